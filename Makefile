@@ -1,0 +1,50 @@
+# The single entry point for humans and CI. `make demo` and `make test` set up what they
+# need (virtual environment from the lock file, Delta jars through Maven) and then run.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+BIN := $(VENV)/bin
+JARS := .cache/jars
+
+.PHONY: help demo test test-fast lint jars java venv lock bench clean
+
+help:
+	@echo "make demo   - set up, then run the whole pipeline on synthetic data (haven demo)"
+	@echo "make test   - set up, then run the linters and every test"
+	@echo "make bench  - run the benchmarks"
+	@echo "make lock   - recompute requirements.lock from pyproject.toml"
+
+demo: venv jars
+	$(BIN)/haven demo
+
+test: venv jars lint
+	$(BIN)/python -m pytest
+
+test-fast: venv jars
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+bench: venv jars
+	$(BIN)/haven bench
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml infra/bootstrap.sh
+	bash infra/bootstrap.sh
+
+java:
+	@bash infra/check_java.sh
+
+jars: java venv
+	$(BIN)/python infra/resolve_jars.py --out $(JARS)
+
+lock: venv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --universal \
+		--generate-hashes --quiet -o requirements.lock
+
+clean:
+	rm -rf var .cache .pytest_cache .mypy_cache .ruff_cache

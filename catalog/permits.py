@@ -1,0 +1,106 @@
+"""Data permits: what a permit grants, and the rules for using one.
+
+A permit names its users, its datasets with the exact columns and the data period, and
+when it was granted and expires. Rules come in pairs: ``check_can_query`` raises a
+``PermitDenied`` with the reason, ``can_query`` returns a bool for a UI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from common.errors import HavenError
+from common.layout import Source, check_name
+
+
+class PermitDenied(HavenError):
+    """The acting user may not use this permit now; the message says why."""
+
+
+class UnknownPermit(HavenError):
+    """No permit has this id."""
+
+
+@dataclass(frozen=True)
+class DatasetGrant:
+    """One dataset of a permit: its source, the approved columns and the data period."""
+
+    name: str
+    source: Source
+    columns: tuple[str, ...]
+    date_column: str
+    period_start: date
+    period_end: date
+
+    def __post_init__(self) -> None:
+        check_name("dataset", self.name)
+        if self.period_end < self.period_start:
+            raise ValueError(f"dataset {self.name}: period ends before it starts")
+
+
+@dataclass(frozen=True)
+class Permit:
+    permit_id: str
+    title: str
+    purpose: str
+    granted_at: datetime
+    expires_at: datetime
+    users: tuple[str, ...]
+    datasets: tuple[DatasetGrant, ...]
+
+    def __post_init__(self) -> None:
+        check_name("permit", self.permit_id)
+
+
+def check_can_query(permit: Permit, user: str, at: datetime | None = None) -> None:
+    """Raise ``PermitDenied`` unless ``user`` is named in an unexpired ``permit``."""
+    now = at or datetime.now(UTC)
+    if user not in permit.users:
+        raise PermitDenied(f"user {user!r} is not a named data user of permit {permit.permit_id}")
+    if now < permit.granted_at:
+        raise PermitDenied(f"permit {permit.permit_id} is not in force yet")
+    if now >= permit.expires_at:
+        raise PermitDenied(f"permit {permit.permit_id} expired on {permit.expires_at:%Y-%m-%d}")
+
+
+def can_query(permit: Permit, user: str, at: datetime | None = None) -> bool:
+    try:
+        check_can_query(permit, user, at)
+    except PermitDenied:
+        return False
+    return True
+
+
+# The sample permit the demo publishes, until permits come from the catalogue database.
+DEMO_PERMIT = Permit(
+    permit_id="demo-permit",
+    title="Ambulatory care use in 2025 (demonstration)",
+    purpose="scientific research",
+    granted_at=datetime(2026, 1, 1, tzinfo=UTC),
+    expires_at=datetime(2031, 1, 1, tzinfo=UTC),
+    users=("researcher@demo",),
+    datasets=(
+        DatasetGrant(
+            name="claims",
+            source=Source.CLAIMS,
+            columns=("nomenclature_code", "service_date", "provider_type",
+                     "amount_reimbursed", "amount_copay"),
+            date_column="service_date",
+            period_start=date(2025, 1, 1),
+            period_end=date(2025, 12, 31),
+        ),
+    ),
+)
+
+
+def active_permits() -> dict[str, Permit]:
+    """Permits whose datasets are published, by id."""
+    return {DEMO_PERMIT.permit_id: DEMO_PERMIT}
+
+
+def get_permit(permit_id: str) -> Permit:
+    try:
+        return active_permits()[permit_id]
+    except KeyError:
+        raise UnknownPermit(f"no permit with id {permit_id!r}") from None

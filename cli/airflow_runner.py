@@ -1,0 +1,71 @@
+"""Running Haven's DAGs in-process with Airflow's ``dag.test()`` on the instance's own
+SQLite metadata database under ``HAVEN_HOME/airflow``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from common.errors import HavenError
+from common.settings import PROJECT_ROOT, Settings
+from jobs.pipeline import report_path
+
+
+class PipelineFailed(HavenError):
+    """A DAG run ended in a state other than success."""
+
+
+@dataclass(frozen=True)
+class PipelineOutcome:
+    run_id: str
+    state: str
+    report: dict[str, Any] | None
+    failed_tasks: list[str]
+
+
+def airflow_environment(settings: Settings) -> dict[str, str]:
+    """The Airflow configuration of an embedded instance, as environment variables."""
+    home = settings.airflow
+    return {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__PARALLELISM": "2",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+    }
+
+
+def configure_airflow(settings: Settings) -> None:
+    """Point this process's Airflow at the instance's home and migrate its database.
+
+    Airflow reads its configuration once per process, so one process serves one instance.
+    """
+    env = airflow_environment(settings)
+    if "airflow" in sys.modules and os.environ.get("AIRFLOW_HOME") != env["AIRFLOW_HOME"]:
+        raise HavenError("Airflow is already configured for another HAVEN_HOME in this process")
+    settings.airflow.mkdir(parents=True, exist_ok=True)
+    os.environ.update(env)
+    from airflow.utils.db import initdb
+
+    initdb()
+
+
+def run_ingest(settings: Settings, landing_dir: Path) -> PipelineOutcome:
+    """Run the ``haven_ingest`` DAG on one landing folder and return its outcome and report."""
+    configure_airflow(settings)
+    from dags.haven_ingest import haven_ingest_dag
+
+    run = haven_ingest_dag.test(run_conf={"landing_dir": str(landing_dir)})
+    state = str(getattr(run.state, "value", run.state))
+    failed = sorted(ti.task_id for ti in run.get_task_instances()
+                    if str(getattr(ti.state, "value", ti.state)) != "success")
+    report_file = report_path(settings, run.run_id)
+    report = json.loads(report_file.read_text()) if report_file.is_file() else None
+    return PipelineOutcome(run_id=run.run_id, state=state, report=report, failed_tasks=failed)

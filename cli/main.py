@@ -1,0 +1,210 @@
+"""The ``haven`` command: every operation from a terminal.
+
+Commands translate arguments into calls of the libraries below and turn Haven's errors
+into exit codes; they decide nothing themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+
+from common.errors import HavenError
+from common.logging import configure_logging, describe_exception
+from common.settings import get_settings, reset_settings
+
+# Known, harmless warnings of pinned dependencies; they would only bury Haven's output.
+warnings.filterwarnings("ignore", message=".*httpx.*starlette.testclient.*")
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+
+app = typer.Typer(help="Haven: secure secondary use of health data.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+pipeline_app = typer.Typer(help="Run the data pipeline.", no_args_is_help=True)
+app.add_typer(pipeline_app, name="pipeline")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+@app.callback()
+def main(
+    home: Annotated[Path | None, typer.Option(help="HAVEN_HOME: the instance's state folder.")] = None,
+) -> None:
+    """Haven: lake, opt-out, quality, de-identification, permits and a secure processing environment."""
+    if home is not None:
+        os.environ["HAVEN_HOME"] = str(home)
+        reset_settings()
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.logs)
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="Folder to write the extracts into.")],
+    people: Annotated[int, typer.Option(min=1, help="Number of people.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same bytes.")] = 1,
+) -> None:
+    """Write synthetic landing extracts (deterministic per seed)."""
+    from synthetic.generate import generate as run_generate
+
+    started = time.perf_counter()
+    files = run_generate(out, people, seed)
+    for f in files:
+        typer.echo(f"{f.source.value:<10} {f.rows:>10,} rows  {f.path}")
+    typer.echo(f"generated in {time.perf_counter() - started:.1f}s")
+
+
+@contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Send everything written to fd 1 (Airflow, Spark's JVM) to stderr, keeping stdout for results."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _run_pipeline(landing: Path) -> dict[str, Any]:
+    from cli.airflow_runner import run_ingest
+
+    with _stdout_to_stderr():
+        outcome = run_ingest(get_settings(), landing)
+    if outcome.state != "success" or outcome.report is None:
+        raise fail(f"pipeline run {outcome.run_id} ended {outcome.state}; "
+                   f"failed tasks: {', '.join(outcome.failed_tasks) or 'none'} "
+                   f"(see {get_settings().airflow / 'logs'})")
+    return outcome.report
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    typer.echo(f"run {report['run_id']}")
+    typer.echo(f"  {'source':<10} {'read':>10} {'loaded':>10} {'quarantined':>12} "
+               f"{'opt-out rows':>13} {'opt-out persons':>16}")
+    for source, c in sorted(report["sources"].items()):
+        typer.echo(f"  {source:<10} {c['read']:>10,} {c['loaded']:>10,} {c['quarantined']:>12,} "
+                   f"{c['dropped_by_optout']:>13,} {c['persons_dropped_by_optout']:>16,}")
+    for permit, datasets in sorted(report["permits"].items()):
+        for dataset, rows in sorted(datasets.items()):
+            typer.echo(f"  permit {permit}/{dataset}: {rows:,} rows")
+
+
+@pipeline_app.command("run")
+def pipeline_run(
+    landing: Annotated[Path | None, typer.Option(help="Landing folder (default HAVEN_HOME/landing).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
+) -> None:
+    """Run the ingest DAG in-process (Airflow dag.test) and print the run report."""
+    folder = landing or get_settings().landing
+    if not as_json:
+        typer.echo(f"running haven_ingest on {folder} ...", err=True)
+    report = _run_pipeline(folder)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, sort_keys=True))
+    else:
+        _print_report(report)
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="One SELECT statement.")],
+    permit: Annotated[str, typer.Option(help="Permit id.")],
+    as_user: Annotated[str, typer.Option("--as", help="Acting user (embedded mode only).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Run SQL in the secure processing environment over one permit's datasets."""
+    from catalog.permits import check_can_query, get_permit
+    from common.layout import LakeLayout
+    from spe.session import SandboxSession
+
+    grant = get_permit(permit)
+    check_can_query(grant, as_user)
+    tables = LakeLayout(get_settings().lake).permit_tables(permit)
+    if not tables:
+        raise fail(f"permit {permit} has no published datasets yet: run `haven pipeline run`")
+    with SandboxSession(tables) as session:
+        result = session.run(sql)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2, default=str))
+    elif result.status != "ok":
+        typer.echo(f"refused: {result.reason}")
+    else:
+        _print_table(result.columns, result.rows)
+    if result.status != "ok":
+        raise typer.Exit(2)
+
+
+def _print_table(columns: list[str], rows: list[list[Any]]) -> None:
+    cells = [[str(v) for v in row] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    typer.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    typer.echo("  ".join("-" * w for w in widths))
+    for row in cells:
+        typer.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+    typer.echo(f"({len(rows)} rows)")
+
+
+DEMO_SQL = (
+    "SELECT provider_type, count(DISTINCT person_id) AS persons, count(*) AS claims, "
+    "round(sum(amount_reimbursed), 2) AS reimbursed FROM claims "
+    "GROUP BY provider_type ORDER BY provider_type"
+)
+
+
+@app.command()
+def demo(
+    people: Annotated[int, typer.Option(min=1, help="Number of synthetic people.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+) -> None:
+    """Generate synthetic data, run the whole pipeline, query the demo permit, print a summary."""
+    from catalog.permits import DEMO_PERMIT
+    from synthetic.generate import generate as run_generate
+
+    settings = get_settings()
+    started = time.perf_counter()
+    typer.echo(f"1/3 generating {people:,} people into {settings.landing}")
+    run_generate(settings.landing, people, seed)
+    typer.echo("2/3 running the pipeline (Airflow dag.test: bronze -> silver -> permit)")
+    report = _run_pipeline(settings.landing)
+    _print_report(report)
+    typer.echo(f"3/3 querying permit {DEMO_PERMIT.permit_id} in the SPE as {DEMO_PERMIT.users[0]}")
+    typer.echo(f"  {DEMO_SQL}")
+    query(DEMO_SQL, permit=DEMO_PERMIT.permit_id, as_user=DEMO_PERMIT.users[0], as_json=False)
+    typer.echo(f"done in {time.perf_counter() - started:.0f}s. State: {settings.home} "
+               f"(lake {settings.lake}, run reports {settings.runs}).")
+
+
+def run() -> None:
+    """Entry point: Haven errors become one line and exit code 1, never a traceback with data."""
+    try:
+        result = app(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        typer.secho("aborted", err=True)
+        sys.exit(130)
+    except HavenError as exc:
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        sys.exit(1)
+    except Exception as exc:  # an unexpected failure: describe it without its message
+        typer.secho(f"internal error: {describe_exception(exc)}", err=True, fg=typer.colors.RED)
+        sys.exit(70)
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,0 +1,13 @@
+"""Exceptions shared by every layer. Messages name objects and counts, never row values."""
+
+
+class HavenError(Exception):
+    """Base of every error Haven raises on purpose; entry points turn it into an exit code."""
+
+
+class ConfigError(HavenError):
+    """A setting is missing or invalid."""
+
+
+class EnvironmentProblem(HavenError):
+    """The machine lacks something Haven needs (Java, the Delta jars, ...)."""

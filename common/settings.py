@@ -1,0 +1,151 @@
+"""One typed settings object for the whole platform.
+
+Values come, in order of precedence, from keyword arguments, environment variables
+prefixed ``HAVEN_`` (for example ``HAVEN_HOME``, ``HAVEN_SPARK_MASTER``), a TOML settings
+file named by ``HAVEN_SETTINGS_FILE``, and the defaults below. ``home`` is the one folder
+that holds all state of an embedded instance; every other location defaults inside it, so
+pointing ``HAVEN_HOME`` at a fresh folder gives a fresh, isolated instance.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from common.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class _TomlFileSource(PydanticBaseSettingsSource):
+    """Reads the optional settings file named by HAVEN_SETTINGS_FILE."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        self._data = self._load()
+
+    @staticmethod
+    def _load() -> dict[str, Any]:
+        name = os.environ.get("HAVEN_SETTINGS_FILE")
+        if not name:
+            return {}
+        path = Path(name)
+        if not path.is_file():
+            raise ConfigError(f"settings file not found: {path}")
+        try:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"settings file {path} is not valid TOML: {exc}") from exc
+        return data.get("haven", data)
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._data.items() if k in self.settings_cls.model_fields}
+
+
+class Settings(BaseSettings):
+    """Every setting of a Haven instance, resolved to absolute paths."""
+
+    model_config = SettingsConfigDict(env_prefix="HAVEN_", extra="ignore", frozen=True)
+
+    home: Path = Field(default=Path("var"), description="folder holding all state")
+    lake_root: Path | None = Field(default=None, description="Delta lake root; default home/lake")
+    landing_dir: Path | None = Field(default=None, description="incoming extracts; default home/landing")
+    key_dir: Path | None = Field(default=None, description="pseudonymisation keys; default home/keys")
+    airflow_home: Path | None = Field(default=None, description="AIRFLOW_HOME; default home/airflow")
+    log_dir: Path | None = Field(default=None, description="log files; default home/logs")
+    catalog_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in home")
+    jars_dir: Path = Field(
+        default=PROJECT_ROOT / ".cache" / "jars",
+        description="Delta jars resolved by infra/maven (make jars)",
+    )
+
+    spark_master: str = Field(default="local[*]", description="Spark master URL")
+    spark_driver_memory: str = "2g"
+    spark_shuffle_partitions: int = Field(default=4, ge=1)
+    spark_ui: bool = False
+
+    log_level: str = "INFO"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlFileSource(settings_cls))
+
+    @model_validator(mode="after")
+    def _resolve_paths(self) -> Settings:
+        home = self.home.expanduser().resolve()
+        defaults = {
+            "home": home,
+            "lake_root": self.lake_root or home / "lake",
+            "landing_dir": self.landing_dir or home / "landing",
+            "key_dir": self.key_dir or home / "keys",
+            "airflow_home": self.airflow_home or home / "airflow",
+            "log_dir": self.log_dir or home / "logs",
+        }
+        for name, value in defaults.items():
+            object.__setattr__(self, name, Path(value).expanduser().resolve())
+        object.__setattr__(self, "jars_dir", self.jars_dir.expanduser().resolve())
+        if self.catalog_url is None:
+            object.__setattr__(self, "catalog_url", f"sqlite:///{home / 'catalog.db'}")
+        return self
+
+    # The validator fills every optional path; these accessors give mypy non-optional types.
+    @property
+    def lake(self) -> Path:
+        assert self.lake_root is not None
+        return self.lake_root
+
+    @property
+    def landing(self) -> Path:
+        assert self.landing_dir is not None
+        return self.landing_dir
+
+    @property
+    def keys(self) -> Path:
+        assert self.key_dir is not None
+        return self.key_dir
+
+    @property
+    def airflow(self) -> Path:
+        assert self.airflow_home is not None
+        return self.airflow_home
+
+    @property
+    def logs(self) -> Path:
+        assert self.log_dir is not None
+        return self.log_dir
+
+    @property
+    def runs(self) -> Path:
+        """Where pipeline run reports are kept."""
+        return self.home / "runs"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once; call ``reset_settings()`` after changing the environment."""
+    try:
+        return Settings()
+    except ValueError as exc:
+        raise ConfigError(f"invalid Haven settings: {exc}") from exc
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the CLI's --home option use this)."""
+    get_settings.cache_clear()

@@ -1,0 +1,108 @@
+"""The Spark session factory, with Delta Lake configured.
+
+The Delta jars come from the project's own cache (``make jars`` resolves
+``infra/maven/pom.xml`` into ``.cache/jars``), so a session starts offline. The master is
+``local[*]`` in the embedded default and any Spark URL by setting.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from common.errors import EnvironmentProblem
+from common.settings import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+MIN_JAVA = 17
+LOG4J = PROJECT_ROOT / "infra" / "spark" / "log4j2.properties"
+JAVA_HINT = (
+    f"Haven needs Java {MIN_JAVA} or newer on PATH (or JAVA_HOME): install a JDK, "
+    "for example the Debian package openjdk-17-jre-headless."
+)
+
+
+def java_major_version(java: str | None = None) -> int | None:
+    """The major version of the ``java`` found on PATH, or None when there is none."""
+    binary = java or shutil.which("java")
+    if binary is None:
+        return None
+    try:
+        out = subprocess.run(
+            [binary, "-version"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except OSError:
+        return None
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
+    if not match:
+        return None
+    major = int(match.group(1))
+    # Java 8 and older report "1.8".
+    return int(match.group(2) or 0) if major == 1 else major
+
+
+def check_java() -> None:
+    """Raise ``EnvironmentProblem`` with a one-line fix when Java is missing or too old."""
+    version = java_major_version()
+    if version is None or version < MIN_JAVA:
+        raise EnvironmentProblem(JAVA_HINT)
+
+
+def delta_jars(jars_dir: Path) -> list[Path]:
+    """The jars that ``make jars`` put into the cache, or a one-line error if there are none."""
+    jars = sorted(jars_dir.glob("*.jar")) if jars_dir.is_dir() else []
+    if not any(j.name.startswith("delta-spark") for j in jars):
+        raise EnvironmentProblem(
+            f"Delta jars not found in {jars_dir}: run `make jars` (resolves infra/maven/pom.xml)."
+        )
+    return jars
+
+
+def spark_conf(settings: Settings) -> dict[str, str]:
+    """Every Spark option Haven sets, as one dict (tests and spark-submit reuse it)."""
+    scratch = settings.home / "spark"
+    conf = {
+        "spark.master": settings.spark_master,
+        "spark.app.name": "haven",
+        "spark.jars": ",".join(str(j) for j in delta_jars(settings.jars_dir)),
+        "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+        "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        "spark.sql.shuffle.partitions": str(settings.spark_shuffle_partitions),
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.warehouse.dir": str(scratch / "warehouse"),
+        "spark.local.dir": str(scratch / "tmp"),
+        "spark.driver.memory": settings.spark_driver_memory,
+        "spark.driver.extraJavaOptions": (
+            f"-Dderby.system.home={scratch / 'derby'} -Dlog4j2.configurationFile=file:{LOG4J}"
+        ),
+        "spark.ui.enabled": str(settings.spark_ui).lower(),
+        "spark.ui.showConsoleProgress": "false",
+        # Deletion vectors would keep erased rows in files until they are purged.
+        "spark.databricks.delta.properties.defaults.enableDeletionVectors": "false",
+    }
+    if settings.spark_master.startswith("local"):
+        # Embedded mode talks to itself only: bind to loopback, never the network.
+        conf["spark.driver.host"] = "127.0.0.1"
+        conf["spark.driver.bindAddress"] = "127.0.0.1"
+    return conf
+
+
+def get_spark(settings: Settings) -> SparkSession:
+    """Return the process's Spark session, creating it with Delta configured on first use."""
+    check_java()
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    builder = SparkSession.builder
+    for key, value in spark_conf(settings).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session

@@ -1,0 +1,79 @@
+"""
+### Haven ingest
+
+One delivery from the trusted third party, from `landing/` to the permit datasets:
+
+1. **ingest**: every extract to its bronze Delta table (as delivered, with ingest metadata);
+2. **refine**: bronze to silver (typed, rule-breaking rows quarantined, opted-out people
+   removed, platform pseudonyms), with reconciled counts;
+3. **publish**: every active permit's datasets rebuilt from silver;
+4. **report**: the run report (per source: read, loaded, quarantined, dropped by opt-out).
+
+Run with `haven pipeline run` (in-process, `dag.test()`), or triggered with the conf key
+`landing_dir`. Each task calls one function of `jobs.pipeline`; no logic lives here.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag, get_current_context, task
+
+
+def _settings():
+    from common.settings import get_settings
+
+    return get_settings()
+
+
+@dag(
+    dag_id="haven_ingest",
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["haven", "ingest"],
+    default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
+    doc_md=__doc__,
+    params={"landing_dir": None},
+)
+def haven_ingest() -> None:
+    @task
+    def ingest() -> dict:
+        from pathlib import Path
+
+        from jobs.pipeline import ingest as ingest_stage
+
+        context = get_current_context()
+        settings = _settings()
+        conf = context["dag_run"].conf or {}
+        landing_dir = Path(conf.get("landing_dir") or settings.landing)
+        run_after = context["dag_run"].run_after
+        return ingest_stage(settings, landing_dir, context["run_id"], run_after)
+
+    @task
+    def refine(ingested: dict) -> dict:
+        from jobs.pipeline import refine as refine_stage
+
+        return refine_stage(_settings(), ingested)
+
+    @task
+    def publish(refined: dict) -> dict:
+        from jobs.pipeline import publish as publish_stage
+
+        return publish_stage(_settings())
+
+    @task
+    def report(ingested: dict, refined: dict, published: dict) -> str:
+        from jobs.pipeline import write_report
+
+        context = get_current_context()
+        return str(write_report(_settings(), context["run_id"], ingested, refined, published))
+
+    ingested = ingest()
+    refined = refine(ingested)
+    published = publish(refined)
+    report(ingested, refined, published)
+
+
+haven_ingest_dag = haven_ingest()

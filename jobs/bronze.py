@@ -1,0 +1,103 @@
+"""Bronze: extracts as delivered (every column as text), plus ingest metadata, appended.
+
+A row that does not split into the schema's columns is kept and flagged ``_malformed``
+(its raw text is not kept, since it may hold anything). Writing is idempotent per
+delivered file: the rows of one ``_extract_id`` are replaced in one Delta transaction, so
+re-running a crashed or repeated ingest neither loses nor doubles rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from common.errors import HavenError
+from common.schemas import ExtractSchema
+
+CORRUPT = "_corrupt_record"
+METADATA = ["_extract_id", "_source_file", "_run_id", "_ingested_at", "_malformed"]
+
+
+class ExtractError(HavenError):
+    """An extract cannot be read as its schema says (header mismatch, unreadable file)."""
+
+
+@dataclass(frozen=True)
+class BronzeResult:
+    rows: int
+    malformed: int
+    version: int
+
+
+def raw_schema(schema: ExtractSchema) -> T.StructType:
+    fields = [T.StructField(name, T.StringType(), True) for name in schema.names]
+    return T.StructType([*fields, T.StructField(CORRUPT, T.StringType(), True)])
+
+
+def check_header(path: Path, schema: ExtractSchema) -> None:
+    """Fail with the missing and unexpected column names when the header is not the schema's."""
+    with path.open("r", encoding="utf-8", errors="replace") as handle:
+        first = handle.readline().strip().lstrip("\ufeff")
+    header = [name.strip().strip('"') for name in first.split(",")]
+    if header != schema.names:
+        missing = [n for n in schema.names if n not in header]
+        unexpected = [n for n in header if n not in schema.names]
+        raise ExtractError(
+            f"{schema.source.value} extract {path.name}: header does not match schema "
+            f"(missing: {missing or 'none'}, unexpected: {len(unexpected)} column(s), "
+            f"order differs: {not missing and not unexpected})"
+        )
+
+
+def read_extract(spark: SparkSession, path: Path, schema: ExtractSchema) -> DataFrame:
+    """The rows of one CSV extract, all columns as strings, plus the ``_corrupt_record`` text."""
+    return (
+        spark.read.format("csv")
+        .option("header", "true")
+        .option("mode", "PERMISSIVE")
+        .option("columnNameOfCorruptRecord", CORRUPT)
+        .option("enforceSchema", "true")
+        .schema(raw_schema(schema))
+        .load(str(path))
+    )
+
+
+def with_ingest_metadata(df: DataFrame, schema: ExtractSchema, *, extract_id: str,
+                         source_file: str, run_id: str, ingested_at: datetime) -> DataFrame:
+    """Add lineage columns and turn the raw corrupt-record text into a flag."""
+    meta: list[Column] = [
+        F.lit(extract_id).alias("_extract_id"),
+        F.lit(source_file).alias("_source_file"),
+        F.lit(run_id).alias("_run_id"),
+        F.lit(ingested_at).cast("timestamp").alias("_ingested_at"),
+        F.col(CORRUPT).isNotNull().alias("_malformed"),
+    ]
+    return df.select(*[F.col(n) for n in schema.names], *meta)
+
+
+def run(spark: SparkSession, path: Path, schema: ExtractSchema, table: Path, *,
+        extract_id: str, run_id: str, ingested_at: datetime) -> BronzeResult:
+    """Load one extract into its bronze table, replacing any earlier load of the same file."""
+    check_header(path, schema)
+    raw = read_extract(spark, path, schema).cache()
+    try:
+        df = with_ingest_metadata(raw, schema, extract_id=extract_id, source_file=path.name,
+                                  run_id=run_id, ingested_at=ingested_at)
+        counts = df.agg(F.count(F.lit(1)).alias("rows"),
+                        F.sum(F.col("_malformed").cast("int")).alias("malformed")).first()
+        assert counts is not None
+        (df.write.format("delta").mode("overwrite")
+           .option("replaceWhere", f"_extract_id = '{extract_id}'")
+           .option("mergeSchema", "false")
+           .save(str(table)))
+    finally:
+        raw.unpersist()
+    version = spark.sql(f"DESCRIBE HISTORY delta.`{table}` LIMIT 1").first()
+    assert version is not None
+    return BronzeResult(rows=int(counts["rows"]), malformed=int(counts["malformed"] or 0),
+                        version=int(version["version"]))

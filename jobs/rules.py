@@ -1,0 +1,52 @@
+"""Row rules shared by the silver jobs: each returns a reason code column, null when valid.
+
+Rules look at values but reasons never quote them: a quarantine entry says which rule a
+row broke, in which file, never what the offending value was.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+
+REASONS = {
+    "malformed_row": "row does not split into the schema's columns",
+    "missing_pid": "person identifier is empty",
+    "invalid_date": "date is not a real calendar date in YYYY-MM-DD form",
+    "invalid_timestamp": "timestamp is not ISO 8601",
+    "invalid_code": "code does not have the expected form",
+    "invalid_amount": "amount is not a number with at most two decimals",
+    "negative_amount": "amount is negative",
+    "unknown_value": "value is not one of the allowed values",
+}
+
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_AMOUNT = r"^-?\d{1,10}(\.\d{1,2})?$"
+
+
+def blank(col: str) -> Column:
+    return F.col(col).isNull() | (F.trim(F.col(col)) == "")
+
+
+def as_date(col: str) -> Column:
+    """The column as a DATE, null unless it is a real date written YYYY-MM-DD."""
+    return F.when(F.col(col).rlike(_DATE), F.expr(f"try_cast({col} AS DATE)"))
+
+
+def as_timestamp(col: str) -> Column:
+    return F.expr(f"try_cast({col} AS TIMESTAMP)")
+
+
+def as_amount(col: str) -> Column:
+    return F.when(F.col(col).rlike(_AMOUNT), F.expr(f"try_cast({col} AS DECIMAL(12,2))"))
+
+
+def first_reason(*checks: tuple[Column, str]) -> Column:
+    """The reason code of the first failing check, or null when every check passes."""
+    for _, code in checks:
+        if code not in REASONS:
+            raise ValueError(f"unknown reason code {code}")
+    expr = None
+    for condition, code in checks:
+        expr = F.when(condition, F.lit(code)) if expr is None else expr.when(condition, F.lit(code))
+    return expr.otherwise(F.lit(None).cast("string")) if expr is not None else F.lit(None)

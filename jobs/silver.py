@@ -1,0 +1,216 @@
+"""Silver: typed, validated rows with opted-out people removed and platform pseudonyms.
+
+Pure transforms first (each a DataFrame -> DataFrame function), the thin ``run_*``
+functions at the end. Rows that break a rule go to the quarantine zone with the rule and
+the file they came from, never the offending value; counts reconcile exactly:
+``read = loaded + quarantined + dropped_by_optout``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from delta.tables import DeltaTable
+from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+
+from common.errors import HavenError
+from common.layout import Source
+from jobs import rules
+from pseudonymisation.keyed_hash import hmac_column
+from pseudonymisation.keys import Key
+
+REASON = "_reject_reason"
+LINEAGE = ["_extract_id", "_run_id"]
+CLAIM_COLUMNS = ["nomenclature_code", "service_date", "provider_type", "provider_id",
+                 "institution_id", "amount_reimbursed", "amount_copay", "amount_supplement"]
+ACTIONS = ("optout", "withdrawal")
+CHANNELS = ("online", "phone", "desk")
+AMOUNTS = ("amount_reimbursed", "amount_copay", "amount_supplement")
+
+
+class ReconciliationError(HavenError):
+    """Row counts of a step do not add up: something would have been lost or doubled."""
+
+
+@dataclass(frozen=True)
+class SourceCounts:
+    read: int
+    loaded: int
+    quarantined: int
+    dropped_by_optout: int = 0
+    persons_dropped_by_optout: int = 0
+
+    def check(self, source: str) -> SourceCounts:
+        if self.read != self.loaded + self.quarantined + self.dropped_by_optout:
+            raise ReconciliationError(
+                f"{source}: read {self.read} != loaded {self.loaded} + quarantined "
+                f"{self.quarantined} + dropped by opt-out {self.dropped_by_optout}"
+            )
+        return self
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+# ---- pure transforms -------------------------------------------------------------------
+
+def check_claims(bronze: DataFrame) -> DataFrame:
+    """Bronze claims plus ``_reject_reason`` (null for a valid row)."""
+    amount_checks = [(rules.as_amount(c).isNull(), "invalid_amount") for c in AMOUNTS]
+    negative = F.lit(False)
+    for c in AMOUNTS:
+        negative = negative | (rules.as_amount(c) < 0)
+    reason = rules.first_reason(
+        (F.col("_malformed"), "malformed_row"),
+        (rules.blank("pid"), "missing_pid"),
+        (rules.as_date("service_date").isNull(), "invalid_date"),
+        (~F.coalesce(F.col("nomenclature_code").rlike(r"^\d{6}$"), F.lit(False)), "invalid_code"),
+        *amount_checks,
+        (negative, "negative_amount"),
+    )
+    return bronze.withColumn(REASON, reason)
+
+
+def typed_claims(checked: DataFrame) -> DataFrame:
+    """The valid rows of ``check_claims`` with their silver types (pid still in clear)."""
+    return checked.where(F.col(REASON).isNull()).select(
+        F.trim("pid").alias("pid"),
+        F.col("nomenclature_code"),
+        rules.as_date("service_date").alias("service_date"),
+        F.col("provider_type"),
+        F.col("provider_id"),
+        F.when(rules.blank("institution_id"), None).otherwise(F.col("institution_id"))
+        .alias("institution_id"),
+        *[rules.as_amount(c).alias(c) for c in AMOUNTS],
+        *LINEAGE,
+    )
+
+
+def check_optout(bronze: DataFrame) -> DataFrame:
+    """Bronze opt-out events plus ``_reject_reason``."""
+    reason = rules.first_reason(
+        (F.col("_malformed"), "malformed_row"),
+        (rules.blank("pid"), "missing_pid"),
+        (rules.as_timestamp("event_time").isNull(), "invalid_timestamp"),
+        (~F.coalesce(F.col("action").isin(*ACTIONS), F.lit(False)), "unknown_value"),
+        (~F.coalesce(F.col("channel").isin(*CHANNELS), F.lit(False)), "unknown_value"),
+    )
+    return bronze.withColumn(REASON, reason)
+
+
+def optout_state(checked_events: DataFrame) -> DataFrame:
+    """The pids whose latest valid event is an opt-out, with the time it took effect.
+
+    Events are ordered by time; at equal times the opt-out wins, so the outcome never
+    depends on the order rows arrived in, and duplicates change nothing.
+    """
+    events = checked_events.where(F.col(REASON).isNull()).select(
+        F.trim("pid").alias("pid"),
+        rules.as_timestamp("event_time").alias("event_time"),
+        F.col("action"),
+    )
+    latest = Window.partitionBy("pid").orderBy(
+        F.col("event_time").desc(), (F.col("action") == "optout").desc()
+    )
+    return (
+        events.withColumn("_rank", F.row_number().over(latest))
+        .where((F.col("_rank") == 1) & (F.col("action") == "optout"))
+        .select("pid", F.col("event_time").alias("opted_out_at"))
+    )
+
+
+def drop_opted_out(df: DataFrame, opted_out: DataFrame) -> DataFrame:
+    """Rows of ``df`` whose ``pid`` has no opt-out in force."""
+    return df.join(opted_out.select("pid"), on="pid", how="left_anti")
+
+
+def with_platform_pseudonym(df: DataFrame, key: Key) -> DataFrame:
+    """Replace ``pid`` by ``person_id``, its keyed platform pseudonym."""
+    others = [c for c in df.columns if c != "pid"]
+    return df.select(hmac_column(key, "pid").alias("person_id"), *others)
+
+
+def quarantine_entries(checked: DataFrame, source: Source) -> DataFrame:
+    """Rejected rows as quarantine entries: where they came from and why, no values."""
+    descriptions = F.create_map(*[x for code, text in rules.REASONS.items()
+                                  for x in (F.lit(code), F.lit(text))])
+    return checked.where(F.col(REASON).isNotNull()).select(
+        F.lit(source.value).alias("source"),
+        F.col("_source_file").alias("source_file"),
+        F.col(REASON).alias("rule"),
+        descriptions[F.col(REASON)].alias("reason"),
+        *LINEAGE,
+    )
+
+
+# ---- thin runners ----------------------------------------------------------------------
+
+def _bronze_extract(spark: SparkSession, bronze_table: Path, extract_id: str) -> DataFrame:
+    return spark.read.format("delta").load(str(bronze_table)).where(
+        F.col("_extract_id") == extract_id
+    )
+
+
+def _replace_extract(df: DataFrame, table: Path, extract_id: str) -> None:
+    (df.write.format("delta").mode("overwrite")
+       .option("replaceWhere", f"_extract_id = '{extract_id}'")
+       .save(str(table)))
+
+
+def opted_out_now(spark: SparkSession, optout_bronze: Path) -> DataFrame:
+    """Opt-outs in force according to every opt-out event received so far."""
+    if not DeltaTable.isDeltaTable(spark, str(optout_bronze)):
+        return spark.createDataFrame([], "pid string, opted_out_at timestamp")
+    return optout_state(check_optout(spark.read.format("delta").load(str(optout_bronze))))
+
+
+def run_optout(spark: SparkSession, bronze_table: Path, quarantine_table: Path,
+               extract_id: str) -> SourceCounts:
+    """Check one opt-out delivery; bad events are quarantined, good ones stay in bronze."""
+    checked = check_optout(_bronze_extract(spark, bronze_table, extract_id)).cache()
+    try:
+        counts = checked.agg(
+            F.count(F.lit(1)).alias("read"),
+            F.count(F.col(REASON)).alias("quarantined"),
+        ).first()
+        assert counts is not None
+        _replace_extract(quarantine_entries(checked, Source.OPTOUT), quarantine_table, extract_id)
+    finally:
+        checked.unpersist()
+    read, quarantined = int(counts["read"]), int(counts["quarantined"])
+    return SourceCounts(read=read, loaded=read - quarantined, quarantined=quarantined).check("optout")
+
+
+def run_claims(spark: SparkSession, bronze_table: Path, quarantine_table: Path,
+               silver_table: Path, opted_out: DataFrame, key: Key,
+               extract_id: str) -> SourceCounts:
+    """Bronze claims of one delivery to silver, then remove opted-out people from all of silver."""
+    checked = check_claims(_bronze_extract(spark, bronze_table, extract_id)).cache()
+    opted_out = opted_out.cache()
+    try:
+        valid = typed_claims(checked)
+        kept = drop_opted_out(valid, opted_out)
+        dropped = valid.join(opted_out.select("pid"), on="pid", how="left_semi")
+        read, quarantined = checked.count(), checked.where(F.col(REASON).isNotNull()).count()
+        dropped_stats = dropped.agg(F.count(F.lit(1)).alias("rows"),
+                                    F.countDistinct("pid").alias("persons")).first()
+        assert dropped_stats is not None
+        _replace_extract(quarantine_entries(checked, Source.CLAIMS), quarantine_table, extract_id)
+        _replace_extract(with_platform_pseudonym(kept, key), silver_table, extract_id)
+        loaded = spark.read.format("delta").load(str(silver_table)).where(
+            F.col("_extract_id") == extract_id).count()
+        # Earlier deliveries may hold people who opted out since: remove them too.
+        gone = with_platform_pseudonym(opted_out.select("pid"), key)
+        (DeltaTable.forPath(spark, str(silver_table)).alias("s")
+           .merge(gone.alias("o"), "s.person_id = o.person_id")
+           .whenMatchedDelete().execute())
+    finally:
+        checked.unpersist()
+        opted_out.unpersist()
+    return SourceCounts(
+        read=read, loaded=loaded, quarantined=quarantined,
+        dropped_by_optout=int(dropped_stats["rows"]),
+        persons_dropped_by_optout=int(dropped_stats["persons"]),
+    ).check("claims")

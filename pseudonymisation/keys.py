@@ -1,0 +1,98 @@
+"""The key store: one secret key per pseudonymisation scope, with ids and rotation.
+
+Keys live under the settings' key folder, one sub-folder per scope (``platform`` or a
+permit id), created with owner-only permissions. A key's bytes never leave this module
+except to build a keyed-hash expression; ``Key`` hides them from ``repr`` and ``str`` so a
+stray log call or exception cannot print them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from common.errors import HavenError
+from common.layout import check_name
+
+KEY_BYTES = 32
+PLATFORM_SCOPE = "platform"
+
+
+class KeyStoreError(HavenError):
+    """The key store cannot serve a key (missing, unreadable or too open)."""
+
+
+@dataclass(frozen=True)
+class Key:
+    """A secret key and its id. ``secret`` is excluded from repr and comparisons."""
+
+    scope: str
+    key_id: str
+    secret: bytes = field(repr=False, compare=False)
+
+    def __str__(self) -> str:
+        return f"Key(scope={self.scope}, id={self.key_id})"
+
+
+class KeyStore(Protocol):
+    """Where keys come from: the file store below, or an external secret store."""
+
+    def current(self, scope: str) -> Key: ...
+
+    def rotate(self, scope: str) -> Key: ...
+
+
+class FileKeyStore:
+    """Keys as owner-only files: ``<root>/<scope>/<key_id>.key`` and a ``CURRENT`` pointer."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _scope_dir(self, scope: str) -> Path:
+        folder = self.root / check_name("scope", scope)
+        if not folder.is_dir():
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.root.chmod(0o700)
+            folder.mkdir(exist_ok=True)
+            folder.chmod(0o700)
+        return folder
+
+    def _read(self, scope: str, key_id: str) -> Key:
+        path = self._scope_dir(scope) / f"{key_id}.key"
+        try:
+            mode = path.stat().st_mode
+            if mode & 0o077:
+                raise KeyStoreError(f"key file for scope {scope} is readable by others; chmod 600")
+            secret = bytes.fromhex(path.read_text().strip())
+        except FileNotFoundError as exc:
+            raise KeyStoreError(f"key {key_id} of scope {scope} is missing") from exc
+        except ValueError as exc:
+            raise KeyStoreError(f"key {key_id} of scope {scope} is corrupt") from exc
+        if len(secret) != KEY_BYTES:
+            raise KeyStoreError(f"key {key_id} of scope {scope} has the wrong length")
+        return Key(scope=scope, key_id=key_id, secret=secret)
+
+    def current(self, scope: str) -> Key:
+        """The scope's current key, created on first use."""
+        pointer = self._scope_dir(scope) / "CURRENT"
+        if not pointer.is_file():
+            return self.rotate(scope)
+        return self._read(scope, pointer.read_text().strip())
+
+    def rotate(self, scope: str) -> Key:
+        """Create a new key for ``scope`` and make it current; older keys stay readable."""
+        folder = self._scope_dir(scope)
+        existing = sorted(p.stem for p in folder.glob("k*.key"))
+        key_id = f"k{len(existing) + 1:04d}"
+        secret = secrets.token_bytes(KEY_BYTES)
+        path = folder / f"{key_id}.key"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secret.hex() + "\n")
+        tmp = folder / "CURRENT.tmp"
+        tmp.write_text(key_id + "\n")
+        tmp.replace(folder / "CURRENT")
+        return Key(scope=scope, key_id=key_id, secret=secret)

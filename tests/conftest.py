@@ -1,0 +1,53 @@
+"""Test isolation: every test gets its own HAVEN_HOME; Spark and Airflow are shared per session.
+
+Airflow reads its configuration once per process, so the session points it at one
+temporary AIRFLOW_HOME before anything imports it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="haven-tests-"))
+os.environ["AIRFLOW_HOME"] = str(_SESSION_DIR / "airflow")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
+os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_SESSION_DIR / 'airflow' / 'airflow.db'}"
+os.environ.pop("HAVEN_SETTINGS_FILE", None)
+# py4j logs at INFO from finalizers after pytest closed its streams.
+logging.getLogger("py4j").setLevel(logging.WARNING)
+
+from common.settings import Settings, reset_settings  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def haven_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh, isolated Haven instance for every test."""
+    home = tmp_path / "var"
+    monkeypatch.setenv("HAVEN_HOME", str(home))
+    monkeypatch.delenv("HAVEN_SETTINGS_FILE", raising=False)
+    reset_settings()
+    yield home
+    reset_settings()
+
+
+@pytest.fixture(scope="session")
+def spark_settings() -> Settings:
+    """Settings of the shared test Spark session: few partitions, UI off."""
+    return Settings(home=_SESSION_DIR / "spark-home", spark_master="local[2]",
+                    spark_shuffle_partitions=2, spark_driver_memory="1g")
+
+
+@pytest.fixture(scope="session")
+def spark(spark_settings: Settings):
+    from common.spark import get_spark
+
+    session = get_spark(spark_settings)
+    yield session
+    session.stop()

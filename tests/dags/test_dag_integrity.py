@@ -1,0 +1,36 @@
+"""Every DAG file imports cleanly and declares tags and retries."""
+
+from pathlib import Path
+
+import pytest
+
+DAGS = Path(__file__).resolve().parents[2] / "dags"
+
+
+@pytest.fixture(scope="module")
+def dagbag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS))
+
+
+def test_no_import_errors(dagbag) -> None:
+    assert dagbag.import_errors == {}
+    assert "haven_ingest" in dagbag.dag_ids
+
+
+def test_every_dag_has_tags_retries_and_docs(dagbag) -> None:
+    for dag_id, dag in dagbag.dags.items():
+        assert dag.tags, f"{dag_id} has no tags"
+        assert dag.doc_md, f"{dag_id} has no documentation"
+        assert dag.catchup is False, f"{dag_id} catches up"
+        for task in dag.tasks:
+            assert task.retries >= 1, f"{dag_id}.{task.task_id} has no retries"
+
+
+def test_ingest_wiring() -> None:
+    from dags.haven_ingest import haven_ingest_dag
+
+    order = {t.task_id: sorted(t.downstream_task_ids) for t in haven_ingest_dag.tasks}
+    assert order == {"ingest": ["refine", "report"], "refine": ["publish", "report"],
+                     "publish": ["report"], "report": []}

@@ -1,0 +1,105 @@
+"""Whole-DataFrame tests of the silver transforms on the shared local Spark."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+from pyspark.testing import assertDataFrameEqual
+
+from common.layout import Source
+from jobs import silver
+from pseudonymisation.keyed_hash import hmac_hex
+from tests.factories import CLAIM_HEADER, claim_row, make_key
+
+BRONZE_COLUMNS = [*CLAIM_HEADER, "_malformed", "_extract_id", "_run_id"]
+
+
+def bronze_claims(spark: SparkSession, rows: list[tuple[list[str], bool]]):
+    data = [(*values, malformed, "e1", "r1") for values, malformed in rows]
+    return spark.createDataFrame(data, ", ".join(f"{c} {'boolean' if c == '_malformed' else 'string'}"
+                                                  for c in BRONZE_COLUMNS))
+
+
+def test_check_claims_names_the_first_broken_rule(spark: SparkSession) -> None:
+    rows = [
+        (claim_row(pid="ok"), False),
+        (claim_row(pid="m"), True),
+        (claim_row(pid=" "), False),
+        (claim_row(pid="d1", day="2025-02-30"), False),
+        (claim_row(pid="d2", day="01/03/2025"), False),
+        (claim_row(pid="c", code="10101"), False),
+        (claim_row(pid="a", reimbursed="12,50"), False),
+        (claim_row(pid="n", copay="-1.00"), False),
+    ]
+    checked = silver.check_claims(bronze_claims(spark, rows)).select("pid", silver.REASON)
+    expected = spark.createDataFrame(
+        [("ok", None), ("m", "malformed_row"), (" ", "missing_pid"), ("d1", "invalid_date"),
+         ("d2", "invalid_date"), ("c", "invalid_code"), ("a", "invalid_amount"),
+         ("n", "negative_amount")],
+        f"pid string, {silver.REASON} string",
+    )
+    assertDataFrameEqual(checked, expected)
+
+
+def test_typed_claims_keeps_valid_rows_with_silver_types(spark: SparkSession) -> None:
+    rows = [(claim_row(pid="p1", institution="INST0001", reimbursed="10.5"), False),
+            (claim_row(pid="p2", day="2025-13-01"), False)]
+    typed = silver.typed_claims(silver.check_claims(bronze_claims(spark, rows)))
+    expected = spark.createDataFrame(
+        [("p1", "101010", date(2025, 3, 1), "GP", "PRV00001", "INST0001",
+          Decimal("10.50"), Decimal("2.00"), Decimal("0.00"), "e1", "r1")],
+        "pid string, nomenclature_code string, service_date date, provider_type string, "
+        "provider_id string, institution_id string, amount_reimbursed decimal(12,2), "
+        "amount_copay decimal(12,2), amount_supplement decimal(12,2), _extract_id string, "
+        "_run_id string",
+    )
+    assertDataFrameEqual(typed, expected)
+
+
+def test_optout_state_latest_event_wins_and_ties_favour_opt_out(spark: SparkSession) -> None:
+    events = spark.createDataFrame(
+        [
+            ("a", "2025-01-01T10:00:00Z", "optout", "online", False),
+            ("b", "2025-01-01T10:00:00Z", "optout", "phone", False),
+            ("b", "2025-02-01T10:00:00Z", "withdrawal", "online", False),
+            ("c", "2025-03-01T10:00:00Z", "withdrawal", "desk", False),
+            ("c", "2025-03-01T10:00:00Z", "optout", "desk", False),
+            ("c", "2025-03-01T10:00:00Z", "optout", "desk", False),
+            ("d", "yesterday", "optout", "online", False),
+            ("e", "2025-01-01T10:00:00Z", "delete-me", "online", False),
+        ],
+        "pid string, event_time string, action string, channel string, _malformed boolean",
+    )
+    state = silver.optout_state(silver.check_optout(events))
+    expected = spark.createDataFrame(
+        [("a", datetime(2025, 1, 1, 10)), ("c", datetime(2025, 3, 1, 10))],
+        "pid string, opted_out_at timestamp",
+    )
+    assertDataFrameEqual(state, expected)
+
+
+def test_platform_pseudonym_in_spark_equals_python(spark: SparkSession) -> None:
+    key = make_key()
+    pids = ["p1", "0123456789abcdef", "émile", "x" * 200]
+    df = spark.createDataFrame([(p, i) for i, p in enumerate(pids)], "pid string, n int")
+    got = silver.with_platform_pseudonym(df, key)
+    expected = spark.createDataFrame([(hmac_hex(key, p), i) for i, p in enumerate(pids)],
+                                     "person_id string, n int")
+    assertDataFrameEqual(got, expected)
+
+
+def test_drop_opted_out_and_quarantine_entries(spark: SparkSession) -> None:
+    rows = [(claim_row(pid="keep"), False), (claim_row(pid="gone"), False),
+            (claim_row(pid="bad", code="x"), False)]
+    checked = silver.check_claims(bronze_claims(spark, rows)).withColumn(
+        "_source_file", F.lit("claims.csv"))
+    opted = spark.createDataFrame([("gone",)], "pid string")
+    kept = silver.drop_opted_out(silver.typed_claims(checked), opted).select("pid")
+    assertDataFrameEqual(kept, spark.createDataFrame([("keep",)], "pid string"))
+    entries = silver.quarantine_entries(checked, Source.CLAIMS)
+    assertDataFrameEqual(entries, spark.createDataFrame(
+        [("claims", "claims.csv", "invalid_code", "code does not have the expected form", "e1", "r1")],
+        "source string, source_file string, rule string, reason string, _extract_id string, "
+        "_run_id string",
+    ))
