@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
@@ -22,6 +22,9 @@ import typer
 from common.errors import HavenError
 from common.logging import configure_logging, describe_exception
 from common.settings import get_settings, reset_settings
+
+if TYPE_CHECKING:
+    from cli.airflow_runner import PipelineOutcome
 
 # Known, harmless warnings of pinned dependencies; they would only bury Haven's output.
 warnings.filterwarnings("ignore", message=".*httpx.*starlette.testclient.*")
@@ -80,16 +83,12 @@ def _stdout_to_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-def _run_pipeline(landing: Path) -> dict[str, Any]:
+def _run_pipeline(landing: Path) -> PipelineOutcome:
     from cli.airflow_runner import run_ingest
 
     with _stdout_to_stderr():
         outcome = run_ingest(get_settings(), landing)
-    if outcome.state != "success" or outcome.report is None:
-        raise fail(f"pipeline run {outcome.run_id} ended {outcome.state}; "
-                   f"failed tasks: {', '.join(outcome.failed_tasks) or 'none'} "
-                   f"(see {get_settings().airflow / 'logs'})")
-    return outcome.report
+    return outcome
 
 
 def _print_report(report: dict[str, Any]) -> None:
@@ -99,6 +98,10 @@ def _print_report(report: dict[str, Any]) -> None:
     for source, c in sorted(report["sources"].items()):
         typer.echo(f"  {source:<10} {c['read']:>10,} {c['loaded']:>10,} {c['quarantined']:>12,} "
                    f"{c['dropped_by_optout']:>13,} {c['persons_dropped_by_optout']:>16,}")
+    for source, c in sorted(report["sources"].items()):
+        if c.get("held_by_gate"):
+            typer.echo(f"  {source}: {c['held_by_gate']:,} rows held by the quality gate")
+        typer.echo(f"  quality {source}: {c.get('quality', 'not gated')}")
     for permit, datasets in sorted(report["permits"].items()):
         for dataset, rows in sorted(datasets.items()):
             typer.echo(f"  permit {permit}/{dataset}: {rows:,} rows")
@@ -113,11 +116,24 @@ def pipeline_run(
     folder = landing or get_settings().landing
     if not as_json:
         typer.echo(f"running haven_ingest on {folder} ...", err=True)
-    report = _run_pipeline(folder)
-    if as_json:
-        typer.echo(json.dumps(report, indent=2, sort_keys=True))
-    else:
-        _print_report(report)
+    outcome = _run_pipeline(folder)
+    if outcome.report is not None:
+        if as_json:
+            typer.echo(json.dumps(outcome.report, indent=2, sort_keys=True))
+        else:
+            _print_report(outcome.report)
+    _check_outcome(outcome)
+
+
+def _check_outcome(outcome: PipelineOutcome) -> None:
+    """Exit non-zero, saying why, unless the run succeeded."""
+    if outcome.state == "success" and outcome.report is not None:
+        return
+    quality = (outcome.report or {}).get("quality_failures") or []
+    if quality:
+        raise fail(f"pipeline run {outcome.run_id} failed the quality gate: " + " | ".join(quality))
+    raise fail(f"pipeline run {outcome.run_id} ended {outcome.state}; failed tasks: "
+               f"{', '.join(outcome.failed_tasks) or 'none'} (see {get_settings().airflow / 'logs'})")
 
 
 @app.command()
@@ -159,6 +175,41 @@ def _print_table(columns: list[str], rows: list[list[Any]]) -> None:
     typer.echo(f"({len(rows)} rows)")
 
 
+quality_app = typer.Typer(help="Data quality results and labels.", no_args_is_help=True)
+app.add_typer(quality_app, name="quality")
+
+
+@quality_app.command("report")
+def quality_report(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """The latest validation results and quality label of every dataset."""
+    from quality.store import QualityStore
+
+    latest = QualityStore(get_settings().home / "quality").latest()
+    if as_json:
+        typer.echo(json.dumps(latest, indent=2, sort_keys=True))
+        return
+    if not latest:
+        typer.echo("no quality results yet: run `haven pipeline run`")
+        return
+    for source, record in latest.items():
+        typer.echo(f"{source} (run {record.get('run_id')}): {record.get('summary')}")
+        for outcome in record.get("validation", {}).get("outcomes", []):
+            mark = "ok  " if outcome["success"] else "FAIL"
+            counts = (f"{outcome['unexpected_count']}/{outcome['element_count']} unexpected"
+                      if outcome.get("element_count") else "")
+            typer.echo(f"  {mark} {outcome['severity']:<8} {outcome['dimension']:<12} "
+                       f"{outcome['name']} {counts}")
+        label = record.get("label")
+        if label:
+            tech = ", ".join(f"{k} {v['grade']}" for k, v in label["technical_quality"].items())
+            typer.echo(f"  label (silver v{record.get('silver_version')}): documentation "
+                       f"{label['documentation']['grade']}; {tech}; coverage "
+                       f"{label['coverage']['grade']}; quality management "
+                       f"{label['quality_management']['grade']}")
+
+
 DEMO_SQL = (
     "SELECT provider_type, count(DISTINCT person_id) AS persons, count(*) AS claims, "
     "round(sum(amount_reimbursed), 2) AS reimbursed FROM claims "
@@ -179,9 +230,11 @@ def demo(
     started = time.perf_counter()
     typer.echo(f"1/3 generating {people:,} people into {settings.landing}")
     run_generate(settings.landing, people, seed)
-    typer.echo("2/3 running the pipeline (Airflow dag.test: bronze -> silver -> permit)")
-    report = _run_pipeline(settings.landing)
-    _print_report(report)
+    typer.echo("2/3 running the pipeline (Airflow dag.test: bronze -> quality gate -> silver -> permit)")
+    outcome = _run_pipeline(settings.landing)
+    if outcome.report is not None:
+        _print_report(outcome.report)
+    _check_outcome(outcome)
     typer.echo(f"3/3 querying permit {DEMO_PERMIT.permit_id} in the SPE as {DEMO_PERMIT.users[0]}")
     typer.echo(f"  {DEMO_SQL}")
     query(DEMO_SQL, permit=DEMO_PERMIT.permit_id, as_user=DEMO_PERMIT.users[0], as_json=False)

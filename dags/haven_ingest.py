@@ -4,10 +4,12 @@
 One delivery from the trusted third party, from `landing/` to the permit datasets:
 
 1. **ingest**: every extract to its bronze Delta table (as delivered, with ingest metadata);
-2. **refine**: bronze to silver (typed, rule-breaking rows quarantined, opted-out people
-   removed, platform pseudonyms), with reconciled counts;
+2. **refine**: bronze to silver (typed, rule-breaking rows quarantined, Great Expectations
+   suite as a quality gate, opted-out people removed, platform pseudonyms), with
+   reconciled counts; a source failing a critical expectation keeps its previous silver;
 3. **publish**: every active permit's datasets rebuilt from silver;
-4. **report**: the run report (per source: read, loaded, quarantined, dropped by opt-out).
+4. **report**: the run report (per source: read, loaded, quarantined, dropped by opt-out,
+   held by the gate); the run fails when a quality gate failed.
 
 Run with `haven pipeline run` (in-process, `dag.test()`), or triggered with the conf key
 `landing_dir`. Each task calls one function of `jobs.pipeline`; no logic lives here.
@@ -55,7 +57,8 @@ def haven_ingest() -> None:
     def refine(ingested: dict) -> dict:
         from jobs.pipeline import refine as refine_stage
 
-        return refine_stage(_settings(), ingested)
+        context = get_current_context()
+        return refine_stage(_settings(), ingested, context["run_id"], context["dag_run"].run_after)
 
     @task
     def publish(refined: dict) -> dict:
@@ -65,10 +68,17 @@ def haven_ingest() -> None:
 
     @task
     def report(ingested: dict, refined: dict, published: dict) -> str:
-        from jobs.pipeline import write_report
+        from airflow.exceptions import AirflowFailException
+
+        from jobs.pipeline import gate_failures, write_report
 
         context = get_current_context()
-        return str(write_report(_settings(), context["run_id"], ingested, refined, published))
+        path = write_report(_settings(), context["run_id"], ingested, refined, published)
+        failures = gate_failures(refined)
+        if failures:
+            # A failed quality gate fails the run: no retry would change the data.
+            raise AirflowFailException("quality gate: " + " | ".join(failures))
+        return str(path)
 
     ingested = ingest()
     refined = refine(ingested)

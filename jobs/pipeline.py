@@ -8,9 +8,13 @@ delivery replaces what it wrote before.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from delta.tables import DeltaTable
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from catalog.permits import active_permits
 from common.layout import LakeLayout, Source, Zone
@@ -20,6 +24,13 @@ from common.settings import Settings
 from common.spark import get_spark
 from jobs import bronze, landing, permits, silver
 from pseudonymisation.keys import PLATFORM_SCOPE, FileKeyStore
+from quality import suites
+from quality.gate import passes_gate, summary
+from quality.label import Coverage
+from quality.label import label as quality_label
+from quality.store import QualityStore
+from quality.suites import SuiteContext
+from quality.validate import ValidationReport, validate
 
 log = get_logger(__name__)
 
@@ -41,26 +52,87 @@ def ingest(settings: Settings, landing_dir: Path, run_id: str,
     return result
 
 
-def refine(settings: Settings, ingested: dict[str, dict[str, Any]]) -> dict[str, dict[str, int]]:
-    """Bronze to silver for the delivery ``ingest`` loaded; per source the reconciled counts."""
+def _previous_rows(spark: SparkSession, bronze_table: Path, extract_id: str) -> int | None:
+    """Row count of the most recent earlier delivery of the same source, if any."""
+    df = spark.read.format("delta").load(str(bronze_table)).where(F.col("_extract_id") != extract_id)
+    last = (df.groupBy("_extract_id").agg(F.max("_ingested_at").alias("at"), F.count(F.lit(1)).alias("n"))
+              .orderBy(F.col("at").desc()).first())
+    return int(last["n"]) if last is not None else None
+
+
+def _quality(settings: Settings, source: Source, frame: DataFrame, ctx: SuiteContext,
+             run_id: str) -> ValidationReport:
+    report = validate(suites.prepare(frame, None), source.value, suites.SUITES[source](ctx))
+    QualityStore(settings.home / "quality").save(
+        source.value, report_path(settings, run_id).stem,
+        {"run_id": run_id, "validation": report.as_dict(), "summary": summary(report)})
+    log.info("quality.validated", source=source, passed=passes_gate(report),
+             critical_failures=len(report.critical_failures), warnings=len(report.warnings))
+    return report
+
+
+def _label_silver(settings: Settings, spark: SparkSession, source: Source, silver_table: Path,
+                  report: ValidationReport, run_id: str) -> dict[str, Any]:
+    df = spark.read.format("delta").load(str(silver_table))
+    stats = df.agg(F.countDistinct("person_id").alias("persons"),
+                   F.min("service_date").alias("first"), F.max("service_date").alias("last")).first()
+    assert stats is not None
+    coverage = Coverage(persons=int(stats["persons"]), population=None,
+                        first_date=str(stats["first"]), last_date=str(stats["last"]))
+    schema = SCHEMAS[source]
+    documented = sum(1 for c in schema.columns if c.description) / len(schema.columns)
+    version = DeltaTable.forPath(spark, str(silver_table)).history(1).first()
+    assert version is not None
+    result = {"dataset": source.value, "silver_version": int(version["version"]), "run_id": run_id,
+              "label": quality_label(report, coverage, documented, linkable=True)}
+    store = QualityStore(settings.home / "quality")
+    record = store.latest().get(source.value, {})
+    store.save(source.value, report_path(settings, run_id).stem, {**record, **result})
+    return result
+
+
+def refine(settings: Settings, ingested: dict[str, dict[str, Any]], run_id: str,
+           run_after: datetime) -> dict[str, dict[str, Any]]:
+    """Bronze to silver for the delivery ``ingest`` loaded, through the quality gate.
+
+    Per source: the reconciled counts and the gate's verdict. A source whose critical
+    expectations fail is not written to silver (its previous version stays in service).
+    """
     spark = get_spark(settings)
     lake = LakeLayout(settings.lake)
     key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
-    counts: dict[str, dict[str, int]] = {}
+    out: dict[str, dict[str, Any]] = {}
+    run_date = run_after.astimezone(UTC).date()
     if Source.OPTOUT.value in ingested:
         c = silver.run_optout(spark, lake.table(Zone.BRONZE, Source.OPTOUT.value),
                               lake.table(Zone.QUARANTINE, Source.OPTOUT.value),
                               ingested[Source.OPTOUT.value]["extract_id"])
-        counts[Source.OPTOUT.value] = c.as_dict()
+        out[Source.OPTOUT.value] = {**c.as_dict(), "quality": "not gated"}
     opted_out = silver.opted_out_now(spark, lake.table(Zone.BRONZE, Source.OPTOUT.value))
-    c = silver.run_claims(spark, lake.table(Zone.BRONZE, Source.CLAIMS.value),
-                          lake.table(Zone.QUARANTINE, Source.CLAIMS.value),
-                          lake.table(Zone.SILVER, Source.CLAIMS.value), opted_out, key,
-                          ingested[Source.CLAIMS.value]["extract_id"])
-    counts[Source.CLAIMS.value] = c.as_dict()
-    for source, figures in counts.items():
-        log.info("silver.reconciled", source=safe(source), **figures)
-    return counts
+    eid = ingested[Source.CLAIMS.value]["extract_id"]
+    bronze_table = lake.table(Zone.BRONZE, Source.CLAIMS.value)
+    checked = silver.check_claims(silver.bronze_extract(spark, bronze_table, eid)).cache()
+    try:
+        ctx = SuiteContext(run_date=run_date, previous_rows=_previous_rows(spark, bronze_table, eid))
+        report = _quality(settings, Source.CLAIMS, silver.typed_claims_all(checked), ctx, run_id)
+        silver_table = lake.table(Zone.SILVER, Source.CLAIMS.value)
+        c = silver.run_claims(spark, checked, lake.table(Zone.QUARANTINE, Source.CLAIMS.value),
+                              silver_table, opted_out, key, eid, admit=passes_gate(report))
+    finally:
+        checked.unpersist()
+    out[Source.CLAIMS.value] = {**c.as_dict(), "quality": summary(report),
+                                "quality_passed": passes_gate(report)}
+    if passes_gate(report):
+        _label_silver(settings, spark, Source.CLAIMS, silver_table, report, run_id)
+    for source, figures in out.items():
+        log.info("silver.reconciled", source=safe(source),
+                 **{k: v for k, v in figures.items() if isinstance(v, int)})
+    return out
+
+
+def gate_failures(refined: dict[str, dict[str, Any]]) -> list[str]:
+    """The quality summaries of the sources the gate stopped."""
+    return [f["quality"] for f in refined.values() if f.get("quality_passed") is False]
 
 
 def publish(settings: Settings) -> dict[str, dict[str, int]]:
@@ -99,6 +171,7 @@ def write_report(settings: Settings, run_id: str, ingested: dict[str, Any],
             for source, figures in refined.items()
         },
         "permits": published,
+        "quality_failures": gate_failures(refined),
     }
     path = report_path(settings, run_id)
     path.parent.mkdir(parents=True, exist_ok=True)

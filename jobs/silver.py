@@ -41,12 +41,15 @@ class SourceCounts:
     quarantined: int
     dropped_by_optout: int = 0
     persons_dropped_by_optout: int = 0
+    held_by_gate: int = 0
 
     def check(self, source: str) -> SourceCounts:
-        if self.read != self.loaded + self.quarantined + self.dropped_by_optout:
+        accounted = self.loaded + self.quarantined + self.dropped_by_optout + self.held_by_gate
+        if self.read != accounted:
             raise ReconciliationError(
                 f"{source}: read {self.read} != loaded {self.loaded} + quarantined "
-                f"{self.quarantined} + dropped by opt-out {self.dropped_by_optout}"
+                f"{self.quarantined} + dropped by opt-out {self.dropped_by_optout} "
+                f"+ held by the quality gate {self.held_by_gate}"
             )
         return self
 
@@ -73,19 +76,25 @@ def check_claims(bronze: DataFrame) -> DataFrame:
     return bronze.withColumn(REASON, reason)
 
 
-def typed_claims(checked: DataFrame) -> DataFrame:
-    """The valid rows of ``check_claims`` with their silver types (pid still in clear)."""
-    return checked.where(F.col(REASON).isNull()).select(
+def typed_claims_all(checked: DataFrame) -> DataFrame:
+    """Every row of ``check_claims`` with its silver types (null where a value does not parse)
+    and its ``_reject_reason``: the frame the quality suite judges."""
+    return checked.select(
         F.trim("pid").alias("pid"),
         F.col("nomenclature_code"),
         rules.as_date("service_date").alias("service_date"),
         F.col("provider_type"),
-        F.col("provider_id"),
-        F.when(rules.blank("institution_id"), None).otherwise(F.col("institution_id"))
-        .alias("institution_id"),
+        *[F.when(rules.blank(c), None).otherwise(F.col(c)).alias(c)
+          for c in ("provider_id", "institution_id")],
         *[rules.as_amount(c).alias(c) for c in AMOUNTS],
         *LINEAGE,
+        F.col(REASON),
     )
+
+
+def typed_claims(checked: DataFrame) -> DataFrame:
+    """The valid rows of ``check_claims`` with their silver types (pid still in clear)."""
+    return typed_claims_all(checked).where(F.col(REASON).isNull()).drop(REASON)
 
 
 def check_optout(bronze: DataFrame) -> DataFrame:
@@ -147,7 +156,8 @@ def quarantine_entries(checked: DataFrame, source: Source) -> DataFrame:
 
 # ---- thin runners ----------------------------------------------------------------------
 
-def _bronze_extract(spark: SparkSession, bronze_table: Path, extract_id: str) -> DataFrame:
+def bronze_extract(spark: SparkSession, bronze_table: Path, extract_id: str) -> DataFrame:
+    """The bronze rows of one delivered file."""
     return spark.read.format("delta").load(str(bronze_table)).where(
         F.col("_extract_id") == extract_id
     )
@@ -169,7 +179,7 @@ def opted_out_now(spark: SparkSession, optout_bronze: Path) -> DataFrame:
 def run_optout(spark: SparkSession, bronze_table: Path, quarantine_table: Path,
                extract_id: str) -> SourceCounts:
     """Check one opt-out delivery; bad events are quarantined, good ones stay in bronze."""
-    checked = check_optout(_bronze_extract(spark, bronze_table, extract_id)).cache()
+    checked = check_optout(bronze_extract(spark, bronze_table, extract_id)).cache()
     try:
         counts = checked.agg(
             F.count(F.lit(1)).alias("read"),
@@ -183,21 +193,27 @@ def run_optout(spark: SparkSession, bronze_table: Path, quarantine_table: Path,
     return SourceCounts(read=read, loaded=read - quarantined, quarantined=quarantined).check("optout")
 
 
-def run_claims(spark: SparkSession, bronze_table: Path, quarantine_table: Path,
-               silver_table: Path, opted_out: DataFrame, key: Key,
-               extract_id: str) -> SourceCounts:
-    """Bronze claims of one delivery to silver, then remove opted-out people from all of silver."""
-    checked = check_claims(_bronze_extract(spark, bronze_table, extract_id)).cache()
+def run_claims(spark: SparkSession, checked: DataFrame, quarantine_table: Path,
+               silver_table: Path, opted_out: DataFrame, key: Key, extract_id: str, *,
+               admit: bool) -> SourceCounts:
+    """Checked claims of one delivery to silver, then remove opted-out people from all of silver.
+
+    With ``admit`` false (the quality gate failed) only the quarantine is written and the
+    valid rows are counted as held; silver keeps its previous version.
+    """
     opted_out = opted_out.cache()
     try:
         valid = typed_claims(checked)
+        read, quarantined = checked.count(), checked.where(F.col(REASON).isNotNull()).count()
+        _replace_extract(quarantine_entries(checked, Source.CLAIMS), quarantine_table, extract_id)
+        if not admit:
+            return SourceCounts(read=read, loaded=0, quarantined=quarantined,
+                                held_by_gate=read - quarantined).check("claims")
         kept = drop_opted_out(valid, opted_out)
         dropped = valid.join(opted_out.select("pid"), on="pid", how="left_semi")
-        read, quarantined = checked.count(), checked.where(F.col(REASON).isNotNull()).count()
         dropped_stats = dropped.agg(F.count(F.lit(1)).alias("rows"),
                                     F.countDistinct("pid").alias("persons")).first()
         assert dropped_stats is not None
-        _replace_extract(quarantine_entries(checked, Source.CLAIMS), quarantine_table, extract_id)
         _replace_extract(with_platform_pseudonym(kept, key), silver_table, extract_id)
         loaded = spark.read.format("delta").load(str(silver_table)).where(
             F.col("_extract_id") == extract_id).count()
@@ -207,7 +223,6 @@ def run_claims(spark: SparkSession, bronze_table: Path, quarantine_table: Path,
            .merge(gone.alias("o"), "s.person_id = o.person_id")
            .whenMatchedDelete().execute())
     finally:
-        checked.unpersist()
         opted_out.unpersist()
     return SourceCounts(
         read=read, loaded=loaded, quarantined=quarantined,

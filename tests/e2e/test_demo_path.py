@@ -63,7 +63,8 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     assert report["sources"]["claims"] | {"extract_file": "", "bronze_version": 0} == {
         "extract_file": "", "bronze_version": 0, "read": len(claims), "loaded": len(claims) - len(dropped),
         "quarantined": 0, "dropped_by_optout": len(dropped),
-        "persons_dropped_by_optout": len({c["pid"] for c in dropped}),
+        "persons_dropped_by_optout": len({c["pid"] for c in dropped}), "held_by_gate": 0,
+        "quality": "claims: passed (0 warning(s))", "quality_passed": True,
     }
     assert report["permits"] == {"demo-permit": {"claims": len(kept)}}
 
@@ -99,3 +100,21 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     assert json.loads(again.stdout)["permits"] == report["permits"]
     silver = DeltaTable(str(settings.lake / "silver" / "claims")).to_pyarrow_table()
     assert silver.num_rows == len(claims) - len(dropped)
+
+    # A broken delivery (a tenth of the rows unparseable) is stopped by the quality gate:
+    # the run fails, the rows are held or quarantined, and the previous silver stays.
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    lines = (landing / "claims.csv").read_text().splitlines()
+    damaged = [line if i % 10 else line.replace(",", ";") for i, line in enumerate(lines[1:], 1)]
+    (broken / "claims.csv").write_text("\n".join([lines[0], *damaged]) + "\n")
+    version_before = DeltaTable(str(settings.lake / "silver" / "claims")).version()
+    stopped = haven(home, "pipeline", "run", "--landing", str(broken), "--json")
+    assert stopped.returncode == 1
+    assert "failed the quality gate: claims: 1 critical expectation(s) failed: " \
+           "expect_column_values_to_be_null(_reject_reason)" in stopped.stderr
+    held = json.loads(stopped.stdout)["sources"]["claims"]
+    malformed = len(damaged) - sum(1 for line in damaged if ";" not in line)
+    assert (held["read"], held["quarantined"], held["held_by_gate"], held["loaded"]) == (
+        len(damaged), malformed, len(damaged) - malformed, 0)
+    assert DeltaTable(str(settings.lake / "silver" / "claims")).version() == version_before
