@@ -102,7 +102,15 @@ def _print_report(report: dict[str, Any]) -> None:
         if c.get("held_by_gate"):
             typer.echo(f"  {source}: {c['held_by_gate']:,} rows held by the quality gate")
         typer.echo(f"  quality {source}: {c.get('quality', 'not gated')}")
+    optout = report.get("optout", {})
+    if optout:
+        erased = ", ".join(f"{t} {n:,}" for t, n in sorted(optout["rows_erased"].items()))
+        typer.echo(f"  opt-outs in force: {optout['persons_opted_out']:,} persons (policy "
+                   f"{optout['policy']}); rows erased: {erased}")
     for permit, datasets in sorted(report["permits"].items()):
+        if datasets.get("frozen"):
+            typer.echo(f"  permit {permit}: frozen (regulation policy)")
+            continue
         for dataset, rows in sorted(datasets.items()):
             typer.echo(f"  permit {permit}/{dataset}: {rows:,} rows")
 

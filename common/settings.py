@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,13 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from common.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class OptOutPolicy(StrEnum):
+    """Which permit datasets an opt-out reaches (DOMAIN.md, Art 71)."""
+
+    STRICT = "strict"
+    REGULATION = "regulation"
 
 
 class _TomlFileSource(PydanticBaseSettingsSource):
@@ -74,6 +82,16 @@ class Settings(BaseSettings):
     spark_shuffle_partitions: int = Field(default=4, ge=1)
     spark_ui: bool = False
 
+    optout_policy: OptOutPolicy = Field(
+        default=OptOutPolicy.STRICT,
+        description="strict: an opt-out reaches every permit dataset at its next refresh; "
+        "regulation: only permits granted after it (earlier extracts stay frozen)",
+    )
+    erasure_retention_hours: float = Field(
+        default=0.0, ge=0,
+        description="how long files that held erased rows are kept for concurrent readers "
+        "before VACUUM removes them; 0 in the embedded default (nothing else reads the lake)",
+    )
     log_level: str = "INFO"
 
     @classmethod

@@ -84,6 +84,8 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.ui.showConsoleProgress": "false",
         # Deletion vectors would keep erased rows in files until they are purged.
         "spark.databricks.delta.properties.defaults.enableDeletionVectors": "false",
+        # Haven enforces its own window (erasure_retention_hours): 0 in the embedded default.
+        "spark.databricks.delta.retentionDurationCheck.enabled": "false",
     }
     if settings.spark_master.startswith("local"):
         # Embedded mode talks to itself only: bind to loopback, never the network.

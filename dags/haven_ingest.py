@@ -7,8 +7,11 @@ One delivery from the trusted third party, from `landing/` to the permit dataset
 2. **refine**: bronze to silver (typed, rule-breaking rows quarantined, Great Expectations
    suite as a quality gate, opted-out people removed, platform pseudonyms), with
    reconciled counts; a source failing a critical expectation keeps its previous silver;
-3. **publish**: every active permit's datasets rebuilt from silver;
-4. **report**: the run report (per source: read, loaded, quarantined, dropped by opt-out,
+3. **erase**: everyone whose opt-out is in force deleted from bronze and silver;
+4. **publish**: the active permits' datasets rebuilt from silver (under the `regulation`
+   opt-out policy, permits already built stay frozen);
+5. **vacuum**: files that held erased or replaced rows removed after the retention window;
+6. **report**: the run report (per source: read, loaded, quarantined, dropped by opt-out,
    held by the gate); the run fails when a quality gate failed.
 
 Run with `haven pipeline run` (in-process, `dag.test()`), or triggered with the conf key
@@ -61,19 +64,31 @@ def haven_ingest() -> None:
         return refine_stage(_settings(), ingested, context["run_id"], context["dag_run"].run_after)
 
     @task
-    def publish(refined: dict) -> dict:
+    def erase(refined: dict) -> dict:
+        from jobs.pipeline import erase_opted_out
+
+        return erase_opted_out(_settings())
+
+    @task
+    def publish(erased: dict) -> dict:
         from jobs.pipeline import publish as publish_stage
 
         return publish_stage(_settings())
 
     @task
-    def report(ingested: dict, refined: dict, published: dict) -> str:
+    def vacuum(published: dict) -> int:
+        from jobs.pipeline import vacuum_lake
+
+        return vacuum_lake(_settings())
+
+    @task
+    def report(ingested: dict, refined: dict, erased: dict, published: dict, vacuumed: int) -> str:
         from airflow.exceptions import AirflowFailException
 
         from jobs.pipeline import gate_failures, write_report
 
         context = get_current_context()
-        path = write_report(_settings(), context["run_id"], ingested, refined, published)
+        path = write_report(_settings(), context["run_id"], ingested, refined, erased, published)
         failures = gate_failures(refined)
         if failures:
             # A failed quality gate fails the run: no retry would change the data.
@@ -82,8 +97,9 @@ def haven_ingest() -> None:
 
     ingested = ingest()
     refined = refine(ingested)
-    published = publish(refined)
-    report(ingested, refined, published)
+    erased = erase(refined)
+    published = publish(erased)
+    report(ingested, refined, erased, published, vacuum(published))
 
 
 haven_ingest_dag = haven_ingest()

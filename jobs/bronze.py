@@ -18,6 +18,7 @@ from pyspark.sql import types as T
 
 from common.errors import HavenError
 from common.schemas import ExtractSchema
+from jobs.delta_tables import ensure_table
 
 CORRUPT = "_corrupt_record"
 METADATA = ["_extract_id", "_source_file", "_run_id", "_ingested_at", "_malformed"]
@@ -91,6 +92,7 @@ def run(spark: SparkSession, path: Path, schema: ExtractSchema, table: Path, *,
         counts = df.agg(F.count(F.lit(1)).alias("rows"),
                         F.sum(F.col("_malformed").cast("int")).alias("malformed")).first()
         assert counts is not None
+        ensure_table(spark, table, df)
         (df.write.format("delta").mode("overwrite")
            .option("replaceWhere", f"_extract_id = '{extract_id}'")
            .option("mergeSchema", "false")

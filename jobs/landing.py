@@ -28,6 +28,7 @@ def discover(landing: Path) -> dict[Source, Path]:
     if not landing.is_dir():
         raise LandingError(f"landing folder not found: {landing}")
     found = {s: landing / f"{s.value}.csv" for s in SCHEMAS if (landing / f"{s.value}.csv").is_file()}
-    if Source.CLAIMS not in found:
-        raise LandingError(f"no claims extract (claims.csv) in {landing}")
+    if not found:
+        expected = ", ".join(f"{s.value}.csv" for s in SCHEMAS)
+        raise LandingError(f"no extract in {landing} (expected one of: {expected})")
     return found

@@ -13,6 +13,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from catalog.permits import DatasetGrant
+from jobs.delta_tables import ensure_table
 from pseudonymisation.keyed_hash import hmac_column
 from pseudonymisation.keys import Key
 
@@ -35,6 +36,7 @@ def run(spark: SparkSession, silver_table: Path, target: Path, grant: DatasetGra
     """Rewrite one permit table; returns its row count."""
     silver = spark.read.format("delta").load(str(silver_table))
     df = build_dataset(silver, grant, permit_key, excluded_person_ids)
+    ensure_table(spark, target, df)
     (df.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
        .save(str(target)))
     return spark.read.format("delta").load(str(target)).count()

@@ -8,7 +8,7 @@ delivery replaces what it wrote before.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,9 @@ from catalog.permits import active_permits
 from common.layout import LakeLayout, Source, Zone
 from common.logging import get_logger, safe
 from common.schemas import SCHEMAS
-from common.settings import Settings
+from common.settings import OptOutPolicy, Settings
 from common.spark import get_spark
-from jobs import bronze, landing, permits, silver
+from jobs import bronze, delta_tables, erasure, landing, permits, silver
 from pseudonymisation.keys import PLATFORM_SCOPE, FileKeyStore
 from quality import suites
 from quality.gate import passes_gate, summary
@@ -100,7 +100,6 @@ def refine(settings: Settings, ingested: dict[str, dict[str, Any]], run_id: str,
     """
     spark = get_spark(settings)
     lake = LakeLayout(settings.lake)
-    key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
     out: dict[str, dict[str, Any]] = {}
     run_date = run_after.astimezone(UTC).date()
     if Source.OPTOUT.value in ingested:
@@ -108,8 +107,20 @@ def refine(settings: Settings, ingested: dict[str, dict[str, Any]], run_id: str,
                               lake.table(Zone.QUARANTINE, Source.OPTOUT.value),
                               ingested[Source.OPTOUT.value]["extract_id"])
         out[Source.OPTOUT.value] = {**c.as_dict(), "quality": "not gated"}
+    if Source.CLAIMS.value in ingested:
+        eid = ingested[Source.CLAIMS.value]["extract_id"]
+        out[Source.CLAIMS.value] = _refine_claims(settings, spark, eid, run_id, run_date)
+    for source, figures in out.items():
+        log.info("silver.reconciled", source=safe(source),
+                 **{k: v for k, v in figures.items() if isinstance(v, int)})
+    return out
+
+
+def _refine_claims(settings: Settings, spark: SparkSession, eid: str, run_id: str,
+                   run_date: date) -> dict[str, Any]:
+    lake = LakeLayout(settings.lake)
+    key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
     opted_out = silver.opted_out_now(spark, lake.table(Zone.BRONZE, Source.OPTOUT.value))
-    eid = ingested[Source.CLAIMS.value]["extract_id"]
     bronze_table = lake.table(Zone.BRONZE, Source.CLAIMS.value)
     checked = silver.check_claims(silver.bronze_extract(spark, bronze_table, eid)).cache()
     try:
@@ -120,14 +131,9 @@ def refine(settings: Settings, ingested: dict[str, dict[str, Any]], run_id: str,
                               silver_table, opted_out, key, eid, admit=passes_gate(report))
     finally:
         checked.unpersist()
-    out[Source.CLAIMS.value] = {**c.as_dict(), "quality": summary(report),
-                                "quality_passed": passes_gate(report)}
     if passes_gate(report):
         _label_silver(settings, spark, Source.CLAIMS, silver_table, report, run_id)
-    for source, figures in out.items():
-        log.info("silver.reconciled", source=safe(source),
-                 **{k: v for k, v in figures.items() if isinstance(v, int)})
-    return out
+    return {**c.as_dict(), "quality": summary(report), "quality_passed": passes_gate(report)}
 
 
 def gate_failures(refined: dict[str, dict[str, Any]]) -> list[str]:
@@ -135,17 +141,53 @@ def gate_failures(refined: dict[str, dict[str, Any]]) -> list[str]:
     return [f["quality"] for f in refined.values() if f.get("quality_passed") is False]
 
 
-def publish(settings: Settings) -> dict[str, dict[str, int]]:
-    """Rebuild every active permit's datasets from silver; rows per permit and dataset."""
+def _excluded_person_ids(settings: Settings, spark: SparkSession) -> DataFrame:
+    """Platform pseudonyms of everyone whose opt-out is in force, with when it took effect."""
+    lake = LakeLayout(settings.lake)
+    key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
+    opted_out = silver.opted_out_now(spark, lake.table(Zone.BRONZE, Source.OPTOUT.value))
+    return silver.with_platform_pseudonym(opted_out, key)
+
+
+def erase_opted_out(settings: Settings) -> dict[str, Any]:
+    """Delete everyone whose opt-out is in force from bronze and silver; rows erased per table."""
+    spark = get_spark(settings)
+    lake = LakeLayout(settings.lake)
+    opted_out = silver.opted_out_now(spark, lake.table(Zone.BRONZE, Source.OPTOUT.value)).cache()
+    try:
+        persons = opted_out.count()
+        key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
+        erased = {
+            "bronze/claims": erasure.erase(spark, lake.table(Zone.BRONZE, Source.CLAIMS.value),
+                                           "pid", opted_out),
+            "silver/claims": erasure.erase(spark, lake.table(Zone.SILVER, Source.CLAIMS.value),
+                                           "person_id", silver.with_platform_pseudonym(opted_out, key)),
+        }
+    finally:
+        opted_out.unpersist()
+    log.info("optout.erased", persons_in_force=persons, **{k.replace("/", "_"): v for k, v in erased.items()})
+    return {"persons_opted_out": persons, "rows_erased": erased}
+
+
+def publish(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Rebuild the active permits' datasets from silver; rows per permit and dataset.
+
+    Under the ``strict`` opt-out policy every permit is rebuilt, so an opt-out reaches it at
+    this refresh. Under ``regulation`` a permit whose datasets exist already stays frozen:
+    opt-outs reach only permits built after them.
+    """
     spark = get_spark(settings)
     lake = LakeLayout(settings.lake)
     store = FileKeyStore(settings.keys)
-    platform_key = store.current(PLATFORM_SCOPE)
-    opted_out = silver.opted_out_now(spark, lake.table(Zone.BRONZE, Source.OPTOUT.value))
-    excluded = silver.with_platform_pseudonym(opted_out.select("pid"), platform_key).cache()
-    published: dict[str, dict[str, int]] = {}
+    excluded = _excluded_person_ids(settings, spark).cache()
+    published: dict[str, dict[str, Any]] = {}
     try:
         for permit in active_permits().values():
+            built = lake.permit_tables(permit.permit_id)
+            if settings.optout_policy is OptOutPolicy.REGULATION and built:
+                published[permit.permit_id] = {"frozen": True}
+                log.info("permit.frozen", permit=safe(permit.permit_id))
+                continue
             permit_key = store.current(permit.permit_id)
             rows = {}
             for grant in permit.datasets:
@@ -160,8 +202,18 @@ def publish(settings: Settings) -> dict[str, dict[str, int]]:
     return published
 
 
+def vacuum_lake(settings: Settings) -> int:
+    """VACUUM every table of the lake with the erasure retention window; tables vacuumed."""
+    spark = get_spark(settings)
+    tables = sorted({p.parent for p in settings.lake.glob("**/_delta_log")})
+    for table in tables:
+        delta_tables.vacuum(spark, table, settings.erasure_retention_hours)
+    log.info("lake.vacuumed", tables=len(tables), retention_hours=settings.erasure_retention_hours)
+    return len(tables)
+
+
 def write_report(settings: Settings, run_id: str, ingested: dict[str, Any],
-                 refined: dict[str, Any], published: dict[str, Any]) -> Path:
+                 refined: dict[str, Any], erased: dict[str, Any], published: dict[str, Any]) -> Path:
     """The run report as JSON under ``home/runs``; returns its path."""
     report = {
         "run_id": run_id,
@@ -170,6 +222,7 @@ def write_report(settings: Settings, run_id: str, ingested: dict[str, Any],
                      "bronze_version": ingested[source]["version"], **figures}
             for source, figures in refined.items()
         },
+        "optout": {**erased, "policy": settings.optout_policy.value},
         "permits": published,
         "quality_failures": gate_failures(refined),
     }

@@ -18,6 +18,7 @@ from pyspark.sql import functions as F
 from common.errors import HavenError
 from common.layout import Source
 from jobs import rules
+from jobs.delta_tables import ensure_table
 from pseudonymisation.keyed_hash import hmac_column
 from pseudonymisation.keys import Key
 
@@ -164,6 +165,7 @@ def bronze_extract(spark: SparkSession, bronze_table: Path, extract_id: str) -> 
 
 
 def _replace_extract(df: DataFrame, table: Path, extract_id: str) -> None:
+    ensure_table(df.sparkSession, table, df)
     (df.write.format("delta").mode("overwrite")
        .option("replaceWhere", f"_extract_id = '{extract_id}'")
        .save(str(table)))
@@ -196,7 +198,7 @@ def run_optout(spark: SparkSession, bronze_table: Path, quarantine_table: Path,
 def run_claims(spark: SparkSession, checked: DataFrame, quarantine_table: Path,
                silver_table: Path, opted_out: DataFrame, key: Key, extract_id: str, *,
                admit: bool) -> SourceCounts:
-    """Checked claims of one delivery to silver, then remove opted-out people from all of silver.
+    """Checked claims of one delivery to silver, without the people whose opt-out is in force.
 
     With ``admit`` false (the quality gate failed) only the quarantine is written and the
     valid rows are counted as held; silver keeps its previous version.
@@ -217,11 +219,6 @@ def run_claims(spark: SparkSession, checked: DataFrame, quarantine_table: Path,
         _replace_extract(with_platform_pseudonym(kept, key), silver_table, extract_id)
         loaded = spark.read.format("delta").load(str(silver_table)).where(
             F.col("_extract_id") == extract_id).count()
-        # Earlier deliveries may hold people who opted out since: remove them too.
-        gone = with_platform_pseudonym(opted_out.select("pid"), key)
-        (DeltaTable.forPath(spark, str(silver_table)).alias("s")
-           .merge(gone.alias("o"), "s.person_id = o.person_id")
-           .whenMatchedDelete().execute())
     finally:
         opted_out.unpersist()
     return SourceCounts(

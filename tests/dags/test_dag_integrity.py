@@ -16,7 +16,7 @@ def dagbag():
 
 def test_no_import_errors(dagbag) -> None:
     assert dagbag.import_errors == {}
-    assert "haven_ingest" in dagbag.dag_ids
+    assert {"haven_ingest", "haven_optout"} <= set(dagbag.dag_ids)
 
 
 def test_every_dag_has_tags_retries_and_docs(dagbag) -> None:
@@ -32,5 +32,14 @@ def test_ingest_wiring() -> None:
     from dags.haven_ingest import haven_ingest_dag
 
     order = {t.task_id: sorted(t.downstream_task_ids) for t in haven_ingest_dag.tasks}
-    assert order == {"ingest": ["refine", "report"], "refine": ["publish", "report"],
-                     "publish": ["report"], "report": []}
+    assert order == {"ingest": ["refine", "report"], "refine": ["erase", "report"],
+                     "erase": ["publish", "report"], "publish": ["report", "vacuum"],
+                     "vacuum": ["report"], "report": []}
+
+
+def test_optout_wiring_and_schedule() -> None:
+    from dags.haven_optout import haven_optout_dag
+
+    order = {t.task_id: sorted(t.downstream_task_ids) for t in haven_optout_dag.tasks}
+    assert order == {"erase": ["publish"], "publish": ["vacuum"], "vacuum": []}
+    assert haven_optout_dag.max_active_runs == 1

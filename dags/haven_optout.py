@@ -1,0 +1,61 @@
+"""
+### Haven opt-out propagation
+
+Makes an opt-out take effect without waiting for the next delivery:
+
+1. **erase**: everyone whose opt-out is in force deleted from bronze and silver;
+2. **publish**: permit datasets rebuilt without them (policy `strict`; under `regulation`
+   permits already built stay frozen);
+3. **vacuum**: the files that held them removed once the retention window has passed
+   (`HAVEN_ERASURE_RETENTION_HOURS`, 0 in the embedded default).
+
+Every step is idempotent: a run after a crash half-way finishes the erasure.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag, task
+
+
+def _settings():
+    from common.settings import get_settings
+
+    return get_settings()
+
+
+@dag(
+    dag_id="haven_optout",
+    schedule=timedelta(minutes=15),
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["haven", "optout"],
+    default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
+    doc_md=__doc__,
+)
+def haven_optout() -> None:
+    @task
+    def erase() -> dict:
+        from jobs.pipeline import erase_opted_out
+
+        return erase_opted_out(_settings())
+
+    @task
+    def publish(erased: dict) -> dict:
+        from jobs.pipeline import publish as publish_stage
+
+        return publish_stage(_settings())
+
+    @task
+    def vacuum(published: dict) -> int:
+        from jobs.pipeline import vacuum_lake
+
+        return vacuum_lake(_settings())
+
+    vacuum(publish(erase()))
+
+
+haven_optout_dag = haven_optout()

@@ -1,0 +1,48 @@
+"""Physical erasure, proved from the outside: after erase + vacuum no file under the table
+holds the person, and time travel cannot bring them back."""
+
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+from jobs.delta_tables import ensure_table, vacuum
+from jobs.erasure import erase
+from tests.lake_scan import files_containing
+
+GONE = "pseudonym-of-the-person-who-opted-out"
+STAYS = "pseudonym-of-someone-else"
+
+
+def write(spark: SparkSession, table: Path, rows: list[tuple[str, str]]) -> None:
+    df = spark.createDataFrame(rows, "person_id string, code string")
+    ensure_table(spark, table, df)
+    df.write.format("delta").mode("append").save(str(table))
+
+
+def test_erase_then_vacuum_leaves_no_copy_anywhere(spark: SparkSession, tmp_path: Path) -> None:
+    table = tmp_path / "silver_claims"
+    write(spark, table, [(GONE, "101010"), (STAYS, "101010")])
+    write(spark, table, [(GONE, "102012"), (STAYS, "475075")])
+    assert GONE in files_containing(table, [GONE])  # present before: the scan can see it
+
+    ids = spark.createDataFrame([(GONE,)], "person_id string")
+    assert erase(spark, table, "person_id", ids) == 2
+    vacuum(spark, table, 0)
+
+    assert files_containing(table, [GONE, STAYS]).keys() == {STAYS}
+    current = [r.person_id for r in spark.read.format("delta").load(str(table)).collect()]
+    assert sorted(current) == [STAYS, STAYS]
+    try:
+        old = spark.read.format("delta").option("versionAsOf", 1).load(str(table)).collect()
+    except Exception:  # the files of version 1 are gone: time travel fails, as it should
+        old = []
+    assert GONE not in [r.person_id for r in old]
+
+
+def test_erasing_nobody_changes_nothing(spark: SparkSession, tmp_path: Path) -> None:
+    table = tmp_path / "t"
+    write(spark, table, [(STAYS, "101010")])
+    nobody = spark.createDataFrame([], "person_id string")
+    assert erase(spark, table, "person_id", nobody) == 0
+    assert erase(spark, tmp_path / "missing", "person_id", nobody) == 0
+    assert spark.read.format("delta").load(str(table)).count() == 1
