@@ -31,6 +31,7 @@ _LAB_SINGLES = {  # loinc: (yearly rate, minimum age, sex or "")
     "62292-8": (0.10, 18, ""), "6301-6": (0.08, 60, ""), "3084-1": (0.05, 18, ""),
     "1751-7": (0.05, 40, ""), "33959-8": (0.02, 0, ""), "48065-7": (0.03, 18, ""),
     "1975-2": (0.05, 0, ""), "1920-8": (0.10, 0, ""), "2324-2": (0.10, 0, ""),
+    "33762-6": (0.04, 50, ""),  # NT-proBNP to rule out heart failure in breathless patients
 }
 _COMMENTS = {
     "fr": ["Hémolyse légère", "Échantillon non à jeun", "Résultat contrôlé", "Prélèvement tardif"],

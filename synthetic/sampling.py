@@ -25,7 +25,7 @@ _SEASONS = {  # (amplitude, peak day of year, width in days)
     WINTER: (1.2, 30, 40),
     FLU: (6.0, 40, 14),
     POLLEN: (2.0, 135, 25),
-    VACCINATION: (12.0, 295, 18),
+    VACCINATION: (25.0, 300, 18),
 }
 _WEEKDAY = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.35, 0.12])  # Monday .. Sunday
 

@@ -80,7 +80,8 @@ class Checker:
         atc, cnk = load("atc"), load("cnk")
         self.atc = atc.codes()
         self.atc_of_cnk = dict(zip(cnk["cnk"].tolist(), cnk["atc"].tolist(), strict=True))
-        self.icd, self.pcs_codes, self.drg = load("icd10cm").codes(), load("icd10pcs").codes(), load("apr_drg").codes()
+        self.icd, self.pcs_codes = load("icd10cm").codes(), load("icd10pcs").codes()
+        self.drg = load("apr_drg").codes()
         lab = load("loinc")
         self.units = dict(zip(lab["loinc"].tolist(), lab["unit"].tolist(), strict=True))
 
@@ -96,7 +97,8 @@ class Checker:
             why.add("unknown_code")
         if not (1900 <= int(r["birth_year"]) <= 2025 and 1 <= int(r["birth_month"]) <= 12):
             why.add("bad_birth")
-        if r["sex"] not in ("M", "F") or r["insurer"] not in {"100", "200", "300", "400", "500", "600", "900"}:
+        insurers = {"100", "200", "300", "400", "500", "600", "900"}
+        if r["sex"] not in ("M", "F") or r["insurer"] not in insurers:
             why.add("unknown_code")
         if r["death_date"]:
             _date(r["death_date"], why)
