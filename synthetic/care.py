@@ -1,7 +1,7 @@
 """Ambulatory care: claims (IMA-like health care data) and pharmacy deliveries (Farmanet-like).
 
 Each person's yearly number of claims depends on age, increased reimbursement and chronic
-cohorts; codes are drawn per age/sex stratum from ``reference/nomenclature.csv`` (general
+cohorts; codes are drawn per age/sex stratum from ``tables/nomenclature.csv`` (general
 codes) and from the cohort's codes (diabetes pathway, spirometry, echocardiography, ...);
 dates follow each code's season (flu-season peaks) and stop at death. Chronic cohort
 members get regular deliveries of their cohort's medicines; everyone gets occasional

@@ -47,7 +47,7 @@ class Stays:
     admission: np.ndarray
     discharge: np.ndarray
     stay_type: np.ndarray  # index into STAY_TYPES
-    main: np.ndarray  # index into reference/icd10cm.csv
+    main: np.ndarray  # index into tables/icd10cm.csv
     stay_id: pa.Array
     table: pa.Table
 

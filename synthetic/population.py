@@ -1,7 +1,7 @@
 """The insured population: age, sex and place close to Statbel's, insurer, cohorts, deaths.
 
-Ages and sexes follow the 5-year pyramid in ``reference/age_sex.csv`` (Belgium, 1 January
-2024, thousands), places the arrondissement populations in ``reference/arrondissements.csv``.
+Ages and sexes follow the 5-year pyramid in ``tables/age_sex.csv`` (Belgium, 1 January
+2024, thousands), places the arrondissement populations in ``tables/arrondissements.csv``.
 Chronic cohorts (diabetes, heart failure, COPD) have age- and sex-dependent prevalence, and
 are more frequent among people with increased reimbursement, as in IMA figures.
 """
@@ -41,8 +41,8 @@ class People:
     male: np.ndarray
     birth: np.ndarray  # datetime64[D]
     age: np.ndarray  # completed years at the start of the window
-    postcode: np.ndarray  # index into reference/postcodes.csv
-    arrondissement: np.ndarray  # index into reference/arrondissements.csv
+    postcode: np.ndarray  # index into tables/postcodes.csv
+    arrondissement: np.ndarray  # index into tables/arrondissements.csv
     region: np.ndarray  # index into REGIONS
     french: np.ndarray  # the person's language is French (else Dutch)
     insurer: np.ndarray

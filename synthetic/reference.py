@@ -1,4 +1,4 @@
-"""The curated reference tables shipped with the generator (``synthetic/reference/*.csv``).
+"""The curated reference tables shipped with the generator (``synthetic/tables/*.csv``).
 
 Codes are real code-system identifiers (ICD-10-CM, ICD-10-PCS, APR-DRG, ATC, LOINC, NIS
 arrondissements, postcodes) with short FR/NL/EN labels; nomenclature labels and fees are
@@ -49,7 +49,7 @@ def load(name: str) -> RefTable:
     """The reference table ``name`` (one of ``TABLES``), read once per process."""
     if name not in TABLES:
         raise ValueError(f"unknown reference table {name}")
-    text = (files("synthetic") / "reference" / f"{name}.csv").read_text(encoding="utf-8")
+    text = (files("synthetic.tables") / f"{name}.csv").read_text(encoding="utf-8")
     rows = list(csv.reader(text.splitlines()))
     header, body = rows[0], rows[1:]
     columns = {h: np.array([r[i] for r in body], dtype=str) for i, h in enumerate(header)}

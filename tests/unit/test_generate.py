@@ -99,3 +99,30 @@ def test_people_are_generated_in_chunks_without_changing_the_contract(tmp_path: 
     assert claims == sorted(claims)  # sorted by pid then date across chunk borders
     ids = [r["stay_id"] for r in csv.DictReader((tmp_path / "hospital_stays.csv").open())]
     assert ids == [f"S{i:09d}" for i in range(1, len(ids) + 1)]
+
+
+def test_reference_tables_are_package_data_of_a_real_package() -> None:
+    # A folder without __init__.py would be left out of the wheel by setuptools' find.
+    from importlib.resources import files
+
+    from synthetic.reference import TABLES, load
+
+    shipped = {p.name for p in files("synthetic.tables").iterdir() if p.name.endswith(".csv")}
+    assert shipped == {f"{t}.csv" for t in TABLES}
+    assert sum(len(load(t)) for t in ("icd10cm", "icd10pcs", "apr_drg", "nomenclature", "atc", "cnk",
+                                      "loinc")) > 600
+
+
+def test_cli_generate_with_faults_prints_counts_and_paths_only(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    result = CliRunner().invoke(app, ["generate", "--out", str(tmp_path / "x"), "--people", "120",
+                                      "--seed", "4", "--faults"])
+    assert result.exit_code == 0, result.output
+    assert "planted faults listed in" in result.output and "claims" in result.output
+    with (tmp_path / "x" / "population.csv").open(encoding="utf-8", errors="replace") as handle:
+        pids = [line.split(",")[0].strip('"') for line in handle][1:]
+    assert len(pids) == 120 and not [p for p in pids if p in result.output]
+    assert (tmp_path / "x" / "truth" / "faults.csv").is_file()
