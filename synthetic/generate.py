@@ -67,9 +67,8 @@ class _Sink:
         buffer = pa.BufferOutputStream()
         options = pacsv.WriteOptions(include_header=self._csv.tell() == 0, quoting_style="needed")
         pacsv.write_csv(table, buffer, write_options=options)
-        data = buffer.getvalue().to_pybytes()
-        if faults:
-            data = patch_lines(data, faults)
+        written = buffer.getvalue()
+        data = memoryview(patch_lines(written.to_pybytes(), faults) if faults else written)
         self._csv.write(data)
         self._digest.update(data)
         if self.parquet_path is not None:
