@@ -16,6 +16,8 @@ from datetime import date
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from synthetic.generate import generate
 from synthetic.notes import ibans, niss_numbers
@@ -158,3 +160,16 @@ def test_ibans_have_valid_check_digits() -> None:
     assert all(iban_check(v) for v in values)
     assert iban_check("BE68 5390 0754 7034")  # the published example
     assert not iban_check("BE68 5390 0754 7035")
+
+
+@given(st.dates(date(1900, 1, 1), date(2099, 12, 31)), st.booleans(), st.integers(0, 498))
+def test_niss_numbers_property(born: date, male: bool, draw: int) -> None:
+    raw, printed = niss_numbers(np.array([born.isoformat()], dtype="datetime64[D]"), np.array([male]),
+                                np.array([draw]))
+    digits = raw[0].as_py()
+    assert printed[0].as_py().replace(".", "").replace("-", "") == digits
+    assert digits[:6] == born.strftime("%y%m%d") and int(digits[6:9]) % 2 == int(male)
+    base, check = int(digits[:9]), int(digits[9:])
+    # Exactly one of the two rules matches, and it tells the century.
+    before_2000, from_2000 = check == 97 - base % 97, check == 97 - (2_000_000_000 + base) % 97
+    assert before_2000 != from_2000 and from_2000 == (born.year >= 2000)
