@@ -26,6 +26,7 @@ from synthetic.sampling import calendar, draw_by_stratum, draw_days, strata, str
 STAY_TYPES = ("classic", "day", "emergency")
 _COHORT_STAYS = {"heart_failure": 0.55, "copd": 0.35, "diabetes": 0.08}
 _N_HOSPITALS = 43 * 3
+_OWN = 0.7  # weight of the person's own level in a lab value (correlation of repeats: 0.49)
 _LAB_SINGLES = {  # loinc: (yearly rate, minimum age, sex or "")
     "3016-3": (0.12, 0, ""), "2276-4": (0.08, 0, ""), "2857-1": (0.30, 50, "M"),
     "62292-8": (0.10, 18, ""), "6301-6": (0.08, 60, ""), "3084-1": (0.05, 18, ""),
@@ -194,7 +195,9 @@ def lab_table(rng: np.random.Generator, people: People, hospital_stays: Stays, s
              + lab.num("diabetes")[test] * people.diabetes[owner]
              + lab.num("heart_failure")[test] * people.heart_failure[owner]
              + lab.num("copd")[test] * people.copd[owner])
-    draw = shift + lab.num("sigma")[test] * rng.standard_normal(n)
+    # Half the variance is the person's own level, so repeated results of a person agree.
+    own = rng.standard_normal((len(people), len(lab)))[owner, test]
+    draw = shift + lab.num("sigma")[test] * (_OWN * own + np.sqrt(1 - _OWN**2) * rng.standard_normal(n))
     value = np.where(lab["dist"][test] == "lognormal", np.exp(draw), draw)
     value = np.clip(value, lab.num("min")[test], lab.num("max")[test])
     places = lab.int("decimals")[test]

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from statistics import median
 
+import numpy as np
 import pytest
 
 from synthetic.generate import generate
@@ -173,3 +174,14 @@ def test_wellness_is_patient_entered_and_opt_outs_use_every_channel(
             first_optout.setdefault(o["pid"], o["event_time"])
         else:
             assert o["pid"] in first_optout and first_optout[o["pid"]] < o["event_time"]
+
+
+def test_repeated_results_of_a_person_agree(data: dict[str, list[dict[str, str]]]) -> None:
+    series: dict[str, list[float]] = {}
+    for r in data["lab_results"]:
+        if r["loinc_code"] == "4548-4":
+            series.setdefault(r["pid"], []).append(float(r["value"]))
+    pairs = [(v[0], v[1]) for v in series.values() if len(v) >= 2]
+    assert len(pairs) > 300
+    first, second = zip(*pairs, strict=True)
+    assert 0.3 < float(np.corrcoef(first, second)[0, 1]) < 0.7  # HbA1c of diabetics: a personal level
