@@ -219,18 +219,22 @@ def violations(folder: Path, source: Source, checker: Checker) -> dict[int, set[
     return found
 
 
+def _generate(out: Path, faults: bool) -> Path:
+    # Small chunks, so the deliveries span several chunks as large ones do.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("synthetic.generate.CHUNK_PEOPLE", 1000)
+        generate(out, PEOPLE, 21, faults=faults)
+    return out
+
+
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("clean")
-    generate(out, PEOPLE, 21)
-    return out
+    return _generate(tmp_path_factory.mktemp("clean"), faults=False)
 
 
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("faulty")
-    generate(out, PEOPLE, 21, faults=True)
-    return out
+    return _generate(tmp_path_factory.mktemp("faulty"), faults=True)
 
 
 def _manifest(folder: Path) -> list[dict[str, str]]:
