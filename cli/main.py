@@ -58,14 +58,19 @@ def generate(
     out: Annotated[Path, typer.Option(help="Folder to write the extracts into.")],
     people: Annotated[int, typer.Option(min=1, help="Number of people.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same bytes.")] = 1,
+    faults: Annotated[bool, typer.Option(
+        "--faults", help="Plant documented bad rows in every extract, listed in truth/faults.csv.")] = False,
 ) -> None:
-    """Write synthetic landing extracts (deterministic per seed)."""
+    """Write synthetic landing extracts for every source (deterministic per seed)."""
     from synthetic.generate import generate as run_generate
 
     started = time.perf_counter()
-    files = run_generate(out, people, seed)
+    files = run_generate(out, people, seed, faults=faults,
+                         progress=lambda message: typer.echo(message, err=True))
     for f in files:
-        typer.echo(f"{f.source.value:<10} {f.rows:>10,} rows  {f.path}")
+        typer.echo(f"{f.source.value:<15} {f.rows:>12,} rows  {f.path}")
+    if faults:
+        typer.echo(f"planted faults listed in {out / 'truth' / 'faults.csv'}")
     typer.echo(f"generated in {time.perf_counter() - started:.1f}s")
 
 

@@ -1,14 +1,20 @@
-"""Vectorised generator of landing extracts (NumPy and Arrow; no per-row Python loops).
+"""Landing extracts for every source, deterministic per seed, written chunk by chunk.
 
-This first version writes the claims extract and the opt-out feed with a manifest; the
-realistic multi-source generator (population, pharmacy, stays, labs, notes, wellness,
-planted faults) grows here.
+``generate`` writes ``<source>.csv`` for each source straight into ``out`` (the delivery
+the pipeline reads), a Parquet copy of each under ``out/parquet/``, the ground truth for
+tests under ``out/truth/`` (PII spans of the clinical notes and, with ``faults``, the
+planted faults), and ``manifest.json`` (files, rows, SHA-256, schema version, seed).
+
+People are generated in fixed chunks of ``CHUNK_PEOPLE`` with random streams derived from
+(seed, chunk), so memory stays bounded at any size and the same arguments give the same
+bytes on any machine. Within a chunk everything is vectorised (NumPy and Arrow).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,19 +22,28 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from common.layout import Source
-from common.schemas import CLAIMS, OPTOUT, SCHEMA_VERSION
+from common.schemas import SCHEMA_VERSION
+from synthetic.care import claims_rows, claims_table, pharmacy_table
+from synthetic.faults import Fault, patch_lines, plant
+from synthetic.hospital import lab_table, stays
+from synthetic.notes import notes
+from synthetic.population import make_people, make_pids, population_table
+from synthetic.wellness import optout_table, wellness_table
 
 MANIFEST = "manifest.json"
+PARQUET_DIR = "parquet"
+TRUTH_DIR = "truth"
+PII_TRUTH = "clinical_notes_pii.csv"
+FAULTS_TRUTH = "faults.csv"
+CHUNK_PEOPLE = 50_000
+SOURCES = (Source.POPULATION, Source.CLAIMS, Source.PHARMACY, Source.HOSPITAL_STAYS,
+           Source.LAB_RESULTS, Source.CLINICAL_NOTES, Source.WELLNESS, Source.OPTOUT)
+_STREAMS = ("people", "claims", "claims_fmt", "pharmacy", "stays", "labs", "notes", "wellness")
 
-# A few real nomenclature codes with skewed frequencies, so group-bys give big and small cells.
-_NOMENCLATURE = np.array(["101010", "101032", "102012", "102410", "103132", "475075",
-                          "477091", "109012", "148013", "461315"])
-_NOMENCLATURE_P = np.array([0.30, 0.20, 0.15, 0.10, 0.08, 0.06, 0.05, 0.03, 0.02, 0.01])
-_PROVIDER_TYPES = np.array(["GP", "specialist", "dentist", "physiotherapist", "nurse"])
-_PROVIDER_P = np.array([0.45, 0.30, 0.10, 0.10, 0.05])
-_CHANNELS = np.array(["online", "phone", "desk"])
+Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -38,93 +53,134 @@ class GeneratedFile:
     rows: int
 
 
-def _pids(rng: np.random.Generator, people: int) -> np.ndarray:
-    # TTP pseudonyms look like opaque 16-hex-digit tokens.
-    raw = rng.integers(0, 2**63 - 1, size=people, dtype=np.int64)
-    return np.char.mod("%016x", raw).astype(object)
+class _Sink:
+    """One CSV file (and its Parquet copy) written a chunk at a time, hashed on the way."""
+
+    def __init__(self, path: Path, parquet: Path | None) -> None:
+        self.path, self.parquet_path = path, parquet
+        self.rows = 0
+        self._digest = hashlib.sha256()
+        self._csv = path.open("wb")
+        self._parquet: pq.ParquetWriter | None = None
+
+    def write(self, table: pa.Table, faults: list[Fault] | None = None) -> None:
+        buffer = pa.BufferOutputStream()
+        options = pacsv.WriteOptions(include_header=self._csv.tell() == 0, quoting_style="needed")
+        pacsv.write_csv(table, buffer, write_options=options)
+        written = buffer.getvalue()
+        data = memoryview(patch_lines(written.to_pybytes(), faults) if faults else written)
+        self._csv.write(data)
+        self._digest.update(data)
+        if self.parquet_path is not None:
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self.parquet_path, table.schema, compression="zstd")
+            self._parquet.write_table(table)
+        self.rows += table.num_rows
+
+    def close(self) -> dict[str, object]:
+        self._csv.close()
+        entry: dict[str, object] = {"file": self.path.name, "rows": self.rows,
+                                    "sha256": self._digest.hexdigest()}
+        if self._parquet is not None:
+            self._parquet.close()
+        if self.parquet_path is not None and self.parquet_path.exists():
+            entry["parquet"] = f"{PARQUET_DIR}/{self.parquet_path.name}"
+            entry["parquet_sha256"] = hashlib.sha256(self.parquet_path.read_bytes()).hexdigest()
+        return entry
 
 
-def _claims(rng: np.random.Generator, pids: np.ndarray, start: date, days: int) -> pa.Table:
-    per_person = rng.poisson(8, size=len(pids)) + 1
-    owner = np.repeat(np.arange(len(pids)), per_person)
-    n = len(owner)
-    day0 = np.datetime64(start.isoformat(), "D")
-    service = day0 + rng.integers(0, days, size=n).astype("timedelta64[D]")
-    reimbursed = np.round(rng.gamma(2.0, 20.0, size=n), 2)
-    copay = np.round(reimbursed * rng.uniform(0.0, 0.3, size=n), 2)
-    supplement = np.where(rng.random(n) < 0.1, np.round(rng.gamma(1.5, 15.0, size=n), 2), 0.0)
-    institution = np.where(rng.random(n) < 0.2,
-                           np.char.mod("INST%04d", rng.integers(1, 120, size=n)), "")
-    columns = {
-        "pid": pids[owner],
-        "nomenclature_code": rng.choice(_NOMENCLATURE, size=n, p=_NOMENCLATURE_P),
-        "service_date": np.datetime_as_string(service, unit="D"),
-        "provider_type": rng.choice(_PROVIDER_TYPES, size=n, p=_PROVIDER_P),
-        "provider_id": np.char.mod("PRV%05d", rng.integers(1, 5000, size=n)),
-        "institution_id": institution,
-        "amount_reimbursed": np.char.mod("%.2f", reimbursed),
-        "amount_copay": np.char.mod("%.2f", copay),
-        "amount_supplement": np.char.mod("%.2f", supplement),
-    }
-    table = pa.table({name: pa.array(columns[name].astype(str)) for name in CLAIMS.names})
-    # Sort by person then date, as the TTP delivers; deterministic for the same seed.
-    return table.sort_by([("pid", "ascending"), ("service_date", "ascending")])
+def _streams(seed: int, chunk: int) -> dict[str, np.random.Generator]:
+    children = np.random.SeedSequence([seed, 1, chunk]).spawn(len(_STREAMS))
+    return {name: np.random.default_rng(child) for name, child in zip(_STREAMS, children, strict=True)}
 
 
-def _optouts(rng: np.random.Generator, pids: np.ndarray, start: date, share: float) -> pa.Table:
-    chosen = rng.choice(len(pids), size=max(1, int(len(pids) * share)), replace=False)
-    chosen.sort()
-    n = len(chosen)
-    base = np.datetime64(start.isoformat(), "s")
-    when = base + rng.integers(0, 365 * 86400, size=n).astype("timedelta64[s]")
-    actions = np.full(n, "optout", dtype=object)
-    # A few people opt out and later withdraw: they stay in the data.
-    withdrawn = rng.random(n) < 0.15
-    pid_col = np.concatenate([pids[chosen], pids[chosen][withdrawn]])
-    when_col = np.concatenate([when, when[withdrawn] + np.timedelta64(30 * 86400, "s")])
-    action_col = np.concatenate([actions, np.full(int(withdrawn.sum()), "withdrawal", dtype=object)])
-    channel_col = rng.choice(_CHANNELS, size=len(pid_col), p=[0.7, 0.2, 0.1])
-    cols = {
-        "pid": pid_col,
-        "event_time": np.char.add(np.datetime_as_string(when_col, unit="s"), "Z"),
-        "action": action_col,
-        "channel": channel_col,
-    }
-    table = pa.table({name: pa.array(cols[name].astype(str)) for name in OPTOUT.names})
-    return table.sort_by([("event_time", "ascending"), ("pid", "ascending")])
-
-
-def _write_csv(table: pa.Table, path: Path) -> None:
-    options = pacsv.WriteOptions(include_header=True, quoting_style="needed")
-    pacsv.write_csv(table, path, write_options=options)
+def _write_faults(path: Path, faults: list[Fault]) -> None:
+    table = pa.table({
+        "file": pa.array([f.file for f in faults], pa.string()),
+        "line": pa.array([str(f.line) for f in faults], pa.string()),
+        "kind": pa.array([f.kind.value for f in faults], pa.string()),
+        "column": pa.array([f.column for f in faults], pa.string()),
+        "detail": pa.array([f.detail for f in faults], pa.string()),
+    })
+    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
 
 
 def generate(out: Path, people: int, seed: int, *, optout_share: float = 0.02,
-             start: date = date(2025, 1, 1), days: int = 365) -> list[GeneratedFile]:
-    """Write the landing extracts for ``people`` persons into ``out``; same arguments, same bytes."""
+             start: date = date(2025, 1, 1), days: int = 365, faults: bool = False,
+             faults_per_kind: int = 3, parquet: bool = True,
+             progress: Progress | None = None) -> list[GeneratedFile]:
+    """Write the landing extracts for ``people`` persons into ``out``; same arguments, same bytes.
+
+    Without ``faults`` every row is valid; with it, the rows listed in
+    ``truth/faults.csv`` are spoiled as documented in ``synthetic.faults``.
+    """
     if people < 1:
         raise ValueError("people must be at least 1")
-    rng = np.random.default_rng(seed)
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    say = progress or (lambda _message: None)
     out.mkdir(parents=True, exist_ok=True)
-    pids = _pids(rng, people)
-    tables = {
-        Source.CLAIMS: _claims(rng, pids, start, days),
-        Source.OPTOUT: _optouts(rng, pids, start, optout_share),
-    }
-    files = []
-    for source, table in tables.items():
-        path = out / f"{source.value}.csv"
-        _write_csv(table, path)
-        files.append(GeneratedFile(source, path, table.num_rows))
+    (out / TRUTH_DIR).mkdir(exist_ok=True)
+    if parquet:
+        (out / PARQUET_DIR).mkdir(exist_ok=True)
+    pids = make_pids(np.random.default_rng([seed, 0]), people)
+    sinks = {s: _Sink(out / f"{s.value}.csv", out / PARQUET_DIR / f"{s.value}.parquet" if parquet else None)
+             for s in SOURCES}
+    pii = _Sink(out / TRUTH_DIR / PII_TRUTH, None)
+    planted: list[Fault] = []
+    next_id = {s: 1 for s in SOURCES}
+
+    def emit(source: Source, table: pa.Table, chunk: int) -> None:
+        next_id[source] += table.num_rows
+        chunk_faults: list[Fault] = []
+        if faults and chunk == 0:
+            fault_rng = np.random.default_rng([seed, 3, SOURCES.index(source)])
+            table, chunk_faults = plant(fault_rng, source, table, f"{source.value}.csv", faults_per_kind)
+            planted.extend(chunk_faults)
+        sinks[source].write(table, chunk_faults)
+
+    chunks = (people + CHUNK_PEOPLE - 1) // CHUNK_PEOPLE
+    try:
+        for chunk in range(chunks):
+            rng = _streams(seed, chunk)
+            group = make_people(rng["people"], pids[chunk * CHUNK_PEOPLE:(chunk + 1) * CHUNK_PEOPLE],
+                                start, days, people)
+            emit(Source.POPULATION, population_table(group, start), chunk)
+            rows = claims_rows(rng["claims"], group, start, days)
+            emit(Source.CLAIMS, claims_table(rng["claims_fmt"], group, rows, start), chunk)
+            emit(Source.PHARMACY, pharmacy_table(rng["pharmacy"], group, start, days,
+                                                 next_id[Source.PHARMACY]), chunk)
+            hospital = stays(rng["stays"], group, start, days, next_id[Source.HOSPITAL_STAYS])
+            emit(Source.HOSPITAL_STAYS, hospital.table, chunk)
+            emit(Source.LAB_RESULTS, lab_table(rng["labs"], group, hospital, start, days,
+                                               next_id[Source.LAB_RESULTS]), chunk)
+            written = notes(rng["notes"], group, hospital, start, next_id[Source.CLINICAL_NOTES])
+            emit(Source.CLINICAL_NOTES, written.table, chunk)
+            pii.write(written.spans)
+            emit(Source.WELLNESS, wellness_table(rng["wellness"], group, start, days), chunk)
+            say(f"chunk {chunk + 1}/{chunks}: {len(group):,} people, "
+                f"{sinks[Source.CLAIMS].rows:,} claims so far")
+        emit(Source.OPTOUT, optout_table(np.random.default_rng([seed, 2]), pids, start, optout_share), 0)
+    finally:
+        entries = {s: sink.close() for s, sink in sinks.items()}
+        pii_entry = pii.close()
+    truth = [{**pii_entry, "file": f"{TRUTH_DIR}/{PII_TRUTH}"}]
+    if faults:
+        planted.sort(key=lambda f: (f.file, f.line))
+        _write_faults(out / TRUTH_DIR / FAULTS_TRUTH, planted)
+        path = out / TRUTH_DIR / FAULTS_TRUTH
+        truth.append({"file": f"{TRUTH_DIR}/{FAULTS_TRUTH}", "rows": len(planted),
+                      "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "seed": seed,
         "people": people,
-        "files": [
-            {"source": f.source.value, "file": f.path.name, "rows": f.rows,
-             "sha256": hashlib.sha256(f.path.read_bytes()).hexdigest()}
-            for f in files
-        ],
+        "start": start.isoformat(),
+        "days": days,
+        "faults": faults,
+        "files": [{"source": s.value, **entries[s]} for s in SOURCES],
+        "truth": truth,
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    return files
+    say(f"wrote {len(SOURCES)} extracts and {len(truth)} ground-truth files")
+    return [GeneratedFile(s, sinks[s].path, sinks[s].rows) for s in SOURCES]

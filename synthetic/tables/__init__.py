@@ -1,0 +1,1 @@
+"""Reference tables shipped as package data (CSV files next to this module)."""
