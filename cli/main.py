@@ -107,6 +107,8 @@ def _print_report(report: dict[str, Any]) -> None:
         if c.get("held_by_gate"):
             typer.echo(f"  {source}: {c['held_by_gate']:,} rows held by the quality gate")
         typer.echo(f"  quality {source}: {c.get('quality', 'not gated')}")
+    if report.get("not_processed"):
+        typer.echo(f"  left in landing, not processed yet: {', '.join(report['not_processed'])}")
     optout = report.get("optout", {})
     if optout:
         erased = ", ".join(f"{t} {n:,}" for t, n in sorted(optout["rows_erased"].items()))

@@ -34,6 +34,11 @@ from quality.validate import ValidationReport, validate
 
 log = get_logger(__name__)
 
+# Sources the pipeline takes from landing to silver; other extracts stay in landing and
+# are listed in the run report as not processed.
+PROCESSED = (Source.CLAIMS, Source.OPTOUT)
+SKIPPED = "skipped"
+
 
 def ingest(settings: Settings, landing_dir: Path, run_id: str,
            ingested_at: datetime) -> dict[str, dict[str, Any]]:
@@ -42,6 +47,9 @@ def ingest(settings: Settings, landing_dir: Path, run_id: str,
     lake = LakeLayout(settings.lake)
     result: dict[str, dict[str, Any]] = {}
     for source, path in landing.discover(landing_dir).items():
+        if source not in PROCESSED:
+            result[source.value] = {"file": str(path), SKIPPED: "not processed by the pipeline yet"}
+            continue
         eid = landing.extract_id(path)
         loaded = bronze.run(spark, path, SCHEMAS[source], lake.table(Zone.BRONZE, source.value),
                             extract_id=eid, run_id=run_id, ingested_at=ingested_at)
@@ -102,6 +110,7 @@ def refine(settings: Settings, ingested: dict[str, dict[str, Any]], run_id: str,
     lake = LakeLayout(settings.lake)
     out: dict[str, dict[str, Any]] = {}
     run_date = run_after.astimezone(UTC).date()
+    ingested = {k: v for k, v in ingested.items() if SKIPPED not in v}
     if Source.OPTOUT.value in ingested:
         c = silver.run_optout(spark, lake.table(Zone.BRONZE, Source.OPTOUT.value),
                               lake.table(Zone.QUARANTINE, Source.OPTOUT.value),
@@ -225,6 +234,7 @@ def write_report(settings: Settings, run_id: str, ingested: dict[str, Any],
         "optout": {**erased, "policy": settings.optout_policy.value},
         "permits": published,
         "quality_failures": gate_failures(refined),
+        "not_processed": sorted(s for s, v in ingested.items() if SKIPPED in v),
     }
     path = report_path(settings, run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
