@@ -1,0 +1,140 @@
+"""Disclosure control of one query result, from the query's companion data.
+
+Order of work: groups behind fewer than ``min_persons`` persons are left out (their absence
+then reads as "zero or small", the same as a true zero); each remaining cell gets the
+primary rules (``spe.disclosure``), then the differencing check against what the session
+released before (``spe.differencing``), then secondary suppression per value column
+(``spe.secondary``), then optional rounding. The persons behind cells never leave this
+module; reports name the row, the column and the rule, never a value.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from spe.differencing import COUNT_MEASURE, Released, ReleaseHistory
+from spe.disclosure import CellStats, DisclosureSettings, Rule, cell_rule, round_count
+from spe.sandbox import QueryRefused
+from spe.secondary import secondary_suppression
+from spe.shape import Measure, QueryShape
+
+Key = tuple[Any, ...]
+# Per aggregate: person hash -> (per-person value, non-null inputs, all inputs 0/1?).
+PersonValues = dict[int, tuple[Any, Any, Any]]
+
+
+@dataclass
+class Group:
+    persons: set[int] = field(default_factory=set)
+    aggregates: list[PersonValues] = field(default_factory=list)
+
+
+@dataclass
+class Controlled:
+    columns: list[str]
+    rows: list[list[Any]]
+    suppressed: list[dict[str, Any]]
+
+
+def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Key, Group]:
+    """Companion rows (keys, person, then value/present/indicator per aggregate) by group."""
+    groups: dict[Key, Group] = defaultdict(lambda: Group(aggregates=[{} for _ in shape.aggregates]))
+    k = shape.n_keys
+    for row in rows:
+        group = groups[tuple(row[:k])]
+        person = int(row[k])
+        group.persons.add(person)
+        for i in range(len(shape.aggregates)):
+            base = k + 1 + 3 * i
+            group.aggregates[i][person] = (row[base], row[base + 1], row[base + 2])
+    return groups
+
+
+def cell_stats(measure: Measure, values: PersonValues) -> tuple[CellStats, frozenset[int]]:
+    """The rule inputs of one aggregate in one group, and the persons behind it."""
+    if measure is Measure.COUNT:
+        chosen = {p: float(v) for p, (v, _, _) in values.items() if v}
+        count_like = True
+    else:
+        if measure is Measure.SUM:
+            chosen = {p: float(v) for p, (v, _, _) in values.items() if v is not None and v != 0}
+        else:
+            chosen = {p: float(v or 0) for p, (v, n, _) in values.items() if n}
+        count_like = bool(chosen) and all(values[p][2] is not False for p in chosen)
+    return CellStats(count_like=count_like, contributions=tuple(chosen.values())), frozenset(chosen)
+
+
+def control(shape: QueryShape, columns: list[str], rows: Sequence[Sequence[Any]],
+            companion: dict[Key, Group], settings: DisclosureSettings,
+            history: ReleaseHistory) -> Controlled:
+    """The result as it may be shown, with the suppressed cells and their rules."""
+    visible = len(shape.columns)
+    keys: list[Key] = [tuple(r[visible:]) for r in rows]
+    if any(k not in companion for k in keys):
+        raise QueryRefused("disclosure control could not match the result to its groups; "
+                           "simplify the grouping expressions")
+    value_columns = [c for c, col in enumerate(shape.columns) if not col.is_key]
+    rules: dict[tuple[int, int], Rule] = {}
+    behind: dict[tuple[int, int], frozenset[int]] = {}
+    releases: dict[tuple[int, int], list[Released]] = {}
+    dropped = {r for r, k in enumerate(keys) if len(companion[k].persons) < settings.min_persons}
+
+    for r, key in enumerate(keys):
+        group = companion[key]
+        for c in value_columns:
+            behind[r, c] = frozenset(group.persons)
+            if r in dropped:
+                rules[r, c] = Rule.THRESHOLD
+                continue
+            cell_releases, persons = [], frozenset[int]()
+            for a in shape.columns[c].aggregates:
+                aggregate = shape.aggregates[a]
+                stats, who = cell_stats(aggregate.measure, group.aggregates[a])
+                rule = cell_rule(stats, settings)
+                if rule is not None and (r, c) not in rules:
+                    rules[r, c] = rule
+                measured = COUNT_MEASURE if stats.count_like else aggregate.measured
+                cell_releases.append(Released(measured, who))
+                persons |= who
+            behind[r, c] = persons
+            releases[r, c] = cell_releases
+
+    accepted = ReleaseHistory(settings.min_persons)
+    for (r, c), cells in releases.items():
+        if (r, c) in rules:
+            continue
+        if not (history.can_release(cells) and accepted.can_release(cells)):
+            rules[r, c] = Rule.DIFFERENCING
+        else:
+            accepted.record(cells)
+
+    for c in value_columns:
+        hidden = {r for r in range(len(rows)) if (r, c) in rules}
+        extra = secondary_suppression(keys, [behind[r, c] for r in range(len(rows))], hidden,
+                                      settings.min_persons)
+        for r in extra:
+            rules[r, c] = Rule.SECONDARY
+
+    kept = [r for r in range(len(rows)) if r not in dropped]
+    out_rows: list[list[Any]] = []
+    suppressed: list[dict[str, Any]] = []
+    if dropped:
+        suppressed.append({"row": None, "column": None, "rule": Rule.THRESHOLD.value})
+    roundable = {c for c in value_columns if len(shape.columns[c].aggregates) == 1
+                 and shape.aggregates[shape.columns[c].aggregates[0]].measure is Measure.COUNT}
+    for out_index, r in enumerate(kept):
+        line = list(rows[r][:visible])
+        for c in value_columns:
+            rule = rules.get((r, c))
+            if rule is not None:
+                line[c] = None
+                suppressed.append({"row": out_index, "column": columns[c], "rule": rule.value})
+            else:
+                history.record(releases[r, c])
+                if c in roundable and settings.rounding_base:
+                    line[c] = round_count(line[c], settings.rounding_base)
+        out_rows.append(line)
+    return Controlled(columns=columns[:visible], rows=out_rows, suppressed=suppressed)

@@ -1,0 +1,68 @@
+"""Differencing across a session's outputs.
+
+Every released aggregate is remembered with what it measures (counts of persons or rows,
+or the sum of one expression) and the set of persons behind it, as 64-bit hashes computed
+inside the sandbox. The sets live only in this process's memory for the session and are
+never returned or logged. A new cell whose persons differ from an earlier released cell of
+the same measure by fewer than ``min_persons`` on each side (for example two counts whose
+cohorts differ by a few persons) would let the difference reveal a small group: it is
+suppressed.
+
+Known limit: only pairs are compared. Combinations of three or more outputs (A - B - C)
+are covered within one result by secondary suppression, not across results.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spe.disclosure import CellDisclosive, Rule
+
+COUNT_MEASURE = "count"
+
+
+@dataclass(frozen=True)
+class Released:
+    measure: str
+    persons: frozenset[int]
+
+
+def can_release_beside(candidate: Released, earlier: Iterable[Released], min_persons: int) -> bool:
+    """False when ``candidate`` and an earlier release of the same measure differ by a small group."""
+    for old in earlier:
+        if old.measure != candidate.measure or old.persons == candidate.persons:
+            continue
+        # Fewer than min_persons on *both* sides: the difference of the two values is a
+        # statistic of a small group (nested cohorts are the common case: one side empty).
+        if len(candidate.persons - old.persons) < min_persons and \
+                len(old.persons - candidate.persons) < min_persons:
+            return False
+    return True
+
+
+def check_release_beside(candidate: Released, earlier: Iterable[Released], min_persons: int) -> None:
+    """Raise ``CellDisclosive`` (differencing) when ``can_release_beside`` is false."""
+    if not can_release_beside(candidate, earlier, min_persons):
+        raise CellDisclosive(Rule.DIFFERENCING)
+
+
+@dataclass
+class ReleaseHistory:
+    """What a session has released so far, per measure."""
+
+    min_persons: int
+    _released: dict[str, list[Released]] = field(default_factory=lambda: defaultdict(list))
+
+    def can_release(self, cells: Iterable[Released]) -> bool:
+        """True when none of ``cells`` (the aggregates of one output cell) differences badly."""
+        return all(can_release_beside(c, self._released[c.measure], self.min_persons) for c in cells)
+
+    def record(self, cells: Iterable[Released]) -> None:
+        for cell in cells:
+            if cell not in self._released[cell.measure]:
+                self._released[cell.measure].append(cell)
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._released.values())

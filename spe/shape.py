@@ -1,0 +1,256 @@
+"""Which researcher queries disclosure control can analyse, and their companion queries.
+
+A query is accepted only in a shape where every output cell can be traced to the persons
+behind it: one SELECT over one permit table, optional WHERE (subqueries there may read the
+permit's tables), a GROUP BY (or none, for one overall group) and output columns that are
+either grouping keys or expressions over the allowed aggregates (count, sum, avg). Anything
+else is refused with the reason: better refuse than leak.
+
+For an accepted query, the shape gives two statements built from DuckDB's own syntax tree:
+``run_sql``, the researcher's query with the grouping keys appended as hidden columns (so
+each output row can be matched to its group), and ``companion_sql``, the same FROM/WHERE
+grouped by the keys *and the person*, giving each person's contribution to each aggregate.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from spe.sandbox import QueryRefused
+from spe.sqltree import (
+    Node,
+    ParseFailed,
+    aggregate_function_names,
+    expression_sql,
+    function_name,
+    is_function,
+    parse_expression,
+    parse_select,
+    to_sql,
+    walk,
+)
+
+PERSON_COLUMN = "person_id"
+HIDDEN_PREFIX = "__haven_"
+
+
+class Measure(StrEnum):
+    COUNT = "count"
+    SUM = "sum"
+    MEAN = "mean"
+
+
+ALLOWED_AGGREGATES: dict[str, Measure] = {
+    "count": Measure.COUNT, "count_star": Measure.COUNT, "count_if": Measure.COUNT,
+    "countif": Measure.COUNT, "sum": Measure.SUM, "fsum": Measure.SUM, "kahan_sum": Measure.SUM,
+    "sumkahan": Measure.SUM, "avg": Measure.MEAN, "mean": Measure.MEAN, "favg": Measure.MEAN,
+}
+# Scalar functions that read the environment, settings or column statistics.
+_DENIED_FUNCTIONS = frozenset({
+    "current_setting", "getenv", "getvariable", "current_database", "current_catalog",
+    "current_schema", "current_schemas", "current_role", "current_user", "user", "session_user",
+    "current_query", "in_search_path", "stats", "error", "sleep_ms", "pg_sleep", "version",
+})
+_DENIED_PREFIXES = ("duckdb_", "pragma_", "pg_", "has_", "read_", "json_execute")
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One aggregate of the query, and its per-person counterparts in the companion query."""
+
+    measure: Measure
+    text: str                     # for reasons: the researcher's own expression
+    measured: str                 # what is summed, for differencing: "count" or "sum:<expr>"
+    per_person: str               # SQL of each person's contribution (count or sum)
+    present: str                  # SQL of each person's number of non-null inputs
+    indicator: str | None         # SQL: are all inputs 0 or 1 (a count in disguise)?
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    name: str
+    aggregates: tuple[int, ...]   # indexes into QueryShape.aggregates; empty for key columns
+
+    @property
+    def is_key(self) -> bool:
+        return not self.aggregates
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    run_sql: str
+    companion_sql: str
+    columns: tuple[OutputColumn, ...]
+    aggregates: tuple[Aggregate, ...]
+    n_keys: int
+
+
+def _refuse(reason: str) -> QueryRefused:
+    return QueryRefused(reason)
+
+
+def check_tree(node: Node, tables: Mapping[str, tuple[str, ...]]) -> None:
+    """Refuse any table, function, window or clause the SPE does not allow, anywhere in the tree."""
+    aggregates = aggregate_function_names()
+    for item in walk(node):
+        kind = item.get("type")
+        if kind == "SET_OPERATION_NODE":
+            raise _refuse("UNION, INTERSECT and EXCEPT are not supported by disclosure control")
+        if kind in ("TABLE_FUNCTION", "SHOW_REF", "EXPRESSION_LIST", "PIVOT", "COLUMN_DATA"):
+            raise _refuse("only the permit's tables can be read (no table functions, files or DESCRIBE)")
+        if kind == "BASE_TABLE":
+            if item.get("schema_name") or item.get("catalog_name") or item.get("at_clause"):
+                raise _refuse("tables are named without schema, catalog or AT clause")
+            if item.get("table_name") not in tables:
+                raise _refuse(f"unknown table {item.get('table_name')!r}: this permit has "
+                              f"{', '.join(sorted(tables))}")
+        if item.get("cte_map", {}).get("map"):
+            raise _refuse("WITH (common table expressions) is not supported by disclosure control; "
+                          "write the cohort as a WHERE condition")
+        if item.get("sample"):
+            raise _refuse("sampling is not supported by disclosure control")
+        if item.get("class") == "WINDOW":
+            raise _refuse("window functions give row-level results and are not allowed")
+        if is_function(item):
+            name = function_name(item)
+            if item.get("schema") or item.get("catalog"):
+                raise _refuse("functions are named without schema or catalog")
+            if name in _DENIED_FUNCTIONS or name.startswith(_DENIED_PREFIXES):
+                raise _refuse(f"function {name} is not allowed in the SPE "
+                              "(environment, statistics or side effects)")
+            if name in aggregates and name not in ALLOWED_AGGREGATES:
+                raise _refuse(f"aggregate {name} is not allowed: only count, sum and avg "
+                              "(minima, maxima, quantiles and lists disclose single values)")
+
+
+def _contains(expr: Node, pred: Any) -> bool:
+    return any(pred(item) for item in walk(expr))
+
+
+def _is_aggregate(item: Node) -> bool:
+    return is_function(item) and function_name(item) in ALLOWED_AGGREGATES
+
+
+def _resolve_keys(node: Node, columns: tuple[str, ...]) -> list[Node]:
+    """The grouping expressions, with positions (GROUP BY 1), aliases and GROUP BY ALL resolved."""
+    select = node["select_list"]
+    if node.get("aggregate_handling") == "FORCE_AGGREGATES":
+        return [copy.deepcopy(e) for e in select if not _contains(e, _is_aggregate)]
+    aliases = {e.get("alias"): e for e in select if e.get("alias")}
+    keys: list[Node] = []
+    for expr in node.get("group_expressions", []):
+        literal = expr.get("literal", {}) if expr.get("class") == "CONSTANT" else {}
+        names = expr.get("column_names", []) if expr.get("class") == "COLUMN_REF" else []
+        if literal.get("kind") in ("INTEGER", "BIGINT"):
+            position = int(literal["text"])
+            if not 1 <= position <= len(select):
+                raise _refuse("GROUP BY position out of range")
+            keys.append(copy.deepcopy(select[position - 1]))
+        elif len(names) == 1 and names[0] not in columns and names[0] in aliases:
+            keys.append(copy.deepcopy(aliases[names[0]]))
+        else:
+            keys.append(copy.deepcopy(expr))
+    for key in keys:
+        key["alias"] = ""
+        if _contains(key, _is_aggregate):
+            raise _refuse("GROUP BY on an aggregate is not allowed")
+    return keys
+
+
+def _aggregate(expr: Node) -> Aggregate:
+    name = function_name(expr)
+    measure = ALLOWED_AGGREGATES[name]
+    text = expression_sql(expr)
+    if measure is Measure.COUNT:
+        return Aggregate(measure, text, "count", per_person=text, present=text, indicator=None)
+    if expr.get("distinct"):
+        raise _refuse(f"{name}(DISTINCT ...) is not supported by disclosure control")
+    args = expr.get("arguments") or expr.get("children") or []
+    if len(args) != 1:
+        raise _refuse(f"{name} takes exactly one argument here")
+    arg = args[0].get("expression", args[0])
+    arg_sql = expression_sql(arg)
+    where = f" FILTER (WHERE {expression_sql(expr['filter'])})" if expr.get("filter") else ""
+    return Aggregate(
+        measure, text, f"sum:{arg_sql}",
+        per_person=f"sum({arg_sql}){where}",
+        present=f"count({arg_sql}){where}",
+        indicator=f"bool_and(CAST(({arg_sql}) AS DOUBLE) IN (0, 1)){where}",
+    )
+
+
+def _check_statement_type(sql: str) -> Node:
+    try:
+        return parse_select(sql)
+    except ParseFailed as exc:
+        raise _refuse(f"only one SELECT statement is allowed ({exc})") from None
+
+
+def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
+    """The shape of an aggregate query over one permit table, or ``QueryRefused`` with the reason."""
+    node = _check_statement_type(sql)
+    if node.get("type") != "SELECT_NODE":
+        raise _refuse("only plain SELECT queries are supported by disclosure control")
+    check_tree(node, tables)
+    source = node.get("from_table") or {}
+    if source.get("type") != "BASE_TABLE":
+        raise _refuse("read exactly one permit table (joins and subqueries in FROM are not supported yet)")
+    columns = tables[source["table_name"]]
+    if PERSON_COLUMN not in columns:
+        raise _refuse(f"table {source['table_name']} has no {PERSON_COLUMN}: persons cannot be counted")
+    if any(m.get("type") == "DISTINCT_MODIFIER" for m in node.get("modifiers", [])):
+        raise _refuse("SELECT DISTINCT gives row-level results; use GROUP BY with an aggregate")
+    if node.get("qualify"):
+        raise _refuse("QUALIFY is not allowed")
+    for part in ("select_list", "group_expressions", "having", "modifiers"):
+        if _contains(node.get(part) or {}, lambda i: i.get("class") == "SUBQUERY"):
+            raise _refuse("subqueries are allowed only in WHERE")
+    if any(e.get("class") == "STAR" or e.get("type") == "STAR" for e in node["select_list"]):
+        raise _refuse("SELECT * gives row-level results; use GROUP BY with an aggregate")
+    if len(node.get("group_sets", [])) > 1:
+        raise _refuse("ROLLUP, CUBE and GROUPING SETS are not supported; query each grouping separately")
+
+    keys = _resolve_keys(node, columns)
+    aggregates: list[Aggregate] = []
+    out: list[OutputColumn] = []
+    for index, expr in enumerate(node["select_list"]):
+        found = [a for a in walk(expr) if _is_aggregate(a)]
+        start = len(aggregates)
+        aggregates.extend(_aggregate(a) for a in found)
+        name = expr.get("alias") or expression_sql(expr)
+        out.append(OutputColumn(name=name or f"col{index}", aggregates=tuple(range(start, len(aggregates)))))
+    if not aggregates:
+        raise _refuse("row-level results are refused: aggregate with count, sum or avg "
+                      "(with GROUP BY for groups)")
+    for key in keys:
+        if _contains(key, lambda i: i.get("class") == "COLUMN_REF"
+                     and i.get("column_names", [""])[-1] == PERSON_COLUMN):
+            raise _refuse(f"grouping by {PERSON_COLUMN} gives row-level results")
+    run = copy.deepcopy(node)
+    run["select_list"] = run["select_list"] + [
+        dict(copy.deepcopy(k), alias=f"{HIDDEN_PREFIX}k{i}") for i, k in enumerate(keys)]
+    run_sql = to_sql(run)
+
+    alias = source.get("alias") or source["table_name"]
+    person = parse_expression(f'hash("{alias}".{PERSON_COLUMN})')
+    companion = copy.deepcopy(node)
+    select: list[Node] = [dict(copy.deepcopy(k), alias=f"{HIDDEN_PREFIX}k{i}") for i, k in enumerate(keys)]
+    select.append(dict(person, alias=f"{HIDDEN_PREFIX}p"))
+    for i, agg in enumerate(aggregates):
+        select.append(dict(parse_expression(agg.per_person), alias=f"{HIDDEN_PREFIX}v{i}"))
+        select.append(dict(parse_expression(agg.present), alias=f"{HIDDEN_PREFIX}n{i}"))
+        flag = agg.indicator or "true"
+        select.append(dict(parse_expression(flag), alias=f"{HIDDEN_PREFIX}i{i}"))
+    companion.update(
+        select_list=select,
+        group_expressions=[*(copy.deepcopy(k) for k in keys), copy.deepcopy(person)],
+        group_sets=[list(range(len(keys) + 1))],
+        aggregate_handling="STANDARD_HANDLING",
+        having=None, modifiers=[],
+    )
+    return QueryShape(run_sql=run_sql, companion_sql=to_sql(companion), columns=tuple(out),
+                      aggregates=tuple(aggregates), n_keys=len(keys))
