@@ -4,9 +4,9 @@ Every released aggregate is remembered with what it measures (counts of persons 
 or the sum of one expression) and the set of persons behind it, as 64-bit hashes computed
 inside the sandbox. The sets live only in this process's memory for the session and are
 never returned or logged. A new cell whose persons differ from an earlier released cell of
-the same measure by fewer than ``min_persons`` on each side (for example two counts whose
-cohorts differ by a few persons) would let the difference reveal a small group: it is
-suppressed.
+the same measure by fewer than ``min_persons`` persons in all (the symmetric difference;
+for example two counts whose cohorts differ by a few persons) would let the difference
+reveal a small group: it is suppressed.
 
 Known limit: only pairs are compared. Combinations of three or more outputs (A - B - C)
 are covered within one result by secondary suppression, not across results.
@@ -34,10 +34,10 @@ def can_release_beside(candidate: Released, earlier: Iterable[Released], min_per
     for old in earlier:
         if old.measure != candidate.measure or old.persons == candidate.persons:
             continue
-        # Fewer than min_persons on *both* sides: the difference of the two values is a
-        # statistic of a small group (nested cohorts are the common case: one side empty).
-        if len(candidate.persons - old.persons) < min_persons and \
-                len(old.persons - candidate.persons) < min_persons:
+        # The difference of the two values depends only on the persons in exactly one of
+        # the two cohorts: it must stand for at least min_persons of them (nested cohorts
+        # are the common case, where one side is empty).
+        if len(candidate.persons ^ old.persons) < min_persons:
             return False
     return True
 

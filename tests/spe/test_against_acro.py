@@ -21,7 +21,7 @@ from tests.spe.factories import write_rows
 
 acro = pytest.importorskip("acro")
 pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::UserWarning",
-                                        "ignore:A value is trying to be set")
+                                        "ignore::pandas.errors.SettingWithCopyWarning")
 
 PRIMARY = {"threshold", "zero", "dominance", "p-percent"}
 

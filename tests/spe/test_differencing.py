@@ -25,6 +25,9 @@ def people(*ranges: range) -> frozenset[int]:
         (Released("count", people(range(30))), [Released("count", people(range(30)))], True),
         # One person swapped for another: both sides differ by one.
         (Released("count", people(range(30))), [Released("count", people(range(1, 31)))], False),
+        # Overlapping cohorts: what counts is everyone in exactly one of them (5 + 6, 4 + 3).
+        (Released("count", people(range(30))), [Released("count", people(range(5, 36)))], True),
+        (Released("count", people(range(30))), [Released("count", people(range(4, 33)))], False),
         # Disjoint cohorts reveal nothing by difference.
         (Released("count", people(range(30))), [Released("count", people(range(30, 60)))], True),
         # Different measures are not compared.
