@@ -1,10 +1,11 @@
 """Which researcher queries disclosure control can analyse, and their companion queries.
 
 A query is accepted only in a shape where every output cell can be traced to the persons
-behind it: one SELECT over one permit table, optional WHERE (subqueries there may read the
-permit's tables), a GROUP BY (or none, for one overall group) and output columns that are
-either grouping keys or expressions over the allowed aggregates (count, sum, avg). Anything
-else is refused with the reason: better refuse than leak.
+behind it: one SELECT over one permit table or joins of them on the person, an optional
+WHERE (its subqueries may only select cohorts of persons), a GROUP BY (or none, for one
+overall group), ORDER BY on keys, and output columns that are either grouping keys or
+expressions over the allowed aggregates (count, sum, avg). No HAVING, LIMIT, windows,
+CTEs or set operations. Anything else is refused with the reason: better refuse than leak.
 
 For an accepted query, the shape gives two statements built from DuckDB's own syntax tree:
 ``run_sql``, the researcher's query with the grouping keys appended as hidden columns (so
@@ -183,6 +184,77 @@ def _aggregate(expr: Node) -> Aggregate:
     )
 
 
+def _is_person(expr: Node | None) -> bool:
+    if not expr:
+        return False
+    return expr.get("class") == "COLUMN_REF" and expr.get("column_names", [""])[-1] == PERSON_COLUMN
+
+
+def _links_persons(condition: Node | None) -> bool:
+    """Whether a join condition has a conjunct ``x.person_id = y.person_id``."""
+    if not condition:
+        return False
+    if condition.get("type") == "CONJUNCTION_AND":
+        return any(_links_persons(c) for c in condition.get("children", []))
+    return condition.get("type") == "COMPARE_EQUAL" and _is_person(condition.get("left")) \
+        and _is_person(condition.get("right")) \
+        and condition["left"]["column_names"] != condition["right"]["column_names"]
+
+
+def _tables_read(source: Node) -> list[Node]:
+    """The permit tables of FROM, left to right: one table, or joins of tables on the person."""
+    if source.get("type") == "BASE_TABLE":
+        return [source]
+    if source.get("type") != "JOIN":
+        raise _refuse("read permit tables only (no subqueries or functions in FROM)")
+    if source.get("join_type") not in ("INNER", "LEFT") or source.get("ref_type") != "REGULAR":
+        raise _refuse("only INNER and LEFT joins are supported")
+    if source.get("using_columns") != [PERSON_COLUMN] and not _links_persons(source.get("condition")):
+        raise _refuse(f"joins must link the same person: ON a.{PERSON_COLUMN} = b.{PERSON_COLUMN} "
+                      f"or USING ({PERSON_COLUMN})")
+    return _tables_read(source["left"]) + _tables_read(source["right"])
+
+
+def _check_where_subqueries(where: Node) -> None:
+    """Subqueries may only define a cohort of persons: ``person_id [NOT] IN (SELECT person_id ...)``.
+
+    Any other subquery is an oracle: a condition on other rows (one person's value, say)
+    that switches the whole result on or off, or picks the groups shown.
+    """
+    for item in walk(where):
+        if item.get("class") != "SUBQUERY":
+            continue
+        inner = item.get("subquery", {}).get("node", {})
+        select = inner.get("select_list", [])
+        if item.get("subquery_type") != "ANY" or item.get("comparison_type") != "COMPARE_EQUAL" \
+                or not _is_person(item.get("child")) or len(select) != 1 or not _is_person(select[0]):
+            raise _refuse(f"subqueries may only select a cohort: {PERSON_COLUMN} IN "
+                          f"(SELECT {PERSON_COLUMN} FROM ... WHERE ...)")
+        if inner.get("modifiers"):
+            raise _refuse("ORDER BY and LIMIT are not allowed in a cohort subquery")
+        _tables_read(inner.get("from_table") or {})
+
+
+def _check_modifiers(node: Node) -> None:
+    """ORDER BY only on keys (an order by aggregates ranks suppressed cells); no LIMIT/OFFSET."""
+    select = node["select_list"]
+    aggregate_aliases = {e.get("alias") for e in select if e.get("alias") and _contains(e, _is_aggregate)}
+    for modifier in node.get("modifiers", []):
+        if modifier.get("type") != "ORDER_MODIFIER":
+            raise _refuse("LIMIT and OFFSET are not allowed: results are checked as whole tables")
+        for order in modifier.get("orders", []):
+            expr = order.get("expression", {})
+            literal = expr.get("literal", {}) if expr.get("class") == "CONSTANT" else {}
+            by_position = literal.get("kind") in ("INTEGER", "BIGINT") \
+                and 1 <= int(literal["text"]) <= len(select) \
+                and _contains(select[int(literal["text"]) - 1], _is_aggregate)
+            by_alias = expr.get("class") == "COLUMN_REF" \
+                and expr.get("column_names", [""])[-1] in aggregate_aliases
+            if by_position or by_alias or _contains(expr, _is_aggregate):
+                raise _refuse("ORDER BY is allowed on grouping keys only (an order of aggregates "
+                              "ranks suppressed cells)")
+
+
 def _check_statement_type(sql: str) -> Node:
     try:
         return parse_select(sql)
@@ -196,16 +268,18 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
     if node.get("type") != "SELECT_NODE":
         raise _refuse("only plain SELECT queries are supported by disclosure control")
     check_tree(node, tables)
-    source = node.get("from_table") or {}
-    if source.get("type") != "BASE_TABLE":
-        raise _refuse("read exactly one permit table (joins and subqueries in FROM are not supported yet)")
-    columns = tables[source["table_name"]]
-    if PERSON_COLUMN not in columns:
-        raise _refuse(f"table {source['table_name']} has no {PERSON_COLUMN}: persons cannot be counted")
+    leaves = _tables_read(node.get("from_table") or {})
+    columns: tuple[str, ...] = tuple(c for leaf in leaves for c in tables[leaf["table_name"]])
+    for leaf in leaves:
+        if PERSON_COLUMN not in tables[leaf["table_name"]]:
+            raise _refuse(f"table {leaf['table_name']} has no {PERSON_COLUMN}: persons cannot be counted")
+    _check_where_subqueries(node.get("where_clause") or {})
     if any(m.get("type") == "DISTINCT_MODIFIER" for m in node.get("modifiers", [])):
         raise _refuse("SELECT DISTINCT gives row-level results; use GROUP BY with an aggregate")
     if node.get("qualify"):
         raise _refuse("QUALIFY is not allowed")
+    if node.get("having"):
+        raise _refuse("HAVING is not allowed: filtering groups on aggregates can probe suppressed values")
     for part in ("select_list", "group_expressions", "having", "modifiers"):
         if _contains(node.get(part) or {}, lambda i: i.get("class") == "SUBQUERY"):
             raise _refuse("subqueries are allowed only in WHERE")
@@ -215,6 +289,7 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
         raise _refuse("ROLLUP, CUBE and GROUPING SETS are not supported; query each grouping separately")
 
     keys = _resolve_keys(node, columns)
+    _check_modifiers(node)
     aggregates: list[Aggregate] = []
     out: list[OutputColumn] = []
     for index, expr in enumerate(node["select_list"]):
@@ -235,7 +310,7 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
         dict(copy.deepcopy(k), alias=f"{HIDDEN_PREFIX}k{i}") for i, k in enumerate(keys)]
     run_sql = to_sql(run)
 
-    alias = source.get("alias") or source["table_name"]
+    alias = leaves[0].get("alias") or leaves[0]["table_name"]
     person = parse_expression(f'hash("{alias}".{PERSON_COLUMN})')
     companion = copy.deepcopy(node)
     select: list[Node] = [dict(copy.deepcopy(k), alias=f"{HIDDEN_PREFIX}k{i}") for i, k in enumerate(keys)]
