@@ -111,7 +111,8 @@ HOSTILE = [
     ("cross join", "SELECT count(*) FROM claims a, claims b"),
     ("scalar subquery oracle", "SELECT count(*) FROM claims WHERE (SELECT count(*) FROM claims "
                                "WHERE person_id = 'p3' AND amount > 5) > 0"),
-    ("exists oracle", "SELECT count(*) FROM claims WHERE EXISTS (SELECT 1 FROM claims WHERE person_id = 'p3')"),
+    ("exists oracle", "SELECT count(*) FROM claims WHERE EXISTS "
+                      "(SELECT 1 FROM claims WHERE person_id = 'p3')"),
     ("one person's groups", "SELECT kind, count(*) FROM claims WHERE kind IN "
                             "(SELECT kind FROM claims WHERE person_id = 'p3') GROUP BY kind"),
     ("having probe", "SELECT kind, count(*) FROM claims GROUP BY kind HAVING sum(amount) > 100"),

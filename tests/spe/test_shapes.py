@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from spe.session import SandboxSession
@@ -32,8 +30,10 @@ def session(tmp_path_factory: pytest.TempPathFactory):
         ("SELECT kind AS k, count(*) AS c FROM claims GROUP BY k ORDER BY k", [["GP", 80], ["LAB", 30]]),
         ("SELECT kind, count(*) FROM claims GROUP BY 1 ORDER BY 1", [["GP", 80], ["LAB", 30]]),
         ("SELECT kind, count(*) FROM claims GROUP BY ALL ORDER BY kind", [["GP", 80], ["LAB", 30]]),
-        ("FROM claims SELECT kind, sum(amount) GROUP BY kind ORDER BY kind", [["GP", 800.0], ["LAB", 150.0]]),
-        ("SELECT lower(kind) AS k, count(DISTINCT person_id) FROM claims GROUP BY lower(kind) ORDER BY k DESC",
+        ("FROM claims SELECT kind, sum(amount) GROUP BY kind ORDER BY kind",
+         [["GP", 800.0], ["LAB", 150.0]]),
+        ("SELECT lower(kind) AS k, count(DISTINCT person_id) FROM claims GROUP BY lower(kind) "
+         "ORDER BY k DESC",
          [["lab", 30], ["gp", 40]]),
         ("SELECT kind, round(100.0 * count(DISTINCT person_id) FILTER (WHERE flag) "
          "/ count(DISTINCT person_id), 1) AS pct FROM claims WHERE kind = 'GP' GROUP BY kind", [["GP", 30.0]]),
