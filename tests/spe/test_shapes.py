@@ -36,7 +36,8 @@ def session(tmp_path_factory: pytest.TempPathFactory):
          "ORDER BY k DESC",
          [["lab", 30], ["gp", 40]]),
         ("SELECT kind, round(100.0 * count(DISTINCT person_id) FILTER (WHERE flag) "
-         "/ count(DISTINCT person_id), 1) AS pct FROM claims WHERE kind = 'GP' GROUP BY kind", [["GP", 30.0]]),
+         "/ count(DISTINCT person_id), 1) AS pct FROM claims WHERE kind = 'GP' GROUP BY kind",
+         [["GP", 30.0]]),
         ("SELECT p.sex, count(DISTINCT c.person_id) FROM claims c JOIN population p "
          "ON c.person_id = p.person_id GROUP BY p.sex ORDER BY p.sex", [["F", 35], ["M", 35]]),
         ("SELECT sex, count(*) FROM claims JOIN population USING (person_id) WHERE kind = 'LAB' "
