@@ -2,8 +2,9 @@
 
 Order of work: groups behind fewer than ``min_persons`` persons are left out (their absence
 then reads as "zero or small", the same as a true zero); each remaining cell gets the
-primary rules (``spe.disclosure``), then the differencing check against what the session
-released before (``spe.differencing``), then secondary suppression per value column
+primary rules (``spe.disclosure``), then the differencing check of cells and of the totals
+that can be added up from them against what the session released before
+(``spe.differencing``), then secondary suppression per value column
 (``spe.secondary``), then optional rounding. The persons behind cells never leave this
 module; reports name the row, the column and the rule, never a value.
 """
@@ -18,7 +19,7 @@ from typing import Any
 from spe.differencing import COUNT_MEASURE, Released, ReleaseHistory
 from spe.disclosure import CellStats, DisclosureSettings, Rule, cell_rule, round_count
 from spe.sandbox import QueryRefused
-from spe.secondary import secondary_suppression
+from spe.secondary import lines_of, secondary_suppression
 from spe.shape import Measure, QueryShape
 
 Key = tuple[Any, ...]
@@ -67,6 +68,40 @@ def cell_stats(measure: Measure, values: PersonValues) -> tuple[CellStats, froze
     return CellStats(count_like=count_like, contributions=tuple(chosen.values())), frozenset(chosen)
 
 
+def _check_margins(shape: QueryShape, keys: list[Key], value_columns: list[int],
+                   releases: dict[tuple[int, int], list[Released]], rules: dict[tuple[int, int], Rule],
+                   behind: dict[tuple[int, int], frozenset[int]],
+                   history: ReleaseHistory) -> dict[tuple[int, tuple[int, ...]], Released]:
+    """Differencing of the totals a researcher can add up from this result.
+
+    The sum of a fully released line (or of the whole table) is released too, in effect:
+    it is compared with earlier releases like a cell (a line whose total differs from an
+    earlier total by a small group loses its smallest cell), and returned so that it can be
+    remembered for later queries. Means and compound columns do not add up and are skipped.
+    """
+    lines = lines_of(keys)
+    if len(keys) > 1 and shape.n_keys > 1:
+        lines.append(list(range(len(keys))))
+    margins: dict[tuple[int, tuple[int, ...]], Released] = {}
+    for c in value_columns:
+        aggregates = shape.columns[c].aggregates
+        if len(aggregates) != 1 or shape.aggregates[aggregates[0]].measure is Measure.MEAN:
+            continue
+        for line in lines:
+            if any((r, c) in rules for r in line):
+                continue
+            measured = {releases[r, c][0].measure for r in line}
+            if len(measured) != 1:
+                continue
+            margin = Released(measured.pop(), frozenset().union(*(releases[r, c][0].persons for r in line)))
+            if history.can_release([margin]):
+                margins[c, tuple(line)] = margin
+            else:
+                smallest = min(line, key=lambda r: (len(behind[r, c]), r))
+                rules[smallest, c] = Rule.DIFFERENCING
+    return margins
+
+
 def control(shape: QueryShape, columns: list[str], rows: Sequence[Sequence[Any]],
             companion: dict[Key, Group], settings: DisclosureSettings,
             history: ReleaseHistory) -> Controlled:
@@ -111,6 +146,8 @@ def control(shape: QueryShape, columns: list[str], rows: Sequence[Sequence[Any]]
         else:
             accepted.record(cells)
 
+    margins = _check_margins(shape, keys, value_columns, releases, rules, behind, history)
+
     for c in value_columns:
         hidden = {r for r in range(len(rows)) if (r, c) in rules}
         extra = secondary_suppression(keys, [behind[r, c] for r in range(len(rows))], hidden,
@@ -125,6 +162,9 @@ def control(shape: QueryShape, columns: list[str], rows: Sequence[Sequence[Any]]
         suppressed.append({"row": None, "column": None, "rule": Rule.THRESHOLD.value})
     roundable = {c for c in value_columns if len(shape.columns[c].aggregates) == 1
                  and shape.aggregates[shape.columns[c].aggregates[0]].measure is Measure.COUNT}
+    for (c, members), margin in margins.items():
+        if not any((r, c) in rules for r in members):
+            history.record([margin])
     for out_index, r in enumerate(kept):
         line = list(rows[r][:visible])
         for c in value_columns:
