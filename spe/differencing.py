@@ -56,8 +56,11 @@ class ReleaseHistory:
     _released: dict[str, list[Released]] = field(default_factory=lambda: defaultdict(list))
 
     def can_release(self, cells: Iterable[Released]) -> bool:
-        """True when none of ``cells`` (the aggregates of one output cell) differences badly."""
-        return all(can_release_beside(c, self._released[c.measure], self.min_persons) for c in cells)
+        """True when none of ``cells`` (the aggregates of one output cell) differences badly,
+        with the earlier releases or with each other (``sum(x) - sum(x) FILTER (...)``)."""
+        together = list(cells)
+        return all(can_release_beside(c, [*self._released[c.measure], *together[:i]], self.min_persons)
+                   for i, c in enumerate(together))
 
     def record(self, cells: Iterable[Released]) -> None:
         for cell in cells:

@@ -55,6 +55,11 @@ _DENIED_FUNCTIONS = frozenset({
     "current_setting", "getenv", "getvariable", "current_database", "current_catalog",
     "current_schema", "current_schemas", "current_role", "current_user", "user", "session_user",
     "current_query", "in_search_path", "stats", "error", "sleep_ms", "pg_sleep", "version",
+    # Not deterministic: the result and its companion query would see different rows.
+    "random", "setseed", "uuid", "gen_random_uuid", "uuidv4", "uuidv7", "nextval", "currval",
+    "now", "get_current_time", "get_current_timestamp", "current_timestamp", "current_time",
+    "current_localtime", "current_localtimestamp", "current_transaction_id", "current_query_id",
+    "current_connection_id", "txid_current", "transaction_timestamp",
 })
 _DENIED_PREFIXES = ("duckdb_", "pragma_", "pg_", "has_", "read_", "json_execute")
 

@@ -108,6 +108,8 @@ HOSTILE = [
                            "SELECT count(*) FROM r"),
     ("error() quoting data", "SELECT count(*) FROM claims WHERE error(person_id) IS NULL"),
     ("sleep", "SELECT count(*) FROM claims WHERE sleep_ms(100000) IS NULL"),
+    ("random cohort", "SELECT count(*) FROM claims WHERE person_id = 'p3' OR random() < 0.2"),
+    ("random groups", "SELECT uuid() AS u, count(*) FROM claims GROUP BY 1"),
     ("cross join", "SELECT count(*) FROM claims a, claims b"),
     ("scalar subquery oracle", "SELECT count(*) FROM claims WHERE (SELECT count(*) FROM claims "
                                "WHERE person_id = 'p3' AND amount > 5) > 0"),

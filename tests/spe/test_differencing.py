@@ -130,3 +130,11 @@ def test_a_total_against_groups_released_before(tmp_path: Path) -> None:
         total = session.run("SELECT count(*) AS c FROM claims")
     assert parts.rows == [["B", 20], ["C", 25]]
     assert total.suppressed == [{"row": 0, "column": "c", "rule": "differencing"}]
+
+
+def test_two_aggregates_in_one_expression(table: Path) -> None:
+    with SandboxSession({"claims": table}) as session:
+        result = session.run("SELECT sum(amount) - sum(amount) FILTER (WHERE person_id <> 'p3') AS d "
+                             "FROM claims")
+    assert result.rows == [[None]]
+    assert result.suppressed == [{"row": 0, "column": "d", "rule": "differencing"}]
