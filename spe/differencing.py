@@ -37,9 +37,24 @@ def can_release_beside(candidate: Released, earlier: Iterable[Released], min_per
         # The difference of the two values depends only on the persons in exactly one of
         # the two cohorts: it must stand for at least min_persons of them (nested cohorts
         # are the common case, where one side is empty).
-        if len(candidate.persons ^ old.persons) < min_persons:
+        if not differ_by_at_least(candidate.persons, old.persons, min_persons):
             return False
     return True
+
+
+def differ_by_at_least(a: frozenset[int], b: frozenset[int], n: int) -> bool:
+    """Whether ``len(a ^ b) >= n``, stopping early: most pairs of cohorts differ a lot."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    if len(large) - len(small) >= n:
+        return True
+    missing = 0
+    for person in small:
+        if person not in large:
+            missing += 1
+            if missing >= n:
+                return True
+    # |small - large| = missing; |large - small| = |large| - (|small| - missing).
+    return 2 * missing + len(large) - len(small) >= n
 
 
 def check_release_beside(candidate: Released, earlier: Iterable[Released], min_persons: int) -> None:

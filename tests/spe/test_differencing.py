@@ -138,3 +138,15 @@ def test_two_aggregates_in_one_expression(table: Path) -> None:
                              "FROM claims")
     assert result.rows == [[None]]
     assert result.suppressed == [{"row": 0, "column": "d", "rule": "differencing"}]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [(range(30), range(29)), (range(30), range(20)), (range(30), range(5, 36)), (range(30), range(4, 33)),
+     (range(30), range(30, 60)), (range(0), range(9)), (range(0), range(10)), (range(10), range(10))],
+)
+def test_the_early_exit_comparison_equals_the_symmetric_difference(a: range, b: range) -> None:
+    from spe.differencing import differ_by_at_least
+
+    for n in (1, 9, 10, 11):
+        assert differ_by_at_least(frozenset(a), frozenset(b), n) is (len(set(a) ^ set(b)) >= n)
