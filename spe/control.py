@@ -1,7 +1,8 @@
 """Disclosure control of one query result, from the query's companion data.
 
 Order of work: groups behind fewer than ``min_persons`` persons are left out (their absence
-then reads as "zero or small", the same as a true zero); each remaining cell gets the
+then reads as "zero or small", the same as a true zero, and no note says that any were);
+each remaining cell gets the
 primary rules (``spe.disclosure``), then the differencing check of cells and of the totals
 that can be added up from them against what the session released before
 (``spe.differencing``), then secondary suppression per value column
@@ -108,6 +109,9 @@ def control(shape: QueryShape, columns: list[str], rows: Sequence[Sequence[Any]]
     """The result as it may be shown, with the suppressed cells and their rules."""
     visible = len(shape.columns)
     keys: list[Key] = [tuple(r[visible:]) for r in rows]
+    if shape.n_keys == 0 and () not in companion:
+        # An overall aggregate of an empty cohort: shown exactly like a small one.
+        companion[()] = Group(aggregates=[{} for _ in shape.aggregates])
     if any(k not in companion for k in keys):
         raise QueryRefused("disclosure control could not match the result to its groups; "
                            "simplify the grouping expressions")
@@ -115,13 +119,17 @@ def control(shape: QueryShape, columns: list[str], rows: Sequence[Sequence[Any]]
     rules: dict[tuple[int, int], Rule] = {}
     behind: dict[tuple[int, int], frozenset[int]] = {}
     releases: dict[tuple[int, int], list[Released]] = {}
-    dropped = {r for r, k in enumerate(keys) if len(companion[k].persons) < settings.min_persons}
+    small = {r for r, k in enumerate(keys) if len(companion[k].persons) < settings.min_persons}
+    # Groups of fewer than min_persons persons leave the result: an absent group then
+    # reads "none, or fewer than min_persons", like a true zero. An overall aggregate
+    # (no keys) keeps its one row, every cell suppressed, whether the cohort is small or empty.
+    dropped = small if shape.n_keys else set()
 
     for r, key in enumerate(keys):
         group = companion[key]
         for c in value_columns:
             behind[r, c] = frozenset(group.persons)
-            if r in dropped:
+            if r in small:
                 rules[r, c] = Rule.THRESHOLD
                 continue
             cell_releases, persons = [], frozenset[int]()
@@ -158,8 +166,6 @@ def control(shape: QueryShape, columns: list[str], rows: Sequence[Sequence[Any]]
     kept = [r for r in range(len(rows)) if r not in dropped]
     out_rows: list[list[Any]] = []
     suppressed: list[dict[str, Any]] = []
-    if dropped:
-        suppressed.append({"row": None, "column": None, "rule": Rule.THRESHOLD.value})
     roundable = {c for c in value_columns if len(shape.columns[c].aggregates) == 1
                  and shape.aggregates[shape.columns[c].aggregates[0]].measure is Measure.COUNT}
     for (c, members), margin in margins.items():
@@ -171,7 +177,9 @@ def control(shape: QueryShape, columns: list[str], rows: Sequence[Sequence[Any]]
             rule = rules.get((r, c))
             if rule is not None:
                 line[c] = None
-                suppressed.append({"row": out_index, "column": columns[c], "rule": rule.value})
+                # A zero is reported as below the threshold: naming it would disclose it.
+                shown = Rule.THRESHOLD if rule is Rule.ZERO else rule
+                suppressed.append({"row": out_index, "column": columns[c], "rule": shown.value})
             else:
                 history.record(releases[r, c])
                 if c in roundable and settings.rounding_base:
