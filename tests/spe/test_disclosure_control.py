@@ -15,6 +15,7 @@ from spe.disclosure import DisclosureSettings
 from spe.session import QueryResult, SandboxSession
 from tests.spe.factories import persons, write_rows
 
+
 def run(tmp_path: Path, rows: list[tuple[str, str, float, bool]], sql: str,
         settings: DisclosureSettings | None = None) -> QueryResult:
     table = write_rows(tmp_path / "claims", rows)
