@@ -12,7 +12,6 @@ module; reports name the row, the column and the rule, never a value.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,14 +23,15 @@ from spe.secondary import lines_of, secondary_suppression
 from spe.shape import Measure, QueryShape
 
 Key = tuple[Any, ...]
-# Per aggregate: person hash -> (per-person value, non-null inputs, all inputs 0/1?).
-PersonValues = dict[int, tuple[Any, Any, Any]]
 
 
 @dataclass
 class Group:
-    persons: set[int] = field(default_factory=set)
-    aggregates: list[PersonValues] = field(default_factory=list)
+    """One group of the result as the companion query sees it (never shown to anyone)."""
+
+    persons: frozenset[int] = frozenset()
+    # Per aggregate: the rule inputs and the contributing persons.
+    aggregates: list[tuple[CellStats, frozenset[int]]] = field(default_factory=list)
 
 
 @dataclass
@@ -42,31 +42,19 @@ class Controlled:
 
 
 def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Key, Group]:
-    """Companion rows (keys, person, then value/present/indicator per aggregate) by group."""
-    groups: dict[Key, Group] = defaultdict(lambda: Group(aggregates=[{} for _ in shape.aggregates]))
+    """Rows of ``grouped_companion_sql`` (keys, persons, then four columns per aggregate) by group."""
+    groups: dict[Key, Group] = {}
     k = shape.n_keys
     for row in rows:
-        group = groups[tuple(row[:k])]
-        person = int(row[k])
-        group.persons.add(person)
-        for i in range(len(shape.aggregates)):
-            base = k + 1 + 3 * i
-            group.aggregates[i][person] = (row[base], row[base + 1], row[base + 2])
+        group = Group(persons=frozenset(row[k] or ()))
+        for i, agg in enumerate(shape.aggregates):
+            who, largest, total, zero_one = row[k + 1 + 4 * i: k + 5 + 4 * i]
+            contributors = frozenset(who or ())
+            count_like = agg.measure is Measure.COUNT or (bool(contributors) and bool(zero_one))
+            stats = CellStats(count_like, len(contributors), tuple(largest or ()), float(total or 0.0))
+            group.aggregates.append((stats, contributors))
+        groups[tuple(row[:k])] = group
     return groups
-
-
-def cell_stats(measure: Measure, values: PersonValues) -> tuple[CellStats, frozenset[int]]:
-    """The rule inputs of one aggregate in one group, and the persons behind it."""
-    if measure is Measure.COUNT:
-        chosen = {p: float(v) for p, (v, _, _) in values.items() if v}
-        count_like = True
-    else:
-        if measure is Measure.SUM:
-            chosen = {p: float(v) for p, (v, _, _) in values.items() if v is not None and v != 0}
-        else:
-            chosen = {p: float(v or 0) for p, (v, n, _) in values.items() if n}
-        count_like = bool(chosen) and all(values[p][2] is not False for p in chosen)
-    return CellStats(count_like=count_like, contributions=tuple(chosen.values())), frozenset(chosen)
 
 
 def _check_margins(shape: QueryShape, keys: list[Key], value_columns: list[int],
@@ -109,9 +97,6 @@ def control(shape: QueryShape, columns: list[str], rows: Sequence[Sequence[Any]]
     """The result as it may be shown, with the suppressed cells and their rules."""
     visible = len(shape.columns)
     keys: list[Key] = [tuple(r[visible:]) for r in rows]
-    if shape.n_keys == 0 and () not in companion:
-        # An overall aggregate of an empty cohort: shown exactly like a small one.
-        companion[()] = Group(aggregates=[{} for _ in shape.aggregates])
     if any(k not in companion for k in keys):
         raise QueryRefused("disclosure control could not match the result to its groups; "
                            "simplify the grouping expressions")
@@ -128,14 +113,14 @@ def control(shape: QueryShape, columns: list[str], rows: Sequence[Sequence[Any]]
     for r, key in enumerate(keys):
         group = companion[key]
         for c in value_columns:
-            behind[r, c] = frozenset(group.persons)
+            behind[r, c] = group.persons
             if r in small:
                 rules[r, c] = Rule.THRESHOLD
                 continue
             cell_releases, persons = [], frozenset[int]()
             for a in shape.columns[c].aggregates:
                 aggregate = shape.aggregates[a]
-                stats, who = cell_stats(aggregate.measure, group.aggregates[a])
+                stats, who = group.aggregates[a]
                 rule = cell_rule(stats, settings)
                 if rule is not None and (r, c) not in rules:
                     rules[r, c] = rule

@@ -11,7 +11,7 @@ Rules come in pairs: ``check_cell`` raises ``CellDisclosive`` naming the rule,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from enum import StrEnum
@@ -84,28 +84,33 @@ class DisclosureSettings:
 class CellStats:
     """What disclosure control knows about one aggregate in one cell (never shown to anyone).
 
-    ``contributions`` holds each contributing person's share (their count or their sum of
-    the aggregated value); ``count_like`` is true for counts and for sums or means of a 0/1
-    value, which are counts in disguise.
+    ``persons`` is the number of contributing persons, ``largest`` the largest per-person
+    contributions in absolute value (their count or their sum of the aggregated value), in
+    decreasing order, and ``total`` the sum of all contributions in absolute value.
+    ``count_like`` is true for counts and for sums or means of a 0/1 value, which are
+    counts in disguise.
     """
 
     count_like: bool
-    contributions: tuple[float, ...]
+    persons: int
+    largest: tuple[float, ...] = ()
+    total: float = 0.0
 
-    @property
-    def persons(self) -> int:
-        return len(self.contributions)
+    @classmethod
+    def of(cls, count_like: bool, contributions: Sequence[float]) -> CellStats:
+        """Stats from every contribution (tests and small tables)."""
+        shares = sorted((abs(float(x)) for x in contributions), reverse=True)
+        return cls(count_like, len(shares), tuple(shares), sum(shares))
 
 
 def _dominance_rule(stats: CellStats, settings: DisclosureSettings) -> Rule | None:
-    shares = sorted((abs(x) for x in stats.contributions), reverse=True)
-    total = sum(shares)
-    if total <= 0:
+    if stats.total <= 0:
         return None
-    if sum(shares[: settings.nk_n]) >= settings.nk_k_percent / 100 * total:
+    if sum(stats.largest[: settings.nk_n]) >= settings.nk_k_percent / 100 * stats.total:
         return Rule.DOMINANCE
-    largest, second = shares[0], (shares[1] if len(shares) > 1 else 0.0)
-    if total - largest - second < settings.p_percent / 100 * largest:
+    largest = stats.largest[0] if stats.largest else 0.0
+    second = stats.largest[1] if len(stats.largest) > 1 else 0.0
+    if stats.total - largest - second < settings.p_percent / 100 * largest:
         return Rule.P_PERCENT
     return None
 

@@ -19,13 +19,9 @@ from spe.control import control, group_companion
 from spe.differencing import ReleaseHistory
 from spe.disclosure import DisclosureSettings
 from spe.sandbox import QueryRefused, Sandbox, SandboxLimits
-from spe.shape import analyse
+from spe.shape import analyse, grouped_companion_sql
 
 __all__ = ["QueryRefused", "QueryResult", "SandboxSession"]
-
-# Companion queries return one row per group and person; they may be much longer than results.
-COMPANION_MAX_ROWS = 5_000_000
-
 
 @dataclass
 class QueryResult:
@@ -86,13 +82,14 @@ class SandboxSession:
             self.check_statement(sql)
             shape = analyse(sql, self._sandbox.columns)
             columns, rows = self._sandbox.execute(shape.run_sql)
-            _, companion = self._sandbox.execute(shape.companion_sql, max_rows=COMPANION_MAX_ROWS)
+            top_n = max(self.settings.nk_n, 2)
+            _, companion = self._sandbox.execute(grouped_companion_sql(shape, top_n))
             outcome = control(shape, columns, rows, group_companion(shape, companion),
                               self.settings, self._history)
         except QueryRefused as exc:
             return QueryResult(status="refused", reason=str(exc))
         reason = None
         if outcome.suppressed:
-            reason = "disclosure control suppressed cells or left out small groups (see suppressed)"
+            reason = "disclosure control suppressed cells (see suppressed)"
         return QueryResult(status="ok", reason=reason, columns=outcome.columns, rows=outcome.rows,
                            suppressed=outcome.suppressed)

@@ -334,3 +334,27 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
     )
     return QueryShape(run_sql=run_sql, companion_sql=to_sql(companion), columns=tuple(out),
                       aggregates=tuple(aggregates), n_keys=len(keys))
+
+
+def _contributes(agg: Aggregate, i: int) -> str:
+    """SQL: does this person contribute to aggregate ``i`` (over the per-person companion)?"""
+    if agg.measure is Measure.COUNT:
+        return f"{HIDDEN_PREFIX}v{i} > 0"
+    if agg.measure is Measure.SUM:
+        return f"{HIDDEN_PREFIX}v{i} IS NOT NULL AND {HIDDEN_PREFIX}v{i} <> 0"
+    return f"{HIDDEN_PREFIX}n{i} > 0"
+
+
+def grouped_companion_sql(shape: QueryShape, top_n: int) -> str:
+    """Per group: its persons, and per aggregate the contributing persons, the ``top_n``
+    largest contributions, their total and whether all inputs were 0/1 (one row per group,
+    also for an overall aggregate of an empty cohort)."""
+    keys = [f"{HIDDEN_PREFIX}k{i}" for i in range(shape.n_keys)]
+    parts = [*keys, f"list({HIDDEN_PREFIX}p)"]
+    for i, agg in enumerate(shape.aggregates):
+        where = f" FILTER (WHERE {_contributes(agg, i)})"
+        size = f"abs(CAST({HIDDEN_PREFIX}v{i} AS DOUBLE))"
+        parts += [f"list({HIDDEN_PREFIX}p){where}", f"max({size}, {top_n}){where}",
+                  f"sum({size}){where}", f"bool_and({HIDDEN_PREFIX}i{i} IS NOT false){where}"]
+    group = f" GROUP BY {', '.join(keys)}" if keys else ""
+    return f"SELECT {', '.join(parts)} FROM ({shape.companion_sql}) AS {HIDDEN_PREFIX}pp{group}"

@@ -23,11 +23,11 @@ DEFAULT = DisclosureSettings()
 
 
 def counts(n: int) -> CellStats:
-    return CellStats(count_like=True, contributions=(1.0,) * n)
+    return CellStats.of(True, [1.0] * n)
 
 
 def sums(*values: float) -> CellStats:
-    return CellStats(count_like=False, contributions=tuple(values))
+    return CellStats.of(False, values)
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,10 @@ def sums(*values: float) -> CellStats:
         (sums(100.0, 10.0, *[3.0] * 8), DisclosureSettings(p_percent=30), Rule.P_PERCENT),
         (sums(100.0, 10.0, *[3.0] * 8), DEFAULT, None),
         # A count in disguise (sum of 0/1) is not tested for dominance.
-        (CellStats(count_like=True, contributions=(5.0, 5.0, *[1.0] * 8)), DEFAULT, None),
+        (CellStats.of(True, (5.0, 5.0, *[1.0] * 8)), DEFAULT, None),
+        # Only the largest contributions and the total are needed.
+        (CellStats(False, persons=12, largest=(900.0, 50.0), total=1000.0), DEFAULT, Rule.DOMINANCE),
+        (CellStats(False, persons=12, largest=(300.0, 200.0), total=1000.0), DEFAULT, None),
     ],
 )
 def test_cell_rules(stats: CellStats, settings: DisclosureSettings, rule: Rule | None) -> None:
