@@ -101,3 +101,29 @@ def test_no_small_cell_follows_from_released_margins(counts: dict[Cell, int]) ->
         equations.append((set(unknowns), Fraction(value - sum(cells.values()))))
     exposed = {c for c in determined(unknowns, equations) if 0 < counts[c] < MIN}
     assert not exposed, f"small cells recomputable from released margins: {sorted(exposed)}"
+
+
+cohorts = st.lists(st.sets(st.integers(0, 39), min_size=0, max_size=40), min_size=2, max_size=5)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cohorts)
+def test_no_two_released_counts_differ_by_a_small_group(queries: list[set[int]]) -> None:
+    """Whatever cohorts a researcher asks for in one session, two released counts are of the
+    same cohort or of cohorts that differ by at least 10 persons."""
+    data = [(f"p{i}", "A", 1.0, False) for i in range(40)]
+    with tempfile.TemporaryDirectory() as folder:
+        table = write_rows(Path(folder) / "claims", data)
+        released_cohorts = []
+        with SandboxSession({"claims": table}) as session:
+            for cohort in queries:
+                ids = ", ".join(f"'p{i}'" for i in sorted(cohort)) or "''"
+                result = session.run(f"SELECT count(DISTINCT person_id) AS n FROM claims "
+                                     f"WHERE person_id IN ({ids})")
+                assert result.status == "ok"
+                if result.rows[0][0] is not None:
+                    assert result.rows[0][0] == len(cohort) >= MIN
+                    released_cohorts.append(frozenset(cohort))
+    for i, first in enumerate(released_cohorts):
+        for second in released_cohorts[i + 1:]:
+            assert first == second or len(first ^ second) >= MIN
