@@ -176,6 +176,10 @@ def query(
         typer.echo(f"refused: {result.reason}")
     else:
         _print_table(result.columns, result.rows)
+        if result.suppressed:
+            rules = sorted({str(e["rule"]) for e in result.suppressed})
+            typer.echo(f"disclosure control: {len(result.suppressed)} suppressions "
+                       f"({', '.join(rules)}); suppressed cells are shown as None")
     if result.status != "ok":
         raise typer.Exit(2)
 

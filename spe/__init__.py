@@ -2,4 +2,13 @@
 
 It reads only the permit workspace's Delta tables and never imports the code paths of the
 raw zones or the key store (an import-linter contract checks this).
+
+- ``sandbox``: the locked DuckDB connection, its limits and pinned Delta versions;
+- ``sqltree`` and ``shape``: DuckDB's own parser, the query shapes that disclosure control
+  can analyse, and the companion query giving each person's contribution to each cell;
+- ``disclosure``: the primary rules of one cell and their thresholds;
+- ``secondary``: secondary suppression along the lines of a result;
+- ``differencing``: what a session has released, and the differencing check;
+- ``control``: all of the above applied to one result;
+- ``session``: ``SandboxSession.run(sql) -> QueryResult``, the one entry point.
 """

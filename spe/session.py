@@ -1,31 +1,27 @@
-"""Sandboxed DuckDB sessions over a permit's Delta tables.
+"""Researcher sessions: one SQL statement per call, disclosure-controlled results.
 
-A session registers each permit table as an Arrow dataset (read through ``deltalake``),
-then disables external access and locks the configuration: no file, network, extension
-or ATTACH access is left, whatever SQL comes next. Each call runs exactly one read-only
-statement (SELECT or WITH ... SELECT); anything else is refused with a reason.
+A session holds a locked sandbox (``spe.sandbox``) over one permit's tables at pinned Delta
+versions, the permit's disclosure thresholds and the memory of what it has released (for
+the differencing check). Each call runs exactly one read-only statement of a shape that
+disclosure control can analyse (``spe.shape``); anything else is refused with a reason.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
-from deltalake import DeltaTable
 
-from common.errors import HavenError
+from spe.control import control, group_companion
+from spe.differencing import ReleaseHistory
+from spe.disclosure import DisclosureSettings
+from spe.sandbox import QueryRefused, Sandbox, SandboxLimits
+from spe.shape import analyse, grouped_companion_sql
 
-MEMORY_LIMIT = "1GB"
-_ABOUT_THE_QUERY = (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException,
-                    duckdb.PermissionException)
-THREADS = 2
-
-
-class QueryRefused(HavenError):
-    """The statement is not allowed in the SPE; the message says why."""
-
+__all__ = ["QueryRefused", "QueryResult", "SandboxSession"]
 
 @dataclass
 class QueryResult:
@@ -41,17 +37,23 @@ class QueryResult:
 
 
 class SandboxSession:
-    """One researcher session over a fixed set of tables; use as a context manager."""
+    """One researcher session over a fixed set of tables; use as a context manager.
 
-    def __init__(self, tables: dict[str, Path]) -> None:
-        self._con = duckdb.connect(
-            ":memory:", config={"threads": str(THREADS), "memory_limit": MEMORY_LIMIT}
-        )
-        for name, path in tables.items():
-            self._con.register(name, DeltaTable(str(path)).to_pyarrow_dataset())
-        self._con.execute("SET enable_external_access = false")
-        self._con.execute("SET lock_configuration = true")
-        self.tables = sorted(tables)
+    ``versions`` pins Delta versions by table (default: the latest, recorded in
+    ``self.versions`` so that a result can be reproduced).
+    """
+
+    def __init__(self, tables: Mapping[str, Path], versions: Mapping[str, int] | None = None,
+                 settings: DisclosureSettings | None = None,
+                 limits: SandboxLimits | None = None) -> None:
+        self.settings = settings or DisclosureSettings()
+        self._sandbox = Sandbox(tables, versions, limits)
+        self._history = ReleaseHistory(self.settings.min_persons)
+        self.tables = self._sandbox.tables
+
+    @property
+    def versions(self) -> dict[str, int]:
+        return dict(self._sandbox.versions)
 
     def __enter__(self) -> SandboxSession:
         return self
@@ -60,7 +62,7 @@ class SandboxSession:
         self.close()
 
     def close(self) -> None:
-        self._con.close()
+        self._sandbox.close()
 
     @staticmethod
     def check_statement(sql: str) -> None:
@@ -75,18 +77,19 @@ class SandboxSession:
             raise QueryRefused(f"only SELECT queries are allowed, got {statements[0].type.name}")
 
     def run(self, sql: str) -> QueryResult:
-        """Run one read-only statement; refusals come back as ``status == "refused"``."""
+        """Run one statement and apply disclosure control; refusals come back as ``status == "refused"``."""
         try:
             self.check_statement(sql)
-            relation = self._con.execute(sql)
-            columns = [d[0] for d in relation.description or []]
-            rows = [list(r) for r in relation.fetchall()]
+            shape = analyse(sql, self._sandbox.columns)
+            columns, rows = self._sandbox.execute(shape.run_sql)
+            top_n = max(self.settings.nk_n, 2)
+            _, companion = self._sandbox.execute(grouped_companion_sql(shape, top_n))
+            outcome = control(shape, columns, rows, group_companion(shape, companion),
+                              self.settings, self._history)
         except QueryRefused as exc:
             return QueryResult(status="refused", reason=str(exc))
-        except _ABOUT_THE_QUERY as exc:
-            # These quote the researcher's own SQL (names, syntax), not data.
-            return QueryResult(status="refused", reason=f"{type(exc).__name__}: {exc}")
-        except duckdb.Error as exc:
-            # Others (conversion, arithmetic) can quote row values: report the kind only.
-            return QueryResult(status="refused", reason=f"query failed: {type(exc).__name__}")
-        return QueryResult(status="ok", columns=columns, rows=rows)
+        reason = None
+        if outcome.suppressed:
+            reason = "disclosure control suppressed cells (see suppressed)"
+        return QueryResult(status="ok", reason=reason, columns=outcome.columns, rows=outcome.rows,
+                           suppressed=outcome.suppressed)

@@ -1,0 +1,173 @@
+"""Disclosure control of one query result, from the query's companion data.
+
+Order of work: groups behind fewer than ``min_persons`` persons are left out (their absence
+then reads as "zero or small", the same as a true zero, and no note says that any were);
+each remaining cell gets the
+primary rules (``spe.disclosure``), then the differencing check of cells and of the totals
+that can be added up from them against what the session released before
+(``spe.differencing``), then secondary suppression per value column
+(``spe.secondary``), then optional rounding. The persons behind cells never leave this
+module; reports name the row, the column and the rule, never a value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from spe.differencing import COUNT_MEASURE, Released, ReleaseHistory
+from spe.disclosure import CellStats, DisclosureSettings, Rule, cell_rule, round_count
+from spe.sandbox import QueryRefused
+from spe.secondary import lines_of, secondary_suppression
+from spe.shape import Measure, QueryShape
+
+Key = tuple[Any, ...]
+
+
+@dataclass
+class Group:
+    """One group of the result as the companion query sees it (never shown to anyone)."""
+
+    persons: frozenset[int] = frozenset()
+    # Per aggregate: the rule inputs and the contributing persons.
+    aggregates: list[tuple[CellStats, frozenset[int]]] = field(default_factory=list)
+
+
+@dataclass
+class Controlled:
+    columns: list[str]
+    rows: list[list[Any]]
+    suppressed: list[dict[str, Any]]
+
+
+def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Key, Group]:
+    """Rows of ``grouped_companion_sql`` (keys, persons, then four columns per aggregate) by group."""
+    groups: dict[Key, Group] = {}
+    k = shape.n_keys
+    for row in rows:
+        group = Group(persons=frozenset(row[k] or ()))
+        for i, agg in enumerate(shape.aggregates):
+            who, largest, total, zero_one = row[k + 1 + 4 * i: k + 5 + 4 * i]
+            contributors = frozenset(who or ())
+            count_like = agg.measure is Measure.COUNT or (bool(contributors) and bool(zero_one))
+            stats = CellStats(count_like, len(contributors), tuple(largest or ()), float(total or 0.0))
+            group.aggregates.append((stats, contributors))
+        groups[tuple(row[:k])] = group
+    return groups
+
+
+def _check_margins(shape: QueryShape, keys: list[Key], value_columns: list[int],
+                   releases: dict[tuple[int, int], list[Released]], rules: dict[tuple[int, int], Rule],
+                   behind: dict[tuple[int, int], frozenset[int]],
+                   history: ReleaseHistory) -> dict[tuple[int, tuple[int, ...]], Released]:
+    """Differencing of the totals a researcher can add up from this result.
+
+    The sum of a fully released line (or of the whole table) is released too, in effect:
+    it is compared with earlier releases like a cell (a line whose total differs from an
+    earlier total by a small group loses its smallest cell), and returned so that it can be
+    remembered for later queries. Means and compound columns do not add up and are skipped.
+    """
+    lines = lines_of(keys)
+    if len(keys) > 1 and shape.n_keys > 1:
+        lines.append(list(range(len(keys))))
+    margins: dict[tuple[int, tuple[int, ...]], Released] = {}
+    for c in value_columns:
+        aggregates = shape.columns[c].aggregates
+        if len(aggregates) != 1 or shape.aggregates[aggregates[0]].measure is Measure.MEAN:
+            continue
+        for line in lines:
+            if any((r, c) in rules for r in line):
+                continue
+            measured = {releases[r, c][0].measure for r in line}
+            if len(measured) != 1:
+                continue
+            margin = Released(measured.pop(), frozenset().union(*(releases[r, c][0].persons for r in line)))
+            if history.can_release([margin]):
+                margins[c, tuple(line)] = margin
+            else:
+                smallest = min(line, key=lambda r: (len(behind[r, c]), r))
+                rules[smallest, c] = Rule.DIFFERENCING
+    return margins
+
+
+def control(shape: QueryShape, columns: list[str], rows: Sequence[Sequence[Any]],
+            companion: dict[Key, Group], settings: DisclosureSettings,
+            history: ReleaseHistory) -> Controlled:
+    """The result as it may be shown, with the suppressed cells and their rules."""
+    visible = len(shape.columns)
+    keys: list[Key] = [tuple(r[visible:]) for r in rows]
+    if any(k not in companion for k in keys):
+        raise QueryRefused("disclosure control could not match the result to its groups; "
+                           "simplify the grouping expressions")
+    value_columns = [c for c, col in enumerate(shape.columns) if not col.is_key]
+    rules: dict[tuple[int, int], Rule] = {}
+    behind: dict[tuple[int, int], frozenset[int]] = {}
+    releases: dict[tuple[int, int], list[Released]] = {}
+    small = {r for r, k in enumerate(keys) if len(companion[k].persons) < settings.min_persons}
+    # Groups of fewer than min_persons persons leave the result: an absent group then
+    # reads "none, or fewer than min_persons", like a true zero. An overall aggregate
+    # (no keys) keeps its one row, every cell suppressed, whether the cohort is small or empty.
+    dropped = small if shape.n_keys else set()
+
+    for r, key in enumerate(keys):
+        group = companion[key]
+        for c in value_columns:
+            behind[r, c] = group.persons
+            if r in small:
+                rules[r, c] = Rule.THRESHOLD
+                continue
+            cell_releases, persons = [], frozenset[int]()
+            for a in shape.columns[c].aggregates:
+                aggregate = shape.aggregates[a]
+                stats, who = group.aggregates[a]
+                rule = cell_rule(stats, settings)
+                if rule is not None and (r, c) not in rules:
+                    rules[r, c] = rule
+                measured = COUNT_MEASURE if stats.count_like else aggregate.measured
+                cell_releases.append(Released(measured, who))
+                persons |= who
+            behind[r, c] = persons
+            releases[r, c] = cell_releases
+
+    accepted = ReleaseHistory(settings.min_persons)
+    for (r, c), cells in releases.items():
+        if (r, c) in rules:
+            continue
+        if not (history.can_release(cells) and accepted.can_release(cells)):
+            rules[r, c] = Rule.DIFFERENCING
+        else:
+            accepted.record(cells)
+
+    margins = _check_margins(shape, keys, value_columns, releases, rules, behind, history)
+
+    for c in value_columns:
+        hidden = {r for r in range(len(rows)) if (r, c) in rules}
+        extra = secondary_suppression(keys, [behind[r, c] for r in range(len(rows))], hidden,
+                                      settings.min_persons)
+        for r in extra:
+            rules[r, c] = Rule.SECONDARY
+
+    kept = [r for r in range(len(rows)) if r not in dropped]
+    out_rows: list[list[Any]] = []
+    suppressed: list[dict[str, Any]] = []
+    roundable = {c for c in value_columns if len(shape.columns[c].aggregates) == 1
+                 and shape.aggregates[shape.columns[c].aggregates[0]].measure is Measure.COUNT}
+    for (c, members), margin in margins.items():
+        if not any((r, c) in rules for r in members):
+            history.record([margin])
+    for out_index, r in enumerate(kept):
+        line = list(rows[r][:visible])
+        for c in value_columns:
+            rule = rules.get((r, c))
+            if rule is not None:
+                line[c] = None
+                # A zero is reported as below the threshold: naming it would disclose it.
+                shown = Rule.THRESHOLD if rule is Rule.ZERO else rule
+                suppressed.append({"row": out_index, "column": columns[c], "rule": shown.value})
+            else:
+                history.record(releases[r, c])
+                if c in roundable and settings.rounding_base:
+                    line[c] = round_count(line[c], settings.rounding_base)
+        out_rows.append(line)
+    return Controlled(columns=columns[:visible], rows=out_rows, suppressed=suppressed)

@@ -1,0 +1,148 @@
+"""Statistical disclosure control rules for one output cell, and their thresholds.
+
+The defaults are the common rules of trusted research environments (see DOMAIN.md): at
+least 10 distinct persons behind every cell, zeros treated as disclosive, the p% rule with
+p = 10 and nk dominance with n = 2, k = 90 on sums and means, optional rounding to base 5.
+Thresholds can be made stricter per permit, never looser (``DisclosureSettings.stricter``).
+
+Rules come in pairs: ``check_cell`` raises ``CellDisclosive`` naming the rule,
+``can_release_cell`` returns a bool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from common.errors import HavenError
+
+
+class Rule(StrEnum):
+    """Why a cell was suppressed; these names appear in results' ``suppressed`` lists."""
+
+    THRESHOLD = "threshold"        # fewer than min_persons distinct persons behind the cell
+    ZERO = "zero"                  # a count of zero
+    DOMINANCE = "dominance"        # nk rule: the n largest contributors hold k % or more
+    P_PERCENT = "p-percent"        # the rest of the cell estimates the largest within p %
+    DIFFERENCING = "differencing"  # with an earlier released cell, reveals a small group
+    SECONDARY = "secondary"        # suppressed so that another cell cannot be recomputed
+
+
+class CellDisclosive(HavenError):
+    """A cell may not be released; ``rule`` says which rule it breaks."""
+
+    def __init__(self, rule: Rule) -> None:
+        super().__init__(f"cell breaks the {rule.value} rule")
+        self.rule = rule
+
+
+class LooserThanDefault(HavenError):
+    """A per-permit override tried to relax a disclosure threshold."""
+
+
+@dataclass(frozen=True)
+class DisclosureSettings:
+    """Thresholds of automated disclosure control; each field's default is the platform minimum."""
+
+    min_persons: int = 10
+    zeros_disclosive: bool = True
+    p_percent: float = 10.0
+    nk_n: int = 2
+    nk_k_percent: float = 90.0
+    rounding_base: int = 0  # 0: no rounding
+
+    def __post_init__(self) -> None:
+        if self.min_persons < 1 or self.nk_n < 1 or self.rounding_base < 0:
+            raise ValueError("disclosure thresholds must be positive")
+        if not 0 < self.nk_k_percent <= 100 or not 0 <= self.p_percent <= 100:
+            raise ValueError("percentages must lie between 0 and 100")
+
+    def stricter(self, overrides: Mapping[str, Any]) -> DisclosureSettings:
+        """These settings with a permit's overrides; raise ``LooserThanDefault`` if one relaxes a rule."""
+        known = {f.name for f in fields(self)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise LooserThanDefault(f"unknown disclosure settings: {sorted(unknown)}")
+        new = replace(self, **overrides)
+        looser = [name for name, is_looser in (
+            ("min_persons", new.min_persons < self.min_persons),
+            ("zeros_disclosive", self.zeros_disclosive and not new.zeros_disclosive),
+            ("p_percent", new.p_percent < self.p_percent),
+            ("nk_n", new.nk_n < self.nk_n),
+            ("nk_k_percent", new.nk_k_percent > self.nk_k_percent),
+            ("rounding_base", new.rounding_base < self.rounding_base),
+        ) if is_looser]
+        if looser:
+            raise LooserThanDefault(f"a permit may only make disclosure control stricter: {looser}")
+        return new
+
+
+@dataclass(frozen=True)
+class CellStats:
+    """What disclosure control knows about one aggregate in one cell (never shown to anyone).
+
+    ``persons`` is the number of contributing persons, ``largest`` the largest per-person
+    contributions in absolute value (their count or their sum of the aggregated value), in
+    decreasing order, and ``total`` the sum of all contributions in absolute value.
+    ``count_like`` is true for counts and for sums or means of a 0/1 value, which are
+    counts in disguise.
+    """
+
+    count_like: bool
+    persons: int
+    largest: tuple[float, ...] = ()
+    total: float = 0.0
+
+    @classmethod
+    def of(cls, count_like: bool, contributions: Sequence[float]) -> CellStats:
+        """Stats from every contribution (tests and small tables)."""
+        shares = sorted((abs(float(x)) for x in contributions), reverse=True)
+        return cls(count_like, len(shares), tuple(shares), sum(shares))
+
+
+def _dominance_rule(stats: CellStats, settings: DisclosureSettings) -> Rule | None:
+    if stats.total <= 0:
+        return None
+    if sum(stats.largest[: settings.nk_n]) >= settings.nk_k_percent / 100 * stats.total:
+        return Rule.DOMINANCE
+    largest = stats.largest[0] if stats.largest else 0.0
+    second = stats.largest[1] if len(stats.largest) > 1 else 0.0
+    if stats.total - largest - second < settings.p_percent / 100 * largest:
+        return Rule.P_PERCENT
+    return None
+
+
+def cell_rule(stats: CellStats, settings: DisclosureSettings) -> Rule | None:
+    """The first rule that ``stats`` breaks, or None when the cell may be released."""
+    if stats.persons == 0 and settings.zeros_disclosive:
+        return Rule.ZERO
+    if stats.persons < settings.min_persons:
+        return Rule.THRESHOLD
+    if not stats.count_like:
+        return _dominance_rule(stats, settings)
+    return None
+
+
+def check_cell(stats: CellStats, settings: DisclosureSettings) -> None:
+    """Raise ``CellDisclosive`` unless the cell passes every primary rule."""
+    rule = cell_rule(stats, settings)
+    if rule is not None:
+        raise CellDisclosive(rule)
+
+
+def can_release_cell(stats: CellStats, settings: DisclosureSettings) -> bool:
+    return cell_rule(stats, settings) is None
+
+
+def round_count(value: Any, base: int) -> Any:
+    """``value`` rounded to the nearest multiple of ``base`` (halves up); non-integers unchanged."""
+    if base <= 1 or isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return value
+    if isinstance(value, Decimal) and value != value.to_integral_value():
+        return value
+    number = int(value)
+    return type(value)(((number + base // 2) // base) * base) if number >= 0 \
+        else type(value)(-(((-number) + base // 2) // base) * base)

@@ -1,0 +1,114 @@
+"""The locked DuckDB connection underneath a researcher session.
+
+It registers each permit table as an Arrow dataset read through ``deltalake`` at a pinned
+Delta version, then disables external access and locks the configuration: no file,
+network, extension, secret or ATTACH access is left, whatever SQL comes next. Every
+statement runs under memory and thread limits and a wall-clock limit enforced by a timer
+thread that interrupts the connection. Errors that could quote row values are reduced to
+their kind.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from deltalake import DeltaTable
+
+from common.errors import HavenError
+
+
+class QueryRefused(HavenError):
+    """The statement is not allowed in the SPE, or failed; the message says why, without data."""
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    """Resource limits of one sandbox; the defaults suit one researcher on a shared machine."""
+
+    memory_limit: str = "1GB"
+    threads: int = 2
+    time_limit_s: float = 30.0
+    max_result_rows: int = 10_000
+
+
+# Settings fixed at connect time, before the configuration is locked.
+_CONNECT_CONFIG = {
+    "autoinstall_known_extensions": "false",
+    "autoload_known_extensions": "false",
+    "allow_community_extensions": "false",
+    "allow_unsigned_extensions": "false",
+    "allow_persistent_secrets": "false",
+    # No spilling: a query that does not fit in memory fails instead of writing files.
+    "max_temp_directory_size": "0KiB",
+}
+# These quote the researcher's own SQL (names, syntax), never row values.
+_ABOUT_THE_QUERY = (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException,
+                    duckdb.PermissionException)
+
+
+def describe_error(exc: duckdb.Error) -> str:
+    """A refusal reason for a DuckDB error: the message only where it cannot quote data."""
+    if isinstance(exc, duckdb.InterruptException):
+        return "the query exceeded the time limit"
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return "the query exceeded the memory limit"
+    if isinstance(exc, _ABOUT_THE_QUERY):
+        return f"{type(exc).__name__}: {exc}"
+    # Conversion, arithmetic, invalid input (error()) can quote row values: the kind only.
+    return f"query failed: {type(exc).__name__}"
+
+
+class Sandbox:
+    """A locked in-memory DuckDB over fixed tables at fixed Delta versions."""
+
+    def __init__(self, tables: Mapping[str, Path], versions: Mapping[str, int] | None = None,
+                 limits: SandboxLimits | None = None) -> None:
+        self.limits = limits or SandboxLimits()
+        unknown = set(versions or {}) - set(tables)
+        if unknown:
+            raise QueryRefused(f"versions given for tables the permit does not have: {sorted(unknown)}")
+        config: dict[str, str | bool | int | float | list[str]] = {
+            **_CONNECT_CONFIG, "threads": str(self.limits.threads),
+            "memory_limit": self.limits.memory_limit}
+        self._con = duckdb.connect(":memory:", config=config)
+        self.versions: dict[str, int] = {}
+        self.columns: dict[str, tuple[str, ...]] = {}
+        try:
+            for name, path in sorted(tables.items()):
+                table = DeltaTable(str(path), version=(versions or {}).get(name))
+                dataset = table.to_pyarrow_dataset()
+                self._con.register(name, dataset)
+                self.versions[name] = table.version()
+                self.columns[name] = tuple(dataset.schema.names)
+            self._con.execute("SET enable_external_access = false")
+            self._con.execute("SET lock_configuration = true")
+        except BaseException:
+            self._con.close()
+            raise
+        self.tables = sorted(tables)
+
+    def close(self) -> None:
+        self._con.close()
+
+    def execute(self, sql: str, max_rows: int | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run ``sql`` under the limits; raise ``QueryRefused`` with a data-free reason on failure."""
+        limit = max_rows or self.limits.max_result_rows
+        timer = threading.Timer(self.limits.time_limit_s, self._con.interrupt)
+        timer.daemon = True
+        timer.start()
+        try:
+            relation = self._con.execute(sql)
+            columns = [d[0] for d in relation.description or []]
+            rows = relation.fetchmany(limit + 1)
+        except duckdb.Error as exc:
+            raise QueryRefused(describe_error(exc)) from None
+        finally:
+            timer.cancel()
+        if len(rows) > limit:
+            raise QueryRefused(f"the result has more than {limit} rows")
+        return columns, rows

@@ -1,0 +1,360 @@
+"""Which researcher queries disclosure control can analyse, and their companion queries.
+
+A query is accepted only in a shape where every output cell can be traced to the persons
+behind it: one SELECT over one permit table or joins of them on the person, an optional
+WHERE (its subqueries may only select cohorts of persons), a GROUP BY (or none, for one
+overall group), ORDER BY on keys, and output columns that are either grouping keys or
+expressions over the allowed aggregates (count, sum, avg). No HAVING, LIMIT, windows,
+CTEs or set operations. Anything else is refused with the reason: better refuse than leak.
+
+For an accepted query, the shape gives two statements built from DuckDB's own syntax tree:
+``run_sql``, the researcher's query with the grouping keys appended as hidden columns (so
+each output row can be matched to its group), and ``companion_sql``, the same FROM/WHERE
+grouped by the keys *and the person*, giving each person's contribution to each aggregate.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from spe.sandbox import QueryRefused
+from spe.sqltree import (
+    Node,
+    ParseFailed,
+    aggregate_function_names,
+    expression_sql,
+    function_name,
+    is_function,
+    parse_expression,
+    parse_select,
+    to_sql,
+    walk,
+)
+
+PERSON_COLUMN = "person_id"
+HIDDEN_PREFIX = "__haven_"
+
+
+class Measure(StrEnum):
+    COUNT = "count"
+    SUM = "sum"
+    MEAN = "mean"
+
+
+ALLOWED_AGGREGATES: dict[str, Measure] = {
+    "count": Measure.COUNT, "count_star": Measure.COUNT, "count_if": Measure.COUNT,
+    "countif": Measure.COUNT, "sum": Measure.SUM, "fsum": Measure.SUM, "kahan_sum": Measure.SUM,
+    "sumkahan": Measure.SUM, "avg": Measure.MEAN, "mean": Measure.MEAN, "favg": Measure.MEAN,
+}
+# Scalar functions that read the environment, settings or column statistics.
+_DENIED_FUNCTIONS = frozenset({
+    "current_setting", "getenv", "getvariable", "current_database", "current_catalog",
+    "current_schema", "current_schemas", "current_role", "current_user", "user", "session_user",
+    "current_query", "in_search_path", "stats", "error", "sleep_ms", "pg_sleep", "version",
+    # Not deterministic: the result and its companion query would see different rows.
+    "random", "setseed", "uuid", "gen_random_uuid", "uuidv4", "uuidv7", "nextval", "currval",
+    "now", "get_current_time", "get_current_timestamp", "current_timestamp", "current_time",
+    "current_localtime", "current_localtimestamp", "current_transaction_id", "current_query_id",
+    "current_connection_id", "txid_current", "transaction_timestamp",
+})
+_DENIED_PREFIXES = ("duckdb_", "pragma_", "pg_", "has_", "read_", "json_execute")
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One aggregate of the query, and its per-person counterparts in the companion query."""
+
+    measure: Measure
+    text: str                     # for reasons: the researcher's own expression
+    measured: str                 # what is summed, for differencing: "count" or "sum:<expr>"
+    per_person: str               # SQL of each person's contribution (count or sum)
+    present: str                  # SQL of each person's number of non-null inputs
+    indicator: str | None         # SQL: are all inputs 0 or 1 (a count in disguise)?
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    name: str
+    aggregates: tuple[int, ...]   # indexes into QueryShape.aggregates; empty for key columns
+
+    @property
+    def is_key(self) -> bool:
+        return not self.aggregates
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    run_sql: str
+    companion_sql: str
+    columns: tuple[OutputColumn, ...]
+    aggregates: tuple[Aggregate, ...]
+    n_keys: int
+
+
+def _refuse(reason: str) -> QueryRefused:
+    return QueryRefused(reason)
+
+
+def check_tree(node: Node, tables: Mapping[str, tuple[str, ...]]) -> None:
+    """Refuse any table, function, window or clause the SPE does not allow, anywhere in the tree."""
+    aggregates = aggregate_function_names()
+    for item in walk(node):
+        kind = item.get("type")
+        if kind == "SET_OPERATION_NODE":
+            raise _refuse("UNION, INTERSECT and EXCEPT are not supported by disclosure control")
+        if kind in ("TABLE_FUNCTION", "SHOW_REF", "EXPRESSION_LIST", "PIVOT", "COLUMN_DATA"):
+            raise _refuse("only the permit's tables can be read (no table functions, files or DESCRIBE)")
+        if kind == "BASE_TABLE":
+            if item.get("schema_name") or item.get("catalog_name") or item.get("at_clause"):
+                raise _refuse("tables are named without schema, catalog or AT clause")
+            if item.get("table_name") not in tables:
+                raise _refuse(f"unknown table {item.get('table_name')!r}: this permit has "
+                              f"{', '.join(sorted(tables))}")
+        if item.get("cte_map", {}).get("map"):
+            raise _refuse("WITH (common table expressions) is not supported by disclosure control; "
+                          "write the cohort as a WHERE condition")
+        if item.get("sample"):
+            raise _refuse("sampling is not supported by disclosure control")
+        if item.get("class") == "WINDOW":
+            raise _refuse("window functions give row-level results and are not allowed")
+        if is_function(item):
+            name = function_name(item)
+            if item.get("schema") or item.get("catalog"):
+                raise _refuse("functions are named without schema or catalog")
+            if name in _DENIED_FUNCTIONS or name.startswith(_DENIED_PREFIXES):
+                raise _refuse(f"function {name} is not allowed in the SPE "
+                              "(environment, statistics or side effects)")
+            if name in aggregates and name not in ALLOWED_AGGREGATES:
+                raise _refuse(f"aggregate {name} is not allowed: only count, sum and avg "
+                              "(minima, maxima, quantiles and lists disclose single values)")
+
+
+def _contains(expr: Node, pred: Any) -> bool:
+    return any(pred(item) for item in walk(expr))
+
+
+def _is_aggregate(item: Node) -> bool:
+    return is_function(item) and function_name(item) in ALLOWED_AGGREGATES
+
+
+def _resolve_keys(node: Node, columns: tuple[str, ...]) -> list[Node]:
+    """The grouping expressions, with positions (GROUP BY 1), aliases and GROUP BY ALL resolved."""
+    select = node["select_list"]
+    if node.get("aggregate_handling") == "FORCE_AGGREGATES":
+        return [copy.deepcopy(e) for e in select if not _contains(e, _is_aggregate)]
+    aliases = {e.get("alias"): e for e in select if e.get("alias")}
+    keys: list[Node] = []
+    for expr in node.get("group_expressions", []):
+        literal = expr.get("literal", {}) if expr.get("class") == "CONSTANT" else {}
+        names = expr.get("column_names", []) if expr.get("class") == "COLUMN_REF" else []
+        if literal.get("kind") in ("INTEGER", "BIGINT"):
+            position = int(literal["text"])
+            if not 1 <= position <= len(select):
+                raise _refuse("GROUP BY position out of range")
+            keys.append(copy.deepcopy(select[position - 1]))
+        elif len(names) == 1 and names[0] not in columns and names[0] in aliases:
+            keys.append(copy.deepcopy(aliases[names[0]]))
+        else:
+            keys.append(copy.deepcopy(expr))
+    for key in keys:
+        key["alias"] = ""
+        if _contains(key, _is_aggregate):
+            raise _refuse("GROUP BY on an aggregate is not allowed")
+    return keys
+
+
+def _aggregate(expr: Node) -> Aggregate:
+    name = function_name(expr)
+    measure = ALLOWED_AGGREGATES[name]
+    text = expression_sql(expr)
+    if measure is Measure.COUNT:
+        return Aggregate(measure, text, "count", per_person=text, present=text, indicator=None)
+    if expr.get("distinct"):
+        raise _refuse(f"{name}(DISTINCT ...) is not supported by disclosure control")
+    args = expr.get("arguments") or expr.get("children") or []
+    if len(args) != 1:
+        raise _refuse(f"{name} takes exactly one argument here")
+    arg = args[0].get("expression", args[0])
+    arg_sql = expression_sql(arg)
+    where = f" FILTER (WHERE {expression_sql(expr['filter'])})" if expr.get("filter") else ""
+    return Aggregate(
+        measure, text, f"sum:{arg_sql}",
+        per_person=f"sum({arg_sql}){where}",
+        present=f"count({arg_sql}){where}",
+        indicator=f"bool_and(CAST(({arg_sql}) AS DOUBLE) IN (0, 1)){where}",
+    )
+
+
+def _is_person(expr: Node | None) -> bool:
+    if not expr:
+        return False
+    return expr.get("class") == "COLUMN_REF" and expr.get("column_names", [""])[-1] == PERSON_COLUMN
+
+
+def _links_persons(condition: Node | None) -> bool:
+    """Whether a join condition has a conjunct ``x.person_id = y.person_id``."""
+    if not condition:
+        return False
+    if condition.get("type") == "CONJUNCTION_AND":
+        return any(_links_persons(c) for c in condition.get("children", []))
+    return condition.get("type") == "COMPARE_EQUAL" and _is_person(condition.get("left")) \
+        and _is_person(condition.get("right")) \
+        and condition["left"]["column_names"] != condition["right"]["column_names"]
+
+
+def _tables_read(source: Node) -> list[Node]:
+    """The permit tables of FROM, left to right: one table, or joins of tables on the person."""
+    if source.get("type") == "BASE_TABLE":
+        return [source]
+    if source.get("type") != "JOIN":
+        raise _refuse("read permit tables only (no subqueries or functions in FROM)")
+    if source.get("join_type") not in ("INNER", "LEFT") or source.get("ref_type") != "REGULAR":
+        raise _refuse("only INNER and LEFT joins are supported")
+    if source.get("using_columns") != [PERSON_COLUMN] and not _links_persons(source.get("condition")):
+        raise _refuse(f"joins must link the same person: ON a.{PERSON_COLUMN} = b.{PERSON_COLUMN} "
+                      f"or USING ({PERSON_COLUMN})")
+    return _tables_read(source["left"]) + _tables_read(source["right"])
+
+
+def _check_where_subqueries(where: Node) -> None:
+    """Subqueries may only define a cohort of persons: ``person_id [NOT] IN (SELECT person_id ...)``.
+
+    Any other subquery is an oracle: a condition on other rows (one person's value, say)
+    that switches the whole result on or off, or picks the groups shown.
+    """
+    for item in walk(where):
+        if item.get("class") != "SUBQUERY":
+            continue
+        inner = item.get("subquery", {}).get("node", {})
+        select = inner.get("select_list", [])
+        if item.get("subquery_type") != "ANY" or item.get("comparison_type") != "COMPARE_EQUAL" \
+                or not _is_person(item.get("child")) or len(select) != 1 or not _is_person(select[0]):
+            raise _refuse(f"subqueries may only select a cohort: {PERSON_COLUMN} IN "
+                          f"(SELECT {PERSON_COLUMN} FROM ... WHERE ...)")
+        if inner.get("modifiers"):
+            raise _refuse("ORDER BY and LIMIT are not allowed in a cohort subquery")
+        _tables_read(inner.get("from_table") or {})
+
+
+def _check_modifiers(node: Node) -> None:
+    """ORDER BY only on keys (an order by aggregates ranks suppressed cells); no LIMIT/OFFSET."""
+    select = node["select_list"]
+    aggregate_aliases = {e.get("alias") for e in select if e.get("alias") and _contains(e, _is_aggregate)}
+    for modifier in node.get("modifiers", []):
+        if modifier.get("type") != "ORDER_MODIFIER":
+            raise _refuse("LIMIT and OFFSET are not allowed: results are checked as whole tables")
+        for order in modifier.get("orders", []):
+            expr = order.get("expression", {})
+            literal = expr.get("literal", {}) if expr.get("class") == "CONSTANT" else {}
+            by_position = literal.get("kind") in ("INTEGER", "BIGINT") \
+                and 1 <= int(literal["text"]) <= len(select) \
+                and _contains(select[int(literal["text"]) - 1], _is_aggregate)
+            by_alias = expr.get("class") == "COLUMN_REF" \
+                and expr.get("column_names", [""])[-1] in aggregate_aliases
+            if by_position or by_alias or _contains(expr, _is_aggregate):
+                raise _refuse("ORDER BY is allowed on grouping keys only (an order of aggregates "
+                              "ranks suppressed cells)")
+
+
+def _check_statement_type(sql: str) -> Node:
+    try:
+        return parse_select(sql)
+    except ParseFailed as exc:
+        raise _refuse(f"only one SELECT statement is allowed ({exc})") from None
+
+
+def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
+    """The shape of an aggregate query over one permit table, or ``QueryRefused`` with the reason."""
+    node = _check_statement_type(sql)
+    if node.get("type") != "SELECT_NODE":
+        raise _refuse("only plain SELECT queries are supported by disclosure control")
+    check_tree(node, tables)
+    leaves = _tables_read(node.get("from_table") or {})
+    columns: tuple[str, ...] = tuple(c for leaf in leaves for c in tables[leaf["table_name"]])
+    for leaf in leaves:
+        if PERSON_COLUMN not in tables[leaf["table_name"]]:
+            raise _refuse(f"table {leaf['table_name']} has no {PERSON_COLUMN}: persons cannot be counted")
+    _check_where_subqueries(node.get("where_clause") or {})
+    if any(m.get("type") == "DISTINCT_MODIFIER" for m in node.get("modifiers", [])):
+        raise _refuse("SELECT DISTINCT gives row-level results; use GROUP BY with an aggregate")
+    if node.get("qualify"):
+        raise _refuse("QUALIFY is not allowed")
+    if node.get("having"):
+        raise _refuse("HAVING is not allowed: filtering groups on aggregates can probe suppressed values")
+    for part in ("select_list", "group_expressions", "having", "modifiers"):
+        if _contains(node.get(part) or {}, lambda i: i.get("class") == "SUBQUERY"):
+            raise _refuse("subqueries are allowed only in WHERE")
+    if any(e.get("class") == "STAR" or e.get("type") == "STAR" for e in node["select_list"]):
+        raise _refuse("SELECT * gives row-level results; use GROUP BY with an aggregate")
+    if len(node.get("group_sets", [])) > 1:
+        raise _refuse("ROLLUP, CUBE and GROUPING SETS are not supported; query each grouping separately")
+
+    keys = _resolve_keys(node, columns)
+    _check_modifiers(node)
+    aggregates: list[Aggregate] = []
+    out: list[OutputColumn] = []
+    for index, expr in enumerate(node["select_list"]):
+        found = [a for a in walk(expr) if _is_aggregate(a)]
+        start = len(aggregates)
+        aggregates.extend(_aggregate(a) for a in found)
+        name = expr.get("alias") or expression_sql(expr)
+        out.append(OutputColumn(name=name or f"col{index}", aggregates=tuple(range(start, len(aggregates)))))
+    if not aggregates:
+        raise _refuse("row-level results are refused: aggregate with count, sum or avg "
+                      "(with GROUP BY for groups)")
+    for key in keys:
+        if _contains(key, lambda i: i.get("class") == "COLUMN_REF"
+                     and i.get("column_names", [""])[-1] == PERSON_COLUMN):
+            raise _refuse(f"grouping by {PERSON_COLUMN} gives row-level results")
+    run = copy.deepcopy(node)
+    run["select_list"] = run["select_list"] + [
+        dict(copy.deepcopy(k), alias=f"{HIDDEN_PREFIX}k{i}") for i, k in enumerate(keys)]
+    run_sql = to_sql(run)
+
+    alias = leaves[0].get("alias") or leaves[0]["table_name"]
+    person = parse_expression(f'hash("{alias}".{PERSON_COLUMN})')
+    companion = copy.deepcopy(node)
+    select: list[Node] = [dict(copy.deepcopy(k), alias=f"{HIDDEN_PREFIX}k{i}") for i, k in enumerate(keys)]
+    select.append(dict(person, alias=f"{HIDDEN_PREFIX}p"))
+    for i, agg in enumerate(aggregates):
+        select.append(dict(parse_expression(agg.per_person), alias=f"{HIDDEN_PREFIX}v{i}"))
+        select.append(dict(parse_expression(agg.present), alias=f"{HIDDEN_PREFIX}n{i}"))
+        flag = agg.indicator or "true"
+        select.append(dict(parse_expression(flag), alias=f"{HIDDEN_PREFIX}i{i}"))
+    companion.update(
+        select_list=select,
+        group_expressions=[*(copy.deepcopy(k) for k in keys), copy.deepcopy(person)],
+        group_sets=[list(range(len(keys) + 1))],
+        aggregate_handling="STANDARD_HANDLING",
+        having=None, modifiers=[],
+    )
+    return QueryShape(run_sql=run_sql, companion_sql=to_sql(companion), columns=tuple(out),
+                      aggregates=tuple(aggregates), n_keys=len(keys))
+
+
+def _contributes(agg: Aggregate, i: int) -> str:
+    """SQL: does this person contribute to aggregate ``i`` (over the per-person companion)?"""
+    if agg.measure is Measure.COUNT:
+        return f"{HIDDEN_PREFIX}v{i} > 0"
+    if agg.measure is Measure.SUM:
+        return f"{HIDDEN_PREFIX}v{i} IS NOT NULL AND {HIDDEN_PREFIX}v{i} <> 0"
+    return f"{HIDDEN_PREFIX}n{i} > 0"
+
+
+def grouped_companion_sql(shape: QueryShape, top_n: int) -> str:
+    """Per group: its persons, and per aggregate the contributing persons, the ``top_n``
+    largest contributions, their total and whether all inputs were 0/1 (one row per group,
+    also for an overall aggregate of an empty cohort)."""
+    keys = [f"{HIDDEN_PREFIX}k{i}" for i in range(shape.n_keys)]
+    parts = [*keys, f"list({HIDDEN_PREFIX}p)"]
+    for i, agg in enumerate(shape.aggregates):
+        where = f" FILTER (WHERE {_contributes(agg, i)})"
+        size = f"abs(CAST({HIDDEN_PREFIX}v{i} AS DOUBLE))"
+        parts += [f"list({HIDDEN_PREFIX}p){where}", f"max({size}, {top_n}){where}",
+                  f"sum({size}){where}", f"bool_and({HIDDEN_PREFIX}i{i} IS NOT false){where}"]
+    group = f" GROUP BY {', '.join(keys)}" if keys else ""
+    return f"SELECT {', '.join(parts)} FROM ({shape.companion_sql}) AS {HIDDEN_PREFIX}pp{group}"

@@ -1,0 +1,94 @@
+"""The sandboxed session: limits, pinned Delta versions, errors without data, result shape."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from spe.sandbox import QueryRefused, Sandbox, SandboxLimits
+from spe.session import SandboxSession
+from tests.spe.factories import persons, write_rows
+
+
+@pytest.fixture
+def claims(tmp_path: Path) -> Path:
+    return write_rows(tmp_path / "claims", persons("GP", 12, rows_each=2) + persons("LAB", 15, start=100))
+
+
+def test_an_aggregate_runs_and_keeps_the_json_contract(claims: Path) -> None:
+    with SandboxSession({"claims": claims}) as session:
+        result = session.run(
+            "SELECT kind, count(DISTINCT person_id) AS n, count(*) AS c FROM claims "
+            "GROUP BY kind ORDER BY kind")
+    assert result.as_dict() == {"status": "ok", "reason": None, "columns": ["kind", "n", "c"],
+                                "rows": [["GP", 12, 24], ["LAB", 15, 15]], "suppressed": []}
+
+
+def test_tables_are_read_at_the_pinned_version(tmp_path: Path) -> None:
+    table = write_rows(tmp_path / "claims", persons("GP", 12))
+    write_rows(table, persons("GP", 20, start=50), mode="append")
+    sql = "SELECT count(DISTINCT person_id) AS n FROM claims"
+    with SandboxSession({"claims": table}, versions={"claims": 0}) as old:
+        assert old.versions == {"claims": 0}
+        assert old.run(sql).rows == [[12]]
+    with SandboxSession({"claims": table}) as latest:
+        assert latest.versions == {"claims": 1}
+        assert latest.run(sql).rows == [[32]]
+
+
+def test_versions_for_unknown_tables_are_refused(claims: Path) -> None:
+    with pytest.raises(QueryRefused, match="versions given for tables"):
+        SandboxSession({"claims": claims}, versions={"stays": 0})
+
+
+def test_the_time_limit_interrupts_a_runaway_query(claims: Path) -> None:
+    sandbox = Sandbox({"claims": claims}, limits=SandboxLimits(time_limit_s=0.5))
+    try:
+        with pytest.raises(QueryRefused, match="time limit"):
+            sandbox.execute("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) "
+                            "SELECT count(*) FROM r")
+        # The connection is usable again after the interruption.
+        assert sandbox.execute("SELECT count(*) FROM claims") == (["count_star()"], [(39,)])
+    finally:
+        sandbox.close()
+
+
+def test_the_memory_limit_stops_a_query_that_does_not_fit(claims: Path) -> None:
+    sandbox = Sandbox({"claims": claims}, limits=SandboxLimits(memory_limit="64MB"))
+    try:
+        with pytest.raises(QueryRefused, match="memory limit"):
+            sandbox.execute("SELECT list(range) FROM range(100000000)")
+    finally:
+        sandbox.close()
+
+
+def test_limits_are_in_force_and_locked(claims: Path) -> None:
+    sandbox = Sandbox({"claims": claims}, limits=SandboxLimits(threads=1, memory_limit="256MB"))
+    try:
+        _, rows = sandbox.execute(
+            "SELECT current_setting('threads'), current_setting('enable_external_access'), "
+            "current_setting('lock_configuration'), current_setting('max_temp_directory_size')")
+        assert rows == [(1, False, True, "0 bytes")]
+        with pytest.raises(QueryRefused, match="InvalidInputException"):  # configuration locked
+            sandbox.execute("SET threads = 8")
+        assert sandbox.execute("SELECT current_setting('threads')")[1] == [(1,)]
+    finally:
+        sandbox.close()
+
+
+def test_too_long_results_are_refused(claims: Path) -> None:
+    sandbox = Sandbox({"claims": claims}, limits=SandboxLimits(max_result_rows=5))
+    try:
+        with pytest.raises(QueryRefused, match="more than 5 rows"):
+            sandbox.execute("SELECT * FROM range(6)")
+    finally:
+        sandbox.close()
+
+
+def test_errors_that_could_quote_data_are_reduced_to_their_kind(tmp_path: Path) -> None:
+    table = write_rows(tmp_path / "claims", persons("secret-kind-value", 12))
+    with SandboxSession({"claims": table}) as session:
+        result = session.run("SELECT count(*) FROM claims WHERE CAST(kind AS INTEGER) > 1")
+    assert result.status == "refused"
+    assert result.reason == "query failed: ConversionException"
