@@ -41,7 +41,12 @@ TRANSITIONS: dict[S, dict[S, Transition]] = {
         S.APPROVED: Transition("application.approved", _STEWARD),
         S.REJECTED: Transition("application.rejected", _STEWARD),
     },
-    S.APPROVED: {S.ACTIVE: Transition("permit.activated", _RUNNING)},
+    S.APPROVED: {
+        S.ACTIVE: Transition("permit.activated", _RUNNING),
+        # A permit can end before its datasets were ever published.
+        S.EXPIRED: Transition("permit.expired", _RUNNING),
+        S.REVOKED: Transition("permit.revoked", _STEWARD),
+    },
     S.REJECTED: {},
     S.ACTIVE: {
         S.EXPIRED: Transition("permit.expired", _RUNNING),

@@ -16,7 +16,7 @@ from catalog.applications import ApplicationFile
 from catalog.domain import Application, RequestedDataset, TransitionRecord, User
 from catalog.enums import PermitState, Role
 from catalog.exceptions import InvalidApplication, NotAuthorised, NotFound, RuleViolation
-from catalog.lifecycle import AWAITING_DECISION, transition
+from catalog.lifecycle import AWAITING_DECISION, IN_FORCE, transition
 from catalog.policies import (
     Operation,
     add_months,
@@ -179,11 +179,11 @@ def revoke(store: Store, actor: User, permit_id: str, reason: str,
 
 
 def expire_due(store: Store, actor: User, now: datetime | None = None) -> list[str]:
-    """Move every active permit past its expiry to expired; returns their ids."""
+    """Move every approved or active permit past its expiry to expired; returns their ids."""
     check_can(actor, Operation.EXPIRE)
     at = _now(now)
     expired = []
-    for permit in store.list_applications(frozenset({PermitState.ACTIVE})):
+    for permit in store.list_applications(IN_FORCE):
         if permit.expires_at is not None and permit.expires_at <= at:
             _move(store, permit, PermitState.EXPIRED, actor, at)
             expired.append(permit.application_id)
