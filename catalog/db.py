@@ -107,7 +107,8 @@ def open_catalog(settings: Settings | None = None, *, seed_demo: bool = True) ->
             else:
                 with catalog.session() as session:
                     bootstrap(SqlStore(session))
-        log.info("catalog.opened", backend=safe(engine.dialect.name), created=fresh)
+        (log.info if fresh else log.debug)("catalog.opened", backend=safe(engine.dialect.name),
+                                           created=fresh)
         _OPEN[url] = catalog
         return catalog
 
