@@ -81,3 +81,7 @@ def mermaid_diagram() -> str:
             lines.append(f"    {source.value} --> {target.value}: {move.event} ({who})")
     lines.extend(f"    {state.value} --> [*]" for state in sorted(FINAL_STATES))
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # python -m catalog.lifecycle: the diagram for README.md
+    print(mermaid_diagram(), end="")
