@@ -124,13 +124,14 @@ def put_dataset(store: CatalogueStore, actor: User, metadata: DatasetMetadata) -
 
 
 def record_version(store: CatalogueStore, actor: User, dataset_id: str, version: int, rows: int | None,
-                   at: datetime | None = None) -> None:
+                   at: datetime | None = None) -> DatasetRecord:
     """Record that Delta version ``version`` of a dataset was published (the pipeline calls this)."""
     check_can(actor, Operation.RECORD_PUBLICATION)
     when = at or datetime.now(UTC)
     store.add_dataset_version(dataset_id, version, when, rows)
     audit.append(store, actor=actor.username, action="dataset.published", object_type="dataset",
                  object_id=dataset_id, at=when, details={"version": version, "rows": rows})
+    return store.get_dataset(dataset_id)
 
 
 def metadata_of(record: DatasetRecord) -> DatasetMetadata:

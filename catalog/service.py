@@ -13,7 +13,7 @@ from typing import Protocol
 
 from catalog import audit
 from catalog.applications import ApplicationFile
-from catalog.domain import Application, RequestedDataset, TransitionRecord, User
+from catalog.domain import Application, AuditEntry, RequestedDataset, TransitionRecord, User
 from catalog.enums import PermitState, Role
 from catalog.exceptions import InvalidApplication, NotAuthorised, NotFound, RuleViolation
 from catalog.lifecycle import AWAITING_DECISION, IN_FORCE, transition
@@ -200,3 +200,15 @@ def overdue(store: Store, actor: User, now: datetime | None = None) -> list[tupl
         if due is not None and is_overdue(application, at):
             late.append((application, due))
     return sorted(late, key=lambda pair: pair[1])
+
+
+def audit_entries(store: Store, actor: User) -> list[AuditEntry]:
+    """The audit log, for stewards and operators."""
+    check_can(actor, Operation.READ_AUDIT)
+    return store.audit_entries()
+
+
+def verify_audit(store: Store, actor: User, expected_head: str | None = None) -> audit.Verification:
+    """Check the audit chain (stewards and operators; the CLI acts as the platform operator)."""
+    check_can(actor, Operation.VERIFY_AUDIT)
+    return audit.verify(store, expected_head)

@@ -122,13 +122,13 @@ def audit_verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
 ) -> None:
     """Check the audit log's hash chain: any edited, removed or reordered entry is reported."""
-    from catalog import audit
+    from catalog import service
     from catalog.db import open_catalog
     from catalog.exceptions import AuditChainBroken
     from catalog.store import SqlStore
 
     with open_catalog().session() as session:
-        result = audit.verify(SqlStore(session), expected_head=expect_head)
+        result = service.verify_audit(SqlStore(session), service.SYSTEM, expected_head=expect_head)
     if as_json:
         typer.echo(json.dumps({"ok": result.ok, "entries": result.entries, "head": result.head,
                                "problem": result.problem}, indent=2))
