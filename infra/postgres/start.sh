@@ -5,13 +5,14 @@
 #   export HAVEN_TEST_POSTGRES_URL="$(bash infra/postgres/start.sh)"
 #
 # The server listens on 127.0.0.1 only, on a port derived from its data folder (override with
-# HAVEN_PG_PORT), keeps its files in .cache/postgres (override with HAVEN_PG_DIR), runs as the
+# HAVEN_PG_PORT), keeps its files in .cache/postgres (override with HAVEN_PG_DIR; a private
+# checkout falls back to a folder under /tmp), runs as the
 # `postgres` user when started by root, and trades durability for speed (fsync off): it is a
 # test server, never a place for real data. Its generated password is in an owner-only file.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DIR=${HAVEN_PG_DIR:-$PWD/.cache/postgres}
-PORT=${HAVEN_PG_PORT:-$((54000 + $(printf %s "$DIR" | cksum | cut -d' ' -f1) % 1000))}
+URL_FILE=$PWD/.cache/postgres/url  # where the tests look when HAVEN_TEST_POSTGRES_URL is unset
 DB=haven_test
 ROLE=haven
 
@@ -41,13 +42,15 @@ else
   RUN=()
   OWNER=$(id -un)
 fi
-mkdir -p "$DIR"
-chmod 700 "$DIR"
-chown "$OWNER" "$DIR"
-if ! "${RUN[@]}" test -w "$DIR"; then
-  say "user $OWNER cannot reach $DIR (a parent folder is private); set HAVEN_PG_DIR"
-  exit 1
+prepare() { mkdir -p "$1" && chmod 700 "$1" && chown "$OWNER" "$1" && "${RUN[@]}" test -w "$1"; }
+if ! prepare "$DIR"; then
+  # A checkout in a private folder (such as /root) is out of reach of the postgres user.
+  [ -z "${HAVEN_PG_DIR:-}" ] || { say "user $OWNER cannot write $DIR"; exit 1; }
+  DIR=${TMPDIR:-/tmp}/haven-postgres-$(printf %s "$PWD" | cksum | cut -d' ' -f1)
+  say "user $OWNER cannot reach the checkout; using $DIR"
+  prepare "$DIR" || { say "user $OWNER cannot write $DIR either"; exit 1; }
 fi
+PORT=${HAVEN_PG_PORT:-$((54000 + $(printf %s "$DIR" | cksum | cut -d' ' -f1) % 1000))}
 
 if [ ! -s "$DIR/data/PG_VERSION" ]; then
   say "creating a cluster in $DIR/data"
@@ -72,5 +75,6 @@ if [ "$(psql "$BASE/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$
   psql "$BASE/postgres" -q -c "CREATE DATABASE $DB" >&2
 fi
 URL="postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/$DB"
-(umask 077; printf '%s\n' "$URL" > "$DIR/url")
+mkdir -p "$(dirname "$URL_FILE")"
+(umask 077; printf '%s\n' "$URL" > "$URL_FILE")
 echo "$URL"
