@@ -33,6 +33,7 @@ ADMS_PUBLISHER = Namespace("http://purl.org/adms/publishertype/")
 AUTHORITY = "http://publications.europa.eu/resource/authority/"
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 HAVEN = Namespace("https://haven.example.be/ns#")
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3; rdflib's DCAT namespace predates it
 # HealthDCAT-AP's health categories (EHDS Art 51 data categories).
 HEALTH_CATEGORY = Namespace("http://healthdataportal.eu/ns/health-category#")
 
@@ -183,7 +184,7 @@ def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) 
         add((annotation, OA.motivatedBy, DQV.qualityAssessment))
     if record.versions:
         version, published_at, rows = record.versions[-1]
-        add((ds, DCAT.version, Literal(str(version))))
+        add((ds, DCAT_VERSION, Literal(str(version))))
         add((ds, DCTERMS.modified, Literal(published_at.astimezone(UTC).isoformat(), datatype=XSD.dateTime)))
         if rows is not None and meta.number_of_records is None:
             add((ds, HEALTH.numberOfRecords, Literal(rows, datatype=XSD.nonNegativeInteger)))

@@ -12,7 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from deltalake import DeltaTable
+
 from catalog.permits import active_permits
+from catalog.publication import record_publication
 from common.layout import LakeLayout, Source, Zone
 from common.logging import get_logger, safe
 from common.schemas import SCHEMAS
@@ -72,8 +75,9 @@ def publish(settings: Settings) -> dict[str, dict[str, int]]:
     opted_out = silver.opted_out_now(spark, lake.table(Zone.BRONZE, Source.OPTOUT.value))
     excluded = silver.with_platform_pseudonym(opted_out.select("pid"), platform_key).cache()
     published: dict[str, dict[str, int]] = {}
+    in_force = list(active_permits(settings).values())
     try:
-        for permit in active_permits().values():
+        for permit in in_force:
             permit_key = store.current(permit.permit_id)
             rows = {}
             for grant in permit.datasets:
@@ -85,6 +89,10 @@ def publish(settings: Settings) -> dict[str, dict[str, int]]:
             published[permit.permit_id] = rows
     finally:
         excluded.unpersist()
+    # The catalogue records the silver versions the permits were built from (dataset versions).
+    sources = {grant.source.value for permit in in_force for grant in permit.datasets}
+    record_publication(settings, {s: DeltaTable(str(lake.table(Zone.SILVER, s))).version() for s in sources},
+                       published)
     return published
 
 
