@@ -12,8 +12,8 @@ from rdflib.namespace import DCTERMS, RDF, SH
 
 from catalog import datasets
 from catalog.db import open_catalog
-from catalog.service import SYSTEM
 from catalog.rdf import DCAT_VERSION, DCATAP, ELI, HEALTH, catalogue_graph, export
+from catalog.service import SYSTEM
 from catalog.store import SqlStore
 from common.settings import PROJECT_ROOT
 
