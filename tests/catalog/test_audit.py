@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, select, update
+from alembic import command
+from sqlalchemy import Executable, delete, select, update
+from sqlalchemy.exc import DatabaseError
 
 from catalog import audit
-from catalog.db import Catalog
+from catalog.db import Catalog, alembic_config
 from catalog.models import AuditRow
 from catalog.store import SqlStore
 
@@ -18,6 +20,15 @@ def _fill(catalog: Catalog, n: int = 5) -> str:
             audit.append(store, actor="otto", action="dataset.published", object_type="dataset",
                          object_id="claims", details={"version": i, "rows": 10 * i})
         return audit.verify(store).head
+
+
+def _tamper(catalog: Catalog, *statements: Executable) -> None:
+    """Someone with the database's administrator rights drops the triggers and edits the log."""
+    with catalog.engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0001")
+    with catalog.session() as session:
+        for statement in statements:
+            session.execute(statement)
 
 
 def _verify(catalog: Catalog, expected_head: str | None = None) -> audit.Verification:
@@ -39,14 +50,14 @@ def test_intact_chain_verifies(catalog: Catalog) -> None:
 ])
 def test_edit_and_removal_are_detected(catalog: Catalog, tamper, problem: str) -> None:  # type: ignore[no-untyped-def]
     _fill(catalog)
-    with catalog.session() as session:
-        session.execute(tamper)
+    _tamper(catalog, tamper)
     result = _verify(catalog)
     assert not result.ok and result.problem is not None and result.problem.startswith(problem)
 
 
 def test_reordering_is_detected(catalog: Catalog) -> None:
     _fill(catalog)
+    _tamper(catalog)
     with catalog.session() as session:
         rows = {r.seq: r for r in session.scalars(select(AuditRow).where(AuditRow.seq.in_([2, 3])))}
         rows[2].seq, rows[3].seq = -2, -3
@@ -59,11 +70,21 @@ def test_reordering_is_detected(catalog: Catalog) -> None:
 
 def test_removing_the_tail_is_detected_against_a_recorded_head(catalog: Catalog) -> None:
     head = _fill(catalog)
-    with catalog.session() as session:
-        session.execute(delete(AuditRow).where(AuditRow.seq == 5))
+    _tamper(catalog, delete(AuditRow).where(AuditRow.seq == 5))
     assert _verify(catalog).ok  # a shorter chain is self-consistent ...
     result = _verify(catalog, head)  # ... but not the one recorded elsewhere
     assert result.problem is not None and "differs from the expected" in result.problem
+
+
+@pytest.mark.parametrize("statement", [
+    update(AuditRow).where(AuditRow.seq == 1).values(actor="mallory"),
+    delete(AuditRow).where(AuditRow.seq == 5),
+])
+def test_the_database_refuses_updates_and_deletes(catalog: Catalog, statement: Executable) -> None:
+    _fill(catalog)
+    with pytest.raises(DatabaseError, match="append-only"), catalog.session() as session:
+        session.execute(statement)
+    assert _verify(catalog).entries == 5
 
 
 @pytest.mark.parametrize("details", [
