@@ -96,3 +96,12 @@ def test_entries_refuse_free_text(catalog: Catalog, details: dict[str, object]) 
     with catalog.session() as session, pytest.raises(ValueError, match="audit detail"):
         audit.append(SqlStore(session), actor="otto", action="x", object_type="y", object_id="z",
                      details=details)
+
+
+def test_other_components_record_events(catalog: Catalog) -> None:
+    from catalog.events import record_event
+
+    entry = record_event(actor="agent-17", action="optout.recorded", object_type="person",
+                         object_id="pseudonym-ab12", details={"channel": "phone"})
+    assert entry.seq == _verify(catalog).entries
+    assert _verify(catalog).ok
