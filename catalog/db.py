@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +23,9 @@ from common.logging import get_logger, safe
 from common.settings import Settings, get_settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The newest migration; a database already there is opened without loading Alembic at all
+# (tests/catalog/test_db.py checks this against the migration scripts).
+HEAD = "0002"
 log = get_logger(__name__)
 
 
@@ -47,8 +48,10 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def alembic_config(connection: Any | None = None) -> Config:
+def alembic_config(connection: Any | None = None) -> Any:
     """Alembic's configuration, built in code; the migrations run on ``connection``."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -59,6 +62,12 @@ def migrate(engine: Engine, revision: str = "head") -> bool:
     """Upgrade the database to ``revision``; True if it held no catalogue before."""
     with engine.begin() as connection:
         fresh = not inspect(connection).has_table("alembic_version")
+        if not fresh and revision == "head":
+            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+            if current == [HEAD]:
+                return False
+        from alembic import command
+
         command.upgrade(alembic_config(connection), revision)
     return fresh
 

@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from catalog import audit
-from catalog.db import Catalog, alembic_config, migrate
+from catalog.db import HEAD, Catalog, alembic_config, migrate
 from catalog.demo import DEMO_PERMIT_ID, DEMO_USERS
 from catalog.enums import PermitState
 from catalog.models import Base
@@ -21,6 +21,12 @@ def test_migrations_match_the_models(catalog: Catalog) -> None:
     with catalog.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
+
+
+def test_head_constant_is_the_newest_migration() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD
 
 
 def test_migrate_is_idempotent_and_downgrades(catalog: Catalog) -> None:
