@@ -52,11 +52,25 @@ class Variable(_Model):
     datatype: Literal["string", "integer", "decimal", "date", "boolean"]
 
 
-class CodingSystem(_Model):
-    """A terminology used in the dataset, by its Wikidata entity (as HealthDCAT-AP asks)."""
-
-    wikidata: Annotated[str, StringConstraints(pattern=r"^Q[0-9]+$")]
-    label: Text
+# Terminologies used in Belgian health data, by a stable IRI: the FHIR canonical URI where one
+# exists; Haven's own vocabulary IRI for the RIZIV/INAMI nomenclature, which has none.
+HAVEN_VOCAB = "https://haven.example.be/vocab/"
+CODING_SYSTEMS: dict[str, tuple[str, str]] = {
+    "icd-10-cm": ("http://hl7.org/fhir/sid/icd-10-cm", "ICD-10-CM (diagnoses, Minimal Hospital Data)"),
+    "icd-10-pcs": ("http://www.cms.gov/Medicare/Coding/ICD10", "ICD-10-PCS (procedures)"),
+    "atc": ("http://www.whocc.no/atc", "Anatomical Therapeutic Chemical classification (ATC)"),
+    "riziv-inami-nomenclature": (f"{HAVEN_VOCAB}coding-system/riziv-inami-nomenclature",
+                                 "RIZIV/INAMI nomenclature of health care services"),
+}
+# Health categories (EHDS Art 51 data categories) in Haven's vocabulary, until the
+# HealthDCAT-AP controlled vocabulary's IRIs are pinned here.
+HEALTH_CATEGORIES: dict[str, str] = {
+    "EHR": "Electronic health records",
+    "ADMINISTRATIVE_CLAIMS": "Healthcare-related administrative data, including claims and reimbursement",
+    "DISPENSATION": "Medicinal product dispensation data",
+    "REGISTRY": "Population-based health data registries",
+    "WELLNESS": "Data from wellness applications entered by people themselves",
+}
 
 
 class DatasetMetadata(_Model):
@@ -85,7 +99,7 @@ class DatasetMetadata(_Model):
     min_typical_age: int | None = Field(default=None, ge=0)
     max_typical_age: int | None = Field(default=None, ge=0)
     population_coverage: Multilingual | None = None
-    coding_systems: list[CodingSystem] = []
+    coding_systems: list[Code] = []  # keys of CODING_SYSTEMS
     code_values: list[Text] = []
     personal_data: list[Code] = []  # DPV personal data categories (dpv-pd)
     legal_basis: list[Code] = []  # DPV legal bases
@@ -98,6 +112,10 @@ class DatasetMetadata(_Model):
 
     @model_validator(mode="after")
     def _coherent(self) -> DatasetMetadata:
+        unknown = [c for c in self.coding_systems if c not in CODING_SYSTEMS]
+        unknown += [c for c in self.health_categories if c not in HEALTH_CATEGORIES]
+        if unknown:
+            raise ValueError(f"unknown coding system or health category: {', '.join(unknown)}")
         if self.date_column not in {v.name for v in self.variables}:
             raise ValueError(f"date_column {self.date_column!r} is not one of the variables")
         if self.temporal_end is not None and self.temporal_end < self.temporal_start:

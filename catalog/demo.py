@@ -29,12 +29,12 @@ DEMO_USERS: dict[str, Role] = {
 }
 
 _HDA = {
-    "id": "hda", "email": "contact@hda.example.be", "homepage": "https://www.hda.belgium.be",
+    "id": "hda", "email": "contact@hda.example.be", "homepage": "https://hda.example.be",
     "name": {"fr": "Agence des données de (soins de) santé", "nl": "Agentschap Gezondheidsdata",
              "en": "Health Data Agency"},
 }
 _IMA = {
-    "id": "ima-aim", "email": "info@ima-aim.example.be", "homepage": "https://ima-aim.be",
+    "id": "ima-aim", "email": "info@ima-aim.example.be", "homepage": "https://ima-aim.example.be",
     "name": {"fr": "Agence InterMutualiste", "nl": "InterMutualistisch Agentschap",
              "en": "InterMutualistic Agency"},
     "type": "NonProfitOrganisation",
@@ -66,7 +66,7 @@ def claims_metadata() -> datasets.DatasetMetadata:
                      "nl": ["terugbetaling", "ambulante zorg"],
                      "en": ["reimbursement", "ambulatory care", "claims"]},
         "publisher": _HDA, "hdab": _HDA, "custodian": _IMA,
-        "health_categories": ["IDHEALTHCARECLAIMS"],
+        "health_categories": ["ADMINISTRATIVE_CLAIMS"],
         "provenance": {
             "fr": "Données de facturation des mutualités, pseudonymisées par la plateforme eHealth, "
                   "chargées par Haven (bronze, silver) avec retrait des opt-outs.",
@@ -79,7 +79,7 @@ def claims_metadata() -> datasets.DatasetMetadata:
         "population_coverage": {"fr": "Plus de 99 % des résidents assurés en Belgique.",
                                 "nl": "Meer dan 99 % van de verzekerde inwoners van België.",
                                 "en": "Over 99 % of insured residents of Belgium."},
-        "coding_systems": [{"wikidata": "Q7116886", "label": "RIZIV/INAMI nomenclature"}],
+        "coding_systems": ["riziv-inami-nomenclature"],
         "code_values": ["101010"],
         "personal_data": ["HealthRecord", "Age"], "legal_basis": ["A9-2-j"],
         "purpose": ["ResearchAndDevelopment"], "retention_years": 30,

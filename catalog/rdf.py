@@ -14,7 +14,14 @@ from datetime import UTC, datetime
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
-from catalog.datasets import Agent, DatasetMetadata, Multilingual
+from catalog.datasets import (
+    CODING_SYSTEMS,
+    HAVEN_VOCAB,
+    HEALTH_CATEGORIES,
+    Agent,
+    DatasetMetadata,
+    Multilingual,
+)
 from catalog.domain import DatasetRecord
 
 DCATAP = Namespace("http://data.europa.eu/r5r/")
@@ -31,11 +38,9 @@ ELI = Namespace("http://data.europa.eu/eli/ontology#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 ADMS_PUBLISHER = Namespace("http://purl.org/adms/publishertype/")
 AUTHORITY = "http://publications.europa.eu/resource/authority/"
-WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 HAVEN = Namespace("https://haven.example.be/ns#")
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3; rdflib's DCAT namespace predates it
-# HealthDCAT-AP's health categories (EHDS Art 51 data categories).
-HEALTH_CATEGORY = Namespace("http://healthdataportal.eu/ns/health-category#")
+HEALTH_CATEGORY = Namespace(f"{HAVEN_VOCAB}health-category/")
 
 LANGS = ("fr", "nl", "en")
 FORMATS = {"turtle": "turtle", "jsonld": "json-ld"}
@@ -137,8 +142,8 @@ def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) 
         add((ds, DCAT.theme, _authority(graph, "data-theme", theme)))
     add((ds, DCTERMS.type, _authority(graph, "dataset-type", meta.dataset_type)))
     for category in meta.health_categories:
-        add((ds, HEALTH.healthCategory, _concept(graph, HEALTH_CATEGORY[category],
-                                                 str(HEALTH_CATEGORY).rstrip("#"), category)))
+        add((ds, HEALTH.healthCategory, _concept(graph, HEALTH_CATEGORY[category], str(HEALTH_CATEGORY),
+                                                 HEALTH_CATEGORIES[category])))
     provenance = BNode()
     add((ds, DCTERMS.provenance, provenance))
     add((provenance, RDF.type, DCTERMS.ProvenanceStatement))
@@ -158,9 +163,9 @@ def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) 
             add((ds, prop, Literal(value, datatype=XSD.nonNegativeInteger)))
     if meta.population_coverage is not None:
         _texts(graph, ds, HEALTH.populationCoverage, meta.population_coverage)
-    for system in meta.coding_systems:
-        node = _concept(graph, WIKIDATA[system.wikidata], "http://www.wikidata.org/", system.label)
-        add((ds, HEALTH.hasCodingSystem, node))
+    for key in meta.coding_systems:
+        iri, label = CODING_SYSTEMS[key]
+        add((ds, HEALTH.hasCodingSystem, _concept(graph, URIRef(iri), f"{HAVEN_VOCAB}coding-system/", label)))
     for code in meta.code_values:
         add((ds, HEALTH.hasCodeValues, Literal(code)))
     for term, prop, space in ((meta.personal_data, DPV.hasPersonalData, DPV_PD),
