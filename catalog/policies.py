@@ -8,16 +8,25 @@ rule holds whatever the entry point (CLI, web app, DAG task).
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from catalog.domain import Application, User
-from catalog.enums import PROHIBITED_REASONS, ProhibitedPurpose, Purpose, Role
+from catalog.enums import (
+    PROHIBITED_REASONS,
+    PUBLIC_BODY_PURPOSES,
+    OrganisationType,
+    ProhibitedPurpose,
+    Purpose,
+    Role,
+)
 from catalog.exceptions import CatalogError, NotAuthorised, RuleViolation
 from catalog.lifecycle import AWAITING_DECISION
 
 DECISION_MONTHS = 3  # EHDS Art 68: decide within 3 months of a complete application
-COMPLETION_WEEKS = 4  # an incomplete application gets 4 weeks to be completed (check)
+# EHDS Art 53(2) reserves these purposes to public bodies (a "check" item in DOMAIN.md):
+# switch off here if the final reading differs.
+RESERVE_PUBLIC_BODY_PURPOSES = True
 MIN_REASON_LENGTH = 10
 
 
@@ -130,6 +139,18 @@ def purpose_allowed(purpose: str) -> bool:
     return _pair(lambda: check_purpose_allowed(purpose))
 
 
+def check_purpose_fits_organisation(purpose: str, organisation_type: OrganisationType) -> None:
+    """Public health, policy making and official statistics are for public bodies (Art 53(2))."""
+    if (RESERVE_PUBLIC_BODY_PURPOSES and purpose in PUBLIC_BODY_PURPOSES
+            and organisation_type is not OrganisationType.PUBLIC_BODY):
+        raise RuleViolation(f"purpose {purpose} is reserved to public bodies (EHDS Art 53(2)); "
+                            f"the applicant is a {organisation_type.value.replace('_', ' ')}")
+
+
+def purpose_fits_organisation(purpose: str, organisation_type: OrganisationType) -> bool:
+    return _pair(lambda: check_purpose_fits_organisation(purpose, organisation_type))
+
+
 def check_reason(reason: str | None) -> str:
     """A decision needs a reason of at least a few words; returns it stripped."""
     text = (reason or "").strip()
@@ -155,11 +176,6 @@ def decision_due(application: Application) -> datetime | None:
     if application.submitted_at is None or application.state not in AWAITING_DECISION:
         return None
     return add_months(application.submitted_at, DECISION_MONTHS)
-
-
-def completion_due(application: Application, marked_at: datetime) -> datetime:
-    """When an application marked incomplete at ``marked_at`` must be completed."""
-    return marked_at + timedelta(weeks=COMPLETION_WEEKS)
 
 
 def is_overdue(application: Application, now: datetime) -> bool:

@@ -25,6 +25,7 @@ from catalog.policies import (
     check_can_resubmit,
     check_can_view_application,
     check_purpose_allowed,
+    check_purpose_fits_organisation,
     check_reason,
     decision_due,
     is_overdue,
@@ -159,6 +160,7 @@ def decide(store: Store, actor: User, application_id: str, *, approve: bool, rea
         return _move(store, application, PermitState.REJECTED, actor, at, reason=text,
                      decided_at=at, decided_by=actor.username, decision_reason=text)
     check_purpose_allowed(application.purpose)
+    check_purpose_fits_organisation(application.purpose, application.organisation_type)
     return _move(store, application, PermitState.APPROVED, actor, at, reason=text,
                  decided_at=at, decided_by=actor.username, decision_reason=text,
                  granted_at=at, expires_at=add_months(at, application.duration_months))

@@ -88,14 +88,14 @@ def permit_list(
     if as_json:
         typer.echo(json.dumps([e.as_dict() for e in entries], indent=2, ensure_ascii=False))
         return
-    typer.echo(f"{'id':<16} {'state':<13} {'organisation (type)':<40} {'purpose':<22} {'commercial':<10} "
+    typer.echo(f"{'id':<16} {'state':<13} {'organisation (type)':<40} {'purpose':<28} {'commercial':<10} "
                "datasets / due or reason")
     for e in entries:
         note = (f"OVERDUE since {e.decision_due:%Y-%m-%d}" if e.overdue
                 else f"decision due {e.decision_due:%Y-%m-%d}" if e.decision_due
                 else e.decision_reason or "")
         org = f"{e.organisation} ({e.organisation_type})"
-        typer.echo(f"{e.application_id:<16} {e.state:<13} {org[:40]:<40} {e.purpose:<22} "
+        typer.echo(f"{e.application_id:<16} {e.state:<13} {org[:40]:<40} {e.purpose:<28} "
                    f"{'yes' if e.commercial else 'no':<10} {','.join(d for d, _ in e.datasets)} {note}")
     typer.echo(f"({len(entries)} applications)")
 

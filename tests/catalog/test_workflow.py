@@ -59,6 +59,21 @@ def test_steward_cannot_decide_own_or_named_application(store: SqlStore) -> None
     assert decided.state is PermitState.APPROVED
 
 
+def test_public_body_purposes_cannot_be_approved_for_others(store: SqlStore) -> None:
+    people = make_world(store)
+    summary = {"summary": "Monitor how often people see a GP, to plan primary care across regions."}
+    company = submit(store, people["rita"], purpose={"category": "policy_making", **summary},
+                     organisation={"name": "Consult BV", "type": "company"})
+    expected = r"reserved to public bodies \(EHDS Art 53\(2\)\); the applicant is a company"
+    with pytest.raises(RuleViolation, match=expected):
+        service.decide(store, people["sam"], company.application_id, approve=True,
+                       reason="Useful for planning.")
+    public = submit(store, people["rita"], purpose={"category": "policy_making", **summary},
+                    organisation={"name": "FOD Volksgezondheid", "type": "public_body"})
+    assert service.decide(store, people["sam"], public.application_id, approve=True,
+                          reason="Useful for planning.").state is PermitState.APPROVED
+
+
 @pytest.mark.parametrize("reason", ["", "   ", "ok"])
 def test_a_decision_needs_a_reason(store: SqlStore, reason: str) -> None:
     people = make_world(store)
