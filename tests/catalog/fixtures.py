@@ -33,7 +33,7 @@ def postgres_url() -> tuple[str | None, str]:
         url = URL_FILE.read_text().strip()
     if not url:
         return None, f"PostgreSQL tests skipped: HAVEN_TEST_POSTGRES_URL is unset; run `{START}` first"
-    engine = create_engine(url)
+    engine = create_engine(url, connect_args={"connect_timeout": 5})
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
