@@ -89,10 +89,12 @@ def publish(settings: Settings) -> dict[str, dict[str, int]]:
             published[permit.permit_id] = rows
     finally:
         excluded.unpersist()
-    # The catalogue records the silver versions the permits were built from (dataset versions).
-    sources = {grant.source.value for permit in in_force for grant in permit.datasets}
-    record_publication(settings, {s: DeltaTable(str(lake.table(Zone.SILVER, s))).version() for s in sources},
-                       published)
+    # The catalogue records the silver versions (and row counts) the permits were built from.
+    versions = {}
+    for source in {grant.source.value for permit in in_force for grant in permit.datasets}:
+        path = str(lake.table(Zone.SILVER, source))
+        versions[source] = (DeltaTable(path).version(), spark.read.format("delta").load(path).count())
+    record_publication(settings, versions, published)
     return published
 
 
