@@ -1,8 +1,10 @@
-"""Data permits: what a permit grants, and the rules for using one.
+"""Data permits as the pipeline and the SPE see them: what a permit grants, and the rule for using one.
 
 A permit names its users, its datasets with the exact columns and the data period, and
-when it was granted and expires. Rules come in pairs: ``check_can_query`` raises a
-``PermitDenied`` with the reason, ``can_query`` returns a bool for a UI.
+when it was granted and expires. Permits come from the catalogue database: an approved
+application is the permit (``catalog.service``); ``get_permit`` and ``active_permits``
+read it. Rules come in pairs: ``check_can_query`` raises a ``PermitDenied`` with the
+reason, ``can_query`` returns a bool for a UI.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import UTC, date, datetime
 
 from common.errors import HavenError
 from common.layout import Source, check_name
+from common.settings import Settings
 
 
 class PermitDenied(HavenError):
@@ -48,6 +51,7 @@ class Permit:
     expires_at: datetime
     users: tuple[str, ...]
     datasets: tuple[DatasetGrant, ...]
+    state: str = "active"  # a PermitState value; only approved and active permits may be used
 
     def __post_init__(self) -> None:
         check_name("permit", self.permit_id)
@@ -56,6 +60,8 @@ class Permit:
 def check_can_query(permit: Permit, user: str, at: datetime | None = None) -> None:
     """Raise ``PermitDenied`` unless ``user`` is named in an unexpired ``permit``."""
     now = at or datetime.now(UTC)
+    if permit.state not in ("approved", "active"):
+        raise PermitDenied(f"permit {permit.permit_id} is {permit.state}")
     if user not in permit.users:
         raise PermitDenied(f"user {user!r} is not a named data user of permit {permit.permit_id}")
     if now < permit.granted_at:
@@ -72,7 +78,7 @@ def can_query(permit: Permit, user: str, at: datetime | None = None) -> bool:
     return True
 
 
-# The sample permit the demo publishes, until permits come from the catalogue database.
+# The demo permit as the catalogue seeds it (catalog.demo), for code that needs its id and user.
 DEMO_PERMIT = Permit(
     permit_id="demo-permit",
     title="Ambulatory care use in 2025 (demonstration)",
@@ -94,13 +100,18 @@ DEMO_PERMIT = Permit(
 )
 
 
-def active_permits() -> dict[str, Permit]:
-    """Permits whose datasets are published, by id."""
-    return {DEMO_PERMIT.permit_id: DEMO_PERMIT}
+def active_permits(settings: Settings | None = None) -> dict[str, Permit]:
+    """Approved and active permits not yet expired, by id: those whose datasets are published."""
+    from catalog.queries import permits_in_force
+
+    return permits_in_force(settings)
 
 
-def get_permit(permit_id: str) -> Permit:
-    try:
-        return active_permits()[permit_id]
-    except KeyError:
-        raise UnknownPermit(f"no permit with id {permit_id!r}") from None
+def get_permit(permit_id: str, settings: Settings | None = None) -> Permit:
+    """The permit with this id in whatever state (``check_can_query`` refuses unusable ones)."""
+    from catalog.queries import find_permit
+
+    permit = find_permit(permit_id, settings)
+    if permit is None:
+        raise UnknownPermit(f"no permit with id {permit_id!r}")
+    return permit

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import click
 import typer
 
+from cli.catalog_commands import audit_app, catalog_app, permit_app
 from common.errors import HavenError
 from common.logging import configure_logging, describe_exception
 from common.settings import get_settings, reset_settings
@@ -34,6 +35,9 @@ app = typer.Typer(help="Haven: secure secondary use of health data.", no_args_is
                   add_completion=False, pretty_exceptions_enable=False)
 pipeline_app = typer.Typer(help="Run the data pipeline.", no_args_is_help=True)
 app.add_typer(pipeline_app, name="pipeline")
+app.add_typer(permit_app, name="permit")
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(audit_app, name="audit")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

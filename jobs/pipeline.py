@@ -17,6 +17,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from catalog.permits import active_permits
+from catalog.publication import record_publication
 from common.layout import LakeLayout, Source, Zone
 from common.logging import get_logger, safe
 from common.schemas import SCHEMAS
@@ -190,8 +191,9 @@ def publish(settings: Settings) -> dict[str, dict[str, Any]]:
     store = FileKeyStore(settings.keys)
     excluded = _excluded_person_ids(settings, spark).cache()
     published: dict[str, dict[str, Any]] = {}
+    in_force = list(active_permits(settings).values())
     try:
-        for permit in active_permits().values():
+        for permit in in_force:
             built = lake.permit_tables(permit.permit_id)
             if settings.optout_policy is OptOutPolicy.REGULATION and built:
                 published[permit.permit_id] = {"frozen": True}
@@ -208,6 +210,15 @@ def publish(settings: Settings) -> dict[str, dict[str, Any]]:
             published[permit.permit_id] = rows
     finally:
         excluded.unpersist()
+    # The catalogue records the silver versions (and row counts) the permits were built from.
+    versions = {}
+    for source in {grant.source.value for permit in in_force for grant in permit.datasets}:
+        path = str(lake.table(Zone.SILVER, source))
+        last = DeltaTable.forPath(spark, path).history(1).first()
+        assert last is not None
+        versions[source] = (int(last["version"]), spark.read.format("delta").load(path).count())
+    rebuilt = {p: rows for p, rows in published.items() if "frozen" not in rows}
+    record_publication(settings, versions, rebuilt)
     return published
 
 

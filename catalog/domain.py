@@ -1,0 +1,94 @@
+"""The control plane's domain objects: plain frozen values, independent of storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from catalog.enums import DataForm, OrganisationType, PermitState, Role
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    roles: frozenset[Role]
+    display_name: str = ""
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+
+@dataclass(frozen=True)
+class RequestedDataset:
+    """A dataset of an application and the exact variables asked for (data minimisation)."""
+
+    dataset: str
+    variables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Application:
+    """A permit application through its whole lifecycle; once approved it is also the permit."""
+
+    application_id: str
+    title: str
+    applicant: str
+    organisation: str
+    organisation_type: OrganisationType
+    purpose: str  # an Art 53 category, or an Art 54 one that gets refused
+    lay_summary: str
+    commercial: bool
+    datasets: tuple[RequestedDataset, ...]
+    cohort_criteria: str
+    period_start: date
+    period_end: date
+    data_form: DataForm
+    pseudonymisation_justification: str | None
+    data_users: tuple[str, ...]
+    duration_months: int
+    state: PermitState = PermitState.DRAFT
+    created_at: datetime | None = None
+    submitted_at: datetime | None = None  # last (re)submission: starts the decision clock
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    decision_reason: str | None = None
+    granted_at: datetime | None = None
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TransitionRecord:
+    """One move of an application, as stored in its history."""
+
+    application_id: str
+    from_state: PermitState
+    to_state: PermitState
+    actor: str
+    at: datetime
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One entry of the hash-chained audit log: who did what to which object, when."""
+
+    seq: int
+    at: str  # ISO 8601 UTC, stored as text so that every database hashes the same bytes
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    details: dict[str, Any] = field(default_factory=dict)
+    prev_hash: str = ""
+    entry_hash: str = ""
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    """A catalogue dataset: its id, lake source, HealthDCAT-AP metadata and published versions."""
+
+    dataset_id: str
+    source: str
+    metadata: dict[str, Any]
+    versions: tuple[tuple[int, datetime, int | None], ...] = ()  # (Delta version, published at, rows)

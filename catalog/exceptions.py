@@ -1,0 +1,33 @@
+"""Errors of the control plane. Messages name users, ids and rules, never data values."""
+
+from __future__ import annotations
+
+from common.errors import HavenError
+
+
+class CatalogError(HavenError):
+    """Base of the control plane's errors."""
+
+
+class NotAuthorised(CatalogError):
+    """The acting user's roles do not allow this operation."""
+
+
+class InvalidTransition(CatalogError):
+    """The lifecycle does not allow this move from the current state."""
+
+
+class RuleViolation(CatalogError):
+    """An application or decision breaks a rule (prohibited purpose, conflict of interest, ...)."""
+
+
+class NotFound(CatalogError):
+    """No object with this id."""
+
+
+class InvalidApplication(CatalogError):
+    """An application file does not validate; the message lists every problem with its place."""
+
+
+class AuditChainBroken(CatalogError):
+    """The audit log's hash chain does not verify."""

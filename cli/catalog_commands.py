@@ -1,0 +1,138 @@
+"""``haven permit``, ``haven catalog`` and ``haven audit``: the control plane from a terminal.
+
+Each command opens the instance's catalogue, calls one service function and prints the
+outcome; the rules live in ``catalog``. Haven errors become exit code 1 (``cli.main.run``);
+a refused application exits with 2.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+# The catalogue's libraries (SQLAlchemy, Alembic, rdflib) load inside the commands, so that
+# other `haven` commands start as fast as before.
+FORMATS = ("turtle", "jsonld")
+
+permit_app = typer.Typer(help="Permit applications, decisions and the public register.", no_args_is_help=True)
+catalog_app = typer.Typer(help="The HealthDCAT-AP dataset catalogue.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+
+
+@permit_app.command("apply")
+def permit_apply(
+    file: Annotated[Path, typer.Option("--file", help="Application file (YAML), see catalog/examples/.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
+) -> None:
+    """Submit a permit application; one for a prohibited purpose is refused at once, with the reason."""
+    from catalog import service
+    from catalog.applications import load_application
+    from catalog.db import open_catalog
+    from catalog.enums import PermitState
+    from catalog.store import SqlStore
+
+    spec = load_application(file)
+    with open_catalog().session() as session:
+        store = SqlStore(session)
+        application = service.apply(store, store.get_user(spec.applicant), spec)
+    outcome = {"id": application.application_id, "state": application.state.value,
+               "reason": application.decision_reason}
+    if as_json:
+        typer.echo(json.dumps(outcome, indent=2))
+    elif application.state is PermitState.REJECTED:
+        typer.echo(f"{application.application_id} refused: {application.decision_reason}")
+    else:
+        typer.echo(f"{application.application_id} {application.state.value}")
+    if application.state is PermitState.REJECTED:
+        raise typer.Exit(2)
+
+
+@permit_app.command("decide")
+def permit_decide(
+    application_id: Annotated[str, typer.Argument(help="Application id (as `haven permit list` shows).")],
+    reason: Annotated[str, typer.Option(help="Why: published in the register with the decision.")],
+    as_user: Annotated[str, typer.Option("--as", help="Deciding steward (embedded mode only).")],
+    approve: Annotated[bool, typer.Option("--approve/--reject", help="Approve or reject.")],
+) -> None:
+    """Approve or reject an application, with a reason."""
+    from catalog import service
+    from catalog.db import open_catalog
+    from catalog.store import SqlStore
+
+    with open_catalog().session() as session:
+        store = SqlStore(session)
+        decided = service.decide(store, store.get_user(as_user), application_id, approve=approve,
+                                 reason=reason)
+    until = f" until {decided.expires_at:%Y-%m-%d}" if decided.expires_at else ""
+    typer.echo(f"{decided.application_id} {decided.state.value}{until}")
+
+
+@permit_app.command("list")
+def permit_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the register as JSON.")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only applications past their decision deadline.")
+                       ] = False,
+) -> None:
+    """The public register: applications, decisions with reasons, permits; overdue ones flagged."""
+    from catalog.db import open_catalog
+    from catalog.register import public_register
+    from catalog.store import SqlStore
+
+    with open_catalog().session() as session:
+        entries = public_register(SqlStore(session))
+    if overdue:
+        entries = [e for e in entries if e.overdue]
+    if as_json:
+        typer.echo(json.dumps([e.as_dict() for e in entries], indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"{'id':<16} {'state':<13} {'organisation (type)':<40} {'purpose':<28} {'commercial':<10} "
+               "datasets / due or reason")
+    for e in entries:
+        note = (f"OVERDUE since {e.decision_due:%Y-%m-%d}" if e.overdue
+                else f"decision due {e.decision_due:%Y-%m-%d}" if e.decision_due
+                else e.decision_reason or "")
+        org = f"{e.organisation} ({e.organisation_type})"
+        typer.echo(f"{e.application_id:<16} {e.state:<13} {org[:40]:<40} {e.purpose:<28} "
+                   f"{'yes' if e.commercial else 'no':<10} {','.join(d for d, _ in e.datasets)} {note}")
+    typer.echo(f"({len(entries)} applications)")
+
+
+@catalog_app.command("export")
+def catalog_export(
+    fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(FORMATS)}.")] = "turtle",
+) -> None:
+    """The HealthDCAT-AP catalogue as RDF on stdout."""
+    from catalog.db import open_catalog
+    from catalog.rdf import export
+    from catalog.store import SqlStore
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
+    with open_catalog().session() as session:
+        records = SqlStore(session).list_datasets()
+    typer.echo(export(records, fmt))
+
+
+@audit_app.command("verify")
+def audit_verify(
+    expect_head: Annotated[str | None, typer.Option(help="Head hash recorded earlier elsewhere.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
+) -> None:
+    """Check the audit log's hash chain: any edited, removed or reordered entry is reported."""
+    from catalog import service
+    from catalog.db import open_catalog
+    from catalog.exceptions import AuditChainBroken
+    from catalog.store import SqlStore
+
+    with open_catalog().session() as session:
+        result = service.verify_audit(SqlStore(session), service.SYSTEM, expected_head=expect_head)
+    if as_json:
+        typer.echo(json.dumps({"ok": result.ok, "entries": result.entries, "head": result.head,
+                               "problem": result.problem}, indent=2))
+    elif result.ok:
+        typer.echo(f"audit log intact: {result.entries} entries, head {result.head}")
+    if not result.ok:
+        raise AuditChainBroken(f"audit log broken after {result.entries} good entries: {result.problem}")

@@ -1,0 +1,3 @@
+from tests.catalog.fixtures import catalog, catalog_url, demo_catalog, settings, store
+
+__all__ = ["catalog", "catalog_url", "demo_catalog", "settings", "store"]
