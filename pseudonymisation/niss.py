@@ -29,11 +29,13 @@ import re
 # white space or dash) between groups, not inside a longer run of digits. The same
 # pattern is valid in Python's ``re``/``regex`` and in Java, so the Spark detector
 # (``pseudonymisation.spark_niss``) and the Presidio recogniser find the same candidates.
-NISS_CANDIDATE = (
-    r"(?<![0-9])[0-9]{2}[.\s-]?[0-9]{2}[.\s-]?[0-9]{2}[.\s-]?[0-9]{3}[.\s-]?[0-9]{2}(?![0-9])"
-)
+# White space is spelled out because ``\s`` means ASCII white space in Java but any Unicode
+# white space in Python.
+_SEP = r"[-. \t\n\r\f\x0B]?"
+_GROUPS = f"[0-9]{{2}}{_SEP}[0-9]{{2}}{_SEP}[0-9]{{2}}{_SEP}[0-9]{{3}}{_SEP}[0-9]{{2}}"
+NISS_CANDIDATE = f"(?<![0-9]){_GROUPS}(?![0-9])"
 _CANDIDATE = re.compile(NISS_CANDIDATE)
-_WHOLE = re.compile(r"[0-9]{2}[.\s-]?[0-9]{2}[.\s-]?[0-9]{2}[.\s-]?[0-9]{3}[.\s-]?[0-9]{2}")
+_WHOLE = re.compile(_GROUPS)
 
 POST_2000_PREFIX = 2_000_000_000
 # Month ranges: register (0-12, 0 = unknown), BIS sex unknown (+20), BIS sex known (+40).
@@ -73,7 +75,7 @@ def is_valid_niss(text: str) -> bool:
     number in a usual format whose check digits and month/day rules hold."""
     if not isinstance(text, str):
         return False
-    candidate = text.strip()
+    candidate = text.strip(" \t\n\r\f\x0b")
     if not _WHOLE.fullmatch(candidate):
         return False
     digits = _digits(candidate)
