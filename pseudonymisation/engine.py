@@ -23,7 +23,6 @@ from pathlib import Path
 import spacy
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
-from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 
@@ -34,6 +33,7 @@ from pseudonymisation.recognizers.generic.date_recognizer import DateRecognizer
 from pseudonymisation.recognizers.generic.email_recognizer import EmailRecognizer
 from pseudonymisation.recognizers.generic.iban_recognizer import IbanRecognizer
 from pseudonymisation.recognizers.generic.person_recognizer import PersonRecognizer
+from pseudonymisation.recognizers.generic.spacy_person_recognizer import SpacyPersonRecognizer
 
 LANGUAGES = ("fr", "nl", "en")
 ENTITIES = ("PERSON", "DATE", "PHONE", "EMAIL", "ADDRESS", "IBAN", "NISS")
@@ -96,7 +96,7 @@ def haven_recognizers(language: str) -> list[EntityRecognizer]:
         PersonRecognizer(language),
     ]
     if language in SPACY_MODELS:
-        recognizers.append(SpacyRecognizer(supported_language=language, supported_entities=["PERSON"]))
+        recognizers.append(SpacyPersonRecognizer(language))
     return recognizers
 
 

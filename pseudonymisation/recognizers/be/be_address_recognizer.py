@@ -27,7 +27,8 @@ _FR_STREET = (_FR_TYPES + r"\s+(?:(?i:de la|de l['’]|des|du|de|d['’]|aux|au|
               + _CAP + r"(?:\s+(?:(?i:de|du|des|la|le|l['’]|d['’])\s*)?" + _CAP + r")*,?\s+" + _NUMBER)
 _NL_TYPES = (r"(?:straat|laan|plein|steenweg|weg|lei|dreef|kaai|markt|singel|gracht|dijk|baan|"
              r"hof|pad|vest|wal|berg|dam|kouter|veld|park|ring|wijk)")
-_NL_STREET = r"(?:" + _CAP + r"\s)?\p{Lu}[\p{L}-]*" + _NL_TYPES + r"\s+" + _NUMBER
+_NL_STREET = (r"(?:" + _CAP + r"\s)?(?:\p{Lu}[\p{L}-]*" + _NL_TYPES + r"|(?-i:" + _NL_TYPES.title()
+              + r"))\s+" + _NUMBER)
 _EN_STREET = (r"\d{1,4}\s+(?:" + _CAP + r"\s+){1,3}"
               r"(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Court|Close|Square|Terrace|Way)")
 _STREET = r"(?:" + _FR_STREET + r"|" + _NL_STREET + r"|" + _EN_STREET + r")"

@@ -10,7 +10,7 @@ Jean Pierre Michel Philippe Alain Jacques Paul André Claude Bernard Daniel Chri
 Nicolas Julien Antoine Hugo Maxime Alexandre Guillaume Benoît Benoit François Francois Laurent
 Sébastien Sebastien Mohamed Mohammed Ahmed Youssef Ali Omar Mehmet Karim Rachid Said Hamid
 John James David Michael Robert William Richard Joseph Charles George Edward Henry Samuel
-Maria Marie Anna Anne Annie Els Ann Katrien Sofie Sarah Lotte Emma Olivia Louise Mila Lina
+Maria Marie Anna Anne Annie Els Ann An Katrien Sofie Sarah Lotte Emma Olivia Louise Mila Lina
 Nora Hanne Lieve Hilde Greet Martine Christine Monique Nicole Chantal Rita Godelieve
 Jeanne Paula Simone Yvonne Julia Elise Fien Jolien Eline Laura Charlotte Camille Léa Lea Manon
 Chloé Chloe Zoé Zoe Juliette Alice Inès Ines Jade Sophie Isabelle Catherine Nathalie Valérie

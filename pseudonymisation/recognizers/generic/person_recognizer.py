@@ -47,7 +47,7 @@ class PersonRecognizer(PatternRecognizer):
         Pattern("title + name", r"(?<=\b(?:" + _TITLES + r")\s)" + _NAME + r"\b", 0.65),
         Pattern("first name + name", r"\b" + _FIRST + r"(?:\s" + _NAME + r")?\b", 0.6),
         Pattern("listed surname", r"\b(?:" + _PARTICLE + r")?" + _LAST + r"\b", 0.55),
-        Pattern("initial + name", r"(?<![\p{L}.])\p{Lu}\.\s?(?:\p{Lu}\.\s?)?" + _NAME + r"\b", 0.55),
+        Pattern("initial + name", r"(?<![\p{L}\d.])\p{Lu}\.\s?(?:\p{Lu}\.\s?)?" + _NAME + r"\b", 0.55),
     ]
     CONTEXT: ClassVar[list[str]] = ["patient", "patiënt", "docteur", "dokter", "doctor", "né",
                                     "geboren", "born"]
