@@ -26,7 +26,7 @@ class SpacyPersonRecognizer(SpacyRecognizer):
 
     def __init__(self, supported_language: str = "fr") -> None:
         super().__init__(supported_language=supported_language, supported_entities=["PERSON"])
-        self.name = f"SpacyPersonRecognizer_{supported_language}"
+        self.name: str = f"SpacyPersonRecognizer_{supported_language}"
 
     def analyze(self, text: str, entities: list[str],
                 nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
