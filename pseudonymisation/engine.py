@@ -29,10 +29,10 @@ from presidio_anonymizer.entities import OperatorConfig
 from pseudonymisation.recognizers.be.be_address_recognizer import BeAddressRecognizer
 from pseudonymisation.recognizers.be.be_niss_recognizer import BeNissRecognizer
 from pseudonymisation.recognizers.be.be_phone_recognizer import BePhoneRecognizer
-from pseudonymisation.recognizers.generic.date_recognizer import DateRecognizer
-from pseudonymisation.recognizers.generic.email_recognizer import EmailRecognizer
-from pseudonymisation.recognizers.generic.iban_recognizer import IbanRecognizer
-from pseudonymisation.recognizers.generic.person_recognizer import PersonRecognizer
+from pseudonymisation.recognizers.generic.date_recognizer import MultilingualDateRecognizer
+from pseudonymisation.recognizers.generic.email_recognizer import OfflineEmailRecognizer
+from pseudonymisation.recognizers.generic.iban_recognizer import IbanChecksumRecognizer
+from pseudonymisation.recognizers.generic.person_recognizer import NameListPersonRecognizer
 from pseudonymisation.recognizers.generic.spacy_person_recognizer import SpacyPersonRecognizer
 
 LANGUAGES = ("fr", "nl", "en")
@@ -91,9 +91,9 @@ class HavenNlpEngine(SpacyNlpEngine):
 def haven_recognizers(language: str) -> list[EntityRecognizer]:
     """Every recogniser Haven registers for ``language``."""
     recognizers: list[EntityRecognizer] = [
-        BeNissRecognizer(language), BePhoneRecognizer(language), IbanRecognizer(language),
-        EmailRecognizer(language), DateRecognizer(language), BeAddressRecognizer(language),
-        PersonRecognizer(language),
+        BeNissRecognizer(language), BePhoneRecognizer(language), IbanChecksumRecognizer(language),
+        OfflineEmailRecognizer(language), MultilingualDateRecognizer(language), BeAddressRecognizer(language),
+        NameListPersonRecognizer(language),
     ]
     if language in SPACY_MODELS:
         recognizers.append(SpacyPersonRecognizer(language))

@@ -39,7 +39,7 @@ _MONTH_DAY = r"\b(?:" + MONTHS + r")\s+" + _DAY + r"(?:st|nd|rd|th)?,?\s+" + _YE
 _MONTH_YEAR = r"\b(?:" + MONTHS + r")\s+" + _YEAR + r"\b"
 
 
-class DateRecognizer(PatternRecognizer):
+class MultilingualDateRecognizer(PatternRecognizer):
     """Dates of birth and of care, numeric or with month names in FR/NL/EN."""
 
     PATTERNS: ClassVar[list[Pattern]] = [

@@ -14,7 +14,7 @@ from presidio_analyzer import Pattern, PatternRecognizer
 ENTITY = "EMAIL"
 
 
-class EmailRecognizer(PatternRecognizer):
+class OfflineEmailRecognizer(PatternRecognizer):
     """``local@domain.tld`` addresses."""
 
     PATTERNS: ClassVar[list[Pattern]] = [

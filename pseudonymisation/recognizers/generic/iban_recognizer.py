@@ -30,7 +30,7 @@ def is_valid_iban(text: str) -> bool:
     return int(digits) % 97 == 1
 
 
-class IbanRecognizer(PatternRecognizer):
+class IbanChecksumRecognizer(PatternRecognizer):
     """IBANs written compact or in groups of four, validated by their checksum."""
 
     PATTERNS: ClassVar[list[Pattern]] = [

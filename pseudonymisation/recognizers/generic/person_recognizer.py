@@ -40,7 +40,7 @@ _FIRST = r"(?:" + "|".join(sorted(FIRST_NAMES, key=len, reverse=True)) + r")"
 _LAST = r"(?:" + "|".join(sorted(SURNAMES, key=len, reverse=True)) + r")"
 
 
-class PersonRecognizer(PatternRecognizer):
+class NameListPersonRecognizer(PatternRecognizer):
     """Names after titles, listed first names with a surname, listed surnames, initials."""
 
     PATTERNS: ClassVar[list[Pattern]] = [
