@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
 from pseudonymisation.niss import contains_niss as python_contains_niss
@@ -103,3 +105,37 @@ def test_spark_and_python_detectors_agree(spark: SparkSession, samples: list[str
     expected = spark.createDataFrame([(i, python_contains_niss(s)) for i, s in enumerate(samples)],
                                      "i int, leak boolean")
     assertDataFrameEqual(got, expected)
+
+
+def test_a_faulty_extract_quarantined_with_the_detector_leaks_no_number(
+        spark: SparkSession, caplog: pytest.LogCaptureFixture) -> None:
+    """Plant numbers in a claims-like extract, quarantine the rows that leak one the way
+    the bronze load will (rule + column names), log the counts, and scan everything that
+    was written or logged for any valid number."""
+    from common.logging import get_logger, safe
+
+    planted = ["85.07.30-033.28", "05030101216", "92 26 00 041 36"]
+    rows = [("p1", "101010", "ok"), ("p2", planted[0], "ok"), ("p3", "101010", f"see {planted[1]}"),
+            ("p4", "102012", planted[2]), ("p5", "85073003329", "check digits wrong")]
+    df = spark.createDataFrame(rows, "pid string, nomenclature_code string, comment string")
+    flagged = df.select("*", columns_with_niss(df).alias("_niss_columns"))
+    quarantine = flagged.where(F.size("_niss_columns") > 0).select(
+        F.lit("claims").alias("source"), F.lit("niss_leak").alias("rule"),
+        F.concat(F.lit("national register number in column(s) "),
+                 F.array_join("_niss_columns", ", ")).alias("reason"))
+    loaded = flagged.where(F.size("_niss_columns") == 0).drop("_niss_columns")
+    counts = {"quarantined": quarantine.count(), "loaded": loaded.count()}
+    with caplog.at_level("INFO", logger="haven"):
+        log = get_logger("tests.niss_scan")
+        log.info("bronze_niss_scan", source=safe("claims"), **counts)
+        # A careless call with a value is redacted by the safe logger.
+        log.warning("careless", value=planted[0])
+    assert counts == {"quarantined": 3, "loaded": 2}
+    written = [" ".join(str(v) for v in r) for r in quarantine.collect()]
+    assertDataFrameEqual(quarantine.select("reason"), spark.createDataFrame(
+        [("national register number in column(s) nomenclature_code",),
+         ("national register number in column(s) comment",),
+         ("national register number in column(s) comment",)], "reason string"))
+    for text in [*written, caplog.text]:
+        assert not python_contains_niss(text)
+        assert not any(p in text for p in planted)
