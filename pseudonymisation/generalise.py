@@ -42,7 +42,7 @@ def _col(col: Column | str) -> Column:
 def _postcode(col: Column | str) -> Column:
     """The postcode as an int when it is four digits (``B-1000`` and ``1000`` alike), else null."""
     text = F.regexp_extract(_col(col).cast("string"), r"^\s*(?:B-?)?([1-9][0-9]{3})\s*$", 1)
-    return F.when(text != "", text.cast("int"))
+    return F.when(text != "", text.try_cast("int"))
 
 
 def birth_year(col: Column | str) -> Column:

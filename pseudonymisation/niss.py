@@ -34,6 +34,8 @@ import re
 _SEP = r"[-. \t\n\r\f\x0B]?"
 _GROUPS = f"[0-9]{{2}}{_SEP}[0-9]{{2}}{_SEP}[0-9]{{2}}{_SEP}[0-9]{{3}}{_SEP}[0-9]{{2}}"
 NISS_CANDIDATE = f"(?<![0-9]){_GROUPS}(?![0-9])"
+# A whole value that is one number (surrounding white space allowed).
+NISS_WHOLE = f"^[ \\t\\n\\r\\f\\x0B]*{_GROUPS}[ \\t\\n\\r\\f\\x0B]*$"
 _CANDIDATE = re.compile(NISS_CANDIDATE)
 _WHOLE = re.compile(_GROUPS)
 
@@ -97,4 +99,4 @@ def make_niss(yy: int, mm: int, dd: int, serial: int, *, after_1999: bool = Fals
     return f"{base:09d}{check:02d}"
 
 
-__all__ = ["NISS_CANDIDATE", "contains_niss", "is_valid_niss", "make_niss"]
+__all__ = ["NISS_CANDIDATE", "NISS_WHOLE", "contains_niss", "is_valid_niss", "make_niss"]

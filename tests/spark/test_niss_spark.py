@@ -17,7 +17,7 @@ from pyspark.testing import assertDataFrameEqual
 
 from pseudonymisation.niss import contains_niss as python_contains_niss
 from pseudonymisation.niss import make_niss
-from pseudonymisation.spark_niss import any_column_contains_niss, columns_with_niss, contains_niss
+from pseudonymisation.spark_niss import any_column_contains_niss, columns_with_niss, contains_niss, is_niss
 
 CASES = [
     ("pre-2000 compact", "85073003328", True),
@@ -139,3 +139,22 @@ def test_a_faulty_extract_quarantined_with_the_detector_leaks_no_number(
     for text in [*written, caplog.text]:
         assert not python_contains_niss(text)
         assert not any(p in text for p in planted)
+
+
+def test_exact_columns_flag_only_whole_values(spark: SparkSession) -> None:
+    # An opaque TTP token may hold a valid 11-digit run by chance; only a pid that *is* a
+    # number is a leak.
+    df = spark.createDataFrame(
+        [("r1", "ab85073003328c", "ok"), ("r2", " 85.07.30-033.28 ", "ok"), ("r3", "f00d", "85073003328"),
+         ("r4", None, None)],
+        "id string, pid string, note string",
+    )
+    got = df.select("id", is_niss("pid").alias("whole"),
+                    any_column_contains_niss(df, ["pid", "note"], exact=["pid"]).alias("leak"),
+                    columns_with_niss(df, ["note"], exact=["pid"]).alias("where"))
+    expected = spark.createDataFrame(
+        [("r1", False, False, []), ("r2", True, True, ["pid"]), ("r3", False, True, ["note"]),
+         ("r4", False, False, [])],
+        "id string, whole boolean, leak boolean, where array<string>",
+    )
+    assertDataFrameEqual(got, expected)
