@@ -17,6 +17,7 @@ ground truth (goal: Haven's recall equal or better). Only counts and ratios are 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -97,7 +98,8 @@ def main(argv: list[str] | None = None) -> None:
 
     base_scores = score(notes, baseline_found)
     haven_scores = score([n for n, _ in haven_found], [f for _, f in haven_found])
-    print(f"notes: {len(workload):,} ({len(notes)} hand-made FR/NL/EN notes x {args.copies})")
+    print(f"notes: {len(workload):,} ({len(notes)} hand-made FR/NL/EN notes x {args.copies}); "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"Presidio per-text analyze loop : {t_baseline:7.2f} s  {len(workload) / t_baseline:8,.0f} notes/s")
     print(f"Haven batched, one process     : {t_batched:7.2f} s  {len(workload) / t_batched:8,.0f} notes/s")
     print(f"Haven Spark, cold (worker start): {t_cold:6.2f} s  {len(workload) / t_cold:8,.0f} notes/s")

@@ -8,6 +8,7 @@ this run; it is never printed.
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import time
 
@@ -48,7 +49,8 @@ def main(argv: list[str] | None = None) -> None:
     t_expr = _run(expression, repeat=3)
     t_udf = _run(udf, repeat=2)
     same = expression.exceptAll(udf).limit(1).count() == 0
-    print(f"rows: {args.rows:,}  (local[2], best of 3 / 2 runs)")
+    print(f"rows: {args.rows:,}  (local[2], best of 3 / 2 runs; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(f"Spark SQL expression : {t_expr:7.2f} s  {args.rows / t_expr:12,.0f} rows/s")
     print(f"Python UDF HMAC      : {t_udf:7.2f} s  {args.rows / t_udf:12,.0f} rows/s")
     print(f"speed-up expression / UDF: {t_udf / t_expr:.1f}x (goal >= 10x); identical output: {same}")

@@ -18,7 +18,13 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 from pyspark.sql.functions import pandas_udf
 
+from common.errors import HavenError
+from common.logging import describe_exception
 from pseudonymisation.engine import LANGUAGES, get_engine
+
+
+class DeidentificationError(HavenError):
+    """De-identifying a batch failed; described by type and frames, never by message."""
 
 
 @pandas_udf(T.StringType())  # type: ignore[call-overload]
@@ -29,7 +35,12 @@ def _deidentify_batches(batches: Iterator[tuple[pd.Series, pd.Series]]) -> Itera
         for language in LANGUAGES:
             mask = (languages == language).fillna(False).to_numpy(dtype=bool)
             if mask.any():
-                out[mask] = engine.deidentify_batch(texts[mask].tolist(), language)
+                try:
+                    out[mask] = engine.deidentify_batch(texts[mask].tolist(), language)
+                except Exception as exc:
+                    # Engines may quote the text they choked on; Spark would ship that
+                    # message to the driver's logs. Keep the kind and the frames only.
+                    raise DeidentificationError(describe_exception(exc)) from None
         yield out
 
 

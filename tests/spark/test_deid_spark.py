@@ -50,3 +50,20 @@ def test_one_language_for_every_row(spark: SparkSession) -> None:
     got = df.select("id", deidentify_column("note", "fr").alias("note"))
     assertDataFrameEqual(got, spark.createDataFrame([(1, "Tél <PHONE>"), (2, None)],
                                                     "id int, note string"))
+
+
+def test_a_failing_batch_raises_without_quoting_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    from pseudonymisation import spark_text
+
+    class Broken:
+        def deidentify_batch(self, texts: list[str], language: str) -> list[str]:
+            raise ValueError(f"cannot parse {texts[0]}")
+
+    monkeypatch.setattr(spark_text, "get_engine", lambda: Broken())
+    batches = iter([(pd.Series(["Jean Dupont 85073003328"]), pd.Series(["fr"]))])
+    with pytest.raises(spark_text.DeidentificationError) as info:
+        next(spark_text._deidentify_batches.func(batches))  # type: ignore[attr-defined]
+    assert "Dupont" not in str(info.value) and "85073003328" not in str(info.value)
+    assert "ValueError" in str(info.value)
