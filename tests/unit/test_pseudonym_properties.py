@@ -42,3 +42,17 @@ def test_spark_expression_equals_python(spark: SparkSession, sample: list[str], 
     expected = spark.createDataFrame([(i, hmac_hex(key, p)) for i, p in enumerate(sample)] + [(-1, None)],
                                      "i int, h string")
     assertDataFrameEqual(got, expected)
+
+
+def test_rotated_keys_stay_readable_by_id_and_ids_are_checked(tmp_path) -> None:
+    import pytest
+
+    from pseudonymisation.keys import FileKeyStore
+
+    store = FileKeyStore(tmp_path)
+    old = store.current("p-1")
+    new = store.rotate("p-1")
+    assert store.get("p-1", old.key_id).secret == old.secret
+    assert store.get("p-1", new.key_id).secret == new.secret != old.secret
+    with pytest.raises(ValueError, match="invalid key id"):
+        store.get("p-1", "../platform/k0001")
