@@ -55,7 +55,7 @@ def score(notes: list[Note], found: list[list[tuple[int, int]]]) -> Scores:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--copies", type=int, default=30)
+    parser.add_argument("--copies", type=int, default=60)
     args = parser.parse_args(argv)
     notes = load_notes(DATA / "deid_notes.txt") + load_notes(DATA / "deid_notes_holdout.txt")
     workload = [(n.language, n.text) for n in notes] * args.copies
