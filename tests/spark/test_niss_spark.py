@@ -136,9 +136,9 @@ def test_a_faulty_extract_quarantined_with_the_detector_leaks_no_number(
         [("national register number in column(s) nomenclature_code",),
          ("national register number in column(s) comment",),
          ("national register number in column(s) comment",)], "reason string"))
-    for text in [*written, caplog.text]:
-        assert not python_contains_niss(text)
-        assert not any(p in text for p in planted)
+    leaks = sum(python_contains_niss(text) or any(p in text for p in planted)
+                for text in [*written, caplog.text])
+    assert leaks == 0
 
 
 def test_exact_columns_flag_only_whole_values(spark: SparkSession) -> None:

@@ -54,7 +54,7 @@ class MultilingualDateRecognizer(PatternRecognizer):
     def __init__(self, supported_language: str = "fr") -> None:
         super().__init__(
             supported_entity=ENTITY,
-            name=f"DateRecognizer_{supported_language}",
+            name=f"MultilingualDateRecognizer_{supported_language}",
             supported_language=supported_language,
             patterns=list(self.PATTERNS),
             context=list(self.CONTEXT),

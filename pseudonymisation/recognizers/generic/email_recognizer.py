@@ -25,7 +25,7 @@ class OfflineEmailRecognizer(PatternRecognizer):
     def __init__(self, supported_language: str = "fr") -> None:
         super().__init__(
             supported_entity=ENTITY,
-            name=f"EmailRecognizer_{supported_language}",
+            name=f"OfflineEmailRecognizer_{supported_language}",
             supported_language=supported_language,
             patterns=list(self.PATTERNS),
             context=list(self.CONTEXT),

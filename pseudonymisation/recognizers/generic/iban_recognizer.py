@@ -41,7 +41,7 @@ class IbanChecksumRecognizer(PatternRecognizer):
     def __init__(self, supported_language: str = "fr") -> None:
         super().__init__(
             supported_entity=ENTITY,
-            name=f"IbanRecognizer_{supported_language}",
+            name=f"IbanChecksumRecognizer_{supported_language}",
             supported_language=supported_language,
             patterns=list(self.PATTERNS),
             context=list(self.CONTEXT),

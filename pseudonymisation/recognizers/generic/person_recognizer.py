@@ -55,7 +55,7 @@ class NameListPersonRecognizer(PatternRecognizer):
     def __init__(self, supported_language: str = "fr") -> None:
         super().__init__(
             supported_entity=ENTITY,
-            name=f"PersonRecognizer_{supported_language}",
+            name=f"NameListPersonRecognizer_{supported_language}",
             supported_language=supported_language,
             patterns=list(self.PATTERNS),
             context=list(self.CONTEXT),
