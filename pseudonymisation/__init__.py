@@ -1,5 +1,8 @@
-"""Pseudonymisation: keyed pseudonyms in three layers, the key store, and (later) the NISS
-recogniser and free-text de-identification.
+"""Pseudonymisation: keyed pseudonyms in three layers and the key store (here,
+``keyed_hash``, ``keys``), the NISS/BIS validator and its vectorised Spark detector
+(``niss``, ``spark_niss``), free-text de-identification (``text``, ``engine``,
+``spark_text``, ``recognizers``) and generalisation with k-anonymity (``generalise``).
+See ``pseudonymisation/README.md`` for measured recall, precision and speed.
 
 Layers: the trusted third party's ``pid`` in the extracts; the platform pseudonym
 ``HMAC(k_platform, pid)`` in silver; and per permit ``HMAC(k_permit, platform pseudonym)``,

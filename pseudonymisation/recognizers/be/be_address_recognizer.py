@@ -1,0 +1,54 @@
+"""Presidio recogniser of Belgian postal addresses in French, Dutch and English notes.
+
+Finds a street with its house number (``rue de la Loi 16``, ``Kerkstraat 12 bus 3``,
+``Chaussée de Wavre 120``, ``12 Baker Street``), optionally followed by a postcode and
+municipality (``, 1040 Etterbeek``), and a postcode with a municipality after a comma.
+Known limits: a street without a house number, a street type outside the lists below
+(``Hoogstraat`` is found through ``straat``, ``Meir 12`` is not), and municipalities
+mentioned alone (``à Liège``) are not reported: cities are quasi-identifiers that
+``pseudonymisation.generalise`` handles, not direct identifiers.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import regex
+from presidio_analyzer import Pattern, PatternRecognizer
+
+ENTITY = "ADDRESS"
+
+_CAP = r"\p{Lu}[\p{L}'’-]*"
+_NUMBER = r"\d{1,4}(?:\s?[a-zA-Z](?![\p{L}]))?(?:\s?(?:bte|boîte|bus|b\.)\s?\d{1,4})?"
+_POSTCODE_CITY = r"[1-9]\d{3}\s+" + _CAP + r"(?:[\s-]" + _CAP + r")*"
+_FR_TYPES = (r"(?i:rue|avenue|av\.|boulevard|bd|chaussée|chaussee|place|chemin|allée|allee|quai|"
+             r"square|clos|impasse|drève|dreve|route|galerie|rond-point|voie|sentier)")
+_FR_STREET = (_FR_TYPES + r"\s+(?:(?i:de la|de l['’]|des|du|de|d['’]|aux|au|la|le|les)\s*)?"
+              + _CAP + r"(?:\s+(?:(?i:de|du|des|la|le|l['’]|d['’])\s*)?" + _CAP + r")*,?\s+" + _NUMBER)
+_NL_TYPES = (r"(?:straat|laan|plein|steenweg|weg|lei|dreef|kaai|markt|singel|gracht|dijk|baan|"
+             r"hof|pad|vest|wal|berg|dam|kouter|veld|park|ring|wijk)")
+_NL_STREET = (r"(?:" + _CAP + r"\s)?(?:\p{Lu}[\p{L}-]*" + _NL_TYPES + r"|(?-i:" + _NL_TYPES.title()
+              + r"))\s+" + _NUMBER)
+_EN_STREET = (r"\d{1,4}\s+(?:" + _CAP + r"\s+){1,3}"
+              r"(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Court|Close|Square|Terrace|Way)")
+_STREET = r"(?:" + _FR_STREET + r"|" + _NL_STREET + r"|" + _EN_STREET + r")"
+
+
+class BeAddressRecognizer(PatternRecognizer):
+    """Street and house number, with an optional postcode and municipality."""
+
+    PATTERNS: ClassVar[list[Pattern]] = [
+        Pattern("street", r"\b" + _STREET + r"(?:,?\s+(?:B-)?" + _POSTCODE_CITY + r")?", 0.6),
+        Pattern("postcode city after comma", r"(?<=,\s?)(?:B-)?" + _POSTCODE_CITY, 0.5),
+    ]
+    CONTEXT: ClassVar[list[str]] = ["adresse", "domicile", "habite", "adres", "woont", "address", "lives"]
+
+    def __init__(self, supported_language: str = "fr") -> None:
+        super().__init__(
+            supported_entity=ENTITY,
+            name=f"BeAddressRecognizer_{supported_language}",
+            supported_language=supported_language,
+            patterns=list(self.PATTERNS),
+            context=list(self.CONTEXT),
+            global_regex_flags=regex.DOTALL | regex.MULTILINE,
+        )

@@ -1,0 +1,62 @@
+"""Presidio recogniser of dates in French, Dutch and English notes.
+
+Formats: ``12/03/2024``, ``12-03-24``, ``12.03.2024``, ``2024-03-12``, ``12 mars 2024``,
+``1er mars 2024``, ``12 maart 2024``, ``March 12, 2024``, ``12 March 2024``, ``mars 2024``.
+Numeric dates are validated (day 1-31, month 1-12). Known limits: years alone (``en
+2019``), relative dates (``hier``, ``gisteren``), and dates written in words are kept;
+a numeric date glued to more digits (part of a national number) is left to that
+recogniser.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import regex
+from presidio_analyzer import Pattern, PatternRecognizer
+
+ENTITY = "DATE"
+
+MONTHS = (
+    # French
+    "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|"
+    "décembre|decembre|janv\\.?|févr\\.?|fevr\\.?|avr\\.?|juil\\.?|sept\\.?|oct\\.?|nov\\.?|déc\\.?|"
+    # Dutch
+    "januari|februari|maart|april|mei|juni|juli|augustus|oktober|december|jan\\.?|feb\\.?|"
+    "mrt\\.?|apr\\.?|aug\\.?|okt\\.?|dec\\.?|"
+    # English
+    "january|february|march|june|july|august|september|october|november"
+)
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_YEAR = r"(?:19|20)\d{2}"
+_NUMERIC = (
+    r"(?<![\d.,/-])" + _DAY + r"([/.-])(?:0?[1-9]|1[0-2])\1(?:" + _YEAR + r"|\d{2})(?![.,/-]?\d)"
+)
+_ISO = r"(?<![\d.-])" + _YEAR + r"-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-])"
+_DAY_MONTH = (r"(?<![\d])" + _DAY + r"(?:er|e|ste|de|st|nd|rd|th)?\s+(?:" + MONTHS + r")(?:\s+"
+              + _YEAR + r")?\b")
+_MONTH_DAY = r"\b(?:" + MONTHS + r")\s+" + _DAY + r"(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b"
+_MONTH_YEAR = r"\b(?:" + MONTHS + r")\s+" + _YEAR + r"\b"
+
+
+class MultilingualDateRecognizer(PatternRecognizer):
+    """Dates of birth and of care, numeric or with month names in FR/NL/EN."""
+
+    PATTERNS: ClassVar[list[Pattern]] = [
+        Pattern("date numeric", _NUMERIC, 0.6),
+        Pattern("date iso", _ISO, 0.6),
+        Pattern("date day month", _DAY_MONTH, 0.6),
+        Pattern("date month day", _MONTH_DAY, 0.6),
+        Pattern("date month year", _MONTH_YEAR, 0.6),
+    ]
+    CONTEXT: ClassVar[list[str]] = ["né", "née", "geboren", "born", "date", "datum", "le", "op", "on"]
+
+    def __init__(self, supported_language: str = "fr") -> None:
+        super().__init__(
+            supported_entity=ENTITY,
+            name=f"MultilingualDateRecognizer_{supported_language}",
+            supported_language=supported_language,
+            patterns=list(self.PATTERNS),
+            context=list(self.CONTEXT),
+            global_regex_flags=regex.DOTALL | regex.MULTILINE | regex.IGNORECASE,
+        )
