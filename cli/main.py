@@ -233,6 +233,31 @@ def quality_report(
                        f"{label['quality_management']['grade']}")
 
 
+BENCHMARKS = ("generate", "pseudonym", "deid")
+
+
+@app.command()
+def bench(
+    only: Annotated[list[str] | None,
+                    typer.Option("--only", help=f"Run only these: {', '.join(BENCHMARKS)}.")] = None,
+) -> None:
+    """Run the benchmarks; each prints its figures as ratios against a baseline of the same run."""
+    import runpy
+
+    chosen = only or list(BENCHMARKS)
+    unknown = sorted(set(chosen) - set(BENCHMARKS))
+    if unknown:
+        raise fail(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}", 2)
+    for name in chosen:
+        typer.echo(f"== bench.{name}")
+        saved = sys.argv
+        sys.argv = [f"bench.{name}"]
+        try:
+            runpy.run_module(f"bench.{name}", run_name="__main__")
+        finally:
+            sys.argv = saved
+
+
 DEMO_SQL = (
     "SELECT provider_type, count(DISTINCT person_id) AS persons, count(*) AS claims, "
     "round(sum(amount_reimbursed), 2) AS reimbursed FROM claims "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,6 +89,9 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.databricks.delta.retentionDurationCheck.enabled": "false",
     }
     if settings.spark_master.startswith("local"):
+        # Python workers (pandas UDFs) run this interpreter, which has Haven's packages.
+        conf["spark.pyspark.python"] = sys.executable
+        conf["spark.pyspark.driver.python"] = sys.executable
         # Embedded mode talks to itself only: bind to loopback, never the network.
         conf["spark.driver.host"] = "127.0.0.1"
         conf["spark.driver.bindAddress"] = "127.0.0.1"

@@ -10,6 +10,7 @@ from pyspark.sql import Column
 from pyspark.sql import functions as F
 
 REASONS = {
+    "leaked_niss": "a field holds a valid national register or BIS number",
     "malformed_row": "row does not split into the schema's columns",
     "missing_pid": "person identifier is empty",
     "invalid_date": "date is not a real calendar date in YYYY-MM-DD form",

@@ -12,15 +12,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from delta.tables import DeltaTable
-from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from common.errors import HavenError
 from common.layout import Source
+from common.schemas import CLAIMS, OPTOUT
 from jobs import rules
 from jobs.delta_tables import ensure_table
 from pseudonymisation.keyed_hash import hmac_column
 from pseudonymisation.keys import Key
+from pseudonymisation.spark_niss import any_column_contains_niss
 
 REASON = "_reject_reason"
 LINEAGE = ["_extract_id", "_run_id"]
@@ -60,6 +62,14 @@ class SourceCounts:
 
 # ---- pure transforms -------------------------------------------------------------------
 
+def leaks_niss(bronze: DataFrame, columns: list[str]) -> Column:
+    """True where a delivered field holds a raw national number (the pid only if it is one).
+
+    A TTP pid is a random token that may contain an 11-digit run by chance, so it counts
+    only when the whole value is a valid number.
+    """
+    return F.coalesce(any_column_contains_niss(bronze, columns, exact=["pid"]), F.lit(False))
+
 def check_claims(bronze: DataFrame) -> DataFrame:
     """Bronze claims plus ``_reject_reason`` (null for a valid row)."""
     amount_checks = [(rules.as_amount(c).isNull(), "invalid_amount") for c in AMOUNTS]
@@ -67,6 +77,7 @@ def check_claims(bronze: DataFrame) -> DataFrame:
     for c in AMOUNTS:
         negative = negative | (rules.as_amount(c) < 0)
     reason = rules.first_reason(
+        (leaks_niss(bronze, CLAIMS.names), "leaked_niss"),
         (F.col("_malformed"), "malformed_row"),
         (rules.blank("pid"), "missing_pid"),
         (rules.as_date("service_date").isNull(), "invalid_date"),
@@ -101,6 +112,7 @@ def typed_claims(checked: DataFrame) -> DataFrame:
 def check_optout(bronze: DataFrame) -> DataFrame:
     """Bronze opt-out events plus ``_reject_reason``."""
     reason = rules.first_reason(
+        (leaks_niss(bronze, OPTOUT.names), "leaked_niss"),
         (F.col("_malformed"), "malformed_row"),
         (rules.blank("pid"), "missing_pid"),
         (rules.as_timestamp("event_time").isNull(), "invalid_timestamp"),

@@ -31,12 +31,14 @@ def test_check_claims_names_the_first_broken_rule(spark: SparkSession) -> None:
         (claim_row(pid="c", code="10101"), False),
         (claim_row(pid="a", reimbursed="12,50"), False),
         (claim_row(pid="n", copay="-1.00"), False),
+        # A raw national number in a free field (check digits valid) wins over other faults.
+        (claim_row(pid="x", provider_id="85.07.30-033.28", code="bad"), False),
     ]
     checked = silver.check_claims(bronze_claims(spark, rows)).select("pid", silver.REASON)
     expected = spark.createDataFrame(
         [("ok", None), ("m", "malformed_row"), (" ", "missing_pid"), ("d1", "invalid_date"),
          ("d2", "invalid_date"), ("c", "invalid_code"), ("a", "invalid_amount"),
-         ("n", "negative_amount")],
+         ("n", "negative_amount"), ("x", "leaked_niss")],
         f"pid string, {silver.REASON} string",
     )
     assertDataFrameEqual(checked, expected)
