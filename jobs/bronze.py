@@ -1,7 +1,9 @@
 """Bronze: extracts as delivered (every column as text), plus ingest metadata, appended.
 
 A row that does not split into the schema's columns is kept and flagged ``_malformed``
-(its raw text is not kept, since it may hold anything). Writing is idempotent per
+(its raw text is not kept, since it may hold anything). ``_line`` is the row's line in the
+delivered file (header on line 1, one record per line, as the TTP delivers); each file is
+read as one partition so that rows keep their order. Writing is idempotent per
 delivered file: the rows of one ``_extract_id`` are replaced in one Delta transaction, so
 re-running a crashed or repeated ingest neither loses nor doubles rows.
 """
@@ -21,7 +23,8 @@ from common.schemas import ExtractSchema
 from jobs.delta_tables import ensure_table
 
 CORRUPT = "_corrupt_record"
-METADATA = ["_extract_id", "_source_file", "_run_id", "_ingested_at", "_malformed"]
+METADATA = ["_extract_id", "_source_file", "_line", "_run_id", "_ingested_at", "_malformed"]
+_ROW_IN_PARTITION = (1 << 33) - 1  # monotonically_increasing_id() = partition << 33 | row
 
 
 class ExtractError(HavenError):
@@ -63,6 +66,8 @@ def read_extract(spark: SparkSession, path: Path, schema: ExtractSchema) -> Data
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", CORRUPT)
         .option("enforceSchema", "true")
+        # One partition per file keeps rows in file order, so a row's line is known.
+        .option("multiLine", "true")
         .schema(raw_schema(schema))
         .load(str(path))
     )
@@ -74,6 +79,8 @@ def with_ingest_metadata(df: DataFrame, schema: ExtractSchema, *, extract_id: st
     meta: list[Column] = [
         F.lit(extract_id).alias("_extract_id"),
         F.lit(source_file).alias("_source_file"),
+        # The header is line 1 and extracts hold one record per line.
+        (F.monotonically_increasing_id().bitwiseAND(_ROW_IN_PARTITION) + 2).alias("_line"),
         F.lit(run_id).alias("_run_id"),
         F.lit(ingested_at).cast("timestamp").alias("_ingested_at"),
         F.col(CORRUPT).isNotNull().alias("_malformed"),

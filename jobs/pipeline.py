@@ -32,6 +32,7 @@ from quality.label import label as quality_label
 from quality.store import QualityStore
 from quality.suites import SuiteContext
 from quality.validate import ValidationReport, validate
+from synthetic import reference
 
 log = get_logger(__name__)
 
@@ -132,7 +133,8 @@ def _refine_claims(settings: Settings, spark: SparkSession, eid: str, run_id: st
     key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
     opted_out = silver.opted_out_now(spark, lake.table(Zone.BRONZE, Source.OPTOUT.value))
     bronze_table = lake.table(Zone.BRONZE, Source.CLAIMS.value)
-    checked = silver.check_claims(silver.bronze_extract(spark, bronze_table, eid)).cache()
+    nomenclature = frozenset(reference.load("nomenclature").codes())
+    checked = silver.check_claims(silver.bronze_extract(spark, bronze_table, eid), nomenclature).cache()
     try:
         ctx = SuiteContext(run_date=run_date, previous_rows=_previous_rows(spark, bronze_table, eid))
         report = _quality(settings, Source.CLAIMS, silver.typed_claims_all(checked), ctx, run_id)

@@ -12,10 +12,12 @@ from pyspark.sql import functions as F
 REASONS = {
     "leaked_niss": "a field holds a valid national register or BIS number",
     "malformed_row": "row does not split into the schema's columns",
+    "invalid_encoding": "a field is not valid UTF-8",
     "missing_pid": "person identifier is empty",
     "invalid_date": "date is not a real calendar date in YYYY-MM-DD form",
     "invalid_timestamp": "timestamp is not ISO 8601",
     "invalid_code": "code does not have the expected form",
+    "unknown_code": "code is not in the authoritative code list",
     "invalid_amount": "amount is not a number with at most two decimals",
     "negative_amount": "amount is negative",
     "unknown_value": "value is not one of the allowed values",
@@ -40,6 +42,15 @@ def as_timestamp(col: str) -> Column:
 
 def as_amount(col: str) -> Column:
     return F.when(F.col(col).rlike(_AMOUNT), F.expr(f"try_cast({col} AS DECIMAL(12,2))"))
+
+
+def bad_encoding(columns: list[str]) -> Column:
+    """True where a field holds U+FFFD, which the CSV reader puts for bytes that are not UTF-8."""
+    flagged = [F.coalesce(F.col(c).contains("\ufffd"), F.lit(False)) for c in columns]
+    result = F.lit(False)
+    for flag in flagged:
+        result = result | flag
+    return result
 
 
 def first_reason(*checks: tuple[Column, str]) -> Column:

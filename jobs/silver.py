@@ -70,8 +70,9 @@ def leaks_niss(bronze: DataFrame, columns: list[str]) -> Column:
     """
     return F.coalesce(any_column_contains_niss(bronze, columns, exact=["pid"]), F.lit(False))
 
-def check_claims(bronze: DataFrame) -> DataFrame:
-    """Bronze claims plus ``_reject_reason`` (null for a valid row)."""
+def check_claims(bronze: DataFrame, nomenclature: frozenset[str] | None = None) -> DataFrame:
+    """Bronze claims plus ``_reject_reason`` (null for a valid row); with ``nomenclature``,
+    the authoritative code list, a well-formed code outside it is rejected too."""
     amount_checks = [(rules.as_amount(c).isNull(), "invalid_amount") for c in AMOUNTS]
     negative = F.lit(False)
     for c in AMOUNTS:
@@ -79,9 +80,12 @@ def check_claims(bronze: DataFrame) -> DataFrame:
     reason = rules.first_reason(
         (leaks_niss(bronze, CLAIMS.names), "leaked_niss"),
         (F.col("_malformed"), "malformed_row"),
+        (rules.bad_encoding(CLAIMS.names), "invalid_encoding"),
         (rules.blank("pid"), "missing_pid"),
         (rules.as_date("service_date").isNull(), "invalid_date"),
         (~F.coalesce(F.col("nomenclature_code").rlike(r"^\d{6}$"), F.lit(False)), "invalid_code"),
+        (~F.col("nomenclature_code").isin(*sorted(nomenclature)) if nomenclature else F.lit(False),
+         "unknown_code"),
         *amount_checks,
         (negative, "negative_amount"),
     )
@@ -114,6 +118,7 @@ def check_optout(bronze: DataFrame) -> DataFrame:
     reason = rules.first_reason(
         (leaks_niss(bronze, OPTOUT.names), "leaked_niss"),
         (F.col("_malformed"), "malformed_row"),
+        (rules.bad_encoding(OPTOUT.names), "invalid_encoding"),
         (rules.blank("pid"), "missing_pid"),
         (rules.as_timestamp("event_time").isNull(), "invalid_timestamp"),
         (~F.coalesce(F.col("action").isin(*ACTIONS), F.lit(False)), "unknown_value"),
@@ -161,6 +166,7 @@ def quarantine_entries(checked: DataFrame, source: Source) -> DataFrame:
     return checked.where(F.col(REASON).isNotNull()).select(
         F.lit(source.value).alias("source"),
         F.col("_source_file").alias("source_file"),
+        F.col("_line").alias("source_line"),
         F.col(REASON).alias("rule"),
         descriptions[F.col(REASON)].alias("reason"),
         *LINEAGE,

@@ -27,9 +27,9 @@ def test_bronze_is_idempotent_per_file_and_flags_malformed_rows(spark: SparkSess
     first = bronze.run(spark, extract, CLAIMS, table, extract_id="e1", run_id="r1", ingested_at=WHEN)
     again = bronze.run(spark, extract, CLAIMS, table, extract_id="e1", run_id="r2", ingested_at=WHEN)
     assert (first.rows, first.malformed, again.rows) == (2, 1, 2)
-    got = spark.read.format("delta").load(str(table)).select("pid", "_malformed", "_run_id")
-    expected = spark.createDataFrame([("a", False, "r2"), ("b", True, "r2")],
-                                     "pid string, _malformed boolean, _run_id string")
+    got = spark.read.format("delta").load(str(table)).select("pid", "_malformed", "_run_id", "_line")
+    expected = spark.createDataFrame([("a", False, "r2", 2), ("b", True, "r2", 3)],
+                                     "pid string, _malformed boolean, _run_id string, _line bigint")
     assertDataFrameEqual(got, expected)
 
 

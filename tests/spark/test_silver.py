@@ -12,13 +12,13 @@ from jobs import silver
 from pseudonymisation.keyed_hash import hmac_hex
 from tests.factories import CLAIM_HEADER, claim_row, make_key
 
-BRONZE_COLUMNS = [*CLAIM_HEADER, "_malformed", "_extract_id", "_run_id"]
+BRONZE_TYPES = {**{c: "string" for c in CLAIM_HEADER}, "_malformed": "boolean",
+                "_extract_id": "string", "_run_id": "string", "_line": "bigint"}
 
 
 def bronze_claims(spark: SparkSession, rows: list[tuple[list[str], bool]]):
-    data = [(*values, malformed, "e1", "r1") for values, malformed in rows]
-    return spark.createDataFrame(data, ", ".join(f"{c} {'boolean' if c == '_malformed' else 'string'}"
-                                                  for c in BRONZE_COLUMNS))
+    data = [(*values, malformed, "e1", "r1", line) for line, (values, malformed) in enumerate(rows, 2)]
+    return spark.createDataFrame(data, ", ".join(f"{c} {t}" for c, t in BRONZE_TYPES.items()))
 
 
 def test_check_claims_names_the_first_broken_rule(spark: SparkSession) -> None:
@@ -33,12 +33,16 @@ def test_check_claims_names_the_first_broken_rule(spark: SparkSession) -> None:
         (claim_row(pid="n", copay="-1.00"), False),
         # A raw national number in a free field (check digits valid) wins over other faults.
         (claim_row(pid="x", provider_id="85.07.30-033.28", code="bad"), False),
+        (claim_row(pid="u", code="999999"), False),
+        (claim_row(pid="e", provider_type="G\ufffdP"), False),
     ]
-    checked = silver.check_claims(bronze_claims(spark, rows)).select("pid", silver.REASON)
+    checked = silver.check_claims(bronze_claims(spark, rows), frozenset({"101010"})).select(
+        "pid", silver.REASON)
     expected = spark.createDataFrame(
         [("ok", None), ("m", "malformed_row"), (" ", "missing_pid"), ("d1", "invalid_date"),
          ("d2", "invalid_date"), ("c", "invalid_code"), ("a", "invalid_amount"),
-         ("n", "negative_amount"), ("x", "leaked_niss")],
+         ("n", "negative_amount"), ("x", "leaked_niss"), ("u", "unknown_code"),
+         ("e", "invalid_encoding")],
         f"pid string, {silver.REASON} string",
     )
     assertDataFrameEqual(checked, expected)
@@ -101,7 +105,7 @@ def test_drop_opted_out_and_quarantine_entries(spark: SparkSession) -> None:
     assertDataFrameEqual(kept, spark.createDataFrame([("keep",)], "pid string"))
     entries = silver.quarantine_entries(checked, Source.CLAIMS)
     assertDataFrameEqual(entries, spark.createDataFrame(
-        [("claims", "claims.csv", "invalid_code", "code does not have the expected form", "e1", "r1")],
-        "source string, source_file string, rule string, reason string, _extract_id string, "
-        "_run_id string",
+        [("claims", "claims.csv", 4, "invalid_code", "code does not have the expected form", "e1", "r1")],
+        "source string, source_file string, source_line bigint, rule string, reason string, "
+        "_extract_id string, _run_id string",
     ))

@@ -1,0 +1,61 @@
+"""Every fault the generator plants in the sources the pipeline processes is quarantined at
+its line with the right rule, or flagged by the quality suite; clean rows are never
+quarantined, and counts reconcile."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from deltalake import DeltaTable
+
+from common.settings import Settings
+from jobs import pipeline
+from synthetic.generate import generate
+
+RUN = datetime(2026, 2, 1, tzinfo=UTC)
+RULE_OF_FAULT = {
+    "claims.csv": {"unknown_code": "unknown_code", "malformed_date": "invalid_date",
+                   "impossible_date": "invalid_date", "niss_in_free_field": "leaked_niss",
+                   "wrong_column_count": "malformed_row", "negative_amount": "negative_amount",
+                   "non_utf8": "invalid_encoding"},
+    "optout.csv": {"malformed_date": "invalid_timestamp", "impossible_date": "invalid_timestamp",
+                   "unknown_code": "unknown_value", "niss_in_free_field": "leaked_niss",
+                   "wrong_column_count": "malformed_row", "non_utf8": "invalid_encoding"},
+}
+
+
+def quarantined(settings: Settings, source: str) -> dict[int, str]:
+    table = DeltaTable(str(settings.lake / "quarantine" / source)).to_pyarrow_table()
+    return dict(zip(table.column("source_line").to_pylist(), table.column("rule").to_pylist(),
+                    strict=True))
+
+
+def test_planted_faults_are_caught_where_they_are(spark, tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    generate(landing, 250, 5, faults=True)
+    with (landing / "truth" / "faults.csv").open() as handle:
+        faults = [f for f in csv.DictReader(handle) if f["file"] in RULE_OF_FAULT]
+    settings = Settings(home=tmp_path / "var")
+    ingested = pipeline.ingest(settings, landing, "run-1", RUN)
+    refined = pipeline.refine(settings, ingested, "run-1", RUN)
+
+    for file, rules in RULE_OF_FAULT.items():
+        planted = [f for f in faults if f["file"] == file]
+        expected = {int(f["line"]): rules[f["kind"]] for f in planted if f["kind"] != "duplicate_key"}
+        assert expected, f"the generator planted no row fault in {file}"
+        assert quarantined(settings, file.removesuffix(".csv")) == expected
+
+    duplicates = [f for f in faults if f["file"] == "claims.csv" and f["kind"] == "duplicate_key"]
+    assert duplicates
+    record = (settings.home / "quality" / "claims" / "latest.json").read_text()
+    outcomes = {o["name"]: o for o in json.loads(record)["validation"]["outcomes"]}
+    unique = next(o for name, o in outcomes.items() if name.startswith("expect_compound_columns"))
+    # Each duplicated row and its original count as unexpected.
+    assert unique["unexpected_count"] >= 2 * len(duplicates)
+    claims = refined["claims"]
+    assert claims["quarantined"] == sum(1 for f in faults if f["file"] == "claims.csv"
+                                        and f["kind"] != "duplicate_key")
+    assert claims["read"] == claims["loaded"] + claims["quarantined"] + claims["dropped_by_optout"]
