@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from catalog import audit
 from catalog.domain import User
+from catalog.exceptions import NotAuthorised
 from catalog.outputs_domain import CheckedResult, OutputRequest, OutputState, RequestView, Review, Vote
 from catalog.outputs_lifecycle import (
     APPROVALS_NEEDED,
@@ -94,7 +95,8 @@ def _move(store: Store, request: OutputRequest, target: OutputState, actor: User
           **details: Any) -> OutputRequest:
     move = transition(request.state, target)
     if not actor.roles & move.roles:
-        raise AssertionError("review rules let through a user the lifecycle does not allow")
+        raise NotAuthorised(f"user {actor.username!r} may not move {request.request_id} "
+                            f"from {request.state} to {target}")
     updated = replace(request, state=target, decided_at=at if target in (OutputState.RELEASED,
                                                                        OutputState.REJECTED) else None)
     store.update_output_request(updated)

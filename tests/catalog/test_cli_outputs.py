@@ -78,11 +78,20 @@ def test_request_review_and_download(catalog_url: str, tmp_path: Path) -> None:
     assert "(1 requests)" in haven("output", "list", "--as", RESEARCHER).stdout
     assert "(0 requests)" in haven("output", "list", "--as", "analyst@demo").stdout
 
+    queried = haven("query", "--permit", DEMO_PERMIT_ID, "--as", RESEARCHER, "SELECT * FROM claims")
+    assert queried.returncode == 2 and queried.stdout.startswith("refused:")
+    denied = haven("query", "--permit", DEMO_PERMIT_ID, "--as", "analyst@demo", SQL)
+    assert denied.returncode == 1 and "not a named data user" in denied.stderr
+
     verified = json.loads(haven("audit", "verify", "--json").stdout)
     assert verified["ok"] is True
     with open_catalog().session() as session:
         actions = [e.action for e in SqlStore(session).audit_entries()]
-    # The refused query and the filed one, then each step; refused steps and views write nothing.
-    assert actions[-9:] == ["spe.query", "spe.query", "output.requested", "output.vote_recorded",
-                            "output.review_started", "output.vote_recorded", "output.released",
-                            "output.downloaded", "output.downloaded"]
+    # The refused query and the filed one, then each step (refused steps and views write nothing),
+    # then the refused and the denied `haven query`.
+    assert actions[-11:] == ["spe.query", "spe.query", "output.requested", "output.vote_recorded",
+                             "output.review_started", "output.vote_recorded", "output.released",
+                             "output.downloaded", "output.downloaded", "spe.query", "spe.query"]
+    with open_catalog().session() as session:
+        statuses = [e.details["status"] for e in SqlStore(session).audit_entries() if e.action == "spe.query"]
+    assert statuses == ["refused", "ok", "refused", "denied"]
