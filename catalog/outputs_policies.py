@@ -37,7 +37,7 @@ def can_request(user: User, permit: Application, now: datetime) -> bool:
 
 def check_can_review(user: User, request: OutputRequest, permit: Application,
                      reviews: Sequence[Review]) -> None:
-    """A steward reviews once; never the author, never a named user of the permit."""
+    """A steward reviews once; never the author, a named user or the applicant of the permit."""
     if Role.STEWARD not in user.roles:
         raise NotAuthorised(f"user {user.username!r} may not review outputs: needs role steward")
     if user.username == request.author:
@@ -46,6 +46,9 @@ def check_can_review(user: User, request: OutputRequest, permit: Application,
     if user.username in permit.data_users:
         raise RuleViolation(f"steward {user.username!r} is a named data user of permit "
                             f"{permit.application_id} and may not review its outputs")
+    if user.username == permit.applicant:
+        raise RuleViolation(f"steward {user.username!r} applied for permit {permit.application_id} "
+                            "and may not review its outputs")
     if any(r.reviewer == user.username for r in reviews):
         raise RuleViolation(f"steward {user.username!r} has already voted on {request.request_id}")
     if request.state not in REVIEWABLE:

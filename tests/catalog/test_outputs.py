@@ -19,6 +19,7 @@ from catalog.exceptions import CatalogError, NotAuthorised, RuleViolation
 from catalog.outputs_domain import OutputState, Vote
 from catalog.outputs_policies import can_download, can_review
 from catalog.outputs_store import SqlOutputStore
+from tests.catalog.factories import submit
 from tests.catalog.fixtures import catalog, catalog_url  # noqa: F401 (fixtures)
 from tests.catalog.output_factories import NOW, REASON, SQL, airlock_world, file_request, vote
 
@@ -95,6 +96,17 @@ def test_who_may_review(ostore: SqlOutputStore, author: str, earlier: list[str],
             vote(ostore, people, reviewer, request)
         assert len(ostore.audit_entries()) == before  # a refused vote writes nothing
         assert len(ostore.output_reviews(request.request_id)) == len(earlier)
+
+
+def test_the_applicant_of_the_permit_does_not_review_its_outputs(ostore: SqlOutputStore) -> None:
+    people, _ = airlock_world(ostore)
+    application = submit(ostore, people["stella"], now=NOW - timedelta(days=2), data_users=["rita"])
+    permit = service.decide(ostore, people["sam"], application.application_id, approve=True,
+                            reason="Permitted purpose, minimal variables.", now=NOW - timedelta(days=1))
+    request = file_request(ostore, people["rita"], permit)
+    with pytest.raises(RuleViolation, match="applied for permit"):
+        vote(ostore, people, "stella", request)
+    assert vote(ostore, people, "sofie", request).votes_cast == 1
 
 
 @pytest.mark.parametrize(("first", "second", "outcome"), [
