@@ -8,5 +8,6 @@ Modules, one job each: ``enums``, ``exceptions``, ``domain`` (plain values), ``l
 ``applications`` (application files), ``datasets`` (dataset metadata), ``rdf`` (export),
 ``register`` (the public register), ``audit``, ``users``, ``permits`` (permits as the
 pipeline and SPE use them), ``publication`` and ``events`` (what other components record),
-``demo`` (what a new catalogue holds).
+``demo`` (what a new catalogue holds); ``outputs`` (the output-release airlock), with
+``outputs_domain``, ``outputs_lifecycle``, ``outputs_policies`` and ``outputs_store``.
 """

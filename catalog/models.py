@@ -96,3 +96,34 @@ class AuditRow(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutputRequestRow(Base):
+    __tablename__ = "output_requests"
+
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    permit_id: Mapped[str] = mapped_column(ForeignKey("applications.application_id"), index=True)
+    author: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    sql: Mapped[str] = mapped_column(Text)
+    sql_sha256: Mapped[str] = mapped_column(String(64))
+    columns: Mapped[list[str]] = mapped_column(JSON)
+    rows: Mapped[list[list[Any]]] = mapped_column(JSON)
+    suppressed: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    versions: Mapped[dict[str, int]] = mapped_column(JSON)
+    verdict: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OutputReviewRow(Base):
+    __tablename__ = "output_reviews"
+    # One vote per steward and request, in the database too.
+    __table_args__ = (UniqueConstraint("request_id", "reviewer", name="uq_output_review_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("output_requests.request_id"), index=True)
+    reviewer: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    vote: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

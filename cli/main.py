@@ -20,6 +20,8 @@ import click
 import typer
 
 from cli.catalog_commands import audit_app, catalog_app, permit_app
+from cli.output_commands import output_app
+from cli.render import print_table as _print_table
 from common.errors import HavenError
 from common.logging import configure_logging, describe_exception
 from common.settings import get_settings, reset_settings
@@ -38,6 +40,7 @@ app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(permit_app, name="permit")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(audit_app, name="audit")
+app.add_typer(output_app, name="output")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -162,18 +165,13 @@ def query(
     as_user: Annotated[str, typer.Option("--as", help="Acting user (embedded mode only).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Run SQL in the secure processing environment over one permit's datasets."""
-    from catalog.permits import check_can_query, get_permit
-    from common.layout import LakeLayout
-    from spe.session import SandboxSession
+    """Run SQL in the secure processing environment over one permit's datasets (audited)."""
+    from spe.service import NotPublished, run_permit_query
 
-    grant = get_permit(permit)
-    check_can_query(grant, as_user)
-    tables = LakeLayout(get_settings().lake).permit_tables(permit)
-    if not tables:
-        raise fail(f"permit {permit} has no published datasets yet: run `haven pipeline run`")
-    with SandboxSession(tables) as session:
-        result = session.run(sql)
+    try:
+        result = run_permit_query(permit, as_user, sql).result
+    except NotPublished as exc:
+        raise fail(str(exc)) from None
     if as_json:
         typer.echo(json.dumps(result.as_dict(), indent=2, default=str))
     elif result.status != "ok":
@@ -186,16 +184,6 @@ def query(
                        f"({', '.join(rules)}); suppressed cells are shown as None")
     if result.status != "ok":
         raise typer.Exit(2)
-
-
-def _print_table(columns: list[str], rows: list[list[Any]]) -> None:
-    cells = [[str(v) for v in row] for row in rows]
-    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
-    typer.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
-    typer.echo("  ".join("-" * w for w in widths))
-    for row in cells:
-        typer.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
-    typer.echo(f"({len(rows)} rows)")
 
 
 quality_app = typer.Typer(help="Data quality results and labels.", no_args_is_help=True)

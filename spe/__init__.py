@@ -10,5 +10,7 @@ raw zones or the key store (an import-linter contract checks this).
 - ``secondary``: secondary suppression along the lines of a result;
 - ``differencing``: what a session has released, and the differencing check;
 - ``control``: all of the above applied to one result;
-- ``session``: ``SandboxSession.run(sql) -> QueryResult``, the one entry point.
+- ``session``: ``SandboxSession.run(sql) -> QueryResult``, one session's entry point;
+- ``service``: a user's query over a permit, checked against the permit and audited;
+- ``airlock``: a query's controlled result filed for release (``catalog.outputs``).
 """

@@ -23,7 +23,16 @@ from common.errors import HavenError
 
 
 class QueryRefused(HavenError):
-    """The statement is not allowed in the SPE, or failed; the message says why, without data."""
+    """The statement is not allowed in the SPE, or failed; the message says why, without data.
+
+    ``rule`` names the kind of refusal with a short identifier (``shape``, ``statement``,
+    ``time_limit``, ...), fit for the audit log where the message, which may quote the
+    researcher's SQL, never goes.
+    """
+
+    def __init__(self, reason: str, rule: str = "shape") -> None:
+        super().__init__(reason)
+        self.rule = rule
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,15 @@ _ABOUT_THE_QUERY = (duckdb.ParserException, duckdb.BinderException, duckdb.Catal
                     duckdb.PermissionException)
 
 
+def error_rule(exc: duckdb.Error) -> str:
+    """The refusal rule of a DuckDB error, for the audit log."""
+    if isinstance(exc, duckdb.InterruptException):
+        return "time_limit"
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return "memory_limit"
+    return "sql_error"
+
+
 def describe_error(exc: duckdb.Error) -> str:
     """A refusal reason for a DuckDB error: the message only where it cannot quote data."""
     if isinstance(exc, duckdb.InterruptException):
@@ -71,7 +89,8 @@ class Sandbox:
         self.limits = limits or SandboxLimits()
         unknown = set(versions or {}) - set(tables)
         if unknown:
-            raise QueryRefused(f"versions given for tables the permit does not have: {sorted(unknown)}")
+            raise QueryRefused(f"versions given for tables the permit does not have: {sorted(unknown)}",
+                                "versions")
         config: dict[str, str | bool | int | float | list[str]] = {
             **_CONNECT_CONFIG, "threads": str(self.limits.threads),
             "memory_limit": self.limits.memory_limit}
@@ -106,9 +125,9 @@ class Sandbox:
             columns = [d[0] for d in relation.description or []]
             rows = relation.fetchmany(limit + 1)
         except duckdb.Error as exc:
-            raise QueryRefused(describe_error(exc)) from None
+            raise QueryRefused(describe_error(exc), error_rule(exc)) from None
         finally:
             timer.cancel()
         if len(rows) > limit:
-            raise QueryRefused(f"the result has more than {limit} rows")
+            raise QueryRefused(f"the result has more than {limit} rows", "result_size")
         return columns, rows

@@ -30,6 +30,8 @@ class QueryResult:
     columns: list[str] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)
     suppressed: list[dict[str, Any]] = field(default_factory=list)
+    # The refusal rule (``QueryRefused.rule``) of a refused query; for the audit log, not the JSON.
+    rule: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"status": self.status, "reason": self.reason, "columns": self.columns,
@@ -70,11 +72,12 @@ class SandboxSession:
         try:
             statements = duckdb.extract_statements(sql)
         except duckdb.Error as exc:
-            raise QueryRefused(f"the query does not parse: {type(exc).__name__}") from None
+            raise QueryRefused(f"the query does not parse: {type(exc).__name__}", "parse") from None
         if len(statements) != 1:
-            raise QueryRefused(f"exactly one statement per query, got {len(statements)}")
+            raise QueryRefused(f"exactly one statement per query, got {len(statements)}", "statement")
         if statements[0].type != duckdb.StatementType.SELECT:
-            raise QueryRefused(f"only SELECT queries are allowed, got {statements[0].type.name}")
+            raise QueryRefused(f"only SELECT queries are allowed, got {statements[0].type.name}",
+                                "statement")
 
     def run(self, sql: str) -> QueryResult:
         """Run one statement and apply disclosure control; refusals come back as ``status == "refused"``."""
@@ -87,7 +90,7 @@ class SandboxSession:
             outcome = control(shape, columns, rows, group_companion(shape, companion),
                               self.settings, self._history)
         except QueryRefused as exc:
-            return QueryResult(status="refused", reason=str(exc))
+            return QueryResult(status="refused", reason=str(exc), rule=exc.rule)
         reason = None
         if outcome.suppressed:
             reason = "disclosure control suppressed cells (see suppressed)"

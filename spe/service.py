@@ -1,0 +1,84 @@
+"""A researcher's query over a permit, audited: the one way the CLI and the portal run SQL in the SPE.
+
+Every call writes one ``spe.query`` audit entry, whether the query ran, was refused by the
+sandbox or disclosure control, or was denied because the user may not use the permit. The
+entry names the actor, the permit, the status, the refusal rule or the suppressed cells'
+count and rules, the Delta versions read, and the SHA-256 of the SQL text; never the text,
+the refusal message (which can quote the SQL) or a value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from catalog.events import record_event
+from catalog.outputs import sql_digest
+from catalog.permits import PermitDenied, UnknownPermit, check_can_query, get_permit
+from common.layout import LakeLayout, check_name
+from common.settings import Settings, get_settings
+from spe.sandbox import QueryRefused
+from spe.session import QueryResult, SandboxSession
+
+QUERY_EVENT = "spe.query"
+
+
+class NotPublished(QueryRefused):
+    """The permit has no published datasets yet."""
+
+
+@dataclass(frozen=True)
+class PermitQuery:
+    """A query's result (after disclosure control) and the Delta versions its session read."""
+
+    result: QueryResult
+    versions: dict[str, int]
+
+
+def _object_id(permit_id: str) -> str:
+    try:
+        check_name("permit", permit_id)
+    except ValueError:
+        return "invalid-id"  # an id that is no identifier is not copied into the log
+    return permit_id
+
+
+def run_permit_query(permit_id: str, user: str, sql: str, settings: Settings | None = None,
+                     at: datetime | None = None) -> PermitQuery:
+    """Run ``sql`` for ``user`` over ``permit_id``'s tables; audited whatever the outcome.
+
+    Raises ``UnknownPermit`` or ``PermitDenied`` (after auditing the denial) when the user may
+    not query the permit, ``NotPublished`` when it has no tables; a refused query comes back
+    as ``result.status == "refused"``.
+    """
+    settings = settings or get_settings()
+    digest = sql_digest(sql)
+
+    def record(status: str, **details: Any) -> None:
+        record_event(actor=user, action=QUERY_EVENT, object_type="permit", object_id=_object_id(permit_id),
+                     details={"status": status, "sql_sha256": digest, **details}, settings=settings)
+
+    try:
+        check_can_query(get_permit(permit_id, settings), user, at)
+    except UnknownPermit:
+        record("denied", rule="unknown_permit")
+        raise
+    except PermitDenied:
+        record("denied", rule="permit")
+        raise
+    tables = LakeLayout(settings.lake).permit_tables(permit_id)
+    if not tables:
+        record("refused", rule="not_published")
+        raise NotPublished(f"permit {permit_id} has no published datasets yet: run `haven pipeline run`",
+                           "not_published")
+    with SandboxSession(tables) as session:
+        result = session.run(sql)
+        versions = session.versions
+    read = [f"{table}@{version}" for table, version in sorted(versions.items())]
+    if result.status == "ok":
+        record("ok", suppressed=len(result.suppressed), rows=len(result.rows),
+               rules=sorted({str(s["rule"]) for s in result.suppressed}), versions=read)
+    else:
+        record("refused", rule=result.rule or "shape", versions=read)
+    return PermitQuery(result, versions)

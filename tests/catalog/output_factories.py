@@ -1,0 +1,41 @@
+"""Factories for airlock tests: a permit with a steward among its users, and filed requests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from catalog import outputs, service
+from catalog.domain import Application, User
+from catalog.enums import Role
+from catalog.outputs_domain import CheckedResult, OutputRequest
+from catalog.outputs_store import SqlOutputStore
+from tests.catalog.factories import make_user, make_world, submit
+
+NOW = datetime.now(UTC)
+RESULT = CheckedResult(columns=("kind", "persons"), rows=(("GP", 120), ("LAB", None)),
+                       suppressed=({"row": 1, "column": "persons", "rule": "threshold"},))
+SQL = "SELECT kind, count(DISTINCT person_id) AS persons FROM claims GROUP BY kind"
+REASON = "Aggregated counts, no small cells."
+
+
+def airlock_world(store: SqlOutputStore) -> tuple[dict[str, User], Application]:
+    """``make_world`` plus stella (steward and researcher, a named user of the permit) and sven
+    (a third steward), and an approved permit naming rita and stella."""
+    people = make_world(store)
+    people["stella"] = make_user(store, "stella", Role.STEWARD, Role.RESEARCHER)
+    people["sven"] = make_user(store, "sven", Role.STEWARD)
+    application = submit(store, people["rita"], now=NOW - timedelta(days=2), data_users=["rita", "stella"])
+    permit = service.decide(store, people["sam"], application.application_id, approve=True,
+                            reason="Permitted purpose, minimal variables.", now=NOW - timedelta(days=1))
+    return people, permit
+
+
+def file_request(store: SqlOutputStore, author: User, permit: Application, *,
+                 result: CheckedResult = RESULT, sql: str = SQL) -> OutputRequest:
+    return outputs.request_release(store, author, permit_id=permit.application_id, sql=sql, result=result,
+                                   versions={"claims": 3})
+
+
+def vote(store: SqlOutputStore, people: dict[str, User], reviewer: str, request: OutputRequest,
+         approve: bool = True) -> outputs.RequestView:
+    return outputs.review(store, people[reviewer], request.request_id, approve=approve, reason=REASON)

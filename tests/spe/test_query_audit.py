@@ -1,0 +1,92 @@
+"""Every SPE query is audited, answered, refused or denied: actor, permit, status, rule or
+suppressions, Delta versions, and a hash of the SQL; never the SQL text or a value."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from catalog.db import Catalog
+from catalog.demo import DEMO_PERMIT_ID, RESEARCHER
+from catalog.permits import PermitDenied, UnknownPermit
+from catalog.store import SqlStore
+from common.layout import LakeLayout
+from common.settings import Settings
+from spe.service import QUERY_EVENT, NotPublished, run_permit_query
+from tests.catalog.fixtures import catalog_url, demo_catalog, settings  # noqa: F401 (fixtures)
+from tests.spe.factories import persons, write_rows
+
+OK = "SELECT kind, count(DISTINCT person_id) AS n FROM claims WHERE kind <> 'LAB' GROUP BY kind ORDER BY kind"
+SMALL = "SELECT count(DISTINCT person_id) AS n FROM claims WHERE kind = 'LAB'"
+ROW_LEVEL = "SELECT person_id, amount FROM claims"
+SMUGGLED = "SELECT count(*) FROM claims; SELECT 42"
+FILE_READ = "SELECT count(*) FROM read_csv('/etc/passwd')"
+
+
+def _publish(settings: Settings) -> None:  # noqa: F811
+    table = LakeLayout(settings.lake).permit_table(DEMO_PERMIT_ID, "claims")
+    write_rows(table, persons("GP", 14) + persons("SPEC", 11, start=100) + persons("LAB", 3, start=200))
+    write_rows(table, persons("GP", 2, start=300), mode="append")  # version 1
+
+
+def _entries(catalog: Catalog) -> list:  # type: ignore[type-arg]
+    with catalog.session() as session:
+        return [e for e in SqlStore(session).audit_entries() if e.action == QUERY_EVENT]
+
+
+def _digest(sql: str) -> str:
+    return hashlib.sha256(sql.encode()).hexdigest()
+
+
+def test_answers_and_refusals_are_audited_alike_without_sql_or_values(
+        demo_catalog: Catalog, settings: Settings) -> None:  # noqa: F811
+    _publish(settings)
+    outcomes = [run_permit_query(DEMO_PERMIT_ID, RESEARCHER, sql, settings)
+                for sql in (OK, SMALL, ROW_LEVEL, SMUGGLED, FILE_READ)]
+    assert [o.result.status for o in outcomes] == ["ok", "ok", "refused", "refused", "refused"]
+    assert outcomes[0].versions == {"claims": 1}
+    entries = _entries(demo_catalog)
+    assert [(e.actor, e.object_type, e.object_id) for e in entries] == [
+        (RESEARCHER, "permit", DEMO_PERMIT_ID)] * 5
+    assert [e.details for e in entries] == [
+        {"status": "ok", "sql_sha256": _digest(OK), "suppressed": 0, "rows": 2, "rules": [],
+         "versions": ["claims@1"]},
+        {"status": "ok", "sql_sha256": _digest(SMALL), "suppressed": 1, "rows": 1, "rules": ["threshold"],
+         "versions": ["claims@1"]},
+        {"status": "refused", "sql_sha256": _digest(ROW_LEVEL), "rule": "shape", "versions": ["claims@1"]},
+        {"status": "refused", "sql_sha256": _digest(SMUGGLED), "rule": "statement",
+         "versions": ["claims@1"]},
+        {"status": "refused", "sql_sha256": entries[4].details["sql_sha256"],
+         "rule": entries[4].details["rule"], "versions": ["claims@1"]},
+    ]
+    assert entries[4].details["rule"] in {"shape", "sql_error"}
+    written = json.dumps([(e.actor, e.action, e.object_id,
+                           {k: v for k, v in e.details.items() if k != "sql_sha256"}) for e in entries])
+    for fragment in ("SELECT", "DISTINCT", "person_id", "passwd", "GP", "SPEC", "LAB", "p1", "42"):
+        assert fragment not in written
+
+
+def test_denials_are_audited_too(demo_catalog: Catalog, settings: Settings) -> None:  # noqa: F811
+    _publish(settings)
+    with pytest.raises(PermitDenied, match="not a named data user"):
+        run_permit_query(DEMO_PERMIT_ID, "analyst@demo", OK, settings)
+    with pytest.raises(UnknownPermit):
+        run_permit_query("no-such-permit", RESEARCHER, OK, settings)
+    with pytest.raises(UnknownPermit):
+        run_permit_query("Robert'); DROP TABLE", RESEARCHER, OK, settings)
+    assert [(e.actor, e.object_id, e.details) for e in _entries(demo_catalog)] == [
+        ("analyst@demo", DEMO_PERMIT_ID, {"status": "denied", "sql_sha256": _digest(OK), "rule": "permit"}),
+        (RESEARCHER, "no-such-permit", {"status": "denied", "sql_sha256": _digest(OK),
+                                        "rule": "unknown_permit"}),
+        (RESEARCHER, "invalid-id", {"status": "denied", "sql_sha256": _digest(OK), "rule": "unknown_permit"}),
+    ]
+
+
+def test_a_permit_without_published_datasets_is_refused_and_audited(
+        demo_catalog: Catalog, settings: Settings) -> None:  # noqa: F811
+    with pytest.raises(NotPublished, match="no published datasets"):
+        run_permit_query(DEMO_PERMIT_ID, RESEARCHER, OK, settings)
+    assert [e.details for e in _entries(demo_catalog)] == [
+        {"status": "refused", "sql_sha256": _digest(OK), "rule": "not_published"}]
