@@ -30,7 +30,7 @@ def haven(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "HAVEN_"))}
     env["HAVEN_HOME"] = str(home)
     env["HAVEN_SPARK_MASTER"] = "local[2]"
-    return subprocess.run([*HAVEN, *args], env=env, capture_output=True, text=True, timeout=600,
+    return subprocess.run([*HAVEN, *args], env=env, capture_output=True, text=True, timeout=1800,
                           check=False)
 
 
