@@ -20,6 +20,7 @@ import click
 import typer
 
 from cli.catalog_commands import audit_app, catalog_app, permit_app
+from cli.optout_commands import optout_app
 from common.errors import HavenError
 from common.logging import configure_logging, describe_exception
 from common.settings import get_settings, reset_settings
@@ -38,6 +39,7 @@ app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(permit_app, name="permit")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(audit_app, name="audit")
+app.add_typer(optout_app, name="optout")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
