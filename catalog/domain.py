@@ -6,7 +6,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from catalog.enums import DataForm, OrganisationType, PermitState, Role
+from catalog.enums import (
+    DataForm,
+    OptOutAction,
+    OptOutChannel,
+    OptOutSource,
+    OrganisationType,
+    PermitState,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -92,3 +100,30 @@ class DatasetRecord:
     source: str
     metadata: dict[str, Any]
     versions: tuple[tuple[int, datetime, int | None], ...] = ()  # (Delta version, published at, rows)
+
+
+@dataclass(frozen=True)
+class OptOutEvent:
+    """One opt-out or withdrawal as a citizen made it (``event_time``) and Haven received it.
+
+    ``pid`` is the trusted third party's pseudonym; it is never part of ``repr`` so that an
+    event printed by accident names no one.
+    """
+
+    pid: str = field(repr=False)
+    action: OptOutAction
+    event_time: datetime
+    channel: OptOutChannel
+    agent: str | None
+    source: OptOutSource
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class OptOutStatus:
+    """Counts only: persons whose opt-out is in force, and events by channel and action."""
+
+    persons_opted_out: int
+    events: int
+    events_by_channel: dict[str, int]
+    events_by_action: dict[str, int]

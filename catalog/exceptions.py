@@ -31,3 +31,7 @@ class InvalidApplication(CatalogError):
 
 class AuditChainBroken(CatalogError):
     """The audit log's hash chain does not verify."""
+
+
+class InvalidOptOutEvent(CatalogError):
+    """An opt-out event breaks a rule; the message names the field and rule, never the pid."""

@@ -127,3 +127,20 @@ class OutputReviewRow(Base):
     vote: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OptOutEventRow(Base):
+    """One opt-out or withdrawal, append-only; ``event_key`` makes exact duplicates idempotent."""
+
+    __tablename__ = "optout_events"
+    __table_args__ = (UniqueConstraint("event_key", name="uq_optout_event_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_key: Mapped[str] = mapped_column(String(64))
+    pid: Mapped[str] = mapped_column(String(128), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    channel: Mapped[str] = mapped_column(String(16))
+    agent: Mapped[str | None] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -18,17 +18,27 @@ from catalog.domain import (
     Application,
     AuditEntry,
     DatasetRecord,
+    OptOutEvent,
     RequestedDataset,
     TransitionRecord,
     User,
 )
-from catalog.enums import DataForm, OrganisationType, PermitState, Role
+from catalog.enums import (
+    DataForm,
+    OptOutAction,
+    OptOutChannel,
+    OptOutSource,
+    OrganisationType,
+    PermitState,
+    Role,
+)
 from catalog.exceptions import NotFound
 from catalog.models import (
     ApplicationRow,
     AuditRow,
     DatasetRow,
     DatasetVersionRow,
+    OptOutEventRow,
     TransitionRow,
     UserRow,
 )
@@ -64,6 +74,11 @@ class AuditStore(Protocol):
     def last_audit_entry(self) -> AuditEntry | None: ...
     def append_audit(self, entry: AuditEntry) -> None: ...
     def audit_entries(self) -> list[AuditEntry]: ...
+
+
+class OptOutStore(Protocol):
+    def add_optout_event(self, event: OptOutEvent, event_key: str) -> int | None: ...
+    def optout_events(self) -> list[OptOutEvent]: ...
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -244,3 +259,23 @@ class SqlStore:
 
     def audit_entries(self) -> list[AuditEntry]:
         return [self._entry(row) for row in self.session.scalars(select(AuditRow).order_by(AuditRow.seq))]
+
+    # opt-out registry -------------------------------------------------------------------
+    def add_optout_event(self, event: OptOutEvent, event_key: str) -> int | None:
+        """Append ``event`` and return its id, or None when an identical event is there already."""
+        if self.session.scalars(select(OptOutEventRow.id).where(OptOutEventRow.event_key == event_key)
+                                ).first() is not None:
+            return None
+        row = OptOutEventRow(event_key=event_key, pid=event.pid, action=event.action.value,
+                             event_time=event.event_time.astimezone(UTC), channel=event.channel.value,
+                             agent=event.agent, source=event.source.value,
+                             received_at=event.received_at.astimezone(UTC))
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def optout_events(self) -> list[OptOutEvent]:
+        rows = self.session.scalars(select(OptOutEventRow).order_by(OptOutEventRow.id))
+        return [OptOutEvent(pid=r.pid, action=OptOutAction(r.action), event_time=_required_utc(r.event_time),
+                            channel=OptOutChannel(r.channel), agent=r.agent, source=OptOutSource(r.source),
+                            received_at=_required_utc(r.received_at)) for r in rows]

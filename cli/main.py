@@ -20,6 +20,7 @@ import click
 import typer
 
 from cli.catalog_commands import audit_app, catalog_app, permit_app
+from cli.optout_commands import optout_app
 from cli.output_commands import output_app
 from cli.render import print_table as _print_table
 from common.errors import HavenError
@@ -41,6 +42,7 @@ app.add_typer(permit_app, name="permit")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(audit_app, name="audit")
 app.add_typer(output_app, name="output")
+app.add_typer(optout_app, name="optout")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

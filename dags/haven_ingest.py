@@ -3,11 +3,15 @@
 
 One delivery from the trusted third party, from `landing/` to the permit datasets:
 
-1. **ingest**: every extract to its bronze Delta table (as delivered, with ingest metadata);
-2. **refine**: bronze to silver (typed, rule-breaking rows quarantined, Great Expectations
-   suite as a quality gate, opted-out people removed, platform pseudonyms), with
-   reconciled counts; a source failing a critical expectation keeps its previous silver;
-3. **erase**: everyone whose opt-out is in force deleted from bronze and silver;
+1. **ingest**: every extract to its bronze Delta table (as delivered, with ingest metadata),
+   except the opt-out feed, which never enters the lake;
+2. **refine**: the opt-out feed's valid events into the registry (catalogue database), bad
+   ones quarantined; bronze to silver (typed, rule-breaking rows quarantined, Great
+   Expectations suite as a quality gate, people whose opt-out is in force removed,
+   platform pseudonyms), with reconciled counts; a source failing a critical expectation
+   keeps its previous silver;
+3. **erase**: everyone whose opt-out is in force deleted from bronze and silver (one audit
+   entry with the counts);
 4. **publish**: the active permits' datasets rebuilt from silver (under the `regulation`
    opt-out policy, permits already built stay frozen);
 5. **vacuum**: files that held erased or replaced rows removed after the retention window;

@@ -1,9 +1,12 @@
 """
 ### Haven opt-out propagation
 
-Makes an opt-out take effect without waiting for the next delivery:
+Makes an opt-out take effect without waiting for the next delivery. Opt-outs in force
+come from the registry in the catalogue database (`haven optout add`, the landing feed,
+later the portal):
 
-1. **erase**: everyone whose opt-out is in force deleted from bronze and silver;
+1. **erase**: everyone whose opt-out is in force deleted from bronze and silver (one audit
+   entry with the counts, never a pid);
 2. **publish**: permit datasets rebuilt without them (policy `strict`; under `regulation`
    permits already built stay frozen);
 3. **vacuum**: the files that held them removed once the retention window has passed

@@ -16,14 +16,15 @@ from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from catalog.permits import active_permits
+from catalog.events import record_event
+from catalog.permits import Permit, active_permits
 from catalog.publication import record_publication
 from common.layout import LakeLayout, Source, Zone
 from common.logging import get_logger, safe
 from common.schemas import SCHEMAS
 from common.settings import OptOutPolicy, Settings
 from common.spark import get_spark
-from jobs import bronze, delta_tables, erasure, landing, permits, silver
+from jobs import bronze, delta_tables, erasure, landing, optout_registry, permits, silver
 from pseudonymisation.keys import PLATFORM_SCOPE, FileKeyStore
 from quality import suites
 from quality.gate import passes_gate, summary
@@ -53,6 +54,10 @@ def ingest(settings: Settings, landing_dir: Path, run_id: str,
             result[source.value] = {"file": str(path), SKIPPED: "not processed by the pipeline yet"}
             continue
         eid = landing.extract_id(path)
+        if source is Source.OPTOUT:
+            # The opt-out feed goes to the registry (``refine``), never to the lake.
+            result[source.value] = {"extract_id": eid, "file": str(path), "registry": True}
+            continue
         loaded = bronze.run(spark, path, SCHEMAS[source], lake.table(Zone.BRONZE, source.value),
                             extract_id=eid, run_id=run_id, ingested_at=ingested_at)
         log.info("bronze.loaded", source=source, rows=loaded.rows, malformed=loaded.malformed,
@@ -114,10 +119,11 @@ def refine(settings: Settings, ingested: dict[str, dict[str, Any]], run_id: str,
     run_date = run_after.astimezone(UTC).date()
     ingested = {k: v for k, v in ingested.items() if SKIPPED not in v}
     if Source.OPTOUT.value in ingested:
-        c = silver.run_optout(spark, lake.table(Zone.BRONZE, Source.OPTOUT.value),
-                              lake.table(Zone.QUARANTINE, Source.OPTOUT.value),
-                              ingested[Source.OPTOUT.value]["extract_id"])
-        out[Source.OPTOUT.value] = {**c.as_dict(), "quality": "not gated"}
+        feed = ingested[Source.OPTOUT.value]
+        figures = optout_registry.load_feed(
+            spark, settings, Path(feed["file"]), lake.table(Zone.QUARANTINE, Source.OPTOUT.value),
+            extract_id=feed["extract_id"], run_id=run_id, received_at=run_after)
+        out[Source.OPTOUT.value] = {**figures, "quality": "not gated"}
     if Source.CLAIMS.value in ingested:
         eid = ingested[Source.CLAIMS.value]["extract_id"]
         out[Source.CLAIMS.value] = _refine_claims(settings, spark, eid, run_id, run_date)
@@ -131,7 +137,7 @@ def _refine_claims(settings: Settings, spark: SparkSession, eid: str, run_id: st
                    run_date: date) -> dict[str, Any]:
     lake = LakeLayout(settings.lake)
     key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
-    opted_out = silver.opted_out_now(spark, lake.table(Zone.BRONZE, Source.OPTOUT.value))
+    opted_out = silver.opted_out_frame(spark, optout_registry.in_force(settings))
     bronze_table = lake.table(Zone.BRONZE, Source.CLAIMS.value)
     nomenclature = frozenset(reference.load("nomenclature").codes())
     checked = silver.check_claims(silver.bronze_extract(spark, bronze_table, eid), nomenclature).cache()
@@ -155,22 +161,35 @@ def gate_failures(refined: dict[str, dict[str, Any]]) -> list[str]:
 
 def _excluded_person_ids(settings: Settings, spark: SparkSession) -> DataFrame:
     """Platform pseudonyms of everyone whose opt-out is in force, with when it took effect."""
-    lake = LakeLayout(settings.lake)
     key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
-    opted_out = silver.opted_out_now(spark, lake.table(Zone.BRONZE, Source.OPTOUT.value))
+    opted_out = silver.opted_out_frame(spark, optout_registry.in_force(settings))
     return silver.with_platform_pseudonym(opted_out, key)
 
 
+def excluded_for(permit: Permit, excluded: DataFrame, policy: OptOutPolicy) -> DataFrame:
+    """The opt-outs a permit's build must filter: all under ``strict``; under ``regulation``
+    only those made before the permit was granted (the regulation's minimum)."""
+    if policy is OptOutPolicy.STRICT:
+        return excluded
+    return excluded.where(F.col("opted_out_at") <= F.lit(permit.granted_at))
+
+
 def erase_opted_out(settings: Settings) -> dict[str, Any]:
-    """Delete everyone whose opt-out is in force from bronze and silver; rows erased per table."""
+    """Delete everyone whose opt-out is in force from the lake; rows erased per table.
+
+    Writes one audit entry with the counts (never a pid). ``bronze/optout`` is only there
+    in lakes from before the registry, which kept the feed in the lake.
+    """
     spark = get_spark(settings)
     lake = LakeLayout(settings.lake)
-    opted_out = silver.opted_out_now(spark, lake.table(Zone.BRONZE, Source.OPTOUT.value)).cache()
+    opted_out = silver.opted_out_frame(spark, optout_registry.in_force(settings)).cache()
     try:
         persons = opted_out.count()
         key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
         erased = {
             "bronze/claims": erasure.erase(spark, lake.table(Zone.BRONZE, Source.CLAIMS.value),
+                                           "pid", opted_out),
+            "bronze/optout": erasure.erase(spark, lake.table(Zone.BRONZE, Source.OPTOUT.value),
                                            "pid", opted_out),
             "silver/claims": erasure.erase(spark, lake.table(Zone.SILVER, Source.CLAIMS.value),
                                            "person_id", silver.with_platform_pseudonym(opted_out, key)),
@@ -178,6 +197,9 @@ def erase_opted_out(settings: Settings) -> dict[str, Any]:
     finally:
         opted_out.unpersist()
     log.info("optout.erased", persons_in_force=persons, **{k.replace("/", "_"): v for k, v in erased.items()})
+    record_event(actor="system", action="optout.erased", object_type="lake", object_id="lake",
+                 details={"persons_in_force": persons, "rows_erased": sum(erased.values()), **erased},
+                 settings=settings)
     return {"persons_opted_out": persons, "rows_erased": erased}
 
 
@@ -202,11 +224,12 @@ def publish(settings: Settings) -> dict[str, dict[str, Any]]:
                 log.info("permit.frozen", permit=safe(permit.permit_id))
                 continue
             permit_key = store.current(permit.permit_id)
+            filtered = excluded_for(permit, excluded, settings.optout_policy)
             rows = {}
             for grant in permit.datasets:
                 rows[grant.name] = permits.run(
                     spark, lake.table(Zone.SILVER, grant.source.value),
-                    lake.permit_table(permit.permit_id, grant.name), grant, permit_key, excluded)
+                    lake.permit_table(permit.permit_id, grant.name), grant, permit_key, filtered)
                 log.info("permit.published", permit=safe(permit.permit_id),
                          dataset=safe(grant.name), rows=rows[grant.name])
             published[permit.permit_id] = rows
@@ -241,7 +264,7 @@ def write_report(settings: Settings, run_id: str, ingested: dict[str, Any],
         "run_id": run_id,
         "sources": {
             source: {"extract_file": Path(ingested[source]["file"]).name,
-                     "bronze_version": ingested[source]["version"], **figures}
+                     "bronze_version": ingested[source].get("version"), **figures}
             for source, figures in refined.items()
         },
         "optout": {**erased, "policy": settings.optout_policy.value},

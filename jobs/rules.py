@@ -14,6 +14,7 @@ REASONS = {
     "malformed_row": "row does not split into the schema's columns",
     "invalid_encoding": "a field is not valid UTF-8",
     "missing_pid": "person identifier is empty",
+    "invalid_pid": "person identifier is not 1 to 128 letters, digits or _.:-",
     "invalid_date": "date is not a real calendar date in YYYY-MM-DD form",
     "invalid_timestamp": "timestamp is not ISO 8601",
     "invalid_code": "code does not have the expected form",

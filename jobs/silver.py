@@ -1,5 +1,9 @@
 """Silver: typed, validated rows with opted-out people removed and platform pseudonyms.
 
+Opt-outs come from the registry in the catalogue database (``catalog.optout``); the
+landing opt-out feed is checked here and loaded there (``jobs.optout_feed``), never kept
+in the lake.
+
 Pure transforms first (each a DataFrame -> DataFrame function), the thin ``run_*``
 functions at the end. Rows that break a rule go to the quarantine zone with the rule and
 the file they came from, never the offending value; counts reconcile exactly:
@@ -8,11 +12,12 @@ the file they came from, never the offending value; counts reconcile exactly:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 
-from delta.tables import DeltaTable
-from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from common.errors import HavenError
@@ -29,6 +34,8 @@ LINEAGE = ["_extract_id", "_run_id"]
 CLAIM_COLUMNS = ["nomenclature_code", "service_date", "provider_type", "provider_id",
                  "institution_id", "amount_reimbursed", "amount_copay", "amount_supplement"]
 ACTIONS = ("optout", "withdrawal")
+ISO_UTC = "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX"  # the session time zone is UTC (common.spark)
+PID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"  # as the registry requires (catalog.optout)
 CHANNELS = ("online", "phone", "desk")
 AMOUNTS = ("amount_reimbursed", "amount_copay", "amount_supplement")
 
@@ -114,12 +121,13 @@ def typed_claims(checked: DataFrame) -> DataFrame:
 
 
 def check_optout(bronze: DataFrame) -> DataFrame:
-    """Bronze opt-out events plus ``_reject_reason``."""
+    """Delivered opt-out events plus ``_reject_reason``: the registry's rules for the feed."""
     reason = rules.first_reason(
         (leaks_niss(bronze, OPTOUT.names), "leaked_niss"),
         (F.col("_malformed"), "malformed_row"),
         (rules.bad_encoding(OPTOUT.names), "invalid_encoding"),
         (rules.blank("pid"), "missing_pid"),
+        (~F.trim("pid").rlike(PID_PATTERN), "invalid_pid"),
         (rules.as_timestamp("event_time").isNull(), "invalid_timestamp"),
         (~F.coalesce(F.col("action").isin(*ACTIONS), F.lit(False)), "unknown_value"),
         (~F.coalesce(F.col("channel").isin(*CHANNELS), F.lit(False)), "unknown_value"),
@@ -127,25 +135,19 @@ def check_optout(bronze: DataFrame) -> DataFrame:
     return bronze.withColumn(REASON, reason)
 
 
-def optout_state(checked_events: DataFrame) -> DataFrame:
-    """The pids whose latest valid event is an opt-out, with the time it took effect.
-
-    Events are ordered by time; at equal times the opt-out wins, so the outcome never
-    depends on the order rows arrived in, and duplicates change nothing.
-    """
-    events = checked_events.where(F.col(REASON).isNull()).select(
+def valid_optout_events(checked_events: DataFrame) -> DataFrame:
+    """The valid events of ``check_optout``, typed for the registry (time as UTC ISO text)."""
+    return checked_events.where(F.col(REASON).isNull()).select(
         F.trim("pid").alias("pid"),
-        rules.as_timestamp("event_time").alias("event_time"),
+        F.date_format(rules.as_timestamp("event_time"), ISO_UTC).alias("event_time"),
         F.col("action"),
+        F.col("channel"),
     )
-    latest = Window.partitionBy("pid").orderBy(
-        F.col("event_time").desc(), (F.col("action") == "optout").desc()
-    )
-    return (
-        events.withColumn("_rank", F.row_number().over(latest))
-        .where((F.col("_rank") == 1) & (F.col("action") == "optout"))
-        .select("pid", F.col("event_time").alias("opted_out_at"))
-    )
+
+
+def opted_out_frame(spark: SparkSession, in_force: Mapping[str, datetime]) -> DataFrame:
+    """The registry's opt-outs in force (pid -> when) as a DataFrame ``pid, opted_out_at``."""
+    return spark.createDataFrame(sorted(in_force.items()), "pid string, opted_out_at timestamp")
 
 
 def drop_opted_out(df: DataFrame, opted_out: DataFrame) -> DataFrame:
@@ -182,35 +184,11 @@ def bronze_extract(spark: SparkSession, bronze_table: Path, extract_id: str) -> 
     )
 
 
-def _replace_extract(df: DataFrame, table: Path, extract_id: str) -> None:
+def replace_extract(df: DataFrame, table: Path, extract_id: str) -> None:
     ensure_table(df.sparkSession, table, df)
     (df.write.format("delta").mode("overwrite")
        .option("replaceWhere", f"_extract_id = '{extract_id}'")
        .save(str(table)))
-
-
-def opted_out_now(spark: SparkSession, optout_bronze: Path) -> DataFrame:
-    """Opt-outs in force according to every opt-out event received so far."""
-    if not DeltaTable.isDeltaTable(spark, str(optout_bronze)):
-        return spark.createDataFrame([], "pid string, opted_out_at timestamp")
-    return optout_state(check_optout(spark.read.format("delta").load(str(optout_bronze))))
-
-
-def run_optout(spark: SparkSession, bronze_table: Path, quarantine_table: Path,
-               extract_id: str) -> SourceCounts:
-    """Check one opt-out delivery; bad events are quarantined, good ones stay in bronze."""
-    checked = check_optout(bronze_extract(spark, bronze_table, extract_id)).cache()
-    try:
-        counts = checked.agg(
-            F.count(F.lit(1)).alias("read"),
-            F.count(F.col(REASON)).alias("quarantined"),
-        ).first()
-        assert counts is not None
-        _replace_extract(quarantine_entries(checked, Source.OPTOUT), quarantine_table, extract_id)
-    finally:
-        checked.unpersist()
-    read, quarantined = int(counts["read"]), int(counts["quarantined"])
-    return SourceCounts(read=read, loaded=read - quarantined, quarantined=quarantined).check("optout")
 
 
 def run_claims(spark: SparkSession, checked: DataFrame, quarantine_table: Path,
@@ -225,7 +203,7 @@ def run_claims(spark: SparkSession, checked: DataFrame, quarantine_table: Path,
     try:
         valid = typed_claims(checked)
         read, quarantined = checked.count(), checked.where(F.col(REASON).isNotNull()).count()
-        _replace_extract(quarantine_entries(checked, Source.CLAIMS), quarantine_table, extract_id)
+        replace_extract(quarantine_entries(checked, Source.CLAIMS), quarantine_table, extract_id)
         if not admit:
             return SourceCounts(read=read, loaded=0, quarantined=quarantined,
                                 held_by_gate=read - quarantined).check("claims")
@@ -234,7 +212,7 @@ def run_claims(spark: SparkSession, checked: DataFrame, quarantine_table: Path,
         dropped_stats = dropped.agg(F.count(F.lit(1)).alias("rows"),
                                     F.countDistinct("pid").alias("persons")).first()
         assert dropped_stats is not None
-        _replace_extract(with_platform_pseudonym(kept, key), silver_table, extract_id)
+        replace_extract(with_platform_pseudonym(kept, key), silver_table, extract_id)
         loaded = spark.read.format("delta").load(str(silver_table)).where(
             F.col("_extract_id") == extract_id).count()
     finally:

@@ -1,18 +1,25 @@
 """Opt-out enforcement through the pipeline's stages, in-process on the shared Spark:
-silver always loses the person; the permit dataset follows the policy."""
+the feed goes to the registry (never the lake), silver always loses the person, the permit
+dataset follows the policy, a withdrawal lets the person back in, and a crash half-way
+through erasure is finished by the next run of the opt-out stages."""
 
 from __future__ import annotations
 
 import csv
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from deltalake import DeltaTable
 
+from catalog import optout
+from catalog.db import open_catalog
+from catalog.enums import OptOutSource
 from catalog.permits import DEMO_PERMIT
+from catalog.store import SqlStore
 from common.settings import OptOutPolicy, Settings
-from jobs import pipeline
+from jobs import optout_registry, permits, pipeline
 from pseudonymisation import pseudonym_of
 from synthetic.generate import generate
 from tests.lake_scan import files_containing
@@ -29,8 +36,36 @@ def run_stages(settings: Settings, landing: Path, run_id: str) -> dict:
     return {"refined": refined, "erased": erased, "published": published}
 
 
-def ids(table: Path, column: str) -> set[str]:
-    return set(DeltaTable(str(table)).to_pyarrow_table(columns=[column]).column(column).to_pylist())
+def optout_stages(settings: Settings) -> None:
+    """What the haven_optout DAG runs: erase, publish, vacuum."""
+    pipeline.erase_opted_out(settings)
+    pipeline.publish(settings)
+    pipeline.vacuum_lake(settings)
+
+
+def ids(table: Path, column: str) -> list[str]:
+    return DeltaTable(str(table)).to_pyarrow_table(columns=[column]).column(column).to_pylist()
+
+
+def first_delivery(settings: Settings, tmp_path: Path) -> tuple[Path, str]:
+    """Run delivery 1 and pick a person with claims in the demo permit."""
+    first = tmp_path / "delivery-1"
+    generate(first, 60, 3)
+    run_stages(settings, first, "run-1")
+    with (first / "claims.csv").open() as handle:
+        claims_pids = sorted({r["pid"] for r in csv.DictReader(handle)})
+    permit_ids = set(ids(permit_table(settings), "person_id"))
+    person = next(p for p in claims_pids if pseudonym_of(p, DEMO_PERMIT.permit_id, settings) in permit_ids)
+    return first, person
+
+
+def permit_table(settings: Settings) -> Path:
+    return settings.lake / "permits" / DEMO_PERMIT.permit_id / "claims"
+
+
+def claims_of(landing: Path, pid: str) -> int:
+    with (landing / "claims.csv").open() as handle:
+        return sum(1 for r in csv.DictReader(handle) if r["pid"] == pid)
 
 
 @pytest.mark.parametrize("policy", [OptOutPolicy.STRICT, OptOutPolicy.REGULATION])
@@ -38,35 +73,108 @@ def test_a_later_opt_out_reaches_silver_always_and_the_permit_per_policy(
     spark, tmp_path: Path, policy: OptOutPolicy
 ) -> None:
     settings = Settings(home=tmp_path / "var", optout_policy=policy)
-    first = tmp_path / "delivery-1"
-    generate(first, 60, 3)
-    run_stages(settings, first, "run-1")
-
-    with (first / "claims.csv").open() as handle:
-        claims_pids = sorted({r["pid"] for r in csv.DictReader(handle)})
-    lake = settings.lake
-    permit_table = lake / "permits" / DEMO_PERMIT.permit_id / "claims"
-    person = next(p for p in claims_pids
-                  if pseudonym_of(p, DEMO_PERMIT.permit_id, settings) in ids(permit_table, "person_id"))
-
+    first, person = first_delivery(settings, tmp_path)
     second = tmp_path / "delivery-2"
     second.mkdir()
     (second / "optout.csv").write_text(
-        "pid,event_time,action,channel\n" f"{person},2026-01-31T09:00:00Z,optout,phone\n")
+        "pid,event_time,action,channel\n"
+        f"{person},2026-01-31T09:00:00Z,optout,phone\n"
+        f"{person},2026-01-31T09:00:00Z,optout,phone\n"  # an exact duplicate: recorded once
+        "someone,31/01/2026,optout,online\n")  # malformed: quarantined, not recorded
     result = run_stages(settings, second, "run-2")
 
+    lake = settings.lake
     platform = pseudonym_of(person, "platform", settings)
     in_permit = pseudonym_of(person, DEMO_PERMIT.permit_id, settings)
+    assert result["refined"]["optout"] == {
+        "read": 3, "loaded": 2, "quarantined": 1, "dropped_by_optout": 0, "persons_dropped_by_optout": 0,
+        "held_by_gate": 0, "registry_recorded": 1, "registry_duplicates": 1, "quality": "not gated"}
+    assert optout_registry.in_force(settings)[person] == datetime(2026, 1, 31, 9, tzinfo=UTC)
     assert platform not in ids(lake / "silver" / "claims", "person_id")
-    assert result["erased"]["rows_erased"]["silver/claims"] > 0
+    assert result["erased"]["rows_erased"]["silver/claims"] == claims_of(first, person)
+    assert result["erased"]["rows_erased"]["bronze/claims"] == claims_of(first, person)
+    assert not (lake / "bronze" / "optout").exists()  # the feed never enters the lake
     if policy is OptOutPolicy.STRICT:
-        assert in_permit not in ids(permit_table, "person_id")
-        # Nothing under the lake holds any of the person's pseudonyms any more, but the
-        # opt-out feed itself (the registry's input, kept in bronze/optout for now).
-        hits = files_containing(lake, [person, platform, in_permit])
-        assert {h: [f for f in files if not f.startswith("bronze/optout")]
-                for h, files in hits.items()} == {person: []} or person not in hits
-        assert all(f.startswith("bronze/optout") for files in hits.values() for f in files)
+        assert in_permit not in ids(permit_table(settings), "person_id")
+        # Nothing under the lake holds the person's pid or any of their pseudonyms: current
+        # files, old versions, change data, logs and the quarantine alike.
+        assert files_containing(lake, [person, platform, in_permit]) == {}
     else:
         assert result["published"] == {DEMO_PERMIT.permit_id: {"frozen": True}}
-        assert in_permit in ids(permit_table, "person_id")
+        assert in_permit in ids(permit_table(settings), "person_id")
+        assert files_containing(lake, [person, platform]) == {}
+
+    with open_catalog(settings).session() as session:
+        entries = SqlStore(session).audit_entries()
+    erasures = [e.details for e in entries if e.action == "optout.erased"]
+    erased = result["erased"]["rows_erased"]
+    assert erasures[-1] == {"persons_in_force": len(optout_registry.in_force(settings)),
+                            "rows_erased": sum(erased.values()), **erased}
+    assert not any(person in repr(e) for e in entries)
+
+
+def test_withdrawal_lets_the_person_back_in_at_the_next_delivery(spark, tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "var")
+    first, person = first_delivery(settings, tmp_path)
+    second = tmp_path / "delivery-2"
+    second.mkdir()
+    (second / "optout.csv").write_text(
+        f"pid,event_time,action,channel\n{person},2026-01-31T09:00:00Z,optout,online\n")
+    run_stages(settings, second, "run-2")
+    platform = pseudonym_of(person, "platform", settings)
+    assert platform not in ids(settings.lake / "silver" / "claims", "person_id")
+
+    third = tmp_path / "delivery-3"
+    third.mkdir()
+    shutil.copy(first / "claims.csv", third / "claims.csv")  # the TTP delivers their claims again
+    (third / "optout.csv").write_text(
+        f"pid,event_time,action,channel\n{person},2026-02-01T08:00:00Z,withdrawal,desk\n")
+    result = run_stages(settings, third, "run-3")
+
+    assert person not in optout_registry.in_force(settings)
+    with (first / "claims.csv").open() as handle:
+        still_out = {r["pid"] for r in csv.DictReader(handle)} & set(optout_registry.in_force(settings))
+    assert result["refined"]["claims"]["persons_dropped_by_optout"] == len(still_out)
+    assert ids(settings.lake / "silver" / "claims", "person_id").count(platform) == claims_of(first, person)
+    assert pseudonym_of(person, DEMO_PERMIT.permit_id, settings) in ids(permit_table(settings), "person_id")
+
+
+def test_a_crash_half_way_through_erasure_is_finished_by_the_next_run(
+    spark, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(home=tmp_path / "var")
+    _, person = first_delivery(settings, tmp_path)
+    event = optout.make_event(pid=person, action="optout", event_time=datetime(2026, 2, 2, tzinfo=UTC),
+                              channel="desk", agent="desk-4", source="cli")
+    with open_catalog(settings).session() as session:
+        optout.record(SqlStore(session), [event], actor="desk-4", source=OptOutSource.CLI)
+    platform = pseudonym_of(person, "platform", settings)
+    in_permit = pseudonym_of(person, DEMO_PERMIT.permit_id, settings)
+
+    # The opt-out run erases silver, then dies while rebuilding the permit dataset.
+    erased = pipeline.erase_opted_out(settings)
+    assert erased["rows_erased"]["silver/claims"] > 0
+
+    def crash(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("worker lost")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(permits, "run", crash)
+        with pytest.raises(RuntimeError, match="worker lost"):
+            pipeline.publish(settings)
+    assert platform not in ids(settings.lake / "silver" / "claims", "person_id")
+    assert in_permit in ids(permit_table(settings), "person_id")  # not erased yet
+    assert set(files_containing(settings.lake, [platform, in_permit])) == {platform, in_permit}
+
+    optout_stages(settings)  # the next run of haven_optout
+    assert files_containing(settings.lake, [person, platform, in_permit]) == {}
+    assert in_permit not in ids(permit_table(settings), "person_id")
+    again = pipeline.erase_opted_out(settings)  # and once more: nothing left to do
+    assert sum(again["rows_erased"].values()) == 0
+    for version in range(DeltaTable(str(permit_table(settings))).version()):
+        try:
+            old = DeltaTable(str(permit_table(settings)), version=version).to_pyarrow_table().column(
+                "person_id").to_pylist()
+        except Exception:  # the files of that version are gone: time travel fails, as it should
+            old = []
+        assert in_permit not in old

@@ -1,6 +1,6 @@
 """Whole-DataFrame tests of the silver transforms on the shared local Spark."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pyspark.sql import SparkSession
@@ -63,26 +63,39 @@ def test_typed_claims_keeps_valid_rows_with_silver_types(spark: SparkSession) ->
     assertDataFrameEqual(typed, expected)
 
 
-def test_optout_state_latest_event_wins_and_ties_favour_opt_out(spark: SparkSession) -> None:
+def test_optout_feed_checks_and_valid_events_for_the_registry(spark: SparkSession) -> None:
     events = spark.createDataFrame(
         [
             ("a", "2025-01-01T10:00:00Z", "optout", "online", False),
-            ("b", "2025-01-01T10:00:00Z", "optout", "phone", False),
-            ("b", "2025-02-01T10:00:00Z", "withdrawal", "online", False),
-            ("c", "2025-03-01T10:00:00Z", "withdrawal", "desk", False),
-            ("c", "2025-03-01T10:00:00Z", "optout", "desk", False),
-            ("c", "2025-03-01T10:00:00Z", "optout", "desk", False),
+            (" b ", "2025-02-01T11:00:00+01:00", "withdrawal", "phone", False),
+            ("c", "2025-03-01T10:00:00.25Z", "optout", "desk", False),
             ("d", "yesterday", "optout", "online", False),
             ("e", "2025-01-01T10:00:00Z", "delete-me", "online", False),
+            ("f", "2025-01-01T10:00:00Z", "optout", "fax", False),
+            ("g h", "2025-01-01T10:00:00Z", "optout", "online", False),
+            ("", "2025-01-01T10:00:00Z", "optout", "online", False),
+            ("i", "2025-01-01T10:00:00Z", "optout", "online", True),
         ],
         "pid string, event_time string, action string, channel string, _malformed boolean",
     )
-    state = silver.optout_state(silver.check_optout(events))
-    expected = spark.createDataFrame(
-        [("a", datetime(2025, 1, 1, 10)), ("c", datetime(2025, 3, 1, 10))],
-        "pid string, opted_out_at timestamp",
-    )
-    assertDataFrameEqual(state, expected)
+    checked = silver.check_optout(events)
+    assertDataFrameEqual(checked.select("pid", silver.REASON), spark.createDataFrame(
+        [("a", None), (" b ", None), ("c", None), ("d", "invalid_timestamp"), ("e", "unknown_value"),
+         ("f", "unknown_value"), ("g h", "invalid_pid"), ("", "missing_pid"), ("i", "malformed_row")],
+        f"pid string, {silver.REASON} string"))
+    assertDataFrameEqual(silver.valid_optout_events(checked), spark.createDataFrame(
+        [("a", "2025-01-01T10:00:00.000000Z", "optout", "online"),
+         ("b", "2025-02-01T10:00:00.000000Z", "withdrawal", "phone"),
+         ("c", "2025-03-01T10:00:00.250000Z", "optout", "desk")],
+        "pid string, event_time string, action string, channel string"))
+
+
+def test_opted_out_frame_holds_the_registry_state(spark: SparkSession) -> None:
+    state = {"p2": datetime(2026, 3, 1, 9, tzinfo=UTC), "p1": datetime(2026, 1, 5, 23, 30, tzinfo=UTC)}
+    assertDataFrameEqual(silver.opted_out_frame(spark, state), spark.createDataFrame(
+        [("p1", datetime(2026, 1, 5, 23, 30, tzinfo=UTC)), ("p2", datetime(2026, 3, 1, 9, tzinfo=UTC))],
+        "pid string, opted_out_at timestamp"))
+    assert silver.opted_out_frame(spark, {}).count() == 0
 
 
 def test_platform_pseudonym_in_spark_equals_python(spark: SparkSession) -> None:

@@ -1,0 +1,68 @@
+"""The opt-out registry as the pipeline sees it: the landing feed goes in, opt-outs in force come out.
+
+The landing opt-out feed is read and checked in Spark but never written to the lake: its
+valid events go to the registry in the catalogue database (``catalog.optout``), its
+invalid ones to the quarantine table with rule and reason (no values). So the only place
+that keeps the pids of people who opted out is the registry, and nothing under the lake
+can bring them back after erasure. Counts reconcile: ``read = loaded + quarantined``,
+and ``loaded = recorded + already recorded``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from catalog import optout
+from catalog.db import open_catalog
+from catalog.enums import OptOutSource
+from catalog.store import SqlStore
+from common.layout import Source
+from common.schemas import OPTOUT
+from common.settings import Settings
+from jobs import bronze, silver
+
+ACTOR = "system"
+
+
+def load_feed(spark: SparkSession, settings: Settings, path: Path, quarantine_table: Path, *,
+              extract_id: str, run_id: str, received_at: datetime) -> dict[str, Any]:
+    """Check one delivered opt-out file; record its valid events, quarantine the others.
+
+    Rerunning it for the same file records nothing new (exact duplicates are idempotent)
+    and replaces its quarantine entries.
+    """
+    bronze.check_header(path, OPTOUT)
+    raw = bronze.read_extract(spark, path, OPTOUT).cache()
+    try:
+        delivered = bronze.with_ingest_metadata(raw, OPTOUT, extract_id=extract_id, source_file=path.name,
+                                                run_id=run_id, ingested_at=received_at)
+        checked = silver.check_optout(delivered)
+        counts = checked.agg(F.count(F.lit(1)).alias("read"),
+                             F.count(F.col(silver.REASON)).alias("quarantined")).first()
+        assert counts is not None
+        silver.replace_extract(silver.quarantine_entries(checked, Source.OPTOUT), quarantine_table,
+                               extract_id)
+        rows = silver.valid_optout_events(checked).collect()
+    finally:
+        raw.unpersist()
+    events = [optout.make_event(pid=r["pid"], action=r["action"],
+                                event_time=datetime.fromisoformat(r["event_time"]), channel=r["channel"],
+                                agent=None, source=OptOutSource.FEED.value, received_at=received_at)
+              for r in rows]
+    with open_catalog(settings).session() as session:
+        outcome = optout.record(SqlStore(session), events, actor=ACTOR, source=OptOutSource.FEED)
+    read, quarantined = int(counts["read"]), int(counts["quarantined"])
+    reconciled = silver.SourceCounts(read=read, loaded=len(events), quarantined=quarantined)
+    return {**reconciled.check("optout").as_dict(), "registry_recorded": outcome.recorded,
+            "registry_duplicates": outcome.duplicates}
+
+
+def in_force(settings: Settings) -> dict[str, datetime]:
+    """Every pid whose opt-out is in force now, with when it took effect (from the registry)."""
+    with open_catalog(settings).session() as session:
+        return optout.opted_out_now(SqlStore(session))
