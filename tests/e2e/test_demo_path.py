@@ -76,11 +76,21 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
         groups[c["provider_type"]].append(c)
     assert answer["status"] == "ok"
     assert answer["columns"] == ["provider_type", "persons", "claims", "reimbursed"]
-    assert answer["rows"] == [
-        [ptype, len({c["pid"] for c in rows}), len(rows),
-         str(sum(Decimal(c["amount_reimbursed"]) for c in rows))]
-        for ptype, rows in sorted(groups.items())
-    ]
+    # Disclosure control: groups of fewer than 10 persons leave no row; a row whose cells
+    # are suppressed (secondary suppression) is listed in `suppressed`; every other row is
+    # released exactly as computed from the input.
+    expected = {ptype: [ptype, len({c["pid"] for c in rows}), len(rows),
+                        str(sum(Decimal(c["amount_reimbursed"]) for c in rows))]
+                for ptype, rows in groups.items() if len({c["pid"] for c in rows}) >= 10}
+    released = {row[0]: row for row in answer["rows"]}
+    assert sorted(released) == sorted(expected)
+    suppressed_rows = {entry["row"] for entry in answer["suppressed"]}
+    for index, row in enumerate(answer["rows"]):
+        if index in suppressed_rows:
+            assert None in row[1:]
+        else:
+            assert row == expected[row[0]]
+    assert len(suppressed_rows) < len(answer["rows"]) / 2
 
     # The permit holds permit pseudonyms of exactly the people kept, and nothing else.
     settings = Settings(home=home)
