@@ -21,7 +21,8 @@ def erase(spark: SparkSession, table: Path, column: str, ids: DataFrame) -> int:
         return 0
     target = DeltaTable.forPath(spark, str(table))
     keys = ids.select(column).distinct()
-    if keys.limit(1).count() == 0:
+    # Nothing to delete: no commit, so the table's version (and its readers) stay as they are.
+    if target.toDF().join(keys, on=column, how="left_semi").limit(1).count() == 0:
         return 0
     (target.alias("t").merge(keys.alias("e"), f"t.{column} = e.{column}")
        .whenMatchedDelete().execute())
