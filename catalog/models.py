@@ -144,3 +144,15 @@ class OptOutEventRow(Base):
     agent: Mapped[str | None] = mapped_column(String(120))
     source: Mapped[str] = mapped_column(String(16))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QualityLabelRow(Base):
+    """The quality and utility label of one silver table version (``quality.label``)."""
+
+    __tablename__ = "quality_labels"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    silver_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(250))
+    measured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    label: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -180,13 +180,18 @@ def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) 
     add((ds, HEALTH.hasStructuredData, Literal(True)))
     add((ds, HEALTH.hasVariables, _variables(graph, meta)))
     add((ds, HAVEN.patientEntered, Literal(meta.patient_entered)))
-    if meta.quality_label is not None:
+    # The measured label wins over a label written by hand in the metadata.
+    body = record.quality.summary() if record.quality is not None else meta.quality_label
+    if body is not None:
         annotation = BNode()
         add((ds, DQV.hasQualityAnnotation, annotation))
         add((annotation, RDF.type, DQV.QualityAnnotation))
         add((annotation, OA.hasTarget, ds))
-        add((annotation, OA.hasBody, Literal(meta.quality_label, lang="en")))
+        add((annotation, OA.hasBody, Literal(body, lang="en")))
         add((annotation, OA.motivatedBy, DQV.qualityAssessment))
+        if record.quality is not None:
+            add((annotation, DCTERMS.created, Literal(record.quality.measured_at.astimezone(UTC).isoformat(),
+                                                      datatype=XSD.dateTime)))
     if record.versions:
         version, published_at, rows = record.versions[-1]
         add((ds, DCAT_VERSION, Literal(str(version))))

@@ -19,6 +19,7 @@ from catalog.domain import (
     AuditEntry,
     DatasetRecord,
     OptOutEvent,
+    QualityLabel,
     RequestedDataset,
     TransitionRecord,
     User,
@@ -39,6 +40,7 @@ from catalog.models import (
     DatasetRow,
     DatasetVersionRow,
     OptOutEventRow,
+    QualityLabelRow,
     TransitionRow,
     UserRow,
 )
@@ -149,9 +151,22 @@ class SqlStore:
         versions = self.session.scalars(
             select(DatasetVersionRow).where(DatasetVersionRow.dataset_id == row.dataset_id)
             .order_by(DatasetVersionRow.version))
+        labelled = self.session.scalars(
+            select(QualityLabelRow).where(QualityLabelRow.source == row.source)
+            .order_by(QualityLabelRow.measured_at.desc(), QualityLabelRow.silver_version.desc())).first()
+        quality = None if labelled is None else QualityLabel(
+            labelled.silver_version, labelled.run_id, _required_utc(labelled.measured_at),
+            dict(labelled.label))
         return DatasetRecord(dataset_id=row.dataset_id, source=row.source, metadata=dict(row.meta),
                              versions=tuple((v.version, _required_utc(v.published_at), v.rows)
-                                            for v in versions))
+                                            for v in versions), quality=quality)
+
+    def add_quality_label(self, source: str, label: QualityLabel) -> None:
+        """Record (or replace) the label of one silver version of ``source``."""
+        self.session.merge(QualityLabelRow(source=source, silver_version=label.silver_version,
+                                           run_id=label.run_id, measured_at=label.measured_at,
+                                           label=label.label))
+        self.session.flush()
 
     def get_dataset(self, dataset_id: str) -> DatasetRecord:
         row = self.session.get(DatasetRow, dataset_id)

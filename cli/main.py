@@ -107,20 +107,18 @@ def _run_pipeline(landing: Path) -> PipelineOutcome:
 
 def _print_report(report: dict[str, Any]) -> None:
     typer.echo(f"run {report['run_id']}")
-    typer.echo(f"  {'source':<10} {'read':>10} {'loaded':>10} {'quarantined':>12} "
+    typer.echo(f"  {'source':<15} {'read':>10} {'loaded':>10} {'quarantined':>12} "
                f"{'opt-out rows':>13} {'opt-out persons':>16}")
     for source, c in sorted(report["sources"].items()):
-        typer.echo(f"  {source:<10} {c['read']:>10,} {c['loaded']:>10,} {c['quarantined']:>12,} "
+        typer.echo(f"  {source:<15} {c['read']:>10,} {c['loaded']:>10,} {c['quarantined']:>12,} "
                    f"{c['dropped_by_optout']:>13,} {c['persons_dropped_by_optout']:>16,}")
     for source, c in sorted(report["sources"].items()):
         if c.get("held_by_gate"):
             typer.echo(f"  {source}: {c['held_by_gate']:,} rows held by the quality gate")
         typer.echo(f"  quality {source}: {c.get('quality', 'not gated')}")
-    if report.get("not_processed"):
-        typer.echo(f"  left in landing, not processed yet: {', '.join(report['not_processed'])}")
     optout = report.get("optout", {})
     if optout:
-        erased = ", ".join(f"{t} {n:,}" for t, n in sorted(optout["rows_erased"].items()))
+        erased = ", ".join(f"{t} {n:,}" for t, n in sorted(optout["rows_erased"].items()) if n) or "none"
         typer.echo(f"  opt-outs in force: {optout['persons_opted_out']:,} persons (policy "
                    f"{optout['policy']}); rows erased: {erased}")
     for permit, datasets in sorted(report["permits"].items()):

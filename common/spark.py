@@ -7,6 +7,7 @@ The Delta jars come from the project's own cache (``make jars`` resolves
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -106,8 +107,12 @@ def get_spark(settings: Settings) -> SparkSession:
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
+    conf = spark_conf(settings)
+    if "spark.pyspark.python" in conf:
+        # PySpark's context takes the workers' interpreter from this variable, not the conf.
+        os.environ["PYSPARK_PYTHON"] = conf["spark.pyspark.python"]
     builder = SparkSession.builder
-    for key, value in spark_conf(settings).items():
+    for key, value in conf.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")

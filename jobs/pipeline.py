@@ -19,12 +19,14 @@ from pyspark.sql import functions as F
 from catalog.events import record_event
 from catalog.permits import Permit, active_permits
 from catalog.publication import record_publication
+from catalog.quality_labels import record_label
 from common.layout import LakeLayout, Source, Zone
 from common.logging import get_logger, safe
 from common.schemas import SCHEMAS
 from common.settings import OptOutPolicy, Settings
 from common.spark import get_spark
 from jobs import bronze, delta_tables, erasure, landing, optout_registry, permits, silver
+from jobs.source_rules import RULES
 from pseudonymisation.keys import PLATFORM_SCOPE, FileKeyStore
 from quality import suites
 from quality.gate import passes_gate, summary
@@ -33,14 +35,12 @@ from quality.label import label as quality_label
 from quality.store import QualityStore
 from quality.suites import SuiteContext
 from quality.validate import ValidationReport, validate
-from synthetic import reference
 
 log = get_logger(__name__)
 
-# Sources the pipeline takes from landing to silver; other extracts stay in landing and
-# are listed in the run report as not processed.
-PROCESSED = (Source.CLAIMS, Source.OPTOUT)
-SKIPPED = "skipped"
+# Population first: the other sources' suites check their people against it.
+LAKE_SOURCES = (Source.POPULATION, Source.CLAIMS, Source.PHARMACY, Source.HOSPITAL_STAYS,
+                Source.LAB_RESULTS, Source.CLINICAL_NOTES, Source.WELLNESS)
 
 
 def ingest(settings: Settings, landing_dir: Path, run_id: str,
@@ -50,9 +50,6 @@ def ingest(settings: Settings, landing_dir: Path, run_id: str,
     lake = LakeLayout(settings.lake)
     result: dict[str, dict[str, Any]] = {}
     for source, path in landing.discover(landing_dir).items():
-        if source not in PROCESSED:
-            result[source.value] = {"file": str(path), SKIPPED: "not processed by the pipeline yet"}
-            continue
         eid = landing.extract_id(path)
         if source is Source.OPTOUT:
             # The opt-out feed goes to the registry (``refine``), never to the lake.
@@ -88,22 +85,37 @@ def _quality(settings: Settings, source: Source, frame: DataFrame, ctx: SuiteCon
 
 def _label_silver(settings: Settings, spark: SparkSession, source: Source, silver_table: Path,
                   report: ValidationReport, run_id: str) -> dict[str, Any]:
+    lake = LakeLayout(settings.lake)
     df = spark.read.format("delta").load(str(silver_table))
-    stats = df.agg(F.countDistinct("person_id").alias("persons"),
-                   F.min("service_date").alias("first"), F.max("service_date").alias("last")).first()
+    when = RULES[source].event_date
+    dates = [F.min(when).alias("first"), F.max(when).alias("last")] if when else []
+    stats = df.agg(F.countDistinct("person_id").alias("persons"), *dates).first()
     assert stats is not None
-    coverage = Coverage(persons=int(stats["persons"]), population=None,
-                        first_date=str(stats["first"]), last_date=str(stats["last"]))
+    population = _silver_population(spark, lake)
+    coverage = Coverage(persons=int(stats["persons"]),
+                        population=population.count() if population is not None else None,
+                        first_date=str(stats["first"]) if when else None,
+                        last_date=str(stats["last"]) if when else None)
     schema = SCHEMAS[source]
     documented = sum(1 for c in schema.columns if c.description) / len(schema.columns)
-    version = DeltaTable.forPath(spark, str(silver_table)).history(1).first()
-    assert version is not None
-    result = {"dataset": source.value, "silver_version": int(version["version"]), "run_id": run_id,
-              "label": quality_label(report, coverage, documented, linkable=True)}
+    last = DeltaTable.forPath(spark, str(silver_table)).history(1).first()
+    assert last is not None
+    version = int(last["version"])
+    computed = quality_label(report, coverage, documented, linkable=True)
+    result = {"dataset": source.value, "silver_version": version, "run_id": run_id, "label": computed}
     store = QualityStore(settings.home / "quality")
     record = store.latest().get(source.value, {})
     store.save(source.value, report_path(settings, run_id).stem, {**record, **result})
+    record_label(settings, source.value, version, run_id, computed)
     return result
+
+
+def _silver_population(spark: SparkSession, lake: LakeLayout) -> DataFrame | None:
+    """Silver's population (``person_id, death_date``), or None before one was loaded."""
+    table = lake.table(Zone.SILVER, Source.POPULATION.value)
+    if not DeltaTable.isDeltaTable(spark, str(table)):
+        return None
+    return spark.read.format("delta").load(str(table)).select("person_id", "death_date")
 
 
 def refine(settings: Settings, ingested: dict[str, dict[str, Any]], run_id: str,
@@ -117,40 +129,49 @@ def refine(settings: Settings, ingested: dict[str, dict[str, Any]], run_id: str,
     lake = LakeLayout(settings.lake)
     out: dict[str, dict[str, Any]] = {}
     run_date = run_after.astimezone(UTC).date()
-    ingested = {k: v for k, v in ingested.items() if SKIPPED not in v}
     if Source.OPTOUT.value in ingested:
         feed = ingested[Source.OPTOUT.value]
         figures = optout_registry.load_feed(
             spark, settings, Path(feed["file"]), lake.table(Zone.QUARANTINE, Source.OPTOUT.value),
             extract_id=feed["extract_id"], run_id=run_id, received_at=run_after)
         out[Source.OPTOUT.value] = {**figures, "quality": "not gated"}
-    if Source.CLAIMS.value in ingested:
-        eid = ingested[Source.CLAIMS.value]["extract_id"]
-        out[Source.CLAIMS.value] = _refine_claims(settings, spark, eid, run_id, run_date)
-    for source, figures in out.items():
-        log.info("silver.reconciled", source=safe(source),
-                 **{k: v for k, v in figures.items() if isinstance(v, int)})
+    opted_out = silver.opted_out_frame(spark, optout_registry.in_force(settings)).cache()
+    try:
+        for source in LAKE_SOURCES:
+            if source.value in ingested:
+                out[source.value] = _refine_source(settings, spark, source, opted_out,
+                                                   ingested[source.value]["extract_id"], run_id, run_date)
+                log.info("silver.reconciled", source=source,
+                         **{k: v for k, v in out[source.value].items() if isinstance(v, int)})
+    finally:
+        opted_out.unpersist()
     return out
 
 
-def _refine_claims(settings: Settings, spark: SparkSession, eid: str, run_id: str,
-                   run_date: date) -> dict[str, Any]:
+def _refine_source(settings: Settings, spark: SparkSession, source: Source, opted_out: DataFrame,
+                   eid: str, run_id: str, run_date: date) -> dict[str, Any]:
     lake = LakeLayout(settings.lake)
     key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
-    opted_out = silver.opted_out_frame(spark, optout_registry.in_force(settings))
-    bronze_table = lake.table(Zone.BRONZE, Source.CLAIMS.value)
-    nomenclature = frozenset(reference.load("nomenclature").codes())
-    checked = silver.check_claims(silver.bronze_extract(spark, bronze_table, eid), nomenclature).cache()
+    spec = RULES[source]
+    bronze_table = lake.table(Zone.BRONZE, source.value)
+    checked = silver.check(silver.bronze_extract(spark, bronze_table, eid), spec).cache()
     try:
-        ctx = SuiteContext(run_date=run_date, previous_rows=_previous_rows(spark, bronze_table, eid))
-        report = _quality(settings, Source.CLAIMS, silver.typed_claims_all(checked), ctx, run_id)
-        silver_table = lake.table(Zone.SILVER, Source.CLAIMS.value)
-        c = silver.run_claims(spark, checked, lake.table(Zone.QUARANTINE, Source.CLAIMS.value),
+        population = None if source is Source.POPULATION else _silver_population(spark, lake)
+        judged = suites.derived(source, silver.with_population_facts(
+            silver.typed_all(checked, source), population, opted_out, key, spec.event_date)).cache()
+        ctx = SuiteContext(run_date=run_date, previous_rows=_previous_rows(spark, bronze_table, eid),
+                           population_known=population is not None)
+        try:
+            report = _quality(settings, source, judged, ctx, run_id)
+        finally:
+            judged.unpersist()
+        silver_table = lake.table(Zone.SILVER, source.value)
+        c = silver.run_source(spark, source, checked, lake.table(Zone.QUARANTINE, source.value),
                               silver_table, opted_out, key, eid, admit=passes_gate(report))
     finally:
         checked.unpersist()
     if passes_gate(report):
-        _label_silver(settings, spark, Source.CLAIMS, silver_table, report, run_id)
+        _label_silver(settings, spark, source, silver_table, report, run_id)
     return {**c.as_dict(), "quality": summary(report), "quality_passed": passes_gate(report)}
 
 
@@ -186,14 +207,15 @@ def erase_opted_out(settings: Settings) -> dict[str, Any]:
     try:
         persons = opted_out.count()
         key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
-        erased = {
-            "bronze/claims": erasure.erase(spark, lake.table(Zone.BRONZE, Source.CLAIMS.value),
-                                           "pid", opted_out),
-            "bronze/optout": erasure.erase(spark, lake.table(Zone.BRONZE, Source.OPTOUT.value),
-                                           "pid", opted_out),
-            "silver/claims": erasure.erase(spark, lake.table(Zone.SILVER, Source.CLAIMS.value),
-                                           "person_id", silver.with_platform_pseudonym(opted_out, key)),
-        }
+        person_ids = silver.with_platform_pseudonym(opted_out, key)
+        erased = {}
+        # bronze/optout exists only in lakes from before the registry kept the feed.
+        for source in (*LAKE_SOURCES, Source.OPTOUT):
+            erased[f"bronze/{source.value}"] = erasure.erase(
+                spark, lake.table(Zone.BRONZE, source.value), "pid", opted_out)
+        for source in LAKE_SOURCES:
+            erased[f"silver/{source.value}"] = erasure.erase(
+                spark, lake.table(Zone.SILVER, source.value), "person_id", person_ids)
     finally:
         opted_out.unpersist()
     log.info("optout.erased", persons_in_force=persons, **{k.replace("/", "_"): v for k, v in erased.items()})
@@ -270,7 +292,6 @@ def write_report(settings: Settings, run_id: str, ingested: dict[str, Any],
         "optout": {**erased, "policy": settings.optout_policy.value},
         "permits": published,
         "quality_failures": gate_failures(refined),
-        "not_processed": sorted(s for s, v in ingested.items() if SKIPPED in v),
     }
     path = report_path(settings, run_id)
     path.parent.mkdir(parents=True, exist_ok=True)

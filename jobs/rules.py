@@ -22,10 +22,18 @@ REASONS = {
     "invalid_amount": "amount is not a number with at most two decimals",
     "negative_amount": "amount is negative",
     "unknown_value": "value is not one of the allowed values",
+    "missing_value": "a required field is empty",
+    "invalid_number": "number is not written as digits with an optional decimal point",
+    "negative_value": "a count or quantity is negative",
+    "out_of_range": "value is outside the range it can possibly take",
+    "dates_out_of_order": "a date falls before the date it must follow",
+    "duplicate_key": "an earlier row of the same file has the same key",
 }
 
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
 _AMOUNT = r"^-?\d{1,10}(\.\d{1,2})?$"
+_INT = r"^-?\d{1,9}$"
+_NUMBER = r"^-?\d{1,15}(\.\d{1,15})?$"
 
 
 def blank(col: str) -> Column:
@@ -41,8 +49,23 @@ def as_timestamp(col: str) -> Column:
     return F.expr(f"try_cast({col} AS TIMESTAMP)")
 
 
-def as_amount(col: str) -> Column:
-    return F.when(F.col(col).rlike(_AMOUNT), F.expr(f"try_cast({col} AS DECIMAL(12,2))"))
+def as_amount(col: str, kind: str = "decimal(12,2)") -> Column:
+    """The column as a decimal of type ``kind``, null unless it is written like ``-12.34``."""
+    return F.when(F.col(col).rlike(_AMOUNT), F.expr(f"try_cast({col} AS {kind})"))
+
+
+def as_int(col: str) -> Column:
+    return F.when(F.col(col).rlike(_INT), F.expr(f"try_cast({col} AS INT)"))
+
+
+def as_double(col: str) -> Column:
+    return F.when(F.col(col).rlike(_NUMBER), F.expr(f"try_cast({col} AS DOUBLE)"))
+
+
+def as_boolean(col: str) -> Column:
+    """``true``/``false`` (any case) as a boolean; anything else null."""
+    text = F.lower(F.trim(col))
+    return F.when(text == "true", F.lit(True)).when(text == "false", F.lit(False))
 
 
 def bad_encoding(columns: list[str]) -> Column:

@@ -1,8 +1,11 @@
 """Silver: typed, validated rows with opted-out people removed and platform pseudonyms.
 
-Opt-outs come from the registry in the catalogue database (``catalog.optout``); the
-landing opt-out feed is checked here and loaded there (``jobs.optout_feed``), never kept
-in the lake.
+Every source goes the same way: ``check`` gives each bronze row the first rule it breaks
+(the rules are data, in ``jobs.source_rules``), ``typed_all`` types the columns for the
+quality suite, and ``run_source`` writes the valid rows of people without an opt-out in
+force, under their platform pseudonym, with free text de-identified. Opt-outs come from
+the registry in the catalogue database (``catalog.optout``); the landing opt-out feed is
+checked here and loaded there (``jobs.optout_registry``), never kept in the lake.
 
 Pure transforms first (each a DataFrame -> DataFrame function), the thin ``run_*``
 functions at the end. Rows that break a rule go to the quarantine zone with the rule and
@@ -19,25 +22,26 @@ from pathlib import Path
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.window import Window
 
 from common.errors import HavenError
 from common.layout import Source
-from common.schemas import CLAIMS, OPTOUT
+from common.schemas import OPTOUT, SCHEMAS
+from common.schemas import Column as SchemaColumn
 from jobs import rules
 from jobs.delta_tables import ensure_table
+from jobs.source_rules import RULES, SourceRules
 from pseudonymisation.keyed_hash import hmac_column
 from pseudonymisation.keys import Key
 from pseudonymisation.spark_niss import any_column_contains_niss
+from pseudonymisation.spark_text import deidentify_column
 
 REASON = "_reject_reason"
 LINEAGE = ["_extract_id", "_run_id"]
-CLAIM_COLUMNS = ["nomenclature_code", "service_date", "provider_type", "provider_id",
-                 "institution_id", "amount_reimbursed", "amount_copay", "amount_supplement"]
 ACTIONS = ("optout", "withdrawal")
 ISO_UTC = "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX"  # the session time zone is UTC (common.spark)
 PID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"  # as the registry requires (catalog.optout)
 CHANNELS = ("online", "phone", "desk")
-AMOUNTS = ("amount_reimbursed", "amount_copay", "amount_supplement")
 
 
 class ReconciliationError(HavenError):
@@ -77,47 +81,160 @@ def leaks_niss(bronze: DataFrame, columns: list[str]) -> Column:
     """
     return F.coalesce(any_column_contains_niss(bronze, columns, exact=["pid"]), F.lit(False))
 
-def check_claims(bronze: DataFrame, nomenclature: frozenset[str] | None = None) -> DataFrame:
-    """Bronze claims plus ``_reject_reason`` (null for a valid row); with ``nomenclature``,
-    the authoritative code list, a well-formed code outside it is rejected too."""
-    amount_checks = [(rules.as_amount(c).isNull(), "invalid_amount") for c in AMOUNTS]
-    negative = F.lit(False)
-    for c in AMOUNTS:
-        negative = negative | (rules.as_amount(c) < 0)
-    reason = rules.first_reason(
-        (leaks_niss(bronze, CLAIMS.names), "leaked_niss"),
+
+def typed_value(column: SchemaColumn) -> Column:
+    """The delivered text of ``column`` as its silver type; null when empty or unparseable."""
+    name, kind = column.name, column.type
+    if kind == "string":
+        text = F.trim(name) if name == "pid" else F.col(name)
+        return F.when(rules.blank(name), None).otherwise(text)
+    if kind == "date":
+        return rules.as_date(name)
+    if kind == "timestamp":
+        return rules.as_timestamp(name)
+    if kind == "int":
+        return rules.as_int(name)
+    if kind == "double":
+        return rules.as_double(name)
+    if kind == "boolean":
+        return rules.as_boolean(name)
+    if kind.startswith("decimal"):
+        return rules.as_amount(name, kind)
+    raise ValueError(f"column {name}: no silver type for {kind}")
+
+
+def _type_reason(column: SchemaColumn) -> str:
+    if column.type in ("date", "timestamp"):
+        return f"invalid_{column.type}"
+    if column.type == "boolean":
+        return "unknown_value"
+    return "invalid_amount" if column.name.startswith("amount_") else "invalid_number"
+
+
+def _column_checks(column: SchemaColumn, spec: SourceRules,
+                   codes: Mapping[str, frozenset[str]]) -> list[tuple[Column, str]]:
+    name = column.name
+    if name == "pid":
+        return [(rules.blank(name), "missing_pid")]
+    value, present = typed_value(column), ~rules.blank(name)
+    checks = [] if name in spec.optional else [(rules.blank(name), "missing_value")]
+    if column.type != "string":
+        checks.append((present & value.isNull(), _type_reason(column)))
+    if name in spec.code_forms:
+        checks.append((present & ~F.col(name).rlike(spec.code_forms[name]), "invalid_code"))
+    if name in spec.code_lists:
+        checks.append((present & ~F.col(name).isin(*sorted(codes[name])), "unknown_code"))
+    if name in spec.code_sets:
+        known = F.array(*[F.lit(c) for c in sorted(codes[name])])
+        listed = F.forall(F.split(F.col(name), r"\|"), lambda code: F.array_contains(known, code))
+        checks.append((present & ~listed, "unknown_code"))
+    if name in spec.allowed:
+        checks.append((present & ~F.col(name).isin(*spec.allowed[name]), "unknown_value"))
+    if name in spec.ranges:
+        low, high = spec.ranges[name]
+        checks.append((~value.between(low, high), "out_of_range"))
+    if name in spec.non_negative:
+        checks.append((value < 0, "negative_amount" if name.startswith("amount_") else "negative_value"))
+    return checks
+
+
+def _flag_duplicates(checked: DataFrame, key: tuple[str, ...]) -> DataFrame:
+    """Mark each later valid row whose key an earlier valid row of the file already has."""
+    valid = F.col(REASON).isNull()
+    rank = F.row_number().over(Window.partitionBy(*key, valid).orderBy("_line"))
+    return checked.withColumn(REASON, F.when(valid & (rank > 1), F.lit("duplicate_key"))
+                              .otherwise(F.col(REASON)))
+
+
+def check(bronze: DataFrame, spec: SourceRules,
+          codes: Mapping[str, frozenset[str]] | None = None) -> DataFrame:
+    """Bronze rows plus ``_reject_reason``: the first rule each row breaks, null when valid.
+
+    ``codes`` replaces reference code lists by column (tests use small ones).
+    """
+    schema = SCHEMAS[spec.source]
+    known = {c: spec.codes(c) for c in (*spec.code_lists, *spec.code_sets)} | dict(codes or {})
+    scanned = [c for c in schema.names if c not in spec.niss_exempt]
+    checks = [
+        (leaks_niss(bronze, scanned), "leaked_niss"),
         (F.col("_malformed"), "malformed_row"),
-        (rules.bad_encoding(CLAIMS.names), "invalid_encoding"),
-        (rules.blank("pid"), "missing_pid"),
-        (rules.as_date("service_date").isNull(), "invalid_date"),
-        (~F.coalesce(F.col("nomenclature_code").rlike(r"^\d{6}$"), F.lit(False)), "invalid_code"),
-        (~F.col("nomenclature_code").isin(*sorted(nomenclature)) if nomenclature else F.lit(False),
-         "unknown_code"),
-        *amount_checks,
-        (negative, "negative_amount"),
-    )
-    return bronze.withColumn(REASON, reason)
+        (rules.bad_encoding(schema.names), "invalid_encoding"),
+    ]
+    for column in schema.columns:
+        checks += _column_checks(column, spec, known)
+    for earlier, later in spec.ordered_dates:
+        checks.append((typed_value(schema.column(later)) < typed_value(schema.column(earlier)),
+                       "dates_out_of_order"))
+    checked = bronze.withColumn(REASON, rules.first_reason(*checks))
+    return _flag_duplicates(checked, schema.key) if schema.key else checked
+
+
+def typed_all(checked: DataFrame, source: Source) -> DataFrame:
+    """Every row of ``check`` with its silver types (null where a value does not parse) and
+    its ``_reject_reason``: the frame the quality suite judges."""
+    schema = SCHEMAS[source]
+    return checked.select(*[typed_value(c).alias(c.name) for c in schema.columns],
+                          *LINEAGE, F.col(REASON))
+
+
+def typed_valid(checked: DataFrame, source: Source) -> DataFrame:
+    """The valid rows of ``check`` with their silver types (pid still in clear)."""
+    return typed_all(checked, source).where(F.col(REASON).isNull()).drop(REASON)
+
+
+def check_claims(bronze: DataFrame, nomenclature: frozenset[str] | None = None) -> DataFrame:
+    """Bronze claims plus ``_reject_reason``; ``nomenclature`` stands in for the shipped
+    code list (tests use a small one)."""
+    codes = {"nomenclature_code": nomenclature} if nomenclature is not None else None
+    return check(bronze, RULES[Source.CLAIMS], codes)
 
 
 def typed_claims_all(checked: DataFrame) -> DataFrame:
-    """Every row of ``check_claims`` with its silver types (null where a value does not parse)
-    and its ``_reject_reason``: the frame the quality suite judges."""
-    return checked.select(
-        F.trim("pid").alias("pid"),
-        F.col("nomenclature_code"),
-        rules.as_date("service_date").alias("service_date"),
-        F.col("provider_type"),
-        *[F.when(rules.blank(c), None).otherwise(F.col(c)).alias(c)
-          for c in ("provider_id", "institution_id")],
-        *[rules.as_amount(c).alias(c) for c in AMOUNTS],
-        *LINEAGE,
-        F.col(REASON),
-    )
+    return typed_all(checked, Source.CLAIMS)
 
 
 def typed_claims(checked: DataFrame) -> DataFrame:
-    """The valid rows of ``check_claims`` with their silver types (pid still in clear)."""
-    return typed_claims_all(checked).where(F.col(REASON).isNull()).drop(REASON)
+    return typed_valid(checked, Source.CLAIMS)
+
+
+def deidentified(df: DataFrame, spec: SourceRules) -> DataFrame:
+    """``df`` with its free-text columns de-identified (placeholders for personal data)."""
+    for column, language in spec.free_text.items():
+        if language is None:
+            text = deidentify_column(deidentify_column(column, "fr"), "nl")
+        else:
+            text = deidentify_column(column, language)
+        df = df.withColumn(column, text)
+    return df
+
+
+def with_population_facts(typed: DataFrame, population: DataFrame | None, opted_out: DataFrame,
+                          key: Key, event_date: str | None) -> DataFrame:
+    """Add ``_known_person`` (the pid is in the population) and ``_after_death`` (the event
+    is dated after the person's death) for the quality suite; null where unknown.
+
+    ``population`` is silver's (``person_id, death_date``), so the pid is pseudonymised to
+    find it; people whose opt-out is in force are not there, so their rows are not judged.
+    """
+    if population is None:
+        return typed.withColumn("_known_person", F.lit(None).cast("boolean")).withColumn(
+            "_after_death", F.lit(None).cast("boolean"))
+    people = population.select(F.col("person_id").alias("_person_id"),
+                               F.col("death_date").alias("_death_date"), F.lit(True).alias("_known"))
+    optouts = opted_out.select("pid", F.lit(True).alias("_opted_out"))
+    joined = (typed.withColumn("_person_id", hmac_column(key, "pid"))
+                   .join(F.broadcast(people), on="_person_id", how="left")
+                   .join(F.broadcast(optouts), on="pid", how="left"))
+    after = F.lit(None).cast("boolean")
+    if event_date:
+        after = F.when(F.col("_known") & F.col(event_date).isNotNull(),
+                       F.coalesce(F.col(event_date) > F.col("_death_date"), F.lit(False)))
+    return joined.select(
+        *typed.columns,
+        F.when(F.col("_opted_out"), None).otherwise(F.coalesce("_known", F.lit(False)))
+         .alias("_known_person"),
+        after.alias("_after_death"),
+    )
 
 
 def check_optout(bronze: DataFrame) -> DataFrame:
@@ -191,28 +308,30 @@ def replace_extract(df: DataFrame, table: Path, extract_id: str) -> None:
        .save(str(table)))
 
 
-def run_claims(spark: SparkSession, checked: DataFrame, quarantine_table: Path,
+def run_source(spark: SparkSession, source: Source, checked: DataFrame, quarantine_table: Path,
                silver_table: Path, opted_out: DataFrame, key: Key, extract_id: str, *,
                admit: bool) -> SourceCounts:
-    """Checked claims of one delivery to silver, without the people whose opt-out is in force.
+    """Checked rows of one delivery to silver, without the people whose opt-out is in force,
+    with platform pseudonyms and de-identified free text.
 
     With ``admit`` false (the quality gate failed) only the quarantine is written and the
     valid rows are counted as held; silver keeps its previous version.
     """
     opted_out = opted_out.cache()
     try:
-        valid = typed_claims(checked)
+        valid = typed_valid(checked, source)
         read, quarantined = checked.count(), checked.where(F.col(REASON).isNotNull()).count()
-        replace_extract(quarantine_entries(checked, Source.CLAIMS), quarantine_table, extract_id)
+        replace_extract(quarantine_entries(checked, source), quarantine_table, extract_id)
         if not admit:
             return SourceCounts(read=read, loaded=0, quarantined=quarantined,
-                                held_by_gate=read - quarantined).check("claims")
+                                held_by_gate=read - quarantined).check(source.value)
         kept = drop_opted_out(valid, opted_out)
         dropped = valid.join(opted_out.select("pid"), on="pid", how="left_semi")
         dropped_stats = dropped.agg(F.count(F.lit(1)).alias("rows"),
                                     F.countDistinct("pid").alias("persons")).first()
         assert dropped_stats is not None
-        replace_extract(with_platform_pseudonym(kept, key), silver_table, extract_id)
+        rows = deidentified(with_platform_pseudonym(kept, key), RULES[source])
+        replace_extract(rows, silver_table, extract_id)
         loaded = spark.read.format("delta").load(str(silver_table)).where(
             F.col("_extract_id") == extract_id).count()
     finally:
@@ -221,4 +340,12 @@ def run_claims(spark: SparkSession, checked: DataFrame, quarantine_table: Path,
         read=read, loaded=loaded, quarantined=quarantined,
         dropped_by_optout=int(dropped_stats["rows"]),
         persons_dropped_by_optout=int(dropped_stats["persons"]),
-    ).check("claims")
+    ).check(source.value)
+
+
+def run_claims(spark: SparkSession, checked: DataFrame, quarantine_table: Path,
+               silver_table: Path, opted_out: DataFrame, key: Key, extract_id: str, *,
+               admit: bool) -> SourceCounts:
+    """``run_source`` for claims."""
+    return run_source(spark, Source.CLAIMS, checked, quarantine_table, silver_table, opted_out,
+                      key, extract_id, admit=admit)

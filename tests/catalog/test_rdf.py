@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from rdflib.namespace import DCTERMS, RDF, SH
 
 from catalog import datasets
 from catalog.db import open_catalog
-from catalog.rdf import DCAT_VERSION, DCATAP, ELI, HEALTH, catalogue_graph, export
+from catalog.domain import QualityLabel
+from catalog.rdf import DCAT_VERSION, DCATAP, DQV, ELI, HEALTH, OA, catalogue_graph, export
 from catalog.service import SYSTEM
 from catalog.store import SqlStore
 from common.settings import PROJECT_ROOT
@@ -21,6 +23,16 @@ STANDARDS = PROJECT_ROOT / ".." / "shared" / "standards"
 SHAPE_SETS = {
     "dcat-ap-3.0.1": ["dcat-ap-3.0.1/dcat-ap-SHACL.ttl"],
     "healthdcat-ap-r8-non-public": ["dcat-ap-3.0.0/shapes.ttl", "healthdcat-ap-r8/non-public-shapes.ttl"],
+}
+LABEL = {
+    "scale": "A (excellent) > B (good) > C (fair) > D (poor)",
+    "documentation": {"score": 1.0, "grade": "A"},
+    "technical_quality": {"completeness": {"score": 1.0, "grade": "A", "expectations": 2},
+                          "validity": {"score": 0.97, "grade": "C", "expectations": 1}},
+    "quality_management": {"score": 0.86, "grade": "B", "basis": "suite"},
+    "coverage": {"persons": 900, "population": 1000, "period": ["2025-01-01", "2025-12-31"], "grade": "B"},
+    "access_delays": {"grade": "not assessed"},
+    "enrichments": {"grade": "B", "basis": "linkable"},
 }
 EHDS = URIRef("http://data.europa.eu/eli/reg/2025/327/oj")
 
@@ -36,6 +48,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Graph:
         store = SqlStore(session)
         # A published version, as the pipeline records it, so that its properties are validated too.
         datasets.record_version(store, SYSTEM, "claims", 3, 1000)
+        store.add_quality_label("claims", QualityLabel(3, "run-1", datetime(2026, 2, 1, tzinfo=UTC), LABEL))
         text = export(store.list_datasets(), "turtle")
     catalog.dispose()
     return Graph().parse(data=text, format="turtle")
@@ -79,6 +92,17 @@ def test_export_content_is_multilingual_and_self_contained(exported: Graph) -> N
     assert (dataset, DCAT_VERSION, Literal("3")) in exported
     count = Literal(1000, datatype=URIRef("http://www.w3.org/2001/XMLSchema#nonNegativeInteger"))
     assert (dataset, HEALTH.numberOfRecords, count) in exported
+
+
+def test_the_measured_quality_label_is_the_datasets_quality_annotation(exported: Graph) -> None:
+    dataset = URIRef("https://haven.example.be/dataset/claims")
+    [annotation] = exported.objects(dataset, DQV.hasQualityAnnotation)
+    [body] = exported.objects(annotation, OA.hasBody)
+    assert str(body) == (
+        "EHDS quality and utility label, silver version 3 (scale A (excellent) > B (good) > C (fair) > "
+        "D (poor)): documentation A; technical quality: completeness A, validity C; quality management "
+        "B; coverage B; access delays not assessed; enrichments B")
+    assert (annotation, OA.motivatedBy, DQV.qualityAssessment) in exported
 
 
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")

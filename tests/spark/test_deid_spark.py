@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 from pyspark.sql import SparkSession
 from pyspark.testing import assertDataFrameEqual
 
 from pseudonymisation.spark_text import deidentify_column
 from pseudonymisation.text import deidentify
-
-
-@pytest.fixture(autouse=True)
-def worker_python(spark: SparkSession, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The shared session does not name the workers' Python; without this they start the
-    # system python3, which lacks spaCy. (Deployments set spark.pyspark.python.)
-    monkeypatch.setattr(spark.sparkContext, "pythonExec", sys.executable)
-
 
 ROWS = [
     (1, "fr", "Patient Jean Dupont, né le 12/03/1957, NISS 85.07.30-033.28. Metformine 850 mg."),

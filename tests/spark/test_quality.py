@@ -1,16 +1,19 @@
 """Great Expectations suites, the gate and the label on real Spark DataFrames."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from pyspark.sql import SparkSession
+from pyspark.testing import assertDataFrameEqual
 
+from common.layout import Source
 from jobs import silver
+from pseudonymisation.keyed_hash import hmac_hex
 from quality.gate import QualityGateFailed, check_gate, passes_gate, summary
 from quality.label import Coverage, label
-from quality.suites import SuiteContext, claims_suite, prepare
+from quality.suites import SuiteContext, claims_suite, derived, prepare
 from quality.validate import ValidationReport, validate
-from tests.factories import CLAIM_HEADER, claim_row
+from tests.factories import CLAIM_HEADER, claim_row, make_key
 
 BRONZE_COLUMNS = [*CLAIM_HEADER, "_malformed", "_extract_id", "_run_id"]
 RUN_DATE = date(2026, 2, 1)
@@ -88,3 +91,47 @@ def test_label_grades_follow_the_measurements(spark: SparkSession) -> None:
     assert result["coverage"]["grade"] == "B"
     assert result["documentation"]["grade"] == "A"
     assert ValidationReport.from_dict(report.as_dict()) == report
+
+
+def test_people_outside_the_population_and_care_after_death_are_flagged(spark: SparkSession) -> None:
+    key = make_key()
+    rows = [claim_row(pid=f"p{i}", provider_id="PRV1") for i in range(20)] + [
+        claim_row(pid="ghost", provider_id="PRV1"),
+        claim_row(pid="dead", provider_id="PRV1", day="2025-09-01"),
+        claim_row(pid="gone", provider_id="PRV1"),
+    ]
+    data = [(*r, False, "e1", "r1") for r in rows]
+    schema = ", ".join(f"{c} {'boolean' if c == '_malformed' else 'string'}" for c in BRONZE_COLUMNS)
+    typed = silver.typed_claims_all(silver.check_claims(spark.createDataFrame(data, schema)))
+    population = spark.createDataFrame(
+        [(hmac_hex(key, f"p{i}"), None) for i in range(20)] + [(hmac_hex(key, "dead"), date(2025, 8, 1))],
+        "person_id string, death_date date")
+    opted_out = spark.createDataFrame([("gone", datetime(2025, 1, 1))], "pid string, opted_out_at timestamp")
+
+    judged = silver.with_population_facts(typed, population, opted_out, key, "service_date")
+
+    facts = judged.where("pid in ('p0', 'ghost', 'dead', 'gone')").select("pid", "_known_person",
+                                                                           "_after_death")
+    expected = spark.createDataFrame(
+        [("p0", True, False), ("ghost", False, None), ("dead", True, True), ("gone", None, None)],
+        "pid string, _known_person boolean, _after_death boolean")
+    assertDataFrameEqual(facts, expected)
+    report = validate(prepare(judged), "claims",
+                      claims_suite(SuiteContext(run_date=RUN_DATE, population_known=True)))
+    assert passes_gate(report)  # warnings: shown, recorded, not blocking
+    assert {(o.name, o.unexpected_count) for o in report.warnings} == {
+        ("expect_column_values_to_be_in_set(_known_person)", 1),
+        ("expect_column_values_to_be_in_set(_after_death)", 1),
+    }
+
+
+def test_lab_units_and_implausible_values_are_flagged(spark: SparkSession) -> None:
+    # HbA1c (4548-4) is reported in %, plausible from 3.5 to 16 (common/reference_tables/loinc.csv).
+    df = spark.createDataFrame([("4548-4", 6.1, "%"), ("4548-4", 61.0, "%"), ("4548-4", 6.1, "mmol/mol"),
+                                ("4548-4", None, "%")], "loinc_code string, value double, unit string")
+    got = derived(Source.LAB_RESULTS, df)
+    expected = spark.createDataFrame(
+        [("4548-4", 6.1, "%", True, True), ("4548-4", 61.0, "%", True, False),
+         ("4548-4", 6.1, "mmol/mol", False, True), ("4548-4", None, "%", True, None)],
+        "loinc_code string, value double, unit string, _expected_unit boolean, _plausible_value boolean")
+    assertDataFrameEqual(got, expected)

@@ -105,10 +105,12 @@ def test_reference_tables_are_package_data_of_a_real_package() -> None:
     # A folder without __init__.py would be left out of the wheel by setuptools' find.
     from importlib.resources import files
 
-    from synthetic.reference import TABLES, load
+    from common import reference
+    from synthetic.reference import OWN_TABLES, load
 
-    shipped = {p.name for p in files("synthetic.tables").iterdir() if p.name.endswith(".csv")}
-    assert shipped == {f"{t}.csv" for t in TABLES}
+    for package, tables in (("synthetic.tables", OWN_TABLES), ("common.reference_tables", reference.TABLES)):
+        shipped = {p.name for p in files(package).iterdir() if p.name.endswith(".csv")}
+        assert shipped == {f"{t}.csv" for t in tables}
     assert sum(len(load(t)) for t in ("icd10cm", "icd10pcs", "apr_drg", "nomenclature", "atc", "cnk",
                                       "loinc")) > 600
 

@@ -1,0 +1,30 @@
+"""The EHDS quality and utility label of each silver table version, as the pipeline measured it.
+
+Revision ID: 0005_quality
+Revises: 0003_optout
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005_quality"
+down_revision = "0003_optout"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "quality_labels",
+        sa.Column("source", sa.String(64), primary_key=True),
+        sa.Column("silver_version", sa.Integer(), primary_key=True),
+        sa.Column("run_id", sa.String(250), nullable=False),
+        sa.Column("measured_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("label", sa.JSON(), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("quality_labels")
