@@ -39,19 +39,17 @@ def _sha2_hmac(secret: bytes, column: str) -> Column:
     return F.sha2(F.concat(F.lit(outer), F.unhex(inner_hash)), 256)
 
 
-def _run(df: DataFrame, repeat: int = 1) -> float:
-    """Best of ``repeat`` runs: the machine is shared, so the minimum is the fairest figure."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        df.write.format("noop").mode("overwrite").save()
-        best = min(best, time.perf_counter() - start)
-    return best
+def _run(df: DataFrame) -> float:
+    """Seconds to compute every row of ``df`` (written to Spark's no-op sink)."""
+    start = time.perf_counter()
+    df.write.format("noop").mode("overwrite").save()
+    return time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     spark = bench_spark()
     with tempfile.TemporaryDirectory(prefix="haven-bench-keys-") as folder:
@@ -64,14 +62,19 @@ def main(argv: list[str] | None = None) -> None:
         jvm = pids.select(hmac_column(key, "pid").alias("person_id"))
         sha2 = pids.select(_sha2_hmac(key.secret, "pid").alias("person_id"))
         udf = pids.select(python_udf("pid").alias("person_id"))
-        for df in (jvm, sha2, udf):  # warm-up: JIT, Python workers, key files read
+        variants = {"jvm": jvm, "sha2": sha2, "udf": udf}
+        for df in variants.values():  # warm-up: JIT, Python workers, key files read
             _run(df.limit(1000))
-        t_jvm = _run(jvm, repeat=3)
-        t_sha2 = _run(sha2, repeat=3)
-        t_udf = _run(udf, repeat=2)
+        # Rounds interleave the three so that a change of load on the shared machine hits all
+        # of them alike; each keeps its best round.
+        best = dict.fromkeys(variants, float("inf"))
+        for _ in range(args.rounds):
+            for name, df in variants.items():
+                best[name] = min(best[name], _run(df))
         same = (jvm.exceptAll(udf).limit(1).count() == 0
                 and jvm.exceptAll(sha2).limit(1).count() == 0)
-    print(f"rows: {args.rows:,}  (local[2], best of 3 / 3 / 2 runs; load average "
+    t_jvm, t_sha2, t_udf = best["jvm"], best["sha2"], best["udf"]
+    print(f"rows: {args.rows:,}  (local[2], best of {args.rounds} interleaved rounds; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(f"JVM function haven_hmac   : {t_jvm:7.2f} s  {args.rows / t_jvm:12,.0f} rows/s")
     print(f"sha2 expression (baseline): {t_sha2:7.2f} s  {args.rows / t_sha2:12,.0f} rows/s")
