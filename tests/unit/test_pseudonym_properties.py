@@ -39,7 +39,8 @@ def test_different_keys_never_collide_on_a_sample(sample: list[str], a: bytes, b
 
 
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(sample=st.lists(st.text(max_size=30), min_size=1, max_size=60), secret=secrets_)
+# Up to 100 characters, so values cross the 55-byte end of one SHA-256 block.
+@given(sample=st.lists(st.text(max_size=100), min_size=1, max_size=60), secret=secrets_)
 def test_spark_function_equals_python(spark: SparkSession, sample: list[str], secret: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
         key = FileKeyStore(Path(folder)).put("platform", "k0001", secret)
