@@ -1,5 +1,6 @@
 # The single entry point for humans and CI. `make demo` and `make test` set up what they
-# need (virtual environment from the lock file, Delta jars through Maven) and then run.
+# need (virtual environment from the lock file, Delta jars through Maven, Haven's JVM
+# functions compiled with javac) and then run.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV := .venv
@@ -41,6 +42,7 @@ java:
 
 jars: java venv
 	$(BIN)/python infra/resolve_jars.py --out $(JARS)
+	$(BIN)/python infra/build_udf.py --out $(JARS)
 
 lock: venv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --universal \

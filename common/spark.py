@@ -1,7 +1,8 @@
 """The Spark session factory, with Delta Lake configured.
 
 The Delta jars come from the project's own cache (``make jars`` resolves
-``infra/maven/pom.xml`` into ``.cache/jars``), so a session starts offline. The master is
+``infra/maven/pom.xml`` into ``.cache/jars`` and compiles Haven's JVM functions from
+``infra/udf`` into ``haven-udf.jar`` there), so a session starts offline. The master is
 ``local[*]`` in the embedded default and any Spark URL by setting.
 """
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 MIN_JAVA = 17
+UDF_JAR = "haven-udf.jar"
 LOG4J = PROJECT_ROOT / "infra" / "spark" / "log4j2.properties"
 JAVA_HINT = (
     f"Haven needs Java {MIN_JAVA} or newer on PATH (or JAVA_HOME): install a JDK, "
@@ -56,11 +58,16 @@ def check_java() -> None:
 
 
 def delta_jars(jars_dir: Path) -> list[Path]:
-    """The jars that ``make jars`` put into the cache, or a one-line error if there are none."""
+    """The jars that ``make jars`` put into the cache (Delta and Haven's own), or a one-line
+    error if some are missing."""
     jars = sorted(jars_dir.glob("*.jar")) if jars_dir.is_dir() else []
     if not any(j.name.startswith("delta-spark") for j in jars):
         raise EnvironmentProblem(
             f"Delta jars not found in {jars_dir}: run `make jars` (resolves infra/maven/pom.xml)."
+        )
+    if not any(j.name == UDF_JAR for j in jars):
+        raise EnvironmentProblem(
+            f"{UDF_JAR} not found in {jars_dir}: run `make jars` (compiles infra/udf with javac)."
         )
     return jars
 

@@ -32,6 +32,7 @@ from pseudonymisation.recognizers.be.be_niss_recognizer import BeNissRecognizer
 from pseudonymisation.recognizers.be.be_phone_recognizer import BePhoneRecognizer
 from pseudonymisation.recognizers.generic.date_recognizer import MultilingualDateRecognizer
 from pseudonymisation.recognizers.generic.email_recognizer import OfflineEmailRecognizer
+from pseudonymisation.recognizers.generic.first_name_recognizer import FirstNameSurnameRecognizer
 from pseudonymisation.recognizers.generic.iban_recognizer import IbanChecksumRecognizer
 from pseudonymisation.recognizers.generic.person_recognizer import NameListPersonRecognizer
 from pseudonymisation.recognizers.generic.spacy_person_recognizer import SpacyPersonRecognizer
@@ -102,7 +103,7 @@ def haven_recognizers(language: str) -> list[EntityRecognizer]:
     recognizers: list[EntityRecognizer] = [
         BeNissRecognizer(language), BePhoneRecognizer(language), IbanChecksumRecognizer(language),
         OfflineEmailRecognizer(language), MultilingualDateRecognizer(language), BeAddressRecognizer(language),
-        NameListPersonRecognizer(language),
+        NameListPersonRecognizer(language), FirstNameSurnameRecognizer(language),
     ]
     if language in SPACY_MODELS:
         recognizers.append(SpacyPersonRecognizer(language))

@@ -1,7 +1,9 @@
 """Recall and precision of de-identification against notes with marked-up ground truth.
 
-Ground truth is written inline: ``Patient [PERSON:Jean Dupont], né le [DATE:12/03/1957]``.
-Scores are type-agnostic (any placeholder removes the text) with a per-type recall:
+Ground truth is written inline: ``Patient [PERSON:Jean Dupont], né le [DATE:12/03/1957]``
+(hand-made notes, ``load_notes``), or comes as a span file next to the notes (the synthetic
+generator's ``truth/clinical_notes_pii.csv``, ``load_span_file``). Scores are type-agnostic
+(any placeholder removes the text), with recall per true type and precision per found type:
 
 * a true span is *caught* when at least ``CAUGHT`` of its letters and digits are inside
   found spans (a partial catch that leaves a surname behind is a miss);
@@ -13,8 +15,9 @@ Only counts and ratios leave this module; no note text is ever printed.
 
 from __future__ import annotations
 
+import csv
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +70,18 @@ def load_notes(path: Path) -> list[Note]:
     return notes
 
 
+def load_span_file(notes_csv: Path, spans_csv: Path) -> list[Note]:
+    """Notes of a CSV with ``note_id``, ``language`` and ``text`` columns, with their true spans
+    from a CSV of ``note_id``, ``start``, ``end`` (code points, end exclusive) and ``type``."""
+    spans: defaultdict[str, list[Span]] = defaultdict(list)
+    with spans_csv.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            spans[row["note_id"]].append(Span(int(row["start"]), int(row["end"]), row["type"]))
+    with notes_csv.open(encoding="utf-8", newline="") as handle:
+        return [Note(row["language"], row["text"], tuple(spans.get(row["note_id"], ())))
+                for row in csv.DictReader(handle)]
+
+
 def _alnum_positions(text: str, start: int, end: int) -> set[int]:
     return {i for i in range(start, end) if text[i].isalnum()}
 
@@ -81,6 +96,8 @@ class Scores:
     correct: int = 0
     true_by_type: Counter[str] = field(default_factory=Counter)
     caught_by_type: Counter[str] = field(default_factory=Counter)
+    found_by_type: Counter[str] = field(default_factory=Counter)
+    correct_by_type: Counter[str] = field(default_factory=Counter)
 
     @property
     def recall(self) -> float:
@@ -94,10 +111,16 @@ class Scores:
         total = self.true_by_type[entity]
         return self.caught_by_type[entity] / total if total else 1.0
 
-    def add(self, text: str, truth: Sequence[Span], found: Iterable[tuple[int, int]]) -> None:
-        found = list(found)
+    def precision_of(self, entity: str) -> float:
+        total = self.found_by_type[entity]
+        return self.correct_by_type[entity] / total if total else 1.0
+
+    def add(self, text: str, truth: Sequence[Span],
+            found: Iterable[tuple[int, int] | tuple[int, int, str]]) -> None:
+        """Count one note: its true spans and the spans found, with their type if known."""
+        typed = [(f[0], f[1], f[2] if len(f) > 2 else "") for f in found]
         covered: set[int] = set()
-        for start, end in found:
+        for start, end, _ in typed:
             covered |= _alnum_positions(text, start, end)
         true_positions: set[int] = set()
         for span in truth:
@@ -108,13 +131,23 @@ class Scores:
             if positions and len(positions & covered) / len(positions) >= CAUGHT:
                 self.caught += 1
                 self.caught_by_type[span.entity] += 1
-        for start, end in found:
+        for start, end, entity in typed:
             positions = _alnum_positions(text, start, end)
             if not positions:
                 continue
             self.found_spans += 1
+            self.found_by_type[entity] += 1
             if len(positions & true_positions) / len(positions) >= 0.5:
                 self.correct += 1
+                self.correct_by_type[entity] += 1
+
+    def by_type(self, label: str) -> str:
+        """One line of recall and precision per entity type (counts only, no text)."""
+        types = sorted((set(self.true_by_type) | set(self.found_by_type)) - {""})
+        return f"{label}: " + " ".join(
+            f"{t} R {self.recall_of(t):.2f} ({self.caught_by_type[t]}/{self.true_by_type[t]}) "
+            f"P {self.precision_of(t):.2f} ({self.correct_by_type[t]}/{self.found_by_type[t]})"
+            for t in types)
 
     def summary(self, label: str) -> str:
         """One line of counts and ratios (no text)."""

@@ -1,8 +1,10 @@
 """The key store: one secret key per pseudonymisation scope, with ids and rotation.
 
 Keys live under the settings' key folder, one sub-folder per scope (``platform`` or a
-permit id), created with owner-only permissions. A key's bytes never leave this module
-except to build a keyed-hash expression; ``Key`` hides them from ``repr`` and ``str`` so a
+permit id), created with owner-only permissions. Key files are write-once: a key id never
+gets new bytes, so whoever caches a key by id (the JVM keyed hash) stays right. A key's
+bytes leave this module only for the Python HMAC of single values (``pseudonym_of``);
+Spark reads them from the file itself. ``Key`` hides them from ``repr`` and ``str`` so a
 stray log call or exception cannot print them.
 """
 
@@ -27,11 +29,16 @@ class KeyStoreError(HavenError):
 
 @dataclass(frozen=True)
 class Key:
-    """A secret key and its id. ``secret`` is excluded from repr and comparisons."""
+    """A secret key and its id. ``secret`` is excluded from repr and comparisons.
+
+    ``folder`` is the file store root the key was read from, if any: Spark's keyed hash
+    reads the key bytes from ``<folder>/<scope>/<key_id>.key`` and so needs it.
+    """
 
     scope: str
     key_id: str
     secret: bytes = field(repr=False, compare=False)
+    folder: Path | None = field(default=None, repr=False, compare=False)
 
     def __str__(self) -> str:
         return f"Key(scope={self.scope}, id={self.key_id})"
@@ -77,7 +84,7 @@ class FileKeyStore:
             raise KeyStoreError(f"key {key_id} of scope {scope} is corrupt") from exc
         if len(secret) != KEY_BYTES:
             raise KeyStoreError(f"key {key_id} of scope {scope} has the wrong length")
-        return Key(scope=scope, key_id=key_id, secret=secret)
+        return Key(scope=scope, key_id=key_id, secret=secret, folder=self.root)
 
     def get(self, scope: str, key_id: str) -> Key:
         """A key of ``scope`` by id, current or rotated out (to re-derive older pseudonyms)."""
@@ -94,13 +101,22 @@ class FileKeyStore:
         """Create a new key for ``scope`` and make it current; older keys stay readable."""
         folder = self._scope_dir(scope)
         existing = sorted(p.stem for p in folder.glob("k*.key"))
-        key_id = f"k{len(existing) + 1:04d}"
-        secret = secrets.token_bytes(KEY_BYTES)
-        path = folder / f"{key_id}.key"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        key = self.put(scope, f"k{len(existing) + 1:04d}", secrets.token_bytes(KEY_BYTES))
+        tmp = folder / "CURRENT.tmp"
+        tmp.write_text(key.key_id + "\n")
+        tmp.replace(folder / "CURRENT")
+        return key
+
+    def put(self, scope: str, key_id: str, secret: bytes) -> Key:
+        """Store a key made elsewhere (a restore, a move from another store) without making it
+        current. Refuses to overwrite: a key id never gets new bytes."""
+        if len(secret) != KEY_BYTES:
+            raise KeyStoreError(f"key {key_id} of scope {scope} has the wrong length")
+        path = self._scope_dir(scope) / f"{check_name('key id', key_id)}.key"
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError as exc:
+            raise KeyStoreError(f"key {key_id} of scope {scope} exists already") from exc
         with os.fdopen(fd, "w") as handle:
             handle.write(secret.hex() + "\n")
-        tmp = folder / "CURRENT.tmp"
-        tmp.write_text(key_id + "\n")
-        tmp.replace(folder / "CURRENT")
-        return Key(scope=scope, key_id=key_id, secret=secret)
+        return Key(scope=scope, key_id=key_id, secret=secret, folder=self.root)

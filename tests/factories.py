@@ -6,14 +6,16 @@ from datetime import UTC, date, datetime
 
 from catalog.permits import DatasetGrant, Permit
 from common.layout import Source
-from pseudonymisation.keys import Key
+from common.settings import get_settings
+from pseudonymisation.keys import FileKeyStore, Key
 
 CLAIM_HEADER = ["pid", "nomenclature_code", "service_date", "provider_type", "provider_id",
                 "institution_id", "amount_reimbursed", "amount_copay", "amount_supplement"]
 
 
 def make_key(*, scope: str = "platform", key_id: str = "k0001", fill: int = 7) -> Key:
-    return Key(scope=scope, key_id=key_id, secret=bytes([fill]) * 32)
+    """A key of known bytes, stored in the test's own key store (Spark reads keys from files)."""
+    return FileKeyStore(get_settings().keys).put(scope, key_id, bytes([fill]) * 32)
 
 
 def claim_row(*, pid: str = "p1", code: str = "101010", day: str = "2025-03-01",

@@ -64,3 +64,16 @@ def test_pseudonym_layers_chain_platform_then_permit(haven_home: Path) -> None:
     assert pseudonym_of("pid-1", "platform") == platform
     assert pseudonym_of("pid-1", "p-1") == hmac_hex(store.current("p-1"), platform)
     assert pseudonym_of("pid-1", "p-1") != pseudonym_of("pid-1", "p-2")
+
+
+def test_a_put_key_is_stored_owner_only_and_never_overwritten(tmp_path: Path) -> None:
+    store = FileKeyStore(tmp_path)
+    key = store.put("p-1", "k0009", bytes([3]) * 32)
+    assert key.folder == tmp_path
+    assert (tmp_path / "p-1" / "k0009.key").stat().st_mode & 0o777 == 0o600
+    assert store.get("p-1", "k0009").secret == bytes([3]) * 32
+    with pytest.raises(KeyStoreError, match="exists already"):
+        store.put("p-1", "k0009", bytes([4]) * 32)
+    with pytest.raises(KeyStoreError, match="wrong length"):
+        store.put("p-1", "k0010", b"short")
+    assert store.get("p-1", "k0009").secret == bytes([3]) * 32

@@ -1,14 +1,19 @@
-"""Property tests of keyed pseudonyms: determinism, key separation, Spark/Python agreement."""
+"""Keyed pseudonyms: determinism, key separation, Spark/Python agreement (property tests), and
+the JVM function's refusals."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyspark.sql import SparkSession
 from pyspark.testing import assertDataFrameEqual
 
 from pseudonymisation.keyed_hash import hmac_column, hmac_hex
-from pseudonymisation.keys import Key
+from pseudonymisation.keys import FileKeyStore, Key, KeyStoreError
 
 pids = st.text(min_size=1, max_size=40)
 secrets_ = st.binary(min_size=32, max_size=32)
@@ -34,21 +39,49 @@ def test_different_keys_never_collide_on_a_sample(sample: list[str], a: bytes, b
 
 
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(sample=st.lists(st.text(max_size=30), min_size=1, max_size=60), secret=secrets_)
-def test_spark_expression_equals_python(spark: SparkSession, sample: list[str], secret: bytes) -> None:
-    key = Key(scope="platform", key_id="k", secret=secret)
-    df = spark.createDataFrame([(i, p) for i, p in enumerate(sample)] + [(-1, None)], "i int, pid string")
-    got = df.select("i", hmac_column(key, "pid").alias("h"))
-    expected = spark.createDataFrame([(i, hmac_hex(key, p)) for i, p in enumerate(sample)] + [(-1, None)],
-                                     "i int, h string")
-    assertDataFrameEqual(got, expected)
+# Up to 100 characters, so values cross the 55-byte end of one SHA-256 block.
+@given(sample=st.lists(st.text(max_size=100), min_size=1, max_size=60), secret=secrets_)
+def test_spark_function_equals_python(spark: SparkSession, sample: list[str], secret: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        key = FileKeyStore(Path(folder)).put("platform", "k0001", secret)
+        df = spark.createDataFrame([(i, p) for i, p in enumerate(sample)] + [(-1, None)],
+                                   "i int, pid string")
+        got = df.select("i", hmac_column(key, "pid").alias("h"))
+        expected = spark.createDataFrame(
+            [(i, hmac_hex(key, p)) for i, p in enumerate(sample)] + [(-1, None)], "i int, h string")
+        assertDataFrameEqual(got, expected)
 
 
-def test_rotated_keys_stay_readable_by_id_and_ids_are_checked(tmp_path) -> None:
-    import pytest
+def test_spark_function_matches_the_published_vector(spark: SparkSession, tmp_path: Path) -> None:
+    # RFC 4231 test case 2 needs a 4-byte key; keys here are 32 bytes, so the vector is the
+    # Python HMAC's (itself checked against the published one in test_keys.py).
+    key = FileKeyStore(tmp_path).put("platform", "k0001", bytes(range(32)))
+    got = spark.createDataFrame([("The quick brown fox jumps over the lazy dog",)], "m string")
+    assert got.select(hmac_column(key, "m")).first()[0] == hmac_hex(
+        key, "The quick brown fox jumps over the lazy dog")
 
-    from pseudonymisation.keys import FileKeyStore
 
+def test_spark_refuses_a_key_it_cannot_read_and_names_only_the_key(spark: SparkSession,
+                                                                   tmp_path: Path) -> None:
+    store = FileKeyStore(tmp_path)
+    open_key = store.put("p-open", "k0001", bytes([5]) * 32)
+    (tmp_path / "p-open" / "k0001.key").chmod(0o644)
+    gone = store.put("p-gone", "k0001", bytes([6]) * 32)
+    (tmp_path / "p-gone" / "k0001.key").unlink()
+    df = spark.createDataFrame([("secret-pid-42",)], "pid string")
+    for key, reason in ((open_key, "readable by others"), (gone, "missing or unreadable")):
+        with pytest.raises(Exception, match=reason) as caught:
+            df.select(hmac_column(key, "pid")).collect()
+        assert "secret-pid-42" not in str(caught.value)
+        assert key.secret.hex() not in str(caught.value).lower()
+
+
+def test_a_key_outside_a_file_store_cannot_reach_spark(spark: SparkSession) -> None:
+    with pytest.raises(KeyStoreError, match="not in a file key store"):
+        hmac_column(Key(scope="platform", key_id="k0001", secret=bytes(32)), "pid")
+
+
+def test_rotated_keys_stay_readable_by_id_and_ids_are_checked(tmp_path: Path) -> None:
     store = FileKeyStore(tmp_path)
     old = store.current("p-1")
     new = store.rotate("p-1")

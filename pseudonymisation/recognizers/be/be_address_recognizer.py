@@ -3,8 +3,10 @@
 Finds a street with its house number (``rue de la Loi 16``, ``Kerkstraat 12 bus 3``,
 ``Chaussée de Wavre 120``, ``12 Baker Street``), optionally followed by a postcode and
 municipality (``, 1040 Etterbeek``), and a postcode with a municipality after a comma.
+Dutch roads named after their destination (``Steenweg op Gent 117``) count as streets.
 Known limits: a street without a house number, a street type outside the lists below
-(``Hoogstraat`` is found through ``straat``, ``Meir 12`` is not), and municipalities
+(``Hoogstraat`` is found through ``straat``, ``Groenplaats`` through ``plaats``,
+``Meir 12`` is not), and municipalities
 mentioned alone (``à Liège``) are not reported: cities are quasi-identifiers that
 ``pseudonymisation.generalise`` handles, not direct identifiers.
 """
@@ -25,10 +27,12 @@ _FR_TYPES = (r"(?i:rue|avenue|av\.|boulevard|bd|chaussée|chaussee|place|chemin|
              r"square|clos|impasse|drève|dreve|route|galerie|rond-point|voie|sentier)")
 _FR_STREET = (_FR_TYPES + r"\s+(?:(?i:de la|de l['’]|des|du|de|d['’]|aux|au|la|le|les)\s*)?"
               + _CAP + r"(?:\s+(?:(?i:de|du|des|la|le|l['’]|d['’])\s*)?" + _CAP + r")*,?\s+" + _NUMBER)
-_NL_TYPES = (r"(?:straat|laan|plein|steenweg|weg|lei|dreef|kaai|markt|singel|gracht|dijk|baan|"
-             r"hof|pad|vest|wal|berg|dam|kouter|veld|park|ring|wijk)")
+_NL_TYPES = (r"(?:straat|laan|plein|plaats|steenweg|weg|lei|dreef|kaai|kade|markt|singel|gracht|"
+             r"dijk|baan|hof|pad|vest|wal|berg|dam|kouter|veld|park|ring|wijk|dries)")
+# Roads named after where they lead: "Steenweg op Gent", "Baan naar Hasselt".
+_NL_TOWARDS = r"(?:\s(?:op|naar)\s" + _CAP + r")?"
 _NL_STREET = (r"(?:" + _CAP + r"\s)?(?:\p{Lu}[\p{L}-]*" + _NL_TYPES + r"|(?-i:" + _NL_TYPES.title()
-              + r"))\s+" + _NUMBER)
+              + r"))" + _NL_TOWARDS + r"\s+" + _NUMBER)
 _EN_STREET = (r"\d{1,4}\s+(?:" + _CAP + r"\s+){1,3}"
               r"(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Court|Close|Square|Terrace|Way)")
 _STREET = r"(?:" + _FR_STREET + r"|" + _NL_STREET + r"|" + _EN_STREET + r")"

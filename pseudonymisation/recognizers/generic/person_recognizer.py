@@ -4,12 +4,18 @@ Used for every language, next to spaCy's statistical NER where a model exists (F
 for Dutch and English no official spaCy model installs from the package registry, so
 this recogniser carries person recall there. It reports:
 
-* a capitalised name after a title or role word (``Dr. Peeters``, ``Mme Dubois``,
-  ``Dhr. Van Damme``, ``Mrs Jones``, ``patiënt Janssens``);
+* a capitalised name after a title or role word (``Dr. Peeters``, ``dr. Claes``,
+  ``Mme Dubois``, ``Dhr. Van Damme``, ``Mrs Jones``, ``patiënt Janssens``, ``Dear Emily``);
+* a capitalised name after a label and a colon (``Patient: Griet Aerts``, ``Betreft:``,
+  ``Concerne :``, ``GP:``) or after an act by someone (``seen by``, ``referred by``,
+  ``gezien door``, ``vu par``), with an optional title in between;
 * a listed first name followed by capitalised words (``Marie Lambert``);
 * a listed surname on its own (``Peeters``) and an initial with a surname (``J. Peeters``);
 
-Known limits: names outside the lists with no title before them are missed; a listed
+Listed first names with a surname come from a larger lexicon in
+``first_name_recognizer.py``. Known limits: names outside the lists with no title, label
+or act before them are missed; a label followed by a capitalised non-name (``Patient:
+Unknown``) is a false positive; a listed
 name that is also a common word in capitals (``Mai``, ``Henry`` as a brand) is a false
 positive; names written in all lower case are missed.
 """
@@ -34,8 +40,25 @@ _TITLES = (
     r"[Mm]onsieur|[Mm]adame|[Mm]ademoiselle|[Dd]octeur|[Dd]okter|[Pp]rofesseur|[Pp]rofessor|"
     r"[Mm]evrouw|[Mm]eneer|[Dd]e heer|[Pp]atiënte?|[Pp]atiente?|[Pp]atient|[Cc]onfrère|[Cc]ollega|"
     r"[Ee]poux|[Éé]pouse|[Ee]chtgeno(?:ot|te)|[Hh]usband|[Ww]ife|[Dd]aughter|[Ss]on|[Ff]ille|[Ff]ils|"
-    r"[Dd]ochter|[Zz]oon|[Ii]nfirmière|[Ii]nfirmier|[Vv]erpleegkundige|[Nn]urse|GP|[Hh]uisarts"
+    r"[Dd]ochter|[Zz]oon|[Ii]nfirmière|[Ii]nfirmier|[Vv]erpleegkundige|[Nn]urse|GP|[Hh]uisarts|"
+    # Lower-case titles (Dutch writes "dr."), salutations, French "patient(e)".
+    r"dr\.?|prof\.?|dhr\.?|mevr\.?|[Hh]eer|[Dd]ear|[Gg]eachte|[Bb]este|[Cc]her|[Cc]hère|"
+    r"[Pp]atient\(e\)"
 )
+_LABELS = (
+    r"[Pp]atient|[Pp]atiënte?|[Pp]atiente?|Name|Naam|Nom|[Bb]etreft|[Cc]oncerne|"
+    r"GP|[Hh]uisarts|[Mm]édecin traitant|[Rr]eferring (?:physician|doctor)|[Pp]hysician|"
+    r"[Dd]octor|[Dd]okter|[Mm]édecin"
+)
+_ACTS = (
+    r"(?:[Ss]een|[Ee]xamined|[Rr]eferred|[Rr]eviewed|[Tt]reated|[Aa]ssessed|[Ss]igned|"
+    r"[Dd]ictated|[Oo]perated|[Ff]ollowed up)\s(?:by|with)|[Dd]iscussed with|"
+    r"(?:[Gg]ezien|[Vv]erwezen|[Bb]ehandeld|[Oo]nderzocht|[Oo]pgevolgd|[Gg]eopereerd)\sdoor|"
+    r"(?:[Vv]ue?|[Aa]dressée?|[Ee]xaminée?|[Ss]uivie?|[Oo]pérée?|[Tt]raitée?)\spar"
+)
+_OPTIONAL_TITLE = r"(?:(?:Dr|Prof|Mr|Mrs|Ms|dr|prof|Dhr|Mevr|Mme|M)\.?\s)?"
+# After a label or an act the title is optional, so the name must not be the title itself.
+_NOT_A_TITLE = r"(?!(?:Dr|Prof|Mr|Mrs|Ms|Miss|Dhr|Mevr|Mme|Mlle)\b)"
 _FIRST = r"(?:" + "|".join(sorted(FIRST_NAMES, key=len, reverse=True)) + r")"
 _LAST = r"(?:" + "|".join(sorted(SURNAMES, key=len, reverse=True)) + r")"
 
@@ -45,6 +68,10 @@ class NameListPersonRecognizer(PatternRecognizer):
 
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("title + name", r"(?<=\b(?:" + _TITLES + r")\s)" + _NAME + r"\b", 0.65),
+        Pattern("label: name", r"(?<=\b(?:" + _LABELS + r")\s?:\s*" + _OPTIONAL_TITLE + r")"
+                + _NOT_A_TITLE + _NAME + r"\b", 0.65),
+        Pattern("seen by + name", r"(?<=\b(?:" + _ACTS + r")\s" + _OPTIONAL_TITLE + r")"
+                + _NOT_A_TITLE + _NAME + r"\b", 0.65),
         Pattern("first name + name", r"\b" + _FIRST + r"(?:\s" + _NAME + r")?\b", 0.6),
         Pattern("listed surname", r"\b(?:" + _PARTICLE + r")?" + _LAST + r"\b", 0.55),
         Pattern("initial + name", r"(?<![\p{L}\d.])\p{Lu}\.\s?(?:\p{Lu}\.\s?)?" + _NAME + r"\b", 0.55),

@@ -1,0 +1,89 @@
+"""Presidio recogniser of a listed first name followed by a capitalised surname.
+
+Format: a first name from the lexicon below, then one to three capitalised words, possibly
+with surname particles (``Liesbeth Van de Velde``, ``Jean-Marc Dubois``, ``Emily Clarke``).
+The surname is required: a first name alone (``Guy``, ``Max``, ``Joy``) is too often an
+ordinary word to report.
+
+Lexicon: the male and female first names of the ``faker`` package's Belgian Dutch,
+Belgian French, British and American person providers (MIT licence; about 1,900 names),
+plus Haven's own list (``names.py``), minus names that are also stop words in English,
+Dutch or French (``An``, ``Ben``, ``Bas``), month and weekday names, and names of one or
+two letters. It is independent of the synthetic generator's name table, so scores on the
+generator's notes are not scores on the lexicon's own source.
+
+Known limits: first names outside the lexicon (rarer names, most names of non-European
+origin) are missed unless a title or context word precedes them (``person_recognizer``);
+a listed first name that starts a capitalised phrase (``Grace Period``, ``Rose Bengal``)
+is a false positive; names in all capitals or all lower case are missed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+
+import regex
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from pseudonymisation.recognizers.generic.names import FIRST_NAMES
+
+ENTITY = "PERSON"
+SCORE = 0.6
+FAKER_LOCALES = ("nl_BE", "fr_BE", "en_GB", "en_US")
+_CALENDAR = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "januari", "februari", "maart", "mei", "juni", "juli",
+    "augustus", "oktober", "janvier", "février", "mars", "avril", "mai", "juin", "juillet",
+    "août", "septembre", "octobre", "novembre", "décembre", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "maandag", "dinsdag", "woensdag", "donderdag",
+    "vrijdag", "zaterdag", "zondag", "lundi", "mardi", "mercredi", "jeudi", "vendredi",
+    "samedi", "dimanche",
+}
+_PARTICLE = r"(?:(?i:van|von|de|der|den|du|le|la|ter|ten|vanden|vander)\s+|[Dd]['’])"
+_CAPITALISED = r"\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?"
+_SURNAME = regex.compile(r"\s+(?:" + _PARTICLE + r"){0,2}" + _CAPITALISED
+                         + r"(?:\s+(?:" + _PARTICLE + r"){0,2}" + _CAPITALISED + r"){0,1}\b")
+_WORD = regex.compile(r"(?<![\p{L}'’-])" + _CAPITALISED + r"(?![\p{L}'’-])")
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """The lexicon: faker's first names of ``FAKER_LOCALES`` and Haven's own, filtered."""
+    from spacy.lang.en.stop_words import STOP_WORDS as EN
+    from spacy.lang.fr.stop_words import STOP_WORDS as FR
+    from spacy.lang.nl.stop_words import STOP_WORDS as NL
+
+    names = set(FIRST_NAMES)
+    for locale in FAKER_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        names |= set(provider.first_names_male) | set(provider.first_names_female)
+    excluded = EN | NL | FR | _CALENDAR
+    return frozenset(n for n in names if len(n) > 2 and n.lower() not in excluded)
+
+
+class FirstNameSurnameRecognizer(EntityRecognizer):
+    """A listed first name and the capitalised surname after it."""
+
+    def __init__(self, supported_language: str = "en") -> None:
+        super().__init__(supported_entities=[ENTITY], supported_language=supported_language,
+                         name=f"FirstNameSurnameRecognizer_{supported_language}")
+
+    def load(self) -> None:
+        """Nothing to load: the lexicon is built on first use and cached per process."""
+
+    def analyze(self, text: str, entities: list[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        """Spans of a listed first name followed by a surname."""
+        if ENTITY not in entities:
+            return []
+        lexicon = first_names()
+        found = []
+        for word in _WORD.finditer(text):
+            if word.group() not in lexicon:
+                continue
+            surname = _SURNAME.match(text, word.end())
+            if surname is not None:
+                found.append(RecognizerResult(ENTITY, word.start(), surname.end(), SCORE))
+        return found
