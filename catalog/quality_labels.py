@@ -26,5 +26,5 @@ def record_label(settings: Settings, source: str, silver_version: int, run_id: s
         store.add_quality_label(source, entry)
         audit.append(store, actor=service.SYSTEM.username, action="dataset.quality_labelled",
                      object_type="source", object_id=source,
-                     details={"silver_version": silver_version, "run_id": run_id})
+                     details={"silver_version": silver_version})
     return entry

@@ -8,6 +8,7 @@ from catalog import audit
 from catalog.db import Catalog
 from catalog.enums import PermitState
 from catalog.publication import record_publication
+from catalog.quality_labels import record_label
 from catalog.rdf import DCAT_VERSION, export
 from catalog.store import SqlStore
 from common.settings import Settings
@@ -36,3 +37,23 @@ def test_publication_records_versions_activates_and_audits(catalog: Catalog, set
     with catalog.session() as session:
         assert [e.action for e in SqlStore(session).audit_entries()[-2:]] == [
             "dataset.published", "permit.datasets_published"]
+
+
+def test_a_quality_label_is_stored_with_its_silver_version_and_audited(catalog: Catalog,
+                                                                       settings: Settings) -> None:
+    label = {"scale": "A > B > C > D", "documentation": {"grade": "A"}, "technical_quality": {},
+             "quality_management": {"grade": "B"}, "coverage": {"grade": "C"},
+             "access_delays": {"grade": "not assessed"}, "enrichments": {"grade": "B"}}
+    with catalog.session() as session:
+        make_world(SqlStore(session))
+    # Airflow's run ids hold a timestamp: stored with the label, kept out of the audit details.
+    record_label(settings, "claims", 4, "manual__2026-02-01T10:00:00+00:00", label)
+    with catalog.session() as session:
+        store = SqlStore(session)
+        quality = store.get_dataset("claims").quality
+        assert quality is not None
+        assert (quality.silver_version, quality.run_id, quality.label) == (
+            4, "manual__2026-02-01T10:00:00+00:00", label)
+        last = store.audit_entries()[-1]
+        assert (last.actor, last.action, last.object_id, last.details) == (
+            "system", "dataset.quality_labelled", "claims", {"silver_version": 4})
