@@ -8,8 +8,10 @@ column those would copy pseudonyms into the log, where a deleted person would su
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
+import deltalake
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
@@ -37,7 +39,16 @@ def ensure_table(spark: SparkSession, path: Path, like: DataFrame) -> None:
     builder.execute()
 
 
-def vacuum(spark: SparkSession, path: Path, retention_hours: float) -> None:
-    """Delete files the table no longer references that are older than the retention window."""
-    if DeltaTable.isDeltaTable(spark, str(path)):
-        DeltaTable.forPath(spark, str(path)).vacuum(retention_hours)
+def vacuum(path: Path, retention_hours: float) -> int:
+    """Delete files the table no longer references that are older than the retention window;
+    returns how many files went.
+
+    Runs with the ``deltalake`` library, not Spark: the same protocol operation (list the
+    table's folder, keep what the current version and the window still reference) without
+    a Spark job per table, which made vacuuming a lake of twenty tables take minutes.
+    """
+    if not (path / "_delta_log").is_dir():
+        return 0
+    removed = deltalake.DeltaTable(str(path)).vacuum(
+        retention_hours=math.ceil(retention_hours), enforce_retention_duration=False, dry_run=False)
+    return len(removed)

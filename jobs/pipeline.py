@@ -271,11 +271,10 @@ def publish(settings: Settings) -> dict[str, dict[str, Any]]:
 
 def vacuum_lake(settings: Settings) -> int:
     """VACUUM every table of the lake with the erasure retention window; tables vacuumed."""
-    spark = get_spark(settings)
     tables = sorted({p.parent for p in settings.lake.glob("**/_delta_log")})
-    for table in tables:
-        delta_tables.vacuum(spark, table, settings.erasure_retention_hours)
-    log.info("lake.vacuumed", tables=len(tables), retention_hours=settings.erasure_retention_hours)
+    removed = sum(delta_tables.vacuum(table, settings.erasure_retention_hours) for table in tables)
+    log.info("lake.vacuumed", tables=len(tables), files_removed=removed,
+             retention_hours=settings.erasure_retention_hours)
     return len(tables)
 
 

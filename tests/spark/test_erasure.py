@@ -27,7 +27,7 @@ def test_erase_then_vacuum_leaves_no_copy_anywhere(spark: SparkSession, tmp_path
 
     ids = spark.createDataFrame([(GONE,)], "person_id string")
     assert erase(spark, table, "person_id", ids) == 2
-    vacuum(spark, table, 0)
+    vacuum(table, 0)
 
     assert files_containing(table, [GONE, STAYS]).keys() == {STAYS}
     current = [r.person_id for r in spark.read.format("delta").load(str(table)).collect()]
