@@ -215,7 +215,7 @@ def catalogue_graph(records: Iterable[DatasetRecord], base: str = "https://haven
     graph = Graph()
     for prefix, space in (("dcat", DCAT), ("dct", DCTERMS), ("dcatap", DCATAP), ("healthdcatap", HEALTH),
                           ("csvw", CSVW), ("cv", CV), ("dpv", DPV), ("eli", ELI), ("skos", SKOS),
-                          ("foaf", FOAF), ("vcard", VCARD), ("haven", HAVEN), ("dqv", DQV)):
+                          ("foaf", FOAF), ("vcard", VCARD), ("haven", HAVEN), ("dqv", DQV), ("oa", OA)):
         graph.bind(prefix, space)
     items = list(records)
     catalogue = URIRef(f"{base}catalogue")
