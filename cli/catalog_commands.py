@@ -33,11 +33,13 @@ def permit_apply(
     from catalog.db import open_catalog
     from catalog.enums import PermitState
     from catalog.store import SqlStore
+    from common.settings import get_settings
 
     spec = load_application(file)
     with open_catalog().session() as session:
         store = SqlStore(session)
-        application = service.apply(store, store.get_user(spec.applicant), spec)
+        application = service.apply(store, store.get_user(spec.applicant), spec,
+                                    minimum_k=get_settings().k_anonymity)
     outcome = {"id": application.application_id, "state": application.state.value,
                "reason": application.decision_reason}
     if as_json:
