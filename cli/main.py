@@ -127,6 +127,10 @@ def _print_report(report: dict[str, Any]) -> None:
         if datasets.get("frozen"):
             typer.echo(f"  permit {permit}: frozen (regulation policy)")
             continue
+        if "refused" in datasets or "skipped" in datasets:
+            outcome = "refused" if "refused" in datasets else "skipped"
+            typer.echo(f"  permit {permit}: {outcome}, {datasets[outcome]}")
+            continue
         for dataset, rows in sorted(datasets.items()):
             typer.echo(f"  permit {permit}/{dataset}: {rows:,} rows")
 
