@@ -100,6 +100,7 @@ def _build(settings: Settings, spark: SparkSession, lake: LakeLayout, pinned: Pi
     cohort, cohort_sources = _cohort(permit, pinned)
     if cohort is not None:
         cohort = cohort.cache()
+    cached: list[DataFrame] = []
     try:
         frames: dict[str, DataFrame] = {}
         for grant in permit.datasets:
@@ -110,6 +111,7 @@ def _build(settings: Settings, spark: SparkSession, lake: LakeLayout, pinned: Pi
             else:
                 rows = permits.restricted(source, grant, excluded, cohort)
                 frames[grant.name] = permits.generalised(rows, grant, permit.anonymisation).cache()
+                cached.append(frames[grant.name])
         if permit.anonymisation is not None:
             required = permit.anonymisation.required_k(settings.k_anonymity)
             checks = {name: permits.check_k(df, required) for name, df in frames.items()}
@@ -134,7 +136,7 @@ def _build(settings: Settings, spark: SparkSession, lake: LakeLayout, pinned: Pi
                      rows=count, version=version, anonymised=permit.anonymised)
         return Outcome(rows=written, builds=tuple(builds))
     finally:
-        for df in frames.values():
+        for df in cached:
             df.unpersist()
         if cohort is not None:
             cohort.unpersist()

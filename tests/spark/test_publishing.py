@@ -81,6 +81,10 @@ def world(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Worl
             spec = parse_application(application_data(applicant="rita", **terms))
             service.apply(store, people["rita"], spec, application_id=permit_id)
             service.decide(store, people["sam"], permit_id, approve=True, reason="Permitted purpose.")
+    # What an earlier build left, when k was still reached: a refusal must not leave it in use.
+    stale = lake.permit_table("anon-k15", "claims")
+    stale.mkdir(parents=True)
+    (stale / "part-0000.parquet").write_bytes(b"PAR1")
     return World(settings, lake, publishing.publish(settings))
 
 
@@ -116,7 +120,7 @@ def test_below_k_the_permit_gets_nothing_and_the_steward_a_report(world: World) 
     assert not world.lake.permit_dir("anon-k15").exists()
     [build] = permit_builds(world.settings, "anon-k15")
     assert (build.outcome, build.report) == ("refused", {
-        "rule": "k_anonymity", "required_k": 15, "previous_workspace_removed": False,
+        "rule": "k_anonymity", "required_k": 15, "previous_workspace_removed": True,
         "datasets": {"claims": {"smallest_class": 12, "classes_below_k": 1,
                                 "quasi_identifiers": ["service_date"]}}})
     with open_catalog(world.settings).session() as session:
