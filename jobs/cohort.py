@@ -19,8 +19,8 @@ from common.errors import HavenError
 from common.layout import Source
 
 
-class CohortUnavailable(HavenError):
-    """A silver table the cohort needs does not exist (yet); the message names it."""
+class SilverUnavailable(HavenError):
+    """A silver table a permit needs (cohort or dataset) does not exist yet; the message names it."""
 
 
 def age_at(reference: date) -> Column:
@@ -50,7 +50,7 @@ def select_cohort(rules: CohortRules, start: date, end: date, population: DataFr
     selected: DataFrame | None = None
     if rules.needs_population:
         if population is None:
-            raise CohortUnavailable("the cohort needs silver population")
+            raise SilverUnavailable("the cohort needs silver population")
         condition = F.lit(True)
         if rules.age is not None:
             age = age_at(rules.age.at or start)
@@ -66,7 +66,7 @@ def select_cohort(rules: CohortRules, start: date, end: date, population: DataFr
     for criterion in rules.codes:
         source = Source(criterion.source)
         if source not in coded:
-            raise CohortUnavailable(f"the cohort needs silver {source.value}")
+            raise SilverUnavailable(f"the cohort needs silver {source.value}")
         persons = _coded_persons(coded[source], criterion, start, end)
         selected = persons if selected is None else selected.join(persons, "person_id", how="inner")
     assert selected is not None  # CohortRules holds at least one criterion

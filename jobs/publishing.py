@@ -12,6 +12,7 @@ own version. ``sweep`` deletes the workspace of every expired or revoked permit.
 from __future__ import annotations
 
 import shutil
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +29,7 @@ from common.logging import get_logger, safe
 from common.settings import OptOutPolicy, Settings
 from common.spark import get_spark
 from jobs import optout_registry, permits, silver
-from jobs.cohort import CohortUnavailable, select_cohort
+from jobs.cohort import SilverUnavailable, select_cohort
 from pseudonymisation.keys import PLATFORM_SCOPE, FileKeyStore
 
 log = get_logger(__name__)
@@ -62,7 +63,7 @@ class PinnedSilver:
         if source not in self.tables:
             path = str(self.lake.table(Zone.SILVER, source.value))
             if not DeltaTable.isDeltaTable(self.spark, path):
-                raise CohortUnavailable(f"silver {source.value} does not exist yet")
+                raise SilverUnavailable(f"silver {source.value} does not exist yet")
             last = DeltaTable.forPath(self.spark, path).history(1).first()
             assert last is not None
             version = int(last["version"])
@@ -172,8 +173,9 @@ def publish(settings: Settings, now: datetime | None = None) -> dict[str, dict[s
     excluded = _excluded_person_ids(settings, spark).cache()
     published: dict[str, dict[str, Any]] = {}
     builds: list[PermitBuild] = []
+    in_force = list(active_permits(settings).values())
     try:
-        for permit in active_permits(settings).values():
+        for permit in in_force:
             if settings.optout_policy is OptOutPolicy.REGULATION and lake.permit_tables(permit.permit_id):
                 published[permit.permit_id] = {"frozen": True}
                 log.info("permit.frozen", permit=safe(permit.permit_id))
@@ -181,7 +183,7 @@ def publish(settings: Settings, now: datetime | None = None) -> dict[str, dict[s
             filtered = excluded_for(permit, excluded, settings.optout_policy)
             try:
                 outcome = _build(settings, spark, lake, pinned, permit, filtered, at)
-            except CohortUnavailable as exc:
+            except SilverUnavailable as exc:
                 published[permit.permit_id] = {"skipped": str(exc)}
                 log.warning("permit.skipped", permit=safe(permit.permit_id), reason=safe(str(exc)))
                 continue
@@ -193,7 +195,11 @@ def publish(settings: Settings, now: datetime | None = None) -> dict[str, dict[s
             builds.extend(outcome.builds)
     finally:
         excluded.unpersist()
-    # The catalogue records the silver versions (and row counts) the permits were built from.
+    # The catalogue records the silver versions (and row counts) of the permits' sources, frozen
+    # permits' too, as dataset versions.
+    for source in {grant.source for permit in in_force for grant in permit.datasets}:
+        with suppress(SilverUnavailable):
+            pinned.get(source)
     versions = {source.value: (version, df.count()) for source, (df, version) in pinned.tables.items()}
     rebuilt = {p: rows for p, rows in published.items() if p in {b.permit_id for b in builds}}
     record_publication(settings, versions, rebuilt, builds)
