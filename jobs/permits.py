@@ -132,9 +132,3 @@ def write(spark: SparkSession, df: DataFrame, target: Path) -> tuple[int, int]:
     assert last is not None
     return spark.read.format("delta").load(str(target)).count(), int(last["version"])
 
-
-def run(spark: SparkSession, silver_table: Path, target: Path, grant: DatasetGrant,
-        permit_key: Key, excluded_person_ids: DataFrame) -> int:
-    """Rewrite one pseudonymised permit table without a cohort; returns its row count."""
-    silver = spark.read.format("delta").load(str(silver_table))
-    return write(spark, build_dataset(silver, grant, permit_key, excluded_person_ids), target)[0]
