@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from catalog.cohort import Anonymisation, CohortRules
 from catalog.enums import DataForm, OrganisationType, ProhibitedPurpose, Purpose
 from catalog.exceptions import InvalidApplication
 
@@ -70,9 +71,13 @@ class ApplicationFile(_Model):
     purpose: PurposeSpec
     commercial: bool
     datasets: Annotated[list[DatasetRequest], Field(min_length=1)]
-    cohort: Text = Field(description="who is in the study population")
+    cohort: Text = Field(description="who is in the study population, in words")
+    cohort_rules: CohortRules | None = Field(
+        default=None, description="the same as criteria the build applies: age, sex, provinces, codes")
     period: Period
     data_form: DataForm = DataForm.ANONYMISED
+    anonymisation: Anonymisation | None = Field(
+        default=None, description="anonymised only: generalisation and a k above the platform's")
     justification: str | None = Field(
         default=None, description="why anonymised data cannot serve the purpose (pseudonymised only)")
     data_users: Annotated[list[Username], Field(min_length=1)]
@@ -87,6 +92,8 @@ class ApplicationFile(_Model):
         if self.data_form is DataForm.PSEUDONYMISED and short:
             raise ValueError("pseudonymised data need a written justification of at least "
                              f"{MIN_JUSTIFICATION} characters why anonymised data cannot serve")
+        if self.anonymisation is not None and self.data_form is not DataForm.ANONYMISED:
+            raise ValueError("anonymisation terms apply to anonymised data only")
         return self
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from catalog.cohort import Anonymisation, CohortRules
 from catalog.enums import (
     DataForm,
     OptOutAction,
@@ -63,6 +64,28 @@ class Application:
     decision_reason: str | None = None
     granted_at: datetime | None = None
     expires_at: datetime | None = None
+    cohort_rules: CohortRules | None = None  # the cohort as criteria the build applies
+    anonymisation: Anonymisation | None = None  # anonymised form only; None: platform defaults
+
+
+@dataclass(frozen=True)
+class PermitBuild:
+    """One outcome of publishing a permit, as the catalogue keeps it for the steward and the SPE.
+
+    ``published``: one dataset written, with the silver versions read and the output version;
+    ``refused``: the permit was not written, ``report`` says why (sizes and column names, no
+    values); ``removed``: the workspace was deleted (expiry or revocation).
+    """
+
+    permit_id: str
+    outcome: str
+    at: datetime
+    dataset: str | None = None
+    source_versions: dict[str, int] = field(default_factory=dict)
+    output_version: int | None = None
+    rows: int | None = None
+    patient_entered: bool = False
+    report: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

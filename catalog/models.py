@@ -68,6 +68,25 @@ class ApplicationRow(Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     granted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cohort_rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    anonymisation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class PermitBuildRow(Base):
+    """What each publication of a permit did (``catalog.domain.PermitBuild``); append-only."""
+
+    __tablename__ = "permit_builds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    permit_id: Mapped[str] = mapped_column(ForeignKey("applications.application_id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    dataset: Mapped[str | None] = mapped_column(String(64))
+    source_versions: Mapped[dict[str, int]] = mapped_column(JSON)
+    output_version: Mapped[int | None] = mapped_column(Integer)
+    rows: Mapped[int | None] = mapped_column(Integer)
+    patient_entered: Mapped[bool] = mapped_column(Boolean)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class TransitionRow(Base):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from catalog.cohort import Anonymisation, CohortRules
 from common.errors import HavenError
 from common.layout import Source, check_name
 from common.settings import Settings
@@ -52,16 +53,24 @@ class Permit:
     users: tuple[str, ...]
     datasets: tuple[DatasetGrant, ...]
     state: str = "active"  # a PermitState value; only approved and active permits may be used
+    cohort: CohortRules | None = None  # None: everyone in the granted datasets
+    anonymisation: Anonymisation | None = None  # None: pseudonymised data (a person pseudonym)
 
     def __post_init__(self) -> None:
         check_name("permit", self.permit_id)
+
+    @property
+    def anonymised(self) -> bool:
+        """Anonymised permits get generalised quasi-identifiers, no person pseudonym, and k."""
+        return self.anonymisation is not None
 
 
 def check_can_query(permit: Permit, user: str, at: datetime | None = None) -> None:
     """Raise ``PermitDenied`` unless ``user`` is named in an unexpired ``permit``."""
     now = at or datetime.now(UTC)
     if permit.state not in ("approved", "active"):
-        raise PermitDenied(f"permit {permit.permit_id} is {permit.state}")
+        ended = " and its workspace is removed" if permit.state in ("expired", "revoked") else ""
+        raise PermitDenied(f"permit {permit.permit_id} is {permit.state}{ended}")
     if user not in permit.users:
         raise PermitDenied(f"user {user!r} is not a named data user of permit {permit.permit_id}")
     if now < permit.granted_at:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from catalog.cohort import Anonymisation
 from catalog.db import open_catalog
 from catalog.domain import Application
+from catalog.enums import DataForm
 from catalog.exceptions import NotFound
 from catalog.lifecycle import IN_FORCE
 from catalog.permits import DatasetGrant, Permit
@@ -28,7 +30,10 @@ def to_permit(application: Application, store: SqlStore) -> Permit | None:
     return Permit(permit_id=application.application_id, title=application.title,
                   purpose=application.purpose, granted_at=application.granted_at,
                   expires_at=application.expires_at, users=application.data_users,
-                  datasets=tuple(grants), state=application.state.value)
+                  datasets=tuple(grants), state=application.state.value,
+                  cohort=application.cohort_rules,
+                  anonymisation=(application.anonymisation or Anonymisation()
+                                 if application.data_form is DataForm.ANONYMISED else None))
 
 
 def permits_in_force(settings: Settings | None = None, now: datetime | None = None) -> dict[str, Permit]:

@@ -4,7 +4,9 @@ It lists applications from the moment they arrive, decisions (refusals too) with
 reasons, and permits with their period: organisation and its type, purpose and lay summary,
 commercial use, datasets and variables, data period and form. It names organisations, not
 the people who applied or will use the data, and never shows cohort criteria details beyond
-what the lay summary says.
+what the lay summary says: the free-text cohort description stays out, the cohort as
+criteria (age, sex, provinces, code prefixes; no personal data) and the anonymisation terms
+are shown, so anyone can check what a permit selects.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from catalog.cohort import describe
 from catalog.domain import Application
 from catalog.enums import PermitState
 from catalog.lifecycle import IN_FORCE
@@ -36,6 +39,9 @@ class RegisterEntry:
     period_start: date
     period_end: date
     data_form: str
+    cohort_rules: dict[str, Any] | None
+    cohort_summary: str | None
+    anonymisation: dict[str, Any] | None
     state: str
     submitted_at: datetime | None
     decision: str | None
@@ -65,7 +71,13 @@ def _entry(application: Application, now: datetime) -> RegisterEntry:
         commercial=application.commercial,
         datasets=tuple((d.dataset, d.variables) for d in application.datasets),
         period_start=application.period_start, period_end=application.period_end,
-        data_form=application.data_form.value, state=application.state.value,
+        data_form=application.data_form.value,
+        cohort_rules=(None if application.cohort_rules is None
+                      else application.cohort_rules.model_dump(mode="json", exclude_none=True)),
+        cohort_summary=None if application.cohort_rules is None else describe(application.cohort_rules),
+        anonymisation=(None if application.anonymisation is None
+                       else application.anonymisation.model_dump(mode="json", exclude_none=True)),
+        state=application.state.value,
         submitted_at=application.submitted_at,
         decision=("approved" if approved else "rejected") if decided else None,
         decided_at=application.decided_at if decided else None,

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from catalog import audit
 from catalog.applications import ApplicationFile
+from catalog.cohort import DEFAULT_K
 from catalog.domain import Application, AuditEntry, RequestedDataset, TransitionRecord, User
 from catalog.enums import PermitState, Role
 from catalog.exceptions import InvalidApplication, NotAuthorised, NotFound, RuleViolation
@@ -85,13 +86,24 @@ def _next_id(store: Store, now: datetime) -> str:
     return f"app-{now:%Y}-{store.count_applications() + 1:04d}"
 
 
+def _check_k(spec: ApplicationFile, minimum_k: int) -> None:
+    if spec.anonymisation is not None and spec.anonymisation.k is not None \
+            and spec.anonymisation.k < minimum_k:
+        raise InvalidApplication(f"anonymisation.k: {spec.anonymisation.k} is below the platform's "
+                                 f"minimum of {minimum_k}; a permit may only raise k")
+
+
 def apply(store: Store, actor: User, spec: ApplicationFile, now: datetime | None = None,
-          application_id: str | None = None) -> Application:
-    """Record and submit an application; one for a prohibited purpose is refused at once, with the reason."""
+          application_id: str | None = None, *, minimum_k: int = DEFAULT_K) -> Application:
+    """Record and submit an application; one for a prohibited purpose is refused at once, with the reason.
+
+    ``minimum_k`` is the platform's k-anonymity threshold: an application may ask for more.
+    """
     at = _now(now)
     check_can(actor, Operation.APPLY)
     if actor.username != spec.applicant:
         raise NotAuthorised(f"user {actor.username!r} may only apply in their own name")
+    _check_k(spec, minimum_k)
     datasets = _check_datasets(store, spec)
     draft = Application(
         application_id=application_id or _next_id(store, at), title=spec.title, applicant=spec.applicant,
@@ -100,7 +112,8 @@ def apply(store: Store, actor: User, spec: ApplicationFile, now: datetime | None
         commercial=spec.commercial, datasets=datasets, cohort_criteria=spec.cohort,
         period_start=spec.period.start, period_end=spec.period.end, data_form=spec.data_form,
         pseudonymisation_justification=spec.justification, data_users=tuple(spec.data_users),
-        duration_months=spec.duration_months, state=PermitState.DRAFT, created_at=at)
+        duration_months=spec.duration_months, state=PermitState.DRAFT, created_at=at,
+        cohort_rules=spec.cohort_rules, anonymisation=spec.anonymisation)
     store.add_application(draft)
     audit.append(store, actor=actor.username, action="application.created", object_type="application",
                  object_id=draft.application_id, at=at)

@@ -14,11 +14,13 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog.cohort import Anonymisation, CohortRules
 from catalog.domain import (
     Application,
     AuditEntry,
     DatasetRecord,
     OptOutEvent,
+    PermitBuild,
     QualityLabel,
     RequestedDataset,
     TransitionRecord,
@@ -40,6 +42,7 @@ from catalog.models import (
     DatasetRow,
     DatasetVersionRow,
     OptOutEventRow,
+    PermitBuildRow,
     QualityLabelRow,
     TransitionRow,
     UserRow,
@@ -70,6 +73,11 @@ class PermitStore(Protocol):
     def add_transition(self, record: TransitionRecord) -> None: ...
     def transitions(self, application_id: str) -> list[TransitionRecord]: ...
     def count_applications(self) -> int: ...
+
+
+class PermitBuildStore(Protocol):
+    def add_permit_build(self, build: PermitBuild) -> None: ...
+    def permit_builds(self, permit_id: str) -> list[PermitBuild]: ...
 
 
 class AuditStore(Protocol):
@@ -197,6 +205,10 @@ class SqlStore:
         values["organisation_type"] = application.organisation_type.value
         values["data_form"] = application.data_form.value
         values["state"] = application.state.value
+        values["cohort_rules"] = (None if application.cohort_rules is None
+                                  else application.cohort_rules.model_dump(mode="json", exclude_none=True))
+        values["anonymisation"] = (None if application.anonymisation is None
+                                   else application.anonymisation.model_dump(mode="json", exclude_none=True))
         return values
 
     def add_application(self, application: Application) -> None:
@@ -225,7 +237,10 @@ class SqlStore:
             state=PermitState(row.state), created_at=_utc(row.created_at),
             submitted_at=_utc(row.submitted_at), decided_at=_utc(row.decided_at),
             decided_by=row.decided_by, decision_reason=row.decision_reason,
-            granted_at=_utc(row.granted_at), expires_at=_utc(row.expires_at))
+            granted_at=_utc(row.granted_at), expires_at=_utc(row.expires_at),
+            cohort_rules=None if row.cohort_rules is None else CohortRules.model_validate(row.cohort_rules),
+            anonymisation=(None if row.anonymisation is None
+                           else Anonymisation.model_validate(row.anonymisation)))
 
     def get_application(self, application_id: str) -> Application:
         row = self.session.get(ApplicationRow, application_id)
@@ -253,6 +268,24 @@ class SqlStore:
         rows = self.session.scalars(query.order_by(TransitionRow.id))
         return [TransitionRecord(r.application_id, PermitState(r.from_state), PermitState(r.to_state),
                                  r.actor, _required_utc(r.at), r.reason) for r in rows]
+
+    # permit builds ---------------------------------------------------------------------
+    def add_permit_build(self, build: PermitBuild) -> None:
+        self.session.add(PermitBuildRow(
+            permit_id=build.permit_id, outcome=build.outcome, at=build.at.astimezone(UTC),
+            dataset=build.dataset, source_versions=dict(build.source_versions),
+            output_version=build.output_version, rows=build.rows,
+            patient_entered=build.patient_entered, report=dict(build.report)))
+        self.session.flush()
+
+    def permit_builds(self, permit_id: str) -> list[PermitBuild]:
+        """Every recorded build outcome of ``permit_id``, oldest first."""
+        query = select(PermitBuildRow).where(PermitBuildRow.permit_id == permit_id)
+        return [PermitBuild(permit_id=r.permit_id, outcome=r.outcome, at=_required_utc(r.at),
+                            dataset=r.dataset, source_versions=dict(r.source_versions),
+                            output_version=r.output_version, rows=r.rows,
+                            patient_entered=r.patient_entered, report=dict(r.report))
+                for r in self.session.scalars(query.order_by(PermitBuildRow.id))]
 
     # audit -----------------------------------------------------------------------------
     @staticmethod

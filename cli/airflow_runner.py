@@ -69,3 +69,36 @@ def run_ingest(settings: Settings, landing_dir: Path) -> PipelineOutcome:
     report_file = report_path(settings, run.run_id)
     report = json.loads(report_file.read_text()) if report_file.is_file() else None
     return PipelineOutcome(run_id=run.run_id, state=state, report=report, failed_tasks=failed)
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    run_id: str
+    state: str
+    published: dict[str, Any] | None
+    removed: dict[str, Any] | None
+    failed_tasks: list[str]
+
+
+def _returned(run_id: str, dag_id: str, task_id: str) -> Any:
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        query = XComModel.get_many(run_id=run_id, key="return_value", task_ids=task_id, dag_ids=dag_id)
+        row = session.scalars(query).first()
+        return None if row is None else XComModel.deserialize_value(row)
+
+
+def run_publish(settings: Settings) -> PublishOutcome:
+    """Run the ``haven_publish`` DAG (publish, then sweep) and return what its tasks returned."""
+    configure_airflow(settings)
+    from dags.haven_publish import haven_publish_dag
+
+    run = haven_publish_dag.test()
+    state = str(getattr(run.state, "value", run.state))
+    failed = sorted(ti.task_id for ti in run.get_task_instances()
+                    if str(getattr(ti.state, "value", ti.state)) != "success")
+    return PublishOutcome(run_id=run.run_id, state=state,
+                          published=_returned(run.run_id, "haven_publish", "publish"),
+                          removed=_returned(run.run_id, "haven_publish", "sweep"), failed_tasks=failed)

@@ -33,11 +33,13 @@ def permit_apply(
     from catalog.db import open_catalog
     from catalog.enums import PermitState
     from catalog.store import SqlStore
+    from common.settings import get_settings
 
     spec = load_application(file)
     with open_catalog().session() as session:
         store = SqlStore(session)
-        application = service.apply(store, store.get_user(spec.applicant), spec)
+        application = service.apply(store, store.get_user(spec.applicant), spec,
+                                    minimum_k=get_settings().k_anonymity)
     outcome = {"id": application.application_id, "state": application.state.value,
                "reason": application.decision_reason}
     if as_json:
@@ -136,3 +138,63 @@ def audit_verify(
         typer.echo(f"audit log intact: {result.entries} entries, head {result.head}")
     if not result.ok:
         raise AuditChainBroken(f"audit log broken after {result.entries} good entries: {result.problem}")
+
+
+@permit_app.command("revoke")
+def permit_revoke(
+    permit_id: Annotated[str, typer.Argument(help="Permit id.")],
+    reason: Annotated[str, typer.Option(help="Why: published in the register.")],
+    as_user: Annotated[str, typer.Option("--as", help="Revoking steward (embedded mode only).")],
+) -> None:
+    """Revoke a permit; `haven permit sweep` then removes its workspace."""
+    from catalog import service
+    from catalog.db import open_catalog
+    from catalog.store import SqlStore
+
+    with open_catalog().session() as session:
+        store = SqlStore(session)
+        revoked = service.revoke(store, store.get_user(as_user), permit_id, reason=reason)
+    typer.echo(f"{revoked.application_id} {revoked.state.value}")
+
+
+@permit_app.command("sweep")
+def permit_sweep(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the removed workspaces as JSON.")] = False,
+) -> None:
+    """Expire permits past their date, then delete the workspace of every expired or revoked permit."""
+    from common.settings import get_settings
+    from jobs.publishing import sweep
+
+    removed = sweep(get_settings())
+    if as_json:
+        typer.echo(json.dumps(removed, indent=2, sort_keys=True))
+        return
+    for permit_id, outcome in removed.items():
+        typer.echo(f"{permit_id} ({outcome['state']}): workspace removed, {outcome['files_removed']} files")
+    typer.echo(f"({len(removed)} workspaces removed)")
+
+
+@permit_app.command("builds")
+def permit_builds(
+    permit_id: Annotated[str, typer.Argument(help="Permit id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """What each publication of a permit did: versions read and written, refusals, removal."""
+    from dataclasses import asdict
+
+    from catalog.publication import permit_builds as builds_of
+    from common.settings import get_settings
+
+    builds = builds_of(get_settings(), permit_id)
+    if as_json:
+        typer.echo(json.dumps([asdict(b) for b in builds], indent=2, default=str))
+        return
+    for b in builds:
+        if b.outcome == "published":
+            read = ", ".join(f"silver/{s}@{v}" for s, v in sorted(b.source_versions.items()))
+            label = " [patient-entered data (wellness apps)]" if b.patient_entered else ""
+            typer.echo(f"{b.at:%Y-%m-%d %H:%M} published {b.dataset}@{b.output_version} "
+                       f"({b.rows:,} rows) from {read}{label}")
+        else:
+            typer.echo(f"{b.at:%Y-%m-%d %H:%M} {b.outcome}: {json.dumps(b.report, sort_keys=True)}")
+    typer.echo(f"({len(builds)} builds)")

@@ -121,9 +121,17 @@ def _print_report(report: dict[str, Any]) -> None:
         erased = ", ".join(f"{t} {n:,}" for t, n in sorted(optout["rows_erased"].items()) if n) or "none"
         typer.echo(f"  opt-outs in force: {optout['persons_opted_out']:,} persons (policy "
                    f"{optout['policy']}); rows erased: {erased}")
-    for permit, datasets in sorted(report["permits"].items()):
+    _print_permits(report["permits"])
+
+
+def _print_permits(permits: dict[str, Any]) -> None:
+    for permit, datasets in sorted(permits.items()):
         if datasets.get("frozen"):
             typer.echo(f"  permit {permit}: frozen (regulation policy)")
+            continue
+        if "refused" in datasets or "skipped" in datasets:
+            outcome = "refused" if "refused" in datasets else "skipped"
+            typer.echo(f"  permit {permit}: {outcome}, {datasets[outcome]}")
             continue
         for dataset, rows in sorted(datasets.items()):
             typer.echo(f"  permit {permit}/{dataset}: {rows:,} rows")
@@ -145,6 +153,30 @@ def pipeline_run(
         else:
             _print_report(outcome.report)
     _check_outcome(outcome)
+
+
+@pipeline_app.command("publish")
+def pipeline_publish(
+    as_json: Annotated[bool, typer.Option("--json", help="Print what publish and sweep did, as JSON.")
+                       ] = False,
+) -> None:
+    """Run the haven_publish DAG in-process: rebuild every permit in force, then sweep ended ones."""
+    from cli.airflow_runner import run_publish
+
+    with _stdout_to_stderr():
+        outcome = run_publish(get_settings())
+    if as_json:
+        typer.echo(json.dumps({"run_id": outcome.run_id, "state": outcome.state,
+                               "permits": outcome.published, "removed": outcome.removed},
+                              indent=2, sort_keys=True))
+    else:
+        typer.echo(f"run {outcome.run_id}")
+        _print_permits(outcome.published or {})
+        for permit, removed in sorted((outcome.removed or {}).items()):
+            typer.echo(f"  permit {permit} ({removed['state']}): workspace removed")
+    if outcome.state != "success":
+        raise fail(f"haven_publish run {outcome.run_id} ended {outcome.state}; failed tasks: "
+                   f"{', '.join(outcome.failed_tasks) or 'none'} (see {get_settings().airflow / 'logs'})")
 
 
 def _check_outcome(outcome: PipelineOutcome) -> None:

@@ -92,6 +92,11 @@ class Settings(BaseSettings):
         description="how long files that held erased rows are kept for concurrent readers "
         "before VACUUM removes them; 0 in the embedded default (nothing else reads the lake)",
     )
+    k_anonymity: int = Field(
+        default=10, ge=2,
+        description="smallest number of persons sharing every combination of quasi-identifiers "
+        "in an anonymised permit's datasets; a permit may ask for more, never less",
+    )
     log_level: str = "INFO"
 
     @classmethod

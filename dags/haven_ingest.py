@@ -9,7 +9,8 @@ One delivery from the trusted third party, from `landing/` to the permit dataset
    ones quarantined; bronze to silver (typed, rule-breaking rows quarantined, Great
    Expectations suite as a quality gate, people whose opt-out is in force removed,
    platform pseudonyms), with reconciled counts; a source failing a critical expectation
-   keeps its previous silver;
+   keeps its previous silver; the silver tables are Airflow Assets, so their update
+   schedules `haven_publish`;
 3. **erase**: everyone whose opt-out is in force deleted from bronze and silver (one audit
    entry with the counts);
 4. **publish**: the active permits' datasets rebuilt from silver (under the `regulation`
@@ -28,6 +29,8 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import dag, get_current_context, task
+
+from dags.assets import SILVER_ASSETS
 
 
 def _settings():
@@ -60,7 +63,8 @@ def haven_ingest() -> None:
         run_after = context["dag_run"].run_after
         return ingest_stage(settings, landing_dir, context["run_id"], run_after)
 
-    @task
+    # Silver tables are Assets: their update schedules haven_publish.
+    @task(outlets=list(SILVER_ASSETS.values()))
     def refine(ingested: dict) -> dict:
         from jobs.pipeline import refine as refine_stage
 

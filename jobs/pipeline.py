@@ -17,15 +17,13 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from catalog.events import record_event
-from catalog.permits import Permit, active_permits
-from catalog.publication import record_publication
 from catalog.quality_labels import record_label
 from common.layout import LakeLayout, Source, Zone
-from common.logging import get_logger, safe
+from common.logging import get_logger
 from common.schemas import SCHEMAS
-from common.settings import OptOutPolicy, Settings
+from common.settings import Settings
 from common.spark import get_spark
-from jobs import bronze, delta_tables, erasure, landing, optout_registry, permits, silver
+from jobs import bronze, delta_tables, erasure, landing, optout_registry, publishing, silver
 from jobs.source_rules import RULES
 from pseudonymisation.keys import PLATFORM_SCOPE, FileKeyStore
 from quality import suites
@@ -180,21 +178,6 @@ def gate_failures(refined: dict[str, dict[str, Any]]) -> list[str]:
     return [f["quality"] for f in refined.values() if f.get("quality_passed") is False]
 
 
-def _excluded_person_ids(settings: Settings, spark: SparkSession) -> DataFrame:
-    """Platform pseudonyms of everyone whose opt-out is in force, with when it took effect."""
-    key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
-    opted_out = silver.opted_out_frame(spark, optout_registry.in_force(settings))
-    return silver.with_platform_pseudonym(opted_out, key)
-
-
-def excluded_for(permit: Permit, excluded: DataFrame, policy: OptOutPolicy) -> DataFrame:
-    """The opt-outs a permit's build must filter: all under ``strict``; under ``regulation``
-    only those made before the permit was granted (the regulation's minimum)."""
-    if policy is OptOutPolicy.STRICT:
-        return excluded
-    return excluded.where(F.col("opted_out_at") <= F.lit(permit.granted_at))
-
-
 def erase_opted_out(settings: Settings) -> dict[str, Any]:
     """Delete everyone whose opt-out is in force from the lake; rows erased per table.
 
@@ -226,47 +209,8 @@ def erase_opted_out(settings: Settings) -> dict[str, Any]:
 
 
 def publish(settings: Settings) -> dict[str, dict[str, Any]]:
-    """Rebuild the active permits' datasets from silver; rows per permit and dataset.
-
-    Under the ``strict`` opt-out policy every permit is rebuilt, so an opt-out reaches it at
-    this refresh. Under ``regulation`` a permit whose datasets exist already stays frozen:
-    opt-outs reach only permits built after them.
-    """
-    spark = get_spark(settings)
-    lake = LakeLayout(settings.lake)
-    store = FileKeyStore(settings.keys)
-    excluded = _excluded_person_ids(settings, spark).cache()
-    published: dict[str, dict[str, Any]] = {}
-    in_force = list(active_permits(settings).values())
-    try:
-        for permit in in_force:
-            built = lake.permit_tables(permit.permit_id)
-            if settings.optout_policy is OptOutPolicy.REGULATION and built:
-                published[permit.permit_id] = {"frozen": True}
-                log.info("permit.frozen", permit=safe(permit.permit_id))
-                continue
-            permit_key = store.current(permit.permit_id)
-            filtered = excluded_for(permit, excluded, settings.optout_policy)
-            rows = {}
-            for grant in permit.datasets:
-                rows[grant.name] = permits.run(
-                    spark, lake.table(Zone.SILVER, grant.source.value),
-                    lake.permit_table(permit.permit_id, grant.name), grant, permit_key, filtered)
-                log.info("permit.published", permit=safe(permit.permit_id),
-                         dataset=safe(grant.name), rows=rows[grant.name])
-            published[permit.permit_id] = rows
-    finally:
-        excluded.unpersist()
-    # The catalogue records the silver versions (and row counts) the permits were built from.
-    versions = {}
-    for source in {grant.source.value for permit in in_force for grant in permit.datasets}:
-        path = str(lake.table(Zone.SILVER, source))
-        last = DeltaTable.forPath(spark, path).history(1).first()
-        assert last is not None
-        versions[source] = (int(last["version"]), spark.read.format("delta").load(path).count())
-    rebuilt = {p: rows for p, rows in published.items() if "frozen" not in rows}
-    record_publication(settings, versions, rebuilt)
-    return published
+    """Rebuild the active permits' datasets from silver; see ``jobs.publishing.publish``."""
+    return publishing.publish(settings)
 
 
 def vacuum_lake(settings: Settings) -> int:

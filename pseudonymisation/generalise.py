@@ -92,18 +92,22 @@ def with_arrondissement(df: DataFrame, postcode: str, mapping: DataFrame, *,
               .drop("_pc"))
 
 
-def equivalence_classes(df: DataFrame, quasi_identifiers: Sequence[str]) -> DataFrame:
+def equivalence_classes(df: DataFrame, quasi_identifiers: Sequence[str],
+                        person: str | None = None) -> DataFrame:
     """One row per combination of the quasi-identifiers present in ``df``, with ``size``
-    (nulls form their own class, as a linker would treat them)."""
+    (nulls form their own class, as a linker would treat them). With ``person``, ``size``
+    counts distinct persons rather than rows: the measure for tables of events, where one
+    person has many rows."""
     if not quasi_identifiers:
         raise ValueError("name at least one quasi-identifier")
-    return df.groupBy(*quasi_identifiers).agg(F.count(F.lit(1)).alias("size"))
+    size = F.count(F.lit(1)) if person is None else F.count_distinct(F.col(person))
+    return df.groupBy(*quasi_identifiers).agg(size.alias("size"))
 
 
-def k_anonymity(df: DataFrame, quasi_identifiers: Sequence[str]) -> int:
+def k_anonymity(df: DataFrame, quasi_identifiers: Sequence[str], person: str | None = None) -> int:
     """k: the size of the smallest equivalence class over ``quasi_identifiers`` (0 for an
-    empty DataFrame)."""
-    row = equivalence_classes(df, quasi_identifiers).agg(F.min("size").alias("k")).first()
+    empty DataFrame), in rows or, with ``person``, in distinct persons."""
+    row = equivalence_classes(df, quasi_identifiers, person).agg(F.min("size").alias("k")).first()
     return int(row["k"]) if row is not None and row["k"] is not None else 0
 
 

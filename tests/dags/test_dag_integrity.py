@@ -16,7 +16,7 @@ def dagbag():
 
 def test_no_import_errors(dagbag) -> None:
     assert dagbag.import_errors == {}
-    assert {"haven_ingest", "haven_optout"} <= set(dagbag.dag_ids)
+    assert {"haven_ingest", "haven_optout", "haven_publish"} <= set(dagbag.dag_ids)
 
 
 def test_every_dag_has_tags_retries_and_docs(dagbag) -> None:
@@ -43,3 +43,22 @@ def test_optout_wiring_and_schedule() -> None:
     order = {t.task_id: sorted(t.downstream_task_ids) for t in haven_optout_dag.tasks}
     assert order == {"erase": ["publish"], "publish": ["vacuum"], "vacuum": []}
     assert haven_optout_dag.max_active_runs == 1
+
+
+def test_publish_runs_on_any_silver_change_then_sweeps() -> None:
+    from airflow.sdk import AssetAny
+
+    from dags.assets import SILVER_ASSETS
+    from dags.haven_ingest import haven_ingest_dag
+    from dags.haven_publish import haven_publish_dag
+
+    order = {t.task_id: sorted(t.downstream_task_ids) for t in haven_publish_dag.tasks}
+    assert order == {"publish": ["sweep"], "sweep": []}
+    assert haven_publish_dag.max_active_runs == 1
+    silver = list(SILVER_ASSETS.values())
+    assert haven_publish_dag.timetable.asset_condition == AssetAny(*silver)
+    assert sorted(a.name for a in silver) == [
+        "silver/claims", "silver/clinical_notes", "silver/hospital_stays", "silver/lab_results",
+        "silver/pharmacy", "silver/population", "silver/wellness"]
+    refine = haven_ingest_dag.get_task("refine")
+    assert refine.outlets == silver

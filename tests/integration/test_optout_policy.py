@@ -164,7 +164,7 @@ def test_a_crash_half_way_through_erasure_is_finished_by_the_next_run(
         raise RuntimeError("worker lost")
 
     with monkeypatch.context() as patched:
-        patched.setattr(permits, "run", crash)
+        patched.setattr(permits, "write", crash)
         with pytest.raises(RuntimeError, match="worker lost"):
             pipeline.publish(settings)
     assert platform not in ids(settings.lake / "silver" / "claims", "person_id")

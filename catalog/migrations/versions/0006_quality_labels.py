@@ -1,7 +1,7 @@
 """The EHDS quality and utility label of each silver table version, as the pipeline measured it.
 
-Revision ID: 0005_quality
-Revises: 0003_optout
+Revision ID: 0006_quality
+Revises: 0005_publishing
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_quality"
-down_revision = "0003_optout"
+revision = "0006_quality"
+down_revision = "0005_publishing"
 branch_labels = None
 depends_on = None
 

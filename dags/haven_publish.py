@@ -1,0 +1,63 @@
+"""
+### Haven permit publishing
+
+Runs whenever a silver Delta table changes (the `refine` task of `haven_ingest` declares
+every silver table as an Airflow Asset), so permits see new data without a manual step:
+
+1. **publish**: every permit in force rebuilt in its own workspace (`lake/permits/<id>/`)
+   from silver read at one pinned version per table: only the approved variables, the
+   data period and the cohort's people; opt-outs per policy; permit-specific pseudonyms,
+   or for anonymised permits generalised quasi-identifiers and at least the configured k
+   (`HAVEN_K_ANONYMITY`, default 10) or nothing at all and a refusal report for the
+   steward. Each dataset's silver and output Delta versions go to the catalogue
+   (`haven permit builds ID`);
+2. **sweep**: permits past their expiry are expired, and the workspace of every expired
+   or revoked permit is deleted from the lake (audited); the SPE then refuses them.
+
+Each task calls one function of `jobs.publishing`; no logic lives here. Both are
+idempotent: a rerun rebuilds the same permits from the same versions.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag, task
+
+from dags.assets import ANY_SILVER_CHANGE
+
+
+def _settings():
+    from common.settings import get_settings
+
+    return get_settings()
+
+
+@dag(
+    dag_id="haven_publish",
+    schedule=ANY_SILVER_CHANGE,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["haven", "permits"],
+    default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
+    doc_md=__doc__,
+)
+def haven_publish() -> None:
+    @task
+    def publish() -> dict:
+        from jobs.publishing import publish as publish_permits
+
+        return publish_permits(_settings())
+
+    @task
+    def sweep(published: dict) -> dict:
+        from jobs.publishing import sweep as sweep_workspaces
+
+        return sweep_workspaces(_settings())
+
+    sweep(publish())
+
+
+haven_publish_dag = haven_publish()

@@ -1,0 +1,223 @@
+"""Permit publishing: each active permit's datasets built in its own workspace, and the
+workspaces of ended permits removed.
+
+``publish`` rebuilds every permit in force from silver read at one pinned Delta version per
+table: period, opt-outs per policy, the cohort's people, the approved columns; a permit
+pseudonym for pseudonymised permits; generalised quasi-identifiers and at least the
+configured k for anonymised ones, or nothing at all and a refusal report for the steward.
+Every dataset written is recorded in the catalogue with the silver versions it read and its
+own version. ``sweep`` deletes the workspace of every expired or revoked permit.
+"""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from delta.tables import DeltaTable
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from catalog.domain import PermitBuild
+from catalog.permits import Permit, active_permits
+from catalog.publication import ended_permits, record_publication, record_refusal, record_workspace_removed
+from common.layout import LakeLayout, Source, Zone
+from common.logging import get_logger, safe
+from common.settings import OptOutPolicy, Settings
+from common.spark import get_spark
+from jobs import optout_registry, permits, silver
+from jobs.cohort import SilverUnavailable, select_cohort
+from pseudonymisation.keys import PLATFORM_SCOPE, FileKeyStore
+
+log = get_logger(__name__)
+
+
+def _excluded_person_ids(settings: Settings, spark: SparkSession) -> DataFrame:
+    """Platform pseudonyms of everyone whose opt-out is in force, with when it took effect."""
+    key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
+    opted_out = silver.opted_out_frame(spark, optout_registry.in_force(settings))
+    return silver.with_platform_pseudonym(opted_out, key)
+
+
+def excluded_for(permit: Permit, excluded: DataFrame, policy: OptOutPolicy) -> DataFrame:
+    """The opt-outs a permit's build must filter: all under ``strict``; under ``regulation``
+    only those made before the permit was granted (the regulation's minimum)."""
+    if policy is OptOutPolicy.STRICT:
+        return excluded
+    return excluded.where(F.col("opted_out_at") <= F.lit(permit.granted_at))
+
+
+@dataclass
+class PinnedSilver:
+    """Silver tables read at the version current when first asked for, once per run, so that
+    every permit of a run sees the same data and the catalogue records what was read."""
+
+    spark: SparkSession
+    lake: LakeLayout
+    tables: dict[Source, tuple[DataFrame, int]] = field(default_factory=dict)
+
+    def get(self, source: Source) -> tuple[DataFrame, int]:
+        if source not in self.tables:
+            path = str(self.lake.table(Zone.SILVER, source.value))
+            if not DeltaTable.isDeltaTable(self.spark, path):
+                raise SilverUnavailable(f"silver {source.value} does not exist yet")
+            last = DeltaTable.forPath(self.spark, path).history(1).first()
+            assert last is not None
+            version = int(last["version"])
+            df = self.spark.read.format("delta").option("versionAsOf", version).load(path)
+            self.tables[source] = (df, version)
+        return self.tables[source]
+
+    def versions(self, *sources: Source) -> dict[str, int]:
+        return {s.value: self.get(s)[1] for s in sources}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one permit's build did: rows per dataset and the builds to record, or a refusal."""
+
+    rows: dict[str, Any]
+    builds: tuple[PermitBuild, ...] = ()
+    refusal: dict[str, Any] | None = None
+
+
+def _cohort(permit: Permit, pinned: PinnedSilver) -> tuple[DataFrame | None, tuple[Source, ...]]:
+    if permit.cohort is None:
+        return None, ()
+    sources = permit.cohort.sources()
+    population = pinned.get(Source.POPULATION)[0] if permit.cohort.needs_population else None
+    coded: dict[Source, DataFrame] = {s: pinned.get(s)[0] for s in sources if s is not Source.POPULATION}
+    # The period of the permit's datasets: one application has one period.
+    start = min(g.period_start for g in permit.datasets)
+    end = max(g.period_end for g in permit.datasets)
+    return select_cohort(permit.cohort, start, end, population, coded), sources
+
+
+def _build(settings: Settings, spark: SparkSession, lake: LakeLayout, pinned: PinnedSilver,
+           permit: Permit, excluded: DataFrame, at: datetime) -> Outcome:
+    cohort, cohort_sources = _cohort(permit, pinned)
+    if cohort is not None:
+        cohort = cohort.cache()
+    cached: list[DataFrame] = []
+    try:
+        frames: dict[str, DataFrame] = {}
+        for grant in permit.datasets:
+            source = pinned.get(grant.source)[0]
+            if permit.anonymisation is None:
+                key = FileKeyStore(settings.keys).current(permit.permit_id)
+                frames[grant.name] = permits.build_dataset(source, grant, key, excluded, cohort)
+            else:
+                rows = permits.restricted(source, grant, excluded, cohort)
+                frames[grant.name] = permits.generalised(rows, grant, permit.anonymisation).cache()
+                cached.append(frames[grant.name])
+        if permit.anonymisation is not None:
+            required = permit.anonymisation.required_k(settings.k_anonymity)
+            checks = {name: permits.check_k(df, required) for name, df in frames.items()}
+            if any(c.k < required for c in checks.values()):
+                return Outcome(rows={}, refusal={
+                    "rule": "k_anonymity", "required_k": required,
+                    "datasets": {name: {"smallest_class": c.k, "classes_below_k": c.classes_below,
+                                        "quasi_identifiers": list(c.quasi_identifiers)}
+                                 for name, c in checks.items()}})
+            frames = {name: df.drop("person_id") for name, df in frames.items()}
+        written: dict[str, Any] = {}
+        builds = []
+        for grant in permit.datasets:
+            count, version = permits.write(spark, frames[grant.name],
+                                           lake.permit_table(permit.permit_id, grant.name))
+            written[grant.name] = count
+            builds.append(PermitBuild(
+                permit_id=permit.permit_id, outcome="published", at=at, dataset=grant.name,
+                source_versions=pinned.versions(grant.source, *cohort_sources), output_version=version,
+                rows=count, patient_entered=grant.source is Source.WELLNESS))
+            log.info("permit.published", permit=safe(permit.permit_id), dataset=safe(grant.name),
+                     rows=count, version=version, anonymised=permit.anonymised)
+        return Outcome(rows=written, builds=tuple(builds))
+    finally:
+        for df in cached:
+            df.unpersist()
+        if cohort is not None:
+            cohort.unpersist()
+
+
+def _refuse(settings: Settings, lake: LakeLayout, permit: Permit, report: dict[str, Any],
+            at: datetime) -> None:
+    # An earlier build may hold people whose opt-out is now in force, or a cohort that no
+    # longer reaches k: a refused permit keeps no data at all.
+    folder = lake.permit_dir(permit.permit_id)
+    report = {**report, "previous_workspace_removed": folder.exists()}
+    if folder.exists():
+        shutil.rmtree(folder)
+    record_refusal(settings, permit.permit_id, report, at)
+    log.warning("permit.refused", permit=safe(permit.permit_id), rule="k_anonymity",
+                required_k=report["required_k"],
+                smallest_class=min(d["smallest_class"] for d in report["datasets"].values()))
+
+
+def publish(settings: Settings, now: datetime | None = None) -> dict[str, dict[str, Any]]:
+    """Rebuild the active permits' datasets from silver; per permit its rows per dataset, or
+    ``frozen``, ``refused`` or ``skipped`` with the reason.
+
+    Under the ``strict`` opt-out policy every permit is rebuilt, so an opt-out reaches it at
+    this refresh. Under ``regulation`` a permit whose datasets exist already stays frozen:
+    opt-outs reach only permits built after them. A permit that cannot be built (a silver
+    table it needs is missing, or k is not reached) does not stop the others.
+    """
+    at = now or datetime.now(UTC)
+    spark = get_spark(settings)
+    lake = LakeLayout(settings.lake)
+    pinned = PinnedSilver(spark, lake)
+    excluded = _excluded_person_ids(settings, spark).cache()
+    published: dict[str, dict[str, Any]] = {}
+    builds: list[PermitBuild] = []
+    in_force = list(active_permits(settings).values())
+    try:
+        for permit in in_force:
+            if settings.optout_policy is OptOutPolicy.REGULATION and lake.permit_tables(permit.permit_id):
+                published[permit.permit_id] = {"frozen": True}
+                log.info("permit.frozen", permit=safe(permit.permit_id))
+                continue
+            filtered = excluded_for(permit, excluded, settings.optout_policy)
+            try:
+                outcome = _build(settings, spark, lake, pinned, permit, filtered, at)
+            except SilverUnavailable as exc:
+                published[permit.permit_id] = {"skipped": str(exc)}
+                log.warning("permit.skipped", permit=safe(permit.permit_id), reason=safe(str(exc)))
+                continue
+            if outcome.refusal is not None:
+                _refuse(settings, lake, permit, outcome.refusal, at)
+                published[permit.permit_id] = {"refused": "k-anonymity not reached; report in the catalogue"}
+                continue
+            published[permit.permit_id] = outcome.rows
+            builds.extend(outcome.builds)
+    finally:
+        excluded.unpersist()
+    # The catalogue records the silver versions (and row counts) of the permits' sources, frozen
+    # permits' too, as dataset versions.
+    for source in {grant.source for permit in in_force for grant in permit.datasets}:
+        with suppress(SilverUnavailable):
+            pinned.get(source)
+    versions = {source.value: (version, df.count()) for source, (df, version) in pinned.tables.items()}
+    rebuilt = {p: rows for p, rows in published.items() if p in {b.permit_id for b in builds}}
+    record_publication(settings, versions, rebuilt, builds)
+    return published
+
+
+def sweep(settings: Settings, now: datetime | None = None) -> dict[str, dict[str, Any]]:
+    """Delete the workspace of every expired or revoked permit (expiring those past their
+    date first); per permit removed, its state and the number of files deleted."""
+    lake = LakeLayout(settings.lake)
+    removed: dict[str, dict[str, Any]] = {}
+    for permit_id, state in sorted(ended_permits(settings, now).items()):
+        folder = lake.permit_dir(permit_id)
+        if not folder.exists():
+            continue
+        files = sum(1 for p in folder.rglob("*") if p.is_file())
+        shutil.rmtree(folder)
+        record_workspace_removed(settings, permit_id, state, files, now)
+        log.info("permit.workspace_removed", permit=safe(permit_id), state=safe(state), files=files)
+        removed[permit_id] = {"state": state, "files_removed": files}
+    return removed

@@ -1,0 +1,163 @@
+"""Permit publishing end to end on real Delta tables: silver built directly with Spark (the
+silver contract: source columns, ``person_id``, lineage columns), permits from a real
+catalogue, one ``publish`` run shared by the tests of this module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from delta.tables import DeltaTable
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.testing import assertDataFrameEqual
+
+from catalog import service
+from catalog.applications import parse_application
+from catalog.db import open_catalog
+from catalog.permits import PermitDenied
+from catalog.publication import permit_builds
+from catalog.store import SqlStore
+from common.layout import LakeLayout, Zone
+from common.settings import Settings
+from jobs import publishing
+from pseudonymisation import pseudonym_of
+from spe.service import run_permit_query
+from tests.catalog.factories import application_data, make_world
+
+PIDS = [f"p{i:02d}" for i in range(1, 16)]  # p01-p12 adults, p13-p15 children
+JUSTIFIED = {"data_form": "pseudonymised",
+             "justification": "A stable person pseudonym is needed to follow people over time."}
+PERMITS: dict[str, dict[str, Any]] = {
+    "anon-adults": {"cohort_rules": {"age": {"min": 18}}},
+    "anon-k15": {"cohort_rules": {"age": {"min": 18}}, "anonymisation": {"k": 15}},
+    "pseudo-women": {"cohort_rules": {"sex": ["F"]}, **JUSTIFIED},
+    "needs-pharmacy": {"cohort_rules": {"codes": [{"source": "pharmacy", "prefixes": ["J01"]}]}},
+}
+
+
+@dataclass(frozen=True)
+class World:
+    settings: Settings
+    lake: LakeLayout
+    published: dict[str, dict[str, Any]]
+
+
+def silver_population(spark: SparkSession, settings: Settings) -> DataFrame:
+    rows = [(pseudonym_of(pid, "platform", settings), 1980 if n < 12 else 2015, 6,
+             "F" if n % 2 == 0 else "M", "2000", "11000", "10000", "100", False, None, "e1", "r1")
+            for n, pid in enumerate(PIDS)]
+    return spark.createDataFrame(rows, (
+        "person_id string, birth_year int, birth_month int, sex string, postcode string, "
+        "arrondissement string, province string, insurer string, increased_reimbursement boolean, "
+        "death_date date, _extract_id string, _run_id string"))
+
+
+def silver_claims(spark: SparkSession, settings: Settings) -> DataFrame:
+    rows = [(pseudonym_of(pid, "platform", settings), "101010", date(2025, 3, 1 + n), "GP", "PRV1", "",
+             Decimal("20.00"), Decimal("2.00"), Decimal("0.00"), "e1", "r1") for n, pid in enumerate(PIDS)]
+    # Outside every permit's period: never published.
+    rows.append((pseudonym_of(PIDS[0], "platform", settings), "102012", date(2024, 12, 31), "GP",
+                 "PRV1", "", Decimal("9.00"), Decimal("1.00"), Decimal("0.00"), "e1", "r1"))
+    return spark.createDataFrame(rows, (
+        "person_id string, nomenclature_code string, service_date date, provider_type string, "
+        "provider_id string, institution_id string, amount_reimbursed decimal(12,2), "
+        "amount_copay decimal(12,2), amount_supplement decimal(12,2), _extract_id string, _run_id string"))
+
+
+@pytest.fixture(scope="module")
+def world(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> World:
+    settings = Settings(home=tmp_path_factory.mktemp("publishing") / "var")
+    lake = LakeLayout(settings.lake)
+    silver_population(spark, settings).write.format("delta").save(str(lake.table(Zone.SILVER, "population")))
+    silver_claims(spark, settings).write.format("delta").save(str(lake.table(Zone.SILVER, "claims")))
+    with open_catalog(settings, seed_demo=False).session() as session:
+        store = SqlStore(session)
+        people = make_world(store)
+        for permit_id, terms in PERMITS.items():
+            spec = parse_application(application_data(applicant="rita", **terms))
+            service.apply(store, people["rita"], spec, application_id=permit_id)
+            service.decide(store, people["sam"], permit_id, approve=True, reason="Permitted purpose.")
+    # What an earlier build left, when k was still reached: a refusal must not leave it in use.
+    stale = lake.permit_table("anon-k15", "claims")
+    stale.mkdir(parents=True)
+    (stale / "part-0000.parquet").write_bytes(b"PAR1")
+    return World(settings, lake, publishing.publish(settings))
+
+
+def read(spark: SparkSession, path: Path) -> DataFrame:
+    return spark.read.format("delta").load(str(path))
+
+
+def test_an_anonymised_permit_gets_its_cohort_generalised_without_a_person_column(
+    spark: SparkSession, world: World,
+) -> None:
+    assert world.published["anon-adults"] == {"claims": 12}
+    got = read(spark, world.lake.permit_table("anon-adults", "claims"))
+    # Twelve adults, service dates generalised to the month, no person pseudonym at all.
+    expected = spark.createDataFrame([("101010", date(2025, 3, 1))] * 12,
+                                     "nomenclature_code string, service_date date")
+    assertDataFrameEqual(got, expected)
+
+
+def test_a_pseudonymised_permit_gets_only_its_cohort_with_permit_pseudonyms(
+    spark: SparkSession, world: World,
+) -> None:
+    got = read(spark, world.lake.permit_table("pseudo-women", "claims"))
+    women = [(n, pid) for n, pid in enumerate(PIDS) if n % 2 == 0]
+    expected = spark.createDataFrame(
+        [(pseudonym_of(pid, "pseudo-women", world.settings), "101010", date(2025, 3, 1 + n))
+         for n, pid in women],
+        "person_id string, nomenclature_code string, service_date date")
+    assertDataFrameEqual(got, expected)
+
+
+def test_below_k_the_permit_gets_nothing_and_the_steward_a_report(world: World) -> None:
+    assert world.published["anon-k15"] == {"refused": "k-anonymity not reached; report in the catalogue"}
+    assert not world.lake.permit_dir("anon-k15").exists()
+    [build] = permit_builds(world.settings, "anon-k15")
+    assert (build.outcome, build.report) == ("refused", {
+        "rule": "k_anonymity", "required_k": 15, "previous_workspace_removed": True,
+        "datasets": {"claims": {"smallest_class": 12, "classes_below_k": 1,
+                                "quasi_identifiers": ["service_date"]}}})
+    with open_catalog(world.settings).session() as session:
+        [entry] = [e for e in SqlStore(session).audit_entries() if e.action == "permit.build_refused"]
+    assert (entry.object_id, entry.details["datasets.claims.smallest_class"]) == ("anon-k15", 12)
+
+
+def test_a_missing_silver_table_skips_that_permit_with_the_reason(world: World) -> None:
+    assert world.published["needs-pharmacy"] == {"skipped": "silver pharmacy does not exist yet"}
+    assert not world.lake.permit_dir("needs-pharmacy").exists()
+
+
+def test_each_dataset_written_records_the_silver_and_output_versions(
+    spark: SparkSession, world: World,
+) -> None:
+    [build] = permit_builds(world.settings, "anon-adults")
+    output = DeltaTable.forPath(spark, str(world.lake.permit_table("anon-adults", "claims")))
+    last = output.history(1).first()
+    assert last is not None
+    assert (build.outcome, build.dataset, build.source_versions, build.output_version, build.rows) == (
+        "published", "claims", {"claims": 0, "population": 0}, int(last["version"]), 12)
+    [women] = permit_builds(world.settings, "pseudo-women")
+    assert women.source_versions == {"claims": 0, "population": 0}
+
+
+def test_sweep_removes_a_revoked_permits_workspace_and_access_ends(world: World) -> None:
+    folder = world.lake.permit_dir("pseudo-women")
+    sql = "SELECT count(*) AS n FROM claims"
+    assert run_permit_query("pseudo-women", "rita", sql, world.settings).result.status == "ok"
+    with open_catalog(world.settings).session() as session:
+        store = SqlStore(session)
+        service.revoke(store, store.get_user("sam"), "pseudo-women", reason="Results shared outside the SPE.")
+    files = sum(1 for p in folder.rglob("*") if p.is_file())
+    assert publishing.sweep(world.settings) == {"pseudo-women": {"state": "revoked", "files_removed": files}}
+    assert not folder.exists() and world.lake.permit_dir("anon-adults").exists()
+    assert [b.outcome for b in permit_builds(world.settings, "pseudo-women")] == ["published", "removed"]
+    with pytest.raises(PermitDenied, match="pseudo-women is revoked and its workspace is removed"):
+        run_permit_query("pseudo-women", "rita", sql, world.settings)
+    assert publishing.sweep(world.settings) == {}  # nothing left to remove
+
