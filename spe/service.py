@@ -9,6 +9,7 @@ the refusal message (which can quote the SQL) or a value.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from catalog.events import record_event
 from catalog.outputs import sql_digest
 from catalog.permits import PermitDenied, UnknownPermit, check_can_query, get_permit
+from catalog.publication import permit_builds
 from common.layout import LakeLayout, check_name
 from common.settings import Settings, get_settings
 from spe.sandbox import QueryRefused
@@ -42,6 +44,20 @@ def _object_id(permit_id: str) -> str:
     except ValueError:
         return "invalid-id"  # an id that is no identifier is not copied into the log
     return permit_id
+
+
+def built_versions(settings: Settings, permit_id: str, tables: Mapping[str, Any]) -> dict[str, int]:
+    """The Delta version of each table as the permit's newest build wrote it (recorded in the
+    catalogue), so a session reads what the build published and a result can be reproduced;
+    tables without a recorded build are read at their newest version."""
+    versions: dict[str, int] = {}
+    for build in permit_builds(settings, permit_id):
+        if build.outcome == "removed":
+            versions.clear()
+        elif (build.outcome == "published" and build.dataset is not None and build.dataset in tables
+              and build.output_version is not None):
+            versions[build.dataset] = build.output_version
+    return versions
 
 
 def run_permit_query(permit_id: str, user: str, sql: str, settings: Settings | None = None,
@@ -72,7 +88,7 @@ def run_permit_query(permit_id: str, user: str, sql: str, settings: Settings | N
         record("refused", rule="not_published")
         raise NotPublished(f"permit {permit_id} has no published datasets yet: run `haven pipeline run`",
                            "not_published")
-    with SandboxSession(tables) as session:
+    with SandboxSession(tables, built_versions(settings, permit_id, tables)) as session:
         result = session.run(sql)
         versions = session.versions
     read = [f"{table}@{version}" for table, version in sorted(versions.items())]

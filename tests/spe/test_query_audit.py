@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 
 import pytest
 
 from catalog.db import Catalog
 from catalog.demo import DEMO_PERMIT_ID, RESEARCHER
+from catalog.domain import PermitBuild
 from catalog.permits import PermitDenied, UnknownPermit
 from catalog.store import SqlStore
 from common.layout import LakeLayout
@@ -90,3 +92,19 @@ def test_a_permit_without_published_datasets_is_refused_and_audited(
         run_permit_query(DEMO_PERMIT_ID, RESEARCHER, OK, settings)
     assert [e.details for e in _entries(demo_catalog)] == [
         {"status": "refused", "sql_sha256": _digest(OK), "rule": "not_published"}]
+
+
+def test_a_session_reads_the_version_the_permits_build_recorded(
+        demo_catalog: Catalog, settings: Settings) -> None:  # noqa: F811
+    _publish(settings)  # versions 0 and 1 of the table exist
+    with demo_catalog.session() as session:
+        SqlStore(session).add_permit_build(PermitBuild(
+            permit_id=DEMO_PERMIT_ID, outcome="published", at=datetime(2026, 2, 1, tzinfo=UTC),
+            dataset="claims", source_versions={"claims": 3}, output_version=0, rows=28))
+    pinned = run_permit_query(DEMO_PERMIT_ID, RESEARCHER, OK, settings)
+    assert pinned.versions == {"claims": 0}
+    assert _entries(demo_catalog)[-1].details["versions"] == ["claims@0"]
+    with demo_catalog.session() as session:  # after a removal, nothing recorded pins a version
+        SqlStore(session).add_permit_build(PermitBuild(
+            permit_id=DEMO_PERMIT_ID, outcome="removed", at=datetime(2026, 3, 1, tzinfo=UTC)))
+    assert run_permit_query(DEMO_PERMIT_ID, RESEARCHER, OK, settings).versions == {"claims": 1}
