@@ -189,14 +189,6 @@ def check_claims(bronze: DataFrame, nomenclature: frozenset[str] | None = None) 
     return check(bronze, RULES[Source.CLAIMS], codes)
 
 
-def typed_claims_all(checked: DataFrame) -> DataFrame:
-    return typed_all(checked, Source.CLAIMS)
-
-
-def typed_claims(checked: DataFrame) -> DataFrame:
-    return typed_valid(checked, Source.CLAIMS)
-
-
 def deidentified(df: DataFrame, spec: SourceRules) -> DataFrame:
     """``df`` with its free-text columns de-identified (placeholders for personal data)."""
     for column, language in spec.free_text.items():
@@ -341,11 +333,3 @@ def run_source(spark: SparkSession, source: Source, checked: DataFrame, quaranti
         dropped_by_optout=int(dropped_stats["rows"]),
         persons_dropped_by_optout=int(dropped_stats["persons"]),
     ).check(source.value)
-
-
-def run_claims(spark: SparkSession, checked: DataFrame, quarantine_table: Path,
-               silver_table: Path, opted_out: DataFrame, key: Key, extract_id: str, *,
-               admit: bool) -> SourceCounts:
-    """``run_source`` for claims."""
-    return run_source(spark, Source.CLAIMS, checked, quarantine_table, silver_table, opted_out,
-                      key, extract_id, admit=admit)

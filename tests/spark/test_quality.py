@@ -24,7 +24,7 @@ def frame(spark: SparkSession, rows: list[list[str]], malformed: int = 0):
                                                       for i in range(malformed)]
     schema = ", ".join(f"{c} {'boolean' if c == '_malformed' else 'string'}" for c in BRONZE_COLUMNS)
     checked = silver.check_claims(spark.createDataFrame(data, schema))
-    return prepare(silver.typed_claims_all(checked), None)
+    return prepare(silver.typed_all(checked, Source.CLAIMS), None)
 
 
 def outcome(report: ValidationReport, name: str):
@@ -102,7 +102,7 @@ def test_people_outside_the_population_and_care_after_death_are_flagged(spark: S
     ]
     data = [(*r, False, "e1", "r1") for r in rows]
     schema = ", ".join(f"{c} {'boolean' if c == '_malformed' else 'string'}" for c in BRONZE_COLUMNS)
-    typed = silver.typed_claims_all(silver.check_claims(spark.createDataFrame(data, schema)))
+    typed = silver.typed_all(silver.check_claims(spark.createDataFrame(data, schema)), Source.CLAIMS)
     population = spark.createDataFrame(
         [(hmac_hex(key, f"p{i}"), None) for i in range(20)] + [(hmac_hex(key, "dead"), date(2025, 8, 1))],
         "person_id string, death_date date")

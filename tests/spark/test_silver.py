@@ -51,7 +51,7 @@ def test_check_claims_names_the_first_broken_rule(spark: SparkSession) -> None:
 def test_typed_claims_keeps_valid_rows_with_silver_types(spark: SparkSession) -> None:
     rows = [(claim_row(pid="p1", institution="INST0001", reimbursed="10.5"), False),
             (claim_row(pid="p2", day="2025-13-01"), False)]
-    typed = silver.typed_claims(silver.check_claims(bronze_claims(spark, rows)))
+    typed = silver.typed_valid(silver.check_claims(bronze_claims(spark, rows)), Source.CLAIMS)
     expected = spark.createDataFrame(
         [("p1", "101010", date(2025, 3, 1), "GP", "PRV00001", "INST0001",
           Decimal("10.50"), Decimal("2.00"), Decimal("0.00"), "e1", "r1")],
@@ -114,7 +114,7 @@ def test_drop_opted_out_and_quarantine_entries(spark: SparkSession) -> None:
     checked = silver.check_claims(bronze_claims(spark, rows)).withColumn(
         "_source_file", F.lit("claims.csv"))
     opted = spark.createDataFrame([("gone",)], "pid string")
-    kept = silver.drop_opted_out(silver.typed_claims(checked), opted).select("pid")
+    kept = silver.drop_opted_out(silver.typed_valid(checked, Source.CLAIMS), opted).select("pid")
     assertDataFrameEqual(kept, spark.createDataFrame([("keep",)], "pid string"))
     entries = silver.quarantine_entries(checked, Source.CLAIMS)
     assertDataFrameEqual(entries, spark.createDataFrame(
