@@ -21,11 +21,29 @@ class PipelineFailed(HavenError):
 
 
 @dataclass(frozen=True)
+class PublishOutcome:
+    run_id: str
+    state: str
+    published: dict[str, Any] | None
+    removed: dict[str, Any] | None
+    failed_tasks: list[str]
+
+
+@dataclass(frozen=True)
 class PipelineOutcome:
+    """A ``haven_ingest`` run and the ``haven_publish`` run its silver update scheduled (None
+    when the run failed before silver was final)."""
+
     run_id: str
     state: str
     report: dict[str, Any] | None
     failed_tasks: list[str]
+    publish: PublishOutcome | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return (self.state == "success" and self.report is not None
+                and (self.publish is None or self.publish.state == "success"))
 
 
 def airflow_environment(settings: Settings) -> dict[str, str]:
@@ -58,26 +76,21 @@ def configure_airflow(settings: Settings) -> None:
 
 
 def run_ingest(settings: Settings, landing_dir: Path) -> PipelineOutcome:
-    """Run the ``haven_ingest`` DAG on one landing folder and return its outcome and report."""
+    """Run the ``haven_ingest`` DAG on one landing folder, then ``haven_publish`` as a running
+    scheduler would once the ingest run's ``erase`` task updated the silver Assets (also when
+    a quality gate failed afterwards: the other sources' silver changed all the same)."""
     configure_airflow(settings)
     from dags.haven_ingest import haven_ingest_dag
 
     run = haven_ingest_dag.test(run_conf={"landing_dir": str(landing_dir)})
     state = str(getattr(run.state, "value", run.state))
-    failed = sorted(ti.task_id for ti in run.get_task_instances()
-                    if str(getattr(ti.state, "value", ti.state)) != "success")
+    states = {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in run.get_task_instances()}
+    failed = sorted(task for task, task_state in states.items() if task_state != "success")
     report_file = report_path(settings, run.run_id)
     report = json.loads(report_file.read_text()) if report_file.is_file() else None
-    return PipelineOutcome(run_id=run.run_id, state=state, report=report, failed_tasks=failed)
-
-
-@dataclass(frozen=True)
-class PublishOutcome:
-    run_id: str
-    state: str
-    published: dict[str, Any] | None
-    removed: dict[str, Any] | None
-    failed_tasks: list[str]
+    published = run_publish(settings) if states.get("erase") == "success" else None
+    return PipelineOutcome(run_id=run.run_id, state=state, report=report, failed_tasks=failed,
+                           publish=published)
 
 
 def _returned(run_id: str, dag_id: str, task_id: str) -> Any:

@@ -105,6 +105,16 @@ def _run_pipeline(landing: Path) -> PipelineOutcome:
     return outcome
 
 
+def _full_report(outcome: PipelineOutcome) -> dict[str, Any] | None:
+    """The ingest run's report with what the ``haven_publish`` run after it did to the permits."""
+    if outcome.report is None:
+        return None
+    publish = outcome.publish
+    return {**outcome.report, "permits": (publish.published or {}) if publish else {},
+            "permits_removed": (publish.removed or {}) if publish else {},
+            "publish_run_id": publish.run_id if publish else None}
+
+
 def _print_report(report: dict[str, Any]) -> None:
     typer.echo(f"run {report['run_id']}")
     typer.echo(f"  {'source':<15} {'read':>10} {'loaded':>10} {'quarantined':>12} "
@@ -121,7 +131,15 @@ def _print_report(report: dict[str, Any]) -> None:
         erased = ", ".join(f"{t} {n:,}" for t, n in sorted(optout["rows_erased"].items()) if n) or "none"
         typer.echo(f"  opt-outs in force: {optout['persons_opted_out']:,} persons (policy "
                    f"{optout['policy']}); rows erased: {erased}")
+    if report.get("publish_run_id"):
+        typer.echo(f"permits (run {report['publish_run_id']} of haven_publish)")
     _print_permits(report["permits"])
+    _print_removed(report.get("permits_removed") or {})
+
+
+def _print_removed(removed: dict[str, Any]) -> None:
+    for permit, what in sorted(removed.items()):
+        typer.echo(f"  permit {permit} ({what['state']}): workspace removed")
 
 
 def _print_permits(permits: dict[str, Any]) -> None:
@@ -147,11 +165,12 @@ def pipeline_run(
     if not as_json:
         typer.echo(f"running haven_ingest on {folder} ...", err=True)
     outcome = _run_pipeline(folder)
-    if outcome.report is not None:
+    report = _full_report(outcome)
+    if report is not None:
         if as_json:
-            typer.echo(json.dumps(outcome.report, indent=2, sort_keys=True))
+            typer.echo(json.dumps(report, indent=2, sort_keys=True))
         else:
-            _print_report(outcome.report)
+            _print_report(report)
     _check_outcome(outcome)
 
 
@@ -172,17 +191,21 @@ def pipeline_publish(
     else:
         typer.echo(f"run {outcome.run_id}")
         _print_permits(outcome.published or {})
-        for permit, removed in sorted((outcome.removed or {}).items()):
-            typer.echo(f"  permit {permit} ({removed['state']}): workspace removed")
+        _print_removed(outcome.removed or {})
     if outcome.state != "success":
         raise fail(f"haven_publish run {outcome.run_id} ended {outcome.state}; failed tasks: "
                    f"{', '.join(outcome.failed_tasks) or 'none'} (see {get_settings().airflow / 'logs'})")
 
 
 def _check_outcome(outcome: PipelineOutcome) -> None:
-    """Exit non-zero, saying why, unless the run succeeded."""
-    if outcome.state == "success" and outcome.report is not None:
+    """Exit non-zero, saying why, unless the run (and the publish run after it) succeeded."""
+    if outcome.succeeded:
         return
+    publish = outcome.publish
+    if outcome.state == "success" and publish is not None and publish.state != "success":
+        raise fail(f"haven_publish run {publish.run_id} after pipeline run {outcome.run_id} ended "
+                   f"{publish.state}; failed tasks: {', '.join(publish.failed_tasks) or 'none'} "
+                   f"(see {get_settings().airflow / 'logs'})")
     quality = (outcome.report or {}).get("quality_failures") or []
     if quality:
         raise fail(f"pipeline run {outcome.run_id} failed the quality gate: " + " | ".join(quality))
@@ -298,10 +321,12 @@ def demo(
     started = time.perf_counter()
     typer.echo(f"1/3 generating {people:,} people into {settings.landing}")
     run_generate(settings.landing, people, seed)
-    typer.echo("2/3 running the pipeline (Airflow dag.test: bronze -> quality gate -> silver -> permit)")
+    typer.echo("2/3 running the pipeline (Airflow dag.test: haven_ingest bronze -> quality gate -> silver, "
+               "then haven_publish -> permit)")
     outcome = _run_pipeline(settings.landing)
-    if outcome.report is not None:
-        _print_report(outcome.report)
+    report = _full_report(outcome)
+    if report is not None:
+        _print_report(report)
     _check_outcome(outcome)
     typer.echo(f"3/3 querying permit {DEMO_PERMIT.permit_id} in the SPE as {DEMO_PERMIT.users[0]}")
     typer.echo(f"  {DEMO_SQL}")

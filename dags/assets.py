@@ -1,8 +1,8 @@
 """The lake's silver Delta tables as Airflow Assets, shared by the DAGs that write and read them.
 
 An asset names a table, not a path: the same DAGs serve every instance, whatever its lake
-root. ``haven_ingest``'s refine task declares them as outlets; ``haven_publish`` runs when
-any of them changes.
+root. ``haven_ingest``'s erase task (the last one to write silver) declares them as
+outlets; ``haven_publish`` runs when any of them changes.
 """
 
 from __future__ import annotations

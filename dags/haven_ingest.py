@@ -9,18 +9,18 @@ One delivery from the trusted third party, from `landing/` to the permit dataset
    ones quarantined; bronze to silver (typed, rule-breaking rows quarantined, Great
    Expectations suite as a quality gate, people whose opt-out is in force removed,
    platform pseudonyms), with reconciled counts; a source failing a critical expectation
-   keeps its previous silver; the silver tables are Airflow Assets, so their update
-   schedules `haven_publish`;
+   keeps its previous silver;
 3. **erase**: everyone whose opt-out is in force deleted from bronze and silver (one audit
-   entry with the counts);
-4. **publish**: the active permits' datasets rebuilt from silver (under the `regulation`
-   opt-out policy, permits already built stay frozen);
-5. **vacuum**: files that held erased or replaced rows removed after the retention window;
-6. **report**: the run report (per source: read, loaded, quarantined, dropped by opt-out,
+   entry with the counts). Silver is final after this task, so it declares the silver
+   tables as Airflow Assets: their update schedules `haven_publish`, which rebuilds the
+   permits' datasets (this DAG does not publish itself);
+4. **vacuum**: files that held erased or replaced rows removed after the retention window;
+5. **report**: the run report (per source: read, loaded, quarantined, dropped by opt-out,
    held by the gate); the run fails when a quality gate failed.
 
-Run with `haven pipeline run` (in-process, `dag.test()`), or triggered with the conf key
-`landing_dir`. Each task calls one function of `jobs.pipeline`; no logic lives here.
+Run with `haven pipeline run` (in-process, `dag.test()`, followed by `haven_publish` as the
+scheduler would run it), or triggered with the conf key `landing_dir`. Each task calls one
+function of `jobs.pipeline`; no logic lives here.
 """
 
 from __future__ import annotations
@@ -63,40 +63,34 @@ def haven_ingest() -> None:
         run_after = context["dag_run"].run_after
         return ingest_stage(settings, landing_dir, context["run_id"], run_after)
 
-    # Silver tables are Assets: their update schedules haven_publish.
-    @task(outlets=list(SILVER_ASSETS.values()))
+    @task
     def refine(ingested: dict) -> dict:
         from jobs.pipeline import refine as refine_stage
 
         context = get_current_context()
         return refine_stage(_settings(), ingested, context["run_id"], context["dag_run"].run_after)
 
-    @task
+    # Silver is final once erased: its tables are Assets whose update schedules haven_publish.
+    @task(outlets=list(SILVER_ASSETS.values()))
     def erase(refined: dict) -> dict:
         from jobs.pipeline import erase_opted_out
 
         return erase_opted_out(_settings())
 
     @task
-    def publish(erased: dict) -> dict:
-        from jobs.pipeline import publish as publish_stage
-
-        return publish_stage(_settings())
-
-    @task
-    def vacuum(published: dict) -> int:
+    def vacuum(erased: dict) -> int:
         from jobs.pipeline import vacuum_lake
 
         return vacuum_lake(_settings())
 
     @task
-    def report(ingested: dict, refined: dict, erased: dict, published: dict, vacuumed: int) -> str:
+    def report(ingested: dict, refined: dict, erased: dict, vacuumed: int) -> str:
         from airflow.exceptions import AirflowFailException
 
         from jobs.pipeline import gate_failures, write_report
 
         context = get_current_context()
-        path = write_report(_settings(), context["run_id"], ingested, refined, erased, published)
+        path = write_report(_settings(), context["run_id"], ingested, refined, erased)
         failures = gate_failures(refined)
         if failures:
             # A failed quality gate fails the run: no retry would change the data.
@@ -106,8 +100,7 @@ def haven_ingest() -> None:
     ingested = ingest()
     refined = refine(ingested)
     erased = erase(refined)
-    published = publish(erased)
-    report(ingested, refined, erased, published, vacuum(published))
+    report(ingested, refined, erased, vacuum(erased))
 
 
 haven_ingest_dag = haven_ingest()

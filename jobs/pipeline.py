@@ -223,8 +223,9 @@ def vacuum_lake(settings: Settings) -> int:
 
 
 def write_report(settings: Settings, run_id: str, ingested: dict[str, Any],
-                 refined: dict[str, Any], erased: dict[str, Any], published: dict[str, Any]) -> Path:
-    """The run report as JSON under ``home/runs``; returns its path."""
+                 refined: dict[str, Any], erased: dict[str, Any]) -> Path:
+    """The run report as JSON under ``home/runs``; returns its path. Permits are rebuilt by
+    ``haven_publish`` after the run (``jobs.publishing``), which reports on its own."""
     report = {
         "run_id": run_id,
         "sources": {
@@ -233,7 +234,6 @@ def write_report(settings: Settings, run_id: str, ingested: dict[str, Any],
             for source, figures in refined.items()
         },
         "optout": {**erased, "policy": settings.optout_policy.value},
-        "permits": published,
         "quality_failures": gate_failures(refined),
     }
     path = report_path(settings, run_id)
