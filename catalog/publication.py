@@ -61,8 +61,9 @@ def flat(report: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def record_refusal(settings: Settings, permit_id: str, report: Mapping[str, Any],
                    at: datetime | None = None) -> None:
-    """A permit's build was refused (k-anonymity not reached): the report goes to the
-    catalogue, where the steward reads it, and to the audit log. It holds no values."""
+    """A permit's build was refused (k-anonymity not reached, or record ids approved for
+    anonymised data): the report goes to the catalogue, where the steward reads it, and to
+    the audit log. It holds no values."""
     when = at or datetime.now(UTC)
     with open_catalog(settings).session() as session:
         store = SqlStore(session)

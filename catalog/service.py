@@ -7,6 +7,7 @@ audit entry in the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -15,7 +16,7 @@ from catalog import audit
 from catalog.applications import ApplicationFile
 from catalog.cohort import DEFAULT_K
 from catalog.domain import Application, AuditEntry, RequestedDataset, TransitionRecord, User
-from catalog.enums import PermitState, Role
+from catalog.enums import DataForm, PermitState, Role
 from catalog.exceptions import InvalidApplication, NotAuthorised, NotFound, RuleViolation
 from catalog.lifecycle import AWAITING_DECISION, IN_FORCE, transition
 from catalog.policies import (
@@ -32,6 +33,8 @@ from catalog.policies import (
     is_overdue,
 )
 from catalog.store import AuditStore, DatasetStore, PermitStore, UserStore
+from common.layout import Source
+from common.schemas import SCHEMAS
 
 SYSTEM = User(username="system", roles=frozenset({Role.OPERATOR}), display_name="Haven itself")
 
@@ -74,12 +77,26 @@ def _check_datasets(store: Store, spec: ApplicationFile) -> tuple[RequestedDatas
         if unknown:
             problems.append(f"datasets[{index}].variables: not in dataset {request.name!r}: "
                             + ", ".join(unknown))
+        linking = _identifiers(dataset.source, request.variables)
+        if spec.data_form is DataForm.ANONYMISED and linking:
+            problems.append(f"datasets[{index}].variables: record and provider ids link rows and "
+                            f"cannot be part of anonymised data: {', '.join(linking)} (leave them out, "
+                            "or apply for pseudonymised data with a justification)")
     for index, name in enumerate(spec.data_users):
         if store.find_user(name) is None:
             problems.append(f"data_users[{index}]: no registered user {name!r}")
     if problems:
         raise InvalidApplication("\n".join(problems))
     return tuple(RequestedDataset(d.name, tuple(d.variables)) for d in spec.datasets)
+
+
+def _identifiers(source: str, variables: Iterable[str]) -> list[str]:
+    """The requested variables that identify a record or a care provider (``common.schemas``)."""
+    try:
+        schema = SCHEMAS[Source(source)]
+    except (ValueError, KeyError):
+        return []
+    return [v for v in variables if v in schema.identifiers]
 
 
 def _next_id(store: Store, now: datetime) -> str:

@@ -237,6 +237,8 @@ def query(
             rules = sorted({str(e["rule"]) for e in result.suppressed})
             typer.echo(f"disclosure control: {len(result.suppressed)} suppressions "
                        f"({', '.join(rules)}); suppressed cells are shown as None")
+        if result.unit == "records":
+            typer.echo("anonymised data: disclosure control counted records, not persons")
     if result.status != "ok":
         raise typer.Exit(2)
 

@@ -4,7 +4,9 @@ Each extract arrives as CSV with a header (``<source>.csv``, UTF-8, ``\\n`` line
 one record per line); bronze keeps every column as delivered text and silver types it.
 ``type`` is a Spark SQL type name. ``sensitive`` marks columns whose values must never be
 copied into quarantine reasons or logs (person pseudonyms, free text, exact dates of
-birth or death).
+birth or death). ``identifier`` marks ids of records and of care providers: they link rows
+(a stay to its notes, a provider to every patient they saw), so they never go into an
+anonymised permit dataset.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class Column:
     type: str
     description: str
     sensitive: bool = False  # never copied into quarantine reasons or logs
+    identifier: bool = False  # id of a record or a care provider: not in anonymised data
 
 
 @dataclass(frozen=True)
@@ -37,12 +40,22 @@ class ExtractSchema:
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def identifiers(self) -> frozenset[str]:
+        """Columns that identify a record or a care provider."""
+        return frozenset(c.name for c in self.columns if c.identifier)
+
     def column(self, name: str) -> Column:
         for c in self.columns:
             if c.name == name:
                 return c
         raise KeyError(name)
 
+
+# The column of an anonymised permit dataset that numbers its rows (unique within one Delta
+# version, no link to a person or across tables): the unit of the SPE's disclosure control
+# where a dataset has no person column.
+ROW_ID = "row_id"
 
 _PID = Column("pid", "string", "TTP pseudonym of the person", sensitive=True)
 
@@ -71,8 +84,8 @@ CLAIMS = ExtractSchema(
         Column("nomenclature_code", "string", "6-digit RIZIV/INAMI nomenclature code"),
         Column("service_date", "date", "date of service"),
         Column("provider_type", "string", "kind of provider (GP, specialist, ...)"),
-        Column("provider_id", "string", "pseudonymised provider id"),
-        Column("institution_id", "string", "institution id, empty outside institutions"),
+        Column("provider_id", "string", "pseudonymised provider id", identifier=True),
+        Column("institution_id", "string", "institution id, empty outside institutions", identifier=True),
         Column("amount_reimbursed", "decimal(12,2)", "amount reimbursed by the insurer, EUR"),
         Column("amount_copay", "decimal(12,2)", "patient co-payment, EUR"),
         Column("amount_supplement", "decimal(12,2)", "supplement charged, EUR"),
@@ -83,7 +96,7 @@ CLAIMS = ExtractSchema(
 PHARMACY = ExtractSchema(
     Source.PHARMACY,
     (
-        Column("delivery_id", "string", "id of one delivery line"),
+        Column("delivery_id", "string", "id of one delivery line", identifier=True),
         _PID,
         Column("delivery_date", "date", "date the pharmacy delivered the product"),
         Column("cnk_code", "string", "7-digit CNK product code"),
@@ -91,8 +104,8 @@ PHARMACY = ExtractSchema(
         Column("ddd", "decimal(10,2)", "defined daily doses delivered"),
         Column("amount_reimbursed", "decimal(12,2)", "amount reimbursed by the insurer, EUR"),
         Column("amount_copay", "decimal(12,2)", "patient co-payment, EUR"),
-        Column("prescriber_id", "string", "pseudonymised prescriber id"),
-        Column("pharmacy_id", "string", "pseudonymised pharmacy id"),
+        Column("prescriber_id", "string", "pseudonymised prescriber id", identifier=True),
+        Column("pharmacy_id", "string", "pseudonymised pharmacy id", identifier=True),
     ),
     key=("delivery_id",),
     description="reimbursed medicines delivered by public pharmacies (Farmanet)",
@@ -101,9 +114,9 @@ PHARMACY = ExtractSchema(
 HOSPITAL_STAYS = ExtractSchema(
     Source.HOSPITAL_STAYS,
     (
-        Column("stay_id", "string", "id of the stay"),
+        Column("stay_id", "string", "id of the stay", identifier=True),
         _PID,
-        Column("hospital_id", "string", "pseudonymised hospital id"),
+        Column("hospital_id", "string", "pseudonymised hospital id", identifier=True),
         Column("admission_date", "date", "date of admission"),
         Column("discharge_date", "date", "date of discharge, on or after admission"),
         Column("stay_type", "string", "classic, day or emergency"),
@@ -120,7 +133,7 @@ HOSPITAL_STAYS = ExtractSchema(
 LAB_RESULTS = ExtractSchema(
     Source.LAB_RESULTS,
     (
-        Column("result_id", "string", "id of one result"),
+        Column("result_id", "string", "id of one result", identifier=True),
         _PID,
         Column("sample_date", "date", "date the sample was taken"),
         Column("loinc_code", "string", "LOINC code of the test"),
@@ -130,7 +143,7 @@ LAB_RESULTS = ExtractSchema(
         Column("ref_high", "double", "upper limit of the reference range"),
         Column("abnormal_flag", "string", "L (below), N (within) or H (above the range)"),
         Column("setting", "string", "ordering setting: ambulatory, hospital or emergency"),
-        Column("lab_id", "string", "pseudonymised laboratory id"),
+        Column("lab_id", "string", "pseudonymised laboratory id", identifier=True),
         Column("comment", "string", "free-text remark of the lab, mostly empty", sensitive=True),
     ),
     key=("result_id",),
@@ -140,8 +153,8 @@ LAB_RESULTS = ExtractSchema(
 CLINICAL_NOTES = ExtractSchema(
     Source.CLINICAL_NOTES,
     (
-        Column("note_id", "string", "id of the note"),
-        Column("stay_id", "string", "hospital stay the note belongs to"),
+        Column("note_id", "string", "id of the note", identifier=True),
+        Column("stay_id", "string", "hospital stay the note belongs to", identifier=True),
         _PID,
         Column("note_date", "date", "date the note was written"),
         Column("note_type", "string", "discharge_letter or consultation"),

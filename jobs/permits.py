@@ -21,6 +21,7 @@ from pyspark.sql import types as T
 from catalog.cohort import Anonymisation
 from catalog.permits import DatasetGrant
 from common.layout import Source
+from common.schemas import ROW_ID, SCHEMAS
 from jobs.delta_tables import ensure_table
 from pseudonymisation.generalise import birth_band, equivalence_classes, month_of
 from pseudonymisation.keyed_hash import hmac_column
@@ -64,6 +65,19 @@ def _labels(grant: DatasetGrant) -> list[Column]:
 
 def _approved(grant: DatasetGrant) -> list[str]:
     return [c for c in grant.columns if not (grant.source is Source.WELLNESS and c == PATIENT_ENTERED)]
+
+
+def identifiers(grant: DatasetGrant) -> list[str]:
+    """The grant's approved columns that identify a record or a care provider."""
+    return [c for c in grant.columns if c in SCHEMAS[grant.source].identifiers]
+
+
+def anonymous_rows(generalised_rows: DataFrame) -> DataFrame:
+    """An anonymised dataset as written: no person column; instead ``row_id``, a number per
+    row (unique in the version written, linked to nothing), which the SPE counts as the unit
+    of disclosure control."""
+    return generalised_rows.select(F.monotonically_increasing_id().alias(ROW_ID),
+                                   *(c for c in generalised_rows.columns if c != "person_id"))
 
 
 def build_dataset(silver: DataFrame, grant: DatasetGrant, permit_key: Key,

@@ -75,6 +75,12 @@ class PinnedSilver:
         return {s.value: self.get(s)[1] for s in sources}
 
 
+_REFUSALS = {
+    "k_anonymity": "k-anonymity not reached; report in the catalogue",
+    "identifiers": "record or provider ids approved for anonymised data; report in the catalogue",
+}
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What one permit's build did: rows per dataset and the builds to record, or a refusal."""
@@ -98,6 +104,14 @@ def _cohort(permit: Permit, pinned: PinnedSilver) -> tuple[DataFrame | None, tup
 
 def _build(settings: Settings, spark: SparkSession, lake: LakeLayout, pinned: PinnedSilver,
            permit: Permit, excluded: DataFrame, at: datetime) -> Outcome:
+    if permit.anonymisation is not None:
+        # Applications for anonymised data cannot ask for them; a permit granted before that
+        # rule is refused rather than published with linkable ids.
+        linking = {grant.name: permits.identifiers(grant) for grant in permit.datasets}
+        if any(linking.values()):
+            return Outcome(rows={}, refusal={
+                "rule": "identifiers",
+                "datasets": {name: {"identifiers": ids} for name, ids in linking.items() if ids}})
     cohort, cohort_sources = _cohort(permit, pinned)
     if cohort is not None:
         cohort = cohort.cache()
@@ -122,7 +136,7 @@ def _build(settings: Settings, spark: SparkSession, lake: LakeLayout, pinned: Pi
                     "datasets": {name: {"smallest_class": c.k, "classes_below_k": c.classes_below,
                                         "quasi_identifiers": list(c.quasi_identifiers)}
                                  for name, c in checks.items()}})
-            frames = {name: df.drop("person_id") for name, df in frames.items()}
+            frames = {name: permits.anonymous_rows(df) for name, df in frames.items()}
         written: dict[str, Any] = {}
         builds = []
         for grant in permit.datasets:
@@ -152,9 +166,13 @@ def _refuse(settings: Settings, lake: LakeLayout, permit: Permit, report: dict[s
     if folder.exists():
         shutil.rmtree(folder)
     record_refusal(settings, permit.permit_id, report, at)
-    log.warning("permit.refused", permit=safe(permit.permit_id), rule="k_anonymity",
-                required_k=report["required_k"],
-                smallest_class=min(d["smallest_class"] for d in report["datasets"].values()))
+    if report["rule"] == "k_anonymity":
+        log.warning("permit.refused", permit=safe(permit.permit_id), rule="k_anonymity",
+                    required_k=report["required_k"],
+                    smallest_class=min(d["smallest_class"] for d in report["datasets"].values()))
+    else:
+        log.warning("permit.refused", permit=safe(permit.permit_id), rule=report["rule"],
+                    datasets=len(report["datasets"]))
 
 
 def publish(settings: Settings, now: datetime | None = None) -> dict[str, dict[str, Any]]:
@@ -189,7 +207,7 @@ def publish(settings: Settings, now: datetime | None = None) -> dict[str, dict[s
                 continue
             if outcome.refusal is not None:
                 _refuse(settings, lake, permit, outcome.refusal, at)
-                published[permit.permit_id] = {"refused": "k-anonymity not reached; report in the catalogue"}
+                published[permit.permit_id] = {"refused": _REFUSALS[outcome.refusal["rule"]]}
                 continue
             published[permit.permit_id] = outcome.rows
             builds.extend(outcome.builds)

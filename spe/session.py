@@ -30,12 +30,15 @@ class QueryResult:
     columns: list[str] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)
     suppressed: list[dict[str, Any]] = field(default_factory=list)
+    # What disclosure control counted behind each cell: "persons", or "records" in anonymised
+    # datasets (which have no person column); None for a refused query.
+    unit: str | None = None
     # The refusal rule (``QueryRefused.rule``) of a refused query; for the audit log, not the JSON.
     rule: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"status": self.status, "reason": self.reason, "columns": self.columns,
-                "rows": self.rows, "suppressed": self.suppressed}
+                "rows": self.rows, "suppressed": self.suppressed, "unit": self.unit}
 
 
 class SandboxSession:
@@ -95,4 +98,4 @@ class SandboxSession:
         if outcome.suppressed:
             reason = "disclosure control suppressed cells (see suppressed)"
         return QueryResult(status="ok", reason=reason, columns=outcome.columns, rows=outcome.rows,
-                           suppressed=outcome.suppressed)
+                           suppressed=outcome.suppressed, unit=shape.unit.value)

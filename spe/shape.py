@@ -7,6 +7,10 @@ overall group), ORDER BY on keys, and output columns that are either grouping ke
 expressions over the allowed aggregates (count, sum, avg). No HAVING, LIMIT, windows,
 CTEs or set operations. Anything else is refused with the reason: better refuse than leak.
 
+Anonymised datasets have no person column: there a cell is traced to its records, numbered
+by ``row_id`` (``Unit.RECORDS``), and a query reads one table, without joins or cohort
+subqueries, since no row may be linked to another.
+
 For an accepted query, the shape gives two statements built from DuckDB's own syntax tree:
 ``run_sql``, the researcher's query with the grouping keys appended as hidden columns (so
 each output row can be matched to its group), and ``companion_sql``, the same FROM/WHERE
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from common.schemas import ROW_ID
 from spe.sandbox import QueryRefused
 from spe.sqltree import (
     Node,
@@ -36,6 +41,7 @@ from spe.sqltree import (
 )
 
 PERSON_COLUMN = "person_id"
+ROW_COLUMN = ROW_ID  # anonymised datasets: the record is the unit of disclosure control
 HIDDEN_PREFIX = "__haven_"
 
 
@@ -86,6 +92,13 @@ class OutputColumn:
         return not self.aggregates
 
 
+class Unit(StrEnum):
+    """What disclosure control counts behind a cell."""
+
+    PERSONS = "persons"  # distinct persons (``person_id``): pseudonymised datasets
+    RECORDS = "records"  # rows (``row_id``): anonymised datasets, which link no row to a person
+
+
 @dataclass(frozen=True)
 class QueryShape:
     run_sql: str
@@ -93,6 +106,7 @@ class QueryShape:
     columns: tuple[OutputColumn, ...]
     aggregates: tuple[Aggregate, ...]
     n_keys: int
+    unit: Unit = Unit.PERSONS
 
 
 def _refuse(reason: str) -> QueryRefused:
@@ -220,6 +234,20 @@ def _tables_read(source: Node) -> list[Node]:
     return _tables_read(source["left"]) + _tables_read(source["right"])
 
 
+def _unit(leaves: list[Node], tables: Mapping[str, tuple[str, ...]]) -> tuple[Unit, str]:
+    """What the query's cells are counted in, and the column that identifies one of them."""
+    names = [leaf["table_name"] for leaf in leaves]
+    if all(PERSON_COLUMN in tables[name] for name in names):
+        return Unit.PERSONS, PERSON_COLUMN
+    if len(names) == 1 and ROW_COLUMN in tables[names[0]]:
+        return Unit.RECORDS, ROW_COLUMN
+    lacking = next(name for name in names if PERSON_COLUMN not in tables[name])
+    if ROW_COLUMN in tables[lacking]:
+        raise _refuse(f"table {lacking} is anonymised (no {PERSON_COLUMN}): its rows link to no "
+                      "person, so it cannot be joined; query one table at a time")
+    raise _refuse(f"table {lacking} has no {PERSON_COLUMN}: persons cannot be counted")
+
+
 def _check_where_subqueries(where: Node) -> None:
     """Subqueries may only define a cohort of persons: ``person_id [NOT] IN (SELECT person_id ...)``.
 
@@ -275,9 +303,11 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
     check_tree(node, tables)
     leaves = _tables_read(node.get("from_table") or {})
     columns: tuple[str, ...] = tuple(c for leaf in leaves for c in tables[leaf["table_name"]])
-    for leaf in leaves:
-        if PERSON_COLUMN not in tables[leaf["table_name"]]:
-            raise _refuse(f"table {leaf['table_name']} has no {PERSON_COLUMN}: persons cannot be counted")
+    unit, unit_column = _unit(leaves, tables)
+    if unit is Unit.RECORDS and _contains(node.get("where_clause") or {},
+                                          lambda i: i.get("class") == "SUBQUERY"):
+        raise _refuse("anonymised datasets have no person column: cohorts are written as WHERE "
+                      "conditions on the table itself, without subqueries")
     _check_where_subqueries(node.get("where_clause") or {})
     if any(m.get("type") == "DISTINCT_MODIFIER" for m in node.get("modifiers", [])):
         raise _refuse("SELECT DISTINCT gives row-level results; use GROUP BY with an aggregate")
@@ -308,15 +338,15 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
                       "(with GROUP BY for groups)")
     for key in keys:
         if _contains(key, lambda i: i.get("class") == "COLUMN_REF"
-                     and i.get("column_names", [""])[-1] == PERSON_COLUMN):
-            raise _refuse(f"grouping by {PERSON_COLUMN} gives row-level results")
+                     and i.get("column_names", [""])[-1] == unit_column):
+            raise _refuse(f"grouping by {unit_column} gives row-level results")
     run = copy.deepcopy(node)
     run["select_list"] = run["select_list"] + [
         dict(copy.deepcopy(k), alias=f"{HIDDEN_PREFIX}k{i}") for i, k in enumerate(keys)]
     run_sql = to_sql(run)
 
     alias = leaves[0].get("alias") or leaves[0]["table_name"]
-    person = parse_expression(f'hash("{alias}".{PERSON_COLUMN})')
+    person = parse_expression(f'hash("{alias}".{unit_column})')
     companion = copy.deepcopy(node)
     select: list[Node] = [dict(copy.deepcopy(k), alias=f"{HIDDEN_PREFIX}k{i}") for i, k in enumerate(keys)]
     select.append(dict(person, alias=f"{HIDDEN_PREFIX}p"))
@@ -333,7 +363,7 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
         having=None, modifiers=[],
     )
     return QueryShape(run_sql=run_sql, companion_sql=to_sql(companion), columns=tuple(out),
-                      aggregates=tuple(aggregates), n_keys=len(keys))
+                      aggregates=tuple(aggregates), n_keys=len(keys), unit=unit)
 
 
 def _contributes(agg: Aggregate, i: int) -> str:

@@ -142,6 +142,21 @@ def test_unknown_datasets_variables_and_users_are_precise_errors(store: SqlStore
     ]
 
 
+def test_anonymised_data_cannot_include_record_or_provider_ids(store: SqlStore) -> None:
+    people = make_world(store)
+    variables = ["nomenclature_code", "provider_id", "institution_id"]
+    with pytest.raises(InvalidApplication) as caught:
+        submit(store, people["rita"], datasets=[{"name": "claims", "variables": variables}])
+    assert str(caught.value) == (
+        "datasets[0].variables: record and provider ids link rows and cannot be part of anonymised "
+        "data: provider_id, institution_id (leave them out, or apply for pseudonymised data with a "
+        "justification)")
+    pseudonymised = submit(store, people["rita"], datasets=[{"name": "claims", "variables": variables}],
+                           data_form="pseudonymised",
+                           justification="Care paths are followed per provider across the year.")
+    assert pseudonymised.state is PermitState.SUBMITTED
+
+
 def test_apply_only_in_own_name(store: SqlStore) -> None:
     people = make_world(store)
     from catalog.applications import parse_application

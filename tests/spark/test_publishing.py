@@ -4,7 +4,7 @@ catalogue, one ``publish`` run shared by the tests of this module."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +18,7 @@ from pyspark.testing import assertDataFrameEqual
 from catalog import service
 from catalog.applications import parse_application
 from catalog.db import open_catalog
+from catalog.domain import RequestedDataset
 from catalog.permits import PermitDenied
 from catalog.publication import permit_builds
 from catalog.store import SqlStore
@@ -36,6 +37,7 @@ PERMITS: dict[str, dict[str, Any]] = {
     "anon-k15": {"cohort_rules": {"age": {"min": 18}}, "anonymisation": {"k": 15}},
     "pseudo-women": {"cohort_rules": {"sex": ["F"]}, **JUSTIFIED},
     "needs-pharmacy": {"cohort_rules": {"codes": [{"source": "pharmacy", "prefixes": ["J01"]}]}},
+    "anon-old-ids": {},  # granted before ids were refused for anonymised data (see the fixture)
 }
 
 
@@ -81,6 +83,10 @@ def world(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Worl
             spec = parse_application(application_data(applicant="rita", **terms))
             service.apply(store, people["rita"], spec, application_id=permit_id)
             service.decide(store, people["sam"], permit_id, approve=True, reason="Permitted purpose.")
+        # Applications can no longer ask for provider ids in anonymised form; an older permit can.
+        old = store.get_application("anon-old-ids")
+        store.update_application(replace(old, datasets=(
+            RequestedDataset("claims", ("nomenclature_code", "service_date", "provider_id")),)))
     # What an earlier build left, when k was still reached: a refusal must not leave it in use.
     stale = lake.permit_table("anon-k15", "claims")
     stale.mkdir(parents=True)
@@ -97,10 +103,27 @@ def test_an_anonymised_permit_gets_its_cohort_generalised_without_a_person_colum
 ) -> None:
     assert world.published["anon-adults"] == {"claims": 12}
     got = read(spark, world.lake.permit_table("anon-adults", "claims"))
-    # Twelve adults, service dates generalised to the month, no person pseudonym at all.
+    # Twelve adults, service dates generalised to the month, no person pseudonym at all: only
+    # a row number, unique, for the SPE's disclosure control.
+    assert got.columns == ["row_id", "nomenclature_code", "service_date"]
+    assert got.select("row_id").distinct().count() == 12
     expected = spark.createDataFrame([("101010", date(2025, 3, 1))] * 12,
                                      "nomenclature_code string, service_date date")
-    assertDataFrameEqual(got, expected)
+    assertDataFrameEqual(got.drop("row_id"), expected)
+    # The SPE counts its records (it has no persons) under the same disclosure control.
+    sql = "SELECT service_date, count(*) AS n FROM claims GROUP BY service_date"
+    result = run_permit_query("anon-adults", "rita", sql, world.settings).result
+    assert (result.status, result.unit, result.rows) == ("ok", "records", [[date(2025, 3, 1), 12]])
+
+
+def test_record_and_provider_ids_never_reach_an_anonymised_dataset(world: World) -> None:
+    assert world.published["anon-old-ids"] == {
+        "refused": "record or provider ids approved for anonymised data; report in the catalogue"}
+    assert not world.lake.permit_dir("anon-old-ids").exists()
+    [build] = permit_builds(world.settings, "anon-old-ids")
+    assert (build.outcome, build.report) == ("refused", {
+        "rule": "identifiers", "previous_workspace_removed": False,
+        "datasets": {"claims": {"identifiers": ["provider_id"]}}})
 
 
 def test_a_pseudonymised_permit_gets_only_its_cohort_with_permit_pseudonyms(
@@ -124,7 +147,8 @@ def test_below_k_the_permit_gets_nothing_and_the_steward_a_report(world: World) 
         "datasets": {"claims": {"smallest_class": 12, "classes_below_k": 1,
                                 "quasi_identifiers": ["service_date"]}}})
     with open_catalog(world.settings).session() as session:
-        [entry] = [e for e in SqlStore(session).audit_entries() if e.action == "permit.build_refused"]
+        [entry] = [e for e in SqlStore(session).audit_entries()
+                   if e.action == "permit.build_refused" and e.object_id == "anon-k15"]
     assert (entry.object_id, entry.details["datasets.claims.smallest_class"]) == ("anon-k15", 12)
 
 

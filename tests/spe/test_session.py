@@ -22,7 +22,8 @@ def test_an_aggregate_runs_and_keeps_the_json_contract(claims: Path) -> None:
             "SELECT kind, count(DISTINCT person_id) AS n, count(*) AS c FROM claims "
             "GROUP BY kind ORDER BY kind")
     assert result.as_dict() == {"status": "ok", "reason": None, "columns": ["kind", "n", "c"],
-                                "rows": [["GP", 12, 24], ["LAB", 15, 15]], "suppressed": []}
+                                "rows": [["GP", 12, 24], ["LAB", 15, 15]], "suppressed": [],
+                                "unit": "persons"}
 
 
 def test_tables_are_read_at_the_pinned_version(tmp_path: Path) -> None:
