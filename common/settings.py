@@ -159,6 +159,13 @@ class Settings(BaseSettings):
         """Where pipeline run reports are kept."""
         return self.home / "runs"
 
+    def release_log(self, permit_id: str) -> Path:
+        """The SPE's record of what a permit's sessions have released (for the differencing
+        check across sessions); deleted with the permit's workspace when the permit ends."""
+        from common.layout import check_name
+
+        return self.home / "spe" / f"{check_name('permit', permit_id)}.releases.sqlite"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

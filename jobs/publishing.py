@@ -226,10 +226,13 @@ def publish(settings: Settings, now: datetime | None = None) -> dict[str, dict[s
 
 def sweep(settings: Settings, now: datetime | None = None) -> dict[str, dict[str, Any]]:
     """Delete the workspace of every expired or revoked permit (expiring those past their
-    date first); per permit removed, its state and the number of files deleted."""
+    date first), and the SPE's record of what it released; per permit removed, its state and
+    the number of workspace files deleted."""
     lake = LakeLayout(settings.lake)
     removed: dict[str, dict[str, Any]] = {}
     for permit_id, state in sorted(ended_permits(settings, now).items()):
+        # Derived from the permit's pseudonyms: it ends with the permit.
+        settings.release_log(permit_id).unlink(missing_ok=True)
         folder = lake.permit_dir(permit_id)
         if not folder.exists():
             continue

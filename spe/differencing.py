@@ -1,9 +1,10 @@
-"""Differencing across a session's outputs.
+"""Differencing across a permit's outputs.
 
 Every released aggregate is remembered with what it measures (counts of persons or rows,
 or the sum of one expression) and the set of persons behind it, as 64-bit hashes computed
-inside the sandbox. The sets live only in this process's memory for the session and are
-never returned or logged. A new cell whose persons differ from an earlier released cell of
+inside the sandbox. The sets are never returned or logged; ``spe.releases`` keeps them
+across sessions, per permit (every user of a permit: a team can difference as well as one
+person). A new cell whose persons differ from an earlier released cell of
 the same measure by fewer than ``min_persons`` persons in all (the symmetric difference;
 for example two counts whose cohorts differ by a few persons) would let the difference
 reveal a small group: it is suppressed.
@@ -14,8 +15,7 @@ are covered within one result by secondary suppression, not across results.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from spe.disclosure import CellDisclosive, Rule
@@ -65,22 +65,36 @@ def check_release_beside(candidate: Released, earlier: Iterable[Released], min_p
 
 @dataclass
 class ReleaseHistory:
-    """What a session has released so far, per measure."""
+    """What has been released so far, per measure.
+
+    ``load`` gives the releases of one measure kept from earlier sessions (``spe.releases``),
+    read the first time a measure is needed; ``new`` lists what this session added.
+    """
 
     min_persons: int
-    _released: dict[str, list[Released]] = field(default_factory=lambda: defaultdict(list))
+    load: Callable[[str], Iterable[Released]] | None = None
+    new: list[Released] = field(default_factory=list)
+    _released: dict[str, list[Released]] = field(default_factory=dict)
+
+    def _of(self, measure: str) -> list[Released]:
+        if measure not in self._released:
+            self._released[measure] = list(self.load(measure)) if self.load else []
+        return self._released[measure]
 
     def can_release(self, cells: Iterable[Released]) -> bool:
         """True when none of ``cells`` (the aggregates of one output cell) differences badly,
         with the earlier releases or with each other (``sum(x) - sum(x) FILTER (...)``)."""
         together = list(cells)
-        return all(can_release_beside(c, [*self._released[c.measure], *together[:i]], self.min_persons)
+        return all(can_release_beside(c, [*self._of(c.measure), *together[:i]], self.min_persons)
                    for i, c in enumerate(together))
 
     def record(self, cells: Iterable[Released]) -> None:
         for cell in cells:
-            if cell not in self._released[cell.measure]:
-                self._released[cell.measure].append(cell)
+            released = self._of(cell.measure)
+            if cell not in released:
+                released.append(cell)
+                self.new.append(cell)
 
     def __len__(self) -> int:
+        """Releases known to this history (of the measures read so far)."""
         return sum(len(v) for v in self._released.values())

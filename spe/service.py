@@ -20,6 +20,8 @@ from catalog.permits import PermitDenied, UnknownPermit, check_can_query, get_pe
 from catalog.publication import permit_builds
 from common.layout import LakeLayout, check_name
 from common.settings import Settings, get_settings
+from spe.disclosure import DisclosureSettings
+from spe.releases import ReleaseLog
 from spe.sandbox import QueryRefused
 from spe.session import QueryResult, SandboxSession
 
@@ -88,9 +90,16 @@ def run_permit_query(permit_id: str, user: str, sql: str, settings: Settings | N
         record("refused", rule="not_published")
         raise NotPublished(f"permit {permit_id} has no published datasets yet: run `haven pipeline run`",
                            "not_published")
-    with SandboxSession(tables, built_versions(settings, permit_id, tables)) as session:
-        result = session.run(sql)
-        versions = session.versions
+    disclosure = DisclosureSettings()
+    # The permit's release history, locked for this session: differencing is checked against
+    # everything any session of the permit released before.
+    with ReleaseLog(settings.release_log(permit_id)) as releases:
+        history = releases.history(disclosure.min_persons)
+        with SandboxSession(tables, built_versions(settings, permit_id, tables), disclosure,
+                            history=history) as session:
+            result = session.run(sql)
+            versions = session.versions
+        releases.save(history)
     read = [f"{table}@{version}" for table, version in sorted(versions.items())]
     if result.status == "ok":
         record("ok", suppressed=len(result.suppressed), rows=len(result.rows),

@@ -45,15 +45,18 @@ class SandboxSession:
     """One researcher session over a fixed set of tables; use as a context manager.
 
     ``versions`` pins Delta versions by table (default: the latest, recorded in
-    ``self.versions`` so that a result can be reproduced).
+    ``self.versions`` so that a result can be reproduced). ``history`` is what earlier
+    sessions released (``spe.releases``); by default the session starts with none.
     """
 
     def __init__(self, tables: Mapping[str, Path], versions: Mapping[str, int] | None = None,
                  settings: DisclosureSettings | None = None,
-                 limits: SandboxLimits | None = None) -> None:
+                 limits: SandboxLimits | None = None, history: ReleaseHistory | None = None) -> None:
         self.settings = settings or DisclosureSettings()
+        if history is not None and history.min_persons != self.settings.min_persons:
+            raise ValueError("the release history must use the session's min_persons")
         self._sandbox = Sandbox(tables, versions, limits)
-        self._history = ReleaseHistory(self.settings.min_persons)
+        self._history = history if history is not None else ReleaseHistory(self.settings.min_persons)
         self.tables = self._sandbox.tables
 
     @property

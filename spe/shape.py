@@ -346,7 +346,9 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
     run_sql = to_sql(run)
 
     alias = leaves[0].get("alias") or leaves[0]["table_name"]
-    person = parse_expression(f'hash("{alias}".{unit_column})')
+    # A stable 64-bit hash (the low half of MD5, the same in every DuckDB version), as the
+    # release history keeps these across sessions.
+    person = parse_expression(f'md5_number_lower(CAST("{alias}".{unit_column} AS VARCHAR))')
     companion = copy.deepcopy(node)
     select: list[Node] = [dict(copy.deepcopy(k), alias=f"{HIDDEN_PREFIX}k{i}") for i, k in enumerate(keys)]
     select.append(dict(person, alias=f"{HIDDEN_PREFIX}p"))

@@ -174,12 +174,14 @@ def test_sweep_removes_a_revoked_permits_workspace_and_access_ends(world: World)
     folder = world.lake.permit_dir("pseudo-women")
     sql = "SELECT count(*) AS n FROM claims"
     assert run_permit_query("pseudo-women", "rita", sql, world.settings).result.status == "ok"
+    assert world.settings.release_log("pseudo-women").is_file()  # what the SPE released
     with open_catalog(world.settings).session() as session:
         store = SqlStore(session)
         service.revoke(store, store.get_user("sam"), "pseudo-women", reason="Results shared outside the SPE.")
     files = sum(1 for p in folder.rglob("*") if p.is_file())
     assert publishing.sweep(world.settings) == {"pseudo-women": {"state": "revoked", "files_removed": files}}
     assert not folder.exists() and world.lake.permit_dir("anon-adults").exists()
+    assert not world.settings.release_log("pseudo-women").exists()
     assert [b.outcome for b in permit_builds(world.settings, "pseudo-women")] == ["published", "removed"]
     with pytest.raises(PermitDenied, match="pseudo-women is revoked and its workspace is removed"):
         run_permit_query("pseudo-women", "rita", sql, world.settings)

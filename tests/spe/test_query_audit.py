@@ -108,3 +108,22 @@ def test_a_session_reads_the_version_the_permits_build_recorded(
         SqlStore(session).add_permit_build(PermitBuild(
             permit_id=DEMO_PERMIT_ID, outcome="removed", at=datetime(2026, 3, 1, tzinfo=UTC)))
     assert run_permit_query(DEMO_PERMIT_ID, RESEARCHER, OK, settings).versions == {"claims": 1}
+
+
+def test_differencing_spans_separate_calls_and_users_of_a_permit(
+        demo_catalog: Catalog, settings: Settings) -> None:  # noqa: F811
+    _publish(settings)  # 16 GP persons, p0..p13 and p300, p301
+    everyone = "SELECT count(DISTINCT person_id) AS n FROM claims WHERE kind = 'GP'"
+    all_but_one = everyone + " AND person_id <> 'p0'"
+    first = run_permit_query(DEMO_PERMIT_ID, RESEARCHER, everyone, settings).result
+    assert (first.rows, first.suppressed) == ([[16]], [])
+    # A new call, a new session: the second count would give p0's presence by difference.
+    second = run_permit_query(DEMO_PERMIT_ID, RESEARCHER, all_but_one, settings).result
+    assert (second.rows, second.suppressed) == ([[None]], [{"row": 0, "column": "n", "rule": "differencing"}])
+    again = run_permit_query(DEMO_PERMIT_ID, RESEARCHER, everyone, settings).result
+    assert again.rows == [[16]]  # the same release again discloses nothing new
+    log = settings.release_log(DEMO_PERMIT_ID)
+    assert oct(log.stat().st_mode & 0o777) == "0o600"
+    content = log.read_bytes()
+    for fragment in (b"p0", b"p13", b"p301", b"GP", b"SELECT"):
+        assert fragment not in content

@@ -1,0 +1,109 @@
+"""What a permit's sessions have released, kept across sessions for the differencing check.
+
+Each CLI call or portal request is a new sandbox session; without a memory, two calls could
+return two counts whose cohorts differ by one person. ``ReleaseLog`` keeps every released
+aggregate of a permit (its measure and the 64-bit hashes of the persons or records behind
+it, never a value, a pseudonym or the SQL) in one SQLite file per permit under
+``HAVEN_HOME/spe/``, owner-only. A session holds the file's write lock from before it reads
+the history until its releases are saved, so two concurrent sessions of one permit cannot
+each release half of a difference. The file is deleted with the permit's workspace when
+the permit ends (``jobs.publishing.sweep``).
+
+Known limit: every released cell's set is kept, so the file grows with the number of
+distinct released cells times their size (8 bytes per person); identical releases are kept
+once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from array import array
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+
+from spe.differencing import Released, ReleaseHistory
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS released (
+    digest TEXT PRIMARY KEY,   -- SHA-256 of measure and persons: each release kept once
+    measure TEXT NOT NULL,
+    persons BLOB NOT NULL      -- sorted unsigned 64-bit hashes, native byte order
+)
+"""
+_BYTE_ORDER_CHECK = array("Q", [1]).tobytes()
+
+
+class ReleaseLog:
+    """One permit's release history on disk; use as a context manager around one session."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._con: sqlite3.Connection | None = None
+
+    def __enter__(self) -> ReleaseLog:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.path.touch(mode=0o600, exist_ok=True)
+        self.path.chmod(0o600)
+        con = sqlite3.connect(self.path, isolation_level=None, timeout=60.0)
+        try:
+            con.execute(_SCHEMA)
+            con.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
+            con.execute("BEGIN IMMEDIATE")  # held until __exit__: one session of the permit at a time
+            self._check_byte_order(con)
+        except BaseException:
+            con.close()
+            raise
+        self._con = con
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        con, self._con = self._con, None
+        if con is None:
+            return
+        try:
+            con.execute("COMMIT" if kind is None else "ROLLBACK")
+        finally:
+            con.close()
+
+    @staticmethod
+    def _check_byte_order(con: sqlite3.Connection) -> None:
+        row = con.execute("SELECT value FROM meta WHERE name = 'byte_order'").fetchone()
+        if row is None:
+            con.execute("INSERT INTO meta VALUES ('byte_order', ?)", (_BYTE_ORDER_CHECK,))
+        elif bytes(row[0]) != _BYTE_ORDER_CHECK:
+            raise RuntimeError("the release log was written on a machine of another byte order")
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._con is None:
+            raise RuntimeError("a ReleaseLog is used inside its with block")
+        return self._con
+
+    def history(self, min_persons: int) -> ReleaseHistory:
+        """The permit's history, each measure read from the file when first needed."""
+        return ReleaseHistory(min_persons, load=self._load)
+
+    def _load(self, measure: str) -> Iterator[Released]:
+        rows = self._connection().execute("SELECT persons FROM released WHERE measure = ?", (measure,))
+        for (blob,) in rows.fetchall():
+            persons = array("Q")
+            persons.frombytes(blob)
+            yield Released(measure, frozenset(persons))
+
+    def save(self, history: ReleaseHistory) -> int:
+        """Add the releases ``history`` made in this session; returns how many were new here."""
+        con = self._connection()
+        added = 0
+        for cell in history.new:
+            blob = array("Q", sorted(cell.persons)).tobytes()
+            digest = hashlib.sha256(cell.measure.encode() + b"\0" + blob).hexdigest()
+            cursor = con.execute("INSERT OR IGNORE INTO released VALUES (?, ?, ?)",
+                                 (digest, cell.measure, blob))
+            added += cursor.rowcount
+        return added
+
+    def __len__(self) -> int:
+        row = self._connection().execute("SELECT count(*) FROM released").fetchone()
+        return int(row[0])
