@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
-from catalog.cohort import Anonymisation, CohortRules
+from catalog.cohort import Anonymisation, CohortRules, Disclosure
 from catalog.enums import DataForm, OrganisationType, ProhibitedPurpose, Purpose
 from catalog.exceptions import InvalidApplication
 
@@ -78,6 +78,8 @@ class ApplicationFile(_Model):
     data_form: DataForm = DataForm.ANONYMISED
     anonymisation: Anonymisation | None = Field(
         default=None, description="anonymised only: generalisation and a k above the platform's")
+    disclosure: Disclosure | None = Field(
+        default=None, description="stricter disclosure control in the SPE than the platform's")
     justification: str | None = Field(
         default=None, description="why anonymised data cannot serve the purpose (pseudonymised only)")
     data_users: Annotated[list[Username], Field(min_length=1)]

@@ -1,7 +1,8 @@
-"""Cohort criteria and anonymisation terms of a permit, as data (EHDS Art 68: the permit
-states which people's data, in which form).
+"""Cohort criteria, anonymisation and disclosure terms of a permit, as data (EHDS Art 68: the
+permit states which people's data, in which form).
 
-Both come from the application file (``cohort_rules:``, ``anonymisation:``), are validated
+They come from the application file (``cohort_rules:``, ``anonymisation:``, ``disclosure:``),
+are validated
 there with the place of every problem, stored in the catalogue as JSON and published in the
 register. The publishing job (``jobs.publishing``) turns them into Spark filters; nothing
 here touches data.
@@ -22,6 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from common.layout import Source
 
 DEFAULT_K = 10
+# The common rules of trusted research environments (DOMAIN.md): the platform's disclosure
+# control unless HAVEN_DISCLOSURE_* make it stricter. The SPE applies them (spe.disclosure).
+DEFAULT_DISCLOSURE: dict[str, float] = {"min_persons": 10, "p_percent": 10.0, "nk_n": 2,
+                                        "nk_k_percent": 90.0, "rounding_base": 0}
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,35 @@ class Anonymisation(_Model):
 
     def required_k(self, minimum: int) -> int:
         return max(minimum, self.k or 0)
+
+
+# Which way each disclosure threshold is stricter: a permit may move it only that way.
+DISCLOSURE_STRICTER_WHEN_HIGHER = {"min_persons": True, "p_percent": True, "nk_n": True,
+                                   "nk_k_percent": False, "rounding_base": True}
+
+
+class Disclosure(_Model):
+    """A permit's stricter disclosure control in the SPE; unset fields keep the platform's.
+
+    Each field can only make the platform's rule stricter (more persons per cell, a larger
+    p %, more or less dominant contributors, coarser rounding), never looser.
+    """
+
+    min_persons: int | None = Field(default=None, ge=1, le=1000)
+    p_percent: float | None = Field(default=None, ge=0, le=100)
+    nk_n: int | None = Field(default=None, ge=1, le=10)
+    nk_k_percent: float | None = Field(default=None, gt=0, le=100)
+    rounding_base: int | None = Field(default=None, ge=0, le=1000)
+
+    def overrides(self) -> dict[str, float]:
+        """The fields the permit sets."""
+        return {name: value for name, value in self.model_dump().items() if value is not None}
+
+    def looser_than(self, platform: dict[str, float]) -> list[str]:
+        """The fields that would relax ``platform``'s rule of the same name."""
+        return [name for name, value in self.overrides().items()
+                if (value < platform[name]) == DISCLOSURE_STRICTER_WHEN_HIGHER[name]
+                and value != platform[name]]
 
 
 def describe(rules: CohortRules) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from catalog.cohort import Anonymisation, CohortRules
+from catalog.cohort import Anonymisation, CohortRules, Disclosure
 from catalog.enums import (
     DataForm,
     OptOutAction,
@@ -66,6 +66,7 @@ class Application:
     expires_at: datetime | None = None
     cohort_rules: CohortRules | None = None  # the cohort as criteria the build applies
     anonymisation: Anonymisation | None = None  # anonymised form only; None: platform defaults
+    disclosure: Disclosure | None = None  # stricter SPE disclosure control; None: the platform's
 
 
 @dataclass(frozen=True)

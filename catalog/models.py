@@ -70,6 +70,7 @@ class ApplicationRow(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cohort_rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     anonymisation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    disclosure: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class PermitBuildRow(Base):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from catalog.cohort import Anonymisation, CohortRules
+from catalog.cohort import Anonymisation, CohortRules, Disclosure
 from common.errors import HavenError
 from common.layout import Source, check_name
 from common.settings import Settings
@@ -55,6 +55,7 @@ class Permit:
     state: str = "active"  # a PermitState value; only approved and active permits may be used
     cohort: CohortRules | None = None  # None: everyone in the granted datasets
     anonymisation: Anonymisation | None = None  # None: pseudonymised data (a person pseudonym)
+    disclosure: Disclosure | None = None  # None: the platform's disclosure control as it is
 
     def __post_init__(self) -> None:
         check_name("permit", self.permit_id)

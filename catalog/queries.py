@@ -33,7 +33,8 @@ def to_permit(application: Application, store: SqlStore) -> Permit | None:
                   datasets=tuple(grants), state=application.state.value,
                   cohort=application.cohort_rules,
                   anonymisation=(application.anonymisation or Anonymisation()
-                                 if application.data_form is DataForm.ANONYMISED else None))
+                                 if application.data_form is DataForm.ANONYMISED else None),
+                  disclosure=application.disclosure)
 
 
 def permits_in_force(settings: Settings | None = None, now: datetime | None = None) -> dict[str, Permit]:

@@ -42,6 +42,7 @@ class RegisterEntry:
     cohort_rules: dict[str, Any] | None
     cohort_summary: str | None
     anonymisation: dict[str, Any] | None
+    disclosure: dict[str, Any] | None
     state: str
     submitted_at: datetime | None
     decision: str | None
@@ -77,6 +78,7 @@ def _entry(application: Application, now: datetime) -> RegisterEntry:
         cohort_summary=None if application.cohort_rules is None else describe(application.cohort_rules),
         anonymisation=(None if application.anonymisation is None
                        else application.anonymisation.model_dump(mode="json", exclude_none=True)),
+        disclosure=None if application.disclosure is None else application.disclosure.overrides(),
         state=application.state.value,
         submitted_at=application.submitted_at,
         decision=("approved" if approved else "rejected") if decided else None,

@@ -7,14 +7,14 @@ audit entry in the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
 from catalog import audit
 from catalog.applications import ApplicationFile
-from catalog.cohort import DEFAULT_K
+from catalog.cohort import DEFAULT_DISCLOSURE, DEFAULT_K
 from catalog.domain import Application, AuditEntry, RequestedDataset, TransitionRecord, User
 from catalog.enums import DataForm, PermitState, Role
 from catalog.exceptions import InvalidApplication, NotAuthorised, NotFound, RuleViolation
@@ -110,17 +110,29 @@ def _check_k(spec: ApplicationFile, minimum_k: int) -> None:
                                  f"minimum of {minimum_k}; a permit may only raise k")
 
 
+def _check_disclosure(spec: ApplicationFile, platform: dict[str, float]) -> None:
+    looser = [] if spec.disclosure is None else spec.disclosure.looser_than(platform)
+    if looser:
+        raise InvalidApplication("disclosure: a permit may only make disclosure control stricter than "
+                                 "the platform's: " + ", ".join(f"{name} (platform: {platform[name]:g})"
+                                                                 for name in looser))
+
+
 def apply(store: Store, actor: User, spec: ApplicationFile, now: datetime | None = None,
-          application_id: str | None = None, *, minimum_k: int = DEFAULT_K) -> Application:
+          application_id: str | None = None, *, minimum_k: int = DEFAULT_K,
+          disclosure: Mapping[str, float] | None = None) -> Application:
     """Record and submit an application; one for a prohibited purpose is refused at once, with the reason.
 
-    ``minimum_k`` is the platform's k-anonymity threshold: an application may ask for more.
+    ``minimum_k`` is the platform's k-anonymity threshold and ``disclosure`` its disclosure
+    control thresholds by name (``HAVEN_DISCLOSURE_*``; default: the common rules): an
+    application may ask for stricter ones, never looser.
     """
     at = _now(now)
     check_can(actor, Operation.APPLY)
     if actor.username != spec.applicant:
         raise NotAuthorised(f"user {actor.username!r} may only apply in their own name")
     _check_k(spec, minimum_k)
+    _check_disclosure(spec, dict(disclosure or DEFAULT_DISCLOSURE))
     datasets = _check_datasets(store, spec)
     draft = Application(
         application_id=application_id or _next_id(store, at), title=spec.title, applicant=spec.applicant,
@@ -130,7 +142,7 @@ def apply(store: Store, actor: User, spec: ApplicationFile, now: datetime | None
         period_start=spec.period.start, period_end=spec.period.end, data_form=spec.data_form,
         pseudonymisation_justification=spec.justification, data_users=tuple(spec.data_users),
         duration_months=spec.duration_months, state=PermitState.DRAFT, created_at=at,
-        cohort_rules=spec.cohort_rules, anonymisation=spec.anonymisation)
+        cohort_rules=spec.cohort_rules, anonymisation=spec.anonymisation, disclosure=spec.disclosure)
     store.add_application(draft)
     audit.append(store, actor=actor.username, action="application.created", object_type="application",
                  object_id=draft.application_id, at=at)

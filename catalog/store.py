@@ -14,7 +14,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.cohort import Anonymisation, CohortRules
+from catalog.cohort import Anonymisation, CohortRules, Disclosure
 from catalog.domain import (
     Application,
     AuditEntry,
@@ -209,6 +209,8 @@ class SqlStore:
                                   else application.cohort_rules.model_dump(mode="json", exclude_none=True))
         values["anonymisation"] = (None if application.anonymisation is None
                                    else application.anonymisation.model_dump(mode="json", exclude_none=True))
+        values["disclosure"] = (None if application.disclosure is None
+                                else application.disclosure.model_dump(mode="json", exclude_none=True))
         return values
 
     def add_application(self, application: Application) -> None:
@@ -240,7 +242,8 @@ class SqlStore:
             granted_at=_utc(row.granted_at), expires_at=_utc(row.expires_at),
             cohort_rules=None if row.cohort_rules is None else CohortRules.model_validate(row.cohort_rules),
             anonymisation=(None if row.anonymisation is None
-                           else Anonymisation.model_validate(row.anonymisation)))
+                           else Anonymisation.model_validate(row.anonymisation)),
+            disclosure=None if row.disclosure is None else Disclosure.model_validate(row.disclosure))
 
     def get_application(self, application_id: str) -> Application:
         row = self.session.get(ApplicationRow, application_id)

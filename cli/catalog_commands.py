@@ -39,7 +39,8 @@ def permit_apply(
     with open_catalog().session() as session:
         store = SqlStore(session)
         application = service.apply(store, store.get_user(spec.applicant), spec,
-                                    minimum_k=get_settings().k_anonymity)
+                                    minimum_k=get_settings().k_anonymity,
+                                    disclosure=get_settings().disclosure)
     outcome = {"id": application.application_id, "state": application.state.value,
                "reason": application.decision_reason}
     if as_json:

@@ -12,6 +12,7 @@ Rules come in pairs: ``check_cell`` raises ``CellDisclosive`` naming the rule,
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from enum import StrEnum
@@ -78,6 +79,24 @@ class DisclosureSettings:
         if looser:
             raise LooserThanDefault(f"a permit may only make disclosure control stricter: {looser}")
         return new
+
+    def strictest(self, overrides: Mapping[str, Any]) -> DisclosureSettings:
+        """These settings with each of ``overrides`` that is stricter; looser ones are ignored
+        (a permit granted before the platform raised a threshold keeps the platform's)."""
+        new = self
+        for name, value in overrides.items():
+            kind = type(getattr(self, name))
+            with suppress(LooserThanDefault):
+                new = new.stricter({name: kind(value)})
+        return new
+
+    @classmethod
+    def for_permit(cls, platform: Mapping[str, Any], permit: Mapping[str, Any]) -> DisclosureSettings:
+        """The platform's thresholds (``Settings.disclosure``; never looser than these
+        defaults), made stricter field by field where the permit's own terms are."""
+        base = cls()
+        return base.stricter({name: type(getattr(base, name))(value) for name, value in platform.items()}
+                             ).strictest(permit)
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,8 @@ def run_permit_query(permit_id: str, user: str, sql: str, settings: Settings | N
                      details={"status": status, "sql_sha256": digest, **details}, settings=settings)
 
     try:
-        check_can_query(get_permit(permit_id, settings), user, at)
+        permit = get_permit(permit_id, settings)
+        check_can_query(permit, user, at)
     except UnknownPermit:
         record("denied", rule="unknown_permit")
         raise
@@ -90,7 +91,8 @@ def run_permit_query(permit_id: str, user: str, sql: str, settings: Settings | N
         record("refused", rule="not_published")
         raise NotPublished(f"permit {permit_id} has no published datasets yet: run `haven pipeline run`",
                            "not_published")
-    disclosure = DisclosureSettings()
+    disclosure = DisclosureSettings.for_permit(
+        settings.disclosure, permit.disclosure.overrides() if permit.disclosure else {})
     # The permit's release history, locked for this session: differencing is checked against
     # everything any session of the permit released before.
     with ReleaseLog(settings.release_log(permit_id)) as releases:

@@ -7,11 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from catalog import audit, service
+from catalog.applications import parse_application
+from catalog.cohort import DEFAULT_DISCLOSURE, Disclosure
 from catalog.enums import PermitState, Role
 from catalog.exceptions import InvalidApplication, InvalidTransition, NotAuthorised, RuleViolation
 from catalog.permits import PermitDenied, UnknownPermit, active_permits, check_can_query, get_permit
 from catalog.store import SqlStore
-from tests.catalog.factories import SUBMITTED_AT, approved, make_user, make_world, submit
+from tests.catalog.factories import SUBMITTED_AT, application_data, approved, make_user, make_world, submit
 
 
 def test_apply_records_and_submits_with_history_and_audit(store: SqlStore) -> None:
@@ -155,6 +157,22 @@ def test_anonymised_data_cannot_include_record_or_provider_ids(store: SqlStore) 
                            data_form="pseudonymised",
                            justification="Care paths are followed per provider across the year.")
     assert pseudonymised.state is PermitState.SUBMITTED
+
+
+def test_a_permit_may_only_make_disclosure_control_stricter(store: SqlStore) -> None:
+    people = make_world(store)
+    with pytest.raises(InvalidApplication) as caught:
+        submit(store, people["rita"], disclosure={"min_persons": 5, "nk_k_percent": 95, "rounding_base": 5})
+    assert str(caught.value) == ("disclosure: a permit may only make disclosure control stricter than the "
+                                 "platform's: min_persons (platform: 10), nk_k_percent (platform: 90)")
+    strict = submit(store, people["rita"], disclosure={"min_persons": 20, "rounding_base": 5})
+    assert store.get_application(strict.application_id).disclosure == Disclosure(min_persons=20,
+                                                                                  rounding_base=5)
+    # Against a stricter platform, the application is checked against the platform's values.
+    with pytest.raises(InvalidApplication, match=r"min_persons \(platform: 25\)"):
+        service.apply(store, people["rita"], parse_application(application_data(
+            applicant="rita", disclosure={"min_persons": 20})),
+            disclosure={**DEFAULT_DISCLOSURE, "min_persons": 25})
 
 
 def test_apply_only_in_own_name(store: SqlStore) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from decimal import Decimal
 
 import pytest
 
+from catalog.cohort import DEFAULT_DISCLOSURE
+from common.settings import Settings
 from spe.disclosure import (
     CellDisclosive,
     CellStats,
@@ -99,6 +101,34 @@ def test_permits_may_only_make_thresholds_stricter(overrides: dict[str, object],
 def test_the_defaults_are_the_domain_defaults() -> None:
     assert asdict(DEFAULT) == {"min_persons": 10, "zeros_disclosive": True, "p_percent": 10.0,
                                "nk_n": 2, "nk_k_percent": 90.0, "rounding_base": 0}
+    # The platform's settings and the catalogue's application check start from the same rules.
+    assert DisclosureSettings.for_permit(Settings().disclosure, {}) == DEFAULT
+    assert {k: v for k, v in asdict(DEFAULT).items() if k != "zeros_disclosive"} == DEFAULT_DISCLOSURE
+
+
+PLATFORM = {"min_persons": 15, "p_percent": 10.0, "nk_n": 2, "nk_k_percent": 90.0, "rounding_base": 5}
+
+
+@pytest.mark.parametrize(
+    ("permit", "expected"),
+    [
+        ({}, {"min_persons": 15, "rounding_base": 5}),
+        ({"min_persons": 20, "nk_k_percent": 80},
+         {"min_persons": 20, "rounding_base": 5, "nk_k_percent": 80.0}),
+        # Looser than the platform (which raised its threshold after the grant): the platform's.
+        ({"min_persons": 12, "rounding_base": 0}, {"min_persons": 15, "rounding_base": 5}),
+        ({"min_persons": 12, "p_percent": 20}, {"min_persons": 15, "rounding_base": 5, "p_percent": 20.0}),
+    ],
+)
+def test_a_permit_gets_the_stricter_of_its_terms_and_the_platforms(
+        permit: dict[str, float], expected: dict[str, float]) -> None:
+    got = DisclosureSettings.for_permit(PLATFORM, permit)
+    assert got == replace(DEFAULT, **expected)
+
+
+def test_platform_settings_looser_than_the_common_rules_are_refused() -> None:
+    with pytest.raises(LooserThanDefault, match="min_persons"):
+        DisclosureSettings.for_permit({**PLATFORM, "min_persons": 5}, {})
 
 
 @pytest.mark.parametrize(

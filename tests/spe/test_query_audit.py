@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
+from catalog.cohort import Disclosure
 from catalog.db import Catalog
 from catalog.demo import DEMO_PERMIT_ID, RESEARCHER
 from catalog.domain import PermitBuild
@@ -127,3 +129,15 @@ def test_differencing_spans_separate_calls_and_users_of_a_permit(
     content = log.read_bytes()
     for fragment in (b"p0", b"p13", b"p301", b"GP", b"SELECT"):
         assert fragment not in content
+
+
+def test_a_permits_own_stricter_terms_apply_to_its_queries(
+        demo_catalog: Catalog, settings: Settings) -> None:  # noqa: F811
+    _publish(settings)  # 16 GP persons
+    with demo_catalog.session() as session:
+        store = SqlStore(session)
+        store.update_application(replace(store.get_application(DEMO_PERMIT_ID),
+                                          disclosure=Disclosure(min_persons=20)))
+    gp = "SELECT count(DISTINCT person_id) AS n FROM claims WHERE kind = 'GP'"
+    result = run_permit_query(DEMO_PERMIT_ID, RESEARCHER, gp, settings).result
+    assert (result.rows, result.suppressed) == ([[None]], [{"row": 0, "column": "n", "rule": "threshold"}])

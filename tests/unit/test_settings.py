@@ -61,3 +61,22 @@ def test_invalid_value_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_explicit_arguments_resolve_relative_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert Settings(home=Path("state")).lake == tmp_path / "state" / "lake"
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("HAVEN_DISCLOSURE_MIN_PERSONS", "5"), ("HAVEN_DISCLOSURE_NK_K_PERCENT", "95"),
+    ("HAVEN_DISCLOSURE_P_PERCENT", "2"), ("HAVEN_DISCLOSURE_NK_N", "1")])
+def test_disclosure_control_can_only_be_made_stricter(monkeypatch: pytest.MonkeyPatch, variable: str,
+                                                      value: str) -> None:
+    monkeypatch.setenv(variable, value)
+    reset_settings()
+    with pytest.raises(ConfigError, match=variable.removeprefix("HAVEN_").lower()):
+        get_settings()
+
+
+def test_stricter_disclosure_settings_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HAVEN_DISCLOSURE_MIN_PERSONS", "20")
+    monkeypatch.setenv("HAVEN_DISCLOSURE_ROUNDING_BASE", "5")
+    reset_settings()
+    assert get_settings().disclosure == {"min_persons": 20, "p_percent": 10.0, "nk_n": 2,
+                                         "nk_k_percent": 90.0, "rounding_base": 5}
