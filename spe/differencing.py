@@ -94,7 +94,3 @@ class ReleaseHistory:
             if cell not in released:
                 released.append(cell)
                 self.new.append(cell)
-
-    def __len__(self) -> int:
-        """Releases known to this history (of the measures read so far)."""
-        return sum(len(v) for v in self._released.values())

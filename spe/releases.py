@@ -2,8 +2,8 @@
 
 Each CLI call or portal request is a new sandbox session; without a memory, two calls could
 return two counts whose cohorts differ by one person. ``ReleaseLog`` keeps every released
-aggregate of a permit (its measure and the 64-bit hashes of the persons or records behind
-it, never a value, a pseudonym or the SQL) in one SQLite file per permit under
+aggregate of a permit (a digest of what it measures and the 64-bit hashes of the persons or
+records behind it, never a value, a pseudonym or the SQL) in one SQLite file per permit under
 ``HAVEN_HOME/spe/``, owner-only. A session holds the file's write lock from before it reads
 the history until its releases are saved, so two concurrent sessions of one permit cannot
 each release half of a difference. The file is deleted with the permit's workspace when
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import sys
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,11 +29,29 @@ from spe.differencing import Released, ReleaseHistory
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS released (
     digest TEXT PRIMARY KEY,   -- SHA-256 of measure and persons: each release kept once
-    measure TEXT NOT NULL,
-    persons BLOB NOT NULL      -- sorted unsigned 64-bit hashes, native byte order
+    measure TEXT NOT NULL,     -- SHA-256 of the measure, which can quote the researcher's SQL
+    persons BLOB NOT NULL      -- sorted unsigned 64-bit hashes, little-endian
 )
 """
-_BYTE_ORDER_CHECK = array("Q", [1]).tobytes()
+
+
+def _measure_digest(measure: str) -> str:
+    return hashlib.sha256(measure.encode()).hexdigest()
+
+
+def _pack(persons: frozenset[int]) -> bytes:
+    values = array("Q", sorted(persons))
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values.tobytes()
+
+
+def _unpack(blob: bytes) -> frozenset[int]:
+    values = array("Q")
+    values.frombytes(blob)
+    if sys.byteorder == "big":
+        values.byteswap()
+    return frozenset(values)
 
 
 class ReleaseLog:
@@ -49,9 +68,7 @@ class ReleaseLog:
         con = sqlite3.connect(self.path, isolation_level=None, timeout=60.0)
         try:
             con.execute(_SCHEMA)
-            con.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
             con.execute("BEGIN IMMEDIATE")  # held until __exit__: one session of the permit at a time
-            self._check_byte_order(con)
         except BaseException:
             con.close()
             raise
@@ -68,14 +85,6 @@ class ReleaseLog:
         finally:
             con.close()
 
-    @staticmethod
-    def _check_byte_order(con: sqlite3.Connection) -> None:
-        row = con.execute("SELECT value FROM meta WHERE name = 'byte_order'").fetchone()
-        if row is None:
-            con.execute("INSERT INTO meta VALUES ('byte_order', ?)", (_BYTE_ORDER_CHECK,))
-        elif bytes(row[0]) != _BYTE_ORDER_CHECK:
-            raise RuntimeError("the release log was written on a machine of another byte order")
-
     def _connection(self) -> sqlite3.Connection:
         if self._con is None:
             raise RuntimeError("a ReleaseLog is used inside its with block")
@@ -86,24 +95,19 @@ class ReleaseLog:
         return ReleaseHistory(min_persons, load=self._load)
 
     def _load(self, measure: str) -> Iterator[Released]:
-        rows = self._connection().execute("SELECT persons FROM released WHERE measure = ?", (measure,))
+        rows = self._connection().execute("SELECT persons FROM released WHERE measure = ?",
+                                          (_measure_digest(measure),))
         for (blob,) in rows.fetchall():
-            persons = array("Q")
-            persons.frombytes(blob)
-            yield Released(measure, frozenset(persons))
+            yield Released(measure, _unpack(blob))
 
     def save(self, history: ReleaseHistory) -> int:
         """Add the releases ``history`` made in this session; returns how many were new here."""
         con = self._connection()
         added = 0
         for cell in history.new:
-            blob = array("Q", sorted(cell.persons)).tobytes()
-            digest = hashlib.sha256(cell.measure.encode() + b"\0" + blob).hexdigest()
-            cursor = con.execute("INSERT OR IGNORE INTO released VALUES (?, ?, ?)",
-                                 (digest, cell.measure, blob))
+            blob = _pack(cell.persons)
+            measure = _measure_digest(cell.measure)
+            digest = hashlib.sha256(measure.encode() + b"\0" + blob).hexdigest()
+            cursor = con.execute("INSERT OR IGNORE INTO released VALUES (?, ?, ?)", (digest, measure, blob))
             added += cursor.rowcount
         return added
-
-    def __len__(self) -> int:
-        row = self._connection().execute("SELECT count(*) FROM released").fetchone()
-        return int(row[0])

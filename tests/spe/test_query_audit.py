@@ -112,7 +112,7 @@ def test_a_session_reads_the_version_the_permits_build_recorded(
     assert run_permit_query(DEMO_PERMIT_ID, RESEARCHER, OK, settings).versions == {"claims": 1}
 
 
-def test_differencing_spans_separate_calls_and_users_of_a_permit(
+def test_differencing_spans_separate_calls_of_a_permit(
         demo_catalog: Catalog, settings: Settings) -> None:  # noqa: F811
     _publish(settings)  # 16 GP persons, p0..p13 and p300, p301
     everyone = "SELECT count(DISTINCT person_id) AS n FROM claims WHERE kind = 'GP'"
@@ -124,10 +124,12 @@ def test_differencing_spans_separate_calls_and_users_of_a_permit(
     assert (second.rows, second.suppressed) == ([[None]], [{"row": 0, "column": "n", "rule": "differencing"}])
     again = run_permit_query(DEMO_PERMIT_ID, RESEARCHER, everyone, settings).result
     assert again.rows == [[16]]  # the same release again discloses nothing new
+    total = "SELECT sum(amount) AS total FROM claims WHERE kind = 'GP'"
+    assert run_permit_query(DEMO_PERMIT_ID, RESEARCHER, total, settings).result.rows == [[160.0]]
     log = settings.release_log(DEMO_PERMIT_ID)
     assert oct(log.stat().st_mode & 0o777) == "0o600"
     content = log.read_bytes()
-    for fragment in (b"p0", b"p13", b"p301", b"GP", b"SELECT"):
+    for fragment in (b"p0", b"p13", b"p301", b"GP", b"SELECT", b"amount", b"sum"):
         assert fragment not in content
 
 
