@@ -1,16 +1,27 @@
 """Keyed pseudonyms: HMAC-SHA-256, in Python for one value and as a JVM function in Spark.
 
 Spark SQL has no HMAC function, so Haven ships one (``infra/udf``, built into
-``haven-udf.jar`` by ``make jars``): ``haven_hmac(key_folder, scope, key_id, value)`` reads the
-key from the file store on the JVM that evaluates the row and caches one initialised ``Mac``
-per key and thread. The query plan holds the store folder, the scope and the key id, never
-key bytes; there is no per-row Python.
+``haven-udf.jar`` by ``make jars``): ``be.haven.udf.KeyedHash`` is constructed for one key from
+the store folder, the scope and the key id, reads the key file on the JVM that evaluates the
+rows, and caches the key's hashing state per JVM. ``hmac_column`` registers one instance per key
+in the session, under a function name made of ``haven_hmac``, the scope, the key id and a digest
+of the three, and calls it on the value's UTF-8 bytes. The query plan holds that name, never key
+bytes; there is no per-row Python.
+
+Speed: Spark converts every string argument of a JVM function to a Java ``String`` (a UTF-8
+decode) and a string result back (an encode) on every row, constant arguments too; binary is a
+``byte[]`` to Spark, so the casts around the call only copy or wrap bytes. Against the former
+``haven_hmac(key_folder, scope, key_id, value)`` on strings, in one run over 4 M pids at load
+average 6 (best of 4 interleaved rounds), one instance per key on strings took 1.16x less time
+and on bytes 1.35x less, 10.8x faster than a Python-UDF HMAC (``haven bench --only pseudonym``;
+pseudonymisation/README.md has the other runs).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from common.errors import EnvironmentProblem
@@ -28,18 +39,33 @@ def hmac_hex(key: Key, message: str) -> str:
     return hmac.new(key.secret, message.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def register_keyed_hash(spark: SparkSession) -> None:
-    """Make ``haven_hmac`` callable in ``spark`` (once per session; later calls do nothing)."""
-    from pyspark.sql.types import StringType
+def function_name(folder: Path, scope: str, key_id: str) -> str:
+    """The session function that hashes under one key: readable, and distinct per folder too."""
+    which = hashlib.sha256(f"{folder}\0{scope}\0{key_id}".encode()).hexdigest()[:12]
+    return f"{FUNCTION}_{scope}_{key_id}_{which}".replace("-", "_")
 
-    if spark.catalog.functionExists(FUNCTION):
-        return
+
+def register_keyed_hash(spark: SparkSession, key: Key) -> str:
+    """Make ``key``'s hash callable in ``spark`` and return its function name (once per session
+    and key; later calls only return the name). Only the folder, scope and key id reach the JVM."""
+    if key.folder is None:
+        raise KeyStoreError(f"{key} is not in a file key store; Spark reads keys from their file")
+    folder = str(key.folder.resolve())
+    name = function_name(Path(folder), key.scope, key.key_id)
+    if spark.catalog.functionExists(name):
+        return name
+    jvm = spark._jvm
+    if jvm is None:
+        raise EnvironmentProblem("Haven's JVM keyed hash needs a classic Spark session, not Connect.")
     try:
-        spark.udf.registerJavaFunction(FUNCTION, JVM_CLASS, StringType())
-    except Exception as exc:  # Py4J or Spark's analysis error: the class is not on the classpath
+        instance = jvm.be.haven.udf.KeyedHash(folder, key.scope, key.key_id)
+        binary = jvm.org.apache.spark.sql.types.DataTypes.BinaryType
+        spark._jsparkSession.udf().register(name, instance, binary)
+    except Exception as exc:  # Py4J: the class is not on the classpath (a package, not callable)
         raise EnvironmentProblem(
             "Haven's JVM keyed hash (haven-udf.jar) is not on the Spark classpath: run `make jars`."
         ) from exc
+    return name
 
 
 def hmac_column(key: Key, column: Column | str) -> Column:
@@ -51,9 +77,6 @@ def hmac_column(key: Key, column: Column | str) -> Column:
     from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
 
-    if key.folder is None:
-        raise KeyStoreError(f"{key} is not in a file key store; Spark reads keys from their file")
-    register_keyed_hash(SparkSession.active())
+    name = register_keyed_hash(SparkSession.active(), key)
     message = F.col(column) if isinstance(column, str) else column
-    return F.call_function(FUNCTION, F.lit(str(key.folder.resolve())), F.lit(key.scope),
-                           F.lit(key.key_id), message.cast("string"))
+    return F.call_function(name, message.cast("string").cast("binary")).cast("string")

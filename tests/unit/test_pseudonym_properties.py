@@ -61,6 +61,18 @@ def test_spark_function_matches_the_published_vector(spark: SparkSession, tmp_pa
         key, "The quick brown fox jumps over the lazy dog")
 
 
+def test_one_scope_and_key_id_in_two_stores_keep_their_own_keys(spark: SparkSession,
+                                                                 tmp_path: Path) -> None:
+    # Each key gets its own session function; the name must tell the two folders apart.
+    a = FileKeyStore(tmp_path / "a").put("platform", "k0001", bytes([1]) * 32)
+    b = FileKeyStore(tmp_path / "b").put("platform", "k0001", bytes([2]) * 32)
+    df = spark.createDataFrame([("p1",), (None,)], "pid string")
+    got = df.select(hmac_column(a, "pid").alias("a"), hmac_column(b, "pid").alias("b"))
+    expected = spark.createDataFrame([(hmac_hex(a, "p1"), hmac_hex(b, "p1")), (None, None)],
+                                     "a string, b string")
+    assertDataFrameEqual(got, expected)
+
+
 def test_spark_refuses_a_key_it_cannot_read_and_names_only_the_key(spark: SparkSession,
                                                                    tmp_path: Path) -> None:
     store = FileKeyStore(tmp_path)
