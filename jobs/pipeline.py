@@ -108,12 +108,18 @@ def _label_silver(settings: Settings, spark: SparkSession, source: Source, silve
     return result
 
 
-def _silver_population(spark: SparkSession, lake: LakeLayout) -> DataFrame | None:
-    """Silver's population (``person_id, death_date``), or None before one was loaded."""
-    table = lake.table(Zone.SILVER, Source.POPULATION.value)
+def _silver(spark: SparkSession, lake: LakeLayout, source: Source) -> DataFrame | None:
+    """One silver table, or None before its first load."""
+    table = lake.table(Zone.SILVER, source.value)
     if not DeltaTable.isDeltaTable(spark, str(table)):
         return None
-    return spark.read.format("delta").load(str(table)).select("person_id", "death_date")
+    return spark.read.format("delta").load(str(table))
+
+
+def _silver_population(spark: SparkSession, lake: LakeLayout) -> DataFrame | None:
+    """Silver's population (``person_id, death_date``), or None before one was loaded."""
+    population = _silver(spark, lake, Source.POPULATION)
+    return None if population is None else population.select("person_id", "death_date")
 
 
 def refine(settings: Settings, ingested: dict[str, dict[str, Any]], run_id: str,
@@ -152,7 +158,8 @@ def _refine_source(settings: Settings, spark: SparkSession, source: Source, opte
     key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
     spec = RULES[source]
     bronze_table = lake.table(Zone.BRONZE, source.value)
-    checked = silver.check(silver.bronze_extract(spark, bronze_table, eid), spec).cache()
+    checked = silver.check(silver.bronze_extract(spark, bronze_table, eid), spec)
+    checked = silver.flag_delivered_before(checked, source, _silver(spark, lake, source), key, eid).cache()
     try:
         population = None if source is Source.POPULATION else _silver_population(spark, lake)
         judged = suites.derived(source, silver.with_population_facts(

@@ -28,6 +28,7 @@ REASONS = {
     "out_of_range": "value is outside the range it can possibly take",
     "dates_out_of_order": "a date falls before the date it must follow",
     "duplicate_key": "an earlier row of the same file has the same key",
+    "delivered_before": "an earlier delivery already brought a row with the same key",
 }
 
 _DATE = r"^\d{4}-\d{2}-\d{2}$"

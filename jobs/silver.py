@@ -146,6 +146,37 @@ def _flag_duplicates(checked: DataFrame, key: tuple[str, ...]) -> DataFrame:
                               .otherwise(F.col(REASON)))
 
 
+def flag_delivered_before(checked: DataFrame, source: Source, silver: DataFrame | None, key: Key,
+                          extract_id: str) -> DataFrame:
+    """Mark each valid row whose key a row of an earlier delivery already has in ``silver``.
+
+    Silver keeps every delivery's rows (one ``_extract_id`` each); a record delivered again,
+    say a corrected hospital stay, would otherwise be counted twice in every permit. It is
+    quarantined with the reason instead, and the earlier row stays: which of the two is right
+    is the data provider's call. Rows of this same delivery (a re-run) do not count. A key
+    holding ``pid`` is matched on its platform pseudonym, as silver stores it. The population
+    is a snapshot (everyone insured on 1 January of the extract year), so each delivery
+    lists everyone again: it is not checked.
+    """
+    names = SCHEMAS[source].key
+    if silver is None or not names or source is Source.POPULATION:
+        return checked
+    columns = {name: ("person_id" if name == "pid" else name) for name in names}
+    earlier = (silver.where(F.col("_extract_id") != F.lit(extract_id))
+               .select(*[F.col(c).alias(f"_earlier_{c}") for c in columns.values()])
+               .distinct().withColumn("_earlier", F.lit(True)))
+    schema = SCHEMAS[source]
+    typed = checked.withColumns({
+        f"_key_{c}": hmac_column(key, "pid") if name == "pid" else typed_value(schema.column(name))
+        for name, c in columns.items()})
+    condition = [F.col(f"_key_{c}") == F.col(f"_earlier_{c}") for c in columns.values()]
+    joined = typed.join(earlier, on=condition, how="left")
+    flagged = F.when(F.col(REASON).isNull() & F.col("_earlier"), F.lit("delivered_before"))
+    return (joined.withColumn(REASON, flagged.otherwise(F.col(REASON)))
+            .drop(*[f"_key_{c}" for c in columns.values()], *[f"_earlier_{c}" for c in columns.values()],
+                  "_earlier"))
+
+
 def check(bronze: DataFrame, spec: SourceRules,
           codes: Mapping[str, frozenset[str]] | None = None) -> DataFrame:
     """Bronze rows plus ``_reject_reason``: the first rule each row breaks, null when valid.

@@ -122,3 +122,33 @@ def test_drop_opted_out_and_quarantine_entries(spark: SparkSession) -> None:
         "source string, source_file string, source_line bigint, rule string, reason string, "
         "_extract_id string, _run_id string",
     ))
+
+
+def test_a_key_an_earlier_delivery_brought_is_quarantined(spark: SparkSession) -> None:
+    key = make_key()
+    # Silver holds p1's 1 January from extract e1 and p1's 2 January from this very extract
+    # (a re-run of e2 must not flag its own rows).
+    silver_rows = spark.createDataFrame(
+        [(hmac_hex(key, "p1"), date(2025, 1, 1), "e1"), (hmac_hex(key, "p1"), date(2025, 1, 2), "e2")],
+        "person_id string, day date, _extract_id string")
+    checked = spark.createDataFrame(
+        [("p1", "2025-01-01", 2, None), ("p1", "2025-01-02", 3, None), ("p2", "2025-01-01", 4, None),
+         ("p1", "2025-01-01", 5, "missing_value")],
+        "pid string, day string, _line int, _reject_reason string")
+    got = silver.flag_delivered_before(checked, Source.WELLNESS, silver_rows, key, "e2")
+    expected = spark.createDataFrame(
+        [("p1", "2025-01-01", 2, "delivered_before"), ("p1", "2025-01-02", 3, None),
+         ("p2", "2025-01-01", 4, None), ("p1", "2025-01-01", 5, "missing_value")],
+        "pid string, day string, _line int, _reject_reason string")
+    assertDataFrameEqual(got, expected)
+    stays = spark.createDataFrame([("S1", "e1")], "stay_id string, _extract_id string")
+    delivered = spark.createDataFrame([("S1", 2, None), ("S2", 3, None)],
+                                      "stay_id string, _line int, _reject_reason string")
+    assertDataFrameEqual(
+        silver.flag_delivered_before(delivered, Source.HOSPITAL_STAYS, stays, key, "e2"),
+        spark.createDataFrame([("S1", 2, "delivered_before"), ("S2", 3, None)],
+                              "stay_id string, _line int, _reject_reason string"))
+    # Before the first load there is no silver; sources without a key are never flagged.
+    assert silver.flag_delivered_before(delivered, Source.HOSPITAL_STAYS, None, key, "e2") is delivered
+    assert silver.flag_delivered_before(checked, Source.CLAIMS, silver_rows, key, "e2") is checked
+    assert silver.flag_delivered_before(checked, Source.POPULATION, silver_rows, key, "e2") is checked
