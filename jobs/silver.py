@@ -158,14 +158,13 @@ def flag_delivered_before(checked: DataFrame, source: Source, silver: DataFrame 
     is a snapshot (everyone insured on 1 January of the extract year), so each delivery
     lists everyone again: it is not checked.
     """
-    names = SCHEMAS[source].key
-    if silver is None or not names or source is Source.POPULATION:
+    schema = SCHEMAS[source]
+    if silver is None or not schema.key or source is Source.POPULATION:
         return checked
-    columns = {name: ("person_id" if name == "pid" else name) for name in names}
+    columns = {name: ("person_id" if name == "pid" else name) for name in schema.key}
     earlier = (silver.where(F.col("_extract_id") != F.lit(extract_id))
                .select(*[F.col(c).alias(f"_earlier_{c}") for c in columns.values()])
                .distinct().withColumn("_earlier", F.lit(True)))
-    schema = SCHEMAS[source]
     typed = checked.withColumns({
         f"_key_{c}": hmac_column(key, "pid") if name == "pid" else typed_value(schema.column(name))
         for name, c in columns.items()})
