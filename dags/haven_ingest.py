@@ -85,7 +85,7 @@ def haven_ingest() -> None:
 
     @task
     def report(ingested: dict, refined: dict, erased: dict, vacuumed: int) -> str:
-        from airflow.exceptions import AirflowFailException
+        from airflow.sdk.exceptions import AirflowFailException
 
         from jobs.pipeline import gate_failures, write_report
 
