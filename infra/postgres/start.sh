@@ -4,7 +4,8 @@
 #
 #   export HAVEN_TEST_POSTGRES_URL="$(bash infra/postgres/start.sh)"
 #
-# The server listens on 127.0.0.1 only, on a port derived from its data folder (override with
+# The server listens on 127.0.0.1 only, on a port derived from its data folder (the next free
+# one when that is taken; override with
 # HAVEN_PG_PORT), keeps its files in .cache/postgres (override with HAVEN_PG_DIR; a private
 # checkout falls back to a folder under /tmp), runs as the
 # `postgres` user when started by root, and trades durability for speed (fsync off): it is a
@@ -62,6 +63,11 @@ fi
 PASSWORD=$(cat "$DIR/password")
 
 if ! "${RUN[@]}" "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
+  # The derived port can be taken (another checkout's server, or one whose folder was just
+  # deleted and has not noticed yet): take the next free one unless HAVEN_PG_PORT was given.
+  if [ -z "${HAVEN_PG_PORT:-}" ]; then
+    while (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do PORT=$((PORT + 1)); done
+  fi
   say "starting on 127.0.0.1:$PORT"
   mkdir -p "$DIR/run"
   chown "$OWNER" "$DIR/run"
@@ -70,6 +76,8 @@ if ! "${RUN[@]}" "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
     start >&2
 fi
 
+# The port the server runs on, whichever run of this script started it.
+PORT=$("${RUN[@]}" sed -n 4p "$DIR/data/postmaster.pid")
 BASE="postgresql://$ROLE:$PASSWORD@127.0.0.1:$PORT"
 if [ "$(psql "$BASE/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'")" != 1 ]; then
   psql "$BASE/postgres" -q -c "CREATE DATABASE $DB" >&2
