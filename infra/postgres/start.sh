@@ -7,8 +7,9 @@
 # The server listens on 127.0.0.1 only, on a port derived from its data folder (the next
 # free one when that is taken; override with HAVEN_PG_PORT), keeps its files in
 # .cache/postgres (override with HAVEN_PG_DIR; a private checkout falls back to a folder under
-# /tmp), runs as the `postgres` user when started by root, and trades durability for speed (fsync off): it is a
-# test server, never a place for real data. Its generated password is in an owner-only file.
+# /tmp), runs as the `postgres` user when started by root, and trades durability for speed
+# (fsync off): it is a test server, never a place for real data. Its generated password is in
+# an owner-only file.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DIR=${HAVEN_PG_DIR:-$PWD/.cache/postgres}
