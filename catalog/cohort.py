@@ -2,9 +2,8 @@
 permit states which people's data, in which form).
 
 They come from the application file (``cohort_rules:``, ``anonymisation:``, ``disclosure:``),
-are validated
-there with the place of every problem, stored in the catalogue as JSON and published in the
-register. The publishing job (``jobs.publishing``) turns them into Spark filters; nothing
+are validated there with the place of every problem, stored in the catalogue as JSON and
+published in the register. The publishing job (``jobs.publishing``) turns them into Spark filters; nothing
 here touches data.
 
 Codes are matched by prefix in the coded silver sources of ``CODED_SOURCES``, on rows dated
@@ -126,7 +125,7 @@ class Disclosure(_Model):
     """A permit's stricter disclosure control in the SPE; unset fields keep the platform's.
 
     Each field can only make the platform's rule stricter (more persons per cell, a larger
-    p %, more or less dominant contributors, coarser rounding), never looser.
+    p %, a larger n or a smaller k % in the nk dominance rule, coarser rounding), never looser.
     """
 
     min_persons: int | None = Field(default=None, ge=1, le=1000)
