@@ -3,8 +3,8 @@ permit states which people's data, in which form).
 
 They come from the application file (``cohort_rules:``, ``anonymisation:``, ``disclosure:``),
 are validated there with the place of every problem, stored in the catalogue as JSON and
-published in the register. The publishing job (``jobs.publishing``) turns them into Spark filters; nothing
-here touches data.
+published in the register. The publishing job (``jobs.publishing``) turns the first two
+into Spark filters, the SPE (``spe.service``) applies the third; nothing here touches data.
 
 Codes are matched by prefix in the coded silver sources of ``CODED_SOURCES``, on rows dated
 inside the permit's data period. Ages are computed at the reference date from the birth
