@@ -20,6 +20,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from common.errors import ConfigError
+from common.layout import check_name
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -181,8 +182,6 @@ class Settings(BaseSettings):
     def release_log(self, permit_id: str) -> Path:
         """The SPE's record of what a permit's sessions have released (for the differencing
         check across sessions); deleted with the permit's workspace when the permit ends."""
-        from common.layout import check_name
-
         return self.home / "spe" / f"{check_name('permit', permit_id)}.releases.sqlite"
 
 
