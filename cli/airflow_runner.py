@@ -27,6 +27,7 @@ class PublishOutcome:
     published: dict[str, Any] | None
     removed: dict[str, Any] | None
     failed_tasks: list[str]
+    vacuumed: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def _returned(run_id: str, dag_id: str, task_id: str) -> Any:
 
 
 def run_publish(settings: Settings) -> PublishOutcome:
-    """Run the ``haven_publish`` DAG (publish, then sweep) and return what its tasks returned."""
+    """Run the ``haven_publish`` DAG (publish, sweep, vacuum) and return what its tasks returned."""
     configure_airflow(settings)
     from dags.haven_publish import haven_publish_dag
 
@@ -114,4 +115,5 @@ def run_publish(settings: Settings) -> PublishOutcome:
                     if str(getattr(ti.state, "value", ti.state)) != "success")
     return PublishOutcome(run_id=run.run_id, state=state,
                           published=_returned(run.run_id, "haven_publish", "publish"),
-                          removed=_returned(run.run_id, "haven_publish", "sweep"), failed_tasks=failed)
+                          removed=_returned(run.run_id, "haven_publish", "sweep"), failed_tasks=failed,
+                          vacuumed=_returned(run.run_id, "haven_publish", "vacuum"))

@@ -112,6 +112,7 @@ def _full_report(outcome: PipelineOutcome) -> dict[str, Any] | None:
     publish = outcome.publish
     return {**outcome.report, "permits": (publish.published or {}) if publish else {},
             "permits_removed": (publish.removed or {}) if publish else {},
+            "permits_vacuumed": (publish.vacuumed or {}) if publish else {},
             "publish_run_id": publish.run_id if publish else None}
 
 
@@ -131,9 +132,14 @@ def _print_report(report: dict[str, Any]) -> None:
         erased = ", ".join(f"{t} {n:,}" for t, n in sorted(optout["rows_erased"].items()) if n) or "none"
         typer.echo(f"  opt-outs in force: {optout['persons_opted_out']:,} persons (policy "
                    f"{optout['policy']}); rows erased: {erased}")
+    vacuum = report.get("vacuum")
+    if vacuum:
+        typer.echo(f"  vacuum: {vacuum['files_removed']:,} files removed from {vacuum['tables']} tables"
+                   + (f"; {vacuum['files_kept']:,} kept until {vacuum['removable_after']} (retention "
+                      f"{vacuum['retention_hours']:g} h)" if vacuum["files_kept"] else ""))
     if report.get("publish_run_id"):
         typer.echo(f"permits (run {report['publish_run_id']} of haven_publish)")
-    _print_permits(report["permits"])
+    _print_permits(report["permits"], report.get("permits_vacuumed") or {})
     _print_removed(report.get("permits_removed") or {})
 
 
@@ -142,7 +148,9 @@ def _print_removed(removed: dict[str, Any]) -> None:
         typer.echo(f"  permit {permit} ({what['state']}): workspace removed")
 
 
-def _print_permits(permits: dict[str, Any]) -> None:
+def _print_permits(permits: dict[str, Any], vacuumed: dict[str, Any]) -> None:
+    """Per permit what its build did and, per dataset, whether its earlier versions (which may
+    hold people whose opt-out this build applied) are gone or until when they are kept."""
     for permit, datasets in sorted(permits.items()):
         if datasets.get("frozen"):
             typer.echo(f"  permit {permit}: frozen (regulation policy)")
@@ -152,7 +160,8 @@ def _print_permits(permits: dict[str, Any]) -> None:
             typer.echo(f"  permit {permit}: {outcome}, {datasets[outcome]}")
             continue
         for dataset, rows in sorted(datasets.items()):
-            typer.echo(f"  permit {permit}/{dataset}: {rows:,} rows")
+            earlier = vacuumed.get(permit, {}).get(dataset, {}).get("earlier_versions", "not vacuumed")
+            typer.echo(f"  permit {permit}/{dataset}: {rows:,} rows; earlier versions {earlier}")
 
 
 @pipeline_app.command("run")
@@ -179,18 +188,19 @@ def pipeline_publish(
     as_json: Annotated[bool, typer.Option("--json", help="Print what publish and sweep did, as JSON.")
                        ] = False,
 ) -> None:
-    """Run the haven_publish DAG in-process: rebuild every permit in force, then sweep ended ones."""
+    """Run the haven_publish DAG in-process: rebuild every permit in force, sweep ended ones, and
+    vacuum the workspaces' earlier versions."""
     from cli.airflow_runner import run_publish
 
     with _stdout_to_stderr():
         outcome = run_publish(get_settings())
     if as_json:
         typer.echo(json.dumps({"run_id": outcome.run_id, "state": outcome.state,
-                               "permits": outcome.published, "removed": outcome.removed},
-                              indent=2, sort_keys=True))
+                               "permits": outcome.published, "removed": outcome.removed,
+                               "vacuumed": outcome.vacuumed}, indent=2, sort_keys=True))
     else:
         typer.echo(f"run {outcome.run_id}")
-        _print_permits(outcome.published or {})
+        _print_permits(outcome.published or {}, outcome.vacuumed or {})
         _print_removed(outcome.removed or {})
     if outcome.state != "success":
         raise fail(f"haven_publish run {outcome.run_id} ended {outcome.state}; failed tasks: "

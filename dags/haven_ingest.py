@@ -14,9 +14,11 @@ One delivery from the trusted third party, from `landing/` to the permit dataset
    entry with the counts). Silver is final after this task, so it declares the silver
    tables as Airflow Assets: their update schedules `haven_publish`, which rebuilds the
    permits' datasets (this DAG does not publish itself);
-4. **vacuum**: files that held erased or replaced rows removed after the retention window;
+4. **vacuum**: files that held erased or replaced rows removed after the retention window
+   (the permit workspaces that `haven_publish` rebuilds afterwards are vacuumed there);
 5. **report**: the run report (per source: read, loaded, quarantined, dropped by opt-out,
-   held by the gate); the run fails when a quality gate failed.
+   held by the gate; what the vacuum removed or keeps); the run fails when a quality gate
+   failed.
 
 Run with `haven pipeline run` (in-process, `dag.test()`, followed by `haven_publish` as the
 scheduler would run it), or triggered with the conf key `landing_dir`. Each task calls one
@@ -78,19 +80,19 @@ def haven_ingest() -> None:
         return erase_opted_out(_settings())
 
     @task
-    def vacuum(erased: dict) -> int:
+    def vacuum(erased: dict) -> dict:
         from jobs.pipeline import vacuum_lake
 
         return vacuum_lake(_settings())
 
     @task
-    def report(ingested: dict, refined: dict, erased: dict, vacuumed: int) -> str:
+    def report(ingested: dict, refined: dict, erased: dict, vacuumed: dict) -> str:
         from airflow.sdk.exceptions import AirflowFailException
 
         from jobs.pipeline import gate_failures, write_report
 
         context = get_current_context()
-        path = write_report(_settings(), context["run_id"], ingested, refined, erased)
+        path = write_report(_settings(), context["run_id"], ingested, refined, erased, vacuumed)
         failures = gate_failures(refined)
         if failures:
             # A failed quality gate fails the run: no retry would change the data.

@@ -9,8 +9,9 @@ later the portal):
    entry with the counts, never a pid);
 2. **publish**: permit datasets rebuilt without them (policy `strict`; under `regulation`
    permits already built stay frozen);
-3. **vacuum**: the files that held them removed once the retention window has passed
-   (`HAVEN_ERASURE_RETENTION_HOURS`, 0 in the embedded default).
+3. **vacuum**: the files that held them (in bronze, silver and the permit tables' earlier
+   versions) removed once the retention window has passed (`HAVEN_ERASURE_RETENTION_HOURS`,
+   0 in the embedded default); it runs even when the rebuild failed.
 
 Every step is idempotent: a run after a crash half-way finishes the erasure.
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import dag, task
+from airflow.sdk import TriggerRule, dag, task
 
 
 def _settings():
@@ -52,13 +53,14 @@ def haven_optout() -> None:
 
         return publish_stage(_settings())
 
-    @task
-    def vacuum(published: dict) -> int:
+    # Also after a failed rebuild: the files of the versions the erasure replaced go all the same.
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def vacuum() -> dict:
         from jobs.pipeline import vacuum_lake
 
         return vacuum_lake(_settings())
 
-    vacuum(publish(erase()))
+    publish(erase()) >> vacuum()
 
 
 haven_optout_dag = haven_optout()

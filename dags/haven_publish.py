@@ -1,7 +1,7 @@
 """
 ### Haven permit publishing
 
-Runs whenever a silver Delta table changes (the `refine` task of `haven_ingest` declares
+Runs whenever a silver Delta table changes (the `erase` task of `haven_ingest` declares
 every silver table as an Airflow Asset), so permits see new data without a manual step:
 
 1. **publish**: every permit in force rebuilt in its own workspace (`lake/permits/<id>/`)
@@ -12,9 +12,14 @@ every silver table as an Airflow Asset), so permits see new data without a manua
    steward. Each dataset's silver and output Delta versions go to the catalogue
    (`haven permit builds ID`);
 2. **sweep**: permits past their expiry are expired, and the workspace of every expired
-   or revoked permit is deleted from the lake (audited); the SPE then refuses them.
+   or revoked permit is deleted from the lake (audited); the SPE then refuses them;
+3. **vacuum**: the files of each permit table's earlier versions removed once the erasure
+   retention window has passed (`HAVEN_ERASURE_RETENTION_HOURS`, 0 in the embedded
+   default), so a person whose opt-out this build applied cannot come back by time travel;
+   per permit and dataset it returns whether the earlier versions are gone or until when
+   they are kept. It runs even when a task before it failed.
 
-Each task calls one function of `jobs.publishing`; no logic lives here. Both are
+Each task calls one function of `jobs.publishing`; no logic lives here. All are
 idempotent: a rerun rebuilds the same permits from the same versions.
 """
 
@@ -23,7 +28,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import dag, task
+from airflow.sdk import TriggerRule, dag, task
 
 from dags.assets import ANY_SILVER_CHANGE
 
@@ -57,7 +62,15 @@ def haven_publish() -> None:
 
         return sweep_workspaces(_settings())
 
-    sweep(publish())
+    # Also when the build or the sweep failed: the files of the versions a rebuild replaced
+    # (which may hold people whose opt-out it applied) go all the same.
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def vacuum() -> dict:
+        from jobs.publishing import vacuum as vacuum_workspaces
+
+        return vacuum_workspaces(_settings())
+
+    sweep(publish()) >> vacuum()
 
 
 haven_publish_dag = haven_publish()

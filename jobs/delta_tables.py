@@ -9,7 +9,11 @@ column those would copy pseudonyms into the log, where a deleted person would su
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
 import deltalake
 from delta.tables import DeltaTable
@@ -39,16 +43,61 @@ def ensure_table(spark: SparkSession, path: Path, like: DataFrame) -> None:
     builder.execute()
 
 
-def vacuum(path: Path, retention_hours: float) -> int:
-    """Delete files the table no longer references that are older than the retention window;
-    returns how many files went.
+@dataclass(frozen=True)
+class Vacuumed:
+    """What VACUUM did to one table: files removed, and the files of earlier versions still on
+    disk because the retention window has not passed (with the time by which it will have)."""
+
+    files_removed: int
+    files_kept: int
+    removable_after: datetime | None
+
+    @property
+    def earlier_versions(self) -> str:
+        """``removed`` when no earlier version can be read any more, else when they can go."""
+        if self.files_kept == 0:
+            return "removed"
+        assert self.removable_after is not None
+        return f"kept until {self.removable_after.isoformat(timespec='seconds')}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"files_removed": self.files_removed, "files_kept": self.files_kept,
+                "earlier_versions": self.earlier_versions}
+
+
+def vacuum(path: Path, retention_hours: float) -> Vacuumed:
+    """Delete files the table no longer references that are older than the retention window,
+    then count those still on disk (earlier versions inside the window).
 
     Runs with the ``deltalake`` library, not Spark: the same protocol operation (list the
     table's folder, keep what the current version and the window still reference) without
     a Spark job per table, which made vacuuming a lake of twenty tables take minutes.
     """
     if not (path / "_delta_log").is_dir():
-        return 0
-    removed = deltalake.DeltaTable(str(path)).vacuum(
-        retention_hours=math.ceil(retention_hours), enforce_retention_duration=False, dry_run=False)
-    return len(removed)
+        return Vacuumed(files_removed=0, files_kept=0, removable_after=None)
+    table = deltalake.DeltaTable(str(path))
+    removed = table.vacuum(retention_hours=math.ceil(retention_hours), enforce_retention_duration=False,
+                           dry_run=False)
+    # What a window of zero would still remove and is still on disk: the files that only
+    # earlier versions read. (The log keeps naming a removed file after VACUUM deleted it.)
+    kept = [name for name in table.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=True)
+            if (path / unquote(name)).exists()]
+    _remove_orphan_checksums(path)
+    removable_after = None
+    if kept:
+        # Every kept file was unreferenced by the latest commit at the latest, so the window
+        # has passed for all of them once it has passed for that commit.
+        last = table.history(1)[0]["timestamp"]
+        removable_after = (datetime.fromtimestamp(last / 1000, UTC)
+                           + timedelta(hours=math.ceil(retention_hours)))
+    return Vacuumed(files_removed=len(removed), files_kept=len(kept), removable_after=removable_after)
+
+
+def _remove_orphan_checksums(path: Path) -> None:
+    """Spark writes a ``.NAME.crc`` checksum next to each data file; VACUUM deletes the file
+    but not its checksum, which would otherwise pile up, one per erased version."""
+    for checksum in path.rglob(".*.crc"):
+        if "_delta_log" in checksum.parts:
+            continue
+        if not (checksum.parent / checksum.name[1:-len(".crc")]).exists():
+            checksum.unlink()

@@ -220,17 +220,23 @@ def publish(settings: Settings) -> dict[str, dict[str, Any]]:
     return publishing.publish(settings)
 
 
-def vacuum_lake(settings: Settings) -> int:
-    """VACUUM every table of the lake with the erasure retention window; tables vacuumed."""
+def vacuum_lake(settings: Settings) -> dict[str, Any]:
+    """VACUUM every table of the lake with the erasure retention window: tables vacuumed,
+    files removed, files of earlier versions still kept (inside the window), and by when
+    those will be removable."""
     tables = sorted({p.parent for p in settings.lake.glob("**/_delta_log")})
-    removed = sum(delta_tables.vacuum(table, settings.erasure_retention_hours) for table in tables)
-    log.info("lake.vacuumed", tables=len(tables), files_removed=removed,
-             retention_hours=settings.erasure_retention_hours)
-    return len(tables)
+    done = [delta_tables.vacuum(table, settings.erasure_retention_hours) for table in tables]
+    pending = [d.removable_after for d in done if d.removable_after is not None]
+    figures = {"tables": len(tables), "files_removed": sum(d.files_removed for d in done),
+               "files_kept": sum(d.files_kept for d in done),
+               "retention_hours": settings.erasure_retention_hours,
+               "removable_after": max(pending).isoformat(timespec="seconds") if pending else None}
+    log.info("lake.vacuumed", **{k: v for k, v in figures.items() if k != "removable_after"})
+    return figures
 
 
 def write_report(settings: Settings, run_id: str, ingested: dict[str, Any],
-                 refined: dict[str, Any], erased: dict[str, Any]) -> Path:
+                 refined: dict[str, Any], erased: dict[str, Any], vacuumed: dict[str, Any]) -> Path:
     """The run report as JSON under ``home/runs``; returns its path. Permits are rebuilt by
     ``haven_publish`` after the run (``jobs.publishing``), which reports on its own."""
     report = {
@@ -241,6 +247,7 @@ def write_report(settings: Settings, run_id: str, ingested: dict[str, Any],
             for source, figures in refined.items()
         },
         "optout": {**erased, "policy": settings.optout_policy.value},
+        "vacuum": vacuumed,
         "quality_failures": gate_failures(refined),
     }
     path = report_path(settings, run_id)

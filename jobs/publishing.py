@@ -6,7 +6,9 @@ table: period, opt-outs per policy, the cohort's people, the approved columns; a
 pseudonym for pseudonymised permits; generalised quasi-identifiers and at least the
 configured k for anonymised ones, or nothing at all and a refusal report for the steward.
 Every dataset written is recorded in the catalogue with the silver versions it read and its
-own version. ``sweep`` deletes the workspace of every expired or revoked permit.
+own version. ``sweep`` deletes the workspace of every expired or revoked permit, and
+``vacuum`` removes the files of the permit tables' earlier versions, which may hold people
+whose opt-out took effect at this build.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from common.layout import LakeLayout, Source, Zone
 from common.logging import get_logger, safe
 from common.settings import OptOutPolicy, Settings
 from common.spark import get_spark
-from jobs import optout_registry, permits, silver
+from jobs import delta_tables, optout_registry, permits, silver
 from jobs.cohort import SilverUnavailable, select_cohort
 from pseudonymisation.keys import PLATFORM_SCOPE, FileKeyStore
 
@@ -242,3 +244,26 @@ def sweep(settings: Settings, now: datetime | None = None) -> dict[str, dict[str
         log.info("permit.workspace_removed", permit=safe(permit_id), state=safe(state), files=files)
         removed[permit_id] = {"state": state, "files_removed": files}
     return removed
+
+
+def vacuum(settings: Settings) -> dict[str, dict[str, Any]]:
+    """VACUUM every permit workspace with the erasure retention window; per permit and
+    dataset, the files removed and whether its earlier versions are gone (or until when they
+    are kept).
+
+    A rebuild writes a new version of each table; the files of the previous one, which held
+    the people whose opt-out this build applied, stay readable by time travel until this runs.
+    """
+    lake = LakeLayout(settings.lake)
+    permits_root = lake.zone(Zone.PERMITS)
+    report: dict[str, dict[str, Any]] = {}
+    if not permits_root.is_dir():
+        return report
+    for folder in sorted(p for p in permits_root.iterdir() if p.is_dir()):
+        for dataset, table in lake.permit_tables(folder.name).items():
+            done = delta_tables.vacuum(table, settings.erasure_retention_hours)
+            report.setdefault(folder.name, {})[dataset] = done.as_dict()
+            log.info("permit.vacuumed", permit=safe(folder.name), dataset=safe(dataset),
+                     files_removed=done.files_removed, files_kept=done.files_kept,
+                     retention_hours=settings.erasure_retention_hours)
+    return report

@@ -43,9 +43,11 @@ def test_optout_wiring_and_schedule() -> None:
     order = {t.task_id: sorted(t.downstream_task_ids) for t in haven_optout_dag.tasks}
     assert order == {"erase": ["publish"], "publish": ["vacuum"], "vacuum": []}
     assert haven_optout_dag.max_active_runs == 1
+    # The files an erasure replaced go even when the rebuild after it failed.
+    assert haven_optout_dag.get_task("vacuum").trigger_rule == "all_done"
 
 
-def test_publish_runs_on_any_silver_change_then_sweeps() -> None:
+def test_publish_runs_on_any_silver_change_then_sweeps_and_vacuums() -> None:
     from airflow.sdk import AssetAny
 
     from dags.assets import SILVER_ASSETS
@@ -53,7 +55,8 @@ def test_publish_runs_on_any_silver_change_then_sweeps() -> None:
     from dags.haven_publish import haven_publish_dag
 
     order = {t.task_id: sorted(t.downstream_task_ids) for t in haven_publish_dag.tasks}
-    assert order == {"publish": ["sweep"], "sweep": []}
+    assert order == {"publish": ["sweep"], "sweep": ["vacuum"], "vacuum": []}
+    assert haven_publish_dag.get_task("vacuum").trigger_rule == "all_done"
     assert haven_publish_dag.max_active_runs == 1
     silver = list(SILVER_ASSETS.values())
     assert haven_publish_dag.timetable.asset_condition == AssetAny(*silver)

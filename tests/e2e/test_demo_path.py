@@ -1,5 +1,6 @@
 """The thin path end to end, through the real `haven` command: generate, pipeline (Airflow
-dag.test, Spark, Delta), then a DuckDB query in the SPE, checked against the input files.
+dag.test, Spark, Delta), then a DuckDB query in the SPE, checked against the input files;
+an opt-out by phone and the same delivery again, after which nothing holds the person.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from deltalake import DeltaTable
 
 from common.settings import Settings
 from pseudonymisation import pseudonym_of
+from tests.lake_scan import files_containing, readable_versions_containing, sqlite_cells_containing
 
 pytestmark = pytest.mark.slow
 
@@ -122,12 +124,31 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     pids = {c["pid"] for c in claims}
     assert not [p for p in pids if p in printed or p in logged]
 
-    # A second run of the same delivery neither loses nor doubles rows.
+    # A person of the permit opts out by phone; the same delivery comes again. The run
+    # neither loses nor doubles anyone else's rows, and afterwards nothing under HAVEN_HOME
+    # (lake, catalogue, run reports, Airflow's database and logs) holds anyone whose opt-out
+    # is in force under any identifier, except the registry's record of the opt-out, and no
+    # Delta version that can still be read does (tests/integration/test_erasure_through_dags.py
+    # does the same through the DAGs one by one).
+    person = sorted({c["pid"] for c in kept})[0]
+    added = haven(home, "optout", "add", "--pid", person, "--channel", "phone", "--agent", "agent-7")
+    assert added.returncode == 0, added.stderr[-2000:]
     again = haven(home, "pipeline", "run", "--landing", str(landing), "--json")
     assert again.returncode == 0, again.stderr[-3000:]
-    assert json.loads(again.stdout)["permits"] == report["permits"]
+    second = json.loads(again.stdout)
+    theirs = [c for c in claims if c["pid"] == person]
+    assert second["permits"] == {"demo-permit": {"claims": len(kept) - sum(
+        c["service_date"].startswith("2025") for c in theirs)}}
+    assert second["permits_vacuumed"]["demo-permit"]["claims"]["earlier_versions"] == "removed"
     silver = DeltaTable(str(settings.lake / "silver" / "claims")).to_pyarrow_table()
-    assert silver.num_rows == len(claims) - len(dropped)
+    assert silver.num_rows == len(claims) - len(dropped) - len(theirs)
+    out = sorted(opted_out | {person})
+    needles = [i for pid in out for i in (pid, pseudonym_of(pid, "platform", settings),
+                                           pseudonym_of(pid, "demo-permit", settings))]
+    assert files_containing(home, needles) == {pid: ["catalog.db"] for pid in out}
+    registry = {pid: ["optout_events.pid"] for pid in out}
+    assert sqlite_cells_containing(home / "catalog.db", needles) == registry
+    assert readable_versions_containing(settings.lake, needles) == {}
 
     # A broken delivery (a tenth of the rows unparseable) is stopped by the quality gate:
     # the run fails, the rows are held or quarantined, and the previous silver stays.

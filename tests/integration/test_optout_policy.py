@@ -19,7 +19,7 @@ from catalog.enums import OptOutSource
 from catalog.permits import DEMO_PERMIT
 from catalog.store import SqlStore
 from common.settings import OptOutPolicy, Settings
-from jobs import optout_registry, permits, pipeline
+from jobs import optout_registry, permits, pipeline, publishing
 from pseudonymisation import pseudonym_of
 from synthetic.generate import generate
 from tests.lake_scan import files_containing
@@ -28,11 +28,16 @@ RUN = datetime(2026, 2, 1, tzinfo=UTC)
 
 
 def run_stages(settings: Settings, landing: Path, run_id: str) -> dict:
+    """The stages in the order the DAGs run them: haven_ingest (ingest, refine, erase,
+    vacuum), then haven_publish (publish, sweep, vacuum), which the scheduler starts once the
+    silver Assets changed. tests/integration/test_erasure_through_dags.py runs the DAGs."""
     ingested = pipeline.ingest(settings, landing, run_id, RUN)
     refined = pipeline.refine(settings, ingested, run_id, RUN)
     erased = pipeline.erase_opted_out(settings)
-    published = pipeline.publish(settings)
     pipeline.vacuum_lake(settings)
+    published = pipeline.publish(settings)
+    publishing.sweep(settings)
+    publishing.vacuum(settings)
     return {"refined": refined, "erased": erased, "published": published}
 
 

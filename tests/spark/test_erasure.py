@@ -1,8 +1,10 @@
 """Physical erasure, proved from the outside: after erase + vacuum no file under the table
 holds the person, and time travel cannot bring them back."""
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from deltalake import DeltaTable
 from pyspark.sql import SparkSession
 
 from jobs.delta_tables import ensure_table, vacuum
@@ -46,3 +48,26 @@ def test_erasing_nobody_changes_nothing(spark: SparkSession, tmp_path: Path) -> 
     assert erase(spark, table, "person_id", nobody) == 0
     assert erase(spark, tmp_path / "missing", "person_id", nobody) == 0
     assert spark.read.format("delta").load(str(table)).count() == 1
+
+
+def test_inside_the_retention_window_earlier_versions_are_kept_and_reported(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    table = tmp_path / "permit_claims"
+    write(spark, table, [(GONE, "101010"), (STAYS, "101010")])
+    ids = spark.createDataFrame([(GONE,)], "person_id string")
+    assert erase(spark, table, "person_id", ids) == 1
+    committed = DeltaTable(str(table)).history(1)[0]["timestamp"]
+
+    inside = vacuum(table, 168)
+    assert (inside.files_removed, inside.files_kept) == (0, 1)
+    assert inside.removable_after == datetime.fromtimestamp(committed / 1000, UTC) + timedelta(hours=168)
+    assert inside.earlier_versions == f"kept until {inside.removable_after.isoformat(timespec='seconds')}"
+    assert files_containing(table, [GONE]).keys() == {GONE}  # still on disk, as reported
+
+    after = vacuum(table, 0)  # the window has passed
+    assert after.as_dict() == {"files_removed": 1, "files_kept": 0, "earlier_versions": "removed"}
+    assert files_containing(table, [GONE]) == {}
+    # Nothing left behind: no checksum of a deleted file either.
+    checksums = [p.name for p in table.glob(".*.crc")]
+    assert checksums and [c for c in checksums if not (table / c[1:-len(".crc")]).exists()] == []
