@@ -24,6 +24,7 @@ from cli.optout_commands import optout_app
 from cli.output_commands import output_app
 from cli.render import print_table as _print_table
 from common.errors import HavenError
+from common.files import make_private
 from common.logging import configure_logging, describe_exception
 from common.settings import get_settings, reset_settings
 
@@ -59,6 +60,7 @@ def main(
         os.environ["HAVEN_HOME"] = str(home)
         reset_settings()
     settings = get_settings()
+    make_private(settings.home)
     configure_logging(settings.log_level, settings.logs)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from common.errors import EnvironmentProblem
+from common.files import make_private
 from common.settings import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
@@ -95,6 +96,9 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.databricks.delta.properties.defaults.enableDeletionVectors": "false",
         # Haven enforces its own window (erasure_retention_hours): 0 in the embedded default.
         "spark.databricks.delta.retentionDurationCheck.enabled": "false",
+        # Hadoop's file systems chmod what they write to their own umask (022 by default),
+        # whatever the process's umask: without this the lake is readable by every user.
+        "spark.hadoop.fs.permissions.umask-mode": "077",
     }
     if settings.spark_master.startswith("local"):
         # Python workers (pandas UDFs) run this interpreter, which has Haven's packages.
@@ -115,6 +119,8 @@ def get_spark(settings: Settings) -> SparkSession:
     if active is not None:
         return active
     conf = spark_conf(settings)
+    # Before the JVM is forked, so that it inherits the owner-only umask.
+    make_private(settings.home)
     if "spark.pyspark.python" in conf:
         # PySpark's context takes the workers' interpreter from this variable, not the conf.
         os.environ["PYSPARK_PYTHON"] = conf["spark.pyspark.python"]

@@ -36,9 +36,13 @@ from dags.assets import SILVER_ASSETS
 
 
 def _settings():
+    from common.files import make_private
     from common.settings import get_settings
 
-    return get_settings()
+    settings = get_settings()
+    # Tasks may run in worker processes that never went through the `haven` command.
+    make_private(settings.home)
+    return settings
 
 
 @dag(

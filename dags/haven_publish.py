@@ -34,9 +34,13 @@ from dags.assets import ANY_SILVER_CHANGE
 
 
 def _settings():
+    from common.files import make_private
     from common.settings import get_settings
 
-    return get_settings()
+    settings = get_settings()
+    # Tasks may run in worker processes that never went through the `haven` command.
+    make_private(settings.home)
+    return settings
 
 
 @dag(
