@@ -1,6 +1,7 @@
 """The thin path end to end, through the real `haven` command: generate, pipeline (Airflow
 dag.test, Spark, Delta), then a DuckDB query in the SPE, checked against the input files;
-an opt-out by phone and the same delivery again, after which nothing holds the person.
+an opt-out by phone and the same delivery again, after which nothing holds the person; and
+every file the commands wrote is owner-only, though they started with a permissive umask.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import stat
 import subprocess
 import sys
 from collections import defaultdict
@@ -32,8 +34,10 @@ def haven(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "HAVEN_"))}
     env["HAVEN_HOME"] = str(home)
     env["HAVEN_SPARK_MASTER"] = "local[2]"
+    # The test session's own umask may already be private (the shared Spark fixture sets it);
+    # the command must keep its state owner-only starting from the usual 022.
     return subprocess.run([*HAVEN, *args], env=env, capture_output=True, text=True, timeout=1800,
-                          check=False)
+                          check=False, preexec_fn=lambda: os.umask(0o022))
 
 
 def expected_from_input(landing: Path) -> tuple[list[dict[str, str]], set[str]]:
@@ -169,3 +173,17 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     silver_after = DeltaTable(str(settings.lake / "silver" / "claims")).to_pyarrow_table()
     order = [(name, "ascending") for name in silver_before.column_names]
     assert silver_after.sort_by(order).equals(silver_before.sort_by(order))
+
+    # Everything the commands wrote under HAVEN_HOME is owner-only; every kind of state was
+    # written, so an empty walk cannot pass.
+    paths = [home, *home.rglob("*")]
+    names = {p.relative_to(home).as_posix() for p in paths}
+    assert {"airflow/airflow.db", "catalog.db", "keys/platform/CURRENT", "logs/haven.log",
+            "lake/silver/claims/_delta_log/00000000000000000000.json",
+            "spe/demo-permit.releases.sqlite"} <= names
+    assert any(n.startswith("runs/") for n in names) and any(n.startswith("quality/") for n in names)
+    assert any(n.endswith(".parquet.crc") for n in names)
+    offenders = sorted(f"{oct(stat.S_IMODE(p.lstat().st_mode))} {p.relative_to(home).as_posix()}"
+                       for p in paths if p.lstat().st_mode & 0o077)
+    assert not offenders, f"{len(offenders)} of {len(paths)} paths readable by others:\n" + "\n".join(
+        offenders[:50])
