@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from catalog import datasets, service
-from catalog.applications import parse_application
-from catalog.db import Catalog
-from catalog.domain import User
-from catalog.enums import Role
-from catalog.store import SqlStore
+from catalog.datasets import metadata
+from catalog.db.engine import Catalog
+from catalog.db.store import SqlStore
+from catalog.people.domain import User
+from catalog.people.roles import Role
+from catalog.permits import service
+from catalog.permits.applications import parse_application
 from common.layout import Source
 from common.schemas import CLAIMS
 
@@ -42,14 +43,14 @@ _IMA = {
 _TYPES = {"string": "string", "date": "date"}
 
 
-def claims_metadata() -> datasets.DatasetMetadata:
+def claims_metadata() -> metadata.DatasetMetadata:
     """HealthDCAT-AP metadata of the demo claims dataset (synthetic data in this demo)."""
     variables = [
         {"name": c.name, "title": c.name.replace("_", " "), "description": c.description,
          "datatype": _TYPES.get(c.type, "decimal" if c.type.startswith("decimal") else "string")}
         for c in CLAIMS.columns if not c.sensitive
     ]
-    return datasets.DatasetMetadata.model_validate({
+    return metadata.DatasetMetadata.model_validate({
         "identifier": "claims", "source": Source.CLAIMS.value,
         "title": {"fr": "Remboursements de soins de santé (AIM)",
                   "nl": "Terugbetalingen van gezondheidszorg (IMA)",
@@ -122,7 +123,7 @@ def seed(catalog: Catalog) -> None:
             if store.find_user(username) is None:
                 store.add_user(User(username, frozenset({role}), username.split("@")[0]), None)
         operator = store.get_user("operator@demo")
-        datasets.put_dataset(store, operator, claims_metadata())
+        metadata.put_dataset(store, operator, claims_metadata())
         spec = parse_application(DEMO_APPLICATION, "demo application")
         researcher, steward = store.get_user(RESEARCHER), store.get_user(STEWARD)
         service.apply(store, researcher, spec, now=datetime(2025, 11, 3, 9, 0, tzinfo=UTC),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from common.errors import HavenError
 
 
@@ -35,3 +37,12 @@ class AuditChainBroken(CatalogError):
 
 class InvalidOptOutEvent(CatalogError):
     """An opt-out event breaks a rule; the message names the field and rule, never the pid."""
+
+
+def passes(check: Callable[[], object]) -> bool:
+    """The ``can_*`` form of a ``check_*`` rule: whether it holds, for a user interface."""
+    try:
+        check()
+    except CatalogError:
+        return False
+    return True

@@ -28,11 +28,11 @@ def permit_apply(
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
 ) -> None:
     """Submit a permit application; one for a prohibited purpose is refused at once, with the reason."""
-    from catalog import service
-    from catalog.applications import load_application
-    from catalog.db import open_catalog
-    from catalog.enums import PermitState
-    from catalog.store import SqlStore
+    from catalog.db.engine import open_catalog
+    from catalog.db.store import SqlStore
+    from catalog.permits import service
+    from catalog.permits.applications import load_application
+    from catalog.permits.vocabulary import PermitState
     from common.settings import get_settings
 
     spec = load_application(file)
@@ -61,9 +61,9 @@ def permit_decide(
     approve: Annotated[bool, typer.Option("--approve/--reject", help="Approve or reject.")],
 ) -> None:
     """Approve or reject an application, with a reason."""
-    from catalog import service
-    from catalog.db import open_catalog
-    from catalog.store import SqlStore
+    from catalog.db.engine import open_catalog
+    from catalog.db.store import SqlStore
+    from catalog.permits import service
 
     with open_catalog().session() as session:
         store = SqlStore(session)
@@ -80,9 +80,9 @@ def permit_list(
                        ] = False,
 ) -> None:
     """The public register: applications, decisions with reasons, permits; overdue ones flagged."""
-    from catalog.db import open_catalog
-    from catalog.register import public_register
-    from catalog.store import SqlStore
+    from catalog.db.engine import open_catalog
+    from catalog.db.store import SqlStore
+    from catalog.permits.register import public_register
 
     with open_catalog().session() as session:
         entries = public_register(SqlStore(session))
@@ -108,9 +108,9 @@ def catalog_export(
     fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(FORMATS)}.")] = "turtle",
 ) -> None:
     """The HealthDCAT-AP catalogue as RDF on stdout."""
-    from catalog.db import open_catalog
-    from catalog.rdf import export
-    from catalog.store import SqlStore
+    from catalog.datasets.rdf import export
+    from catalog.db.engine import open_catalog
+    from catalog.db.store import SqlStore
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
@@ -125,10 +125,10 @@ def audit_verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
 ) -> None:
     """Check the audit log's hash chain: any edited, removed or reordered entry is reported."""
-    from catalog import service
-    from catalog.db import open_catalog
+    from catalog.db.engine import open_catalog
+    from catalog.db.store import SqlStore
     from catalog.exceptions import AuditChainBroken
-    from catalog.store import SqlStore
+    from catalog.permits import service
 
     with open_catalog().session() as session:
         result = service.verify_audit(SqlStore(session), service.SYSTEM, expected_head=expect_head)
@@ -148,9 +148,9 @@ def permit_revoke(
     as_user: Annotated[str, typer.Option("--as", help="Revoking steward (embedded mode only).")],
 ) -> None:
     """Revoke a permit; `haven permit sweep` then removes its workspace."""
-    from catalog import service
-    from catalog.db import open_catalog
-    from catalog.store import SqlStore
+    from catalog.db.engine import open_catalog
+    from catalog.db.store import SqlStore
+    from catalog.permits import service
 
     with open_catalog().session() as session:
         store = SqlStore(session)
@@ -183,7 +183,7 @@ def permit_builds(
     """What each publication of a permit did: versions read and written, refusals, removal."""
     from dataclasses import asdict
 
-    from catalog.publication import permit_builds as builds_of
+    from catalog.permits.builds import permit_builds as builds_of
     from common.settings import get_settings
 
     builds = builds_of(get_settings(), permit_id)

@@ -328,7 +328,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
 ) -> None:
     """Generate synthetic data, run the whole pipeline, query the demo permit, print a summary."""
-    from catalog.permits import DEMO_PERMIT
+    from catalog.permits.grants import DEMO_PERMIT
     from synthetic.generate import generate as run_generate
 
     settings = get_settings()

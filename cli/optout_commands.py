@@ -1,7 +1,7 @@
 """``haven optout``: record opt-outs and withdrawals in the registry, and see the counts.
 
 The commands never print a pid: they say what was recorded (event ids, counts). The rules
-(channels, agents, duplicates) live in ``catalog.optout``; a refused event exits with 1.
+(channels, agents, duplicates) live in ``catalog.optout.registry``; a refused event exits with 1.
 """
 
 from __future__ import annotations
@@ -40,15 +40,15 @@ def _usage(message: str) -> typer.Exit:
 
 
 def _record(action: str, pid: str, channel: str, agent: str | None, at: str | None) -> None:
-    from catalog import optout
-    from catalog.db import open_catalog
-    from catalog.enums import OptOutSource
-    from catalog.store import SqlStore
+    from catalog.db.engine import open_catalog
+    from catalog.db.store import SqlStore
+    from catalog.optout import registry
+    from catalog.optout.vocabulary import OptOutSource
 
-    event = optout.make_event(pid=pid, action=action, event_time=_when(at), channel=channel,
+    event = registry.make_event(pid=pid, action=action, event_time=_when(at), channel=channel,
                               agent=agent, source=OptOutSource.CLI.value)
     with open_catalog().session() as session:
-        outcome = optout.record(SqlStore(session), [event], actor=event.agent or "system",
+        outcome = registry.record(SqlStore(session), [event], actor=event.agent or "system",
                                 source=OptOutSource.CLI)
     if outcome.recorded:
         typer.echo(f"{action} recorded as event {outcome.event_ids[0]} ({channel}); it takes effect "
@@ -78,12 +78,12 @@ def optout_status(
     """Counts only: persons whose opt-out is in force, events by channel and action."""
     from dataclasses import asdict
 
-    from catalog import optout
-    from catalog.db import open_catalog
-    from catalog.store import SqlStore
+    from catalog.db.engine import open_catalog
+    from catalog.db.store import SqlStore
+    from catalog.optout import registry
 
     with open_catalog().session() as session:
-        result = optout.status(SqlStore(session))
+        result = registry.status(SqlStore(session))
     if as_json:
         typer.echo(json.dumps(asdict(result), indent=2, sort_keys=True))
         return

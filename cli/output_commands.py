@@ -1,6 +1,6 @@
 """``haven output``: the airlock from a terminal (request, review, list, show, get).
 
-Each command calls one function of ``spe.airlock`` or ``catalog.outputs`` and prints the
+Each command calls one function of ``spe.airlock`` or ``catalog.airlock.releases`` and prints the
 outcome; the rules live there. Haven errors (a refused review or download) exit 1
 (``cli.main.run``); a query refused in the SPE files nothing and exits 2.
 """
@@ -17,7 +17,7 @@ import typer
 from cli.render import print_table
 
 if TYPE_CHECKING:
-    from catalog.outputs_domain import OutputRequest, RequestView
+    from catalog.airlock.domain import OutputRequest, RequestView
 
 output_app = typer.Typer(help="Output release (the airlock): request, review and download results.",
                          no_args_is_help=True)
@@ -75,13 +75,13 @@ def output_review(
     approve: Annotated[bool, typer.Option("--approve/--reject", help="Approve or reject the release.")],
 ) -> None:
     """A steward's vote on a release request; the second vote decides (two approvals release)."""
-    from catalog import outputs
-    from catalog.db import open_catalog
-    from catalog.outputs_store import SqlOutputStore
+    from catalog.airlock import releases
+    from catalog.airlock.store import SqlOutputStore
+    from catalog.db.engine import open_catalog
 
     with open_catalog().session() as session:
         store = SqlOutputStore(session)
-        seen = outputs.review(store, store.get_user(as_user), request_id, approve=approve, reason=reason)
+        seen = releases.review(store, store.get_user(as_user), request_id, approve=approve, reason=reason)
     if seen.request.decided_at is None:
         typer.echo(f"{request_id} vote recorded ({seen.votes_cast} of 2); the other vote stays hidden "
                    "until both stewards have voted")
@@ -96,14 +96,14 @@ def output_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Release requests: id, permit, state, automated verdict (never their contents)."""
-    from catalog import outputs
-    from catalog.db import open_catalog
-    from catalog.outputs_store import SqlOutputStore
+    from catalog.airlock import releases
+    from catalog.airlock.store import SqlOutputStore
+    from catalog.db.engine import open_catalog
 
     with open_catalog().session() as session:
         store = SqlOutputStore(session)
         actor = None if as_user is None else store.get_user(as_user)
-        requests = outputs.list_requests(store, actor)
+        requests = releases.list_requests(store, actor)
     entries = [_summary(r) for r in requests]
     if as_json:
         typer.echo(json.dumps(entries, indent=2))
@@ -120,13 +120,13 @@ def output_show(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """A request for review: table, SQL, verdict, Delta versions; votes once both stewards voted."""
-    from catalog import outputs
-    from catalog.db import open_catalog
-    from catalog.outputs_store import SqlOutputStore
+    from catalog.airlock import releases
+    from catalog.airlock.store import SqlOutputStore
+    from catalog.db.engine import open_catalog
 
     with open_catalog().session() as session:
         store = SqlOutputStore(session)
-        detail = _detail(outputs.view(store, store.get_user(as_user), request_id))
+        detail = _detail(releases.view(store, store.get_user(as_user), request_id))
     if as_json:
         typer.echo(json.dumps(detail, indent=2))
         return
@@ -150,13 +150,13 @@ def output_get(
     out: Annotated[Path | None, typer.Option(help="Save the table as CSV to this file.")] = None,
 ) -> None:
     """Download a released output; any other state is refused."""
-    from catalog import outputs
-    from catalog.db import open_catalog
-    from catalog.outputs_store import SqlOutputStore
+    from catalog.airlock import releases
+    from catalog.airlock.store import SqlOutputStore
+    from catalog.db.engine import open_catalog
 
     with open_catalog().session() as session:
         store = SqlOutputStore(session)
-        request = outputs.download(store, store.get_user(as_user), request_id)
+        request = releases.download(store, store.get_user(as_user), request_id)
     table = request.result
     if out is not None:
         with out.open("w", newline="", encoding="utf-8") as handle:

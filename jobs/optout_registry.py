@@ -1,7 +1,7 @@
 """The opt-out registry as the pipeline sees it: the landing feed goes in, opt-outs in force come out.
 
 The landing opt-out feed is read and checked in Spark but never written to the lake: its
-valid events go to the registry in the catalogue database (``catalog.optout``), its
+valid events go to the registry in the catalogue database (``catalog.optout.registry``), its
 invalid ones to the quarantine table with rule and reason (no values). So the only place
 that keeps the pids of people who opted out is the registry, and nothing under the lake
 can bring them back after erasure. Counts reconcile: ``read = loaded + quarantined``,
@@ -17,10 +17,10 @@ from typing import Any
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from catalog import optout
-from catalog.db import open_catalog
-from catalog.enums import OptOutSource
-from catalog.store import SqlStore
+from catalog.db.engine import open_catalog
+from catalog.db.store import SqlStore
+from catalog.optout import registry
+from catalog.optout.vocabulary import OptOutSource
 from common.layout import Source
 from common.schemas import OPTOUT
 from common.settings import Settings
@@ -50,12 +50,12 @@ def load_feed(spark: SparkSession, settings: Settings, path: Path, quarantine_ta
         rows = silver.valid_optout_events(checked).collect()
     finally:
         raw.unpersist()
-    events = [optout.make_event(pid=r["pid"], action=r["action"],
+    events = [registry.make_event(pid=r["pid"], action=r["action"],
                                 event_time=datetime.fromisoformat(r["event_time"]), channel=r["channel"],
                                 agent=None, source=OptOutSource.FEED.value, received_at=received_at)
               for r in rows]
     with open_catalog(settings).session() as session:
-        outcome = optout.record(SqlStore(session), events, actor=ACTOR, source=OptOutSource.FEED)
+        outcome = registry.record(SqlStore(session), events, actor=ACTOR, source=OptOutSource.FEED)
     read, quarantined = int(counts["read"]), int(counts["quarantined"])
     reconciled = silver.SourceCounts(read=read, loaded=len(events), quarantined=quarantined)
     return {**reconciled.check("optout").as_dict(), "registry_recorded": outcome.recorded,
@@ -65,4 +65,4 @@ def load_feed(spark: SparkSession, settings: Settings, path: Path, quarantine_ta
 def in_force(settings: Settings) -> dict[str, datetime]:
     """Every pid whose opt-out is in force now, with when it took effect (from the registry)."""
     with open_catalog(settings).session() as session:
-        return optout.opted_out_now(SqlStore(session))
+        return registry.opted_out_now(SqlStore(session))

@@ -16,20 +16,20 @@ from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from catalog.events import record_event
-from catalog.quality_labels import record_label
+from catalog.audit.events import record_event
+from catalog.datasets.quality import record_label
 from common.layout import LakeLayout, Source, Zone
 from common.logging import get_logger
 from common.schemas import SCHEMAS
 from common.settings import Settings
 from common.spark import get_spark
 from jobs import bronze, delta_tables, erasure, landing, optout_registry, publishing, silver
-from jobs.source_rules import RULES
 from pseudonymisation.keys import PLATFORM_SCOPE, FileKeyStore
 from quality import suites
 from quality.gate import passes_gate, summary
 from quality.label import Coverage
 from quality.label import label as quality_label
+from quality.source_rules import RULES
 from quality.store import QualityStore
 from quality.suites import SuiteContext
 from quality.validate import ValidationReport, validate

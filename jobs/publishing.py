@@ -23,15 +23,15 @@ from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from catalog.domain import PermitBuild
-from catalog.permits import Permit, active_permits
-from catalog.publication import ended_permits, record_publication, record_refusal, record_workspace_removed
+from catalog.permits.builds import ended_permits, record_publication, record_refusal, record_workspace_removed
+from catalog.permits.domain import PermitBuild
+from catalog.permits.grants import Permit, active_permits
 from common.layout import LakeLayout, Source, Zone
 from common.logging import get_logger, safe
 from common.settings import OptOutPolicy, Settings
 from common.spark import get_spark
-from jobs import delta_tables, optout_registry, permits, silver
-from jobs.cohort import SilverUnavailable, select_cohort
+from jobs import delta_tables, optout_registry, permit_datasets, silver
+from jobs.cohort_selection import SilverUnavailable, select_cohort
 from pseudonymisation.keys import PLATFORM_SCOPE, FileKeyStore
 
 log = get_logger(__name__)
@@ -109,7 +109,7 @@ def _build(settings: Settings, spark: SparkSession, lake: LakeLayout, pinned: Pi
     if permit.anonymisation is not None:
         # Applications for anonymised data cannot ask for them; a permit granted before that
         # rule is refused rather than published with linkable ids.
-        linking = {grant.name: permits.identifiers(grant) for grant in permit.datasets}
+        linking = {grant.name: permit_datasets.identifiers(grant) for grant in permit.datasets}
         if any(linking.values()):
             return Outcome(rows={}, refusal={
                 "rule": "identifiers",
@@ -124,25 +124,25 @@ def _build(settings: Settings, spark: SparkSession, lake: LakeLayout, pinned: Pi
             source = pinned.get(grant.source)[0]
             if permit.anonymisation is None:
                 key = FileKeyStore(settings.keys).current(permit.permit_id)
-                frames[grant.name] = permits.build_dataset(source, grant, key, excluded, cohort)
+                frames[grant.name] = permit_datasets.build_dataset(source, grant, key, excluded, cohort)
             else:
-                rows = permits.restricted(source, grant, excluded, cohort)
-                frames[grant.name] = permits.generalised(rows, grant, permit.anonymisation).cache()
+                rows = permit_datasets.restricted(source, grant, excluded, cohort)
+                frames[grant.name] = permit_datasets.generalised(rows, grant, permit.anonymisation).cache()
                 cached.append(frames[grant.name])
         if permit.anonymisation is not None:
             required = permit.anonymisation.required_k(settings.k_anonymity)
-            checks = {name: permits.check_k(df, required) for name, df in frames.items()}
+            checks = {name: permit_datasets.check_k(df, required) for name, df in frames.items()}
             if any(c.k < required for c in checks.values()):
                 return Outcome(rows={}, refusal={
                     "rule": "k_anonymity", "required_k": required,
                     "datasets": {name: {"smallest_class": c.k, "classes_below_k": c.classes_below,
                                         "quasi_identifiers": list(c.quasi_identifiers)}
                                  for name, c in checks.items()}})
-            frames = {name: permits.anonymous_rows(df) for name, df in frames.items()}
+            frames = {name: permit_datasets.anonymous_rows(df) for name, df in frames.items()}
         written: dict[str, Any] = {}
         builds = []
         for grant in permit.datasets:
-            count, version = permits.write(spark, frames[grant.name],
+            count, version = permit_datasets.write(spark, frames[grant.name],
                                            lake.permit_table(permit.permit_id, grant.name))
             written[grant.name] = count
             builds.append(PermitBuild(

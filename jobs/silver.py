@@ -1,10 +1,10 @@
 """Silver: typed, validated rows with opted-out people removed and platform pseudonyms.
 
 Every source goes the same way: ``check`` gives each bronze row the first rule it breaks
-(the rules are data, in ``jobs.source_rules``), ``typed_all`` types the columns for the
+(the rules are data, in ``quality.source_rules``), ``typed_all`` types the columns for the
 quality suite, and ``run_source`` writes the valid rows of people without an opt-out in
 force, under their platform pseudonym, with free text de-identified. Opt-outs come from
-the registry in the catalogue database (``catalog.optout``); the landing opt-out feed is
+the registry in the catalogue database (``catalog.optout.registry``); the landing opt-out feed is
 checked here and loaded there (``jobs.optout_registry``), never kept in the lake.
 
 Pure transforms first (each a DataFrame -> DataFrame function), the thin ``run_*``
@@ -28,19 +28,19 @@ from common.errors import HavenError
 from common.layout import Source
 from common.schemas import OPTOUT, SCHEMAS
 from common.schemas import Column as SchemaColumn
-from jobs import rules
 from jobs.delta_tables import ensure_table
-from jobs.source_rules import RULES, SourceRules
 from pseudonymisation.keyed_hash import hmac_column
 from pseudonymisation.keys import Key
 from pseudonymisation.spark_niss import any_column_contains_niss
 from pseudonymisation.spark_text import deidentify_column
+from quality import row_rules
+from quality.source_rules import RULES, SourceRules
 
 REASON = "_reject_reason"
 LINEAGE = ["_extract_id", "_run_id"]
 ACTIONS = ("optout", "withdrawal")
 ISO_UTC = "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX"  # the session time zone is UTC (common.spark)
-PID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"  # as the registry requires (catalog.optout)
+PID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"  # as the registry requires (catalog.optout.registry)
 CHANNELS = ("online", "phone", "desk")
 
 
@@ -87,19 +87,19 @@ def typed_value(column: SchemaColumn) -> Column:
     name, kind = column.name, column.type
     if kind == "string":
         text = F.trim(name) if name == "pid" else F.col(name)
-        return F.when(rules.blank(name), None).otherwise(text)
+        return F.when(row_rules.blank(name), None).otherwise(text)
     if kind == "date":
-        return rules.as_date(name)
+        return row_rules.as_date(name)
     if kind == "timestamp":
-        return rules.as_timestamp(name)
+        return row_rules.as_timestamp(name)
     if kind == "int":
-        return rules.as_int(name)
+        return row_rules.as_int(name)
     if kind == "double":
-        return rules.as_double(name)
+        return row_rules.as_double(name)
     if kind == "boolean":
-        return rules.as_boolean(name)
+        return row_rules.as_boolean(name)
     if kind.startswith("decimal"):
-        return rules.as_amount(name, kind)
+        return row_rules.as_amount(name, kind)
     raise ValueError(f"column {name}: no silver type for {kind}")
 
 
@@ -115,9 +115,9 @@ def _column_checks(column: SchemaColumn, spec: SourceRules,
                    codes: Mapping[str, frozenset[str]]) -> list[tuple[Column, str]]:
     name = column.name
     if name == "pid":
-        return [(rules.blank(name), "missing_pid")]
-    value, present = typed_value(column), ~rules.blank(name)
-    checks = [] if name in spec.optional else [(rules.blank(name), "missing_value")]
+        return [(row_rules.blank(name), "missing_pid")]
+    value, present = typed_value(column), ~row_rules.blank(name)
+    checks = [] if name in spec.optional else [(row_rules.blank(name), "missing_value")]
     if column.type != "string":
         checks.append((present & value.isNull(), _type_reason(column)))
     if name in spec.code_forms:
@@ -188,14 +188,14 @@ def check(bronze: DataFrame, spec: SourceRules,
     checks = [
         (leaks_niss(bronze, scanned), "leaked_niss"),
         (F.col("_malformed"), "malformed_row"),
-        (rules.bad_encoding(schema.names), "invalid_encoding"),
+        (row_rules.bad_encoding(schema.names), "invalid_encoding"),
     ]
     for column in schema.columns:
         checks += _column_checks(column, spec, known)
     for earlier, later in spec.ordered_dates:
         checks.append((typed_value(schema.column(later)) < typed_value(schema.column(earlier)),
                        "dates_out_of_order"))
-    checked = bronze.withColumn(REASON, rules.first_reason(*checks))
+    checked = bronze.withColumn(REASON, row_rules.first_reason(*checks))
     return _flag_duplicates(checked, schema.key) if schema.key else checked
 
 
@@ -261,13 +261,13 @@ def with_population_facts(typed: DataFrame, population: DataFrame | None, opted_
 
 def check_optout(bronze: DataFrame) -> DataFrame:
     """Delivered opt-out events plus ``_reject_reason``: the registry's rules for the feed."""
-    reason = rules.first_reason(
+    reason = row_rules.first_reason(
         (leaks_niss(bronze, OPTOUT.names), "leaked_niss"),
         (F.col("_malformed"), "malformed_row"),
-        (rules.bad_encoding(OPTOUT.names), "invalid_encoding"),
-        (rules.blank("pid"), "missing_pid"),
+        (row_rules.bad_encoding(OPTOUT.names), "invalid_encoding"),
+        (row_rules.blank("pid"), "missing_pid"),
         (~F.trim("pid").rlike(PID_PATTERN), "invalid_pid"),
-        (rules.as_timestamp("event_time").isNull(), "invalid_timestamp"),
+        (row_rules.as_timestamp("event_time").isNull(), "invalid_timestamp"),
         (~F.coalesce(F.col("action").isin(*ACTIONS), F.lit(False)), "unknown_value"),
         (~F.coalesce(F.col("channel").isin(*CHANNELS), F.lit(False)), "unknown_value"),
     )
@@ -278,7 +278,7 @@ def valid_optout_events(checked_events: DataFrame) -> DataFrame:
     """The valid events of ``check_optout``, typed for the registry (time as UTC ISO text)."""
     return checked_events.where(F.col(REASON).isNull()).select(
         F.trim("pid").alias("pid"),
-        F.date_format(rules.as_timestamp("event_time"), ISO_UTC).alias("event_time"),
+        F.date_format(row_rules.as_timestamp("event_time"), ISO_UTC).alias("event_time"),
         F.col("action"),
         F.col("channel"),
     )
@@ -302,7 +302,7 @@ def with_platform_pseudonym(df: DataFrame, key: Key) -> DataFrame:
 
 def quarantine_entries(checked: DataFrame, source: Source) -> DataFrame:
     """Rejected rows as quarantine entries: where they came from and why, no values."""
-    descriptions = F.create_map(*[x for code, text in rules.REASONS.items()
+    descriptions = F.create_map(*[x for code, text in row_rules.REASONS.items()
                                   for x in (F.lit(code), F.lit(text))])
     return checked.where(F.col(REASON).isNotNull()).select(
         F.lit(source.value).alias("source"),

@@ -12,5 +12,5 @@ raw zones or the key store (an import-linter contract checks this).
 - ``control``: all of the above applied to one result;
 - ``session``: ``SandboxSession.run(sql) -> QueryResult``, one session's entry point;
 - ``service``: a user's query over a permit, checked against the permit and audited;
-- ``airlock``: a query's controlled result filed for release (``catalog.outputs``).
+- ``airlock``: a query's controlled result filed for release (``catalog.airlock.releases``).
 """

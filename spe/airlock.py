@@ -1,7 +1,7 @@
 """Filing an output release request from the SPE: the result goes through disclosure control first.
 
 The request holds only what the session released (columns, rows and the suppression list
-after disclosure control), never the query's raw rows; ``catalog.outputs`` keeps it, runs
+after disclosure control), never the query's raw rows; ``catalog.airlock.releases`` keeps it, runs
 the two-steward review and lets only released outputs be downloaded.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from catalog import outputs
-from catalog.db import open_catalog
-from catalog.outputs_domain import CheckedResult, OutputRequest
-from catalog.outputs_store import SqlOutputStore
+from catalog.airlock import releases
+from catalog.airlock.domain import CheckedResult, OutputRequest
+from catalog.airlock.store import SqlOutputStore
+from catalog.db.engine import open_catalog
 from common.settings import Settings
 from spe.service import PermitQuery, run_permit_query
 
@@ -38,6 +38,6 @@ def request_output(permit_id: str, user: str, sql: str, settings: Settings | Non
                             suppressed=tuple(ran.result.suppressed))
     with open_catalog(settings).session() as session:
         store = SqlOutputStore(session)
-        request = outputs.request_release(store, store.get_user(user), permit_id=permit_id, sql=sql,
+        request = releases.request_release(store, store.get_user(user), permit_id=permit_id, sql=sql,
                                           result=checked, versions=ran.versions)
     return Filed(ran, request)

@@ -2,7 +2,7 @@
 
 Every released aggregate is remembered with what it measures (counts of persons or rows,
 or the sum of one expression) and the set of persons behind it, as 64-bit hashes computed
-inside the sandbox. The sets are never returned or logged; ``spe.releases`` keeps them
+inside the sandbox. The sets are never returned or logged; ``spe.differencing_history`` keeps them
 across sessions, per permit (every user of a permit: a team can difference as well as one
 person). A new cell whose persons differ from an earlier released cell of
 the same measure by fewer than ``min_persons`` persons in all (the symmetric difference;
@@ -67,7 +67,7 @@ def check_release_beside(candidate: Released, earlier: Iterable[Released], min_p
 class ReleaseHistory:
     """What has been released so far, per measure.
 
-    ``load`` gives the releases of one measure kept from earlier sessions (``spe.releases``),
+    ``load`` gives the releases of one measure kept from earlier sessions (``spe.differencing_history``),
     read the first time a measure is needed; ``new`` lists what this session added.
     """
 

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from catalog.events import record_event
-from catalog.outputs import sql_digest
-from catalog.permits import PermitDenied, UnknownPermit, check_can_query, get_permit
-from catalog.publication import permit_builds
+from catalog.airlock.releases import sql_digest
+from catalog.audit.events import record_event
+from catalog.permits.builds import permit_builds
+from catalog.permits.grants import PermitDenied, UnknownPermit, check_can_query, get_permit
 from common.layout import LakeLayout, check_name
 from common.settings import Settings, get_settings
+from spe.differencing_history import ReleaseLog
 from spe.disclosure import DisclosureSettings
-from spe.releases import ReleaseLog
 from spe.sandbox import QueryRefused
 from spe.session import QueryResult, SandboxSession
 

@@ -46,7 +46,7 @@ class SandboxSession:
 
     ``versions`` pins Delta versions by table (default: the latest, recorded in
     ``self.versions`` so that a result can be reproduced). ``history`` is what earlier
-    sessions released (``spe.releases``); by default the session starts with none.
+    sessions released (``spe.differencing_history``); by default the session starts with none.
     """
 
     def __init__(self, tables: Mapping[str, Path], versions: Mapping[str, int] | None = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from catalog.permits import DatasetGrant, Permit
+from catalog.permits.grants import DatasetGrant, Permit
 from common.layout import Source
 from common.settings import get_settings
 from pseudonymisation.keys import FileKeyStore, Key

@@ -6,12 +6,14 @@ import copy
 from datetime import UTC, datetime
 from typing import Any
 
-from catalog import datasets, service
-from catalog.applications import parse_application
+from catalog.datasets import metadata
+from catalog.db.store import SqlStore
 from catalog.demo import claims_metadata
-from catalog.domain import Application, User
-from catalog.enums import Role
-from catalog.store import SqlStore
+from catalog.people.domain import User
+from catalog.people.roles import Role
+from catalog.permits import service
+from catalog.permits.applications import parse_application
+from catalog.permits.domain import Application
 
 SUBMITTED_AT = datetime(2026, 2, 2, 10, 0, tzinfo=UTC)
 
@@ -54,7 +56,7 @@ def make_world(store: SqlStore) -> dict[str, User]:
         "ana": make_user(store, "ana", Role.POLICY_ANALYST),
         "cito": make_user(store, "cito", Role.CITIZEN),
     }
-    datasets.put_dataset(store, people["otto"], claims_metadata())
+    metadata.put_dataset(store, people["otto"], claims_metadata())
     return people
 
 

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from catalog.db import Catalog, close_all, open_catalog
-from catalog.store import SqlStore
+from catalog.db.engine import Catalog, close_all, open_catalog
+from catalog.db.store import SqlStore
 from common.settings import PROJECT_ROOT, Settings, get_settings, reset_settings
 
 URL_FILE = PROJECT_ROOT / ".cache" / "postgres" / "url"
@@ -51,7 +51,7 @@ def catalog_url(request: pytest.FixtureRequest, haven_home: Path,
     """A fresh, empty catalogue database URL, also set as ``HAVEN_CATALOG_URL``."""
     schema = None
     if request.param == "sqlite":
-        url = f"sqlite:///{haven_home / 'catalog.db'}"
+        url = f"sqlite:///{haven_home / 'catalog.db.engine'}"
     else:
         base, reason = postgres_url()
         if base is None:

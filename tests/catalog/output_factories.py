@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from catalog import outputs, service
-from catalog.domain import Application, User
-from catalog.enums import Role
-from catalog.outputs_domain import CheckedResult, OutputRequest
-from catalog.outputs_store import SqlOutputStore
+from catalog.airlock import releases
+from catalog.airlock.domain import CheckedResult, OutputRequest
+from catalog.airlock.store import SqlOutputStore
+from catalog.people.domain import User
+from catalog.people.roles import Role
+from catalog.permits import service
+from catalog.permits.domain import Application
 from tests.catalog.factories import make_user, make_world, submit
 
 NOW = datetime.now(UTC)
@@ -32,10 +34,10 @@ def airlock_world(store: SqlOutputStore) -> tuple[dict[str, User], Application]:
 
 def file_request(store: SqlOutputStore, author: User, permit: Application, *,
                  result: CheckedResult = RESULT, sql: str = SQL) -> OutputRequest:
-    return outputs.request_release(store, author, permit_id=permit.application_id, sql=sql, result=result,
+    return releases.request_release(store, author, permit_id=permit.application_id, sql=sql, result=result,
                                    versions={"claims": 3})
 
 
 def vote(store: SqlOutputStore, people: dict[str, User], reviewer: str, request: OutputRequest,
-         approve: bool = True) -> outputs.RequestView:
-    return outputs.review(store, people[reviewer], request.request_id, approve=approve, reason=REASON)
+         approve: bool = True) -> releases.RequestView:
+    return releases.review(store, people[reviewer], request.request_id, approve=approve, reason=REASON)

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from catalog.applications import load_application, parse_application
-from catalog.enums import DataForm, ProhibitedPurpose, Purpose
 from catalog.exceptions import InvalidApplication
+from catalog.permits.applications import load_application, parse_application
+from catalog.permits.vocabulary import DataForm, ProhibitedPurpose, Purpose
 from common.settings import PROJECT_ROOT
 from tests.catalog.factories import application_data
 

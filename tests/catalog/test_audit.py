@@ -7,19 +7,19 @@ from alembic import command
 from sqlalchemy import Executable, delete, select, update
 from sqlalchemy.exc import DatabaseError
 
-from catalog import audit
-from catalog.db import Catalog, alembic_config
-from catalog.models import AuditRow
-from catalog.store import SqlStore
+from catalog.audit import trail
+from catalog.db.engine import Catalog, alembic_config
+from catalog.db.models import AuditRow
+from catalog.db.store import SqlStore
 
 
 def _fill(catalog: Catalog, n: int = 5) -> str:
     with catalog.session() as session:
         store = SqlStore(session)
         for i in range(n):
-            audit.append(store, actor="otto", action="dataset.published", object_type="dataset",
+            trail.append(store, actor="otto", action="dataset.published", object_type="dataset",
                          object_id="claims", details={"version": i, "rows": 10 * i})
-        return audit.verify(store).head
+        return trail.verify(store).head
 
 
 def _tamper(catalog: Catalog, *statements: Executable) -> None:
@@ -31,9 +31,9 @@ def _tamper(catalog: Catalog, *statements: Executable) -> None:
             session.execute(statement)
 
 
-def _verify(catalog: Catalog, expected_head: str | None = None) -> audit.Verification:
+def _verify(catalog: Catalog, expected_head: str | None = None) -> trail.Verification:
     with catalog.session() as session:
-        return audit.verify(SqlStore(session), expected_head)
+        return trail.verify(SqlStore(session), expected_head)
 
 
 def test_intact_chain_verifies(catalog: Catalog) -> None:
@@ -94,12 +94,12 @@ def test_the_database_refuses_updates_and_deletes(catalog: Catalog, statement: E
 ])
 def test_entries_refuse_free_text(catalog: Catalog, details: dict[str, object]) -> None:
     with catalog.session() as session, pytest.raises(ValueError, match="audit detail"):
-        audit.append(SqlStore(session), actor="otto", action="x", object_type="y", object_id="z",
+        trail.append(SqlStore(session), actor="otto", action="x", object_type="y", object_id="z",
                      details=details)
 
 
 def test_other_components_record_events(catalog: Catalog) -> None:
-    from catalog.events import record_event
+    from catalog.audit.events import record_event
 
     entry = record_event(actor="agent-17", action="optout.recorded", object_type="person",
                          object_id="pseudonym-ab12", details={"channel": "phone"})

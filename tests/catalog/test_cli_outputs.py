@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from catalog import users
-from catalog.db import close_all, open_catalog
+from catalog.db.engine import close_all, open_catalog
+from catalog.db.store import SqlStore
 from catalog.demo import DEMO_PERMIT_ID, RESEARCHER, STEWARD
-from catalog.enums import Role
-from catalog.service import SYSTEM
-from catalog.store import SqlStore
+from catalog.people import users
+from catalog.people.roles import Role
+from catalog.permits.service import SYSTEM
 from common.layout import LakeLayout
 from common.settings import get_settings
 from tests.catalog.test_cli_catalog import haven

@@ -7,17 +7,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from catalog import service
-from catalog.applications import parse_application
-from catalog.cohort import AgeRange, Anonymisation, CodeCriterion, CohortRules
-from catalog.db import Catalog
-from catalog.domain import PermitBuild
-from catalog.enums import PermitState
+from catalog.db.engine import Catalog
+from catalog.db.store import SqlStore
 from catalog.exceptions import InvalidApplication
-from catalog.publication import ended_permits, permit_builds, record_refusal, record_workspace_removed
-from catalog.queries import to_permit
-from catalog.register import public_register
-from catalog.store import SqlStore
+from catalog.permits import service
+from catalog.permits.applications import parse_application
+from catalog.permits.builds import ended_permits, permit_builds, record_refusal, record_workspace_removed
+from catalog.permits.domain import PermitBuild
+from catalog.permits.queries import to_permit
+from catalog.permits.register import public_register
+from catalog.permits.terms import AgeRange, Anonymisation, CodeCriterion, CohortRules
+from catalog.permits.vocabulary import PermitState
 from common.settings import Settings
 from tests.catalog.factories import application_data, approved, make_world, submit
 

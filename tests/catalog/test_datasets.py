@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from catalog.datasets import DatasetMetadata
+from catalog.datasets.metadata import DatasetMetadata
 from catalog.demo import claims_metadata
 
 

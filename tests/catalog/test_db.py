@@ -7,13 +7,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from catalog import audit
-from catalog.db import HEAD, Catalog, alembic_config, migrate
+from catalog.audit import trail
+from catalog.db.engine import HEAD, Catalog, alembic_config, migrate
+from catalog.db.models import Base
+from catalog.db.store import SqlStore
 from catalog.demo import DEMO_PERMIT_ID, DEMO_USERS
-from catalog.enums import PermitState
-from catalog.models import Base
-from catalog.permits import DEMO_PERMIT, get_permit
-from catalog.store import SqlStore
+from catalog.permits.grants import DEMO_PERMIT, get_permit
+from catalog.permits.vocabulary import PermitState
 from common.settings import Settings
 
 
@@ -50,7 +50,7 @@ def test_new_catalogue_holds_the_demo_permit(demo_catalog: Catalog, settings: Se
         actions = [e.action for e in store.audit_entries()]
         assert actions[-4:] == ["application.submitted", "application.review_started",
                                 "application.approved", "permit.activated"]
-        assert audit.verify(store).ok
+        assert trail.verify(store).ok
     seeded = get_permit(DEMO_PERMIT_ID, settings)
     assert (seeded.users, seeded.datasets, seeded.granted_at, seeded.expires_at) == (
         DEMO_PERMIT.users, DEMO_PERMIT.datasets, DEMO_PERMIT.granted_at, DEMO_PERMIT.expires_at)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.enums import PermitState, Role
 from catalog.exceptions import InvalidTransition
-from catalog.lifecycle import FINAL_STATES, TRANSITIONS, mermaid_diagram, transition
-from catalog.policies import PERMISSIONS, Operation
+from catalog.people.roles import PERMISSIONS, Operation, Role
+from catalog.permits.lifecycle import FINAL_STATES, TRANSITIONS, mermaid_diagram, transition
+from catalog.permits.vocabulary import PermitState
 from common.settings import PROJECT_ROOT
 
 
@@ -63,5 +63,5 @@ def test_disallowed_moves_are_refused(source: PermitState, target: PermitState) 
 
 
 def test_the_readme_shows_the_generated_diagram() -> None:
-    """Regenerate with: python -m catalog.lifecycle"""
+    """Regenerate with: python -m catalog.permits.lifecycle"""
     assert mermaid_diagram() in (PROJECT_ROOT / "README.md").read_text()

@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import delete, update
 from sqlalchemy.exc import DatabaseError
 
-from catalog import audit, optout
-from catalog.db import Catalog
-from catalog.domain import OptOutEvent
-from catalog.enums import OptOutAction, OptOutChannel, OptOutSource
+from catalog.audit import trail
+from catalog.db.engine import Catalog
+from catalog.db.models import OptOutEventRow
+from catalog.db.store import SqlStore
 from catalog.exceptions import InvalidOptOutEvent
-from catalog.models import OptOutEventRow
-from catalog.store import SqlStore
+from catalog.optout import registry
+from catalog.optout.domain import OptOutEvent
+from catalog.optout.vocabulary import OptOutAction, OptOutChannel, OptOutSource
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 PID = "TTP-person-7f3a"
@@ -24,18 +25,18 @@ OTHER = "TTP-person-b201"
 
 def ev(action: str = "optout", *, pid: str = PID, minutes: int = 0, channel: str = "online",
        agent: str | None = None, source: str = "cli") -> OptOutEvent:
-    return optout.make_event(pid=pid, action=action, event_time=T0 + timedelta(minutes=minutes),
+    return registry.make_event(pid=pid, action=action, event_time=T0 + timedelta(minutes=minutes),
                              channel=channel, agent=agent, source=source, received_at=T0)
 
 
-def record(catalog: Catalog, events: list[OptOutEvent]) -> optout.Recorded:
+def record(catalog: Catalog, events: list[OptOutEvent]) -> registry.Recorded:
     with catalog.session() as session:
-        return optout.record(SqlStore(session), events, actor="system", source=OptOutSource.CLI)
+        return registry.record(SqlStore(session), events, actor="system", source=OptOutSource.CLI)
 
 
 def state(catalog: Catalog) -> dict[str, datetime]:
     with catalog.session() as session:
-        return optout.opted_out_now(SqlStore(session))
+        return registry.opted_out_now(SqlStore(session))
 
 
 def at(minutes: int) -> datetime:
@@ -69,7 +70,7 @@ def test_state_is_derived_from_events(catalog: Catalog, events: list[list[OptOut
     assert state(catalog) == expected
     # The pure derivation agrees whatever the order the events come in.
     flat = [e for batch in events for e in batch]
-    assert optout.derive_state(reversed(flat)) == expected
+    assert registry.derive_state(reversed(flat)) == expected
 
 
 def test_duplicates_are_stored_once_and_counted(catalog: Catalog) -> None:
@@ -82,7 +83,7 @@ def test_duplicates_are_stored_once_and_counted(catalog: Catalog) -> None:
 
 
 def test_the_same_instant_in_another_zone_and_source_is_a_duplicate(catalog: Catalog) -> None:
-    brussels = optout.make_event(pid=PID, action="optout", channel="online", agent=None, source="feed",
+    brussels = registry.make_event(pid=PID, action="optout", channel="online", agent=None, source="feed",
                                  event_time=T0.astimezone(timezone(timedelta(hours=1))))
     assert record(catalog, [ev(), brussels]).as_dict() == {"recorded": 1, "duplicates": 1}
 
@@ -107,13 +108,13 @@ def test_malformed_events_are_refused_without_quoting_the_pid(
     values: dict[str, Any] = {"pid": PID, "action": "optout", "event_time": T0, "channel": "online",
                               "agent": None, "source": "cli", **change}
     with pytest.raises(InvalidOptOutEvent, match=message) as caught:
-        optout.make_event(**values)
+        registry.make_event(**values)
     assert PID not in str(caught.value) and "7f3a" not in str(caught.value)
 
 
 def test_agent_rules_per_channel_and_source() -> None:
     def can(channel: str, agent: str | None, source: str) -> bool:
-        return optout.can_record(OptOutEvent(pid=PID, action=OptOutAction.OPTOUT, event_time=T0,
+        return registry.can_record(OptOutEvent(pid=PID, action=OptOutAction.OPTOUT, event_time=T0,
                                              channel=OptOutChannel(channel), agent=agent,
                                              source=OptOutSource(source), received_at=T0))
     assert [can("online", None, "cli"), can("online", "a-1", "cli"), can("phone", "a-1", "cli"),
@@ -135,7 +136,7 @@ def test_audit_entries_count_events_and_never_name_the_pid(catalog: Catalog) -> 
     with catalog.session() as session:
         store = SqlStore(session)
         entries = [e for e in store.audit_entries() if e.action == "optout.events_recorded"]
-        assert audit.verify(store).ok
+        assert trail.verify(store).ok
     assert [(e.object_id, e.details) for e in entries] == [
         ("1", {"recorded": 2, "duplicates": 0, "source": "cli", "last_event_id": 2}),
         ("none", {"recorded": 0, "duplicates": 1, "source": "cli", "last_event_id": None}),
@@ -147,7 +148,7 @@ def test_status_counts_only(catalog: Catalog) -> None:
     record(catalog, [ev(), ev(pid=OTHER, channel="phone", agent="agent-7"),
                      ev("withdrawal", pid=OTHER, minutes=4, channel="desk", agent="agent-2")])
     with catalog.session() as session:
-        result = optout.status(SqlStore(session))
+        result = registry.status(SqlStore(session))
     assert result.persons_opted_out == 1
     assert result.events == 3
     assert result.events_by_channel == {"online": 1, "phone": 1, "desk": 1}

@@ -13,14 +13,16 @@ from datetime import timedelta
 
 import pytest
 
-from catalog import audit, outputs, service
-from catalog.db import Catalog
+from catalog.airlock import releases
+from catalog.airlock.domain import OutputState, Vote
+from catalog.airlock.policies import can_download, can_review
+from catalog.airlock.store import SqlOutputStore
+from catalog.audit import trail
+from catalog.db.engine import Catalog
 from catalog.exceptions import CatalogError, NotAuthorised, RuleViolation
-from catalog.outputs_domain import OutputState, Vote
-from catalog.outputs_policies import can_download, can_review
-from catalog.outputs_store import SqlOutputStore
+from catalog.permits import service
 from tests.catalog.factories import submit
-from tests.catalog.fixtures import catalog, catalog_url  # noqa: F401 (fixtures)
+from tests.catalog.fixtures import catalog, catalog_url  # noqa: F401 (fixtures
 from tests.catalog.output_factories import NOW, REASON, SQL, airlock_world, file_request, vote
 
 
@@ -137,18 +139,18 @@ def test_reviewers_are_blind_to_each_others_vote_until_both_voted(ostore: SqlOut
     request = file_request(ostore, people["rita"], permit)
     before = len(ostore.audit_entries())
     vote(ostore, people, "sam", request, approve=first)
-    second_sees = outputs.view(ostore, people["sofie"], request.request_id)
+    second_sees = releases.view(ostore, people["sofie"], request.request_id)
     assert (second_sees.votes_cast, second_sees.reviews) == (1, ())
     assert second_sees.request.state is OutputState.UNDER_REVIEW
-    author_sees = outputs.view(ostore, people["rita"], request.request_id)
+    author_sees = releases.view(ostore, people["rita"], request.request_id)
     assert author_sees.reviews == ()
-    first_sees = outputs.view(ostore, people["sam"], request.request_id)
+    first_sees = releases.view(ostore, people["sam"], request.request_id)
     assert [r.reviewer for r in first_sees.reviews] == ["sam"]
     # Nor does the audit log tell: the vote entry carries no direction.
     written = json.dumps([e.details for e in ostore.audit_entries()[before:]])
     assert "approve" not in written and "reject" not in written
     vote(ostore, people, "sofie", request, approve=True)
-    both = outputs.view(ostore, people["sofie"], request.request_id)
+    both = releases.view(ostore, people["sofie"], request.request_id)
     assert [(r.reviewer, r.vote) for r in both.reviews] == [
         ("sam", Vote.APPROVE if first else Vote.REJECT), ("sofie", Vote.APPROVE)]
 
@@ -171,11 +173,11 @@ def test_only_released_outputs_can_be_downloaded(ostore: SqlOutputStore, votes: 
     current = ostore.get_output_request(request.request_id)
     assert can_download(people[user], current, permit) is (error is None)
     if error is None:
-        assert outputs.download(ostore, people[user], request.request_id).result == request.result
+        assert releases.download(ostore, people[user], request.request_id).result == request.result
         assert ostore.audit_entries()[-1].action == "output.downloaded"
     else:
         with pytest.raises(error, match=match):
-            outputs.download(ostore, people[user], request.request_id)
+            releases.download(ostore, people[user], request.request_id)
 
 
 def test_lists_show_each_user_what_they_may_see(ostore: SqlOutputStore) -> None:
@@ -183,11 +185,11 @@ def test_lists_show_each_user_what_they_may_see(ostore: SqlOutputStore) -> None:
     first = file_request(ostore, people["rita"], permit)
     second = file_request(ostore, people["stella"], permit)
     ids = [first.request_id, second.request_id]
-    assert [r.request_id for r in outputs.list_requests(ostore, people["sam"])] == ids
-    assert [r.request_id for r in outputs.list_requests(ostore, people["rita"])] == ids
-    assert outputs.list_requests(ostore, people["ruben"]) == []
+    assert [r.request_id for r in releases.list_requests(ostore, people["sam"])] == ids
+    assert [r.request_id for r in releases.list_requests(ostore, people["rita"])] == ids
+    assert releases.list_requests(ostore, people["ruben"]) == []
     with pytest.raises(CatalogError, match="may not see"):
-        outputs.view(ostore, people["ruben"], first.request_id)
+        releases.view(ostore, people["ruben"], first.request_id)
 
 
 def test_every_step_is_audited_with_ids_and_counts_never_text_or_values(ostore: SqlOutputStore) -> None:
@@ -196,27 +198,27 @@ def test_every_step_is_audited_with_ids_and_counts_never_text_or_values(ostore: 
     request = file_request(ostore, people["rita"], permit)
     vote(ostore, people, "sam", request)
     vote(ostore, people, "sofie", request)
-    outputs.download(ostore, people["rita"], request.request_id)
+    releases.download(ostore, people["rita"], request.request_id)
     entries = ostore.audit_entries()[before:]
     assert [(e.actor, e.action) for e in entries] == [
         ("rita", "output.requested"), ("sam", "output.vote_recorded"), ("sam", "output.review_started"),
         ("sofie", "output.vote_recorded"), ("sofie", "output.released"), ("rita", "output.downloaded")]
     assert {e.object_id for e in entries} == {request.request_id}
     assert entries[0].details == {"permit": permit.application_id, "verdict": "suppressed",
-                                  "sql_sha256": outputs.sql_digest(SQL), "versions": ["claims@3"],
+                                  "sql_sha256": releases.sql_digest(SQL), "versions": ["claims@3"],
                                   "rows": 2, "columns": 2, "suppressed": 1}
     # Hashes and times aside, nothing of the query, its result or the reasons is in the log.
     written = json.dumps([(e.actor, e.action, e.object_type, e.object_id,
                            {k: v for k, v in e.details.items() if k != "sql_sha256"}) for e in entries])
     for secret in (SQL, "GP", "LAB", "120", REASON, "count(DISTINCT"):
         assert secret not in written
-    assert audit.verify(ostore).ok
+    assert trail.verify(ostore).ok
 
 
 def test_the_database_refuses_a_second_vote_by_the_same_steward(ostore: SqlOutputStore) -> None:
     from sqlalchemy.exc import IntegrityError
 
-    from catalog.outputs_domain import Review
+    from catalog.airlock.domain import Review
 
     people, permit = airlock_world(ostore)
     request = file_request(ostore, people["rita"], permit)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.enums import Role
-from catalog.exceptions import InvalidTransition
-from catalog.outputs_domain import OutputState
-from catalog.outputs_lifecycle import (
+from catalog.airlock.domain import OutputState
+from catalog.airlock.lifecycle import (
     FINAL_STATES,
     INITIAL_STATE,
     REVIEWABLE,
@@ -15,6 +13,8 @@ from catalog.outputs_lifecycle import (
     mermaid_diagram,
     transition,
 )
+from catalog.exceptions import InvalidTransition
+from catalog.people.roles import Role
 from common.settings import PROJECT_ROOT
 
 
@@ -50,5 +50,5 @@ def test_disallowed_moves_are_refused(source: OutputState, target: OutputState) 
 
 
 def test_the_readme_shows_the_generated_diagram() -> None:
-    """Regenerate with: python -m catalog.outputs_lifecycle"""
+    """Regenerate with: python -m catalog.airlock.lifecycle"""
     assert mermaid_diagram() in (PROJECT_ROOT / "README.md").read_text()

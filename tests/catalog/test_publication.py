@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from rdflib import Graph, Literal, URIRef
 
-from catalog import audit
-from catalog.db import Catalog
-from catalog.enums import PermitState
-from catalog.publication import record_publication
-from catalog.quality_labels import record_label
-from catalog.rdf import DCAT_VERSION, export
-from catalog.store import SqlStore
+from catalog.audit import trail
+from catalog.datasets.quality import record_label
+from catalog.datasets.rdf import DCAT_VERSION, export
+from catalog.db.engine import Catalog
+from catalog.db.store import SqlStore
+from catalog.permits.builds import record_publication
+from catalog.permits.vocabulary import PermitState
 from common.settings import Settings
 from tests.catalog.factories import approved, make_world
 
@@ -29,7 +29,7 @@ def test_publication_records_versions_activates_and_audits(catalog: Catalog, set
             ("system", "permit.datasets_published", permit.application_id, {"claims": 1234}),
             ("system", "permit.activated", permit.application_id, {"from": "approved", "to": "active"}),
         ]
-        assert audit.verify(store).ok
+        assert trail.verify(store).ok
         graph = Graph().parse(data=export(store.list_datasets(), "turtle"), format="turtle")
     assert (URIRef("https://haven.example.be/dataset/claims"), DCAT_VERSION, Literal("7")) in graph
     # A second run records the same version again without a second activation.

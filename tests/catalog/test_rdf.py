@@ -11,12 +11,12 @@ from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH
 
-from catalog import datasets
-from catalog.db import open_catalog
-from catalog.domain import QualityLabel
-from catalog.rdf import DCAT_VERSION, DCATAP, DQV, ELI, HEALTH, OA, catalogue_graph, export
-from catalog.service import SYSTEM
-from catalog.store import SqlStore
+from catalog.datasets import metadata
+from catalog.datasets.domain import QualityLabel
+from catalog.datasets.rdf import DCAT_VERSION, DCATAP, DQV, ELI, HEALTH, OA, catalogue_graph, export
+from catalog.db.engine import open_catalog
+from catalog.db.store import SqlStore
+from catalog.permits.service import SYSTEM
 from common.settings import PROJECT_ROOT
 
 STANDARDS = PROJECT_ROOT / ".." / "shared" / "standards"
@@ -47,7 +47,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Graph:
     with catalog.session() as session:
         store = SqlStore(session)
         # A published version, as the pipeline records it, so that its properties are validated too.
-        datasets.record_version(store, SYSTEM, "claims", 3, 1000)
+        metadata.record_version(store, SYSTEM, "claims", 3, 1000)
         store.add_quality_label("claims", QualityLabel(3, "run-1", datetime(2026, 2, 1, tzinfo=UTC), LABEL))
         text = export(store.list_datasets(), "turtle")
     catalog.dispose()

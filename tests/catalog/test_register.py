@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from catalog import service
-from catalog.register import public_register
-from catalog.store import SqlStore
+from catalog.db.store import SqlStore
+from catalog.permits import service
+from catalog.permits.register import public_register
 from tests.catalog.factories import SUBMITTED_AT, approved, make_world, submit
 
 

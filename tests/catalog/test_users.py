@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from catalog import users
-from catalog.enums import Role
+from catalog.db.models import UserRow
+from catalog.db.store import SqlStore
 from catalog.exceptions import NotAuthorised, RuleViolation
-from catalog.models import UserRow
-from catalog.service import SYSTEM
-from catalog.store import SqlStore
+from catalog.people import users
+from catalog.people.roles import Role
+from catalog.permits.service import SYSTEM
 
 PASSWORD = "correct horse battery staple"
 

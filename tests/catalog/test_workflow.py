@@ -6,13 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from catalog import audit, service
-from catalog.applications import parse_application
-from catalog.cohort import DEFAULT_DISCLOSURE, Disclosure
-from catalog.enums import PermitState, Role
+from catalog.audit import trail
+from catalog.db.store import SqlStore
 from catalog.exceptions import InvalidApplication, InvalidTransition, NotAuthorised, RuleViolation
-from catalog.permits import PermitDenied, UnknownPermit, active_permits, check_can_query, get_permit
-from catalog.store import SqlStore
+from catalog.people.roles import Role
+from catalog.permits import service
+from catalog.permits.applications import parse_application
+from catalog.permits.grants import PermitDenied, UnknownPermit, active_permits, check_can_query, get_permit
+from catalog.permits.terms import DEFAULT_DISCLOSURE, Disclosure
+from catalog.permits.vocabulary import PermitState
 from tests.catalog.factories import SUBMITTED_AT, application_data, approved, make_user, make_world, submit
 
 
@@ -177,7 +179,7 @@ def test_a_permit_may_only_make_disclosure_control_stricter(store: SqlStore) -> 
 
 def test_apply_only_in_own_name(store: SqlStore) -> None:
     people = make_world(store)
-    from catalog.applications import parse_application
+    from catalog.permits.applications import parse_application
     from tests.catalog.factories import application_data
 
     with pytest.raises(NotAuthorised, match="own name"):
@@ -204,4 +206,4 @@ def test_permits_api_reads_the_database(catalog, settings) -> None:  # type: ign
         check_can_query(get_permit(permit.application_id, settings), "rita")
     assert active_permits(settings) == {}
     with catalog.session() as session:
-        assert audit.verify(SqlStore(session)).ok
+        assert trail.verify(SqlStore(session)).ok

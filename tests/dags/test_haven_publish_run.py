@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from catalog import service
-from catalog.applications import parse_application
-from catalog.db import open_catalog
+from catalog.db.engine import open_catalog
+from catalog.db.store import SqlStore
 from catalog.demo import DEMO_APPLICATION, RESEARCHER, STEWARD
-from catalog.publication import permit_builds
-from catalog.store import SqlStore
+from catalog.permits import service
+from catalog.permits.applications import parse_application
+from catalog.permits.builds import permit_builds
 from common.settings import get_settings
 
 

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from deltalake import DeltaTable
 
-from catalog import optout
-from catalog.db import open_catalog
-from catalog.enums import OptOutSource
-from catalog.permits import DEMO_PERMIT
-from catalog.store import SqlStore
+from catalog.db.engine import open_catalog
+from catalog.db.store import SqlStore
+from catalog.optout import registry
+from catalog.optout.vocabulary import OptOutSource
+from catalog.permits.grants import DEMO_PERMIT
 from common.settings import OptOutPolicy, Settings
-from jobs import optout_registry, permits, pipeline, publishing
+from jobs import optout_registry, permit_datasets, pipeline, publishing
 from pseudonymisation import pseudonym_of
 from synthetic.generate import generate
 from tests.lake_scan import files_containing
@@ -154,10 +154,10 @@ def test_a_crash_half_way_through_erasure_is_finished_by_the_next_run(
 ) -> None:
     settings = Settings(home=tmp_path / "var")
     _, person = first_delivery(settings, tmp_path)
-    event = optout.make_event(pid=person, action="optout", event_time=datetime(2026, 2, 2, tzinfo=UTC),
+    event = registry.make_event(pid=person, action="optout", event_time=datetime(2026, 2, 2, tzinfo=UTC),
                               channel="desk", agent="desk-4", source="cli")
     with open_catalog(settings).session() as session:
-        optout.record(SqlStore(session), [event], actor="desk-4", source=OptOutSource.CLI)
+        registry.record(SqlStore(session), [event], actor="desk-4", source=OptOutSource.CLI)
     platform = pseudonym_of(person, "platform", settings)
     in_permit = pseudonym_of(person, DEMO_PERMIT.permit_id, settings)
 
@@ -169,7 +169,7 @@ def test_a_crash_half_way_through_erasure_is_finished_by_the_next_run(
         raise RuntimeError("worker lost")
 
     with monkeypatch.context() as patched:
-        patched.setattr(permits, "write", crash)
+        patched.setattr(permit_datasets, "write", crash)
         with pytest.raises(RuntimeError, match="worker lost"):
             pipeline.publish(settings)
     assert platform not in ids(settings.lake / "silver" / "claims", "person_id")

@@ -12,18 +12,19 @@ from typing import Any
 
 import pytest
 
-from catalog import datasets, service, users
-from catalog.applications import parse_application
+from catalog.datasets import metadata
+from catalog.datasets.rdf import export
+from catalog.db.store import SqlStore
 from catalog.demo import claims_metadata
-from catalog.domain import User
-from catalog.enums import Role
 from catalog.exceptions import NotAuthorised
-from catalog.policies import PERMISSIONS, Operation, can
-from catalog.rdf import export
-from catalog.register import public_register
-from catalog.store import SqlStore
+from catalog.people import users
+from catalog.people.domain import User
+from catalog.people.roles import PERMISSIONS, Operation, Role, can
+from catalog.permits import service
+from catalog.permits.applications import parse_application
+from catalog.permits.register import public_register
 from tests.catalog.factories import application_data, approved, make_user, make_world, submit
-from tests.catalog.fixtures import catalog, catalog_url, store  # noqa: F401 (fixtures)
+from tests.catalog.fixtures import catalog, catalog_url, store  # noqa: F401 (fixtures
 
 REASON = "Reason given for the record."
 
@@ -45,8 +46,8 @@ RUNS: dict[Operation, Callable[[SqlStore, User, dict[str, User]], Any]] = {
     Operation.LIST_OVERDUE: lambda s, a, p: service.overdue(s, a),
     Operation.VIEW_REGISTER: lambda s, a, p: public_register(s),
     Operation.EXPORT_CATALOGUE: lambda s, a, p: export(s.list_datasets(), "turtle"),
-    Operation.EDIT_DATASET: lambda s, a, p: datasets.put_dataset(s, a, claims_metadata()),
-    Operation.RECORD_PUBLICATION: lambda s, a, p: datasets.record_version(s, a, "claims", 3, 120),
+    Operation.EDIT_DATASET: lambda s, a, p: metadata.put_dataset(s, a, claims_metadata()),
+    Operation.RECORD_PUBLICATION: lambda s, a, p: metadata.record_version(s, a, "claims", 3, 120),
     Operation.READ_AUDIT: lambda s, a, p: service.audit_entries(s, a),
     Operation.VERIFY_AUDIT: lambda s, a, p: service.verify_audit(s, a),
     Operation.MANAGE_USERS: lambda s, a, p: users.create_user(s, a, "newcomer", {Role.CITIZEN}),

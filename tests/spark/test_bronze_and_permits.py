@@ -8,7 +8,7 @@ from pyspark.sql import SparkSession
 from pyspark.testing import assertDataFrameEqual
 
 from common.schemas import CLAIMS
-from jobs import bronze, permits
+from jobs import bronze, permit_datasets
 from pseudonymisation.keyed_hash import hmac_hex
 from tests.factories import CLAIM_HEADER, claim_row, make_key, make_permit
 
@@ -54,7 +54,7 @@ def test_permit_dataset_has_period_columns_exclusions_and_permit_pseudonyms(
     excluded = spark.createDataFrame([("s3",)], "person_id string")
     permit_key = make_key(scope="p-test", fill=9)
     grant = make_permit(columns=("nomenclature_code",)).datasets[0]
-    got = permits.build_dataset(silver_df, grant, permit_key, excluded)
+    got = permit_datasets.build_dataset(silver_df, grant, permit_key, excluded)
     expected = spark.createDataFrame(
         [(hmac_hex(permit_key, "s1"), "101010"), (hmac_hex(permit_key, "s2"), "102012")],
         "person_id string, nomenclature_code string",

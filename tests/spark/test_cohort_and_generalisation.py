@@ -7,11 +7,11 @@ from datetime import date
 from pyspark.sql import SparkSession
 from pyspark.testing import assertDataFrameEqual
 
-from catalog.cohort import Anonymisation, CohortRules
-from catalog.permits import DatasetGrant
+from catalog.permits.grants import DatasetGrant
+from catalog.permits.terms import Anonymisation, CohortRules
 from common.layout import Source
-from jobs import permits
-from jobs.cohort import select_cohort
+from jobs import permit_datasets
+from jobs.cohort_selection import select_cohort
 from tests.factories import make_key
 
 START, END = date(2025, 1, 1), date(2025, 12, 31)
@@ -57,7 +57,7 @@ def test_quasi_identifiers_are_generalised_and_k_counts_persons(spark: SparkSess
     grant = DatasetGrant(name="population", source=Source.POPULATION, date_column="valid_from",
                          columns=("birth_year", "birth_month", "sex", "postcode", "valid_from"),
                          period_start=START, period_end=END)
-    got = permits.generalised(silver, grant, Anonymisation())
+    got = permit_datasets.generalised(silver, grant, Anonymisation())
     expected = spark.createDataFrame([
         ("a", "1960-1964", "F", "10000", date(2025, 3, 1)),
         ("a", "1960-1964", "F", "10000", date(2025, 3, 1)),
@@ -65,9 +65,9 @@ def test_quasi_identifiers_are_generalised_and_k_counts_persons(spark: SparkSess
     ], "person_id string, birth_band string, sex string, province string, valid_from date")
     assertDataFrameEqual(got, expected)
     # Two rows of one person are one person: the smallest class holds one person, not two.
-    assert permits.check_k(got, 2) == permits.KCheck(
+    assert permit_datasets.check_k(got, 2) == permit_datasets.KCheck(
         k=1, quasi_identifiers=("birth_band", "sex", "province", "valid_from"), classes_below=2, persons=2)
-    by_year = permits.generalised(silver, grant, Anonymisation(birth="year", place="arrondissement"))
+    by_year = permit_datasets.generalised(silver, grant, Anonymisation(birth="year", place="arrondissement"))
     assert by_year.columns == ["person_id", "birth_year", "sex", "arrondissement", "valid_from"]
 
 
@@ -77,10 +77,10 @@ def test_wellness_data_stay_labelled_as_patient_entered(spark: SparkSession) -> 
     grant = DatasetGrant(name="wellness", source=Source.WELLNESS, columns=("day", "steps"),
                          date_column="day", period_start=START, period_end=END)
     excluded = spark.createDataFrame([], "person_id string")
-    pseudonymised = permits.build_dataset(silver, grant, make_key(scope="p-test"), excluded)
-    anonymised = permits.generalised(silver, grant, Anonymisation()).drop("person_id")
+    pseudonymised = permit_datasets.build_dataset(silver, grant, make_key(scope="p-test"), excluded)
+    anonymised = permit_datasets.generalised(silver, grant, Anonymisation()).drop("person_id")
     for df in (pseudonymised, anonymised):
         field = df.schema["patient_entered"]
-        assert field.metadata == {"comment": permits.PATIENT_ENTERED_COMMENT}
+        assert field.metadata == {"comment": permit_datasets.PATIENT_ENTERED_COMMENT}
     assertDataFrameEqual(anonymised, spark.createDataFrame(
         [(date(2025, 5, 1), 8000, True)], "day date, steps int, patient_entered boolean"))

@@ -15,13 +15,13 @@ from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.testing import assertDataFrameEqual
 
-from catalog import service
-from catalog.applications import parse_application
-from catalog.db import open_catalog
-from catalog.domain import RequestedDataset
-from catalog.permits import PermitDenied
-from catalog.publication import permit_builds
-from catalog.store import SqlStore
+from catalog.db.engine import open_catalog
+from catalog.db.store import SqlStore
+from catalog.permits import service
+from catalog.permits.applications import parse_application
+from catalog.permits.builds import permit_builds
+from catalog.permits.domain import RequestedDataset
+from catalog.permits.grants import PermitDenied
 from common.layout import LakeLayout, Zone
 from common.settings import Settings
 from jobs import publishing

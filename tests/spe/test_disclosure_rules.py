@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.cohort import DEFAULT_DISCLOSURE
+from catalog.permits.terms import DEFAULT_DISCLOSURE
 from common.settings import Settings
 from spe.disclosure import (
     CellDisclosive,

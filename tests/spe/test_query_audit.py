@@ -10,16 +10,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from catalog.cohort import Disclosure
-from catalog.db import Catalog
+from catalog.db.engine import Catalog
+from catalog.db.store import SqlStore
 from catalog.demo import DEMO_PERMIT_ID, RESEARCHER
-from catalog.domain import PermitBuild
-from catalog.permits import PermitDenied, UnknownPermit
-from catalog.store import SqlStore
+from catalog.permits.domain import PermitBuild
+from catalog.permits.grants import PermitDenied, UnknownPermit
+from catalog.permits.terms import Disclosure
 from common.layout import LakeLayout
 from common.settings import Settings
 from spe.service import QUERY_EVENT, NotPublished, run_permit_query
-from tests.catalog.fixtures import catalog_url, demo_catalog, settings  # noqa: F401 (fixtures)
+from tests.catalog.fixtures import catalog_url, demo_catalog, settings  # noqa: F401 (fixtures
 from tests.spe.factories import persons, write_rows
 
 OK = "SELECT kind, count(DISTINCT person_id) AS n FROM claims WHERE kind <> 'LAB' GROUP BY kind ORDER BY kind"

@@ -10,13 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pseudonymisation.niss import (
-    born_after_1999,
-    check_digits_match,
-    contains_niss,
-    is_valid_niss,
-    make_niss,
-)
+from pseudonymisation.niss import born_after_1999, check_digits_match, contains_niss, is_valid_niss, make_niss
 from pseudonymisation.recognizers.be.be_niss_recognizer import BeNissRecognizer
 
 # (case id, text) that must be accepted.

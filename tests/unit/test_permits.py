@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from catalog.permits import PermitDenied, UnknownPermit, can_query, check_can_query, get_permit
+from catalog.permits.grants import PermitDenied, UnknownPermit, can_query, check_can_query, get_permit
 from tests.factories import make_permit
 
 IN_FORCE = datetime(2026, 6, 1, tzinfo=UTC)

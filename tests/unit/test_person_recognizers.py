@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from pseudonymisation.recognizers.generic.first_name_recognizer import (
-    FirstNameSurnameRecognizer,
-    first_names,
-)
+from pseudonymisation.recognizers.generic.first_name_recognizer import FirstNameSurnameRecognizer, first_names
 from pseudonymisation.recognizers.generic.person_recognizer import NameListPersonRecognizer
 
 # (case id, language, text, the person names that must be found exactly)

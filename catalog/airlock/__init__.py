@@ -1,0 +1,1 @@
+"""Safe outputs: output release requests, their two blind reviews, and download."""

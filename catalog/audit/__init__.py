@@ -1,0 +1,1 @@
+"""The hash-chained audit log, and the events the rest of the platform records in it."""

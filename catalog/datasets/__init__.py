@@ -1,0 +1,1 @@
+"""The datasets a data access body publishes: HealthDCAT-AP metadata, RDF export, quality labels."""

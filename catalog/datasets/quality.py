@@ -1,0 +1,31 @@
+"""The pipeline tells the catalogue each silver version's quality and utility label.
+
+Called as the platform itself (the ``system`` user) after a source passed the quality
+gate; the label then appears with the dataset in the catalogue's RDF export
+(``dqv:hasQualityAnnotation``) and in the audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from catalog.audit import trail
+from catalog.datasets.domain import QualityLabel
+from catalog.db.engine import open_catalog
+from catalog.db.store import SqlStore
+from catalog.permits import service
+from common.settings import Settings
+
+
+def record_label(settings: Settings, source: str, silver_version: int, run_id: str,
+                 label: dict[str, Any], at: datetime | None = None) -> QualityLabel:
+    """Store the label of ``source``'s silver ``silver_version`` and audit it."""
+    entry = QualityLabel(silver_version, run_id, at or datetime.now(UTC), label)
+    with open_catalog(settings).session() as session:
+        store = SqlStore(session)
+        store.add_quality_label(source, entry)
+        trail.append(store, actor=service.SYSTEM.username, action="dataset.quality_labelled",
+                     object_type="source", object_id=source,
+                     details={"silver_version": silver_version})
+    return entry

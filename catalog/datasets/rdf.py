@@ -1,0 +1,249 @@
+"""The catalogue as RDF (rdflib): DCAT-AP 3 with the HealthDCAT-AP extension, NON_PUBLIC level.
+
+The export is self-contained: every vocabulary term it references (legislation, themes,
+dataset types, health categories, access rights, places, publisher types, DPV terms) is
+typed and labelled in the graph itself, so SHACL validation needs no network. Publishes
+metadata only: never a row, never a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+
+from catalog.datasets.domain import DatasetRecord
+from catalog.datasets.metadata import (
+    CODING_SYSTEMS,
+    HAVEN_VOCAB,
+    HEALTH_CATEGORIES,
+    Agent,
+    DatasetMetadata,
+    Multilingual,
+)
+
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+HEALTH = Namespace("http://healthdataportal.eu/ns/health#")
+CSVW = Namespace("http://www.w3.org/ns/csvw#")
+CV = Namespace("http://data.europa.eu/m8g/")
+GEODCATAP = Namespace("http://data.europa.eu/930/")
+DPV = Namespace("https://w3id.org/dpv#")
+DPV_PD = Namespace("https://w3id.org/dpv/pd#")
+DPV_LEGAL = Namespace("https://w3id.org/dpv/legal/eu/gdpr#")
+DQV = Namespace("http://www.w3.org/ns/dqv#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+ADMS_PUBLISHER = Namespace("http://purl.org/adms/publishertype/")
+AUTHORITY = "http://publications.europa.eu/resource/authority/"
+HAVEN = Namespace("https://haven.example.be/ns#")
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3; rdflib's DCAT namespace predates it
+HEALTH_CATEGORY = Namespace(f"{HAVEN_VOCAB}health-category/")
+
+LANGS = ("fr", "nl", "en")
+FORMATS = {"turtle": "turtle", "jsonld": "json-ld"}
+
+
+def _texts(graph: Graph, node: URIRef | BNode, prop: URIRef, text: Multilingual) -> None:
+    for lang in LANGS:
+        graph.add((node, prop, Literal(getattr(text, lang), lang=lang)))
+
+
+def _concept(graph: Graph, iri: URIRef, scheme: str, label: str, *extra_types: URIRef) -> URIRef:
+    """A vocabulary term, typed and labelled so that the export is self-contained."""
+    graph.add((iri, RDF.type, SKOS.Concept))
+    for kind in extra_types:
+        graph.add((iri, RDF.type, kind))
+    graph.add((iri, SKOS.prefLabel, Literal(label, lang="en")))
+    graph.add((iri, SKOS.inScheme, URIRef(scheme)))
+    graph.add((URIRef(scheme), RDF.type, SKOS.ConceptScheme))
+    graph.add((URIRef(scheme), DCTERMS.title, Literal(scheme.rstrip("#/").rsplit("/", 1)[-1], lang="en")))
+    return iri
+
+
+def _authority(graph: Graph, table: str, code: str, *extra_types: URIRef) -> URIRef:
+    return _concept(graph, URIRef(f"{AUTHORITY}{table}/{code}"), f"{AUTHORITY}{table}", code, *extra_types)
+
+
+def _legislation(graph: Graph, iri: str) -> URIRef:
+    node = URIRef(iri)
+    graph.add((node, RDF.type, ELI.LegalResource))
+    graph.add((node, RDFS.label, Literal("Regulation (EU) 2025/327 (European Health Data Space)", lang="en")))
+    return node
+
+
+def _agent(graph: Graph, base: str, agent: Agent) -> URIRef:
+    node = URIRef(f"{base}agent/{agent.id}")
+    if (node, RDF.type, FOAF.Agent) in graph:
+        return node
+    graph.add((node, RDF.type, FOAF.Agent))
+    graph.add((node, RDF.type, FOAF.Organization))
+    _texts(graph, node, FOAF.name, agent.name)
+    graph.add((node, DCTERMS.type, _concept(graph, ADMS_PUBLISHER[agent.type],
+                                            "http://purl.org/adms/publishertype/1.0", agent.type)))
+    contact = BNode()
+    graph.add((node, CV.contactPoint, contact))
+    graph.add((contact, RDF.type, CV.ContactPoint))
+    graph.add((contact, CV.email, Literal(agent.email)))
+    graph.add((contact, CV.contactPage, URIRef(agent.homepage)))
+    graph.add((node, FOAF.homepage, URIRef(agent.homepage)))
+    return node
+
+
+def _period(graph: Graph, start: object, end: object | None) -> BNode:
+    node = BNode()
+    graph.add((node, RDF.type, DCTERMS.PeriodOfTime))
+    graph.add((node, DCAT.startDate, Literal(start, datatype=XSD.date)))
+    if end is not None:
+        graph.add((node, DCAT.endDate, Literal(end, datatype=XSD.date)))
+    return node
+
+
+def _variables(graph: Graph, meta: DatasetMetadata) -> BNode:
+    group, table = BNode(), BNode()
+    graph.add((group, RDF.type, CSVW.TableGroup))
+    graph.add((group, DCTERMS.title, Literal(f"Column dictionary of {meta.identifier}", lang="en")))
+    graph.add((group, CSVW.table, table))
+    graph.add((table, RDF.type, CSVW.Table))
+    graph.add((table, DCTERMS.title, Literal(meta.identifier)))
+    for variable in meta.variables:
+        column = BNode()
+        graph.add((table, CSVW.column, column))
+        graph.add((column, RDF.type, CSVW.Column))
+        graph.add((column, CSVW.name, Literal(variable.name)))
+        graph.add((column, CSVW.title, Literal(variable.title, lang="en")))
+        graph.add((column, DCTERMS.description, Literal(variable.description, lang="en")))
+        graph.add((column, CSVW.datatype, Literal(variable.datatype)))
+    return group
+
+
+def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) -> URIRef:
+    meta = DatasetMetadata.model_validate(record.metadata)
+    ds = URIRef(f"{base}dataset/{meta.identifier}")
+    add = graph.add
+    add((ds, RDF.type, DCAT.Dataset))
+    add((ds, DCTERMS.identifier, Literal(meta.identifier)))
+    _texts(graph, ds, DCTERMS.title, meta.title)
+    _texts(graph, ds, DCTERMS.description, meta.description)
+    for lang, words in meta.keywords.items():
+        for word in words:
+            add((ds, DCAT.keyword, Literal(word, lang=lang)))
+    add((ds, DCTERMS.publisher, publisher))
+    add((ds, HEALTH.hdab, _agent(graph, base, meta.hdab)))
+    if meta.custodian is not None:
+        add((ds, GEODCATAP.custodian, _agent(graph, base, meta.custodian)))
+    add((ds, DCTERMS.accessRights, _authority(graph, "access-right", meta.access_rights,
+                                                DCTERMS.RightsStatement)))
+    for iri in meta.applicable_legislation:
+        add((ds, DCATAP.applicableLegislation, _legislation(graph, iri)))
+    for theme in meta.themes:
+        add((ds, DCAT.theme, _authority(graph, "data-theme", theme)))
+    add((ds, DCTERMS.type, _authority(graph, "dataset-type", meta.dataset_type)))
+    for category in meta.health_categories:
+        add((ds, HEALTH.healthCategory, _concept(graph, HEALTH_CATEGORY[category], str(HEALTH_CATEGORY),
+                                                 HEALTH_CATEGORIES[category])))
+    provenance = BNode()
+    add((ds, DCTERMS.provenance, provenance))
+    add((provenance, RDF.type, DCTERMS.ProvenanceStatement))
+    _texts(graph, provenance, RDFS.label, meta.provenance)
+    add((ds, DCTERMS.temporal, _period(graph, meta.temporal_start, meta.temporal_end)))
+    add((ds, DCTERMS.spatial, _authority(graph, "country", meta.spatial, DCTERMS.Location)))
+    contact = BNode()
+    add((ds, DCAT.contactPoint, contact))
+    add((contact, RDF.type, VCARD.Kind))
+    add((contact, VCARD.fn, Literal(meta.hdab.name.en)))
+    add((contact, VCARD.hasEmail, URIRef(f"mailto:{meta.hdab.email}")))
+    counts = {HEALTH.numberOfRecords: meta.number_of_records,
+              HEALTH.numberOfUniqueIndividuals: meta.number_of_unique_individuals,
+              HEALTH.minTypicalAge: meta.min_typical_age, HEALTH.maxTypicalAge: meta.max_typical_age}
+    for prop, value in counts.items():
+        if value is not None:
+            add((ds, prop, Literal(value, datatype=XSD.nonNegativeInteger)))
+    if meta.population_coverage is not None:
+        _texts(graph, ds, HEALTH.populationCoverage, meta.population_coverage)
+    for key in meta.coding_systems:
+        iri, label = CODING_SYSTEMS[key]
+        add((ds, HEALTH.hasCodingSystem, _concept(graph, URIRef(iri), f"{HAVEN_VOCAB}coding-system/", label)))
+    for code in meta.code_values:
+        add((ds, HEALTH.hasCodeValues, Literal(code)))
+    for term, prop, space in ((meta.personal_data, DPV.hasPersonalData, DPV_PD),
+                              (meta.legal_basis, DPV.hasLegalBasis, DPV_LEGAL),
+                              (meta.purpose, DPV.hasPurpose, DPV)):
+        for code in term:
+            add((ds, prop, _concept(graph, space[code], str(space), code)))
+    if meta.retention_years is not None:
+        start = meta.temporal_start
+        add((ds, HEALTH.retentionPeriod, _period(
+            graph, start, start.replace(year=start.year + meta.retention_years))))
+    add((ds, HEALTH.hasStructuredData, Literal(True)))
+    add((ds, HEALTH.hasVariables, _variables(graph, meta)))
+    add((ds, HAVEN.patientEntered, Literal(meta.patient_entered)))
+    # The measured label wins over a label written by hand in the metadata.
+    body = record.quality.summary() if record.quality is not None else meta.quality_label
+    if body is not None:
+        annotation = BNode()
+        add((ds, DQV.hasQualityAnnotation, annotation))
+        add((annotation, RDF.type, DQV.QualityAnnotation))
+        add((annotation, OA.hasTarget, ds))
+        add((annotation, OA.hasBody, Literal(body, lang="en")))
+        add((annotation, OA.motivatedBy, DQV.qualityAssessment))
+        if record.quality is not None:
+            add((annotation, DCTERMS.created, Literal(record.quality.measured_at.astimezone(UTC).isoformat(),
+                                                      datatype=XSD.dateTime)))
+    if record.versions:
+        version, published_at, rows = record.versions[-1]
+        add((ds, DCAT_VERSION, Literal(str(version))))
+        add((ds, DCTERMS.modified, Literal(published_at.astimezone(UTC).isoformat(), datatype=XSD.dateTime)))
+        if rows is not None and meta.number_of_records is None:
+            add((ds, HEALTH.numberOfRecords, Literal(rows, datatype=XSD.nonNegativeInteger)))
+    distribution = URIRef(f"{base}dataset/{meta.identifier}/distribution/spe")
+    add((ds, DCAT.distribution, distribution))
+    add((distribution, RDF.type, DCAT.Distribution))
+    add((distribution, DCAT.accessURL, URIRef(f"{base}permits")))
+    access = "Access in the secure processing environment, under a data permit"
+    add((distribution, DCTERMS.title, Literal(access, lang="en")))
+    for iri in meta.applicable_legislation:
+        add((distribution, DCATAP.applicableLegislation, _legislation(graph, iri)))
+    return ds
+
+
+def catalogue_graph(records: Iterable[DatasetRecord], base: str = "https://haven.example.be/",
+                    issued: datetime | None = None) -> Graph:
+    """The whole catalogue as one graph."""
+    graph = Graph()
+    for prefix, space in (("dcat", DCAT), ("dct", DCTERMS), ("dcatap", DCATAP), ("healthdcatap", HEALTH),
+                          ("csvw", CSVW), ("cv", CV), ("dpv", DPV), ("eli", ELI), ("skos", SKOS),
+                          ("foaf", FOAF), ("vcard", VCARD), ("haven", HAVEN), ("dqv", DQV), ("oa", OA)):
+        graph.bind(prefix, space)
+    items = list(records)
+    catalogue = URIRef(f"{base}catalogue")
+    graph.add((catalogue, RDF.type, DCAT.Catalog))
+    _texts(graph, catalogue, DCTERMS.title, Multilingual(
+        fr="Catalogue des données de santé (Haven)", nl="Catalogus van gezondheidsgegevens (Haven)",
+        en="Health data catalogue (Haven)"))
+    _texts(graph, catalogue, DCTERMS.description, Multilingual(
+        fr="Jeux de données de santé disponibles pour l'utilisation secondaire, sous permis.",
+        nl="Gezondheidsdatasets beschikbaar voor secundair gebruik, met een vergunning.",
+        en="Health datasets available for secondary use, under a data permit."))
+    if items:
+        hda = DatasetMetadata.model_validate(items[0].metadata).hdab
+        publisher = _agent(graph, base, hda)
+        graph.add((catalogue, DCTERMS.publisher, publisher))
+        for iri in DatasetMetadata.model_validate(items[0].metadata).applicable_legislation:
+            graph.add((catalogue, DCATAP.applicableLegislation, _legislation(graph, iri)))
+        for record in items:
+            meta = DatasetMetadata.model_validate(record.metadata)
+            publisher_node = _agent(graph, base, meta.publisher)
+            graph.add((catalogue, DCAT.dataset, _dataset(graph, base, record, publisher_node)))
+    if issued is not None:
+        graph.add((catalogue, DCTERMS.modified, Literal(issued.isoformat(), datatype=XSD.dateTime)))
+    return graph
+
+
+def export(records: Iterable[DatasetRecord], fmt: str) -> str:
+    """The catalogue serialised as ``turtle`` or ``jsonld``."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return catalogue_graph(records).serialize(format=FORMATS[fmt])

@@ -1,0 +1,1 @@
+"""The catalogue database: engine and sessions, tables, migrations, and the storage gateway."""

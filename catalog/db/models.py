@@ -1,0 +1,178 @@
+"""SQLAlchemy 2 tables of the catalogue database. Only ``store.py`` and the migrations use them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(120), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    roles: Mapped[list[str]] = mapped_column(JSON)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DatasetRow(Base):
+    __tablename__ = "datasets"
+
+    dataset_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DatasetVersionRow(Base):
+    __tablename__ = "dataset_versions"
+
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.dataset_id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    rows: Mapped[int | None] = mapped_column(Integer)
+
+
+class ApplicationRow(Base):
+    __tablename__ = "applications"
+
+    application_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    applicant: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    organisation: Mapped[str] = mapped_column(String(300))
+    organisation_type: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(64))
+    lay_summary: Mapped[str] = mapped_column(Text)
+    commercial: Mapped[bool] = mapped_column(Boolean)
+    datasets: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    cohort_criteria: Mapped[str] = mapped_column(Text)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    data_form: Mapped[str] = mapped_column(String(32))
+    pseudonymisation_justification: Mapped[str | None] = mapped_column(Text)
+    data_users: Mapped[list[str]] = mapped_column(JSON)
+    duration_months: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.username"))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    granted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cohort_rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    anonymisation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    disclosure: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class PermitBuildRow(Base):
+    """What each publication of a permit did (``catalog.permits.domain.PermitBuild``); append-only."""
+
+    __tablename__ = "permit_builds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    permit_id: Mapped[str] = mapped_column(ForeignKey("applications.application_id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    dataset: Mapped[str | None] = mapped_column(String(64))
+    source_versions: Mapped[dict[str, int]] = mapped_column(JSON)
+    output_version: Mapped[int | None] = mapped_column(Integer)
+    rows: Mapped[int | None] = mapped_column(Integer)
+    patient_entered: Mapped[bool] = mapped_column(Boolean)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class TransitionRow(Base):
+    __tablename__ = "application_transitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.application_id"), index=True)
+    from_state: Mapped[str] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (UniqueConstraint("seq", name="uq_audit_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(80))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(120))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutputRequestRow(Base):
+    __tablename__ = "output_requests"
+
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    permit_id: Mapped[str] = mapped_column(ForeignKey("applications.application_id"), index=True)
+    author: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    sql: Mapped[str] = mapped_column(Text)
+    sql_sha256: Mapped[str] = mapped_column(String(64))
+    columns: Mapped[list[str]] = mapped_column(JSON)
+    rows: Mapped[list[list[Any]]] = mapped_column(JSON)
+    suppressed: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    versions: Mapped[dict[str, int]] = mapped_column(JSON)
+    verdict: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OutputReviewRow(Base):
+    __tablename__ = "output_reviews"
+    # One vote per steward and request, in the database too.
+    __table_args__ = (UniqueConstraint("request_id", "reviewer", name="uq_output_review_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("output_requests.request_id"), index=True)
+    reviewer: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    vote: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OptOutEventRow(Base):
+    """One opt-out or withdrawal, append-only; ``event_key`` makes exact duplicates idempotent."""
+
+    __tablename__ = "optout_events"
+    __table_args__ = (UniqueConstraint("event_key", name="uq_optout_event_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_key: Mapped[str] = mapped_column(String(64))
+    pid: Mapped[str] = mapped_column(String(128), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    channel: Mapped[str] = mapped_column(String(16))
+    agent: Mapped[str | None] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QualityLabelRow(Base):
+    """The quality and utility label of one silver table version (``quality.label``)."""
+
+    __tablename__ = "quality_labels"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    silver_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(250))
+    measured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    label: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,0 +1,33 @@
+"""The closed vocabulary of the opt-out registry: actions, channels, sources."""
+
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OptOutAction(StrEnum):
+    """What a citizen asks for: object to secondary use, or withdraw that objection (Art 71)."""
+
+    OPTOUT = "optout"
+    WITHDRAWAL = "withdrawal"
+
+
+class OptOutChannel(StrEnum):
+    """How the request reached the platform ("click, call, connect")."""
+
+    ONLINE = "online"
+    PHONE = "phone"
+    DESK = "desk"
+
+
+# Channels where an agent takes the request on the citizen's behalf and must be named.
+AGENT_CHANNELS = frozenset({OptOutChannel.PHONE, OptOutChannel.DESK})
+
+
+class OptOutSource(StrEnum):
+    """Which component recorded an opt-out event."""
+
+    CLI = "cli"
+    FEED = "feed"
+    PORTAL = "portal"

@@ -1,0 +1,1 @@
+"""Safe people: users, their roles, and what each role may do."""

@@ -1,0 +1,63 @@
+"""Users and roles: stored users, argon2 password hashes for the embedded mode.
+
+Passwords are hashed with argon2id (argon2-cffi's defaults) and never stored, logged or
+returned. A user without a password hash (the demo users, the ``system`` user) cannot log
+in with a password at all; in the embedded mode the trusted operator names the acting user.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from catalog.audit import trail
+from catalog.db.store import AuditStore, UserStore
+from catalog.exceptions import NotAuthorised, RuleViolation
+from catalog.people.domain import User
+from catalog.people.roles import Operation, Role, check_can
+
+_HASHER = PasswordHasher()
+MIN_PASSWORD_LENGTH = 12
+
+
+class UserAuditStore(UserStore, AuditStore, Protocol):
+    pass
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise RuleViolation(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return _HASHER.hash(password)
+
+
+def create_user(store: UserAuditStore, actor: User, username: str, roles: set[Role] | frozenset[Role],
+                password: str | None = None, display_name: str = "") -> User:
+    """Register a user (operators only); the password, if any, is stored as an argon2 hash."""
+    check_can(actor, Operation.MANAGE_USERS)
+    if not roles:
+        raise RuleViolation("a user needs at least one role")
+    if store.find_user(username) is not None:
+        raise RuleViolation(f"user {username!r} exists already")
+    user = User(username=username, roles=frozenset(roles), display_name=display_name)
+    store.add_user(user, None if password is None else hash_password(password))
+    trail.append(store, actor=actor.username, action="user.created", object_type="user",
+                 object_id=username, details={"roles": sorted(r.value for r in roles)})
+    return user
+
+
+def authenticate(store: UserStore, username: str, password: str) -> User:
+    """The user if the password matches its stored hash; one message for every failure."""
+    failure = NotAuthorised("unknown user or wrong password")
+    stored = store.password_hash(username)
+    if stored is None:
+        _HASHER.hash(password)  # spend the same time whether or not the user exists
+        raise failure
+    try:
+        _HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        raise failure from None
+    if _HASHER.check_needs_rehash(stored):
+        store.set_password_hash(username, _HASHER.hash(password))
+    return store.get_user(username)

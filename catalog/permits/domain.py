@@ -1,0 +1,84 @@
+"""Permit applications and their history: plain frozen values, independent of storage."""
+
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from catalog.permits.terms import Anonymisation, CohortRules, Disclosure
+from catalog.permits.vocabulary import DataForm, OrganisationType, PermitState
+
+
+@dataclass(frozen=True)
+class RequestedDataset:
+    """A dataset of an application and the exact variables asked for (data minimisation)."""
+
+    dataset: str
+    variables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Application:
+    """A permit application through its whole lifecycle; once approved it is also the permit."""
+
+    application_id: str
+    title: str
+    applicant: str
+    organisation: str
+    organisation_type: OrganisationType
+    purpose: str  # an Art 53 category, or an Art 54 one that gets refused
+    lay_summary: str
+    commercial: bool
+    datasets: tuple[RequestedDataset, ...]
+    cohort_criteria: str
+    period_start: date
+    period_end: date
+    data_form: DataForm
+    pseudonymisation_justification: str | None
+    data_users: tuple[str, ...]
+    duration_months: int
+    state: PermitState = PermitState.DRAFT
+    created_at: datetime | None = None
+    submitted_at: datetime | None = None  # last (re)submission: starts the decision clock
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    decision_reason: str | None = None
+    granted_at: datetime | None = None
+    expires_at: datetime | None = None
+    cohort_rules: CohortRules | None = None  # the cohort as criteria the build applies
+    anonymisation: Anonymisation | None = None  # anonymised form only; None: platform defaults
+    disclosure: Disclosure | None = None  # stricter SPE disclosure control; None: the platform's
+
+
+@dataclass(frozen=True)
+class PermitBuild:
+    """One outcome of publishing a permit, as the catalogue keeps it for the steward and the SPE.
+
+    ``published``: one dataset written, with the silver versions read and the output version;
+    ``refused``: the permit was not written, ``report`` says why (sizes and column names, no
+    values); ``removed``: the workspace was deleted (expiry or revocation).
+    """
+
+    permit_id: str
+    outcome: str
+    at: datetime
+    dataset: str | None = None
+    source_versions: dict[str, int] = field(default_factory=dict)
+    output_version: int | None = None
+    rows: int | None = None
+    patient_entered: bool = False
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TransitionRecord:
+    """One move of an application, as stored in its history."""
+
+    application_id: str
+    from_state: PermitState
+    to_state: PermitState
+    actor: str
+    at: datetime
+    reason: str | None = None

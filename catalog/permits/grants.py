@@ -1,0 +1,127 @@
+"""Data permits as the pipeline and the SPE see them: what a permit grants, and the rule for using one.
+
+A permit names its users, its datasets with the exact columns and the data period, and
+when it was granted and expires. Permits come from the catalogue database: an approved
+application is the permit (``catalog.permits.service``); ``get_permit`` and ``active_permits``
+read it. Rules come in pairs: ``check_can_query`` raises a ``PermitDenied`` with the
+reason, ``can_query`` returns a bool for a UI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from catalog.permits.terms import Anonymisation, CohortRules, Disclosure
+from common.errors import HavenError
+from common.layout import Source, check_name
+from common.settings import Settings
+
+
+class PermitDenied(HavenError):
+    """The acting user may not use this permit now; the message says why."""
+
+
+class UnknownPermit(HavenError):
+    """No permit has this id."""
+
+
+@dataclass(frozen=True)
+class DatasetGrant:
+    """One dataset of a permit: its source, the approved columns and the data period."""
+
+    name: str
+    source: Source
+    columns: tuple[str, ...]
+    date_column: str
+    period_start: date
+    period_end: date
+
+    def __post_init__(self) -> None:
+        check_name("dataset", self.name)
+        if self.period_end < self.period_start:
+            raise ValueError(f"dataset {self.name}: period ends before it starts")
+
+
+@dataclass(frozen=True)
+class Permit:
+    permit_id: str
+    title: str
+    purpose: str
+    granted_at: datetime
+    expires_at: datetime
+    users: tuple[str, ...]
+    datasets: tuple[DatasetGrant, ...]
+    state: str = "active"  # a PermitState value; only approved and active permits may be used
+    cohort: CohortRules | None = None  # None: everyone in the granted datasets
+    anonymisation: Anonymisation | None = None  # None: pseudonymised data (a person pseudonym)
+    disclosure: Disclosure | None = None  # None: the platform's disclosure control as it is
+
+    def __post_init__(self) -> None:
+        check_name("permit", self.permit_id)
+
+    @property
+    def anonymised(self) -> bool:
+        """Anonymised permits get generalised quasi-identifiers, no person pseudonym, and k."""
+        return self.anonymisation is not None
+
+
+def check_can_query(permit: Permit, user: str, at: datetime | None = None) -> None:
+    """Raise ``PermitDenied`` unless ``user`` is named in an unexpired ``permit``."""
+    now = at or datetime.now(UTC)
+    if permit.state not in ("approved", "active"):
+        ended = " and its workspace is removed" if permit.state in ("expired", "revoked") else ""
+        raise PermitDenied(f"permit {permit.permit_id} is {permit.state}{ended}")
+    if user not in permit.users:
+        raise PermitDenied(f"user {user!r} is not a named data user of permit {permit.permit_id}")
+    if now < permit.granted_at:
+        raise PermitDenied(f"permit {permit.permit_id} is not in force yet")
+    if now >= permit.expires_at:
+        raise PermitDenied(f"permit {permit.permit_id} expired on {permit.expires_at:%Y-%m-%d}")
+
+
+def can_query(permit: Permit, user: str, at: datetime | None = None) -> bool:
+    try:
+        check_can_query(permit, user, at)
+    except PermitDenied:
+        return False
+    return True
+
+
+# The demo permit as the catalogue seeds it (catalog.demo), for code that needs its id and user.
+DEMO_PERMIT = Permit(
+    permit_id="demo-permit",
+    title="Ambulatory care use in 2025 (demonstration)",
+    purpose="scientific research",
+    granted_at=datetime(2026, 1, 1, tzinfo=UTC),
+    expires_at=datetime(2031, 1, 1, tzinfo=UTC),
+    users=("researcher@demo",),
+    datasets=(
+        DatasetGrant(
+            name="claims",
+            source=Source.CLAIMS,
+            columns=("nomenclature_code", "service_date", "provider_type",
+                     "amount_reimbursed", "amount_copay"),
+            date_column="service_date",
+            period_start=date(2025, 1, 1),
+            period_end=date(2025, 12, 31),
+        ),
+    ),
+)
+
+
+def active_permits(settings: Settings | None = None) -> dict[str, Permit]:
+    """Approved and active permits not yet expired, by id: those whose datasets are published."""
+    from catalog.permits.queries import permits_in_force
+
+    return permits_in_force(settings)
+
+
+def get_permit(permit_id: str, settings: Settings | None = None) -> Permit:
+    """The permit with this id in whatever state (``check_can_query`` refuses unusable ones)."""
+    from catalog.permits.queries import find_permit
+
+    permit = find_permit(permit_id, settings)
+    if permit is None:
+        raise UnknownPermit(f"no permit with id {permit_id!r}")
+    return permit
