@@ -25,6 +25,7 @@ test-fast: venv jars
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: venv
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy

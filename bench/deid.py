@@ -42,8 +42,7 @@ def baseline_analyzer() -> AnalyzerEngine:
     for language in LANGUAGES:
         for recognizer in haven_recognizers(language):
             registry.add_recognizer(recognizer)
-    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine,
-                          supported_languages=list(LANGUAGES))
+    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=list(LANGUAGES))
 
 
 def score(notes: list[Note], found: list[list[tuple[int, int]]]) -> Scores:
@@ -62,9 +61,9 @@ def main(argv: list[str] | None = None) -> None:
 
     baseline = baseline_analyzer()
     anonymizer = AnonymizerEngine()
-    baseline_found = [[(r.start, r.end) for r in baseline.analyze(n.text, n.language,
-                                                                  score_threshold=0.5)]
-                      for n in notes]
+    baseline_found = [
+        [(r.start, r.end) for r in baseline.analyze(n.text, n.language, score_threshold=0.5)] for n in notes
+    ]
     start = time.perf_counter()
     for language, text in workload:
         results = baseline.analyze(text, language, score_threshold=0.5)
@@ -75,8 +74,9 @@ def main(argv: list[str] | None = None) -> None:
     haven_found = []
     for language in LANGUAGES:
         chosen = [n for n in notes if n.language == language]
-        for note, results in zip(chosen, engine.analyze_batch([n.text for n in chosen], language),
-                                 strict=True):
+        for note, results in zip(
+            chosen, engine.analyze_batch([n.text for n in chosen], language), strict=True
+        ):
             haven_found.append((note, [(r.start, r.end) for r in results]))
 
     start = time.perf_counter()
@@ -98,15 +98,19 @@ def main(argv: list[str] | None = None) -> None:
 
     base_scores = score(notes, baseline_found)
     haven_scores = score([n for n, _ in haven_found], [f for _, f in haven_found])
-    print(f"notes: {len(workload):,} ({len(notes)} hand-made FR/NL/EN notes x {args.copies}); "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"notes: {len(workload):,} ({len(notes)} hand-made FR/NL/EN notes x {args.copies}); "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     print(f"Presidio per-text analyze loop : {t_baseline:7.2f} s  {len(workload) / t_baseline:8,.0f} notes/s")
     print(f"Haven batched, one process     : {t_batched:7.2f} s  {len(workload) / t_batched:8,.0f} notes/s")
     print(f"Haven Spark, cold (worker start): {t_cold:6.2f} s  {len(workload) / t_cold:8,.0f} notes/s")
     print(f"Haven batched Spark (local[2]) : {t_spark:7.2f} s  {len(workload) / t_spark:8,.0f} notes/s")
-    print(f"speed-up Spark warm: {t_baseline / t_spark:.1f}x, cold: {t_baseline / t_cold:.1f}x, "
-          f"one process: {t_baseline / t_batched:.1f}x (goal >= 5x; warm = engines already built "
-          "in the reused Python workers, the steady state of a large job)")
+    print(
+        f"speed-up Spark warm: {t_baseline / t_spark:.1f}x, cold: {t_baseline / t_cold:.1f}x, "
+        f"one process: {t_baseline / t_batched:.1f}x (goal >= 5x; warm = engines already built "
+        "in the reused Python workers, the steady state of a large job)"
+    )
     print(base_scores.summary("baseline"))
     print(haven_scores.summary("haven   "))
 

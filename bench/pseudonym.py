@@ -57,8 +57,11 @@ def main(argv: list[str] | None = None) -> None:
     spark = bench_spark()
     with tempfile.TemporaryDirectory(prefix="haven-bench-keys-") as folder:
         key = FileKeyStore(Path(folder)).current("bench")
-        pids = (spark.range(args.rows, numPartitions=4)
-                .select(F.format_string("%016x", F.col("id") * 2654435761).alias("pid")).cache())
+        pids = (
+            spark.range(args.rows, numPartitions=4)
+            .select(F.format_string("%016x", F.col("id") * 2654435761).alias("pid"))
+            .cache()
+        )
         pids.count()
 
         python_udf = F.udf(lambda pid: hmac_hex(key, pid), T.StringType(), useArrow=False)
@@ -75,18 +78,21 @@ def main(argv: list[str] | None = None) -> None:
         for _ in range(args.rounds):
             for name, df in variants.items():
                 best[name] = min(best[name], _run(df))
-        same = (jvm.exceptAll(udf).limit(1).count() == 0
-                and jvm.exceptAll(sha2).limit(1).count() == 0)
+        same = jvm.exceptAll(udf).limit(1).count() == 0 and jvm.exceptAll(sha2).limit(1).count() == 0
     t_jvm, t_sha2, t_udf, t_floor = best["jvm"], best["sha2"], best["udf"], best["floor"]
-    print(f"rows: {args.rows:,}  (local[2], best of {args.rounds} interleaved rounds; load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(
+        f"rows: {args.rows:,}  (local[2], best of {args.rounds} interleaved rounds; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
     print(f"JVM function haven_hmac   : {t_jvm:7.2f} s  {args.rows / t_jvm:12,.0f} rows/s")
     print(f"sha2 expression (baseline): {t_sha2:7.2f} s  {args.rows / t_sha2:12,.0f} rows/s")
     print(f"Python UDF HMAC           : {t_udf:7.2f} s  {args.rows / t_udf:12,.0f} rows/s")
     print(f"unkeyed sha2 (bound)      : {t_floor:7.2f} s  {args.rows / t_floor:12,.0f} rows/s")
-    print(f"speed-up JVM function / Python UDF: {t_udf / t_jvm:.1f}x (goal >= 10x); "
-          f"sha2 expression / Python UDF: {t_udf / t_sha2:.1f}x; unkeyed sha2 / Python UDF: "
-          f"{t_udf / t_floor:.1f}x; identical output: {same}")
+    print(
+        f"speed-up JVM function / Python UDF: {t_udf / t_jvm:.1f}x (goal >= 10x); "
+        f"sha2 expression / Python UDF: {t_udf / t_sha2:.1f}x; unkeyed sha2 / Python UDF: "
+        f"{t_udf / t_floor:.1f}x; identical output: {same}"
+    )
     spark.stop()
 
 

@@ -48,8 +48,9 @@ class Lifecycle(Generic[S]):
         except KeyError:
             allowed = ", ".join(sorted(self.transitions[current])) or "none (final state)"
             what = f"{self.subject} " if self.subject else ""
-            raise InvalidTransition(f"cannot move {what}from {current} to {target}; "
-                                    f"allowed: {allowed}") from None
+            raise InvalidTransition(
+                f"cannot move {what}from {current} to {target}; allowed: {allowed}"
+            ) from None
 
     def mermaid_diagram(self) -> str:
         """The lifecycle as a Mermaid state diagram, for the documentation."""

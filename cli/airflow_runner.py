@@ -43,8 +43,11 @@ class PipelineOutcome:
 
     @property
     def succeeded(self) -> bool:
-        return (self.state == "success" and self.report is not None
-                and (self.publish is None or self.publish.state == "success"))
+        return (
+            self.state == "success"
+            and self.report is not None
+            and (self.publish is None or self.publish.state == "success")
+        )
 
 
 def airflow_environment(settings: Settings) -> dict[str, str]:
@@ -90,8 +93,9 @@ def run_ingest(settings: Settings, landing_dir: Path) -> PipelineOutcome:
     report_file = report_path(settings, run.run_id)
     report = json.loads(report_file.read_text()) if report_file.is_file() else None
     published = run_publish(settings) if states.get("erase") == "success" else None
-    return PipelineOutcome(run_id=run.run_id, state=state, report=report, failed_tasks=failed,
-                           publish=published)
+    return PipelineOutcome(
+        run_id=run.run_id, state=state, report=report, failed_tasks=failed, publish=published
+    )
 
 
 def _returned(run_id: str, dag_id: str, task_id: str) -> Any:
@@ -111,9 +115,16 @@ def run_publish(settings: Settings) -> PublishOutcome:
 
     run = haven_publish_dag.test()
     state = str(getattr(run.state, "value", run.state))
-    failed = sorted(ti.task_id for ti in run.get_task_instances()
-                    if str(getattr(ti.state, "value", ti.state)) != "success")
-    return PublishOutcome(run_id=run.run_id, state=state,
-                          published=_returned(run.run_id, "haven_publish", "publish"),
-                          removed=_returned(run.run_id, "haven_publish", "sweep"), failed_tasks=failed,
-                          vacuumed=_returned(run.run_id, "haven_publish", "vacuum"))
+    failed = sorted(
+        ti.task_id
+        for ti in run.get_task_instances()
+        if str(getattr(ti.state, "value", ti.state)) != "success"
+    )
+    return PublishOutcome(
+        run_id=run.run_id,
+        state=state,
+        published=_returned(run.run_id, "haven_publish", "publish"),
+        removed=_returned(run.run_id, "haven_publish", "sweep"),
+        failed_tasks=failed,
+        vacuumed=_returned(run.run_id, "haven_publish", "vacuum"),
+    )

@@ -38,11 +38,18 @@ def permit_apply(
     spec = load_application(file)
     with open_catalog().session() as session:
         store = SqlStore(session)
-        application = service.apply(store, store.get_user(spec.applicant), spec,
-                                    minimum_k=get_settings().k_anonymity,
-                                    disclosure=get_settings().disclosure)
-    outcome = {"id": application.application_id, "state": application.state.value,
-               "reason": application.decision_reason}
+        application = service.apply(
+            store,
+            store.get_user(spec.applicant),
+            spec,
+            minimum_k=get_settings().k_anonymity,
+            disclosure=get_settings().disclosure,
+        )
+    outcome = {
+        "id": application.application_id,
+        "state": application.state.value,
+        "reason": application.decision_reason,
+    }
     if as_json:
         typer.echo(json.dumps(outcome, indent=2))
     elif application.state is PermitState.REJECTED:
@@ -67,8 +74,9 @@ def permit_decide(
 
     with open_catalog().session() as session:
         store = SqlStore(session)
-        decided = service.decide(store, store.get_user(as_user), application_id, approve=approve,
-                                 reason=reason)
+        decided = service.decide(
+            store, store.get_user(as_user), application_id, approve=approve, reason=reason
+        )
     until = f" until {decided.expires_at:%Y-%m-%d}" if decided.expires_at else ""
     typer.echo(f"{decided.application_id} {decided.state.value}{until}")
 
@@ -76,8 +84,9 @@ def permit_decide(
 @permit_app.command("list")
 def permit_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print the register as JSON.")] = False,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only applications past their decision deadline.")
-                       ] = False,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only applications past their decision deadline.")
+    ] = False,
 ) -> None:
     """The public register: applications, decisions with reasons, permits; overdue ones flagged."""
     from catalog.db.engine import open_catalog
@@ -91,15 +100,23 @@ def permit_list(
     if as_json:
         typer.echo(json.dumps([e.as_dict() for e in entries], indent=2, ensure_ascii=False))
         return
-    typer.echo(f"{'id':<16} {'state':<13} {'organisation (type)':<40} {'purpose':<28} {'commercial':<10} "
-               "datasets / due or reason")
+    typer.echo(
+        f"{'id':<16} {'state':<13} {'organisation (type)':<40} {'purpose':<28} {'commercial':<10} "
+        "datasets / due or reason"
+    )
     for e in entries:
-        note = (f"OVERDUE since {e.decision_due:%Y-%m-%d}" if e.overdue
-                else f"decision due {e.decision_due:%Y-%m-%d}" if e.decision_due
-                else e.decision_reason or "")
+        note = (
+            f"OVERDUE since {e.decision_due:%Y-%m-%d}"
+            if e.overdue
+            else f"decision due {e.decision_due:%Y-%m-%d}"
+            if e.decision_due
+            else e.decision_reason or ""
+        )
         org = f"{e.organisation} ({e.organisation_type})"
-        typer.echo(f"{e.application_id:<16} {e.state:<13} {org[:40]:<40} {e.purpose:<28} "
-                   f"{'yes' if e.commercial else 'no':<10} {','.join(d for d, _ in e.datasets)} {note}")
+        typer.echo(
+            f"{e.application_id:<16} {e.state:<13} {org[:40]:<40} {e.purpose:<28} "
+            f"{'yes' if e.commercial else 'no':<10} {','.join(d for d, _ in e.datasets)} {note}"
+        )
     typer.echo(f"({len(entries)} applications)")
 
 
@@ -133,8 +150,12 @@ def audit_verify(
     with open_catalog().session() as session:
         result = service.verify_audit(SqlStore(session), service.SYSTEM, expected_head=expect_head)
     if as_json:
-        typer.echo(json.dumps({"ok": result.ok, "entries": result.entries, "head": result.head,
-                               "problem": result.problem}, indent=2))
+        typer.echo(
+            json.dumps(
+                {"ok": result.ok, "entries": result.entries, "head": result.head, "problem": result.problem},
+                indent=2,
+            )
+        )
     elif result.ok:
         typer.echo(f"audit log intact: {result.entries} entries, head {result.head}")
     if not result.ok:
@@ -194,8 +215,10 @@ def permit_builds(
         if b.outcome == "published":
             read = ", ".join(f"silver/{s}@{v}" for s, v in sorted(b.source_versions.items()))
             label = " [patient-entered data (wellness apps)]" if b.patient_entered else ""
-            typer.echo(f"{b.at:%Y-%m-%d %H:%M} published {b.dataset}@{b.output_version} "
-                       f"({b.rows:,} rows) from {read}{label}")
+            typer.echo(
+                f"{b.at:%Y-%m-%d %H:%M} published {b.dataset}@{b.output_version} "
+                f"({b.rows:,} rows) from {read}{label}"
+            )
         else:
             typer.echo(f"{b.at:%Y-%m-%d %H:%M} {b.outcome}: {json.dumps(b.report, sort_keys=True)}")
     typer.echo(f"({len(builds)} builds)")

@@ -35,8 +35,12 @@ if TYPE_CHECKING:
 warnings.filterwarnings("ignore", message=".*httpx.*starlette.testclient.*")
 warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
 
-app = typer.Typer(help="Haven: secure secondary use of health data.", no_args_is_help=True,
-                  add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Haven: secure secondary use of health data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 pipeline_app = typer.Typer(help="Run the data pipeline.", no_args_is_help=True)
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(permit_app, name="permit")
@@ -69,15 +73,20 @@ def generate(
     out: Annotated[Path, typer.Option(help="Folder to write the extracts into.")],
     people: Annotated[int, typer.Option(min=1, help="Number of people.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same bytes.")] = 1,
-    faults: Annotated[bool, typer.Option(
-        "--faults", help="Plant documented bad rows in every extract, listed in truth/faults.csv.")] = False,
+    faults: Annotated[
+        bool,
+        typer.Option(
+            "--faults", help="Plant documented bad rows in every extract, listed in truth/faults.csv."
+        ),
+    ] = False,
 ) -> None:
     """Write synthetic landing extracts for every source (deterministic per seed)."""
     from synthetic.generate import generate as run_generate
 
     started = time.perf_counter()
-    files = run_generate(out, people, seed, faults=faults,
-                         progress=lambda message: typer.echo(message, err=True))
+    files = run_generate(
+        out, people, seed, faults=faults, progress=lambda message: typer.echo(message, err=True)
+    )
     for f in files:
         typer.echo(f"{f.source.value:<15} {f.rows:>12,} rows  {f.path}")
     if faults:
@@ -112,19 +121,26 @@ def _full_report(outcome: PipelineOutcome) -> dict[str, Any] | None:
     if outcome.report is None:
         return None
     publish = outcome.publish
-    return {**outcome.report, "permits": (publish.published or {}) if publish else {},
-            "permits_removed": (publish.removed or {}) if publish else {},
-            "permits_vacuumed": (publish.vacuumed or {}) if publish else {},
-            "publish_run_id": publish.run_id if publish else None}
+    return {
+        **outcome.report,
+        "permits": (publish.published or {}) if publish else {},
+        "permits_removed": (publish.removed or {}) if publish else {},
+        "permits_vacuumed": (publish.vacuumed or {}) if publish else {},
+        "publish_run_id": publish.run_id if publish else None,
+    }
 
 
 def _print_report(report: dict[str, Any]) -> None:
     typer.echo(f"run {report['run_id']}")
-    typer.echo(f"  {'source':<15} {'read':>10} {'loaded':>10} {'quarantined':>12} "
-               f"{'opt-out rows':>13} {'opt-out persons':>16}")
+    typer.echo(
+        f"  {'source':<15} {'read':>10} {'loaded':>10} {'quarantined':>12} "
+        f"{'opt-out rows':>13} {'opt-out persons':>16}"
+    )
     for source, c in sorted(report["sources"].items()):
-        typer.echo(f"  {source:<15} {c['read']:>10,} {c['loaded']:>10,} {c['quarantined']:>12,} "
-                   f"{c['dropped_by_optout']:>13,} {c['persons_dropped_by_optout']:>16,}")
+        typer.echo(
+            f"  {source:<15} {c['read']:>10,} {c['loaded']:>10,} {c['quarantined']:>12,} "
+            f"{c['dropped_by_optout']:>13,} {c['persons_dropped_by_optout']:>16,}"
+        )
     for source, c in sorted(report["sources"].items()):
         if c.get("held_by_gate"):
             typer.echo(f"  {source}: {c['held_by_gate']:,} rows held by the quality gate")
@@ -132,13 +148,21 @@ def _print_report(report: dict[str, Any]) -> None:
     optout = report.get("optout", {})
     if optout:
         erased = ", ".join(f"{t} {n:,}" for t, n in sorted(optout["rows_erased"].items()) if n) or "none"
-        typer.echo(f"  opt-outs in force: {optout['persons_opted_out']:,} persons (policy "
-                   f"{optout['policy']}); rows erased: {erased}")
+        typer.echo(
+            f"  opt-outs in force: {optout['persons_opted_out']:,} persons (policy "
+            f"{optout['policy']}); rows erased: {erased}"
+        )
     vacuum = report.get("vacuum")
     if vacuum:
-        typer.echo(f"  vacuum: {vacuum['files_removed']:,} files removed from {vacuum['tables']} tables"
-                   + (f"; {vacuum['files_kept']:,} kept until {vacuum['removable_after']} (retention "
-                      f"{vacuum['retention_hours']:g} h)" if vacuum["files_kept"] else ""))
+        typer.echo(
+            f"  vacuum: {vacuum['files_removed']:,} files removed from {vacuum['tables']} tables"
+            + (
+                f"; {vacuum['files_kept']:,} kept until {vacuum['removable_after']} (retention "
+                f"{vacuum['retention_hours']:g} h)"
+                if vacuum["files_kept"]
+                else ""
+            )
+        )
     if report.get("publish_run_id"):
         typer.echo(f"permits (run {report['publish_run_id']} of haven_publish)")
     _print_permits(report["permits"], report.get("permits_vacuumed") or {})
@@ -187,8 +211,9 @@ def pipeline_run(
 
 @pipeline_app.command("publish")
 def pipeline_publish(
-    as_json: Annotated[bool, typer.Option("--json", help="Print what publish and sweep did, as JSON.")
-                       ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print what publish and sweep did, as JSON.")
+    ] = False,
 ) -> None:
     """Run the haven_publish DAG in-process: rebuild every permit in force, sweep ended ones, and
     vacuum the workspaces' earlier versions."""
@@ -197,16 +222,28 @@ def pipeline_publish(
     with _stdout_to_stderr():
         outcome = run_publish(get_settings())
     if as_json:
-        typer.echo(json.dumps({"run_id": outcome.run_id, "state": outcome.state,
-                               "permits": outcome.published, "removed": outcome.removed,
-                               "vacuumed": outcome.vacuumed}, indent=2, sort_keys=True))
+        typer.echo(
+            json.dumps(
+                {
+                    "run_id": outcome.run_id,
+                    "state": outcome.state,
+                    "permits": outcome.published,
+                    "removed": outcome.removed,
+                    "vacuumed": outcome.vacuumed,
+                },
+                indent=2,
+                sort_keys=True,
+            )
+        )
     else:
         typer.echo(f"run {outcome.run_id}")
         _print_permits(outcome.published or {}, outcome.vacuumed or {})
         _print_removed(outcome.removed or {})
     if outcome.state != "success":
-        raise fail(f"haven_publish run {outcome.run_id} ended {outcome.state}; failed tasks: "
-                   f"{', '.join(outcome.failed_tasks) or 'none'} (see {get_settings().airflow / 'logs'})")
+        raise fail(
+            f"haven_publish run {outcome.run_id} ended {outcome.state}; failed tasks: "
+            f"{', '.join(outcome.failed_tasks) or 'none'} (see {get_settings().airflow / 'logs'})"
+        )
 
 
 def _check_outcome(outcome: PipelineOutcome) -> None:
@@ -215,14 +252,18 @@ def _check_outcome(outcome: PipelineOutcome) -> None:
         return
     publish = outcome.publish
     if outcome.state == "success" and publish is not None and publish.state != "success":
-        raise fail(f"haven_publish run {publish.run_id} after pipeline run {outcome.run_id} ended "
-                   f"{publish.state}; failed tasks: {', '.join(publish.failed_tasks) or 'none'} "
-                   f"(see {get_settings().airflow / 'logs'})")
+        raise fail(
+            f"haven_publish run {publish.run_id} after pipeline run {outcome.run_id} ended "
+            f"{publish.state}; failed tasks: {', '.join(publish.failed_tasks) or 'none'} "
+            f"(see {get_settings().airflow / 'logs'})"
+        )
     quality = (outcome.report or {}).get("quality_failures") or []
     if quality:
         raise fail(f"pipeline run {outcome.run_id} failed the quality gate: " + " | ".join(quality))
-    raise fail(f"pipeline run {outcome.run_id} ended {outcome.state}; failed tasks: "
-               f"{', '.join(outcome.failed_tasks) or 'none'} (see {get_settings().airflow / 'logs'})")
+    raise fail(
+        f"pipeline run {outcome.run_id} ended {outcome.state}; failed tasks: "
+        f"{', '.join(outcome.failed_tasks) or 'none'} (see {get_settings().airflow / 'logs'})"
+    )
 
 
 @app.command()
@@ -247,8 +288,10 @@ def query(
         _print_table(result.columns, result.rows)
         if result.suppressed:
             rules = sorted({str(e["rule"]) for e in result.suppressed})
-            typer.echo(f"disclosure control: {len(result.suppressed)} suppressions "
-                       f"({', '.join(rules)}); suppressed cells are shown as None")
+            typer.echo(
+                f"disclosure control: {len(result.suppressed)} suppressions "
+                f"({', '.join(rules)}); suppressed cells are shown as None"
+            )
         if result.unit == "records":
             typer.echo("anonymised data: disclosure control counted records, not persons")
     if result.status != "ok":
@@ -277,17 +320,23 @@ def quality_report(
         typer.echo(f"{source} (run {record.get('run_id')}): {record.get('summary')}")
         for outcome in record.get("validation", {}).get("outcomes", []):
             mark = "ok  " if outcome["success"] else "FAIL"
-            counts = (f"{outcome['unexpected_count']}/{outcome['element_count']} unexpected"
-                      if outcome.get("element_count") else "")
-            typer.echo(f"  {mark} {outcome['severity']:<8} {outcome['dimension']:<12} "
-                       f"{outcome['name']} {counts}")
+            counts = (
+                f"{outcome['unexpected_count']}/{outcome['element_count']} unexpected"
+                if outcome.get("element_count")
+                else ""
+            )
+            typer.echo(
+                f"  {mark} {outcome['severity']:<8} {outcome['dimension']:<12} {outcome['name']} {counts}"
+            )
         label = record.get("label")
         if label:
             tech = ", ".join(f"{k} {v['grade']}" for k, v in label["technical_quality"].items())
-            typer.echo(f"  label (silver v{record.get('silver_version')}): documentation "
-                       f"{label['documentation']['grade']}; {tech}; coverage "
-                       f"{label['coverage']['grade']}; quality management "
-                       f"{label['quality_management']['grade']}")
+            typer.echo(
+                f"  label (silver v{record.get('silver_version')}): documentation "
+                f"{label['documentation']['grade']}; {tech}; coverage "
+                f"{label['coverage']['grade']}; quality management "
+                f"{label['quality_management']['grade']}"
+            )
 
 
 BENCHMARKS = ("generate", "pseudonym", "deid")
@@ -295,8 +344,9 @@ BENCHMARKS = ("generate", "pseudonym", "deid")
 
 @app.command()
 def bench(
-    only: Annotated[list[str] | None,
-                    typer.Option("--only", help=f"Run only these: {', '.join(BENCHMARKS)}.")] = None,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help=f"Run only these: {', '.join(BENCHMARKS)}.")
+    ] = None,
 ) -> None:
     """Run the benchmarks; each prints its figures as ratios against a baseline of the same run."""
     import runpy
@@ -335,8 +385,10 @@ def demo(
     started = time.perf_counter()
     typer.echo(f"1/3 generating {people:,} people into {settings.landing}")
     run_generate(settings.landing, people, seed)
-    typer.echo("2/3 running the pipeline (Airflow dag.test: haven_ingest bronze -> quality gate -> silver, "
-               "then haven_publish -> permit)")
+    typer.echo(
+        "2/3 running the pipeline (Airflow dag.test: haven_ingest bronze -> quality gate -> silver, "
+        "then haven_publish -> permit)"
+    )
     outcome = _run_pipeline(settings.landing)
     report = _full_report(outcome)
     if report is not None:
@@ -345,8 +397,10 @@ def demo(
     typer.echo(f"3/3 querying permit {DEMO_PERMIT.permit_id} in the SPE as {DEMO_PERMIT.users[0]}")
     typer.echo(f"  {DEMO_SQL}")
     query(DEMO_SQL, permit=DEMO_PERMIT.permit_id, as_user=DEMO_PERMIT.users[0], as_json=False)
-    typer.echo(f"done in {time.perf_counter() - started:.0f}s. State: {settings.home} "
-               f"(lake {settings.lake}, run reports {settings.runs}).")
+    typer.echo(
+        f"done in {time.perf_counter() - started:.0f}s. State: {settings.home} "
+        f"(lake {settings.lake}, run reports {settings.runs})."
+    )
 
 
 def run() -> None:

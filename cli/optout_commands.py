@@ -16,10 +16,14 @@ optout_app = typer.Typer(help="The opt-out registry (EHDS Art 71).", no_args_is_
 
 PidOption = Annotated[str, typer.Option("--pid", help="The citizen's TTP pseudonym (never printed).")]
 ChannelOption = Annotated[str, typer.Option("--channel", help="online, phone or desk.")]
-AgentOption = Annotated[str | None, typer.Option(
-    "--agent", help="Id of the agent who took a phone or desk request (refused for online).")]
-AtOption = Annotated[str | None, typer.Option(
-    "--at", help="When the citizen made the request, ISO 8601 with a time zone (default: now).")]
+AgentOption = Annotated[
+    str | None,
+    typer.Option("--agent", help="Id of the agent who took a phone or desk request (refused for online)."),
+]
+AtOption = Annotated[
+    str | None,
+    typer.Option("--at", help="When the citizen made the request, ISO 8601 with a time zone (default: now)."),
+]
 
 
 def _when(at: str | None) -> datetime:
@@ -45,28 +49,39 @@ def _record(action: str, pid: str, channel: str, agent: str | None, at: str | No
     from catalog.optout import registry
     from catalog.optout.vocabulary import OptOutSource
 
-    event = registry.make_event(pid=pid, action=action, event_time=_when(at), channel=channel,
-                              agent=agent, source=OptOutSource.CLI.value)
+    event = registry.make_event(
+        pid=pid,
+        action=action,
+        event_time=_when(at),
+        channel=channel,
+        agent=agent,
+        source=OptOutSource.CLI.value,
+    )
     with open_catalog().session() as session:
-        outcome = registry.record(SqlStore(session), [event], actor=event.agent or "system",
-                                source=OptOutSource.CLI)
+        outcome = registry.record(
+            SqlStore(session), [event], actor=event.agent or "system", source=OptOutSource.CLI
+        )
     if outcome.recorded:
-        typer.echo(f"{action} recorded as event {outcome.event_ids[0]} ({channel}); it takes effect "
-                   "at the next opt-out run (haven_optout) or delivery")
+        typer.echo(
+            f"{action} recorded as event {outcome.event_ids[0]} ({channel}); it takes effect "
+            "at the next opt-out run (haven_optout) or delivery"
+        )
     else:
         typer.echo(f"{action} already recorded: nothing changed")
 
 
 @optout_app.command("add")
-def optout_add(pid: PidOption, channel: ChannelOption, agent: AgentOption = None,
-               at: AtOption = None) -> None:
+def optout_add(
+    pid: PidOption, channel: ChannelOption, agent: AgentOption = None, at: AtOption = None
+) -> None:
     """Record a citizen's opt-out of secondary use."""
     _record("optout", pid, channel, agent, at)
 
 
 @optout_app.command("withdraw")
-def optout_withdraw(pid: PidOption, channel: ChannelOption, agent: AgentOption = None,
-                    at: AtOption = None) -> None:
+def optout_withdraw(
+    pid: PidOption, channel: ChannelOption, agent: AgentOption = None, at: AtOption = None
+) -> None:
     """Record the withdrawal of an opt-out: the person is back in at the next delivery."""
     _record("withdrawal", pid, channel, agent, at)
 
@@ -88,6 +103,9 @@ def optout_status(
         typer.echo(json.dumps(asdict(result), indent=2, sort_keys=True))
         return
     typer.echo(f"opt-outs in force: {result.persons_opted_out:,} persons")
-    typer.echo(f"events: {result.events:,} ("
-               + ", ".join(f"{k} {v:,}" for k, v in result.events_by_action.items()) + ")")
+    typer.echo(
+        f"events: {result.events:,} ("
+        + ", ".join(f"{k} {v:,}" for k, v in result.events_by_action.items())
+        + ")"
+    )
     typer.echo("by channel: " + ", ".join(f"{k} {v:,}" for k, v in result.events_by_channel.items()))

@@ -19,25 +19,40 @@ from cli.render import print_table
 if TYPE_CHECKING:
     from catalog.airlock.domain import OutputRequest, RequestView
 
-output_app = typer.Typer(help="Output release (the airlock): request, review and download results.",
-                         no_args_is_help=True)
+output_app = typer.Typer(
+    help="Output release (the airlock): request, review and download results.", no_args_is_help=True
+)
 AS_USER = typer.Option("--as", help="Acting user (embedded mode only).")
 
 
 def _summary(request: OutputRequest) -> dict[str, Any]:
-    return {"id": request.request_id, "permit": request.permit_id, "state": request.state.value,
-            "verdict": request.verdict, "created_at": request.created_at.isoformat(),
-            "decided_at": None if request.decided_at is None else request.decided_at.isoformat()}
+    return {
+        "id": request.request_id,
+        "permit": request.permit_id,
+        "state": request.state.value,
+        "verdict": request.verdict,
+        "created_at": request.created_at.isoformat(),
+        "decided_at": None if request.decided_at is None else request.decided_at.isoformat(),
+    }
 
 
 def _detail(seen: RequestView) -> dict[str, Any]:
     request = seen.request
-    return {**_summary(request), "author": request.author, "sql": request.sql,
-            "sql_sha256": request.sql_sha256, "versions": request.versions,
-            "columns": list(request.result.columns), "rows": [list(r) for r in request.result.rows],
-            "suppressed": list(request.result.suppressed), "votes_cast": seen.votes_cast,
-            "reviews": [{"reviewer": r.reviewer, "vote": r.vote.value, "reason": r.reason,
-                         "at": r.at.isoformat()} for r in seen.reviews]}
+    return {
+        **_summary(request),
+        "author": request.author,
+        "sql": request.sql,
+        "sql_sha256": request.sql_sha256,
+        "versions": request.versions,
+        "columns": list(request.result.columns),
+        "rows": [list(r) for r in request.result.rows],
+        "suppressed": list(request.result.suppressed),
+        "votes_cast": seen.votes_cast,
+        "reviews": [
+            {"reviewer": r.reviewer, "vote": r.vote.value, "reason": r.reason, "at": r.at.isoformat()}
+            for r in seen.reviews
+        ],
+    }
 
 
 @output_app.command("request")
@@ -53,16 +68,27 @@ def output_request(
     filed = request_output(permit, as_user, sql)
     result, request = filed.query.result, filed.request
     if as_json:
-        typer.echo(json.dumps({"id": None if request is None else request.request_id,
-                               "state": None if request is None else request.state.value,
-                               "verdict": None if request is None else request.verdict,
-                               "versions": filed.query.versions, **result.as_dict()}, indent=2, default=str))
+        typer.echo(
+            json.dumps(
+                {
+                    "id": None if request is None else request.request_id,
+                    "state": None if request is None else request.state.value,
+                    "verdict": None if request is None else request.verdict,
+                    "versions": filed.query.versions,
+                    **result.as_dict(),
+                },
+                indent=2,
+                default=str,
+            )
+        )
     elif request is None:
         typer.echo(f"refused: {result.reason}; no release request filed")
     else:
         print_table(request.result.columns, request.result.rows)
-        typer.echo(f"{request.request_id} {request.state.value}: automated verdict {request.verdict} "
-                   f"({len(request.result.suppressed)} suppressed cells); awaiting two stewards' reviews")
+        typer.echo(
+            f"{request.request_id} {request.state.value}: automated verdict {request.verdict} "
+            f"({len(request.result.suppressed)} suppressed cells); awaiting two stewards' reviews"
+        )
     if request is None:
         raise typer.Exit(2)
 
@@ -83,8 +109,10 @@ def output_review(
         store = SqlOutputStore(session)
         seen = releases.review(store, store.get_user(as_user), request_id, approve=approve, reason=reason)
     if seen.request.decided_at is None:
-        typer.echo(f"{request_id} vote recorded ({seen.votes_cast} of 2); the other vote stays hidden "
-                   "until both stewards have voted")
+        typer.echo(
+            f"{request_id} vote recorded ({seen.votes_cast} of 2); the other vote stays hidden "
+            "until both stewards have voted"
+        )
     else:
         votes = ", ".join(f"{r.reviewer} {r.vote.value}" for r in seen.reviews)
         typer.echo(f"{request_id} {seen.request.state.value} ({votes})")
@@ -130,8 +158,10 @@ def output_show(
     if as_json:
         typer.echo(json.dumps(detail, indent=2))
         return
-    typer.echo(f"{detail['id']} {detail['state']} (permit {detail['permit']}, by {detail['author']}, "
-               f"verdict {detail['verdict']})")
+    typer.echo(
+        f"{detail['id']} {detail['state']} (permit {detail['permit']}, by {detail['author']}, "
+        f"verdict {detail['verdict']})"
+    )
     typer.echo(f"sql: {detail['sql']}")
     typer.echo("versions: " + ", ".join(f"{t}@{v}" for t, v in sorted(detail["versions"].items())))
     print_table(detail["columns"], detail["rows"])
@@ -165,8 +195,18 @@ def output_get(
             writer.writerows(table.rows)
         typer.echo(f"{request_id}: {len(table.rows)} rows saved to {out}")
     elif as_json:
-        typer.echo(json.dumps({"id": request_id, "permit": request.permit_id, "columns": list(table.columns),
-                               "rows": [list(r) for r in table.rows], "suppressed": list(table.suppressed),
-                               "versions": request.versions}, indent=2))
+        typer.echo(
+            json.dumps(
+                {
+                    "id": request_id,
+                    "permit": request.permit_id,
+                    "columns": list(table.columns),
+                    "rows": [list(r) for r in table.rows],
+                    "suppressed": list(table.suppressed),
+                    "versions": request.versions,
+                },
+                indent=2,
+            )
+        )
     else:
         print_table(table.columns, table.rows)

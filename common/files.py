@@ -29,5 +29,6 @@ def make_private(home: Path) -> None:
         # private still have a 755 home, and closing the top folder closes all below it.
         home.chmod(0o700)
     except PermissionError as exc:
-        raise ConfigError(f"cannot make HAVEN_HOME {home} owner-only: it must be a folder "
-                          "this user owns") from exc
+        raise ConfigError(
+            f"cannot make HAVEN_HOME {home} owner-only: it must be a folder this user owns"
+        ) from exc

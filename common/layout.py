@@ -72,8 +72,4 @@ class LakeLayout:
         folder = self.permit_dir(permit_id)
         if not folder.is_dir():
             return {}
-        return {
-            child.name: child
-            for child in sorted(folder.iterdir())
-            if (child / "_delta_log").is_dir()
-        }
+        return {child.name: child for child in sorted(folder.iterdir()) if (child / "_delta_log").is_dir()}

@@ -21,8 +21,20 @@ from typing import Any
 REDACTED = "<redacted>"
 
 # Loggers of engines that echo plans, queries or values at INFO.
-_NOISY = ("py4j", "pyspark", "airflow", "sqlalchemy", "alembic", "great_expectations",
-          "presidio-analyzer", "presidio-anonymizer", "urllib3", "httpx", "asyncio", "fsspec")
+_NOISY = (
+    "py4j",
+    "pyspark",
+    "airflow",
+    "sqlalchemy",
+    "alembic",
+    "great_expectations",
+    "presidio-analyzer",
+    "presidio-anonymizer",
+    "urllib3",
+    "httpx",
+    "asyncio",
+    "fsspec",
+)
 
 
 class Safe(str):

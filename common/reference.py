@@ -17,8 +17,18 @@ from importlib.resources import files
 
 import numpy as np
 
-TABLES = ("arrondissements", "postcodes", "insurers", "nomenclature", "atc", "cnk", "icd10cm",
-          "icd10pcs", "apr_drg", "loinc")
+TABLES = (
+    "arrondissements",
+    "postcodes",
+    "insurers",
+    "nomenclature",
+    "atc",
+    "cnk",
+    "icd10cm",
+    "icd10pcs",
+    "apr_drg",
+    "loinc",
+)
 
 
 @dataclass(frozen=True)

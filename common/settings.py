@@ -89,27 +89,34 @@ class Settings(BaseSettings):
         "regulation: only permits granted after it (earlier extracts stay frozen)",
     )
     erasure_retention_hours: float = Field(
-        default=0.0, ge=0,
+        default=0.0,
+        ge=0,
         description="how long files that held erased rows are kept for concurrent readers "
         "before VACUUM removes them; 0 in the embedded default (nothing else reads the lake)",
     )
     k_anonymity: int = Field(
-        default=10, ge=2,
+        default=10,
+        ge=2,
         description="smallest number of persons sharing every combination of quasi-identifiers "
         "in an anonymised permit's datasets; a permit may ask for more, never less",
     )
     # Disclosure control in the SPE; the bounds are the common rules of trusted research
     # environments (DOMAIN.md), which an instance may make stricter, never looser.
     disclosure_min_persons: int = Field(
-        default=10, ge=10, le=1000, description="fewest distinct persons behind an output cell")
+        default=10, ge=10, le=1000, description="fewest distinct persons behind an output cell"
+    )
     disclosure_p_percent: float = Field(
-        default=10.0, ge=10, le=100, description="p % rule on sums: the rest must hide the largest by p %")
+        default=10.0, ge=10, le=100, description="p % rule on sums: the rest must hide the largest by p %"
+    )
     disclosure_nk_n: int = Field(
-        default=2, ge=2, le=10, description="nk dominance: the n largest contributors ...")
+        default=2, ge=2, le=10, description="nk dominance: the n largest contributors ..."
+    )
     disclosure_nk_k_percent: float = Field(
-        default=90.0, gt=0, le=90, description="... may not hold k % or more of a sum")
+        default=90.0, gt=0, le=90, description="... may not hold k % or more of a sum"
+    )
     disclosure_rounding_base: int = Field(
-        default=0, ge=0, le=1000, description="round released counts to this base; 0: no rounding")
+        default=0, ge=0, le=1000, description="round released counts to this base; 0: no rounding"
+    )
     log_level: str = "INFO"
 
     @classmethod
@@ -175,9 +182,13 @@ class Settings(BaseSettings):
     @property
     def disclosure(self) -> dict[str, float]:
         """The platform's disclosure control thresholds by rule name (``spe.disclosure``)."""
-        return {"min_persons": self.disclosure_min_persons, "p_percent": self.disclosure_p_percent,
-                "nk_n": self.disclosure_nk_n, "nk_k_percent": self.disclosure_nk_k_percent,
-                "rounding_base": self.disclosure_rounding_base}
+        return {
+            "min_persons": self.disclosure_min_persons,
+            "p_percent": self.disclosure_p_percent,
+            "nk_n": self.disclosure_nk_n,
+            "nk_k_percent": self.disclosure_nk_k_percent,
+            "rounding_base": self.disclosure_rounding_base,
+        }
 
     def release_log(self, permit_id: str) -> Path:
         """The SPE's record of what a permit's sessions have released (for the differencing

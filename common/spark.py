@@ -38,9 +38,7 @@ def java_major_version(java: str | None = None) -> int | None:
     if binary is None:
         return None
     try:
-        out = subprocess.run(
-            [binary, "-version"], capture_output=True, text=True, timeout=30, check=False
-        )
+        out = subprocess.run([binary, "-version"], capture_output=True, text=True, timeout=30, check=False)
     except OSError:
         return None
     match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)

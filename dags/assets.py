@@ -12,8 +12,12 @@ from airflow.sdk import Asset, AssetAny
 from common.layout import Source, Zone
 
 SILVER_ASSETS: dict[Source, Asset] = {
-    source: Asset(name=f"{Zone.SILVER.value}/{source.value}",
-                  uri=f"haven://lake/{Zone.SILVER.value}/{source.value}", group="haven-silver")
-    for source in Source if source is not Source.OPTOUT  # opt-outs live in the registry, never the lake
+    source: Asset(
+        name=f"{Zone.SILVER.value}/{source.value}",
+        uri=f"haven://lake/{Zone.SILVER.value}/{source.value}",
+        group="haven-silver",
+    )
+    for source in Source
+    if source is not Source.OPTOUT  # opt-outs live in the registry, never the lake
 }
 ANY_SILVER_CHANGE = AssetAny(*SILVER_ASSETS.values())

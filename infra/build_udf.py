@@ -62,8 +62,19 @@ def build(javac: str, jar: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         classes = Path(tmp) / "classes"
         subprocess.run(
-            [javac, "--release", JAVA_RELEASE, "-nowarn", "-encoding", "UTF-8",
-             "-cp", pyspark_classpath(), "-d", str(classes), *map(str, java_sources())],
+            [
+                javac,
+                "--release",
+                JAVA_RELEASE,
+                "-nowarn",
+                "-encoding",
+                "UTF-8",
+                "-cp",
+                pyspark_classpath(),
+                "-d",
+                str(classes),
+                *map(str, java_sources()),
+            ],
             check=True,
         )
         staged = Path(tmp) / JAR_NAME

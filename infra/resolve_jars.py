@@ -57,8 +57,16 @@ def pyspark_jar_names() -> set[str]:
 
 def resolve_with_maven(mvn: str, out: Path) -> None:
     subprocess.run(
-        [mvn, "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
-         f"-DoutputDirectory={out}", "-DincludeScope=runtime"],
+        [
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={out}",
+            "-DincludeScope=runtime",
+        ],
         check=True,
     )
 

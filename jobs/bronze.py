@@ -73,8 +73,15 @@ def read_extract(spark: SparkSession, path: Path, schema: ExtractSchema) -> Data
     )
 
 
-def with_ingest_metadata(df: DataFrame, schema: ExtractSchema, *, extract_id: str,
-                         source_file: str, run_id: str, ingested_at: datetime) -> DataFrame:
+def with_ingest_metadata(
+    df: DataFrame,
+    schema: ExtractSchema,
+    *,
+    extract_id: str,
+    source_file: str,
+    run_id: str,
+    ingested_at: datetime,
+) -> DataFrame:
     """Add lineage columns and turn the raw corrupt-record text into a flag."""
     meta: list[Column] = [
         F.lit(extract_id).alias("_extract_id"),
@@ -88,25 +95,39 @@ def with_ingest_metadata(df: DataFrame, schema: ExtractSchema, *, extract_id: st
     return df.select(*[F.col(n) for n in schema.names], *meta)
 
 
-def run(spark: SparkSession, path: Path, schema: ExtractSchema, table: Path, *,
-        extract_id: str, run_id: str, ingested_at: datetime) -> BronzeResult:
+def run(
+    spark: SparkSession,
+    path: Path,
+    schema: ExtractSchema,
+    table: Path,
+    *,
+    extract_id: str,
+    run_id: str,
+    ingested_at: datetime,
+) -> BronzeResult:
     """Load one extract into its bronze table, replacing any earlier load of the same file."""
     check_header(path, schema)
     raw = read_extract(spark, path, schema).cache()
     try:
-        df = with_ingest_metadata(raw, schema, extract_id=extract_id, source_file=path.name,
-                                  run_id=run_id, ingested_at=ingested_at)
-        counts = df.agg(F.count(F.lit(1)).alias("rows"),
-                        F.sum(F.col("_malformed").cast("int")).alias("malformed")).first()
+        df = with_ingest_metadata(
+            raw, schema, extract_id=extract_id, source_file=path.name, run_id=run_id, ingested_at=ingested_at
+        )
+        counts = df.agg(
+            F.count(F.lit(1)).alias("rows"), F.sum(F.col("_malformed").cast("int")).alias("malformed")
+        ).first()
         assert counts is not None
         ensure_table(spark, table, df)
-        (df.write.format("delta").mode("overwrite")
-           .option("replaceWhere", f"_extract_id = '{extract_id}'")
-           .option("mergeSchema", "false")
-           .save(str(table)))
+        (
+            df.write.format("delta")
+            .mode("overwrite")
+            .option("replaceWhere", f"_extract_id = '{extract_id}'")
+            .option("mergeSchema", "false")
+            .save(str(table))
+        )
     finally:
         raw.unpersist()
     version = spark.sql(f"DESCRIBE HISTORY delta.`{table}` LIMIT 1").first()
     assert version is not None
-    return BronzeResult(rows=int(counts["rows"]), malformed=int(counts["malformed"] or 0),
-                        version=int(version["version"]))
+    return BronzeResult(
+        rows=int(counts["rows"]), malformed=int(counts["malformed"] or 0), version=int(version["version"])
+    )

@@ -32,20 +32,25 @@ def age_at(reference: date) -> Column:
 
 def _has_prefix(column: str, prefixes: tuple[str, ...]) -> Column:
     codes = F.split(F.upper(F.coalesce(F.col(column), F.lit(""))), r"\|")
-    return F.exists(codes, lambda code: reduce(
-        lambda a, b: a | b, [F.trim(code).startswith(p) for p in prefixes]))
+    return F.exists(
+        codes, lambda code: reduce(lambda a, b: a | b, [F.trim(code).startswith(p) for p in prefixes])
+    )
 
 
 def _coded_persons(df: DataFrame, criterion: CodeCriterion, start: date, end: date) -> DataFrame:
     spec = CODED_SOURCES[Source(criterion.source)]
-    matches = reduce(lambda a, b: a | b,
-                     [_has_prefix(c, criterion.prefixes) for c in spec.code_columns])
+    matches = reduce(lambda a, b: a | b, [_has_prefix(c, criterion.prefixes) for c in spec.code_columns])
     in_period = F.col(spec.date_column).between(F.lit(start), F.lit(end))
     return df.where(in_period & matches).select("person_id").distinct()
 
 
-def select_cohort(rules: CohortRules, start: date, end: date, population: DataFrame | None,
-                  coded: Mapping[Source, DataFrame]) -> DataFrame:
+def select_cohort(
+    rules: CohortRules,
+    start: date,
+    end: date,
+    population: DataFrame | None,
+    coded: Mapping[Source, DataFrame],
+) -> DataFrame:
     """The distinct ``person_id`` of everyone matching every criterion of ``rules``."""
     selected: DataFrame | None = None
     if rules.needs_population:

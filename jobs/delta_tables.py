@@ -28,8 +28,9 @@ _SKIPPABLE = (T.NumericType, T.StringType, T.DateType, T.TimestampType, T.Timest
 
 def stats_columns(df: DataFrame) -> list[str]:
     """The columns Delta keeps statistics on: those of a type it can skip on, but identifiers."""
-    return [f.name for f in df.schema.fields
-            if f.name not in IDENTIFIERS and isinstance(f.dataType, _SKIPPABLE)]
+    return [
+        f.name for f in df.schema.fields if f.name not in IDENTIFIERS and isinstance(f.dataType, _SKIPPABLE)
+    ]
 
 
 def ensure_table(spark: SparkSession, path: Path, like: DataFrame) -> None:
@@ -61,8 +62,11 @@ class Vacuumed:
         return f"kept until {self.removable_after.isoformat(timespec='seconds')}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"files_removed": self.files_removed, "files_kept": self.files_kept,
-                "earlier_versions": self.earlier_versions}
+        return {
+            "files_removed": self.files_removed,
+            "files_kept": self.files_kept,
+            "earlier_versions": self.earlier_versions,
+        }
 
 
 def vacuum(path: Path, retention_hours: float) -> Vacuumed:
@@ -76,20 +80,25 @@ def vacuum(path: Path, retention_hours: float) -> Vacuumed:
     if not (path / "_delta_log").is_dir():
         return Vacuumed(files_removed=0, files_kept=0, removable_after=None)
     table = deltalake.DeltaTable(str(path))
-    removed = table.vacuum(retention_hours=math.ceil(retention_hours), enforce_retention_duration=False,
-                           dry_run=False)
+    removed = table.vacuum(
+        retention_hours=math.ceil(retention_hours), enforce_retention_duration=False, dry_run=False
+    )
     # What a window of zero would still remove and is still on disk: the files that only
     # earlier versions read. (The log keeps naming a removed file after VACUUM deleted it.)
-    kept = [name for name in table.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=True)
-            if (path / unquote(name)).exists()]
+    kept = [
+        name
+        for name in table.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=True)
+        if (path / unquote(name)).exists()
+    ]
     _remove_orphan_checksums(path)
     removable_after = None
     if kept:
         # Every kept file was unreferenced by the latest commit at the latest, so the window
         # has passed for all of them once it has passed for that commit.
         last = table.history(1)[0]["timestamp"]
-        removable_after = (datetime.fromtimestamp(last / 1000, UTC)
-                           + timedelta(hours=math.ceil(retention_hours)))
+        removable_after = datetime.fromtimestamp(last / 1000, UTC) + timedelta(
+            hours=math.ceil(retention_hours)
+        )
     return Vacuumed(files_removed=len(removed), files_kept=len(kept), removable_after=removable_after)
 
 
@@ -99,5 +108,5 @@ def _remove_orphan_checksums(path: Path) -> None:
     for checksum in path.rglob(".*.crc"):
         if "_delta_log" in checksum.parts:
             continue
-        if not (checksum.parent / checksum.name[1:-len(".crc")]).exists():
+        if not (checksum.parent / checksum.name[1 : -len(".crc")]).exists():
             checksum.unlink()

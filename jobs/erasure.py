@@ -24,8 +24,7 @@ def erase(spark: SparkSession, table: Path, column: str, ids: DataFrame) -> int:
     # Nothing to delete: no commit, so the table's version (and its readers) stay as they are.
     if target.toDF().join(keys, on=column, how="left_semi").limit(1).count() == 0:
         return 0
-    (target.alias("t").merge(keys.alias("e"), f"t.{column} = e.{column}")
-       .whenMatchedDelete().execute())
+    (target.alias("t").merge(keys.alias("e"), f"t.{column} = e.{column}").whenMatchedDelete().execute())
     last = target.history(1).first()
     assert last is not None
     metrics = last["operationMetrics"] or {}

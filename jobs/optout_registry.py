@@ -29,8 +29,16 @@ from jobs import bronze, silver
 ACTOR = "system"
 
 
-def load_feed(spark: SparkSession, settings: Settings, path: Path, quarantine_table: Path, *,
-              extract_id: str, run_id: str, received_at: datetime) -> dict[str, Any]:
+def load_feed(
+    spark: SparkSession,
+    settings: Settings,
+    path: Path,
+    quarantine_table: Path,
+    *,
+    extract_id: str,
+    run_id: str,
+    received_at: datetime,
+) -> dict[str, Any]:
     """Check one delivered opt-out file; record its valid events, quarantine the others.
 
     Rerunning it for the same file records nothing new (exact duplicates are idempotent)
@@ -39,27 +47,41 @@ def load_feed(spark: SparkSession, settings: Settings, path: Path, quarantine_ta
     bronze.check_header(path, OPTOUT)
     raw = bronze.read_extract(spark, path, OPTOUT).cache()
     try:
-        delivered = bronze.with_ingest_metadata(raw, OPTOUT, extract_id=extract_id, source_file=path.name,
-                                                run_id=run_id, ingested_at=received_at)
+        delivered = bronze.with_ingest_metadata(
+            raw, OPTOUT, extract_id=extract_id, source_file=path.name, run_id=run_id, ingested_at=received_at
+        )
         checked = silver.check_optout(delivered)
-        counts = checked.agg(F.count(F.lit(1)).alias("read"),
-                             F.count(F.col(silver.REASON)).alias("quarantined")).first()
+        counts = checked.agg(
+            F.count(F.lit(1)).alias("read"), F.count(F.col(silver.REASON)).alias("quarantined")
+        ).first()
         assert counts is not None
-        silver.replace_extract(silver.quarantine_entries(checked, Source.OPTOUT), quarantine_table,
-                               extract_id)
+        silver.replace_extract(
+            silver.quarantine_entries(checked, Source.OPTOUT), quarantine_table, extract_id
+        )
         rows = silver.valid_optout_events(checked).collect()
     finally:
         raw.unpersist()
-    events = [registry.make_event(pid=r["pid"], action=r["action"],
-                                event_time=datetime.fromisoformat(r["event_time"]), channel=r["channel"],
-                                agent=None, source=OptOutSource.FEED.value, received_at=received_at)
-              for r in rows]
+    events = [
+        registry.make_event(
+            pid=r["pid"],
+            action=r["action"],
+            event_time=datetime.fromisoformat(r["event_time"]),
+            channel=r["channel"],
+            agent=None,
+            source=OptOutSource.FEED.value,
+            received_at=received_at,
+        )
+        for r in rows
+    ]
     with open_catalog(settings).session() as session:
         outcome = registry.record(SqlStore(session), events, actor=ACTOR, source=OptOutSource.FEED)
     read, quarantined = int(counts["read"]), int(counts["quarantined"])
     reconciled = silver.SourceCounts(read=read, loaded=len(events), quarantined=quarantined)
-    return {**reconciled.check("optout").as_dict(), "registry_recorded": outcome.recorded,
-            "registry_duplicates": outcome.duplicates}
+    return {
+        **reconciled.check("optout").as_dict(),
+        "registry_recorded": outcome.recorded,
+        "registry_duplicates": outcome.duplicates,
+    }
 
 
 def in_force(settings: Settings) -> dict[str, datetime]:

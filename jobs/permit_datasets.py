@@ -31,8 +31,7 @@ PATIENT_ENTERED = "patient_entered"
 PATIENT_ENTERED_COMMENT = "true: entered by the person in a wellness app, not by a care provider"
 # Columns an attacker may know about a person; with every date column of a dataset they are
 # the quasi-identifiers that k-anonymity is measured over.
-QUASI_IDENTIFIERS = ("birth_year", "birth_band", "sex", "postcode", "arrondissement", "province",
-                     "insurer")
+QUASI_IDENTIFIERS = ("birth_year", "birth_band", "sex", "postcode", "arrondissement", "province", "insurer")
 _DATES = (T.DateType, T.TimestampType, T.TimestampNTZType)
 
 
@@ -46,12 +45,14 @@ class KCheck:
     persons: int
 
 
-def restricted(silver: DataFrame, grant: DatasetGrant, excluded_person_ids: DataFrame,
-               cohort: DataFrame | None = None) -> DataFrame:
+def restricted(
+    silver: DataFrame, grant: DatasetGrant, excluded_person_ids: DataFrame, cohort: DataFrame | None = None
+) -> DataFrame:
     """Silver rows of the grant's period, without opted-out people, inside the cohort if any."""
     in_period = F.col(grant.date_column).between(F.lit(grant.period_start), F.lit(grant.period_end))
-    rows = (silver.where(in_period)
-            .join(excluded_person_ids.select("person_id"), on="person_id", how="left_anti"))
+    rows = silver.where(in_period).join(
+        excluded_person_ids.select("person_id"), on="person_id", how="left_anti"
+    )
     if cohort is not None:
         rows = rows.join(cohort.select("person_id"), on="person_id", how="left_semi")
     return rows
@@ -76,16 +77,24 @@ def anonymous_rows(generalised_rows: DataFrame) -> DataFrame:
     """An anonymised dataset as written: no person column; instead ``row_id``, a number per
     row (unique in the version written, linked to nothing), which the SPE counts as the unit
     of disclosure control."""
-    return generalised_rows.select(F.monotonically_increasing_id().alias(ROW_ID),
-                                   *(c for c in generalised_rows.columns if c != "person_id"))
+    return generalised_rows.select(
+        F.monotonically_increasing_id().alias(ROW_ID),
+        *(c for c in generalised_rows.columns if c != "person_id"),
+    )
 
 
-def build_dataset(silver: DataFrame, grant: DatasetGrant, permit_key: Key,
-                  excluded_person_ids: DataFrame, cohort: DataFrame | None = None) -> DataFrame:
+def build_dataset(
+    silver: DataFrame,
+    grant: DatasetGrant,
+    permit_key: Key,
+    excluded_person_ids: DataFrame,
+    cohort: DataFrame | None = None,
+) -> DataFrame:
     """The pseudonymised permit's view of one silver table: period, opt-outs, cohort, approved
     columns, permit pseudonym."""
     return restricted(silver, grant, excluded_person_ids, cohort).select(
-        hmac_column(permit_key, "person_id").alias("person_id"), *_approved(grant), *_labels(grant))
+        hmac_column(permit_key, "person_id").alias("person_id"), *_approved(grant), *_labels(grant)
+    )
 
 
 def generalised(df: DataFrame, grant: DatasetGrant, terms: Anonymisation) -> DataFrame:
@@ -110,13 +119,15 @@ def generalised(df: DataFrame, grant: DatasetGrant, terms: Anonymisation) -> Dat
             out[name] = month_of(name)
         else:
             out[name] = F.col(name)
-    return df.select("person_id", *(column.alias(name) for name, column in out.items()),
-                     *_labels(grant))
+    return df.select("person_id", *(column.alias(name) for name, column in out.items()), *_labels(grant))
 
 
 def quasi_identifiers(df: DataFrame) -> tuple[str, ...]:
-    return tuple(f.name for f in df.schema.fields if f.name != "person_id"
-                 and (f.name in QUASI_IDENTIFIERS or isinstance(f.dataType, _DATES)))
+    return tuple(
+        f.name
+        for f in df.schema.fields
+        if f.name != "person_id" and (f.name in QUASI_IDENTIFIERS or isinstance(f.dataType, _DATES))
+    )
 
 
 def check_k(df: DataFrame, k: int) -> KCheck:
@@ -128,11 +139,13 @@ def check_k(df: DataFrame, k: int) -> KCheck:
     persons = df.select(F.count_distinct("person_id").alias("n")).first()
     total = int(persons["n"]) if persons is not None else 0
     if not qis or total == 0:
-        return KCheck(k=total, quasi_identifiers=qis, classes_below=0 if total == 0 or total >= k else 1,
-                      persons=total)
+        return KCheck(
+            k=total, quasi_identifiers=qis, classes_below=0 if total == 0 or total >= k else 1, persons=total
+        )
     classes = equivalence_classes(df, qis, person="person_id")
-    row = classes.agg(F.min("size").alias("k"),
-                      F.sum(F.when(F.col("size") < k, 1).otherwise(0)).alias("below")).first()
+    row = classes.agg(
+        F.min("size").alias("k"), F.sum(F.when(F.col("size") < k, 1).otherwise(0)).alias("below")
+    ).first()
     assert row is not None
     return KCheck(k=int(row["k"]), quasi_identifiers=qis, classes_below=int(row["below"]), persons=total)
 
@@ -140,9 +153,7 @@ def check_k(df: DataFrame, k: int) -> KCheck:
 def write(spark: SparkSession, df: DataFrame, target: Path) -> tuple[int, int]:
     """Rewrite one permit table with ``df``; returns (rows, Delta version written)."""
     ensure_table(spark, target, df)
-    (df.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
-       .save(str(target)))
+    (df.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(str(target)))
     last = DeltaTable.forPath(spark, str(target)).history(1).first()
     assert last is not None
     return spark.read.format("delta").load(str(target)).count(), int(last["version"])
-

@@ -37,12 +37,20 @@ from quality.validate import ValidationReport, validate
 log = get_logger(__name__)
 
 # Population first: the other sources' suites check their people against it.
-LAKE_SOURCES = (Source.POPULATION, Source.CLAIMS, Source.PHARMACY, Source.HOSPITAL_STAYS,
-                Source.LAB_RESULTS, Source.CLINICAL_NOTES, Source.WELLNESS)
+LAKE_SOURCES = (
+    Source.POPULATION,
+    Source.CLAIMS,
+    Source.PHARMACY,
+    Source.HOSPITAL_STAYS,
+    Source.LAB_RESULTS,
+    Source.CLINICAL_NOTES,
+    Source.WELLNESS,
+)
 
 
-def ingest(settings: Settings, landing_dir: Path, run_id: str,
-           ingested_at: datetime) -> dict[str, dict[str, Any]]:
+def ingest(
+    settings: Settings, landing_dir: Path, run_id: str, ingested_at: datetime
+) -> dict[str, dict[str, Any]]:
     """Landing extracts of one delivery to bronze; per source its extract id and row counts."""
     spark = get_spark(settings)
     lake = LakeLayout(settings.lake)
@@ -53,36 +61,71 @@ def ingest(settings: Settings, landing_dir: Path, run_id: str,
             # The opt-out feed goes to the registry (``refine``), never to the lake.
             result[source.value] = {"extract_id": eid, "file": str(path), "registry": True}
             continue
-        loaded = bronze.run(spark, path, SCHEMAS[source], lake.table(Zone.BRONZE, source.value),
-                            extract_id=eid, run_id=run_id, ingested_at=ingested_at)
-        log.info("bronze.loaded", source=source, rows=loaded.rows, malformed=loaded.malformed,
-                 version=loaded.version)
-        result[source.value] = {"extract_id": eid, "file": str(path), "rows": loaded.rows,
-                                "malformed": loaded.malformed, "version": loaded.version}
+        loaded = bronze.run(
+            spark,
+            path,
+            SCHEMAS[source],
+            lake.table(Zone.BRONZE, source.value),
+            extract_id=eid,
+            run_id=run_id,
+            ingested_at=ingested_at,
+        )
+        log.info(
+            "bronze.loaded",
+            source=source,
+            rows=loaded.rows,
+            malformed=loaded.malformed,
+            version=loaded.version,
+        )
+        result[source.value] = {
+            "extract_id": eid,
+            "file": str(path),
+            "rows": loaded.rows,
+            "malformed": loaded.malformed,
+            "version": loaded.version,
+        }
     return result
 
 
 def _previous_rows(spark: SparkSession, bronze_table: Path, extract_id: str) -> int | None:
     """Row count of the most recent earlier delivery of the same source, if any."""
     df = spark.read.format("delta").load(str(bronze_table)).where(F.col("_extract_id") != extract_id)
-    last = (df.groupBy("_extract_id").agg(F.max("_ingested_at").alias("at"), F.count(F.lit(1)).alias("n"))
-              .orderBy(F.col("at").desc()).first())
+    last = (
+        df.groupBy("_extract_id")
+        .agg(F.max("_ingested_at").alias("at"), F.count(F.lit(1)).alias("n"))
+        .orderBy(F.col("at").desc())
+        .first()
+    )
     return int(last["n"]) if last is not None else None
 
 
-def _quality(settings: Settings, source: Source, frame: DataFrame, ctx: SuiteContext,
-             run_id: str) -> ValidationReport:
+def _quality(
+    settings: Settings, source: Source, frame: DataFrame, ctx: SuiteContext, run_id: str
+) -> ValidationReport:
     report = validate(suites.prepare(frame, None), source.value, suites.SUITES[source](ctx))
     QualityStore(settings.home / "quality").save(
-        source.value, report_path(settings, run_id).stem,
-        {"run_id": run_id, "validation": report.as_dict(), "summary": summary(report)})
-    log.info("quality.validated", source=source, passed=passes_gate(report),
-             critical_failures=len(report.critical_failures), warnings=len(report.warnings))
+        source.value,
+        report_path(settings, run_id).stem,
+        {"run_id": run_id, "validation": report.as_dict(), "summary": summary(report)},
+    )
+    log.info(
+        "quality.validated",
+        source=source,
+        passed=passes_gate(report),
+        critical_failures=len(report.critical_failures),
+        warnings=len(report.warnings),
+    )
     return report
 
 
-def _label_silver(settings: Settings, spark: SparkSession, source: Source, silver_table: Path,
-                  report: ValidationReport, run_id: str) -> dict[str, Any]:
+def _label_silver(
+    settings: Settings,
+    spark: SparkSession,
+    source: Source,
+    silver_table: Path,
+    report: ValidationReport,
+    run_id: str,
+) -> dict[str, Any]:
     lake = LakeLayout(settings.lake)
     df = spark.read.format("delta").load(str(silver_table))
     when = RULES[source].event_date
@@ -90,10 +133,12 @@ def _label_silver(settings: Settings, spark: SparkSession, source: Source, silve
     stats = df.agg(F.countDistinct("person_id").alias("persons"), *dates).first()
     assert stats is not None
     population = _silver_population(spark, lake)
-    coverage = Coverage(persons=int(stats["persons"]),
-                        population=population.count() if population is not None else None,
-                        first_date=str(stats["first"]) if when else None,
-                        last_date=str(stats["last"]) if when else None)
+    coverage = Coverage(
+        persons=int(stats["persons"]),
+        population=population.count() if population is not None else None,
+        first_date=str(stats["first"]) if when else None,
+        last_date=str(stats["last"]) if when else None,
+    )
     schema = SCHEMAS[source]
     documented = sum(1 for c in schema.columns if c.description) / len(schema.columns)
     last = DeltaTable.forPath(spark, str(silver_table)).history(1).first()
@@ -122,8 +167,9 @@ def _silver_population(spark: SparkSession, lake: LakeLayout) -> DataFrame | Non
     return None if population is None else population.select("person_id", "death_date")
 
 
-def refine(settings: Settings, ingested: dict[str, dict[str, Any]], run_id: str,
-           run_after: datetime) -> dict[str, dict[str, Any]]:
+def refine(
+    settings: Settings, ingested: dict[str, dict[str, Any]], run_id: str, run_after: datetime
+) -> dict[str, dict[str, Any]]:
     """Bronze to silver for the delivery ``ingest`` loaded, through the quality gate.
 
     Per source: the reconciled counts and the gate's verdict. A source whose critical
@@ -136,24 +182,41 @@ def refine(settings: Settings, ingested: dict[str, dict[str, Any]], run_id: str,
     if Source.OPTOUT.value in ingested:
         feed = ingested[Source.OPTOUT.value]
         figures = optout_registry.load_feed(
-            spark, settings, Path(feed["file"]), lake.table(Zone.QUARANTINE, Source.OPTOUT.value),
-            extract_id=feed["extract_id"], run_id=run_id, received_at=run_after)
+            spark,
+            settings,
+            Path(feed["file"]),
+            lake.table(Zone.QUARANTINE, Source.OPTOUT.value),
+            extract_id=feed["extract_id"],
+            run_id=run_id,
+            received_at=run_after,
+        )
         out[Source.OPTOUT.value] = {**figures, "quality": "not gated"}
     opted_out = silver.opted_out_frame(spark, optout_registry.in_force(settings)).cache()
     try:
         for source in LAKE_SOURCES:
             if source.value in ingested:
-                out[source.value] = _refine_source(settings, spark, source, opted_out,
-                                                   ingested[source.value]["extract_id"], run_id, run_date)
-                log.info("silver.reconciled", source=source,
-                         **{k: v for k, v in out[source.value].items() if isinstance(v, int)})
+                out[source.value] = _refine_source(
+                    settings, spark, source, opted_out, ingested[source.value]["extract_id"], run_id, run_date
+                )
+                log.info(
+                    "silver.reconciled",
+                    source=source,
+                    **{k: v for k, v in out[source.value].items() if isinstance(v, int)},
+                )
     finally:
         opted_out.unpersist()
     return out
 
 
-def _refine_source(settings: Settings, spark: SparkSession, source: Source, opted_out: DataFrame,
-                   eid: str, run_id: str, run_date: date) -> dict[str, Any]:
+def _refine_source(
+    settings: Settings,
+    spark: SparkSession,
+    source: Source,
+    opted_out: DataFrame,
+    eid: str,
+    run_id: str,
+    run_date: date,
+) -> dict[str, Any]:
     lake = LakeLayout(settings.lake)
     key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
     spec = RULES[source]
@@ -162,17 +225,33 @@ def _refine_source(settings: Settings, spark: SparkSession, source: Source, opte
     checked = silver.flag_delivered_before(checked, source, _silver(spark, lake, source), key, eid).cache()
     try:
         population = None if source is Source.POPULATION else _silver_population(spark, lake)
-        judged = suites.derived(source, silver.with_population_facts(
-            silver.typed_all(checked, source), population, opted_out, key, spec.event_date)).cache()
-        ctx = SuiteContext(run_date=run_date, previous_rows=_previous_rows(spark, bronze_table, eid),
-                           population_known=population is not None)
+        judged = suites.derived(
+            source,
+            silver.with_population_facts(
+                silver.typed_all(checked, source), population, opted_out, key, spec.event_date
+            ),
+        ).cache()
+        ctx = SuiteContext(
+            run_date=run_date,
+            previous_rows=_previous_rows(spark, bronze_table, eid),
+            population_known=population is not None,
+        )
         try:
             report = _quality(settings, source, judged, ctx, run_id)
         finally:
             judged.unpersist()
         silver_table = lake.table(Zone.SILVER, source.value)
-        c = silver.run_source(spark, source, checked, lake.table(Zone.QUARANTINE, source.value),
-                              silver_table, opted_out, key, eid, admit=passes_gate(report))
+        c = silver.run_source(
+            spark,
+            source,
+            checked,
+            lake.table(Zone.QUARANTINE, source.value),
+            silver_table,
+            opted_out,
+            key,
+            eid,
+            admit=passes_gate(report),
+        )
     finally:
         checked.unpersist()
     if passes_gate(report):
@@ -202,16 +281,23 @@ def erase_opted_out(settings: Settings) -> dict[str, Any]:
         # bronze/optout exists only in lakes from before the registry kept the feed.
         for source in (*LAKE_SOURCES, Source.OPTOUT):
             erased[f"bronze/{source.value}"] = erasure.erase(
-                spark, lake.table(Zone.BRONZE, source.value), "pid", opted_out)
+                spark, lake.table(Zone.BRONZE, source.value), "pid", opted_out
+            )
         for source in LAKE_SOURCES:
             erased[f"silver/{source.value}"] = erasure.erase(
-                spark, lake.table(Zone.SILVER, source.value), "person_id", person_ids)
+                spark, lake.table(Zone.SILVER, source.value), "person_id", person_ids
+            )
     finally:
         opted_out.unpersist()
     log.info("optout.erased", persons_in_force=persons, **{k.replace("/", "_"): v for k, v in erased.items()})
-    record_event(actor="system", action="optout.erased", object_type="lake", object_id="lake",
-                 details={"persons_in_force": persons, "rows_erased": sum(erased.values()), **erased},
-                 settings=settings)
+    record_event(
+        actor="system",
+        action="optout.erased",
+        object_type="lake",
+        object_id="lake",
+        details={"persons_in_force": persons, "rows_erased": sum(erased.values()), **erased},
+        settings=settings,
+    )
     return {"persons_opted_out": persons, "rows_erased": erased}
 
 
@@ -227,23 +313,35 @@ def vacuum_lake(settings: Settings) -> dict[str, Any]:
     tables = sorted({p.parent for p in settings.lake.glob("**/_delta_log")})
     done = [delta_tables.vacuum(table, settings.erasure_retention_hours) for table in tables]
     pending = [d.removable_after for d in done if d.removable_after is not None]
-    figures = {"tables": len(tables), "files_removed": sum(d.files_removed for d in done),
-               "files_kept": sum(d.files_kept for d in done),
-               "retention_hours": settings.erasure_retention_hours,
-               "removable_after": max(pending).isoformat(timespec="seconds") if pending else None}
+    figures = {
+        "tables": len(tables),
+        "files_removed": sum(d.files_removed for d in done),
+        "files_kept": sum(d.files_kept for d in done),
+        "retention_hours": settings.erasure_retention_hours,
+        "removable_after": max(pending).isoformat(timespec="seconds") if pending else None,
+    }
     log.info("lake.vacuumed", **{k: v for k, v in figures.items() if k != "removable_after"})
     return figures
 
 
-def write_report(settings: Settings, run_id: str, ingested: dict[str, Any],
-                 refined: dict[str, Any], erased: dict[str, Any], vacuumed: dict[str, Any]) -> Path:
+def write_report(
+    settings: Settings,
+    run_id: str,
+    ingested: dict[str, Any],
+    refined: dict[str, Any],
+    erased: dict[str, Any],
+    vacuumed: dict[str, Any],
+) -> Path:
     """The run report as JSON under ``home/runs``; returns its path. Permits are rebuilt by
     ``haven_publish`` after the run (``jobs.publishing``), which reports on its own."""
     report = {
         "run_id": run_id,
         "sources": {
-            source: {"extract_file": Path(ingested[source]["file"]).name,
-                     "bronze_version": ingested[source].get("version"), **figures}
+            source: {
+                "extract_file": Path(ingested[source]["file"]).name,
+                "bronze_version": ingested[source].get("version"),
+                **figures,
+            }
             for source, figures in refined.items()
         },
         "optout": {**erased, "policy": settings.optout_policy.value},

@@ -104,16 +104,27 @@ def _cohort(permit: Permit, pinned: PinnedSilver) -> tuple[DataFrame | None, tup
     return select_cohort(permit.cohort, start, end, population, coded), sources
 
 
-def _build(settings: Settings, spark: SparkSession, lake: LakeLayout, pinned: PinnedSilver,
-           permit: Permit, excluded: DataFrame, at: datetime) -> Outcome:
+def _build(
+    settings: Settings,
+    spark: SparkSession,
+    lake: LakeLayout,
+    pinned: PinnedSilver,
+    permit: Permit,
+    excluded: DataFrame,
+    at: datetime,
+) -> Outcome:
     if permit.anonymisation is not None:
         # Applications for anonymised data cannot ask for them; a permit granted before that
         # rule is refused rather than published with linkable ids.
         linking = {grant.name: permit_datasets.identifiers(grant) for grant in permit.datasets}
         if any(linking.values()):
-            return Outcome(rows={}, refusal={
-                "rule": "identifiers",
-                "datasets": {name: {"identifiers": ids} for name, ids in linking.items() if ids}})
+            return Outcome(
+                rows={},
+                refusal={
+                    "rule": "identifiers",
+                    "datasets": {name: {"identifiers": ids} for name, ids in linking.items() if ids},
+                },
+            )
     cohort, cohort_sources = _cohort(permit, pinned)
     if cohort is not None:
         cohort = cohort.cache()
@@ -133,24 +144,49 @@ def _build(settings: Settings, spark: SparkSession, lake: LakeLayout, pinned: Pi
             required = permit.anonymisation.required_k(settings.k_anonymity)
             checks = {name: permit_datasets.check_k(df, required) for name, df in frames.items()}
             if any(c.k < required for c in checks.values()):
-                return Outcome(rows={}, refusal={
-                    "rule": "k_anonymity", "required_k": required,
-                    "datasets": {name: {"smallest_class": c.k, "classes_below_k": c.classes_below,
-                                        "quasi_identifiers": list(c.quasi_identifiers)}
-                                 for name, c in checks.items()}})
+                return Outcome(
+                    rows={},
+                    refusal={
+                        "rule": "k_anonymity",
+                        "required_k": required,
+                        "datasets": {
+                            name: {
+                                "smallest_class": c.k,
+                                "classes_below_k": c.classes_below,
+                                "quasi_identifiers": list(c.quasi_identifiers),
+                            }
+                            for name, c in checks.items()
+                        },
+                    },
+                )
             frames = {name: permit_datasets.anonymous_rows(df) for name, df in frames.items()}
         written: dict[str, Any] = {}
         builds = []
         for grant in permit.datasets:
-            count, version = permit_datasets.write(spark, frames[grant.name],
-                                           lake.permit_table(permit.permit_id, grant.name))
+            count, version = permit_datasets.write(
+                spark, frames[grant.name], lake.permit_table(permit.permit_id, grant.name)
+            )
             written[grant.name] = count
-            builds.append(PermitBuild(
-                permit_id=permit.permit_id, outcome="published", at=at, dataset=grant.name,
-                source_versions=pinned.versions(grant.source, *cohort_sources), output_version=version,
-                rows=count, patient_entered=grant.source is Source.WELLNESS))
-            log.info("permit.published", permit=safe(permit.permit_id), dataset=safe(grant.name),
-                     rows=count, version=version, anonymised=permit.anonymised)
+            builds.append(
+                PermitBuild(
+                    permit_id=permit.permit_id,
+                    outcome="published",
+                    at=at,
+                    dataset=grant.name,
+                    source_versions=pinned.versions(grant.source, *cohort_sources),
+                    output_version=version,
+                    rows=count,
+                    patient_entered=grant.source is Source.WELLNESS,
+                )
+            )
+            log.info(
+                "permit.published",
+                permit=safe(permit.permit_id),
+                dataset=safe(grant.name),
+                rows=count,
+                version=version,
+                anonymised=permit.anonymised,
+            )
         return Outcome(rows=written, builds=tuple(builds))
     finally:
         for df in cached:
@@ -159,8 +195,9 @@ def _build(settings: Settings, spark: SparkSession, lake: LakeLayout, pinned: Pi
             cohort.unpersist()
 
 
-def _refuse(settings: Settings, lake: LakeLayout, permit: Permit, report: dict[str, Any],
-            at: datetime) -> None:
+def _refuse(
+    settings: Settings, lake: LakeLayout, permit: Permit, report: dict[str, Any], at: datetime
+) -> None:
     # An earlier build may hold people whose opt-out is now in force, or a cohort that no
     # longer reaches k: a refused permit keeps no data at all.
     folder = lake.permit_dir(permit.permit_id)
@@ -169,12 +206,20 @@ def _refuse(settings: Settings, lake: LakeLayout, permit: Permit, report: dict[s
         shutil.rmtree(folder)
     record_refusal(settings, permit.permit_id, report, at)
     if report["rule"] == "k_anonymity":
-        log.warning("permit.refused", permit=safe(permit.permit_id), rule="k_anonymity",
-                    required_k=report["required_k"],
-                    smallest_class=min(d["smallest_class"] for d in report["datasets"].values()))
+        log.warning(
+            "permit.refused",
+            permit=safe(permit.permit_id),
+            rule="k_anonymity",
+            required_k=report["required_k"],
+            smallest_class=min(d["smallest_class"] for d in report["datasets"].values()),
+        )
     else:
-        log.warning("permit.refused", permit=safe(permit.permit_id), rule=report["rule"],
-                    datasets=len(report["datasets"]))
+        log.warning(
+            "permit.refused",
+            permit=safe(permit.permit_id),
+            rule=report["rule"],
+            datasets=len(report["datasets"]),
+        )
 
 
 def publish(settings: Settings, now: datetime | None = None) -> dict[str, dict[str, Any]]:
@@ -263,7 +308,12 @@ def vacuum(settings: Settings) -> dict[str, dict[str, Any]]:
         for dataset, table in lake.permit_tables(folder.name).items():
             done = delta_tables.vacuum(table, settings.erasure_retention_hours)
             report.setdefault(folder.name, {})[dataset] = done.as_dict()
-            log.info("permit.vacuumed", permit=safe(folder.name), dataset=safe(dataset),
-                     files_removed=done.files_removed, files_kept=done.files_kept,
-                     retention_hours=settings.erasure_retention_hours)
+            log.info(
+                "permit.vacuumed",
+                permit=safe(folder.name),
+                dataset=safe(dataset),
+                files_removed=done.files_removed,
+                files_kept=done.files_kept,
+                retention_hours=settings.erasure_retention_hours,
+            )
     return report

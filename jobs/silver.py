@@ -73,6 +73,7 @@ class SourceCounts:
 
 # ---- pure transforms -------------------------------------------------------------------
 
+
 def leaks_niss(bronze: DataFrame, columns: list[str]) -> Column:
     """True where a delivered field holds a raw national number (the pid only if it is one).
 
@@ -111,8 +112,9 @@ def _type_reason(column: SchemaColumn) -> str:
     return "invalid_amount" if column.name.startswith("amount_") else "invalid_number"
 
 
-def _column_checks(column: SchemaColumn, spec: SourceRules,
-                   codes: Mapping[str, frozenset[str]]) -> list[tuple[Column, str]]:
+def _column_checks(
+    column: SchemaColumn, spec: SourceRules, codes: Mapping[str, frozenset[str]]
+) -> list[tuple[Column, str]]:
     name = column.name
     if name == "pid":
         return [(row_rules.blank(name), "missing_pid")]
@@ -142,12 +144,14 @@ def _flag_duplicates(checked: DataFrame, key: tuple[str, ...]) -> DataFrame:
     """Mark each later valid row whose key an earlier valid row of the file already has."""
     valid = F.col(REASON).isNull()
     rank = F.row_number().over(Window.partitionBy(*key, valid).orderBy("_line"))
-    return checked.withColumn(REASON, F.when(valid & (rank > 1), F.lit("duplicate_key"))
-                              .otherwise(F.col(REASON)))
+    return checked.withColumn(
+        REASON, F.when(valid & (rank > 1), F.lit("duplicate_key")).otherwise(F.col(REASON))
+    )
 
 
-def flag_delivered_before(checked: DataFrame, source: Source, silver: DataFrame | None, key: Key,
-                          extract_id: str) -> DataFrame:
+def flag_delivered_before(
+    checked: DataFrame, source: Source, silver: DataFrame | None, key: Key, extract_id: str
+) -> DataFrame:
     """Mark each valid row whose key a row of an earlier delivery already has in ``silver``.
 
     Silver keeps every delivery's rows (one ``_extract_id`` each); a record delivered again,
@@ -162,22 +166,29 @@ def flag_delivered_before(checked: DataFrame, source: Source, silver: DataFrame 
     if silver is None or not schema.key or source is Source.POPULATION:
         return checked
     columns = {name: ("person_id" if name == "pid" else name) for name in schema.key}
-    earlier = (silver.where(F.col("_extract_id") != F.lit(extract_id))
-               .select(*[F.col(c).alias(f"_earlier_{c}") for c in columns.values()])
-               .distinct().withColumn("_earlier", F.lit(True)))
-    typed = checked.withColumns({
-        f"_key_{c}": hmac_column(key, "pid") if name == "pid" else typed_value(schema.column(name))
-        for name, c in columns.items()})
+    earlier = (
+        silver.where(F.col("_extract_id") != F.lit(extract_id))
+        .select(*[F.col(c).alias(f"_earlier_{c}") for c in columns.values()])
+        .distinct()
+        .withColumn("_earlier", F.lit(True))
+    )
+    typed = checked.withColumns(
+        {
+            f"_key_{c}": hmac_column(key, "pid") if name == "pid" else typed_value(schema.column(name))
+            for name, c in columns.items()
+        }
+    )
     condition = [F.col(f"_key_{c}") == F.col(f"_earlier_{c}") for c in columns.values()]
     joined = typed.join(earlier, on=condition, how="left")
     flagged = F.when(F.col(REASON).isNull() & F.col("_earlier"), F.lit("delivered_before"))
-    return (joined.withColumn(REASON, flagged.otherwise(F.col(REASON)))
-            .drop(*[f"_key_{c}" for c in columns.values()], *[f"_earlier_{c}" for c in columns.values()],
-                  "_earlier"))
+    return joined.withColumn(REASON, flagged.otherwise(F.col(REASON))).drop(
+        *[f"_key_{c}" for c in columns.values()], *[f"_earlier_{c}" for c in columns.values()], "_earlier"
+    )
 
 
-def check(bronze: DataFrame, spec: SourceRules,
-          codes: Mapping[str, frozenset[str]] | None = None) -> DataFrame:
+def check(
+    bronze: DataFrame, spec: SourceRules, codes: Mapping[str, frozenset[str]] | None = None
+) -> DataFrame:
     """Bronze rows plus ``_reject_reason``: the first rule each row breaks, null when valid.
 
     ``codes`` replaces reference code lists by column (tests use small ones).
@@ -193,8 +204,9 @@ def check(bronze: DataFrame, spec: SourceRules,
     for column in schema.columns:
         checks += _column_checks(column, spec, known)
     for earlier, later in spec.ordered_dates:
-        checks.append((typed_value(schema.column(later)) < typed_value(schema.column(earlier)),
-                       "dates_out_of_order"))
+        checks.append(
+            (typed_value(schema.column(later)) < typed_value(schema.column(earlier)), "dates_out_of_order")
+        )
     checked = bronze.withColumn(REASON, row_rules.first_reason(*checks))
     return _flag_duplicates(checked, schema.key) if schema.key else checked
 
@@ -203,8 +215,7 @@ def typed_all(checked: DataFrame, source: Source) -> DataFrame:
     """Every row of ``check`` with its silver types (null where a value does not parse) and
     its ``_reject_reason``: the frame the quality suite judges."""
     schema = SCHEMAS[source]
-    return checked.select(*[typed_value(c).alias(c.name) for c in schema.columns],
-                          *LINEAGE, F.col(REASON))
+    return checked.select(*[typed_value(c).alias(c.name) for c in schema.columns], *LINEAGE, F.col(REASON))
 
 
 def typed_valid(checked: DataFrame, source: Source) -> DataFrame:
@@ -230,8 +241,9 @@ def deidentified(df: DataFrame, spec: SourceRules) -> DataFrame:
     return df
 
 
-def with_population_facts(typed: DataFrame, population: DataFrame | None, opted_out: DataFrame,
-                          key: Key, event_date: str | None) -> DataFrame:
+def with_population_facts(
+    typed: DataFrame, population: DataFrame | None, opted_out: DataFrame, key: Key, event_date: str | None
+) -> DataFrame:
     """Add ``_known_person`` (the pid is in the population) and ``_after_death`` (the event
     is dated after the person's death) for the quality suite; null where unknown.
 
@@ -240,21 +252,30 @@ def with_population_facts(typed: DataFrame, population: DataFrame | None, opted_
     """
     if population is None:
         return typed.withColumn("_known_person", F.lit(None).cast("boolean")).withColumn(
-            "_after_death", F.lit(None).cast("boolean"))
-    people = population.select(F.col("person_id").alias("_person_id"),
-                               F.col("death_date").alias("_death_date"), F.lit(True).alias("_known"))
+            "_after_death", F.lit(None).cast("boolean")
+        )
+    people = population.select(
+        F.col("person_id").alias("_person_id"),
+        F.col("death_date").alias("_death_date"),
+        F.lit(True).alias("_known"),
+    )
     optouts = opted_out.select("pid", F.lit(True).alias("_opted_out"))
-    joined = (typed.withColumn("_person_id", hmac_column(key, "pid"))
-                   .join(F.broadcast(people), on="_person_id", how="left")
-                   .join(F.broadcast(optouts), on="pid", how="left"))
+    joined = (
+        typed.withColumn("_person_id", hmac_column(key, "pid"))
+        .join(F.broadcast(people), on="_person_id", how="left")
+        .join(F.broadcast(optouts), on="pid", how="left")
+    )
     after = F.lit(None).cast("boolean")
     if event_date:
-        after = F.when(F.col("_known") & F.col(event_date).isNotNull(),
-                       F.coalesce(F.col(event_date) > F.col("_death_date"), F.lit(False)))
+        after = F.when(
+            F.col("_known") & F.col(event_date).isNotNull(),
+            F.coalesce(F.col(event_date) > F.col("_death_date"), F.lit(False)),
+        )
     return joined.select(
         *typed.columns,
-        F.when(F.col("_opted_out"), None).otherwise(F.coalesce("_known", F.lit(False)))
-         .alias("_known_person"),
+        F.when(F.col("_opted_out"), None)
+        .otherwise(F.coalesce("_known", F.lit(False)))
+        .alias("_known_person"),
         after.alias("_after_death"),
     )
 
@@ -302,8 +323,9 @@ def with_platform_pseudonym(df: DataFrame, key: Key) -> DataFrame:
 
 def quarantine_entries(checked: DataFrame, source: Source) -> DataFrame:
     """Rejected rows as quarantine entries: where they came from and why, no values."""
-    descriptions = F.create_map(*[x for code, text in row_rules.REASONS.items()
-                                  for x in (F.lit(code), F.lit(text))])
+    descriptions = F.create_map(
+        *[x for code, text in row_rules.REASONS.items() for x in (F.lit(code), F.lit(text))]
+    )
     return checked.where(F.col(REASON).isNotNull()).select(
         F.lit(source.value).alias("source"),
         F.col("_source_file").alias("source_file"),
@@ -316,23 +338,34 @@ def quarantine_entries(checked: DataFrame, source: Source) -> DataFrame:
 
 # ---- thin runners ----------------------------------------------------------------------
 
+
 def bronze_extract(spark: SparkSession, bronze_table: Path, extract_id: str) -> DataFrame:
     """The bronze rows of one delivered file."""
-    return spark.read.format("delta").load(str(bronze_table)).where(
-        F.col("_extract_id") == extract_id
-    )
+    return spark.read.format("delta").load(str(bronze_table)).where(F.col("_extract_id") == extract_id)
 
 
 def replace_extract(df: DataFrame, table: Path, extract_id: str) -> None:
     ensure_table(df.sparkSession, table, df)
-    (df.write.format("delta").mode("overwrite")
-       .option("replaceWhere", f"_extract_id = '{extract_id}'")
-       .save(str(table)))
+    (
+        df.write.format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", f"_extract_id = '{extract_id}'")
+        .save(str(table))
+    )
 
 
-def run_source(spark: SparkSession, source: Source, checked: DataFrame, quarantine_table: Path,
-               silver_table: Path, opted_out: DataFrame, key: Key, extract_id: str, *,
-               admit: bool) -> SourceCounts:
+def run_source(
+    spark: SparkSession,
+    source: Source,
+    checked: DataFrame,
+    quarantine_table: Path,
+    silver_table: Path,
+    opted_out: DataFrame,
+    key: Key,
+    extract_id: str,
+    *,
+    admit: bool,
+) -> SourceCounts:
     """Checked rows of one delivery to silver, without the people whose opt-out is in force,
     with platform pseudonyms and de-identified free text.
 
@@ -345,21 +378,29 @@ def run_source(spark: SparkSession, source: Source, checked: DataFrame, quaranti
         read, quarantined = checked.count(), checked.where(F.col(REASON).isNotNull()).count()
         replace_extract(quarantine_entries(checked, source), quarantine_table, extract_id)
         if not admit:
-            return SourceCounts(read=read, loaded=0, quarantined=quarantined,
-                                held_by_gate=read - quarantined).check(source.value)
+            return SourceCounts(
+                read=read, loaded=0, quarantined=quarantined, held_by_gate=read - quarantined
+            ).check(source.value)
         kept = drop_opted_out(valid, opted_out)
         dropped = valid.join(opted_out.select("pid"), on="pid", how="left_semi")
-        dropped_stats = dropped.agg(F.count(F.lit(1)).alias("rows"),
-                                    F.countDistinct("pid").alias("persons")).first()
+        dropped_stats = dropped.agg(
+            F.count(F.lit(1)).alias("rows"), F.countDistinct("pid").alias("persons")
+        ).first()
         assert dropped_stats is not None
         rows = deidentified(with_platform_pseudonym(kept, key), RULES[source])
         replace_extract(rows, silver_table, extract_id)
-        loaded = spark.read.format("delta").load(str(silver_table)).where(
-            F.col("_extract_id") == extract_id).count()
+        loaded = (
+            spark.read.format("delta")
+            .load(str(silver_table))
+            .where(F.col("_extract_id") == extract_id)
+            .count()
+        )
     finally:
         opted_out.unpersist()
     return SourceCounts(
-        read=read, loaded=loaded, quarantined=quarantined,
+        read=read,
+        loaded=loaded,
+        quarantined=quarantined,
         dropped_by_optout=int(dropped_stats["rows"]),
         persons_dropped_by_optout=int(dropped_stats["persons"]),
     ).check(source.value)

@@ -34,8 +34,11 @@ def _openblas() -> ctypes.CDLL | None:
     maps = Path("/proc/self/maps")
     if not maps.is_file():
         return None
-    paths = {line.split()[-1] for line in maps.read_text().splitlines()
-             if "openblas" in line.rsplit("/", 1)[-1].lower() and line.split()[-1].startswith("/")}
+    paths = {
+        line.split()[-1]
+        for line in maps.read_text().splitlines()
+        if "openblas" in line.rsplit("/", 1)[-1].lower() and line.split()[-1].startswith("/")
+    }
     for path in sorted(paths):
         try:
             lib = ctypes.CDLL(path)

@@ -77,8 +77,10 @@ class HavenNlpEngine(SpacyNlpEngine):
 
     def __init__(self, *, full_pipeline: bool = False) -> None:
         super().__init__(
-            models=[{"lang_code": lang, "model_name": SPACY_MODELS.get(lang, f"blank:{lang}")}
-                    for lang in LANGUAGES],
+            models=[
+                {"lang_code": lang, "model_name": SPACY_MODELS.get(lang, f"blank:{lang}")}
+                for lang in LANGUAGES
+            ],
             ner_model_configuration=NerModelConfiguration(
                 labels_to_ignore=["LOC", "ORG", "MISC", "GPE", "NORP", "FAC"],
             ),
@@ -113,9 +115,14 @@ class HavenNlpEngine(SpacyNlpEngine):
 def haven_recognizers(language: str) -> list[EntityRecognizer]:
     """Every recogniser Haven registers for ``language``."""
     recognizers: list[EntityRecognizer] = [
-        BeNissRecognizer(language), BePhoneRecognizer(language), IbanChecksumRecognizer(language),
-        OfflineEmailRecognizer(language), MultilingualDateRecognizer(language), BeAddressRecognizer(language),
-        NameListPersonRecognizer(language), FirstNameSurnameRecognizer(language),
+        BeNissRecognizer(language),
+        BePhoneRecognizer(language),
+        IbanChecksumRecognizer(language),
+        OfflineEmailRecognizer(language),
+        MultilingualDateRecognizer(language),
+        BeAddressRecognizer(language),
+        NameListPersonRecognizer(language),
+        FirstNameSurnameRecognizer(language),
     ]
     if language in SPACY_MODELS:
         recognizers.append(SpacyPersonRecognizer(language))
@@ -133,12 +140,21 @@ class FinalScores(ContextAwareEnhancer):
     """
 
     def __init__(self) -> None:
-        super().__init__(context_similarity_factor=0.0, min_score_with_context_similarity=0.0,
-                         context_prefix_count=0, context_suffix_count=0)
+        super().__init__(
+            context_similarity_factor=0.0,
+            min_score_with_context_similarity=0.0,
+            context_prefix_count=0,
+            context_suffix_count=0,
+        )
 
-    def enhance_using_context(self, text: str, raw_results: list[RecognizerResult],
-                              nlp_artifacts: NlpArtifacts, recognizers: list[EntityRecognizer],
-                              context: list[str] | None = None) -> list[RecognizerResult]:
+    def enhance_using_context(
+        self,
+        text: str,
+        raw_results: list[RecognizerResult],
+        nlp_artifacts: NlpArtifacts,
+        recognizers: list[EntityRecognizer],
+        context: list[str] | None = None,
+    ) -> list[RecognizerResult]:
         """The results unchanged."""
         return raw_results
 
@@ -160,10 +176,13 @@ class Engine:
             for recognizer in haven_recognizers(language):
                 registry.add_recognizer(recognizer)
         self.nlp_engine = nlp_engine
-        self.analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine,
-                                       supported_languages=list(LANGUAGES),
-                                       default_score_threshold=SCORE_THRESHOLD,
-                                       context_aware_enhancer=FinalScores())
+        self.analyzer = AnalyzerEngine(
+            registry=registry,
+            nlp_engine=nlp_engine,
+            supported_languages=list(LANGUAGES),
+            default_score_threshold=SCORE_THRESHOLD,
+            context_aware_enhancer=FinalScores(),
+        )
         self.anonymizer = AnonymizerEngine()
         self.operators = placeholder_operators()
 
@@ -173,8 +192,9 @@ class Engine:
             raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
         return language
 
-    def analyze_batch(self, texts: Sequence[str], language: str,
-                      batch_size: int = BATCH_SIZE) -> list[list[RecognizerResult]]:
+    def analyze_batch(
+        self, texts: Sequence[str], language: str, batch_size: int = BATCH_SIZE
+    ) -> list[list[RecognizerResult]]:
         """Entities found in each text; spaCy runs once over the batch (``nlp.pipe``)."""
         self.check_language(language)
         found = []
@@ -182,19 +202,28 @@ class Engine:
             artifacts = self.nlp_engine.process_batch(list(texts), language, batch_size=batch_size)
             for item in artifacts:
                 text, nlp_artifacts = item[0], item[1]
-                found.append(self.analyzer.analyze(text=text, language=language, entities=list(ENTITIES),
-                                                   nlp_artifacts=nlp_artifacts))
+                found.append(
+                    self.analyzer.analyze(
+                        text=text, language=language, entities=list(ENTITIES), nlp_artifacts=nlp_artifacts
+                    )
+                )
         return found
 
     def anonymize(self, text: str, results: list[RecognizerResult]) -> str:
         """``text`` with every found entity replaced by its typed placeholder."""
         if not results:
             return text
-        return str(self.anonymizer.anonymize(text=text, analyzer_results=results,  # type: ignore[arg-type]
-                                             operators=self.operators).text)
+        return str(
+            self.anonymizer.anonymize(
+                text=text,
+                analyzer_results=results,  # type: ignore[arg-type]
+                operators=self.operators,
+            ).text
+        )
 
-    def deidentify_batch(self, texts: Iterable[str | None], language: str,
-                         batch_size: int = BATCH_SIZE) -> list[str | None]:
+    def deidentify_batch(
+        self, texts: Iterable[str | None], language: str, batch_size: int = BATCH_SIZE
+    ) -> list[str | None]:
         """De-identified texts in the same order; ``None`` and empty texts pass unchanged."""
         items = list(texts)
         present = [i for i, t in enumerate(items) if t]

@@ -46,7 +46,7 @@ def parse_marked(marked: str) -> tuple[str, tuple[Span, ...]]:
     spans: list[Span] = []
     pos, length = 0, 0
     for match in _MARK.finditer(marked):
-        before = marked[pos:match.start()]
+        before = marked[pos : match.start()]
         parts.append(before)
         length += len(before)
         value = match.group(2)
@@ -78,8 +78,10 @@ def load_span_file(notes_csv: Path, spans_csv: Path) -> list[Note]:
         for row in csv.DictReader(handle):
             spans[row["note_id"]].append(Span(int(row["start"]), int(row["end"]), row["type"]))
     with notes_csv.open(encoding="utf-8", newline="") as handle:
-        return [Note(row["language"], row["text"], tuple(spans.get(row["note_id"], ())))
-                for row in csv.DictReader(handle)]
+        return [
+            Note(row["language"], row["text"], tuple(spans.get(row["note_id"], ())))
+            for row in csv.DictReader(handle)
+        ]
 
 
 def _alnum_positions(text: str, start: int, end: int) -> set[int]:
@@ -115,8 +117,9 @@ class Scores:
         total = self.found_by_type[entity]
         return self.correct_by_type[entity] / total if total else 1.0
 
-    def add(self, text: str, truth: Sequence[Span],
-            found: Iterable[tuple[int, int] | tuple[int, int, str]]) -> None:
+    def add(
+        self, text: str, truth: Sequence[Span], found: Iterable[tuple[int, int] | tuple[int, int, str]]
+    ) -> None:
         """Count one note: its true spans and the spans found, with their type if known."""
         typed = [(f[0], f[1], f[2] if len(f) > 2 else "") for f in found]
         covered: set[int] = set()
@@ -147,10 +150,13 @@ class Scores:
         return f"{label}: " + " ".join(
             f"{t} R {self.recall_of(t):.2f} ({self.caught_by_type[t]}/{self.true_by_type[t]}) "
             f"P {self.precision_of(t):.2f} ({self.correct_by_type[t]}/{self.found_by_type[t]})"
-            for t in types)
+            for t in types
+        )
 
     def summary(self, label: str) -> str:
         """One line of counts and ratios (no text)."""
         per_type = " ".join(f"{t}={self.recall_of(t):.2f}" for t in sorted(self.true_by_type))
-        return (f"{label}: recall {self.recall:.3f} ({self.caught}/{self.true_spans}) "
-                f"precision {self.precision:.3f} ({self.correct}/{self.found_spans}) | {per_type}")
+        return (
+            f"{label}: recall {self.recall:.3f} ({self.caught}/{self.true_spans}) "
+            f"precision {self.precision:.3f} ({self.correct}/{self.found_spans}) | {per_type}"
+        )

@@ -55,8 +55,9 @@ def birth_band(col: Column | str, width: int = 5) -> Column:
     if width < 1:
         raise ValueError("band width must be at least one year")
     start = F.floor(F.year(_col(col)) / width) * width
-    return F.when(start.isNotNull(), F.format_string("%d-%d", start.cast("int"),
-                                                     (start + width - 1).cast("int")))
+    return F.when(
+        start.isNotNull(), F.format_string("%d-%d", start.cast("int"), (start + width - 1).cast("int"))
+    )
 
 
 def month_of(col: Column | str) -> Column:
@@ -81,19 +82,20 @@ def postcode_district(col: Column | str) -> Column:
     return F.when(code.isNotNull(), F.concat(F.substring(code.cast("string"), 1, 2), F.lit("xx")))
 
 
-def with_arrondissement(df: DataFrame, postcode: str, mapping: DataFrame, *,
-                        out: str = "arrondissement") -> DataFrame:
+def with_arrondissement(
+    df: DataFrame, postcode: str, mapping: DataFrame, *, out: str = "arrondissement"
+) -> DataFrame:
     """``df`` with ``out``, the arrondissement of column ``postcode``, from ``mapping``
     (columns ``postcode`` int and ``arrondissement`` string; broadcast). Unknown: null."""
-    lookup = F.broadcast(mapping.select(F.col("postcode").cast("int").alias("_pc"),
-                                        F.col("arrondissement").alias(out)))
-    return (df.withColumn("_pc", _postcode(postcode))
-              .join(lookup, on="_pc", how="left")
-              .drop("_pc"))
+    lookup = F.broadcast(
+        mapping.select(F.col("postcode").cast("int").alias("_pc"), F.col("arrondissement").alias(out))
+    )
+    return df.withColumn("_pc", _postcode(postcode)).join(lookup, on="_pc", how="left").drop("_pc")
 
 
-def equivalence_classes(df: DataFrame, quasi_identifiers: Sequence[str],
-                        person: str | None = None) -> DataFrame:
+def equivalence_classes(
+    df: DataFrame, quasi_identifiers: Sequence[str], person: str | None = None
+) -> DataFrame:
     """One row per combination of the quasi-identifiers present in ``df``, with ``size``
     (nulls form their own class, as a linker would treat them). With ``person``, ``size``
     counts distinct persons rather than rows: the measure for tables of events, where one
@@ -114,9 +116,17 @@ def k_anonymity(df: DataFrame, quasi_identifiers: Sequence[str], person: str | N
 def rows_below_k(df: DataFrame, quasi_identifiers: Sequence[str], k: int) -> DataFrame:
     """The rows of ``df`` whose equivalence class is smaller than ``k`` (to suppress them)."""
     small = equivalence_classes(df, quasi_identifiers).where(F.col("size") < k).drop("size")
-    return df.join(small, on=[df[q].eqNullSafe(small[q]) for q in quasi_identifiers],
-                   how="left_semi")
+    return df.join(small, on=[df[q].eqNullSafe(small[q]) for q in quasi_identifiers], how="left_semi")
 
 
-__all__ = ["birth_band", "birth_year", "equivalence_classes", "k_anonymity", "month_of",
-           "postcode_district", "postcode_province", "rows_below_k", "with_arrondissement"]
+__all__ = [
+    "birth_band",
+    "birth_year",
+    "equivalence_classes",
+    "k_anonymity",
+    "month_of",
+    "postcode_district",
+    "postcode_province",
+    "rows_below_k",
+    "with_arrondissement",
+]

@@ -51,9 +51,7 @@ def valid_niss_digits(digits: Column) -> Column:
         month_ok = month_ok | month.between(low, high)
     pre_2000 = (F.lit(97) - F.pmod(base, F.lit(97))) == check
     post_2000 = (F.lit(97) - F.pmod(base + F.lit(POST_2000_PREFIX).try_cast("bigint"), F.lit(97))) == check
-    return (
-        (F.length(digits) == 11) & month_ok & (day <= 31) & (serial != 0) & (pre_2000 | post_2000)
-    )
+    return (F.length(digits) == 11) & month_ok & (day <= 31) & (serial != 0) & (pre_2000 | post_2000)
 
 
 def contains_niss(col: Column | str) -> Column:
@@ -79,8 +77,9 @@ def string_columns(df: DataFrame) -> list[str]:
     return [f.name for f in df.schema.fields if isinstance(f.dataType, T.StringType)]
 
 
-def any_column_contains_niss(df: DataFrame, columns: Sequence[str] | None = None, *,
-                             exact: Sequence[str] = ()) -> Column:
+def any_column_contains_niss(
+    df: DataFrame, columns: Sequence[str] | None = None, *, exact: Sequence[str] = ()
+) -> Column:
     """A boolean column: some of ``columns`` (default: every string column) holds a valid
     number; columns named in ``exact`` (such as ``pid``) count only when their whole value
     is one. One regular-expression scan per row over the other columns joined."""
@@ -95,19 +94,28 @@ def any_column_contains_niss(df: DataFrame, columns: Sequence[str] | None = None
     return result
 
 
-def columns_with_niss(df: DataFrame, columns: Sequence[str] | None = None, *,
-                      exact: Sequence[str] = ()) -> Column:
+def columns_with_niss(
+    df: DataFrame, columns: Sequence[str] | None = None, *, exact: Sequence[str] = ()
+) -> Column:
     """An array column of the names of the columns that hold a valid number (empty when
     none; ``exact`` as in ``any_column_contains_niss``): a quarantine reason can name the
     column, never the value."""
     names = list(columns) if columns is not None else string_columns(df)
     names += [n for n in exact if n not in names]
-    flagged = [F.when((is_niss if name in exact else contains_niss)(df[name].cast("string")),
-                      F.lit(name)) for name in names]
+    flagged = [
+        F.when((is_niss if name in exact else contains_niss)(df[name].cast("string")), F.lit(name))
+        for name in names
+    ]
     if not flagged:
         return F.array().cast("array<string>")
     return F.filter(F.array(*flagged), lambda name: name.isNotNull())
 
 
-__all__ = ["any_column_contains_niss", "columns_with_niss", "contains_niss", "is_niss", "string_columns",
-           "valid_niss_digits"]
+__all__ = [
+    "any_column_contains_niss",
+    "columns_with_niss",
+    "contains_niss",
+    "is_niss",
+    "string_columns",
+    "valid_niss_digits",
+]

@@ -39,9 +39,11 @@ class Check:
     def name(self) -> str:
         """A stable, value-free name: expectation type and the columns it looks at."""
         exp = self.expectation
-        columns = getattr(exp, "column", None) or getattr(exp, "column_list", None) or [
-            c for c in (getattr(exp, "column_A", None), getattr(exp, "column_B", None)) if c
-        ]
+        columns = (
+            getattr(exp, "column", None)
+            or getattr(exp, "column_list", None)
+            or [c for c in (getattr(exp, "column_A", None), getattr(exp, "column_B", None)) if c]
+        )
         label = ",".join(columns) if isinstance(columns, list) else str(columns)
         return f"{exp.expectation_type}({label})" if label else exp.expectation_type
 

@@ -26,8 +26,9 @@ def summary(report: ValidationReport) -> str:
     failures = report.critical_failures
     if not failures:
         return f"{report.source}: passed ({len(report.warnings)} warning(s))"
-    return (f"{report.source}: {len(failures)} critical expectation(s) failed: "
-            + "; ".join(describe(o) for o in failures))
+    return f"{report.source}: {len(failures)} critical expectation(s) failed: " + "; ".join(
+        describe(o) for o in failures
+    )
 
 
 def check_gate(report: ValidationReport) -> None:

@@ -51,29 +51,37 @@ def technical_quality(report: ValidationReport) -> dict[str, Any]:
     for dimension in Dimension:
         rates = [o.pass_rate for o in report.outcomes if o.dimension is dimension]
         mean = sum(rates) / len(rates) if rates else None
-        out[dimension.value] = {"score": round(mean, 4) if mean is not None else None,
-                                "grade": grade(mean, TECHNICAL_THRESHOLDS),
-                                "expectations": len(rates)}
+        out[dimension.value] = {
+            "score": round(mean, 4) if mean is not None else None,
+            "grade": grade(mean, TECHNICAL_THRESHOLDS),
+            "expectations": len(rates),
+        }
     return out
 
 
-def label(report: ValidationReport, coverage: Coverage, documented_share: float, *,
-          linkable: bool) -> dict[str, Any]:
+def label(
+    report: ValidationReport, coverage: Coverage, documented_share: float, *, linkable: bool
+) -> dict[str, Any]:
     """The label of one dataset version; ``linkable``: rows carry the platform pseudonym."""
     dimensions_checked = {o.dimension for o in report.outcomes}
     return {
         "scale": "A (excellent) > B (good) > C (fair) > D (poor)",
-        "documentation": {"score": round(documented_share, 4),
-                          "grade": grade(documented_share, SHARE_THRESHOLDS)},
+        "documentation": {
+            "score": round(documented_share, 4),
+            "grade": grade(documented_share, SHARE_THRESHOLDS),
+        },
         "technical_quality": technical_quality(report),
         "quality_management": {
             "score": round(len(dimensions_checked) / len(Dimension), 4),
             "grade": grade(len(dimensions_checked) / len(Dimension), SHARE_THRESHOLDS),
             "basis": "share of technical dimensions covered by a versioned suite with a gate",
         },
-        "coverage": {"persons": coverage.persons, "population": coverage.population,
-                     "period": [coverage.first_date, coverage.last_date],
-                     "grade": grade(coverage.share, SHARE_THRESHOLDS)},
+        "coverage": {
+            "persons": coverage.persons,
+            "population": coverage.population,
+            "period": [coverage.first_date, coverage.last_date],
+            "grade": grade(coverage.share, SHARE_THRESHOLDS),
+        },
         "access_delays": {"grade": NOT_ASSESSED},
         "enrichments": {
             "grade": "B" if linkable else "D",

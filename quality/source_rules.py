@@ -45,8 +45,7 @@ RULES: dict[Source, SourceRules] = {
         Source.POPULATION,
         optional=frozenset({"death_date"}),
         code_forms={"postcode": r"^\d{4}$", "arrondissement": r"^\d{5}$", "insurer": r"^\d{3}$"},
-        code_lists={"postcode": "postcodes", "arrondissement": "arrondissements",
-                    "insurer": "insurers"},
+        code_lists={"postcode": "postcodes", "arrondissement": "arrondissements", "insurer": "insurers"},
         allowed={"sex": ("F", "M"), "province": tuple(sorted(reference.provinces()))},
         ranges={"birth_month": (1, 12)},
     ),
@@ -88,8 +87,10 @@ RULES: dict[Source, SourceRules] = {
     ),
     Source.CLINICAL_NOTES: SourceRules(
         Source.CLINICAL_NOTES,
-        allowed={"language": ("en", "fr", "nl"),
-                 "note_type": ("consultation", "discharge_letter", "emergency_report")},
+        allowed={
+            "language": ("en", "fr", "nl"),
+            "note_type": ("consultation", "discharge_letter", "emergency_report"),
+        },
         event_date="note_date",
         free_text={"text": "language"},
         # Letters name the patient's national number on purpose; de-identification removes it.

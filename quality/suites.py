@@ -69,21 +69,33 @@ def derived(source: Source, df: DataFrame) -> DataFrame:
         return df.withColumn("_length_of_stay", F.datediff("discharge_date", "admission_date"))
     if source is Source.LAB_RESULTS:
         loinc = reference.load("loinc")
+
         def lookup(column: str, cast: str) -> Column:
-            pairs = [F.lit(x) for code, value in zip(loinc["loinc"], loinc[column], strict=True)
-                     for x in (code, value)]
+            pairs = [
+                F.lit(x)
+                for code, value in zip(loinc["loinc"], loinc[column], strict=True)
+                for x in (code, value)
+            ]
             return F.create_map(*pairs)[F.col("loinc_code")].cast(cast)
+
         return df.withColumn("_expected_unit", F.col("unit") == lookup("unit", "string")).withColumn(
-            "_plausible_value", F.col("value").between(lookup("min", "double"), lookup("max", "double")))
+            "_plausible_value", F.col("value").between(lookup("min", "double"), lookup("max", "double"))
+        )
     return df
 
 
 def _volume(ctx: SuiteContext) -> list[Check]:
     checks = [critical(gxe.ExpectTableRowCountToBeBetween(min_value=1), Dimension.COMPLETENESS)]
     if ctx.previous_rows:
-        checks.append(warning(gxe.ExpectTableRowCountToBeBetween(
-            min_value=int(ctx.previous_rows * VOLUME_LOW),
-            max_value=int(ctx.previous_rows * VOLUME_HIGH)), Dimension.CONSISTENCY))
+        checks.append(
+            warning(
+                gxe.ExpectTableRowCountToBeBetween(
+                    min_value=int(ctx.previous_rows * VOLUME_LOW),
+                    max_value=int(ctx.previous_rows * VOLUME_HIGH),
+                ),
+                Dimension.CONSISTENCY,
+            )
+        )
     return checks
 
 
@@ -91,29 +103,44 @@ def _referential(ctx: SuiteContext) -> list[Check]:
     """Every person is in the population, and nobody has care dated after their death."""
     if not ctx.population_known:
         return []
-    return [warning(gxe.ExpectColumnValuesToBeInSet(column="_known_person", value_set=[True],
-                                                    mostly=0.999), Dimension.CONSISTENCY),
-            warning(gxe.ExpectColumnValuesToBeInSet(column="_after_death", value_set=[False],
-                                                    mostly=0.999), Dimension.ACCURACY)]
+    return [
+        warning(
+            gxe.ExpectColumnValuesToBeInSet(column="_known_person", value_set=[True], mostly=0.999),
+            Dimension.CONSISTENCY,
+        ),
+        warning(
+            gxe.ExpectColumnValuesToBeInSet(column="_after_death", value_set=[False], mostly=0.999),
+            Dimension.ACCURACY,
+        ),
+    ]
 
 
 def _code_list(column: str, ctx: SuiteContext, list_name: str) -> list[Check]:
     codes = ctx.known_codes.get(list_name)
     if not codes:
         return []
-    return [warning(gxe.ExpectColumnValuesToBeInSet(column=column, value_set=sorted(codes),
-                                                    mostly=0.99), Dimension.VALIDITY)]
+    return [
+        warning(
+            gxe.ExpectColumnValuesToBeInSet(column=column, value_set=sorted(codes), mostly=0.99),
+            Dimension.VALIDITY,
+        )
+    ]
 
 
 def _quarantine_share() -> list[Check]:
-    return [critical(gxe.ExpectColumnValuesToBeNull(column="_reject_reason",
-                                                    mostly=1 - MAX_QUARANTINED_SHARE),
-                     Dimension.VALIDITY)]
+    return [
+        critical(
+            gxe.ExpectColumnValuesToBeNull(column="_reject_reason", mostly=1 - MAX_QUARANTINED_SHARE),
+            Dimension.VALIDITY,
+        )
+    ]
 
 
 def _not_in_future(column: str, ctx: SuiteContext) -> Check:
-    return critical(gxe.ExpectColumnValuesToBeBetween(column=column, max_value=ctx.run_date,
-                                                      mostly=0.99), Dimension.TIMELINESS)
+    return critical(
+        gxe.ExpectColumnValuesToBeBetween(column=column, max_value=ctx.run_date, mostly=0.99),
+        Dimension.TIMELINESS,
+    )
 
 
 def _unique(*columns: str) -> Check:
@@ -122,10 +149,13 @@ def _unique(*columns: str) -> Check:
     return warning(gxe.ExpectCompoundColumnsToBeUnique(column_list=list(columns)), Dimension.UNIQUENESS)
 
 
-def _between(column: str, low: float | None, high: float | None, dimension: Dimension,
-             mostly: float = 1.0) -> Check:
-    return warning(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=low, max_value=high,
-                                                     mostly=mostly), dimension)
+def _between(
+    column: str, low: float | None, high: float | None, dimension: Dimension, mostly: float = 1.0
+) -> Check:
+    return warning(
+        gxe.ExpectColumnValuesToBeBetween(column=column, min_value=low, max_value=high, mostly=mostly),
+        dimension,
+    )
 
 
 def population_suite(ctx: SuiteContext) -> list[Check]:
@@ -134,8 +164,10 @@ def population_suite(ctx: SuiteContext) -> list[Check]:
         *_quarantine_share(),
         _unique("pid"),
         _between("birth_year", 1900, ctx.run_date.year, Dimension.ACCURACY),
-        critical(gxe.ExpectColumnValuesToBeBetween(column="death_date", max_value=ctx.run_date),
-                 Dimension.TIMELINESS),
+        critical(
+            gxe.ExpectColumnValuesToBeBetween(column="death_date", max_value=ctx.run_date),
+            Dimension.TIMELINESS,
+        ),
         warning(gxe.ExpectColumnValuesToNotBeNull(column="postcode", mostly=0.99), Dimension.COMPLETENESS),
     ]
 
@@ -145,13 +177,16 @@ def claims_suite(ctx: SuiteContext) -> list[Check]:
         *_volume(ctx),
         *_quarantine_share(),
         _not_in_future("service_date", ctx),
-        warning(gxe.ExpectColumnValuesToNotBeNull(column="provider_id", mostly=0.99),
-                Dimension.COMPLETENESS),
+        warning(gxe.ExpectColumnValuesToNotBeNull(column="provider_id", mostly=0.99), Dimension.COMPLETENESS),
         *_code_list("nomenclature_code", ctx, "nomenclature"),
         _between("amount_reimbursed", 0, MAX_AMOUNT, Dimension.ACCURACY),
-        warning(gxe.ExpectCompoundColumnsToBeUnique(
-            column_list=["pid", "nomenclature_code", "service_date", "provider_id",
-                         "amount_reimbursed"], mostly=0.999), Dimension.UNIQUENESS),
+        warning(
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=["pid", "nomenclature_code", "service_date", "provider_id", "amount_reimbursed"],
+                mostly=0.999,
+            ),
+            Dimension.UNIQUENESS,
+        ),
         *_referential(ctx),
     ]
 
@@ -174,8 +209,12 @@ def hospital_stays_suite(ctx: SuiteContext) -> list[Check]:
         *_quarantine_share(),
         _not_in_future("discharge_date", ctx),
         _unique("stay_id"),
-        warning(gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="discharge_date", column_B="admission_date", or_equal=True), Dimension.CONSISTENCY),
+        warning(
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="discharge_date", column_B="admission_date", or_equal=True
+            ),
+            Dimension.CONSISTENCY,
+        ),
         _between("_length_of_stay", 0, MAX_STAY_DAYS, Dimension.ACCURACY, mostly=0.999),
         *_referential(ctx),
     ]
@@ -188,10 +227,13 @@ def lab_results_suite(ctx: SuiteContext) -> list[Check]:
         _not_in_future("sample_date", ctx),
         _unique("result_id"),
         # One unit per LOINC code, and values a human body can have.
-        warning(gxe.ExpectColumnValuesToBeInSet(column="_expected_unit", value_set=[True]),
-                Dimension.CONSISTENCY),
-        warning(gxe.ExpectColumnValuesToBeInSet(column="_plausible_value", value_set=[True],
-                                                mostly=0.999), Dimension.ACCURACY),
+        warning(
+            gxe.ExpectColumnValuesToBeInSet(column="_expected_unit", value_set=[True]), Dimension.CONSISTENCY
+        ),
+        warning(
+            gxe.ExpectColumnValuesToBeInSet(column="_plausible_value", value_set=[True], mostly=0.999),
+            Dimension.ACCURACY,
+        ),
         *_referential(ctx),
     ]
 
@@ -216,8 +258,9 @@ def wellness_suite(ctx: SuiteContext) -> list[Check]:
         _between("steps", 0, MAX_STEPS, Dimension.ACCURACY, mostly=0.999),
         _between("sleep_minutes", 0, 24 * 60, Dimension.ACCURACY),
         _between("resting_heart_rate", 25, 220, Dimension.ACCURACY, mostly=0.999),
-        warning(gxe.ExpectColumnValuesToBeInSet(column="patient_entered", value_set=[True]),
-                Dimension.VALIDITY),
+        warning(
+            gxe.ExpectColumnValuesToBeInSet(column="patient_entered", value_set=[True]), Dimension.VALIDITY
+        ),
         *_referential(ctx),
     ]
 

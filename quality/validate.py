@@ -16,8 +16,7 @@ from pyspark.sql import DataFrame
 
 from quality.checks import Check, Dimension, Severity
 
-_RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0,
-                  "include_unexpected_rows": False}
+_RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0, "include_unexpected_rows": False}
 _KEPT = ("element_count", "unexpected_count", "missing_count")
 
 
@@ -54,15 +53,21 @@ class ValidationReport:
         return [o for o in self.outcomes if o.severity is Severity.WARNING and not o.success]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "passed": not self.critical_failures,
-                "outcomes": [{**asdict(o), "severity": o.severity.value,
-                              "dimension": o.dimension.value} for o in self.outcomes]}
+        return {
+            "source": self.source,
+            "passed": not self.critical_failures,
+            "outcomes": [
+                {**asdict(o), "severity": o.severity.value, "dimension": o.dimension.value}
+                for o in self.outcomes
+            ],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ValidationReport:
         outcomes = tuple(
-            ExpectationOutcome(**{**o, "severity": Severity(o["severity"]),
-                                  "dimension": Dimension(o["dimension"])})
+            ExpectationOutcome(
+                **{**o, "severity": Severity(o["severity"]), "dimension": Dimension(o["dimension"])}
+            )
             for o in data["outcomes"]
         )
         return cls(source=data["source"], outcomes=outcomes)
@@ -118,11 +123,20 @@ def validate(df: DataFrame, source: str, checks: list[Check]) -> ValidationRepor
         check = checks[index]
         counts = {k: item.result.get(k) for k in _KEPT}
         observed = item.result.get("observed_value")
-        outcomes.append((index, ExpectationOutcome(
-            name=check.name, severity=check.severity, dimension=check.dimension,
-            success=bool(item.success),
-            observed_rows=observed if isinstance(observed, int) and "row_count" in check.name else None,
-            **{k: (int(v) if v is not None else None) for k, v in counts.items()},
-        )))
+        outcomes.append(
+            (
+                index,
+                ExpectationOutcome(
+                    name=check.name,
+                    severity=check.severity,
+                    dimension=check.dimension,
+                    success=bool(item.success),
+                    observed_rows=observed
+                    if isinstance(observed, int) and "row_count" in check.name
+                    else None,
+                    **{k: (int(v) if v is not None else None) for k, v in counts.items()},
+                ),
+            )
+        )
     # In suite order, whatever order GX computed them in.
     return ValidationReport(source=source, outcomes=tuple(o for _, o in sorted(outcomes)))

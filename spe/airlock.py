@@ -33,11 +33,14 @@ def request_output(permit_id: str, user: str, sql: str, settings: Settings | Non
     ran = run_permit_query(permit_id, user, sql, settings)
     if ran.result.status != "ok":
         return Filed(ran, None)
-    checked = CheckedResult(columns=tuple(ran.result.columns),
-                            rows=tuple(tuple(row) for row in ran.result.rows),
-                            suppressed=tuple(ran.result.suppressed))
+    checked = CheckedResult(
+        columns=tuple(ran.result.columns),
+        rows=tuple(tuple(row) for row in ran.result.rows),
+        suppressed=tuple(ran.result.suppressed),
+    )
     with open_catalog(settings).session() as session:
         store = SqlOutputStore(session)
-        request = releases.request_release(store, store.get_user(user), permit_id=permit_id, sql=sql,
-                                          result=checked, versions=ran.versions)
+        request = releases.request_release(
+            store, store.get_user(user), permit_id=permit_id, sql=sql, result=checked, versions=ran.versions
+        )
     return Filed(ran, request)

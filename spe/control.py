@@ -48,7 +48,7 @@ def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Ke
     for row in rows:
         group = Group(persons=frozenset(row[k] or ()))
         for i, agg in enumerate(shape.aggregates):
-            who, largest, total, zero_one = row[k + 1 + 4 * i: k + 5 + 4 * i]
+            who, largest, total, zero_one = row[k + 1 + 4 * i : k + 5 + 4 * i]
             contributors = frozenset(who or ())
             count_like = agg.measure is Measure.COUNT or (bool(contributors) and bool(zero_one))
             stats = CellStats(count_like, len(contributors), tuple(largest or ()), float(total or 0.0))
@@ -57,10 +57,15 @@ def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Ke
     return groups
 
 
-def _check_margins(shape: QueryShape, keys: list[Key], value_columns: list[int],
-                   releases: dict[tuple[int, int], list[Released]], rules: dict[tuple[int, int], Rule],
-                   behind: dict[tuple[int, int], frozenset[int]],
-                   history: ReleaseHistory) -> dict[tuple[int, tuple[int, ...]], Released]:
+def _check_margins(
+    shape: QueryShape,
+    keys: list[Key],
+    value_columns: list[int],
+    releases: dict[tuple[int, int], list[Released]],
+    rules: dict[tuple[int, int], Rule],
+    behind: dict[tuple[int, int], frozenset[int]],
+    history: ReleaseHistory,
+) -> dict[tuple[int, tuple[int, ...]], Released]:
     """Differencing of the totals a researcher can add up from this result.
 
     The sum of a fully released line (or of the whole table) is released too, in effect:
@@ -91,15 +96,21 @@ def _check_margins(shape: QueryShape, keys: list[Key], value_columns: list[int],
     return margins
 
 
-def control(shape: QueryShape, columns: list[str], rows: Sequence[Sequence[Any]],
-            companion: dict[Key, Group], settings: DisclosureSettings,
-            history: ReleaseHistory) -> Controlled:
+def control(
+    shape: QueryShape,
+    columns: list[str],
+    rows: Sequence[Sequence[Any]],
+    companion: dict[Key, Group],
+    settings: DisclosureSettings,
+    history: ReleaseHistory,
+) -> Controlled:
     """The result as it may be shown, with the suppressed cells and their rules."""
     visible = len(shape.columns)
     keys: list[Key] = [tuple(r[visible:]) for r in rows]
     if any(k not in companion for k in keys):
-        raise QueryRefused("disclosure control could not match the result to its groups; "
-                           "simplify the grouping expressions")
+        raise QueryRefused(
+            "disclosure control could not match the result to its groups; simplify the grouping expressions"
+        )
     value_columns = [c for c, col in enumerate(shape.columns) if not col.is_key]
     rules: dict[tuple[int, int], Rule] = {}
     behind: dict[tuple[int, int], frozenset[int]] = {}
@@ -143,16 +154,21 @@ def control(shape: QueryShape, columns: list[str], rows: Sequence[Sequence[Any]]
 
     for c in value_columns:
         hidden = {r for r in range(len(rows)) if (r, c) in rules}
-        extra = secondary_suppression(keys, [behind[r, c] for r in range(len(rows))], hidden,
-                                      settings.min_persons)
+        extra = secondary_suppression(
+            keys, [behind[r, c] for r in range(len(rows))], hidden, settings.min_persons
+        )
         for r in extra:
             rules[r, c] = Rule.SECONDARY
 
     kept = [r for r in range(len(rows)) if r not in dropped]
     out_rows: list[list[Any]] = []
     suppressed: list[dict[str, Any]] = []
-    roundable = {c for c in value_columns if len(shape.columns[c].aggregates) == 1
-                 and shape.aggregates[shape.columns[c].aggregates[0]].measure is Measure.COUNT}
+    roundable = {
+        c
+        for c in value_columns
+        if len(shape.columns[c].aggregates) == 1
+        and shape.aggregates[shape.columns[c].aggregates[0]].measure is Measure.COUNT
+    }
     for (c, members), margin in margins.items():
         if not any((r, c) in rules for r in members):
             history.record([margin])

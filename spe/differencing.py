@@ -85,8 +85,10 @@ class ReleaseHistory:
         """True when none of ``cells`` (the aggregates of one output cell) differences badly,
         with the earlier releases or with each other (``sum(x) - sum(x) FILTER (...)``)."""
         together = list(cells)
-        return all(can_release_beside(c, [*self._of(c.measure), *together[:i]], self.min_persons)
-                   for i, c in enumerate(together))
+        return all(
+            can_release_beside(c, [*self._of(c.measure), *together[:i]], self.min_persons)
+            for i, c in enumerate(together)
+        )
 
     def record(self, cells: Iterable[Released]) -> None:
         for cell in cells:

@@ -75,8 +75,9 @@ class ReleaseLog:
         self._con = con
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         con, self._con = self._con, None
         if con is None:
             return
@@ -95,8 +96,9 @@ class ReleaseLog:
         return ReleaseHistory(min_persons, load=self._load)
 
     def _load(self, measure: str) -> Iterator[Released]:
-        rows = self._connection().execute("SELECT persons FROM released WHERE measure = ?",
-                                          (_measure_digest(measure),))
+        rows = self._connection().execute(
+            "SELECT persons FROM released WHERE measure = ?", (_measure_digest(measure),)
+        )
         for (blob,) in rows.fetchall():
             yield Released(measure, _unpack(blob))
 

@@ -24,12 +24,12 @@ from common.errors import HavenError
 class Rule(StrEnum):
     """Why a cell was suppressed; these names appear in results' ``suppressed`` lists."""
 
-    THRESHOLD = "threshold"        # fewer than min_persons distinct persons behind the cell
-    ZERO = "zero"                  # a count of zero
-    DOMINANCE = "dominance"        # nk rule: the n largest contributors hold k % or more
-    P_PERCENT = "p-percent"        # the rest of the cell estimates the largest within p %
+    THRESHOLD = "threshold"  # fewer than min_persons distinct persons behind the cell
+    ZERO = "zero"  # a count of zero
+    DOMINANCE = "dominance"  # nk rule: the n largest contributors hold k % or more
+    P_PERCENT = "p-percent"  # the rest of the cell estimates the largest within p %
     DIFFERENCING = "differencing"  # with an earlier released cell, reveals a small group
-    SECONDARY = "secondary"        # suppressed so that another cell cannot be recomputed
+    SECONDARY = "secondary"  # suppressed so that another cell cannot be recomputed
 
 
 class CellDisclosive(HavenError):
@@ -68,14 +68,18 @@ class DisclosureSettings:
         if unknown:
             raise LooserThanDefault(f"unknown disclosure settings: {sorted(unknown)}")
         new = replace(self, **overrides)
-        looser = [name for name, is_looser in (
-            ("min_persons", new.min_persons < self.min_persons),
-            ("zeros_disclosive", self.zeros_disclosive and not new.zeros_disclosive),
-            ("p_percent", new.p_percent < self.p_percent),
-            ("nk_n", new.nk_n < self.nk_n),
-            ("nk_k_percent", new.nk_k_percent > self.nk_k_percent),
-            ("rounding_base", new.rounding_base < self.rounding_base),
-        ) if is_looser]
+        looser = [
+            name
+            for name, is_looser in (
+                ("min_persons", new.min_persons < self.min_persons),
+                ("zeros_disclosive", self.zeros_disclosive and not new.zeros_disclosive),
+                ("p_percent", new.p_percent < self.p_percent),
+                ("nk_n", new.nk_n < self.nk_n),
+                ("nk_k_percent", new.nk_k_percent > self.nk_k_percent),
+                ("rounding_base", new.rounding_base < self.rounding_base),
+            )
+            if is_looser
+        ]
         if looser:
             raise LooserThanDefault(f"a permit may only make disclosure control stricter: {looser}")
         return new
@@ -95,8 +99,9 @@ class DisclosureSettings:
         """The platform's thresholds (``Settings.disclosure``; never looser than these
         defaults), made stricter field by field where the permit's own terms are."""
         base = cls()
-        return base.stricter({name: type(getattr(base, name))(value) for name, value in platform.items()}
-                             ).strictest(permit)
+        return base.stricter(
+            {name: type(getattr(base, name))(value) for name, value in platform.items()}
+        ).strictest(permit)
 
 
 @dataclass(frozen=True)
@@ -163,5 +168,8 @@ def round_count(value: Any, base: int) -> Any:
     if isinstance(value, Decimal) and value != value.to_integral_value():
         return value
     number = int(value)
-    return type(value)(((number + base // 2) // base) * base) if number >= 0 \
+    return (
+        type(value)(((number + base // 2) // base) * base)
+        if number >= 0
         else type(value)(-(((-number) + base // 2) // base) * base)
+    )

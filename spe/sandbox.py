@@ -56,8 +56,12 @@ _CONNECT_CONFIG = {
     "max_temp_directory_size": "0KiB",
 }
 # These quote the researcher's own SQL (names, syntax), never row values.
-_ABOUT_THE_QUERY = (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException,
-                    duckdb.PermissionException)
+_ABOUT_THE_QUERY = (
+    duckdb.ParserException,
+    duckdb.BinderException,
+    duckdb.CatalogException,
+    duckdb.PermissionException,
+)
 
 
 def error_rule(exc: duckdb.Error) -> str:
@@ -84,16 +88,23 @@ def describe_error(exc: duckdb.Error) -> str:
 class Sandbox:
     """A locked in-memory DuckDB over fixed tables at fixed Delta versions."""
 
-    def __init__(self, tables: Mapping[str, Path], versions: Mapping[str, int] | None = None,
-                 limits: SandboxLimits | None = None) -> None:
+    def __init__(
+        self,
+        tables: Mapping[str, Path],
+        versions: Mapping[str, int] | None = None,
+        limits: SandboxLimits | None = None,
+    ) -> None:
         self.limits = limits or SandboxLimits()
         unknown = set(versions or {}) - set(tables)
         if unknown:
-            raise QueryRefused(f"versions given for tables the permit does not have: {sorted(unknown)}",
-                                "versions")
+            raise QueryRefused(
+                f"versions given for tables the permit does not have: {sorted(unknown)}", "versions"
+            )
         config: dict[str, str | bool | int | float | list[str]] = {
-            **_CONNECT_CONFIG, "threads": str(self.limits.threads),
-            "memory_limit": self.limits.memory_limit}
+            **_CONNECT_CONFIG,
+            "threads": str(self.limits.threads),
+            "memory_limit": self.limits.memory_limit,
+        }
         self._con = duckdb.connect(":memory:", config=config)
         self.versions: dict[str, int] = {}
         self.columns: dict[str, tuple[str, ...]] = {}

@@ -34,7 +34,7 @@ def _all_lines(keys: Sequence[Key]) -> list[list[int]]:
     for dim in range(len(keys[0])):
         groups: dict[Key, list[int]] = defaultdict(list)
         for row, key in enumerate(keys):
-            groups[key[:dim] + key[dim + 1:]].append(row)
+            groups[key[:dim] + key[dim + 1 :]].append(row)
         lines.extend(groups.values())
     return lines
 
@@ -56,8 +56,9 @@ def _determined(cells: list[int], lines: list[list[int]]) -> set[int]:
     if not cells or len(cells) > MAX_AUDITED_CELLS:
         return set()
     position = {cell: i for i, cell in enumerate(cells)}
-    equations = [[1.0 if c in set(line) else 0.0 for c in cells]
-                 for line in lines if any(c in position for c in line)]
+    equations = [
+        [1.0 if c in set(line) else 0.0 for c in cells] for line in lines if any(c in position for c in line)
+    ]
     if not equations:
         return set()
     matrix = np.array(equations)
@@ -71,8 +72,9 @@ def _determined(cells: list[int], lines: list[list[int]]) -> set[int]:
     return found
 
 
-def secondary_suppression(keys: Sequence[Key], persons: Sequence[frozenset[int]],
-                          suppressed: set[int], min_persons: int) -> set[int]:
+def secondary_suppression(
+    keys: Sequence[Key], persons: Sequence[frozenset[int]], suppressed: set[int], min_persons: int
+) -> set[int]:
     """Rows to suppress in addition to ``suppressed`` (one value column) so margins reveal nothing.
 
     ``keys`` are the rows' grouping keys, ``persons`` the persons behind each row's cell.

@@ -56,14 +56,19 @@ def built_versions(settings: Settings, permit_id: str, tables: Mapping[str, Any]
     for build in permit_builds(settings, permit_id):
         if build.outcome == "removed":
             versions.clear()
-        elif (build.outcome == "published" and build.dataset is not None and build.dataset in tables
-              and build.output_version is not None):
+        elif (
+            build.outcome == "published"
+            and build.dataset is not None
+            and build.dataset in tables
+            and build.output_version is not None
+        ):
             versions[build.dataset] = build.output_version
     return versions
 
 
-def run_permit_query(permit_id: str, user: str, sql: str, settings: Settings | None = None,
-                     at: datetime | None = None) -> PermitQuery:
+def run_permit_query(
+    permit_id: str, user: str, sql: str, settings: Settings | None = None, at: datetime | None = None
+) -> PermitQuery:
     """Run ``sql`` for ``user`` over ``permit_id``'s tables; audited whatever the outcome.
 
     Raises ``UnknownPermit`` or ``PermitDenied`` (after auditing the denial) when the user may
@@ -74,8 +79,14 @@ def run_permit_query(permit_id: str, user: str, sql: str, settings: Settings | N
     digest = sql_digest(sql)
 
     def record(status: str, **details: Any) -> None:
-        record_event(actor=user, action=QUERY_EVENT, object_type="permit", object_id=_object_id(permit_id),
-                     details={"status": status, "sql_sha256": digest, **details}, settings=settings)
+        record_event(
+            actor=user,
+            action=QUERY_EVENT,
+            object_type="permit",
+            object_id=_object_id(permit_id),
+            details={"status": status, "sql_sha256": digest, **details},
+            settings=settings,
+        )
 
     try:
         permit = get_permit(permit_id, settings)
@@ -89,23 +100,31 @@ def run_permit_query(permit_id: str, user: str, sql: str, settings: Settings | N
     tables = LakeLayout(settings.lake).permit_tables(permit_id)
     if not tables:
         record("refused", rule="not_published")
-        raise NotPublished(f"permit {permit_id} has no published datasets yet: run `haven pipeline run`",
-                           "not_published")
+        raise NotPublished(
+            f"permit {permit_id} has no published datasets yet: run `haven pipeline run`", "not_published"
+        )
     disclosure = DisclosureSettings.for_permit(
-        settings.disclosure, permit.disclosure.overrides() if permit.disclosure else {})
+        settings.disclosure, permit.disclosure.overrides() if permit.disclosure else {}
+    )
     # The permit's release history, locked for this session: differencing is checked against
     # everything any session of the permit released before.
     with ReleaseLog(settings.release_log(permit_id)) as releases:
         history = releases.history(disclosure.min_persons)
-        with SandboxSession(tables, built_versions(settings, permit_id, tables), disclosure,
-                            history=history) as session:
+        with SandboxSession(
+            tables, built_versions(settings, permit_id, tables), disclosure, history=history
+        ) as session:
             result = session.run(sql)
             versions = session.versions
         releases.save(history)
     read = [f"{table}@{version}" for table, version in sorted(versions.items())]
     if result.status == "ok":
-        record("ok", suppressed=len(result.suppressed), rows=len(result.rows),
-               rules=sorted({str(s["rule"]) for s in result.suppressed}), versions=read)
+        record(
+            "ok",
+            suppressed=len(result.suppressed),
+            rows=len(result.rows),
+            rules=sorted({str(s["rule"]) for s in result.suppressed}),
+            versions=read,
+        )
     else:
         record("refused", rule=result.rule or "shape", versions=read)
     return PermitQuery(result, versions)

@@ -23,6 +23,7 @@ from spe.shape import analyse, grouped_companion_sql
 
 __all__ = ["QueryRefused", "QueryResult", "SandboxSession"]
 
+
 @dataclass
 class QueryResult:
     status: str
@@ -37,8 +38,14 @@ class QueryResult:
     rule: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "reason": self.reason, "columns": self.columns,
-                "rows": self.rows, "suppressed": self.suppressed, "unit": self.unit}
+        return {
+            "status": self.status,
+            "reason": self.reason,
+            "columns": self.columns,
+            "rows": self.rows,
+            "suppressed": self.suppressed,
+            "unit": self.unit,
+        }
 
 
 class SandboxSession:
@@ -49,9 +56,14 @@ class SandboxSession:
     sessions released (``spe.differencing_history``); by default the session starts with none.
     """
 
-    def __init__(self, tables: Mapping[str, Path], versions: Mapping[str, int] | None = None,
-                 settings: DisclosureSettings | None = None,
-                 limits: SandboxLimits | None = None, history: ReleaseHistory | None = None) -> None:
+    def __init__(
+        self,
+        tables: Mapping[str, Path],
+        versions: Mapping[str, int] | None = None,
+        settings: DisclosureSettings | None = None,
+        limits: SandboxLimits | None = None,
+        history: ReleaseHistory | None = None,
+    ) -> None:
         self.settings = settings or DisclosureSettings()
         if history is not None and history.min_persons != self.settings.min_persons:
             raise ValueError("the release history must use the session's min_persons")
@@ -82,8 +94,7 @@ class SandboxSession:
         if len(statements) != 1:
             raise QueryRefused(f"exactly one statement per query, got {len(statements)}", "statement")
         if statements[0].type != duckdb.StatementType.SELECT:
-            raise QueryRefused(f"only SELECT queries are allowed, got {statements[0].type.name}",
-                                "statement")
+            raise QueryRefused(f"only SELECT queries are allowed, got {statements[0].type.name}", "statement")
 
     def run(self, sql: str) -> QueryResult:
         """Run one statement and apply disclosure control; refusals come back as ``status == "refused"``."""
@@ -93,12 +104,19 @@ class SandboxSession:
             columns, rows = self._sandbox.execute(shape.run_sql)
             top_n = max(self.settings.nk_n, 2)
             _, companion = self._sandbox.execute(grouped_companion_sql(shape, top_n))
-            outcome = control(shape, columns, rows, group_companion(shape, companion),
-                              self.settings, self._history)
+            outcome = control(
+                shape, columns, rows, group_companion(shape, companion), self.settings, self._history
+            )
         except QueryRefused as exc:
             return QueryResult(status="refused", reason=str(exc), rule=exc.rule)
         reason = None
         if outcome.suppressed:
             reason = "disclosure control suppressed cells (see suppressed)"
-        return QueryResult(status="ok", reason=reason, columns=outcome.columns, rows=outcome.rows,
-                           suppressed=outcome.suppressed, unit=shape.unit.value)
+        return QueryResult(
+            status="ok",
+            reason=reason,
+            columns=outcome.columns,
+            rows=outcome.rows,
+            suppressed=outcome.suppressed,
+            unit=shape.unit.value,
+        )

@@ -52,21 +52,62 @@ class Measure(StrEnum):
 
 
 ALLOWED_AGGREGATES: dict[str, Measure] = {
-    "count": Measure.COUNT, "count_star": Measure.COUNT, "count_if": Measure.COUNT,
-    "countif": Measure.COUNT, "sum": Measure.SUM, "fsum": Measure.SUM, "kahan_sum": Measure.SUM,
-    "sumkahan": Measure.SUM, "avg": Measure.MEAN, "mean": Measure.MEAN, "favg": Measure.MEAN,
+    "count": Measure.COUNT,
+    "count_star": Measure.COUNT,
+    "count_if": Measure.COUNT,
+    "countif": Measure.COUNT,
+    "sum": Measure.SUM,
+    "fsum": Measure.SUM,
+    "kahan_sum": Measure.SUM,
+    "sumkahan": Measure.SUM,
+    "avg": Measure.MEAN,
+    "mean": Measure.MEAN,
+    "favg": Measure.MEAN,
 }
 # Scalar functions that read the environment, settings or column statistics.
-_DENIED_FUNCTIONS = frozenset({
-    "current_setting", "getenv", "getvariable", "current_database", "current_catalog",
-    "current_schema", "current_schemas", "current_role", "current_user", "user", "session_user",
-    "current_query", "in_search_path", "stats", "error", "sleep_ms", "pg_sleep", "version",
-    # Not deterministic: the result and its companion query would see different rows.
-    "random", "setseed", "uuid", "gen_random_uuid", "uuidv4", "uuidv7", "nextval", "currval",
-    "now", "get_current_time", "get_current_timestamp", "current_timestamp", "current_time",
-    "current_localtime", "current_localtimestamp", "current_transaction_id", "current_query_id",
-    "current_connection_id", "txid_current", "transaction_timestamp",
-})
+_DENIED_FUNCTIONS = frozenset(
+    {
+        "current_setting",
+        "getenv",
+        "getvariable",
+        "current_database",
+        "current_catalog",
+        "current_schema",
+        "current_schemas",
+        "current_role",
+        "current_user",
+        "user",
+        "session_user",
+        "current_query",
+        "in_search_path",
+        "stats",
+        "error",
+        "sleep_ms",
+        "pg_sleep",
+        "version",
+        # Not deterministic: the result and its companion query would see different rows.
+        "random",
+        "setseed",
+        "uuid",
+        "gen_random_uuid",
+        "uuidv4",
+        "uuidv7",
+        "nextval",
+        "currval",
+        "now",
+        "get_current_time",
+        "get_current_timestamp",
+        "current_timestamp",
+        "current_time",
+        "current_localtime",
+        "current_localtimestamp",
+        "current_transaction_id",
+        "current_query_id",
+        "current_connection_id",
+        "txid_current",
+        "transaction_timestamp",
+    }
+)
 _DENIED_PREFIXES = ("duckdb_", "pragma_", "pg_", "has_", "read_", "json_execute")
 
 
@@ -75,17 +116,17 @@ class Aggregate:
     """One aggregate of the query, and its per-person counterparts in the companion query."""
 
     measure: Measure
-    text: str                     # for reasons: the researcher's own expression
-    measured: str                 # what is summed, for differencing: "count" or "sum:<expr>"
-    per_person: str               # SQL of each person's contribution (count or sum)
-    present: str                  # SQL of each person's number of non-null inputs
-    indicator: str | None         # SQL: are all inputs 0 or 1 (a count in disguise)?
+    text: str  # for reasons: the researcher's own expression
+    measured: str  # what is summed, for differencing: "count" or "sum:<expr>"
+    per_person: str  # SQL of each person's contribution (count or sum)
+    present: str  # SQL of each person's number of non-null inputs
+    indicator: str | None  # SQL: are all inputs 0 or 1 (a count in disguise)?
 
 
 @dataclass(frozen=True)
 class OutputColumn:
     name: str
-    aggregates: tuple[int, ...]   # indexes into QueryShape.aggregates; empty for key columns
+    aggregates: tuple[int, ...]  # indexes into QueryShape.aggregates; empty for key columns
 
     @property
     def is_key(self) -> bool:
@@ -126,11 +167,14 @@ def check_tree(node: Node, tables: Mapping[str, tuple[str, ...]]) -> None:
             if item.get("schema_name") or item.get("catalog_name") or item.get("at_clause"):
                 raise _refuse("tables are named without schema, catalog or AT clause")
             if item.get("table_name") not in tables:
-                raise _refuse(f"unknown table {item.get('table_name')!r}: this permit has "
-                              f"{', '.join(sorted(tables))}")
+                raise _refuse(
+                    f"unknown table {item.get('table_name')!r}: this permit has {', '.join(sorted(tables))}"
+                )
         if item.get("cte_map", {}).get("map"):
-            raise _refuse("WITH (common table expressions) is not supported by disclosure control; "
-                          "write the cohort as a WHERE condition")
+            raise _refuse(
+                "WITH (common table expressions) is not supported by disclosure control; "
+                "write the cohort as a WHERE condition"
+            )
         if item.get("sample"):
             raise _refuse("sampling is not supported by disclosure control")
         if item.get("class") == "WINDOW":
@@ -140,11 +184,14 @@ def check_tree(node: Node, tables: Mapping[str, tuple[str, ...]]) -> None:
             if item.get("schema") or item.get("catalog"):
                 raise _refuse("functions are named without schema or catalog")
             if name in _DENIED_FUNCTIONS or name.startswith(_DENIED_PREFIXES):
-                raise _refuse(f"function {name} is not allowed in the SPE "
-                              "(environment, statistics or side effects)")
+                raise _refuse(
+                    f"function {name} is not allowed in the SPE (environment, statistics or side effects)"
+                )
             if name in aggregates and name not in ALLOWED_AGGREGATES:
-                raise _refuse(f"aggregate {name} is not allowed: only count, sum and avg "
-                              "(minima, maxima, quantiles and lists disclose single values)")
+                raise _refuse(
+                    f"aggregate {name} is not allowed: only count, sum and avg "
+                    "(minima, maxima, quantiles and lists disclose single values)"
+                )
 
 
 def _contains(expr: Node, pred: Any) -> bool:
@@ -196,7 +243,9 @@ def _aggregate(expr: Node) -> Aggregate:
     arg_sql = expression_sql(arg)
     where = f" FILTER (WHERE {expression_sql(expr['filter'])})" if expr.get("filter") else ""
     return Aggregate(
-        measure, text, f"sum:{arg_sql}",
+        measure,
+        text,
+        f"sum:{arg_sql}",
         per_person=f"sum({arg_sql}){where}",
         present=f"count({arg_sql}){where}",
         indicator=f"bool_and(CAST(({arg_sql}) AS DOUBLE) IN (0, 1)){where}",
@@ -215,9 +264,12 @@ def _links_persons(condition: Node | None) -> bool:
         return False
     if condition.get("type") == "CONJUNCTION_AND":
         return any(_links_persons(c) for c in condition.get("children", []))
-    return condition.get("type") == "COMPARE_EQUAL" and _is_person(condition.get("left")) \
-        and _is_person(condition.get("right")) \
+    return (
+        condition.get("type") == "COMPARE_EQUAL"
+        and _is_person(condition.get("left"))
+        and _is_person(condition.get("right"))
         and condition["left"]["column_names"] != condition["right"]["column_names"]
+    )
 
 
 def _tables_read(source: Node) -> list[Node]:
@@ -229,8 +281,10 @@ def _tables_read(source: Node) -> list[Node]:
     if source.get("join_type") not in ("INNER", "LEFT") or source.get("ref_type") != "REGULAR":
         raise _refuse("only INNER and LEFT joins are supported")
     if source.get("using_columns") != [PERSON_COLUMN] and not _links_persons(source.get("condition")):
-        raise _refuse(f"joins must link the same person: ON a.{PERSON_COLUMN} = b.{PERSON_COLUMN} "
-                      f"or USING ({PERSON_COLUMN})")
+        raise _refuse(
+            f"joins must link the same person: ON a.{PERSON_COLUMN} = b.{PERSON_COLUMN} "
+            f"or USING ({PERSON_COLUMN})"
+        )
     return _tables_read(source["left"]) + _tables_read(source["right"])
 
 
@@ -243,8 +297,10 @@ def _unit(leaves: list[Node], tables: Mapping[str, tuple[str, ...]]) -> tuple[Un
         return Unit.RECORDS, ROW_COLUMN
     lacking = next(name for name in names if PERSON_COLUMN not in tables[name])
     if ROW_COLUMN in tables[lacking]:
-        raise _refuse(f"table {lacking} is anonymised (no {PERSON_COLUMN}): its rows link to no "
-                      "person, so it cannot be joined; query one table at a time")
+        raise _refuse(
+            f"table {lacking} is anonymised (no {PERSON_COLUMN}): its rows link to no "
+            "person, so it cannot be joined; query one table at a time"
+        )
     raise _refuse(f"table {lacking} has no {PERSON_COLUMN}: persons cannot be counted")
 
 
@@ -259,10 +315,17 @@ def _check_where_subqueries(where: Node) -> None:
             continue
         inner = item.get("subquery", {}).get("node", {})
         select = inner.get("select_list", [])
-        if item.get("subquery_type") != "ANY" or item.get("comparison_type") != "COMPARE_EQUAL" \
-                or not _is_person(item.get("child")) or len(select) != 1 or not _is_person(select[0]):
-            raise _refuse(f"subqueries may only select a cohort: {PERSON_COLUMN} IN "
-                          f"(SELECT {PERSON_COLUMN} FROM ... WHERE ...)")
+        if (
+            item.get("subquery_type") != "ANY"
+            or item.get("comparison_type") != "COMPARE_EQUAL"
+            or not _is_person(item.get("child"))
+            or len(select) != 1
+            or not _is_person(select[0])
+        ):
+            raise _refuse(
+                f"subqueries may only select a cohort: {PERSON_COLUMN} IN "
+                f"(SELECT {PERSON_COLUMN} FROM ... WHERE ...)"
+            )
         if inner.get("modifiers"):
             raise _refuse("ORDER BY and LIMIT are not allowed in a cohort subquery")
         _tables_read(inner.get("from_table") or {})
@@ -278,14 +341,19 @@ def _check_modifiers(node: Node) -> None:
         for order in modifier.get("orders", []):
             expr = order.get("expression", {})
             literal = expr.get("literal", {}) if expr.get("class") == "CONSTANT" else {}
-            by_position = literal.get("kind") in ("INTEGER", "BIGINT") \
-                and 1 <= int(literal["text"]) <= len(select) \
+            by_position = (
+                literal.get("kind") in ("INTEGER", "BIGINT")
+                and 1 <= int(literal["text"]) <= len(select)
                 and _contains(select[int(literal["text"]) - 1], _is_aggregate)
-            by_alias = expr.get("class") == "COLUMN_REF" \
-                and expr.get("column_names", [""])[-1] in aggregate_aliases
+            )
+            by_alias = (
+                expr.get("class") == "COLUMN_REF" and expr.get("column_names", [""])[-1] in aggregate_aliases
+            )
             if by_position or by_alias or _contains(expr, _is_aggregate):
-                raise _refuse("ORDER BY is allowed on grouping keys only (an order of aggregates "
-                              "ranks suppressed cells)")
+                raise _refuse(
+                    "ORDER BY is allowed on grouping keys only (an order of aggregates "
+                    "ranks suppressed cells)"
+                )
 
 
 def _check_statement_type(sql: str) -> Node:
@@ -304,10 +372,13 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
     leaves = _tables_read(node.get("from_table") or {})
     columns: tuple[str, ...] = tuple(c for leaf in leaves for c in tables[leaf["table_name"]])
     unit, unit_column = _unit(leaves, tables)
-    if unit is Unit.RECORDS and _contains(node.get("where_clause") or {},
-                                          lambda i: i.get("class") == "SUBQUERY"):
-        raise _refuse("anonymised datasets have no person column: cohorts are written as WHERE "
-                      "conditions on the table itself, without subqueries")
+    if unit is Unit.RECORDS and _contains(
+        node.get("where_clause") or {}, lambda i: i.get("class") == "SUBQUERY"
+    ):
+        raise _refuse(
+            "anonymised datasets have no person column: cohorts are written as WHERE "
+            "conditions on the table itself, without subqueries"
+        )
     _check_where_subqueries(node.get("where_clause") or {})
     if any(m.get("type") == "DISTINCT_MODIFIER" for m in node.get("modifiers", [])):
         raise _refuse("SELECT DISTINCT gives row-level results; use GROUP BY with an aggregate")
@@ -334,15 +405,18 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
         name = expr.get("alias") or expression_sql(expr)
         out.append(OutputColumn(name=name or f"col{index}", aggregates=tuple(range(start, len(aggregates)))))
     if not aggregates:
-        raise _refuse("row-level results are refused: aggregate with count, sum or avg "
-                      "(with GROUP BY for groups)")
+        raise _refuse(
+            "row-level results are refused: aggregate with count, sum or avg (with GROUP BY for groups)"
+        )
     for key in keys:
-        if _contains(key, lambda i: i.get("class") == "COLUMN_REF"
-                     and i.get("column_names", [""])[-1] == unit_column):
+        if _contains(
+            key, lambda i: i.get("class") == "COLUMN_REF" and i.get("column_names", [""])[-1] == unit_column
+        ):
             raise _refuse(f"grouping by {unit_column} gives row-level results")
     run = copy.deepcopy(node)
     run["select_list"] = run["select_list"] + [
-        dict(copy.deepcopy(k), alias=f"{HIDDEN_PREFIX}k{i}") for i, k in enumerate(keys)]
+        dict(copy.deepcopy(k), alias=f"{HIDDEN_PREFIX}k{i}") for i, k in enumerate(keys)
+    ]
     run_sql = to_sql(run)
 
     alias = leaves[0].get("alias") or leaves[0]["table_name"]
@@ -362,10 +436,17 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
         group_expressions=[*(copy.deepcopy(k) for k in keys), copy.deepcopy(person)],
         group_sets=[list(range(len(keys) + 1))],
         aggregate_handling="STANDARD_HANDLING",
-        having=None, modifiers=[],
+        having=None,
+        modifiers=[],
     )
-    return QueryShape(run_sql=run_sql, companion_sql=to_sql(companion), columns=tuple(out),
-                      aggregates=tuple(aggregates), n_keys=len(keys), unit=unit)
+    return QueryShape(
+        run_sql=run_sql,
+        companion_sql=to_sql(companion),
+        columns=tuple(out),
+        aggregates=tuple(aggregates),
+        n_keys=len(keys),
+        unit=unit,
+    )
 
 
 def _contributes(agg: Aggregate, i: int) -> str:
@@ -386,7 +467,11 @@ def grouped_companion_sql(shape: QueryShape, top_n: int) -> str:
     for i, agg in enumerate(shape.aggregates):
         where = f" FILTER (WHERE {_contributes(agg, i)})"
         size = f"abs(CAST({HIDDEN_PREFIX}v{i} AS DOUBLE))"
-        parts += [f"list({HIDDEN_PREFIX}p){where}", f"max({size}, {top_n}){where}",
-                  f"sum({size}){where}", f"bool_and({HIDDEN_PREFIX}i{i} IS NOT false){where}"]
+        parts += [
+            f"list({HIDDEN_PREFIX}p){where}",
+            f"max({size}, {top_n}){where}",
+            f"sum({size}){where}",
+            f"bool_and({HIDDEN_PREFIX}i{i} IS NOT false){where}",
+        ]
     group = f" GROUP BY {', '.join(keys)}" if keys else ""
     return f"SELECT {', '.join(parts)} FROM ({shape.companion_sql}) AS {HIDDEN_PREFIX}pp{group}"

@@ -66,16 +66,20 @@ def expression_sql(expr: Node) -> str:
     node["select_list"] = [dict(expr, alias="")]
     text = to_sql(node)
     assert text.startswith("SELECT ")
-    return text[len("SELECT "):]
+    return text[len("SELECT ") :]
 
 
 @lru_cache(maxsize=1)
 def aggregate_function_names() -> frozenset[str]:
     """Names of every aggregate function DuckDB knows (they parse as plain functions)."""
     with _LOCK:
-        rows = _parser().execute(
-            "SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = 'aggregate'"
-        ).fetchall()
+        rows = (
+            _parser()
+            .execute(
+                "SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = 'aggregate'"
+            )
+            .fetchall()
+        )
     return frozenset(r[0] for r in rows)
 
 
@@ -92,13 +96,18 @@ def walk(value: Any) -> Iterator[Node]:
 
 def without_locations(expr: Node) -> Any:
     """The tree without aliases and query positions, to compare two expressions."""
+
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items()
-                    if k not in ("alias", "query_location", "query_location_length")}
+            return {
+                k: strip(v)
+                for k, v in value.items()
+                if k not in ("alias", "query_location", "query_location_length")
+            }
         if isinstance(value, list):
             return [strip(v) for v in value]
         return value
+
     return strip(copy.deepcopy(expr))
 
 

@@ -34,9 +34,18 @@ from synthetic.sampling import (
 COHORTS = ("diabetes", "heart_failure", "copd")
 # Extra claims a year for cohort members, drawn from the cohort's own codes.
 _COHORT_CLAIMS = {"diabetes": 9.0, "heart_failure": 11.0, "copd": 7.0}
-_PROVIDER_OFFSET = {"GP": 1, "specialist": 20001, "dentist": 40001, "physiotherapist": 50001,
-                    "nurse": 60001, "midwife": 70001, "imaging": 75001, "lab": 80001,
-                    "hospital": 85001, "psychologist": 90001}
+_PROVIDER_OFFSET = {
+    "GP": 1,
+    "specialist": 20001,
+    "dentist": 40001,
+    "physiotherapist": 50001,
+    "nurse": 60001,
+    "midwife": 70001,
+    "imaging": 75001,
+    "lab": 80001,
+    "hospital": 85001,
+    "psychologist": 90001,
+}
 
 
 @dataclass(frozen=True)
@@ -52,8 +61,9 @@ def _expand(counts: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(len(counts)), counts)
 
 
-def _cohort_rows(rng: np.random.Generator, people: People, ref: RefTable,
-                 rates: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+def _cohort_rows(
+    rng: np.random.Generator, people: People, ref: RefTable, rates: dict[str, float]
+) -> tuple[np.ndarray, np.ndarray]:
     """Owners and code indices of cohort-specific rows (each cohort's codes, by weight)."""
     owners, codes = [], []
     alive = people.end / max(int(people.end.max(initial=1)), 1)
@@ -107,8 +117,9 @@ def claims_table(rng: np.random.Generator, people: People, rows: Rows, start: da
     copay_rate = ref.num("copay_rate")[code] * np.where(people.bim[owner], 0.35, 1.0)
     copay = np.round(fee * copay_rate).astype(np.int64)
     charged = ref.num("supplement_p")[code] * np.where(people.bim[owner], 0.3, 1.0)
-    supplement = np.where(rng.random(n) < charged,
-                          np.round(rng.gamma(2.0, 0.15, size=n) * fee).astype(np.int64), 0)
+    supplement = np.where(
+        rng.random(n) < charged, np.round(rng.gamma(2.0, 0.15, size=n) * fee).astype(np.int64), 0
+    )
     columns = {
         "pid": pa.array(people.pid).take(pa.array(owner)),
         "nomenclature_code": fmt.pick(ref["code"], code),
@@ -123,8 +134,9 @@ def claims_table(rng: np.random.Generator, people: People, rows: Rows, start: da
     return pa.table([columns[c] for c in CLAIMS.names], names=CLAIMS.names)
 
 
-def pharmacy_table(rng: np.random.Generator, people: People, start: date, days: int,
-                   first_id: int) -> pa.Table:
+def pharmacy_table(
+    rng: np.random.Generator, people: People, start: date, days: int, first_id: int
+) -> pa.Table:
     """Pharmacy deliveries of one chunk; ``delivery_id`` numbers start at ``first_id``."""
     atc, cnk = load("atc"), load("cnk")
     # Chronic treatment: each cohort member takes one to three of the cohort's medicines,
@@ -149,8 +161,7 @@ def pharmacy_table(rng: np.random.Generator, people: People, start: date, days: 
     chronic_owner = np.concatenate(owners)
     chronic_code = np.concatenate(codes)
     jitter = rng.integers(-2, 3, len(chronic_owner))
-    chronic_day = np.minimum(np.concatenate(firsts).astype(np.int64) + jitter,
-                             people.end[chronic_owner] - 1)
+    chronic_day = np.minimum(np.concatenate(firsts).astype(np.int64) + jitter, people.end[chronic_owner] - 1)
     chronic_day = np.maximum(chronic_day, 0)
     # Occasional medicines: by stratum and season (antibiotics in winter, antihistamines in spring).
     general = np.where(atc["cohort"] == "", 1.0, 0.0)
@@ -178,8 +189,9 @@ def pharmacy_table(rng: np.random.Generator, people: People, start: date, days: 
     copay = np.where(atc.num("copay_rate")[code] >= 0.8, np.round(price * atc.num("copay_rate")[code]), copay)
     copay = copay.astype(np.int64)
     ddd = cnk.num("ddd_per_pack")[product] * packs
-    prescriber = np.where(rng.random(n) < 0.75, people.gp[owner] % 19999 + 1,
-                          20001 + rng.integers(0, 3000, size=n))
+    prescriber = np.where(
+        rng.random(n) < 0.75, people.gp[owner] % 19999 + 1, 20001 + rng.integers(0, 3000, size=n)
+    )
     columns = {
         "delivery_id": fmt.ident("D", np.arange(first_id, first_id + n), 10),
         "pid": pa.array(people.pid).take(pa.array(owner)),

@@ -39,48 +39,103 @@ class FaultKind(StrEnum):
 
 K = FaultKind
 PLAN: dict[Source, tuple[tuple[FaultKind, str], ...]] = {
-    Source.POPULATION: ((K.MALFORMED_DATE, "death_date"), (K.IMPOSSIBLE_DATE, "death_date"),
-                        (K.UNKNOWN_CODE, "postcode"), (K.DUPLICATE_KEY, "pid"),
-                        (K.WRONG_COLUMN_COUNT, ""), (K.NON_UTF8, "arrondissement")),
-    Source.CLAIMS: ((K.MALFORMED_DATE, "service_date"), (K.IMPOSSIBLE_DATE, "service_date"),
-                    (K.UNKNOWN_CODE, "nomenclature_code"), (K.NEGATIVE_AMOUNT, "amount_reimbursed"),
-                    (K.DUPLICATE_KEY, ""), (K.WRONG_COLUMN_COUNT, ""), (K.NON_UTF8, "provider_type"),
-                    (K.NISS_IN_FREE_FIELD, "institution_id")),
-    Source.PHARMACY: ((K.MALFORMED_DATE, "delivery_date"), (K.IMPOSSIBLE_DATE, "delivery_date"),
-                      (K.UNKNOWN_CODE, "cnk_code"), (K.UNKNOWN_CODE, "atc_code"),
-                      (K.NEGATIVE_AMOUNT, "amount_copay"), (K.DUPLICATE_KEY, "delivery_id"),
-                      (K.WRONG_COLUMN_COUNT, ""), (K.NON_UTF8, "pharmacy_id"),
-                      (K.NISS_IN_FREE_FIELD, "prescriber_id")),
-    Source.HOSPITAL_STAYS: ((K.MALFORMED_DATE, "admission_date"), (K.IMPOSSIBLE_DATE, "discharge_date"),
-                            (K.UNKNOWN_CODE, "main_diagnosis"), (K.DUPLICATE_KEY, "stay_id"),
-                            (K.DISCHARGE_BEFORE_ADMISSION, "discharge_date"), (K.WRONG_COLUMN_COUNT, ""),
-                            (K.NON_UTF8, "stay_type"), (K.NISS_IN_FREE_FIELD, "secondary_diagnoses")),
-    Source.LAB_RESULTS: ((K.MALFORMED_DATE, "sample_date"), (K.IMPOSSIBLE_DATE, "sample_date"),
-                         (K.UNKNOWN_CODE, "loinc_code"), (K.DUPLICATE_KEY, "result_id"),
-                         (K.WRONG_COLUMN_COUNT, ""), (K.NON_UTF8, "comment"),
-                         (K.NISS_IN_FREE_FIELD, "comment")),
-    Source.CLINICAL_NOTES: ((K.MALFORMED_DATE, "note_date"), (K.IMPOSSIBLE_DATE, "note_date"),
-                            (K.UNKNOWN_CODE, "language"), (K.DUPLICATE_KEY, "note_id"),
-                            (K.WRONG_COLUMN_COUNT, ""), (K.NON_UTF8, "text")),
-    Source.WELLNESS: ((K.MALFORMED_DATE, "day"), (K.IMPOSSIBLE_DATE, "day"),
-                      (K.NEGATIVE_AMOUNT, "steps"), (K.DUPLICATE_KEY, "pid+day"),
-                      (K.WRONG_COLUMN_COUNT, ""), (K.NON_UTF8, "source_app"),
-                      (K.NISS_IN_FREE_FIELD, "source_app")),
-    Source.OPTOUT: ((K.MALFORMED_DATE, "event_time"), (K.IMPOSSIBLE_DATE, "event_time"),
-                    (K.UNKNOWN_CODE, "channel"), (K.DUPLICATE_KEY, ""),
-                    (K.WRONG_COLUMN_COUNT, ""), (K.NON_UTF8, "channel")),
+    Source.POPULATION: (
+        (K.MALFORMED_DATE, "death_date"),
+        (K.IMPOSSIBLE_DATE, "death_date"),
+        (K.UNKNOWN_CODE, "postcode"),
+        (K.DUPLICATE_KEY, "pid"),
+        (K.WRONG_COLUMN_COUNT, ""),
+        (K.NON_UTF8, "arrondissement"),
+    ),
+    Source.CLAIMS: (
+        (K.MALFORMED_DATE, "service_date"),
+        (K.IMPOSSIBLE_DATE, "service_date"),
+        (K.UNKNOWN_CODE, "nomenclature_code"),
+        (K.NEGATIVE_AMOUNT, "amount_reimbursed"),
+        (K.DUPLICATE_KEY, ""),
+        (K.WRONG_COLUMN_COUNT, ""),
+        (K.NON_UTF8, "provider_type"),
+        (K.NISS_IN_FREE_FIELD, "institution_id"),
+    ),
+    Source.PHARMACY: (
+        (K.MALFORMED_DATE, "delivery_date"),
+        (K.IMPOSSIBLE_DATE, "delivery_date"),
+        (K.UNKNOWN_CODE, "cnk_code"),
+        (K.UNKNOWN_CODE, "atc_code"),
+        (K.NEGATIVE_AMOUNT, "amount_copay"),
+        (K.DUPLICATE_KEY, "delivery_id"),
+        (K.WRONG_COLUMN_COUNT, ""),
+        (K.NON_UTF8, "pharmacy_id"),
+        (K.NISS_IN_FREE_FIELD, "prescriber_id"),
+    ),
+    Source.HOSPITAL_STAYS: (
+        (K.MALFORMED_DATE, "admission_date"),
+        (K.IMPOSSIBLE_DATE, "discharge_date"),
+        (K.UNKNOWN_CODE, "main_diagnosis"),
+        (K.DUPLICATE_KEY, "stay_id"),
+        (K.DISCHARGE_BEFORE_ADMISSION, "discharge_date"),
+        (K.WRONG_COLUMN_COUNT, ""),
+        (K.NON_UTF8, "stay_type"),
+        (K.NISS_IN_FREE_FIELD, "secondary_diagnoses"),
+    ),
+    Source.LAB_RESULTS: (
+        (K.MALFORMED_DATE, "sample_date"),
+        (K.IMPOSSIBLE_DATE, "sample_date"),
+        (K.UNKNOWN_CODE, "loinc_code"),
+        (K.DUPLICATE_KEY, "result_id"),
+        (K.WRONG_COLUMN_COUNT, ""),
+        (K.NON_UTF8, "comment"),
+        (K.NISS_IN_FREE_FIELD, "comment"),
+    ),
+    Source.CLINICAL_NOTES: (
+        (K.MALFORMED_DATE, "note_date"),
+        (K.IMPOSSIBLE_DATE, "note_date"),
+        (K.UNKNOWN_CODE, "language"),
+        (K.DUPLICATE_KEY, "note_id"),
+        (K.WRONG_COLUMN_COUNT, ""),
+        (K.NON_UTF8, "text"),
+    ),
+    Source.WELLNESS: (
+        (K.MALFORMED_DATE, "day"),
+        (K.IMPOSSIBLE_DATE, "day"),
+        (K.NEGATIVE_AMOUNT, "steps"),
+        (K.DUPLICATE_KEY, "pid+day"),
+        (K.WRONG_COLUMN_COUNT, ""),
+        (K.NON_UTF8, "source_app"),
+        (K.NISS_IN_FREE_FIELD, "source_app"),
+    ),
+    Source.OPTOUT: (
+        (K.MALFORMED_DATE, "event_time"),
+        (K.IMPOSSIBLE_DATE, "event_time"),
+        (K.UNKNOWN_CODE, "channel"),
+        (K.DUPLICATE_KEY, ""),
+        (K.WRONG_COLUMN_COUNT, ""),
+        (K.NON_UTF8, "channel"),
+    ),
 }
 _MALFORMED = ["14/03/2025", "2025-3-4", "20250304", "4 March 2025"]
 _MALFORMED_TIME = ["28/11/2025 10:00:00", "Nov 28 2025 10:00", "yesterday"]
 _IMPOSSIBLE = ["2025-02-30", "2025-04-31", "2025-13-01", "2025-06-00"]
-_UNKNOWN = {"postcode": ["9999", "0000", "1001"], "nomenclature_code": ["999999", "123456", "000000"],
-            "cnk_code": ["0000000", "9999999"], "atc_code": ["Z99ZZ99", "A10XX99"],
-            "main_diagnosis": ["ZZ9.99", "E11.999"], "loinc_code": ["99999-9", "0000-0"],
-            "language": ["de", "es"], "channel": ["fax", "letter"]}
+_UNKNOWN = {
+    "postcode": ["9999", "0000", "1001"],
+    "nomenclature_code": ["999999", "123456", "000000"],
+    "cnk_code": ["0000000", "9999999"],
+    "atc_code": ["Z99ZZ99", "A10XX99"],
+    "main_diagnosis": ["ZZ9.99", "E11.999"],
+    "loinc_code": ["99999-9", "0000-0"],
+    "language": ["de", "es"],
+    "channel": ["fax", "letter"],
+}
 _NEGATIVE = ["-12.34", "-0.50", "-103.20"]
-_LATIN1 = {"arrondissement": "Liège", "provider_type": "spécialiste", "pharmacy_id": "Pharmacie Thérèse",
-           "stay_type": "séjour classique", "comment": "Hémolyse légère", "source_app": "Santé",
-           "channel": "téléphone"}
+_LATIN1 = {
+    "arrondissement": "Liège",
+    "provider_type": "spécialiste",
+    "pharmacy_id": "Pharmacie Thérèse",
+    "stay_type": "séjour classique",
+    "comment": "Hémolyse légère",
+    "source_app": "Santé",
+    "channel": "téléphone",
+}
 
 
 @dataclass(frozen=True)
@@ -96,8 +151,9 @@ def _day_text(text: str, delta: int) -> str:
     return (date.fromisoformat(text) + timedelta(days=delta)).isoformat()
 
 
-def plant(rng: np.random.Generator, source: Source, table: pa.Table, file: str,
-          per_kind: int) -> tuple[pa.Table, list[Fault]]:
+def plant(
+    rng: np.random.Generator, source: Source, table: pa.Table, file: str, per_kind: int
+) -> tuple[pa.Table, list[Fault]]:
     """Spoil rows of ``table`` as ``PLAN[source]`` says; returns the table and its faults.
 
     Faults of kind ``wrong_column_count`` and ``non_utf8`` are finished on the written
@@ -109,7 +165,7 @@ def plant(rng: np.random.Generator, source: Source, table: pa.Table, file: str,
     entries = [(kind, column) for kind, column in plan for _ in range(per_kind)]
     if per_kind == 0:
         entries = list(plan[:slots])
-    rows = rng.permutation(np.arange(1, table.num_rows, 2))[:len(entries)]
+    rows = rng.permutation(np.arange(1, table.num_rows, 2))[: len(entries)]
     columns = {name: table.column(name).to_pylist() for name in table.column_names}
     key = SCHEMAS[source].key
     birth = np.datetime64("1950-01-01") + rng.integers(0, 25000, size=len(entries)).astype("timedelta64[D]")
@@ -136,8 +192,9 @@ def plant(rng: np.random.Generator, source: Source, table: pa.Table, file: str,
         elif kind is K.DISCHARGE_BEFORE_ADMISSION:
             columns[column][row] = _day_text(columns["admission_date"][row], -1 - i % 5)
         elif kind is K.NON_UTF8:
-            columns[column][row] = (columns[column][row] + " (vérifié)" if column == "text"
-                                    else _LATIN1[column])
+            columns[column][row] = (
+                columns[column][row] + " (vérifié)" if column == "text" else _LATIN1[column]
+            )
         elif kind is K.NISS_IN_FREE_FIELD:
             columns[column][row] = niss[i].as_py()
         faults.append(Fault(file, row + 2, kind, column, detail))

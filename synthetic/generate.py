@@ -39,8 +39,16 @@ TRUTH_DIR = "truth"
 PII_TRUTH = "clinical_notes_pii.csv"
 FAULTS_TRUTH = "faults.csv"
 CHUNK_PEOPLE = 50_000
-SOURCES = (Source.POPULATION, Source.CLAIMS, Source.PHARMACY, Source.HOSPITAL_STAYS,
-           Source.LAB_RESULTS, Source.CLINICAL_NOTES, Source.WELLNESS, Source.OPTOUT)
+SOURCES = (
+    Source.POPULATION,
+    Source.CLAIMS,
+    Source.PHARMACY,
+    Source.HOSPITAL_STAYS,
+    Source.LAB_RESULTS,
+    Source.CLINICAL_NOTES,
+    Source.WELLNESS,
+    Source.OPTOUT,
+)
 _STREAMS = ("people", "claims", "claims_fmt", "pharmacy", "stays", "labs", "notes", "wellness")
 
 Progress = Callable[[str], None]
@@ -79,8 +87,11 @@ class _Sink:
 
     def close(self) -> dict[str, object]:
         self._csv.close()
-        entry: dict[str, object] = {"file": self.path.name, "rows": self.rows,
-                                    "sha256": self._digest.hexdigest()}
+        entry: dict[str, object] = {
+            "file": self.path.name,
+            "rows": self.rows,
+            "sha256": self._digest.hexdigest(),
+        }
         if self._parquet is not None:
             self._parquet.close()
         if self.parquet_path is not None and self.parquet_path.exists():
@@ -95,20 +106,31 @@ def _streams(seed: int, chunk: int) -> dict[str, np.random.Generator]:
 
 
 def _write_faults(path: Path, faults: list[Fault]) -> None:
-    table = pa.table({
-        "file": pa.array([f.file for f in faults], pa.string()),
-        "line": pa.array([str(f.line) for f in faults], pa.string()),
-        "kind": pa.array([f.kind.value for f in faults], pa.string()),
-        "column": pa.array([f.column for f in faults], pa.string()),
-        "detail": pa.array([f.detail for f in faults], pa.string()),
-    })
+    table = pa.table(
+        {
+            "file": pa.array([f.file for f in faults], pa.string()),
+            "line": pa.array([str(f.line) for f in faults], pa.string()),
+            "kind": pa.array([f.kind.value for f in faults], pa.string()),
+            "column": pa.array([f.column for f in faults], pa.string()),
+            "detail": pa.array([f.detail for f in faults], pa.string()),
+        }
+    )
     pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
 
 
-def generate(out: Path, people: int, seed: int, *, optout_share: float = 0.02,
-             start: date = date(2025, 1, 1), days: int = 365, faults: bool = False,
-             faults_per_kind: int = 3, parquet: bool = True,
-             progress: Progress | None = None) -> list[GeneratedFile]:
+def generate(
+    out: Path,
+    people: int,
+    seed: int,
+    *,
+    optout_share: float = 0.02,
+    start: date = date(2025, 1, 1),
+    days: int = 365,
+    faults: bool = False,
+    faults_per_kind: int = 3,
+    parquet: bool = True,
+    progress: Progress | None = None,
+) -> list[GeneratedFile]:
     """Write the landing extracts for ``people`` persons into ``out``; same arguments, same bytes.
 
     Without ``faults`` every row is valid; with it, the rows listed in
@@ -124,8 +146,10 @@ def generate(out: Path, people: int, seed: int, *, optout_share: float = 0.02,
     if parquet:
         (out / PARQUET_DIR).mkdir(exist_ok=True)
     pids = make_pids(np.random.default_rng([seed, 0]), people)
-    sinks = {s: _Sink(out / f"{s.value}.csv", out / PARQUET_DIR / f"{s.value}.parquet" if parquet else None)
-             for s in SOURCES}
+    sinks = {
+        s: _Sink(out / f"{s.value}.csv", out / PARQUET_DIR / f"{s.value}.parquet" if parquet else None)
+        for s in SOURCES
+    }
     pii = _Sink(out / TRUTH_DIR / PII_TRUTH, None)
     planted: list[Fault] = []
     next_id = {s: 1 for s in SOURCES}
@@ -143,23 +167,32 @@ def generate(out: Path, people: int, seed: int, *, optout_share: float = 0.02,
     try:
         for chunk in range(chunks):
             rng = _streams(seed, chunk)
-            group = make_people(rng["people"], pids[chunk * CHUNK_PEOPLE:(chunk + 1) * CHUNK_PEOPLE],
-                                start, days, people)
+            group = make_people(
+                rng["people"], pids[chunk * CHUNK_PEOPLE : (chunk + 1) * CHUNK_PEOPLE], start, days, people
+            )
             emit(Source.POPULATION, population_table(group, start), chunk)
             rows = claims_rows(rng["claims"], group, start, days)
             emit(Source.CLAIMS, claims_table(rng["claims_fmt"], group, rows, start), chunk)
-            emit(Source.PHARMACY, pharmacy_table(rng["pharmacy"], group, start, days,
-                                                 next_id[Source.PHARMACY]), chunk)
+            emit(
+                Source.PHARMACY,
+                pharmacy_table(rng["pharmacy"], group, start, days, next_id[Source.PHARMACY]),
+                chunk,
+            )
             hospital = stays(rng["stays"], group, start, days, next_id[Source.HOSPITAL_STAYS])
             emit(Source.HOSPITAL_STAYS, hospital.table, chunk)
-            emit(Source.LAB_RESULTS, lab_table(rng["labs"], group, hospital, start, days,
-                                               next_id[Source.LAB_RESULTS]), chunk)
+            emit(
+                Source.LAB_RESULTS,
+                lab_table(rng["labs"], group, hospital, start, days, next_id[Source.LAB_RESULTS]),
+                chunk,
+            )
             written = notes(rng["notes"], group, hospital, start, next_id[Source.CLINICAL_NOTES])
             emit(Source.CLINICAL_NOTES, written.table, chunk)
             pii.write(written.spans)
             emit(Source.WELLNESS, wellness_table(rng["wellness"], group, start, days), chunk)
-            say(f"chunk {chunk + 1}/{chunks}: {len(group):,} people, "
-                f"{sinks[Source.CLAIMS].rows:,} claims so far")
+            say(
+                f"chunk {chunk + 1}/{chunks}: {len(group):,} people, "
+                f"{sinks[Source.CLAIMS].rows:,} claims so far"
+            )
         emit(Source.OPTOUT, optout_table(np.random.default_rng([seed, 2]), pids, start, optout_share), 0)
     finally:
         entries = {s: sink.close() for s, sink in sinks.items()}
@@ -169,8 +202,13 @@ def generate(out: Path, people: int, seed: int, *, optout_share: float = 0.02,
         planted.sort(key=lambda f: (f.file, f.line))
         _write_faults(out / TRUTH_DIR / FAULTS_TRUTH, planted)
         path = out / TRUTH_DIR / FAULTS_TRUTH
-        truth.append({"file": f"{TRUTH_DIR}/{FAULTS_TRUTH}", "rows": len(planted),
-                      "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
+        truth.append(
+            {
+                "file": f"{TRUTH_DIR}/{FAULTS_TRUTH}",
+                "rows": len(planted),
+                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            }
+        )
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "seed": seed,

@@ -28,10 +28,18 @@ _COHORT_STAYS = {"heart_failure": 0.55, "copd": 0.35, "diabetes": 0.08}
 _N_HOSPITALS = 43 * 3
 _OWN = 0.7  # weight of the person's own level in a lab value (correlation of repeats: 0.49)
 _LAB_SINGLES = {  # loinc: (yearly rate, minimum age, sex or "")
-    "3016-3": (0.12, 0, ""), "2276-4": (0.08, 0, ""), "2857-1": (0.30, 50, "M"),
-    "62292-8": (0.10, 18, ""), "6301-6": (0.08, 60, ""), "3084-1": (0.05, 18, ""),
-    "1751-7": (0.05, 40, ""), "33959-8": (0.02, 0, ""), "48065-7": (0.03, 18, ""),
-    "1975-2": (0.05, 0, ""), "1920-8": (0.10, 0, ""), "2324-2": (0.10, 0, ""),
+    "3016-3": (0.12, 0, ""),
+    "2276-4": (0.08, 0, ""),
+    "2857-1": (0.30, 50, "M"),
+    "62292-8": (0.10, 18, ""),
+    "6301-6": (0.08, 60, ""),
+    "3084-1": (0.05, 18, ""),
+    "1751-7": (0.05, 40, ""),
+    "33959-8": (0.02, 0, ""),
+    "48065-7": (0.03, 18, ""),
+    "1975-2": (0.05, 0, ""),
+    "1920-8": (0.10, 0, ""),
+    "2324-2": (0.10, 0, ""),
     "33762-6": (0.04, 50, ""),  # NT-proBNP to rule out heart failure in breathless patients
 }
 _COMMENTS = {
@@ -53,8 +61,9 @@ class Stays:
     table: pa.Table
 
 
-def _secondary(rng: np.random.Generator, people: People, owner: np.ndarray,
-               main: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+def _secondary(
+    rng: np.random.Generator, people: People, owner: np.ndarray, main: np.ndarray
+) -> tuple[pa.Array, np.ndarray]:
     """Secondary diagnoses joined by ``|`` and how many each stay has."""
     icd = load("icd10cm")
     index = {c: i for i, c in enumerate(icd["code"])}
@@ -93,8 +102,9 @@ def stays(rng: np.random.Generator, people: People, start: date, days: int, firs
     icd = load("icd10cm")
     alive = people.end / days
     general = np.where(np.isin(icd["cohort"], ["", "flu"]), 1.0, 0.0)
-    rate = np.interp(people.age, [0, 1, 5, 18, 40, 65, 80, 95],
-                     [0.5, 0.17, 0.08, 0.11, 0.16, 0.28, 0.55, 0.75])
+    rate = np.interp(
+        people.age, [0, 1, 5, 18, 40, 65, 80, 95], [0.5, 0.17, 0.08, 0.11, 0.16, 0.28, 0.55, 0.75]
+    )
     owner = np.repeat(np.arange(len(people)), rng.poisson(rate * alive))
     main = draw_by_stratum(rng, strata(people.age, people.male)[owner], stratum_weights(icd, general))
     births = np.interp(people.age, [17, 18, 25, 30, 35, 40, 45], [0, 0.01, 0.07, 0.11, 0.07, 0.02, 0])
@@ -118,8 +128,9 @@ def stays(rng: np.random.Generator, people: People, start: date, days: int, firs
         (rng.random(n) < 0.2).astype(np.int64),
     )
     dies = people.death[owner] >= 0
-    discharge = np.where(dies, np.minimum(admission + los, np.maximum(people.death[owner], admission)),
-                         admission + los)
+    discharge = np.where(
+        dies, np.minimum(admission + los, np.maximum(people.death[owner], admission)), admission + los
+    )
     secondary, n_secondary = _secondary(rng, people, owner, main)
     has_pcs = (icd["pcs"][main] != "") & (rng.random(n) < 0.85)
     transfused = (stay_type == 0) & (rng.random(n) < 0.03) & (icd["pcs"][main] != "30233N1")
@@ -149,8 +160,9 @@ def _panel(name: str) -> np.ndarray:
     return np.flatnonzero(np.array([name in p.split("|") for p in lab["panels"]]))
 
 
-def lab_table(rng: np.random.Generator, people: People, hospital_stays: Stays, start: date,
-              days: int, first_id: int) -> pa.Table:
+def lab_table(
+    rng: np.random.Generator, people: People, hospital_stays: Stays, start: date, days: int, first_id: int
+) -> pa.Table:
     """Lab results of one chunk; ``result_id`` numbers start at ``first_id``."""
     lab = load("loinc")
     alive = people.end / days
@@ -167,8 +179,14 @@ def lab_table(rng: np.random.Generator, people: People, hospital_stays: Stays, s
     for cohort, rate in (("diabetes", 3.0), ("heart_failure", 3.0), ("copd", 1.5)):
         ambulatory(getattr(people, cohort) * rate, cohort)
     admitted = hospital_stays.stay_type != 1
-    events.append((hospital_stays.owner[admitted], hospital_stays.admission[admitted],
-                   np.where(hospital_stays.stay_type[admitted] == 2, 2, 1), "admission"))
+    events.append(
+        (
+            hospital_stays.owner[admitted],
+            hospital_stays.admission[admitted],
+            np.where(hospital_stays.stay_type[admitted] == 2, 2, 1),
+            "admission",
+        )
+    )
     owners, daylist, settings, tests = [], [], [], []
     for owner, day, setting, panel in events:
         codes = _panel(panel)
@@ -191,24 +209,28 @@ def lab_table(rng: np.random.Generator, people: People, hospital_stays: Stays, s
     owner, day, setting, test = owner[order], day[order], setting[order], test[order]
     n = len(owner)
 
-    shift = (lab.num("mu")[test] + lab.num("age_slope")[test] * (people.age[owner] - 50)
-             + lab.num("diabetes")[test] * people.diabetes[owner]
-             + lab.num("heart_failure")[test] * people.heart_failure[owner]
-             + lab.num("copd")[test] * people.copd[owner])
+    shift = (
+        lab.num("mu")[test]
+        + lab.num("age_slope")[test] * (people.age[owner] - 50)
+        + lab.num("diabetes")[test] * people.diabetes[owner]
+        + lab.num("heart_failure")[test] * people.heart_failure[owner]
+        + lab.num("copd")[test] * people.copd[owner]
+    )
     # Half the variance is the person's own level, so repeated results of a person agree.
     own = rng.standard_normal((len(people), len(lab)))[owner, test]
     draw = shift + lab.num("sigma")[test] * (_OWN * own + np.sqrt(1 - _OWN**2) * rng.standard_normal(n))
     value = np.where(lab["dist"][test] == "lognormal", np.exp(draw), draw)
     value = np.clip(value, lab.num("min")[test], lab.num("max")[test])
     places = lab.int("decimals")[test]
-    value = np.round(value * 10.0 ** places) / 10.0 ** places
+    value = np.round(value * 10.0**places) / 10.0**places
     low, high = lab.num("ref_low")[test], lab.num("ref_high")[test]
     flag = np.select([value < low, value > high], [0, 2], 1)
     lab_no = np.where(setting == 0, people.arrondissement[owner] + 1, 100 + people.hospital[owner])
     commented = rng.random(n) < 0.02
     pick = rng.integers(0, 4, size=n)
-    comment = pc.if_else(pa.array(people.french[owner]), fmt.pick(_COMMENTS["fr"], pick),
-                         fmt.pick(_COMMENTS["nl"], pick))
+    comment = pc.if_else(
+        pa.array(people.french[owner]), fmt.pick(_COMMENTS["fr"], pick), fmt.pick(_COMMENTS["nl"], pick)
+    )
     columns = {
         "result_id": fmt.ident("R", np.arange(first_id, first_id + n), 10),
         "pid": pa.array(people.pid).take(pa.array(owner)),

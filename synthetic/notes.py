@@ -27,12 +27,48 @@ from synthetic.reference import load
 LANGUAGES = ("nl", "fr", "en")
 PII_TYPES = ("PERSON", "DATE", "NISS", "ADDRESS", "PHONE", "EMAIL", "IBAN")
 _MONTHS = {
-    "nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-           "oktober", "november", "december"],
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-           "octobre", "novembre", "décembre"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"],
+    "nl": [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
 }
 _DOMAINS = ["gmail.com", "hotmail.com", "telenet.be", "skynet.be", "proximus.be", "outlook.com"]
 _BANKS = [1, 63, 68, 83, 103, 310, 363, 377, 737, 751, 973, 979]
@@ -41,51 +77,182 @@ _BANKS = [1, 63, 68, 83, 103, 310, 363, 377, 737, 751, 973, 979]
 Piece = str | tuple[str, str]
 TEMPLATES: dict[str, list[list[Piece]]] = {
     "nl": [
-        ["Ontslagbrief. Betreft: ", ("patient", "PERSON"), ", geboren op ", ("birth_long", "DATE"),
-         ", rijksregisternummer ", ("niss_printed", "NISS"), ", wonende te ", ("address", "ADDRESS"),
-         ". De patiënt werd opgenomen op ", ("admission", "DATE"), " en ontslagen op ",
-         ("discharge", "DATE"), ". Hoofddiagnose: ", ("diagnosis", ""), ". Contact: ",
-         ("phone", "PHONE"), " of ", ("email", "EMAIL"), ". Opvolging door de huisarts, dr. ",
-         ("gp", "PERSON"), ", binnen twee weken."],
-        ["Geachte collega ", ("gp", "PERSON"), ", wij zagen uw patiënt ", ("patient", "PERSON"),
-         " (INSZ ", ("niss_raw", "NISS"), ", geboren ", ("birth_short", "DATE"), ") van ",
-         ("admission", "DATE"), " tot ", ("discharge", "DATE"), " voor ", ("diagnosis", ""),
-         ". Adres: ", ("address", "ADDRESS"), ", tel. ", ("phone", "PHONE"),
-         ". Met collegiale groeten, dr. ", ("doctor", "PERSON"), "."],
-        ["Verslag van ", ("discharge", "DATE"), ". ", ("patient", "PERSON"), ", ",
-         ("address", "ADDRESS"), ". Rijksregister: ", ("niss_printed", "NISS"), ". Diagnose: ",
-         ("diagnosis", ""), ". Terugbetaling op rekening ", ("iban", "IBAN"), ". E-mail patiënt: ",
-         ("email", "EMAIL"), "."],
+        [
+            "Ontslagbrief. Betreft: ",
+            ("patient", "PERSON"),
+            ", geboren op ",
+            ("birth_long", "DATE"),
+            ", rijksregisternummer ",
+            ("niss_printed", "NISS"),
+            ", wonende te ",
+            ("address", "ADDRESS"),
+            ". De patiënt werd opgenomen op ",
+            ("admission", "DATE"),
+            " en ontslagen op ",
+            ("discharge", "DATE"),
+            ". Hoofddiagnose: ",
+            ("diagnosis", ""),
+            ". Contact: ",
+            ("phone", "PHONE"),
+            " of ",
+            ("email", "EMAIL"),
+            ". Opvolging door de huisarts, dr. ",
+            ("gp", "PERSON"),
+            ", binnen twee weken.",
+        ],
+        [
+            "Geachte collega ",
+            ("gp", "PERSON"),
+            ", wij zagen uw patiënt ",
+            ("patient", "PERSON"),
+            " (INSZ ",
+            ("niss_raw", "NISS"),
+            ", geboren ",
+            ("birth_short", "DATE"),
+            ") van ",
+            ("admission", "DATE"),
+            " tot ",
+            ("discharge", "DATE"),
+            " voor ",
+            ("diagnosis", ""),
+            ". Adres: ",
+            ("address", "ADDRESS"),
+            ", tel. ",
+            ("phone", "PHONE"),
+            ". Met collegiale groeten, dr. ",
+            ("doctor", "PERSON"),
+            ".",
+        ],
+        [
+            "Verslag van ",
+            ("discharge", "DATE"),
+            ". ",
+            ("patient", "PERSON"),
+            ", ",
+            ("address", "ADDRESS"),
+            ". Rijksregister: ",
+            ("niss_printed", "NISS"),
+            ". Diagnose: ",
+            ("diagnosis", ""),
+            ". Terugbetaling op rekening ",
+            ("iban", "IBAN"),
+            ". E-mail patiënt: ",
+            ("email", "EMAIL"),
+            ".",
+        ],
     ],
     "fr": [
-        ["Lettre de sortie. Concerne : ", ("patient", "PERSON"), ", né(e) le ", ("birth_long", "DATE"),
-         ", numéro de registre national ", ("niss_printed", "NISS"), ", domicilié(e) ",
-         ("address", "ADDRESS"), ". Hospitalisé(e) du ", ("admission", "DATE"), " au ",
-         ("discharge", "DATE"), ". Diagnostic principal : ", ("diagnosis", ""), ". Contact : ",
-         ("phone", "PHONE"), " ou ", ("email", "EMAIL"), ". Suivi par le médecin traitant, le Dr ",
-         ("gp", "PERSON"), ", dans les quinze jours."],
-        ["Cher confrère ", ("gp", "PERSON"), ", nous avons vu votre patient(e) ", ("patient", "PERSON"),
-         " (NISS ", ("niss_raw", "NISS"), ", né(e) le ", ("birth_short", "DATE"), ") du ",
-         ("admission", "DATE"), " au ", ("discharge", "DATE"), " pour ", ("diagnosis", ""),
-         ". Adresse : ", ("address", "ADDRESS"), ", tél. ", ("phone", "PHONE"),
-         ". Bien confraternellement, Dr ", ("doctor", "PERSON"), "."],
-        ["Rapport du ", ("discharge", "DATE"), ". ", ("patient", "PERSON"), ", ", ("address", "ADDRESS"),
-         ". Registre national : ", ("niss_printed", "NISS"), ". Diagnostic : ", ("diagnosis", ""),
-         ". Remboursement sur le compte ", ("iban", "IBAN"), ". Courriel du patient : ",
-         ("email", "EMAIL"), "."],
+        [
+            "Lettre de sortie. Concerne : ",
+            ("patient", "PERSON"),
+            ", né(e) le ",
+            ("birth_long", "DATE"),
+            ", numéro de registre national ",
+            ("niss_printed", "NISS"),
+            ", domicilié(e) ",
+            ("address", "ADDRESS"),
+            ". Hospitalisé(e) du ",
+            ("admission", "DATE"),
+            " au ",
+            ("discharge", "DATE"),
+            ". Diagnostic principal : ",
+            ("diagnosis", ""),
+            ". Contact : ",
+            ("phone", "PHONE"),
+            " ou ",
+            ("email", "EMAIL"),
+            ". Suivi par le médecin traitant, le Dr ",
+            ("gp", "PERSON"),
+            ", dans les quinze jours.",
+        ],
+        [
+            "Cher confrère ",
+            ("gp", "PERSON"),
+            ", nous avons vu votre patient(e) ",
+            ("patient", "PERSON"),
+            " (NISS ",
+            ("niss_raw", "NISS"),
+            ", né(e) le ",
+            ("birth_short", "DATE"),
+            ") du ",
+            ("admission", "DATE"),
+            " au ",
+            ("discharge", "DATE"),
+            " pour ",
+            ("diagnosis", ""),
+            ". Adresse : ",
+            ("address", "ADDRESS"),
+            ", tél. ",
+            ("phone", "PHONE"),
+            ". Bien confraternellement, Dr ",
+            ("doctor", "PERSON"),
+            ".",
+        ],
+        [
+            "Rapport du ",
+            ("discharge", "DATE"),
+            ". ",
+            ("patient", "PERSON"),
+            ", ",
+            ("address", "ADDRESS"),
+            ". Registre national : ",
+            ("niss_printed", "NISS"),
+            ". Diagnostic : ",
+            ("diagnosis", ""),
+            ". Remboursement sur le compte ",
+            ("iban", "IBAN"),
+            ". Courriel du patient : ",
+            ("email", "EMAIL"),
+            ".",
+        ],
     ],
     "en": [
-        ["Discharge letter. Patient: ", ("patient", "PERSON"), ", born ", ("birth_long", "DATE"),
-         ", national register number ", ("niss_printed", "NISS"), ", living at ",
-         ("address", "ADDRESS"), ". Admitted on ", ("admission", "DATE"), " and discharged on ",
-         ("discharge", "DATE"), ". Main diagnosis: ", ("diagnosis", ""), ". Contact: ",
-         ("phone", "PHONE"), " or ", ("email", "EMAIL"), ". Follow-up by the GP, Dr ",
-         ("gp", "PERSON"), ", within two weeks."],
-        ["Dear Dr ", ("gp", "PERSON"), ", we saw your patient ", ("patient", "PERSON"), " (NISS ",
-         ("niss_raw", "NISS"), ", born ", ("birth_short", "DATE"), ") from ", ("admission", "DATE"),
-         " to ", ("discharge", "DATE"), " for ", ("diagnosis", ""), ". Address: ",
-         ("address", "ADDRESS"), ", phone ", ("phone", "PHONE"), ". Kind regards, Dr ",
-         ("doctor", "PERSON"), "."],
+        [
+            "Discharge letter. Patient: ",
+            ("patient", "PERSON"),
+            ", born ",
+            ("birth_long", "DATE"),
+            ", national register number ",
+            ("niss_printed", "NISS"),
+            ", living at ",
+            ("address", "ADDRESS"),
+            ". Admitted on ",
+            ("admission", "DATE"),
+            " and discharged on ",
+            ("discharge", "DATE"),
+            ". Main diagnosis: ",
+            ("diagnosis", ""),
+            ". Contact: ",
+            ("phone", "PHONE"),
+            " or ",
+            ("email", "EMAIL"),
+            ". Follow-up by the GP, Dr ",
+            ("gp", "PERSON"),
+            ", within two weeks.",
+        ],
+        [
+            "Dear Dr ",
+            ("gp", "PERSON"),
+            ", we saw your patient ",
+            ("patient", "PERSON"),
+            " (NISS ",
+            ("niss_raw", "NISS"),
+            ", born ",
+            ("birth_short", "DATE"),
+            ") from ",
+            ("admission", "DATE"),
+            " to ",
+            ("discharge", "DATE"),
+            " for ",
+            ("diagnosis", ""),
+            ". Address: ",
+            ("address", "ADDRESS"),
+            ", phone ",
+            ("phone", "PHONE"),
+            ". Kind regards, Dr ",
+            ("doctor", "PERSON"),
+            ".",
+        ],
     ],
 }
 
@@ -142,8 +309,9 @@ def _names(rng: np.random.Generator, n: int, french: np.ndarray, male: np.ndarra
         first_m = names["value"][(names["language"] == lang) & (names["kind"] == "male")]
         first_f = names["value"][(names["language"] == lang) & (names["kind"] == "female")]
         last = names["value"][(names["language"] == lang) & (names["kind"] == "last")]
-        first = np.where(male, first_m[rng.integers(0, len(first_m), n)],
-                         first_f[rng.integers(0, len(first_f), n)])
+        first = np.where(
+            male, first_m[rng.integers(0, len(first_m), n)], first_f[rng.integers(0, len(first_f), n)]
+        )
         out.append(fmt.join(pa.array(first), " ", fmt.pick(last, rng.integers(0, len(last), n))))
     return pc.if_else(pa.array(french), out[1], out[0])
 
@@ -164,11 +332,20 @@ def _person_fields(rng: np.random.Generator, people: People) -> dict[str, pa.Arr
     niss_raw, niss_printed = niss_numbers(people.birth, people.male, rng.integers(0, 499, n))
     fr_streets = streets["value"][streets["language"] == "fr"]
     nl_streets = streets["value"][streets["language"] == "nl"]
-    street = np.where(people.french, fr_streets[rng.integers(0, len(fr_streets), n)],
-                      nl_streets[rng.integers(0, len(nl_streets), n)])
-    address = fmt.join(pa.array(street), " ", fmt.ints(rng.integers(1, 250, n)), ", ",
-                       fmt.pick(postcodes["postcode"], people.postcode), " ",
-                       fmt.pick(postcodes["municipality"], people.postcode))
+    street = np.where(
+        people.french,
+        fr_streets[rng.integers(0, len(fr_streets), n)],
+        nl_streets[rng.integers(0, len(nl_streets), n)],
+    )
+    address = fmt.join(
+        pa.array(street),
+        " ",
+        fmt.ints(rng.integers(1, 250, n)),
+        ", ",
+        fmt.pick(postcodes["postcode"], people.postcode),
+        " ",
+        fmt.pick(postcodes["municipality"], people.postcode),
+    )
     a, b, c, d = (rng.integers(60 if i == 0 else 0, 100, n) for i in range(4))
     style = rng.integers(0, 3, n)
     a2, b2, c2, d2 = fmt.zpad(a, 2), fmt.zpad(b, 2), fmt.zpad(c, 2), fmt.zpad(d, 2)
@@ -179,15 +356,29 @@ def _person_fields(rng: np.random.Generator, people: People) -> dict[str, pa.Arr
         fmt.join("+32 4", a2, " ", b2, " ", c2, " ", d2),
     )
     suffix = pc.if_else(pa.array(rng.random(n) < 0.3), fmt.zpad(rng.integers(0, 100, n), 2), "")
-    email = fmt.join(_ascii_lower(first), ".", _ascii_lower(last), suffix, "@",
-                     fmt.pick(_DOMAINS, rng.integers(0, len(_DOMAINS), n)))
-    return {"patient": fr_first, "niss_raw": niss_raw, "niss_printed": niss_printed, "address": address,
-            "phone": phone, "email": email, "iban": ibans(rng, n),
-            "gp": _names(rng, n, people.french, rng.random(n) < 0.5)}
+    email = fmt.join(
+        _ascii_lower(first),
+        ".",
+        _ascii_lower(last),
+        suffix,
+        "@",
+        fmt.pick(_DOMAINS, rng.integers(0, len(_DOMAINS), n)),
+    )
+    return {
+        "patient": fr_first,
+        "niss_raw": niss_raw,
+        "niss_printed": niss_printed,
+        "address": address,
+        "phone": phone,
+        "email": email,
+        "iban": ibans(rng, n),
+        "gp": _names(rng, n, people.french, rng.random(n) < 0.5),
+    }
 
 
-def notes(rng: np.random.Generator, people: People, hospital_stays: Stays, start: date,
-          first_id: int) -> Notes:
+def notes(
+    rng: np.random.Generator, people: People, hospital_stays: Stays, start: date, first_id: int
+) -> Notes:
     """Notes of one chunk's stays and their PII spans; ``note_id`` numbers start at ``first_id``."""
     icd = load("icd10cm")
     keep = rng.random(len(hospital_stays.owner)) < np.array([0.9, 0.35, 0.5])[hospital_stays.stay_type]
@@ -245,8 +436,9 @@ def notes(rng: np.random.Generator, people: People, hospital_stays: Stays, start
         "stay_id": hospital_stays.stay_id.take(pa.array(stay)),
         "pid": pa.array(people.pid).take(pa.array(owner)),
         "note_date": fmt.dates(start, written),
-        "note_type": fmt.pick(["discharge_letter", "discharge_letter", "emergency_report"],
-                              hospital_stays.stay_type[stay]),
+        "note_type": fmt.pick(
+            ["discharge_letter", "discharge_letter", "emergency_report"], hospital_stays.stay_type[stay]
+        ),
         "language": fmt.pick(list(LANGUAGES), lang),
         "text": text,
     }
@@ -259,6 +451,12 @@ def notes(rng: np.random.Generator, people: People, hospital_stays: Stays, start
     else:
         note = begin = end = kind = np.zeros(0, dtype=np.int64)
     o = np.lexsort((begin, note))
-    spans = pa.table({"note_id": note_id.take(pa.array(note[o])), "start": fmt.ints(begin[o]),
-                      "end": fmt.ints(end[o]), "type": fmt.pick(list(PII_TYPES), kind[o])})
+    spans = pa.table(
+        {
+            "note_id": note_id.take(pa.array(note[o])),
+            "start": fmt.ints(begin[o]),
+            "end": fmt.ints(end[o]),
+            "type": fmt.pick(list(PII_TYPES), kind[o]),
+        }
+    )
     return Notes(table, spans)

@@ -76,8 +76,9 @@ def _pool(total_people: int, per: int) -> int:
     return max(5, total_people // per)
 
 
-def make_people(rng: np.random.Generator, pids: np.ndarray, start: date, days: int,
-                total_people: int) -> People:
+def make_people(
+    rng: np.random.Generator, pids: np.ndarray, start: date, days: int, total_people: int
+) -> People:
     """Draw everyone's attributes; ``total_people`` sizes the provider pools."""
     n = len(pids)
     pyramid = load("age_sex")
@@ -112,8 +113,9 @@ def make_people(rng: np.random.Generator, pids: np.ndarray, start: date, days: i
     risk = np.where(bim, 1.4, 1.0)
     diabetes = rng.random(n) < np.interp(age, _AGES, _DIABETES) * np.where(male, 1.2, 0.85) * risk
     heart_failure = rng.random(n) < np.interp(age, _AGES, _HEART_FAILURE) * np.where(male, 1.1, 0.9) * risk
-    copd = rng.random(n) < (np.interp(age, _AGES, _COPD) * np.where(male, 1.3, 0.75) * risk
-                            * np.where(region == 1, 1.2, 1.0))
+    copd = rng.random(n) < (
+        np.interp(age, _AGES, _COPD) * np.where(male, 1.3, 0.75) * risk * np.where(region == 1, 1.2, 1.0)
+    )
 
     # Gompertz-like annual mortality (about 1 % overall), higher in the cohorts.
     q = 0.00004 * np.exp(0.085 * age) * np.where(heart_failure, 2.5, 1.0) * np.where(copd, 1.8, 1.0)
@@ -124,9 +126,21 @@ def make_people(rng: np.random.Generator, pids: np.ndarray, start: date, days: i
 
     hospitals_per_arr = 3
     return People(
-        pid=pids, male=male, birth=birth, age=age, postcode=postcode,
-        arrondissement=arrondissement, region=region, french=french, insurer=insurer, bim=bim,
-        death=death, end=end, diabetes=diabetes, heart_failure=heart_failure, copd=copd,
+        pid=pids,
+        male=male,
+        birth=birth,
+        age=age,
+        postcode=postcode,
+        arrondissement=arrondissement,
+        region=region,
+        french=french,
+        insurer=insurer,
+        bim=bim,
+        death=death,
+        end=end,
+        diabetes=diabetes,
+        heart_failure=heart_failure,
+        copd=copd,
         gp=rng.integers(0, _pool(total_people, 900), size=n),
         hospital=arrondissement * hospitals_per_arr + rng.integers(0, hospitals_per_arr, size=n),
         pharmacy=rng.integers(0, _pool(total_people, 2200), size=n),

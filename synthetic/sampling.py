@@ -67,7 +67,7 @@ def draw_by_stratum(rng: np.random.Generator, stratum: np.ndarray, weights: np.n
         if count == 0:
             continue
         w = weights[s] if weights[s].sum() > 0 else fallback
-        out[order[pos:pos + count]] = rng.choice(len(w), size=count, p=w / w.sum())
+        out[order[pos : pos + count]] = rng.choice(len(w), size=count, p=w / w.sum())
         pos += count
     return out
 
@@ -86,8 +86,13 @@ def calendar(start: date, days: int) -> np.ndarray:
     return out
 
 
-def draw_days(rng: np.random.Generator, season: np.ndarray, end: np.ndarray,
-              cdf: np.ndarray, begin: np.ndarray | None = None) -> np.ndarray:
+def draw_days(
+    rng: np.random.Generator,
+    season: np.ndarray,
+    end: np.ndarray,
+    cdf: np.ndarray,
+    begin: np.ndarray | None = None,
+) -> np.ndarray:
     """A day offset per row in ``[begin, end)`` drawn from the row's season calendar.
 
     Rows with an empty window (``end <= begin``) get ``begin``; callers drop them.
@@ -118,5 +123,4 @@ def cumulative_key(group: np.ndarray, weight: np.ndarray) -> np.ndarray:
 
 def draw_within(rng: np.random.Generator, keys: np.ndarray, group: np.ndarray) -> np.ndarray:
     """Index of an item of each row's ``group``, weighted (``keys`` from ``cumulative_key``)."""
-    return np.minimum(np.searchsorted(keys, group + rng.random(len(group)), side="right"),
-                      len(keys) - 1)
+    return np.minimum(np.searchsorted(keys, group + rng.random(len(group)), side="right"), len(keys) - 1)

@@ -28,8 +28,7 @@ def wellness_table(rng: np.random.Generator, people: People, start: date, days: 
     share = np.interp(people.age, [15, 16, 30, 50, 65, 80], [0, 0.25, 0.25, 0.15, 0.07, 0.02])
     user = np.flatnonzero(rng.random(len(people)) < share)
     first = rng.integers(0, max(days - 14, 1), size=len(user))
-    length = np.minimum(14 + rng.exponential(90, size=len(user)).astype(np.int64),
-                        people.end[user] - first)
+    length = np.minimum(14 + rng.exponential(90, size=len(user)).astype(np.int64), people.end[user] - first)
     length = np.maximum(length, 0)
     idx = np.repeat(np.arange(len(user)), length)
     day = first[idx] + np.arange(len(idx)) - np.repeat(np.cumsum(length) - length, length)
@@ -43,8 +42,12 @@ def wellness_table(rng: np.random.Generator, people: People, start: date, days: 
     steps = person_steps * sick * age_factor * np.where(weekday >= 5, 0.85, 1.0)
     steps = np.round(steps * np.exp(rng.normal(0, 0.35, size=len(idx)))).astype(np.int64)
     sleep = np.clip(rng.normal(430, 40, size=len(user))[idx] + rng.normal(0, 50, size=len(idx)), 120, 720)
-    rhr = (rng.normal(63, 7, size=len(user))[idx] + 6 * people.heart_failure[owner] + 4 * people.copd[owner]
-           + rng.normal(0, 2.5, size=len(idx)))
+    rhr = (
+        rng.normal(63, 7, size=len(user))[idx]
+        + 6 * people.heart_failure[owner]
+        + 4 * people.copd[owner]
+        + rng.normal(0, 2.5, size=len(idx))
+    )
     app = rng.choice(len(APPS), size=len(user), p=_APP_P)[idx]
     columns = {
         "pid": pa.array(people.pid).take(pa.array(owner)),

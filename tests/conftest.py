@@ -42,8 +42,12 @@ def haven_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 @pytest.fixture(scope="session")
 def spark_settings() -> Settings:
     """Settings of the shared test Spark session: few partitions, UI off."""
-    return Settings(home=_SESSION_DIR / "spark-home", spark_master="local[2]",
-                    spark_shuffle_partitions=2, spark_driver_memory="1g")
+    return Settings(
+        home=_SESSION_DIR / "spark-home",
+        spark_master="local[2]",
+        spark_shuffle_partitions=2,
+        spark_driver_memory="1g",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,17 @@ from common.layout import Source
 from common.settings import get_settings
 from pseudonymisation.keys import FileKeyStore, Key
 
-CLAIM_HEADER = ["pid", "nomenclature_code", "service_date", "provider_type", "provider_id",
-                "institution_id", "amount_reimbursed", "amount_copay", "amount_supplement"]
+CLAIM_HEADER = [
+    "pid",
+    "nomenclature_code",
+    "service_date",
+    "provider_type",
+    "provider_id",
+    "institution_id",
+    "amount_reimbursed",
+    "amount_copay",
+    "amount_supplement",
+]
 
 
 def make_key(*, scope: str = "platform", key_id: str = "k0001", fill: int = 7) -> Key:
@@ -18,18 +27,45 @@ def make_key(*, scope: str = "platform", key_id: str = "k0001", fill: int = 7) -
     return FileKeyStore(get_settings().keys).put(scope, key_id, bytes([fill]) * 32)
 
 
-def claim_row(*, pid: str = "p1", code: str = "101010", day: str = "2025-03-01",
-              provider_type: str = "GP", provider_id: str = "PRV00001", institution: str = "",
-              reimbursed: str = "20.00", copay: str = "2.00", supplement: str = "0.00") -> list[str]:
+def claim_row(
+    *,
+    pid: str = "p1",
+    code: str = "101010",
+    day: str = "2025-03-01",
+    provider_type: str = "GP",
+    provider_id: str = "PRV00001",
+    institution: str = "",
+    reimbursed: str = "20.00",
+    copay: str = "2.00",
+    supplement: str = "0.00",
+) -> list[str]:
     return [pid, code, day, provider_type, provider_id, institution, reimbursed, copay, supplement]
 
 
-def make_permit(*, permit_id: str = "p-test", users: tuple[str, ...] = ("alice",),
-                columns: tuple[str, ...] = ("nomenclature_code", "service_date"),
-                start: date = date(2025, 1, 1), end: date = date(2025, 12, 31),
-                granted_at: datetime = datetime(2026, 1, 1, tzinfo=UTC),
-                expires_at: datetime = datetime(2027, 1, 1, tzinfo=UTC)) -> Permit:
-    grant = DatasetGrant(name="claims", source=Source.CLAIMS, columns=columns,
-                         date_column="service_date", period_start=start, period_end=end)
-    return Permit(permit_id=permit_id, title="test", purpose="scientific research",
-                  granted_at=granted_at, expires_at=expires_at, users=users, datasets=(grant,))
+def make_permit(
+    *,
+    permit_id: str = "p-test",
+    users: tuple[str, ...] = ("alice",),
+    columns: tuple[str, ...] = ("nomenclature_code", "service_date"),
+    start: date = date(2025, 1, 1),
+    end: date = date(2025, 12, 31),
+    granted_at: datetime = datetime(2026, 1, 1, tzinfo=UTC),
+    expires_at: datetime = datetime(2027, 1, 1, tzinfo=UTC),
+) -> Permit:
+    grant = DatasetGrant(
+        name="claims",
+        source=Source.CLAIMS,
+        columns=columns,
+        date_column="service_date",
+        period_start=start,
+        period_end=end,
+    )
+    return Permit(
+        permit_id=permit_id,
+        title="test",
+        purpose="scientific research",
+        granted_at=granted_at,
+        expires_at=expires_at,
+        users=users,
+        datasets=(grant,),
+    )

@@ -32,8 +32,12 @@ REVIEWABLE = frozenset({S.SUBMITTED, S.UNDER_REVIEW})
 APPROVALS_NEEDED = 2
 
 
-LIFECYCLE = Lifecycle(initial=INITIAL_STATE, transitions=TRANSITIONS,
-                      start=f"{REQUESTED_EVENT} (data user)", subject="an output request")
+LIFECYCLE = Lifecycle(
+    initial=INITIAL_STATE,
+    transitions=TRANSITIONS,
+    start=f"{REQUESTED_EVENT} (data user)",
+    subject="an output request",
+)
 FINAL_STATES = LIFECYCLE.final_states
 transition = LIFECYCLE.transition
 mermaid_diagram = LIFECYCLE.mermaid_diagram

@@ -22,12 +22,16 @@ from catalog.permits.lifecycle import IN_FORCE
 def check_can_request(user: User, permit: Application, now: datetime) -> None:
     """Only a named data user of a permit in force may ask to release a result obtained under it."""
     if user.username not in permit.data_users:
-        raise NotAuthorised(f"user {user.username!r} is not a named data user of permit "
-                            f"{permit.application_id}")
+        raise NotAuthorised(
+            f"user {user.username!r} is not a named data user of permit {permit.application_id}"
+        )
     if permit.state not in IN_FORCE:
         raise RuleViolation(f"permit {permit.application_id} is {permit.state}")
-    if permit.granted_at is None or permit.expires_at is None or not (
-            permit.granted_at <= now < permit.expires_at):
+    if (
+        permit.granted_at is None
+        or permit.expires_at is None
+        or not (permit.granted_at <= now < permit.expires_at)
+    ):
         raise RuleViolation(f"permit {permit.application_id} is not in force")
 
 
@@ -35,20 +39,26 @@ def can_request(user: User, permit: Application, now: datetime) -> bool:
     return passes(lambda: check_can_request(user, permit, now))
 
 
-def check_can_review(user: User, request: OutputRequest, permit: Application,
-                     reviews: Sequence[Review]) -> None:
+def check_can_review(
+    user: User, request: OutputRequest, permit: Application, reviews: Sequence[Review]
+) -> None:
     """A steward reviews once; never the author, a named user or the applicant of the permit."""
     if Role.STEWARD not in user.roles:
         raise NotAuthorised(f"user {user.username!r} may not review outputs: needs role steward")
     if user.username == request.author:
-        raise RuleViolation(f"{user.username!r} is the author of output request {request.request_id} "
-                            "and may never review it")
+        raise RuleViolation(
+            f"{user.username!r} is the author of output request {request.request_id} and may never review it"
+        )
     if user.username in permit.data_users:
-        raise RuleViolation(f"steward {user.username!r} is a named data user of permit "
-                            f"{permit.application_id} and may not review its outputs")
+        raise RuleViolation(
+            f"steward {user.username!r} is a named data user of permit "
+            f"{permit.application_id} and may not review its outputs"
+        )
     if user.username == permit.applicant:
-        raise RuleViolation(f"steward {user.username!r} applied for permit {permit.application_id} "
-                            "and may not review its outputs")
+        raise RuleViolation(
+            f"steward {user.username!r} applied for permit {permit.application_id} "
+            "and may not review its outputs"
+        )
     if any(r.reviewer == user.username for r in reviews):
         raise RuleViolation(f"steward {user.username!r} has already voted on {request.request_id}")
     if request.state not in REVIEWABLE:
@@ -73,11 +83,14 @@ def can_view(user: User, request: OutputRequest, permit: Application) -> bool:
 def check_can_download(user: User, request: OutputRequest, permit: Application) -> None:
     """Only a released output leaves, and only to the author or a named user of its permit."""
     if user.username != request.author and user.username not in permit.data_users:
-        raise NotAuthorised(f"user {user.username!r} may not download output {request.request_id}: "
-                            "only the permit's named data users may")
+        raise NotAuthorised(
+            f"user {user.username!r} may not download output {request.request_id}: "
+            "only the permit's named data users may"
+        )
     if request.state is not OutputState.RELEASED:
-        raise RuleViolation(f"output {request.request_id} is {request.state}: "
-                            "only released outputs can be downloaded")
+        raise RuleViolation(
+            f"output {request.request_id} is {request.state}: only released outputs can be downloaded"
+        )
 
 
 def can_download(user: User, request: OutputRequest, permit: Application) -> bool:

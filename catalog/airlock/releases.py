@@ -71,43 +71,84 @@ def _counts(result: CheckedResult) -> dict[str, Any]:
     return {"rows": len(result.rows), "columns": len(result.columns), "suppressed": len(result.suppressed)}
 
 
-def request_release(store: Store, actor: User, *, permit_id: str, sql: str, result: CheckedResult,
-                    versions: dict[str, int], now: datetime | None = None) -> OutputRequest:
+def request_release(
+    store: Store,
+    actor: User,
+    *,
+    permit_id: str,
+    sql: str,
+    result: CheckedResult,
+    versions: dict[str, int],
+    now: datetime | None = None,
+) -> OutputRequest:
     """File a release request for a result that disclosure control released in the SPE."""
     at = (now or datetime.now(UTC)).astimezone(UTC)
     check_can_request(actor, store.get_application(permit_id), at)
-    plain = CheckedResult(columns=tuple(result.columns),
-                          rows=tuple(tuple(_plain(v) for v in row) for row in result.rows),
-                          suppressed=tuple(dict(s) for s in result.suppressed))
+    plain = CheckedResult(
+        columns=tuple(result.columns),
+        rows=tuple(tuple(_plain(v) for v in row) for row in result.rows),
+        suppressed=tuple(dict(s) for s in result.suppressed),
+    )
     request = OutputRequest(
-        request_id=f"out-{at:%Y}-{store.count_output_requests() + 1:04d}", permit_id=permit_id,
-        author=actor.username, sql=sql, sql_sha256=sql_digest(sql), result=plain,
-        versions=dict(versions), verdict=plain.verdict, state=INITIAL_STATE, created_at=at)
+        request_id=f"out-{at:%Y}-{store.count_output_requests() + 1:04d}",
+        permit_id=permit_id,
+        author=actor.username,
+        sql=sql,
+        sql_sha256=sql_digest(sql),
+        result=plain,
+        versions=dict(versions),
+        verdict=plain.verdict,
+        state=INITIAL_STATE,
+        created_at=at,
+    )
     store.add_output_request(request)
-    trail.append(store, actor=actor.username, action=REQUESTED_EVENT, object_type="output",
-                 object_id=request.request_id, at=at,
-                 details={"permit": permit_id, "verdict": request.verdict, "sql_sha256": request.sql_sha256,
-                          "versions": [f"{t}@{v}" for t, v in sorted(versions.items())], **_counts(plain)})
+    trail.append(
+        store,
+        actor=actor.username,
+        action=REQUESTED_EVENT,
+        object_type="output",
+        object_id=request.request_id,
+        at=at,
+        details={
+            "permit": permit_id,
+            "verdict": request.verdict,
+            "sql_sha256": request.sql_sha256,
+            "versions": [f"{t}@{v}" for t, v in sorted(versions.items())],
+            **_counts(plain),
+        },
+    )
     return request
 
 
-def _move(store: Store, request: OutputRequest, target: OutputState, actor: User, at: datetime,
-          **details: Any) -> OutputRequest:
+def _move(
+    store: Store, request: OutputRequest, target: OutputState, actor: User, at: datetime, **details: Any
+) -> OutputRequest:
     move = transition(request.state, target)
     if not actor.roles & move.roles:
-        raise NotAuthorised(f"user {actor.username!r} may not move {request.request_id} "
-                            f"from {request.state} to {target}")
-    updated = replace(request, state=target, decided_at=at if target in (OutputState.RELEASED,
-                                                                       OutputState.REJECTED) else None)
+        raise NotAuthorised(
+            f"user {actor.username!r} may not move {request.request_id} from {request.state} to {target}"
+        )
+    updated = replace(
+        request,
+        state=target,
+        decided_at=at if target in (OutputState.RELEASED, OutputState.REJECTED) else None,
+    )
     store.update_output_request(updated)
-    trail.append(store, actor=actor.username, action=move.event, object_type="output",
-                 object_id=request.request_id, at=at,
-                 details={"from": request.state.value, "to": target.value, **details})
+    trail.append(
+        store,
+        actor=actor.username,
+        action=move.event,
+        object_type="output",
+        object_id=request.request_id,
+        at=at,
+        details={"from": request.state.value, "to": target.value, **details},
+    )
     return updated
 
 
-def review(store: Store, actor: User, request_id: str, *, approve: bool, reason: str,
-           now: datetime | None = None) -> RequestView:
+def review(
+    store: Store, actor: User, request_id: str, *, approve: bool, reason: str, now: datetime | None = None
+) -> RequestView:
     """Record a steward's vote; after the second vote, release (two approvals) or reject."""
     at = (now or datetime.now(UTC)).astimezone(UTC)
     request = store.get_output_request(request_id)
@@ -117,15 +158,23 @@ def review(store: Store, actor: User, request_id: str, *, approve: bool, reason:
     vote = Review(request_id, actor.username, Vote.APPROVE if approve else Vote.REJECT, text, at)
     store.add_output_review(vote)
     reviews = [*reviews, vote]
-    trail.append(store, actor=actor.username, action=VOTE_EVENT, object_type="output",
-                 object_id=request_id, at=at, details={"votes_cast": len(reviews)})
+    trail.append(
+        store,
+        actor=actor.username,
+        action=VOTE_EVENT,
+        object_type="output",
+        object_id=request_id,
+        at=at,
+        details={"votes_cast": len(reviews)},
+    )
     if request.state is OutputState.SUBMITTED:
         request = _move(store, request, OutputState.UNDER_REVIEW, actor, at)
     if len(reviews) >= APPROVALS_NEEDED:
         approvals = sum(r.vote is Vote.APPROVE for r in reviews)
         target = OutputState.RELEASED if approvals >= APPROVALS_NEEDED else OutputState.REJECTED
-        request = _move(store, request, target, actor, at, approvals=approvals,
-                        rejections=len(reviews) - approvals)
+        request = _move(
+            store, request, target, actor, at, approvals=approvals, rejections=len(reviews) - approvals
+        )
     return RequestView(request, len(reviews), visible_reviews(actor, request, reviews))
 
 
@@ -150,6 +199,13 @@ def download(store: Store, actor: User, request_id: str, now: datetime | None = 
     """The released table, for a named user of its permit; refused for any other state or user."""
     request = store.get_output_request(request_id)
     check_can_download(actor, request, store.get_application(request.permit_id))
-    trail.append(store, actor=actor.username, action=DOWNLOAD_EVENT, object_type="output",
-                 object_id=request_id, at=now, details=_counts(request.result))
+    trail.append(
+        store,
+        actor=actor.username,
+        action=DOWNLOAD_EVENT,
+        object_type="output",
+        object_id=request_id,
+        at=now,
+        details=_counts(request.result),
+    )
     return request

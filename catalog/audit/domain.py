@@ -1,6 +1,5 @@
 """One entry of the audit log, as read back."""
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass, field

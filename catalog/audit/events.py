@@ -16,9 +16,22 @@ from catalog.db.store import SqlStore
 from common.settings import Settings
 
 
-def record_event(*, actor: str, action: str, object_type: str, object_id: str,
-                 details: dict[str, Any] | None = None, settings: Settings | None = None) -> AuditEntry:
+def record_event(
+    *,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    details: dict[str, Any] | None = None,
+    settings: Settings | None = None,
+) -> AuditEntry:
     """Append ``action`` by ``actor`` on ``object_type``/``object_id`` to the audit log."""
     with open_catalog(settings).session() as session:
-        return trail.append(SqlStore(session), actor=actor, action=action, object_type=object_type,
-                            object_id=object_id, details=details)
+        return trail.append(
+            SqlStore(session),
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            details=details,
+        )

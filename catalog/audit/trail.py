@@ -34,8 +34,9 @@ def _check_details(details: dict[str, Any]) -> dict[str, Any]:
             continue
         if isinstance(value, str) and _IDENTIFIER.fullmatch(value):
             continue
-        if isinstance(value, list | tuple) and all(isinstance(v, str) and _IDENTIFIER.fullmatch(v)
-                                                   for v in value):
+        if isinstance(value, list | tuple) and all(
+            isinstance(v, str) and _IDENTIFIER.fullmatch(v) for v in value
+        ):
             continue
         raise ValueError(f"audit detail {key!r} must be a number, a bool or identifiers, never free text")
     return {k: list(v) if isinstance(v, tuple) else v for k, v in details.items()}
@@ -43,22 +44,43 @@ def _check_details(details: dict[str, Any]) -> dict[str, Any]:
 
 def entry_hash(entry: AuditEntry) -> str:
     """The hash of an entry: SHA-256 over a canonical JSON form of every field but the hash."""
-    body = {"seq": entry.seq, "at": entry.at, "actor": entry.actor, "action": entry.action,
-            "object_type": entry.object_type, "object_id": entry.object_id,
-            "details": entry.details, "prev_hash": entry.prev_hash}
+    body = {
+        "seq": entry.seq,
+        "at": entry.at,
+        "actor": entry.actor,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "details": entry.details,
+        "prev_hash": entry.prev_hash,
+    }
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def append(store: AuditStore, *, actor: str, action: str, object_type: str, object_id: str,
-           details: dict[str, Any] | None = None, at: datetime | None = None) -> AuditEntry:
+def append(
+    store: AuditStore,
+    *,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    details: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
     """Append one entry after the current head and return it (with its hash)."""
     last = store.last_audit_entry()
     when = (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="microseconds")
-    draft = AuditEntry(seq=1 if last is None else last.seq + 1, at=when, actor=actor, action=action,
-                       object_type=object_type, object_id=object_id,
-                       details=_check_details(details or {}),
-                       prev_hash=GENESIS if last is None else last.entry_hash)
+    draft = AuditEntry(
+        seq=1 if last is None else last.seq + 1,
+        at=when,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        details=_check_details(details or {}),
+        prev_hash=GENESIS if last is None else last.entry_hash,
+    )
     entry = AuditEntry(**{**draft.__dict__, "entry_hash": entry_hash(draft)})
     store.append_audit(entry)
     return entry
@@ -83,16 +105,20 @@ def verify(store: AuditStore, expected_head: str | None = None) -> Verification:
     entries = store.audit_entries()
     for position, entry in enumerate(entries, start=1):
         if entry.seq != position:
-            return Verification(position - 1, previous,
-                                f"entry {position} is missing or out of order (found seq {entry.seq})")
+            return Verification(
+                position - 1, previous, f"entry {position} is missing or out of order (found seq {entry.seq})"
+            )
         if entry.prev_hash != previous:
-            return Verification(position - 1, previous,
-                                f"entry {entry.seq} does not follow entry {entry.seq - 1} "
-                                "(removed or reordered entries)")
+            return Verification(
+                position - 1,
+                previous,
+                f"entry {entry.seq} does not follow entry {entry.seq - 1} (removed or reordered entries)",
+            )
         if entry_hash(entry) != entry.entry_hash:
             return Verification(position - 1, previous, f"entry {entry.seq} was altered (hash mismatch)")
         previous = entry.entry_hash
     if expected_head is not None and expected_head != previous:
-        return Verification(len(entries), previous,
-                            "the head differs from the expected one (entries removed from the end?)")
+        return Verification(
+            len(entries), previous, "the head differs from the expected one (entries removed from the end?)"
+        )
     return Verification(len(entries), previous)

@@ -1,6 +1,5 @@
 """Catalogue datasets and their quality labels, as stored."""
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,9 +31,11 @@ class QualityLabel:
         """One line: the grade of each element, for catalogue readers."""
         label = self.label
         technical = ", ".join(f"{name} {v['grade']}" for name, v in label["technical_quality"].items())
-        return (f"EHDS quality and utility label, silver version {self.silver_version} "
-                f"(scale {label['scale']}): documentation {label['documentation']['grade']}; "
-                f"technical quality: {technical}; quality management "
-                f"{label['quality_management']['grade']}; coverage {label['coverage']['grade']}; "
-                f"access delays {label['access_delays']['grade']}; "
-                f"enrichments {label['enrichments']['grade']}")
+        return (
+            f"EHDS quality and utility label, silver version {self.silver_version} "
+            f"(scale {label['scale']}): documentation {label['documentation']['grade']}; "
+            f"technical quality: {technical}; quality management "
+            f"{label['quality_management']['grade']}; coverage {label['coverage']['grade']}; "
+            f"access delays {label['access_delays']['grade']}; "
+            f"enrichments {label['enrichments']['grade']}"
+        )

@@ -40,8 +40,13 @@ class Agent(_Model):
     name: Multilingual
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")]
     homepage: Annotated[str, StringConstraints(pattern=r"^https://\S+$")]
-    type: Literal["NationalAuthority", "Academia-ScientificOrganisation", "NonProfitOrganisation",
-                  "Company", "RegionalAuthority"] = "NationalAuthority"
+    type: Literal[
+        "NationalAuthority",
+        "Academia-ScientificOrganisation",
+        "NonProfitOrganisation",
+        "Company",
+        "RegionalAuthority",
+    ] = "NationalAuthority"
 
 
 class Variable(_Model):
@@ -60,8 +65,10 @@ CODING_SYSTEMS: dict[str, tuple[str, str]] = {
     "icd-10-cm": ("http://hl7.org/fhir/sid/icd-10-cm", "ICD-10-CM (diagnoses, Minimal Hospital Data)"),
     "icd-10-pcs": ("http://www.cms.gov/Medicare/Coding/ICD10", "ICD-10-PCS (procedures)"),
     "atc": ("http://www.whocc.no/atc", "Anatomical Therapeutic Chemical classification (ATC)"),
-    "riziv-inami-nomenclature": (f"{HAVEN_VOCAB}coding-system/riziv-inami-nomenclature",
-                                 "RIZIV/INAMI nomenclature of health care services"),
+    "riziv-inami-nomenclature": (
+        f"{HAVEN_VOCAB}coding-system/riziv-inami-nomenclature",
+        "RIZIV/INAMI nomenclature of health care services",
+    ),
 }
 # Health categories (EHDS Art 51 data categories) in Haven's vocabulary, until the
 # HealthDCAT-AP controlled vocabulary's IRIs are pinned here.
@@ -121,8 +128,11 @@ class DatasetMetadata(_Model):
             raise ValueError(f"date_column {self.date_column!r} is not one of the variables")
         if self.temporal_end is not None and self.temporal_end < self.temporal_start:
             raise ValueError("temporal coverage ends before it starts")
-        if (self.min_typical_age is not None and self.max_typical_age is not None
-                and self.max_typical_age < self.min_typical_age):
+        if (
+            self.min_typical_age is not None
+            and self.max_typical_age is not None
+            and self.max_typical_age < self.min_typical_age
+        ):
             raise ValueError("max_typical_age is below min_typical_age")
         return self
 
@@ -134,22 +144,41 @@ class CatalogueStore(DatasetStore, AuditStore, Protocol):
 def put_dataset(store: CatalogueStore, actor: User, metadata: DatasetMetadata) -> DatasetRecord:
     """Create or replace a dataset's metadata (stewards and operators)."""
     check_can(actor, Operation.EDIT_DATASET)
-    record = DatasetRecord(dataset_id=metadata.identifier, source=metadata.source,
-                           metadata=metadata.model_dump(mode="json"))
+    record = DatasetRecord(
+        dataset_id=metadata.identifier, source=metadata.source, metadata=metadata.model_dump(mode="json")
+    )
     store.put_dataset(record)
-    trail.append(store, actor=actor.username, action="dataset.described", object_type="dataset",
-                 object_id=metadata.identifier)
+    trail.append(
+        store,
+        actor=actor.username,
+        action="dataset.described",
+        object_type="dataset",
+        object_id=metadata.identifier,
+    )
     return store.get_dataset(metadata.identifier)
 
 
-def record_version(store: CatalogueStore, actor: User, dataset_id: str, version: int, rows: int | None,
-                   at: datetime | None = None) -> DatasetRecord:
+def record_version(
+    store: CatalogueStore,
+    actor: User,
+    dataset_id: str,
+    version: int,
+    rows: int | None,
+    at: datetime | None = None,
+) -> DatasetRecord:
     """Record that Delta version ``version`` of a dataset was published (the pipeline calls this)."""
     check_can(actor, Operation.RECORD_PUBLICATION)
     when = at or datetime.now(UTC)
     store.add_dataset_version(dataset_id, version, when, rows)
-    trail.append(store, actor=actor.username, action="dataset.published", object_type="dataset",
-                 object_id=dataset_id, at=when, details={"version": version, "rows": rows})
+    trail.append(
+        store,
+        actor=actor.username,
+        action="dataset.published",
+        object_type="dataset",
+        object_id=dataset_id,
+        at=when,
+        details={"version": version, "rows": rows},
+    )
     return store.get_dataset(dataset_id)
 
 

@@ -18,14 +18,25 @@ from catalog.permits import service
 from common.settings import Settings
 
 
-def record_label(settings: Settings, source: str, silver_version: int, run_id: str,
-                 label: dict[str, Any], at: datetime | None = None) -> QualityLabel:
+def record_label(
+    settings: Settings,
+    source: str,
+    silver_version: int,
+    run_id: str,
+    label: dict[str, Any],
+    at: datetime | None = None,
+) -> QualityLabel:
     """Store the label of ``source``'s silver ``silver_version`` and audit it."""
     entry = QualityLabel(silver_version, run_id, at or datetime.now(UTC), label)
     with open_catalog(settings).session() as session:
         store = SqlStore(session)
         store.add_quality_label(source, entry)
-        trail.append(store, actor=service.SYSTEM.username, action="dataset.quality_labelled",
-                     object_type="source", object_id=source,
-                     details={"silver_version": silver_version})
+        trail.append(
+            store,
+            actor=service.SYSTEM.username,
+            action="dataset.quality_labelled",
+            object_type="source",
+            object_id=source,
+            details={"silver_version": silver_version},
+        )
     return entry

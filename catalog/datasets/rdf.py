@@ -81,8 +81,13 @@ def _agent(graph: Graph, base: str, agent: Agent) -> URIRef:
     graph.add((node, RDF.type, FOAF.Agent))
     graph.add((node, RDF.type, FOAF.Organization))
     _texts(graph, node, FOAF.name, agent.name)
-    graph.add((node, DCTERMS.type, _concept(graph, ADMS_PUBLISHER[agent.type],
-                                            "http://purl.org/adms/publishertype/1.0", agent.type)))
+    graph.add(
+        (
+            node,
+            DCTERMS.type,
+            _concept(graph, ADMS_PUBLISHER[agent.type], "http://purl.org/adms/publishertype/1.0", agent.type),
+        )
+    )
     contact = BNode()
     graph.add((node, CV.contactPoint, contact))
     graph.add((contact, RDF.type, CV.ContactPoint))
@@ -134,16 +139,26 @@ def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) 
     add((ds, HEALTH.hdab, _agent(graph, base, meta.hdab)))
     if meta.custodian is not None:
         add((ds, GEODCATAP.custodian, _agent(graph, base, meta.custodian)))
-    add((ds, DCTERMS.accessRights, _authority(graph, "access-right", meta.access_rights,
-                                                DCTERMS.RightsStatement)))
+    add(
+        (
+            ds,
+            DCTERMS.accessRights,
+            _authority(graph, "access-right", meta.access_rights, DCTERMS.RightsStatement),
+        )
+    )
     for iri in meta.applicable_legislation:
         add((ds, DCATAP.applicableLegislation, _legislation(graph, iri)))
     for theme in meta.themes:
         add((ds, DCAT.theme, _authority(graph, "data-theme", theme)))
     add((ds, DCTERMS.type, _authority(graph, "dataset-type", meta.dataset_type)))
     for category in meta.health_categories:
-        add((ds, HEALTH.healthCategory, _concept(graph, HEALTH_CATEGORY[category], str(HEALTH_CATEGORY),
-                                                 HEALTH_CATEGORIES[category])))
+        add(
+            (
+                ds,
+                HEALTH.healthCategory,
+                _concept(graph, HEALTH_CATEGORY[category], str(HEALTH_CATEGORY), HEALTH_CATEGORIES[category]),
+            )
+        )
     provenance = BNode()
     add((ds, DCTERMS.provenance, provenance))
     add((provenance, RDF.type, DCTERMS.ProvenanceStatement))
@@ -155,9 +170,12 @@ def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) 
     add((contact, RDF.type, VCARD.Kind))
     add((contact, VCARD.fn, Literal(meta.hdab.name.en)))
     add((contact, VCARD.hasEmail, URIRef(f"mailto:{meta.hdab.email}")))
-    counts = {HEALTH.numberOfRecords: meta.number_of_records,
-              HEALTH.numberOfUniqueIndividuals: meta.number_of_unique_individuals,
-              HEALTH.minTypicalAge: meta.min_typical_age, HEALTH.maxTypicalAge: meta.max_typical_age}
+    counts = {
+        HEALTH.numberOfRecords: meta.number_of_records,
+        HEALTH.numberOfUniqueIndividuals: meta.number_of_unique_individuals,
+        HEALTH.minTypicalAge: meta.min_typical_age,
+        HEALTH.maxTypicalAge: meta.max_typical_age,
+    }
     for prop, value in counts.items():
         if value is not None:
             add((ds, prop, Literal(value, datatype=XSD.nonNegativeInteger)))
@@ -168,15 +186,22 @@ def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) 
         add((ds, HEALTH.hasCodingSystem, _concept(graph, URIRef(iri), f"{HAVEN_VOCAB}coding-system/", label)))
     for code in meta.code_values:
         add((ds, HEALTH.hasCodeValues, Literal(code)))
-    for term, prop, space in ((meta.personal_data, DPV.hasPersonalData, DPV_PD),
-                              (meta.legal_basis, DPV.hasLegalBasis, DPV_LEGAL),
-                              (meta.purpose, DPV.hasPurpose, DPV)):
+    for term, prop, space in (
+        (meta.personal_data, DPV.hasPersonalData, DPV_PD),
+        (meta.legal_basis, DPV.hasLegalBasis, DPV_LEGAL),
+        (meta.purpose, DPV.hasPurpose, DPV),
+    ):
         for code in term:
             add((ds, prop, _concept(graph, space[code], str(space), code)))
     if meta.retention_years is not None:
         start = meta.temporal_start
-        add((ds, HEALTH.retentionPeriod, _period(
-            graph, start, start.replace(year=start.year + meta.retention_years))))
+        add(
+            (
+                ds,
+                HEALTH.retentionPeriod,
+                _period(graph, start, start.replace(year=start.year + meta.retention_years)),
+            )
+        )
     add((ds, HEALTH.hasStructuredData, Literal(True)))
     add((ds, HEALTH.hasVariables, _variables(graph, meta)))
     add((ds, HAVEN.patientEntered, Literal(meta.patient_entered)))
@@ -190,8 +215,13 @@ def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) 
         add((annotation, OA.hasBody, Literal(body, lang="en")))
         add((annotation, OA.motivatedBy, DQV.qualityAssessment))
         if record.quality is not None:
-            add((annotation, DCTERMS.created, Literal(record.quality.measured_at.astimezone(UTC).isoformat(),
-                                                      datatype=XSD.dateTime)))
+            add(
+                (
+                    annotation,
+                    DCTERMS.created,
+                    Literal(record.quality.measured_at.astimezone(UTC).isoformat(), datatype=XSD.dateTime),
+                )
+            )
     if record.versions:
         version, published_at, rows = record.versions[-1]
         add((ds, DCAT_VERSION, Literal(str(version))))
@@ -209,24 +239,51 @@ def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) 
     return ds
 
 
-def catalogue_graph(records: Iterable[DatasetRecord], base: str = "https://haven.example.be/",
-                    issued: datetime | None = None) -> Graph:
+def catalogue_graph(
+    records: Iterable[DatasetRecord], base: str = "https://haven.example.be/", issued: datetime | None = None
+) -> Graph:
     """The whole catalogue as one graph."""
     graph = Graph()
-    for prefix, space in (("dcat", DCAT), ("dct", DCTERMS), ("dcatap", DCATAP), ("healthdcatap", HEALTH),
-                          ("csvw", CSVW), ("cv", CV), ("dpv", DPV), ("eli", ELI), ("skos", SKOS),
-                          ("foaf", FOAF), ("vcard", VCARD), ("haven", HAVEN), ("dqv", DQV), ("oa", OA)):
+    for prefix, space in (
+        ("dcat", DCAT),
+        ("dct", DCTERMS),
+        ("dcatap", DCATAP),
+        ("healthdcatap", HEALTH),
+        ("csvw", CSVW),
+        ("cv", CV),
+        ("dpv", DPV),
+        ("eli", ELI),
+        ("skos", SKOS),
+        ("foaf", FOAF),
+        ("vcard", VCARD),
+        ("haven", HAVEN),
+        ("dqv", DQV),
+        ("oa", OA),
+    ):
         graph.bind(prefix, space)
     items = list(records)
     catalogue = URIRef(f"{base}catalogue")
     graph.add((catalogue, RDF.type, DCAT.Catalog))
-    _texts(graph, catalogue, DCTERMS.title, Multilingual(
-        fr="Catalogue des données de santé (Haven)", nl="Catalogus van gezondheidsgegevens (Haven)",
-        en="Health data catalogue (Haven)"))
-    _texts(graph, catalogue, DCTERMS.description, Multilingual(
-        fr="Jeux de données de santé disponibles pour l'utilisation secondaire, sous permis.",
-        nl="Gezondheidsdatasets beschikbaar voor secundair gebruik, met een vergunning.",
-        en="Health datasets available for secondary use, under a data permit."))
+    _texts(
+        graph,
+        catalogue,
+        DCTERMS.title,
+        Multilingual(
+            fr="Catalogue des données de santé (Haven)",
+            nl="Catalogus van gezondheidsgegevens (Haven)",
+            en="Health data catalogue (Haven)",
+        ),
+    )
+    _texts(
+        graph,
+        catalogue,
+        DCTERMS.description,
+        Multilingual(
+            fr="Jeux de données de santé disponibles pour l'utilisation secondaire, sous permis.",
+            nl="Gezondheidsdatasets beschikbaar voor secundair gebruik, met een vergunning.",
+            en="Health datasets available for secondary use, under a data permit.",
+        ),
+    )
     if items:
         hda = DatasetMetadata.model_validate(items[0].metadata).hdab
         publisher = _agent(graph, base, hda)

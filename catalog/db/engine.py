@@ -39,12 +39,14 @@ def make_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False}
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
+
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
+
     return engine
 
 
@@ -116,8 +118,7 @@ def open_catalog(settings: Settings | None = None, *, seed_demo: bool = True) ->
             else:
                 with catalog.session() as session:
                     bootstrap(SqlStore(session))
-        (log.info if fresh else log.debug)("catalog.opened", backend=safe(engine.dialect.name),
-                                           created=fresh)
+        (log.info if fresh else log.debug)("catalog.opened", backend=safe(engine.dialect.name), created=fresh)
         _OPEN[url] = catalog
         return catalog
 

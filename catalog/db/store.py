@@ -100,17 +100,24 @@ class SqlStore:
 
     # users -----------------------------------------------------------------------------
     def add_user(self, user: User, password_hash: str | None) -> None:
-        self.session.add(UserRow(username=user.username, display_name=user.display_name,
-                                 roles=sorted(r.value for r in user.roles),
-                                 password_hash=password_hash, created_at=datetime.now(UTC)))
+        self.session.add(
+            UserRow(
+                username=user.username,
+                display_name=user.display_name,
+                roles=sorted(r.value for r in user.roles),
+                password_hash=password_hash,
+                created_at=datetime.now(UTC),
+            )
+        )
         self.session.flush()
 
     def find_user(self, username: str) -> User | None:
         row = self.session.get(UserRow, username)
         if row is None:
             return None
-        return User(username=row.username, roles=frozenset(Role(r) for r in row.roles),
-                    display_name=row.display_name)
+        return User(
+            username=row.username, roles=frozenset(Role(r) for r in row.roles), display_name=row.display_name
+        )
 
     def get_user(self, username: str) -> User:
         user = self.find_user(username)
@@ -137,31 +144,58 @@ class SqlStore:
         row = self.session.get(DatasetRow, dataset.dataset_id)
         now = datetime.now(UTC)
         if row is None:
-            self.session.add(DatasetRow(dataset_id=dataset.dataset_id, source=dataset.source,
-                                        meta=dataset.metadata, updated_at=now))
+            self.session.add(
+                DatasetRow(
+                    dataset_id=dataset.dataset_id,
+                    source=dataset.source,
+                    meta=dataset.metadata,
+                    updated_at=now,
+                )
+            )
         else:
             row.source, row.meta, row.updated_at = dataset.source, dataset.metadata, now
         self.session.flush()
 
     def _dataset(self, row: DatasetRow) -> DatasetRecord:
         versions = self.session.scalars(
-            select(DatasetVersionRow).where(DatasetVersionRow.dataset_id == row.dataset_id)
-            .order_by(DatasetVersionRow.version))
+            select(DatasetVersionRow)
+            .where(DatasetVersionRow.dataset_id == row.dataset_id)
+            .order_by(DatasetVersionRow.version)
+        )
         labelled = self.session.scalars(
-            select(QualityLabelRow).where(QualityLabelRow.source == row.source)
-            .order_by(QualityLabelRow.measured_at.desc(), QualityLabelRow.silver_version.desc())).first()
-        quality = None if labelled is None else QualityLabel(
-            labelled.silver_version, labelled.run_id, _required_utc(labelled.measured_at),
-            dict(labelled.label))
-        return DatasetRecord(dataset_id=row.dataset_id, source=row.source, metadata=dict(row.meta),
-                             versions=tuple((v.version, _required_utc(v.published_at), v.rows)
-                                            for v in versions), quality=quality)
+            select(QualityLabelRow)
+            .where(QualityLabelRow.source == row.source)
+            .order_by(QualityLabelRow.measured_at.desc(), QualityLabelRow.silver_version.desc())
+        ).first()
+        quality = (
+            None
+            if labelled is None
+            else QualityLabel(
+                labelled.silver_version,
+                labelled.run_id,
+                _required_utc(labelled.measured_at),
+                dict(labelled.label),
+            )
+        )
+        return DatasetRecord(
+            dataset_id=row.dataset_id,
+            source=row.source,
+            metadata=dict(row.meta),
+            versions=tuple((v.version, _required_utc(v.published_at), v.rows) for v in versions),
+            quality=quality,
+        )
 
     def add_quality_label(self, source: str, label: QualityLabel) -> None:
         """Record (or replace) the label of one silver version of ``source``."""
-        self.session.merge(QualityLabelRow(source=source, silver_version=label.silver_version,
-                                           run_id=label.run_id, measured_at=label.measured_at,
-                                           label=label.label))
+        self.session.merge(
+            QualityLabelRow(
+                source=source,
+                silver_version=label.silver_version,
+                run_id=label.run_id,
+                measured_at=label.measured_at,
+                label=label.label,
+            )
+        )
         self.session.flush()
 
     def get_dataset(self, dataset_id: str) -> DatasetRecord:
@@ -177,8 +211,9 @@ class SqlStore:
     def add_dataset_version(self, dataset_id: str, version: int, at: datetime, rows: int | None) -> None:
         existing = self.session.get(DatasetVersionRow, (dataset_id, version))
         if existing is None:
-            self.session.add(DatasetVersionRow(dataset_id=dataset_id, version=version,
-                                               published_at=at, rows=rows))
+            self.session.add(
+                DatasetVersionRow(dataset_id=dataset_id, version=version, published_at=at, rows=rows)
+            )
         else:
             existing.rows = rows
         self.session.flush()
@@ -187,18 +222,28 @@ class SqlStore:
     @staticmethod
     def _fields(application: Application) -> dict[str, object]:
         values = asdict(application)
-        values["datasets"] = [{"dataset": d.dataset, "variables": list(d.variables)}
-                              for d in application.datasets]
+        values["datasets"] = [
+            {"dataset": d.dataset, "variables": list(d.variables)} for d in application.datasets
+        ]
         values["data_users"] = list(application.data_users)
         values["organisation_type"] = application.organisation_type.value
         values["data_form"] = application.data_form.value
         values["state"] = application.state.value
-        values["cohort_rules"] = (None if application.cohort_rules is None
-                                  else application.cohort_rules.model_dump(mode="json", exclude_none=True))
-        values["anonymisation"] = (None if application.anonymisation is None
-                                   else application.anonymisation.model_dump(mode="json", exclude_none=True))
-        values["disclosure"] = (None if application.disclosure is None
-                                else application.disclosure.model_dump(mode="json", exclude_none=True))
+        values["cohort_rules"] = (
+            None
+            if application.cohort_rules is None
+            else application.cohort_rules.model_dump(mode="json", exclude_none=True)
+        )
+        values["anonymisation"] = (
+            None
+            if application.anonymisation is None
+            else application.anonymisation.model_dump(mode="json", exclude_none=True)
+        )
+        values["disclosure"] = (
+            None
+            if application.disclosure is None
+            else application.disclosure.model_dump(mode="json", exclude_none=True)
+        )
         return values
 
     def add_application(self, application: Application) -> None:
@@ -216,22 +261,36 @@ class SqlStore:
     @staticmethod
     def _application(row: ApplicationRow) -> Application:
         return Application(
-            application_id=row.application_id, title=row.title, applicant=row.applicant,
-            organisation=row.organisation, organisation_type=OrganisationType(row.organisation_type),
-            purpose=row.purpose, lay_summary=row.lay_summary, commercial=row.commercial,
+            application_id=row.application_id,
+            title=row.title,
+            applicant=row.applicant,
+            organisation=row.organisation,
+            organisation_type=OrganisationType(row.organisation_type),
+            purpose=row.purpose,
+            lay_summary=row.lay_summary,
+            commercial=row.commercial,
             datasets=tuple(RequestedDataset(d["dataset"], tuple(d["variables"])) for d in row.datasets),
-            cohort_criteria=row.cohort_criteria, period_start=row.period_start,
-            period_end=row.period_end, data_form=DataForm(row.data_form),
+            cohort_criteria=row.cohort_criteria,
+            period_start=row.period_start,
+            period_end=row.period_end,
+            data_form=DataForm(row.data_form),
             pseudonymisation_justification=row.pseudonymisation_justification,
-            data_users=tuple(row.data_users), duration_months=row.duration_months,
-            state=PermitState(row.state), created_at=_utc(row.created_at),
-            submitted_at=_utc(row.submitted_at), decided_at=_utc(row.decided_at),
-            decided_by=row.decided_by, decision_reason=row.decision_reason,
-            granted_at=_utc(row.granted_at), expires_at=_utc(row.expires_at),
+            data_users=tuple(row.data_users),
+            duration_months=row.duration_months,
+            state=PermitState(row.state),
+            created_at=_utc(row.created_at),
+            submitted_at=_utc(row.submitted_at),
+            decided_at=_utc(row.decided_at),
+            decided_by=row.decided_by,
+            decision_reason=row.decision_reason,
+            granted_at=_utc(row.granted_at),
+            expires_at=_utc(row.expires_at),
             cohort_rules=None if row.cohort_rules is None else CohortRules.model_validate(row.cohort_rules),
-            anonymisation=(None if row.anonymisation is None
-                           else Anonymisation.model_validate(row.anonymisation)),
-            disclosure=None if row.disclosure is None else Disclosure.model_validate(row.disclosure))
+            anonymisation=(
+                None if row.anonymisation is None else Anonymisation.model_validate(row.anonymisation)
+            ),
+            disclosure=None if row.disclosure is None else Disclosure.model_validate(row.disclosure),
+        )
 
     def get_application(self, application_id: str) -> Application:
         row = self.session.get(ApplicationRow, application_id)
@@ -249,51 +308,101 @@ class SqlStore:
         return len(list(self.session.scalars(select(ApplicationRow.application_id))))
 
     def add_transition(self, record: TransitionRecord) -> None:
-        self.session.add(TransitionRow(application_id=record.application_id,
-                                       from_state=record.from_state.value, to_state=record.to_state.value,
-                                       actor=record.actor, at=record.at, reason=record.reason))
+        self.session.add(
+            TransitionRow(
+                application_id=record.application_id,
+                from_state=record.from_state.value,
+                to_state=record.to_state.value,
+                actor=record.actor,
+                at=record.at,
+                reason=record.reason,
+            )
+        )
         self.session.flush()
 
     def transitions(self, application_id: str) -> list[TransitionRecord]:
         query = select(TransitionRow).where(TransitionRow.application_id == application_id)
         rows = self.session.scalars(query.order_by(TransitionRow.id))
-        return [TransitionRecord(r.application_id, PermitState(r.from_state), PermitState(r.to_state),
-                                 r.actor, _required_utc(r.at), r.reason) for r in rows]
+        return [
+            TransitionRecord(
+                r.application_id,
+                PermitState(r.from_state),
+                PermitState(r.to_state),
+                r.actor,
+                _required_utc(r.at),
+                r.reason,
+            )
+            for r in rows
+        ]
 
     # permit builds ---------------------------------------------------------------------
     def add_permit_build(self, build: PermitBuild) -> None:
-        self.session.add(PermitBuildRow(
-            permit_id=build.permit_id, outcome=build.outcome, at=build.at.astimezone(UTC),
-            dataset=build.dataset, source_versions=dict(build.source_versions),
-            output_version=build.output_version, rows=build.rows,
-            patient_entered=build.patient_entered, report=dict(build.report)))
+        self.session.add(
+            PermitBuildRow(
+                permit_id=build.permit_id,
+                outcome=build.outcome,
+                at=build.at.astimezone(UTC),
+                dataset=build.dataset,
+                source_versions=dict(build.source_versions),
+                output_version=build.output_version,
+                rows=build.rows,
+                patient_entered=build.patient_entered,
+                report=dict(build.report),
+            )
+        )
         self.session.flush()
 
     def permit_builds(self, permit_id: str) -> list[PermitBuild]:
         """Every recorded build outcome of ``permit_id``, oldest first."""
         query = select(PermitBuildRow).where(PermitBuildRow.permit_id == permit_id)
-        return [PermitBuild(permit_id=r.permit_id, outcome=r.outcome, at=_required_utc(r.at),
-                            dataset=r.dataset, source_versions=dict(r.source_versions),
-                            output_version=r.output_version, rows=r.rows,
-                            patient_entered=r.patient_entered, report=dict(r.report))
-                for r in self.session.scalars(query.order_by(PermitBuildRow.id))]
+        return [
+            PermitBuild(
+                permit_id=r.permit_id,
+                outcome=r.outcome,
+                at=_required_utc(r.at),
+                dataset=r.dataset,
+                source_versions=dict(r.source_versions),
+                output_version=r.output_version,
+                rows=r.rows,
+                patient_entered=r.patient_entered,
+                report=dict(r.report),
+            )
+            for r in self.session.scalars(query.order_by(PermitBuildRow.id))
+        ]
 
     # audit -----------------------------------------------------------------------------
     @staticmethod
     def _entry(row: AuditRow) -> AuditEntry:
-        return AuditEntry(seq=row.seq, at=row.at, actor=row.actor, action=row.action,
-                          object_type=row.object_type, object_id=row.object_id,
-                          details=dict(row.details), prev_hash=row.prev_hash, entry_hash=row.entry_hash)
+        return AuditEntry(
+            seq=row.seq,
+            at=row.at,
+            actor=row.actor,
+            action=row.action,
+            object_type=row.object_type,
+            object_id=row.object_id,
+            details=dict(row.details),
+            prev_hash=row.prev_hash,
+            entry_hash=row.entry_hash,
+        )
 
     def last_audit_entry(self) -> AuditEntry | None:
         row = self.session.scalars(select(AuditRow).order_by(AuditRow.seq.desc()).limit(1)).first()
         return None if row is None else self._entry(row)
 
     def append_audit(self, entry: AuditEntry) -> None:
-        self.session.add(AuditRow(seq=entry.seq, at=entry.at, actor=entry.actor, action=entry.action,
-                                  object_type=entry.object_type, object_id=entry.object_id,
-                                  details=entry.details, prev_hash=entry.prev_hash,
-                                  entry_hash=entry.entry_hash))
+        self.session.add(
+            AuditRow(
+                seq=entry.seq,
+                at=entry.at,
+                actor=entry.actor,
+                action=entry.action,
+                object_type=entry.object_type,
+                object_id=entry.object_id,
+                details=entry.details,
+                prev_hash=entry.prev_hash,
+                entry_hash=entry.entry_hash,
+            )
+        )
         self.session.flush()
 
     def audit_entries(self) -> list[AuditEntry]:
@@ -302,19 +411,38 @@ class SqlStore:
     # opt-out registry -------------------------------------------------------------------
     def add_optout_event(self, event: OptOutEvent, event_key: str) -> int | None:
         """Append ``event`` and return its id, or None when an identical event is there already."""
-        if self.session.scalars(select(OptOutEventRow.id).where(OptOutEventRow.event_key == event_key)
-                                ).first() is not None:
+        if (
+            self.session.scalars(
+                select(OptOutEventRow.id).where(OptOutEventRow.event_key == event_key)
+            ).first()
+            is not None
+        ):
             return None
-        row = OptOutEventRow(event_key=event_key, pid=event.pid, action=event.action.value,
-                             event_time=event.event_time.astimezone(UTC), channel=event.channel.value,
-                             agent=event.agent, source=event.source.value,
-                             received_at=event.received_at.astimezone(UTC))
+        row = OptOutEventRow(
+            event_key=event_key,
+            pid=event.pid,
+            action=event.action.value,
+            event_time=event.event_time.astimezone(UTC),
+            channel=event.channel.value,
+            agent=event.agent,
+            source=event.source.value,
+            received_at=event.received_at.astimezone(UTC),
+        )
         self.session.add(row)
         self.session.flush()
         return row.id
 
     def optout_events(self) -> list[OptOutEvent]:
         rows = self.session.scalars(select(OptOutEventRow).order_by(OptOutEventRow.id))
-        return [OptOutEvent(pid=r.pid, action=OptOutAction(r.action), event_time=_required_utc(r.event_time),
-                            channel=OptOutChannel(r.channel), agent=r.agent, source=OptOutSource(r.source),
-                            received_at=_required_utc(r.received_at)) for r in rows]
+        return [
+            OptOutEvent(
+                pid=r.pid,
+                action=OptOutAction(r.action),
+                event_time=_required_utc(r.event_time),
+                channel=OptOutChannel(r.channel),
+                agent=r.agent,
+                source=OptOutSource(r.source),
+                received_at=_required_utc(r.received_at),
+            )
+            for r in rows
+        ]

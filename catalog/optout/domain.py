@@ -1,6 +1,5 @@
 """Opt-out events and a person's current state."""
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass, field

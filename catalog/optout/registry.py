@@ -44,8 +44,16 @@ def _enum(kind: type[Any], value: object, field: str) -> Any:
         raise InvalidOptOutEvent(f"opt-out event: {field} must be one of {allowed}") from None
 
 
-def make_event(*, pid: str, action: str, event_time: datetime, channel: str, agent: str | None,
-               source: str, received_at: datetime | None = None) -> OptOutEvent:
+def make_event(
+    *,
+    pid: str,
+    action: str,
+    event_time: datetime,
+    channel: str,
+    agent: str | None,
+    source: str,
+    received_at: datetime | None = None,
+) -> OptOutEvent:
     """An event from loose values (CLI, feed, portal), checked; raises ``InvalidOptOutEvent``."""
     event = OptOutEvent(
         pid=pid.strip() if isinstance(pid, str) else pid,
@@ -71,14 +79,16 @@ def check_event(event: OptOutEvent) -> None:
     if event.agent is not None and not _AGENT.fullmatch(event.agent):
         raise InvalidOptOutEvent("opt-out event: agent id must be 1 to 120 letters, digits or _.@:-")
     if event.channel is OptOutChannel.ONLINE and event.agent is not None:
-        raise InvalidOptOutEvent("opt-out event: an online request has no agent; "
-                                 "use --channel phone or desk when an agent takes it")
+        raise InvalidOptOutEvent(
+            "opt-out event: an online request has no agent; "
+            "use --channel phone or desk when an agent takes it"
+        )
     # The landing feed carries no agent column: its sender keeps who took phone and desk
     # requests. Every request Haven itself takes (CLI, portal) names its agent.
-    if (event.channel in AGENT_CHANNELS and event.agent is None
-            and event.source is not OptOutSource.FEED):
-        raise InvalidOptOutEvent(f"opt-out event: a {event.channel.value} request needs the "
-                                 "agent id of who took it (--agent)")
+    if event.channel in AGENT_CHANNELS and event.agent is None and event.source is not OptOutSource.FEED:
+        raise InvalidOptOutEvent(
+            f"opt-out event: a {event.channel.value} request needs the agent id of who took it (--agent)"
+        )
 
 
 def can_record(event: OptOutEvent) -> bool:
@@ -111,8 +121,7 @@ def derive_state(events: Iterable[OptOutEvent]) -> dict[str, datetime]:
         current = latest.get(event.pid)
         if current is None or _order(event) > _order(current):
             latest[event.pid] = event
-    return {pid: e.event_time.astimezone(UTC) for pid, e in latest.items()
-            if e.action is OptOutAction.OPTOUT}
+    return {pid: e.event_time.astimezone(UTC) for pid, e in latest.items() if e.action is OptOutAction.OPTOUT}
 
 
 @dataclass(frozen=True)
@@ -127,8 +136,9 @@ class Recorded:
         return {"recorded": self.recorded, "duplicates": self.duplicates}
 
 
-def record(store: RegistryStore, events: Iterable[OptOutEvent], *, actor: str,
-           source: OptOutSource) -> Recorded:
+def record(
+    store: RegistryStore, events: Iterable[OptOutEvent], *, actor: str, source: OptOutSource
+) -> Recorded:
     """Check and store ``events`` (all or none), skip exact duplicates, write one audit entry.
 
     The audit entry counts the events and names the first new event's id, never a pid.
@@ -147,10 +157,14 @@ def record(store: RegistryStore, events: Iterable[OptOutEvent], *, actor: str,
         if new_id is not None:
             ids.append(new_id)
     outcome = Recorded(recorded=len(ids), duplicates=len(batch) - len(ids), event_ids=tuple(ids))
-    trail.append(store, actor=actor, action="optout.events_recorded", object_type="optout_event",
-                 object_id=str(ids[0]) if ids else "none",
-                 details={**outcome.as_dict(), "source": source.value,
-                          "last_event_id": ids[-1] if ids else None})
+    trail.append(
+        store,
+        actor=actor,
+        action="optout.events_recorded",
+        object_type="optout_event",
+        object_id=str(ids[0]) if ids else "none",
+        details={**outcome.as_dict(), "source": source.value, "last_event_id": ids[-1] if ids else None},
+    )
     return outcome
 
 

@@ -1,6 +1,5 @@
 """The closed vocabulary of the opt-out registry: actions, channels, sources."""
 
-
 from __future__ import annotations
 
 from enum import StrEnum

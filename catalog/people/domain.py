@@ -1,6 +1,5 @@
 """A user of the control plane, as the domain sees them."""
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -32,8 +32,14 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
-def create_user(store: UserAuditStore, actor: User, username: str, roles: set[Role] | frozenset[Role],
-                password: str | None = None, display_name: str = "") -> User:
+def create_user(
+    store: UserAuditStore,
+    actor: User,
+    username: str,
+    roles: set[Role] | frozenset[Role],
+    password: str | None = None,
+    display_name: str = "",
+) -> User:
     """Register a user (operators only); the password, if any, is stored as an argon2 hash."""
     check_can(actor, Operation.MANAGE_USERS)
     if not roles:
@@ -42,8 +48,14 @@ def create_user(store: UserAuditStore, actor: User, username: str, roles: set[Ro
         raise RuleViolation(f"user {username!r} exists already")
     user = User(username=username, roles=frozenset(roles), display_name=display_name)
     store.add_user(user, None if password is None else hash_password(password))
-    trail.append(store, actor=actor.username, action="user.created", object_type="user",
-                 object_id=username, details={"roles": sorted(r.value for r in roles)})
+    trail.append(
+        store,
+        actor=actor.username,
+        action="user.created",
+        object_type="user",
+        object_id=username,
+        details={"roles": sorted(r.value for r in roles)},
+    )
     return user
 
 

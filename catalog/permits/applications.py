@@ -37,7 +37,8 @@ class OrganisationSpec(_Model):
 class PurposeSpec(_Model):
     category: Purpose | ProhibitedPurpose = Field(description="an EHDS Art 53 purpose category")
     summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=40, max_length=4000)] = Field(
-        description="lay summary: what the project does and why, in words a citizen understands")
+        description="lay summary: what the project does and why, in words a citizen understands"
+    )
 
 
 class DatasetRequest(_Model):
@@ -73,15 +74,19 @@ class ApplicationFile(_Model):
     datasets: Annotated[list[DatasetRequest], Field(min_length=1)]
     cohort: Text = Field(description="who is in the study population, in words")
     cohort_rules: CohortRules | None = Field(
-        default=None, description="the same as criteria the build applies: age, sex, provinces, codes")
+        default=None, description="the same as criteria the build applies: age, sex, provinces, codes"
+    )
     period: Period
     data_form: DataForm = DataForm.ANONYMISED
     anonymisation: Anonymisation | None = Field(
-        default=None, description="anonymised only: generalisation and a k above the platform's")
+        default=None, description="anonymised only: generalisation and a k above the platform's"
+    )
     disclosure: Disclosure | None = Field(
-        default=None, description="stricter disclosure control in the SPE than the platform's")
+        default=None, description="stricter disclosure control in the SPE than the platform's"
+    )
     justification: str | None = Field(
-        default=None, description="why anonymised data cannot serve the purpose (pseudonymised only)")
+        default=None, description="why anonymised data cannot serve the purpose (pseudonymised only)"
+    )
     data_users: Annotated[list[Username], Field(min_length=1)]
     duration_months: int = Field(ge=1, le=60)
 
@@ -92,8 +97,10 @@ class ApplicationFile(_Model):
             raise ValueError("a dataset is requested more than once")
         short = len((self.justification or "").strip()) < MIN_JUSTIFICATION
         if self.data_form is DataForm.PSEUDONYMISED and short:
-            raise ValueError("pseudonymised data need a written justification of at least "
-                             f"{MIN_JUSTIFICATION} characters why anonymised data cannot serve")
+            raise ValueError(
+                "pseudonymised data need a written justification of at least "
+                f"{MIN_JUSTIFICATION} characters why anonymised data cannot serve"
+            )
         if self.anonymisation is not None and self.data_form is not DataForm.ANONYMISED:
             raise ValueError("anonymisation terms apply to anonymised data only")
         return self

@@ -26,9 +26,12 @@ from common.settings import Settings
 ENDED = frozenset({PermitState.EXPIRED, PermitState.REVOKED})
 
 
-def record_publication(settings: Settings, silver_versions: Mapping[str, tuple[int, int | None]],
-                       permits: dict[str, dict[str, int]],
-                       builds: Sequence[PermitBuild] = ()) -> None:
+def record_publication(
+    settings: Settings,
+    silver_versions: Mapping[str, tuple[int, int | None]],
+    permits: dict[str, dict[str, int]],
+    builds: Sequence[PermitBuild] = (),
+) -> None:
     """Record silver (version, rows) by source, published permit datasets (rows per dataset)
     and, per dataset, the build that wrote it."""
     with open_catalog(settings).session() as session:
@@ -41,11 +44,20 @@ def record_publication(settings: Settings, silver_versions: Mapping[str, tuple[i
             store.add_permit_build(build)
         for permit_id, counts in permits.items():
             details: dict[str, Any] = dict(counts)
-            written = {b.dataset: b.output_version for b in builds
-                       if b.permit_id == permit_id and b.dataset is not None}
+            written = {
+                b.dataset: b.output_version
+                for b in builds
+                if b.permit_id == permit_id and b.dataset is not None
+            }
             details.update({f"{name}.version": version for name, version in written.items()})
-            trail.append(store, actor=service.SYSTEM.username, action="permit.datasets_published",
-                         object_type="permit", object_id=permit_id, details=details)
+            trail.append(
+                store,
+                actor=service.SYSTEM.username,
+                action="permit.datasets_published",
+                object_type="permit",
+                object_id=permit_id,
+                details=details,
+            )
             if store.get_application(permit_id).state is PermitState.APPROVED:
                 service.activate(store, service.SYSTEM, permit_id)
 
@@ -61,18 +73,27 @@ def flat(report: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def record_refusal(settings: Settings, permit_id: str, report: Mapping[str, Any],
-                   at: datetime | None = None) -> None:
+def record_refusal(
+    settings: Settings, permit_id: str, report: Mapping[str, Any], at: datetime | None = None
+) -> None:
     """A permit's build was refused (k-anonymity not reached, or record ids approved for
     anonymised data): the report goes to the catalogue, where the steward reads it, and to
     the audit log. It holds no values."""
     when = at or datetime.now(UTC)
     with open_catalog(settings).session() as session:
         store = SqlStore(session)
-        store.add_permit_build(PermitBuild(permit_id=permit_id, outcome="refused", at=when,
-                                           report=dict(report)))
-        trail.append(store, actor=service.SYSTEM.username, action="permit.build_refused",
-                     object_type="permit", object_id=permit_id, at=when, details=flat(report))
+        store.add_permit_build(
+            PermitBuild(permit_id=permit_id, outcome="refused", at=when, report=dict(report))
+        )
+        trail.append(
+            store,
+            actor=service.SYSTEM.username,
+            action="permit.build_refused",
+            object_type="permit",
+            object_id=permit_id,
+            at=when,
+            details=flat(report),
+        )
 
 
 def ended_permits(settings: Settings, now: datetime | None = None) -> dict[str, str]:
@@ -84,17 +105,24 @@ def ended_permits(settings: Settings, now: datetime | None = None) -> dict[str, 
         return {a.application_id: a.state.value for a in store.list_applications(ENDED)}
 
 
-def record_workspace_removed(settings: Settings, permit_id: str, state: str, files: int,
-                             at: datetime | None = None) -> None:
+def record_workspace_removed(
+    settings: Settings, permit_id: str, state: str, files: int, at: datetime | None = None
+) -> None:
     """The workspace of an ended permit was deleted from the lake (``files`` files)."""
     when = at or datetime.now(UTC)
     details = {"state": state, "files_removed": files}
     with open_catalog(settings).session() as session:
         store = SqlStore(session)
-        store.add_permit_build(PermitBuild(permit_id=permit_id, outcome="removed", at=when,
-                                           report=details))
-        trail.append(store, actor=service.SYSTEM.username, action="permit.workspace_removed",
-                     object_type="permit", object_id=permit_id, at=when, details=details)
+        store.add_permit_build(PermitBuild(permit_id=permit_id, outcome="removed", at=when, report=details))
+        trail.append(
+            store,
+            actor=service.SYSTEM.username,
+            action="permit.workspace_removed",
+            object_type="permit",
+            object_id=permit_id,
+            at=when,
+            details=details,
+        )
 
 
 def permit_builds(settings: Settings, permit_id: str) -> list[PermitBuild]:

@@ -1,6 +1,5 @@
 """Permit applications and their history: plain frozen values, independent of storage."""
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -100,8 +100,13 @@ DEMO_PERMIT = Permit(
         DatasetGrant(
             name="claims",
             source=Source.CLAIMS,
-            columns=("nomenclature_code", "service_date", "provider_type",
-                     "amount_reimbursed", "amount_copay"),
+            columns=(
+                "nomenclature_code",
+                "service_date",
+                "provider_type",
+                "amount_reimbursed",
+                "amount_copay",
+            ),
             date_column="service_date",
             period_start=date(2025, 1, 1),
             period_end=date(2025, 12, 31),

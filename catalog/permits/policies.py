@@ -30,7 +30,6 @@ RESERVE_PUBLIC_BODY_PURPOSES = True
 MIN_REASON_LENGTH = 10
 
 
-
 def check_can_view_application(user: User, application: Application) -> None:
     """Stewards and operators see every application; others only their own or one naming them."""
     if user.username == application.applicant or user.username in application.data_users:
@@ -56,14 +55,19 @@ def check_can_decide(user: User, application: Application) -> None:
     """A steward decides, and never on an application they made or are a named data user of."""
     check_can(user, Operation.DECIDE)
     if user.username == application.applicant:
-        raise RuleViolation(f"steward {user.username!r} is the applicant of "
-                            f"{application.application_id} and may not decide on it")
+        raise RuleViolation(
+            f"steward {user.username!r} is the applicant of "
+            f"{application.application_id} and may not decide on it"
+        )
     if user.username in application.data_users:
-        raise RuleViolation(f"steward {user.username!r} is a named data user of "
-                            f"{application.application_id} and may not decide on it")
+        raise RuleViolation(
+            f"steward {user.username!r} is a named data user of "
+            f"{application.application_id} and may not decide on it"
+        )
     if application.state not in AWAITING_DECISION:
-        raise RuleViolation(f"application {application.application_id} is {application.state}, "
-                            "not awaiting a decision")
+        raise RuleViolation(
+            f"application {application.application_id} is {application.state}, not awaiting a decision"
+        )
 
 
 def can_decide(user: User, application: Application) -> bool:
@@ -84,10 +88,15 @@ def purpose_allowed(purpose: str) -> bool:
 
 def check_purpose_fits_organisation(purpose: str, organisation_type: OrganisationType) -> None:
     """Public health, policy making and official statistics are for public bodies (Art 53(2))."""
-    if (RESERVE_PUBLIC_BODY_PURPOSES and purpose in PUBLIC_BODY_PURPOSES
-            and organisation_type is not OrganisationType.PUBLIC_BODY):
-        raise RuleViolation(f"purpose {purpose} is reserved to public bodies (EHDS Art 53(2)); "
-                            f"the applicant is a {organisation_type.value.replace('_', ' ')}")
+    if (
+        RESERVE_PUBLIC_BODY_PURPOSES
+        and purpose in PUBLIC_BODY_PURPOSES
+        and organisation_type is not OrganisationType.PUBLIC_BODY
+    ):
+        raise RuleViolation(
+            f"purpose {purpose} is reserved to public bodies (EHDS Art 53(2)); "
+            f"the applicant is a {organisation_type.value.replace('_', ' ')}"
+        )
 
 
 def purpose_fits_organisation(purpose: str, organisation_type: OrganisationType) -> bool:

@@ -23,18 +23,33 @@ def to_permit(application: Application, store: SqlStore) -> Permit | None:
     grants = []
     for requested in application.datasets:
         dataset = store.get_dataset(requested.dataset)
-        grants.append(DatasetGrant(
-            name=requested.dataset, source=Source(dataset.source), columns=requested.variables,
-            date_column=dataset.metadata["date_column"], period_start=application.period_start,
-            period_end=application.period_end))
-    return Permit(permit_id=application.application_id, title=application.title,
-                  purpose=application.purpose, granted_at=application.granted_at,
-                  expires_at=application.expires_at, users=application.data_users,
-                  datasets=tuple(grants), state=application.state.value,
-                  cohort=application.cohort_rules,
-                  anonymisation=(application.anonymisation or Anonymisation()
-                                 if application.data_form is DataForm.ANONYMISED else None),
-                  disclosure=application.disclosure)
+        grants.append(
+            DatasetGrant(
+                name=requested.dataset,
+                source=Source(dataset.source),
+                columns=requested.variables,
+                date_column=dataset.metadata["date_column"],
+                period_start=application.period_start,
+                period_end=application.period_end,
+            )
+        )
+    return Permit(
+        permit_id=application.application_id,
+        title=application.title,
+        purpose=application.purpose,
+        granted_at=application.granted_at,
+        expires_at=application.expires_at,
+        users=application.data_users,
+        datasets=tuple(grants),
+        state=application.state.value,
+        cohort=application.cohort_rules,
+        anonymisation=(
+            application.anonymisation or Anonymisation()
+            if application.data_form is DataForm.ANONYMISED
+            else None
+        ),
+        disclosure=application.disclosure,
+    )
 
 
 def permits_in_force(settings: Settings | None = None, now: datetime | None = None) -> dict[str, Permit]:

@@ -22,8 +22,9 @@ from catalog.permits.policies import decision_due
 from catalog.permits.terms import describe
 from catalog.permits.vocabulary import PermitState
 
-DECIDED = frozenset({PermitState.APPROVED, PermitState.REJECTED, PermitState.ACTIVE,
-                     PermitState.EXPIRED, PermitState.REVOKED})
+DECIDED = frozenset(
+    {PermitState.APPROVED, PermitState.REJECTED, PermitState.ACTIVE, PermitState.EXPIRED, PermitState.REVOKED}
+)
 
 
 @dataclass(frozen=True)
@@ -66,33 +67,50 @@ def _entry(application: Application, now: datetime) -> RegisterEntry:
     due = decision_due(application)
     approved = application.granted_at is not None
     return RegisterEntry(
-        application_id=application.application_id, title=application.title,
-        organisation=application.organisation, organisation_type=application.organisation_type.value,
-        purpose=application.purpose, lay_summary=application.lay_summary,
+        application_id=application.application_id,
+        title=application.title,
+        organisation=application.organisation,
+        organisation_type=application.organisation_type.value,
+        purpose=application.purpose,
+        lay_summary=application.lay_summary,
         commercial=application.commercial,
         datasets=tuple((d.dataset, d.variables) for d in application.datasets),
-        period_start=application.period_start, period_end=application.period_end,
+        period_start=application.period_start,
+        period_end=application.period_end,
         data_form=application.data_form.value,
-        cohort_rules=(None if application.cohort_rules is None
-                      else application.cohort_rules.model_dump(mode="json", exclude_none=True)),
+        cohort_rules=(
+            None
+            if application.cohort_rules is None
+            else application.cohort_rules.model_dump(mode="json", exclude_none=True)
+        ),
         cohort_summary=None if application.cohort_rules is None else describe(application.cohort_rules),
-        anonymisation=(None if application.anonymisation is None
-                       else application.anonymisation.model_dump(mode="json", exclude_none=True)),
+        anonymisation=(
+            None
+            if application.anonymisation is None
+            else application.anonymisation.model_dump(mode="json", exclude_none=True)
+        ),
         disclosure=None if application.disclosure is None else application.disclosure.overrides(),
         state=application.state.value,
         submitted_at=application.submitted_at,
         decision=("approved" if approved else "rejected") if decided else None,
         decided_at=application.decided_at if decided else None,
         decision_reason=application.decision_reason if decided else None,
-        permit_from=application.granted_at, permit_until=application.expires_at,
-        in_force=(application.state in IN_FORCE and application.granted_at is not None
-                  and application.expires_at is not None
-                  and application.granted_at <= now < application.expires_at),
-        decision_due=due, overdue=due is not None and now > due)
+        permit_from=application.granted_at,
+        permit_until=application.expires_at,
+        in_force=(
+            application.state in IN_FORCE
+            and application.granted_at is not None
+            and application.expires_at is not None
+            and application.granted_at <= now < application.expires_at
+        ),
+        decision_due=due,
+        overdue=due is not None and now > due,
+    )
 
 
-def public_register(store: PermitStore, *, now: datetime | None = None,
-                    states: frozenset[PermitState] | None = None) -> list[RegisterEntry]:
+def public_register(
+    store: PermitStore, *, now: datetime | None = None, states: frozenset[PermitState] | None = None
+) -> list[RegisterEntry]:
     """Every application past draft (or only those in ``states``), oldest first. Public: no role needed."""
     at = (now or datetime.now(UTC)).astimezone(UTC)
     wanted = (states or frozenset(PermitState)) - {PermitState.DRAFT}

@@ -48,20 +48,36 @@ def _now(now: datetime | None) -> datetime:
     return (now or datetime.now(UTC)).astimezone(UTC)
 
 
-def _move(store: Store, application: Application, target: PermitState, actor: User, now: datetime,
-          reason: str | None = None, **changes: object) -> Application:
+def _move(
+    store: Store,
+    application: Application,
+    target: PermitState,
+    actor: User,
+    now: datetime,
+    reason: str | None = None,
+    **changes: object,
+) -> Application:
     """Apply one lifecycle transition: role check, new state, history row, audit entry."""
     move = transition(application.state, target)
     if actor is not SYSTEM and not actor.roles & move.roles:
-        raise NotAuthorised(f"user {actor.username!r} may not move {application.application_id} "
-                            f"from {application.state} to {target}")
+        raise NotAuthorised(
+            f"user {actor.username!r} may not move {application.application_id} "
+            f"from {application.state} to {target}"
+        )
     updated = replace(application, state=target, **changes)  # type: ignore[arg-type]
     store.update_application(updated)
-    store.add_transition(TransitionRecord(application.application_id, application.state, target,
-                                          actor.username, now, reason))
-    trail.append(store, actor=actor.username, action=move.event, object_type="application",
-                 object_id=application.application_id, at=now,
-                 details={"from": application.state.value, "to": target.value})
+    store.add_transition(
+        TransitionRecord(application.application_id, application.state, target, actor.username, now, reason)
+    )
+    trail.append(
+        store,
+        actor=actor.username,
+        action=move.event,
+        object_type="application",
+        object_id=application.application_id,
+        at=now,
+        details={"from": application.state.value, "to": target.value},
+    )
     return updated
 
 
@@ -76,13 +92,16 @@ def _check_datasets(store: Store, spec: ApplicationFile) -> tuple[RequestedDatas
         known = {v["name"] for v in dataset.metadata.get("variables", [])}
         unknown = [v for v in request.variables if v not in known]
         if unknown:
-            problems.append(f"datasets[{index}].variables: not in dataset {request.name!r}: "
-                            + ", ".join(unknown))
+            problems.append(
+                f"datasets[{index}].variables: not in dataset {request.name!r}: " + ", ".join(unknown)
+            )
         linking = _identifiers(dataset.source, request.variables)
         if spec.data_form is DataForm.ANONYMISED and linking:
-            problems.append(f"datasets[{index}].variables: record and provider ids link rows and "
-                            f"cannot be part of anonymised data: {', '.join(linking)} (leave them out, "
-                            "or apply for pseudonymised data with a justification)")
+            problems.append(
+                f"datasets[{index}].variables: record and provider ids link rows and "
+                f"cannot be part of anonymised data: {', '.join(linking)} (leave them out, "
+                "or apply for pseudonymised data with a justification)"
+            )
     for index, name in enumerate(spec.data_users):
         if store.find_user(name) is None:
             problems.append(f"data_users[{index}]: no registered user {name!r}")
@@ -105,23 +124,36 @@ def _next_id(store: Store, now: datetime) -> str:
 
 
 def _check_k(spec: ApplicationFile, minimum_k: int) -> None:
-    if spec.anonymisation is not None and spec.anonymisation.k is not None \
-            and spec.anonymisation.k < minimum_k:
-        raise InvalidApplication(f"anonymisation.k: {spec.anonymisation.k} is below the platform's "
-                                 f"minimum of {minimum_k}; a permit may only raise k")
+    if (
+        spec.anonymisation is not None
+        and spec.anonymisation.k is not None
+        and spec.anonymisation.k < minimum_k
+    ):
+        raise InvalidApplication(
+            f"anonymisation.k: {spec.anonymisation.k} is below the platform's "
+            f"minimum of {minimum_k}; a permit may only raise k"
+        )
 
 
 def _check_disclosure(spec: ApplicationFile, platform: dict[str, float]) -> None:
     looser = [] if spec.disclosure is None else spec.disclosure.looser_than(platform)
     if looser:
-        raise InvalidApplication("disclosure: a permit may only make disclosure control stricter than "
-                                 "the platform's: " + ", ".join(f"{name} (platform: {platform[name]:g})"
-                                                                 for name in looser))
+        raise InvalidApplication(
+            "disclosure: a permit may only make disclosure control stricter than "
+            "the platform's: " + ", ".join(f"{name} (platform: {platform[name]:g})" for name in looser)
+        )
 
 
-def apply(store: Store, actor: User, spec: ApplicationFile, now: datetime | None = None,
-          application_id: str | None = None, *, minimum_k: int = DEFAULT_K,
-          disclosure: Mapping[str, float] | None = None) -> Application:
+def apply(
+    store: Store,
+    actor: User,
+    spec: ApplicationFile,
+    now: datetime | None = None,
+    application_id: str | None = None,
+    *,
+    minimum_k: int = DEFAULT_K,
+    disclosure: Mapping[str, float] | None = None,
+) -> Application:
     """Record and submit an application; one for a prohibited purpose is refused at once, with the reason.
 
     ``minimum_k`` is the platform's k-anonymity threshold and ``disclosure`` its disclosure
@@ -136,23 +168,52 @@ def apply(store: Store, actor: User, spec: ApplicationFile, now: datetime | None
     _check_disclosure(spec, dict(disclosure or DEFAULT_DISCLOSURE))
     datasets = _check_datasets(store, spec)
     draft = Application(
-        application_id=application_id or _next_id(store, at), title=spec.title, applicant=spec.applicant,
-        organisation=spec.organisation.name, organisation_type=spec.organisation.type,
-        purpose=spec.purpose.category.value, lay_summary=spec.purpose.summary,
-        commercial=spec.commercial, datasets=datasets, cohort_criteria=spec.cohort,
-        period_start=spec.period.start, period_end=spec.period.end, data_form=spec.data_form,
-        pseudonymisation_justification=spec.justification, data_users=tuple(spec.data_users),
-        duration_months=spec.duration_months, state=PermitState.DRAFT, created_at=at,
-        cohort_rules=spec.cohort_rules, anonymisation=spec.anonymisation, disclosure=spec.disclosure)
+        application_id=application_id or _next_id(store, at),
+        title=spec.title,
+        applicant=spec.applicant,
+        organisation=spec.organisation.name,
+        organisation_type=spec.organisation.type,
+        purpose=spec.purpose.category.value,
+        lay_summary=spec.purpose.summary,
+        commercial=spec.commercial,
+        datasets=datasets,
+        cohort_criteria=spec.cohort,
+        period_start=spec.period.start,
+        period_end=spec.period.end,
+        data_form=spec.data_form,
+        pseudonymisation_justification=spec.justification,
+        data_users=tuple(spec.data_users),
+        duration_months=spec.duration_months,
+        state=PermitState.DRAFT,
+        created_at=at,
+        cohort_rules=spec.cohort_rules,
+        anonymisation=spec.anonymisation,
+        disclosure=spec.disclosure,
+    )
     store.add_application(draft)
-    trail.append(store, actor=actor.username, action="application.created", object_type="application",
-                 object_id=draft.application_id, at=at)
+    trail.append(
+        store,
+        actor=actor.username,
+        action="application.created",
+        object_type="application",
+        object_id=draft.application_id,
+        at=at,
+    )
     submitted = _move(store, draft, PermitState.SUBMITTED, actor, at, submitted_at=at)
     try:
         check_purpose_allowed(submitted.purpose)
     except RuleViolation as refusal:
-        return _move(store, submitted, PermitState.REJECTED, SYSTEM, at, reason=str(refusal),
-                     decided_at=at, decided_by=SYSTEM.username, decision_reason=str(refusal))
+        return _move(
+            store,
+            submitted,
+            PermitState.REJECTED,
+            SYSTEM,
+            at,
+            reason=str(refusal),
+            decided_at=at,
+            decided_by=SYSTEM.username,
+            decision_reason=str(refusal),
+        )
     return submitted
 
 
@@ -168,8 +229,9 @@ def history(store: Store, actor: User, application_id: str) -> list[TransitionRe
     return store.transitions(application_id)
 
 
-def mark_incomplete(store: Store, actor: User, application_id: str, reason: str,
-                    now: datetime | None = None) -> Application:
+def mark_incomplete(
+    store: Store, actor: User, application_id: str, reason: str, now: datetime | None = None
+) -> Application:
     check_can(actor, Operation.REVIEW)
     text = check_reason(reason)
     application = store.get_application(application_id)
@@ -190,8 +252,9 @@ def start_review(store: Store, actor: User, application_id: str, now: datetime |
     return _move(store, application, PermitState.UNDER_REVIEW, actor, _now(now))
 
 
-def decide(store: Store, actor: User, application_id: str, *, approve: bool, reason: str,
-           now: datetime | None = None) -> Application:
+def decide(
+    store: Store, actor: User, application_id: str, *, approve: bool, reason: str, now: datetime | None = None
+) -> Application:
     """Approve or reject, with a reason; an approval grants the permit for its duration."""
     at = _now(now)
     application = store.get_application(application_id)
@@ -200,13 +263,32 @@ def decide(store: Store, actor: User, application_id: str, *, approve: bool, rea
     if application.state is PermitState.SUBMITTED:
         application = _move(store, application, PermitState.UNDER_REVIEW, actor, at)
     if not approve:
-        return _move(store, application, PermitState.REJECTED, actor, at, reason=text,
-                     decided_at=at, decided_by=actor.username, decision_reason=text)
+        return _move(
+            store,
+            application,
+            PermitState.REJECTED,
+            actor,
+            at,
+            reason=text,
+            decided_at=at,
+            decided_by=actor.username,
+            decision_reason=text,
+        )
     check_purpose_allowed(application.purpose)
     check_purpose_fits_organisation(application.purpose, application.organisation_type)
-    return _move(store, application, PermitState.APPROVED, actor, at, reason=text,
-                 decided_at=at, decided_by=actor.username, decision_reason=text,
-                 granted_at=at, expires_at=add_months(at, application.duration_months))
+    return _move(
+        store,
+        application,
+        PermitState.APPROVED,
+        actor,
+        at,
+        reason=text,
+        decided_at=at,
+        decided_by=actor.username,
+        decision_reason=text,
+        granted_at=at,
+        expires_at=add_months(at, application.duration_months),
+    )
 
 
 def activate(store: Store, actor: User, permit_id: str, now: datetime | None = None) -> Application:
@@ -215,12 +297,12 @@ def activate(store: Store, actor: User, permit_id: str, now: datetime | None = N
     return _move(store, store.get_application(permit_id), PermitState.ACTIVE, actor, _now(now))
 
 
-def revoke(store: Store, actor: User, permit_id: str, reason: str,
-           now: datetime | None = None) -> Application:
+def revoke(
+    store: Store, actor: User, permit_id: str, reason: str, now: datetime | None = None
+) -> Application:
     check_can(actor, Operation.REVOKE)
     text = check_reason(reason)
-    return _move(store, store.get_application(permit_id), PermitState.REVOKED, actor, _now(now),
-                 reason=text)
+    return _move(store, store.get_application(permit_id), PermitState.REVOKED, actor, _now(now), reason=text)
 
 
 def expire_due(store: Store, actor: User, now: datetime | None = None) -> list[str]:

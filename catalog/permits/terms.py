@@ -24,8 +24,13 @@ from common.layout import Source
 DEFAULT_K = 10
 # The common rules of trusted research environments (DOMAIN.md): the platform's disclosure
 # control unless HAVEN_DISCLOSURE_* make it stricter. The SPE applies them (spe.disclosure).
-DEFAULT_DISCLOSURE: dict[str, float] = {"min_persons": 10, "p_percent": 10.0, "nk_n": 2,
-                                        "nk_k_percent": 90.0, "rounding_base": 0}
+DEFAULT_DISCLOSURE: dict[str, float] = {
+    "min_persons": 10,
+    "p_percent": 10.0,
+    "nk_n": 2,
+    "nk_k_percent": 90.0,
+    "rounding_base": 0,
+}
 
 
 @dataclass(frozen=True)
@@ -40,12 +45,14 @@ class CodedSource:
 CODED_SOURCES: dict[Source, CodedSource] = {
     Source.CLAIMS: CodedSource("RIZIV/INAMI nomenclature", "service_date", ("nomenclature_code",)),
     Source.PHARMACY: CodedSource("ATC", "delivery_date", ("atc_code",)),
-    Source.HOSPITAL_STAYS: CodedSource("ICD-10-CM", "admission_date",
-                                       ("main_diagnosis", "secondary_diagnoses")),
+    Source.HOSPITAL_STAYS: CodedSource(
+        "ICD-10-CM", "admission_date", ("main_diagnosis", "secondary_diagnoses")
+    ),
 }
 CodedSourceName = Literal["claims", "pharmacy", "hospital_stays"]
-CodePrefix = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
-                                              pattern=r"^[A-Za-z0-9][A-Za-z0-9.]{0,9}$")]
+CodePrefix = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9.]{0,9}$")
+]
 ProvinceCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
 
 
@@ -72,8 +79,9 @@ class AgeRange(_Model):
 class CodeCriterion(_Model):
     """Has at least one code starting with one of ``prefixes`` in ``source`` during the period."""
 
-    source: CodedSourceName = Field(description="claims (nomenclature), pharmacy (ATC) or "
-                                                "hospital_stays (ICD-10-CM diagnoses)")
+    source: CodedSourceName = Field(
+        description="claims (nomenclature), pharmacy (ATC) or hospital_stays (ICD-10-CM diagnoses)"
+    )
     prefixes: Annotated[tuple[CodePrefix, ...], Field(min_length=1, max_length=50)]
 
 
@@ -83,7 +91,8 @@ class CohortRules(_Model):
     age: AgeRange | None = None
     sex: Annotated[tuple[Literal["M", "F"], ...], Field(min_length=1)] | None = None
     provinces: Annotated[tuple[ProvinceCode, ...], Field(min_length=1)] | None = Field(
-        default=None, description="NIS codes of provinces (04000 for Brussels-Capital)")
+        default=None, description="NIS codes of provinces (04000 for Brussels-Capital)"
+    )
     codes: tuple[CodeCriterion, ...] = ()
 
     @model_validator(mode="after")
@@ -117,8 +126,13 @@ class Anonymisation(_Model):
 
 
 # Which way each disclosure threshold is stricter: a permit may move it only that way.
-DISCLOSURE_STRICTER_WHEN_HIGHER = {"min_persons": True, "p_percent": True, "nk_n": True,
-                                   "nk_k_percent": False, "rounding_base": True}
+DISCLOSURE_STRICTER_WHEN_HIGHER = {
+    "min_persons": True,
+    "p_percent": True,
+    "nk_n": True,
+    "nk_k_percent": False,
+    "rounding_base": True,
+}
 
 
 class Disclosure(_Model):
@@ -140,9 +154,11 @@ class Disclosure(_Model):
 
     def looser_than(self, platform: dict[str, float]) -> list[str]:
         """The fields that would relax ``platform``'s rule of the same name."""
-        return [name for name, value in self.overrides().items()
-                if (value < platform[name]) == DISCLOSURE_STRICTER_WHEN_HIGHER[name]
-                and value != platform[name]]
+        return [
+            name
+            for name, value in self.overrides().items()
+            if (value < platform[name]) == DISCLOSURE_STRICTER_WHEN_HIGHER[name] and value != platform[name]
+        ]
 
 
 def describe(rules: CohortRules) -> str:
@@ -159,6 +175,8 @@ def describe(rules: CohortRules) -> str:
         parts.append("provinces " + ",".join(rules.provinces))
     for criterion in rules.codes:
         coding = CODED_SOURCES[Source(criterion.source)].coding
-        parts.append(f"any {coding} code {'|'.join(p + '*' for p in criterion.prefixes)} "
-                     f"in {criterion.source} during the period")
+        parts.append(
+            f"any {coding} code {'|'.join(p + '*' for p in criterion.prefixes)} "
+            f"in {criterion.source} during the period"
+        )
     return "; ".join(parts)

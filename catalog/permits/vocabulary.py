@@ -1,6 +1,5 @@
 """The closed vocabularies of permits: states, purposes, organisation types, data forms."""
 
-
 from __future__ import annotations
 
 from enum import StrEnum
@@ -40,8 +39,9 @@ class Purpose(StrEnum):
 
 
 # Purposes reserved to public bodies and EU institutions (Art 53(2), a "check" item in DOMAIN.md).
-PUBLIC_BODY_PURPOSES = frozenset({Purpose.PUBLIC_INTEREST_HEALTH, Purpose.POLICY_MAKING,
-                                  Purpose.OFFICIAL_STATISTICS})
+PUBLIC_BODY_PURPOSES = frozenset(
+    {Purpose.PUBLIC_INTEREST_HEALTH, Purpose.POLICY_MAKING, Purpose.OFFICIAL_STATISTICS}
+)
 
 
 class ProhibitedPurpose(StrEnum):
@@ -56,18 +56,21 @@ class ProhibitedPurpose(StrEnum):
 
 
 PROHIBITED_REASONS: dict[ProhibitedPurpose, str] = {
-    ProhibitedPurpose.DETRIMENTAL_DECISIONS:
-        "taking decisions detrimental to a person based on their health data is prohibited (EHDS Art 54(a))",
-    ProhibitedPurpose.EMPLOYMENT_INSURANCE_CREDIT:
-        "decisions on employment, insurance premiums or credit are prohibited (EHDS Art 54(b))",
+    ProhibitedPurpose.DETRIMENTAL_DECISIONS: (
+        "taking decisions detrimental to a person based on their health data is prohibited (EHDS Art 54(a))"
+    ),
+    ProhibitedPurpose.EMPLOYMENT_INSURANCE_CREDIT: (
+        "decisions on employment, insurance premiums or credit are prohibited (EHDS Art 54(b))"
+    ),
     ProhibitedPurpose.ADVERTISING: "advertising or marketing is prohibited (EHDS Art 54(c))",
-    ProhibitedPurpose.HARMFUL_PRODUCTS:
+    ProhibitedPurpose.HARMFUL_PRODUCTS: (
         "developing products harmful to people or society (tobacco, alcohol, drugs, weapons) "
-        "is prohibited (EHDS Art 54(d))",
-    ProhibitedPurpose.AGAINST_ETHICS_LAW:
-        "activities against ethical provisions of national law are prohibited (EHDS Art 54(e))",
-    ProhibitedPurpose.REIDENTIFICATION:
-        "re-identifying people is prohibited (EHDS Art 61(3))",
+        "is prohibited (EHDS Art 54(d))"
+    ),
+    ProhibitedPurpose.AGAINST_ETHICS_LAW: (
+        "activities against ethical provisions of national law are prohibited (EHDS Art 54(e))"
+    ),
+    ProhibitedPurpose.REIDENTIFICATION: "re-identifying people is prohibited (EHDS Art 61(3))",
 }
 
 

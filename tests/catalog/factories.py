@@ -21,9 +21,11 @@ APPLICATION: dict[str, Any] = {
     "title": "Antibiotic use after day surgery",
     "applicant": "rita",
     "organisation": {"name": "University of Ghent", "type": "academic"},
-    "purpose": {"category": "scientific_research",
-                "summary": "Do people who had day surgery get antibiotics more often afterwards, and "
-                           "does that differ between hospitals?"},
+    "purpose": {
+        "category": "scientific_research",
+        "summary": "Do people who had day surgery get antibiotics more often afterwards, and "
+        "does that differ between hospitals?",
+    },
     "commercial": False,
     "datasets": [{"name": "claims", "variables": ["nomenclature_code", "service_date"]}],
     "cohort": "Adults with a day-surgery nomenclature code in 2025",
@@ -60,13 +62,20 @@ def make_world(store: SqlStore) -> dict[str, User]:
     return people
 
 
-def submit(store: SqlStore, applicant: User, *, now: datetime = SUBMITTED_AT,
-           **overrides: Any) -> Application:
+def submit(
+    store: SqlStore, applicant: User, *, now: datetime = SUBMITTED_AT, **overrides: Any
+) -> Application:
     data = application_data(applicant=applicant.username, **overrides)
     return service.apply(store, applicant, parse_application(data), now=now)
 
 
 def approved(store: SqlStore, people: dict[str, User], *, now: datetime = SUBMITTED_AT) -> Application:
     application = submit(store, people["rita"], now=now)
-    return service.decide(store, people["sam"], application.application_id, approve=True,
-                          reason="Permitted purpose, minimal variables.", now=now)
+    return service.decide(
+        store,
+        people["sam"],
+        application.application_id,
+        approve=True,
+        reason="Permitted purpose, minimal variables.",
+        now=now,
+    )

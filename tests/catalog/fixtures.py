@@ -38,16 +38,19 @@ def postgres_url() -> tuple[str | None, str]:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:  # any failure to connect means: no server here
-        return None, (f"PostgreSQL tests skipped: cannot connect ({type(exc).__name__}); "
-                      f"start the server with `{START}`")
+        return None, (
+            f"PostgreSQL tests skipped: cannot connect ({type(exc).__name__}); "
+            f"start the server with `{START}`"
+        )
     finally:
         engine.dispose()
     return url, ""
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def catalog_url(request: pytest.FixtureRequest, haven_home: Path,
-                monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def catalog_url(
+    request: pytest.FixtureRequest, haven_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
     """A fresh, empty catalogue database URL, also set as ``HAVEN_CATALOG_URL``."""
     schema = None
     if request.param == "sqlite":
@@ -60,8 +63,11 @@ def catalog_url(request: pytest.FixtureRequest, haven_home: Path,
         admin = create_engine(base)
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}) \
+        url = (
+            make_url(base)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
             .render_as_string(hide_password=False)
+        )
     monkeypatch.setenv("HAVEN_CATALOG_URL", url)
     reset_settings()
     yield url

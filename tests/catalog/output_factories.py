@@ -14,8 +14,11 @@ from catalog.permits.domain import Application
 from tests.catalog.factories import make_user, make_world, submit
 
 NOW = datetime.now(UTC)
-RESULT = CheckedResult(columns=("kind", "persons"), rows=(("GP", 120), ("LAB", None)),
-                       suppressed=({"row": 1, "column": "persons", "rule": "threshold"},))
+RESULT = CheckedResult(
+    columns=("kind", "persons"),
+    rows=(("GP", 120), ("LAB", None)),
+    suppressed=({"row": 1, "column": "persons", "rule": "threshold"},),
+)
 SQL = "SELECT kind, count(DISTINCT person_id) AS persons FROM claims GROUP BY kind"
 REASON = "Aggregated counts, no small cells."
 
@@ -27,17 +30,35 @@ def airlock_world(store: SqlOutputStore) -> tuple[dict[str, User], Application]:
     people["stella"] = make_user(store, "stella", Role.STEWARD, Role.RESEARCHER)
     people["sven"] = make_user(store, "sven", Role.STEWARD)
     application = submit(store, people["rita"], now=NOW - timedelta(days=2), data_users=["rita", "stella"])
-    permit = service.decide(store, people["sam"], application.application_id, approve=True,
-                            reason="Permitted purpose, minimal variables.", now=NOW - timedelta(days=1))
+    permit = service.decide(
+        store,
+        people["sam"],
+        application.application_id,
+        approve=True,
+        reason="Permitted purpose, minimal variables.",
+        now=NOW - timedelta(days=1),
+    )
     return people, permit
 
 
-def file_request(store: SqlOutputStore, author: User, permit: Application, *,
-                 result: CheckedResult = RESULT, sql: str = SQL) -> OutputRequest:
-    return releases.request_release(store, author, permit_id=permit.application_id, sql=sql, result=result,
-                                   versions={"claims": 3})
+def file_request(
+    store: SqlOutputStore,
+    author: User,
+    permit: Application,
+    *,
+    result: CheckedResult = RESULT,
+    sql: str = SQL,
+) -> OutputRequest:
+    return releases.request_release(
+        store, author, permit_id=permit.application_id, sql=sql, result=result, versions={"claims": 3}
+    )
 
 
-def vote(store: SqlOutputStore, people: dict[str, User], reviewer: str, request: OutputRequest,
-         approve: bool = True) -> releases.RequestView:
+def vote(
+    store: SqlOutputStore,
+    people: dict[str, User],
+    reviewer: str,
+    request: OutputRequest,
+    approve: bool = True,
+) -> releases.RequestView:
     return releases.review(store, people[reviewer], request.request_id, approve=approve, reason=REASON)

@@ -17,8 +17,14 @@ def _fill(catalog: Catalog, n: int = 5) -> str:
     with catalog.session() as session:
         store = SqlStore(session)
         for i in range(n):
-            trail.append(store, actor="otto", action="dataset.published", object_type="dataset",
-                         object_id="claims", details={"version": i, "rows": 10 * i})
+            trail.append(
+                store,
+                actor="otto",
+                action="dataset.published",
+                object_type="dataset",
+                object_id="claims",
+                details={"version": i, "rows": 10 * i},
+            )
         return trail.verify(store).head
 
 
@@ -42,12 +48,17 @@ def test_intact_chain_verifies(catalog: Catalog) -> None:
     assert (result.ok, result.entries, result.head) == (True, 5, head)
 
 
-@pytest.mark.parametrize(("tamper", "problem"), [
-    (update(AuditRow).where(AuditRow.seq == 3).values(actor="mallory"), "entry 3 was altered"),
-    (update(AuditRow).where(AuditRow.seq == 2).values(details={"version": 1, "rows": 99}),
-     "entry 2 was altered"),
-    (delete(AuditRow).where(AuditRow.seq == 3), "entry 3 is missing or out of order"),
-])
+@pytest.mark.parametrize(
+    ("tamper", "problem"),
+    [
+        (update(AuditRow).where(AuditRow.seq == 3).values(actor="mallory"), "entry 3 was altered"),
+        (
+            update(AuditRow).where(AuditRow.seq == 2).values(details={"version": 1, "rows": 99}),
+            "entry 2 was altered",
+        ),
+        (delete(AuditRow).where(AuditRow.seq == 3), "entry 3 is missing or out of order"),
+    ],
+)
 def test_edit_and_removal_are_detected(catalog: Catalog, tamper, problem: str) -> None:  # type: ignore[no-untyped-def]
     _fill(catalog)
     _tamper(catalog, tamper)
@@ -76,10 +87,13 @@ def test_removing_the_tail_is_detected_against_a_recorded_head(catalog: Catalog)
     assert result.problem is not None and "differs from the expected" in result.problem
 
 
-@pytest.mark.parametrize("statement", [
-    update(AuditRow).where(AuditRow.seq == 1).values(actor="mallory"),
-    delete(AuditRow).where(AuditRow.seq == 5),
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        update(AuditRow).where(AuditRow.seq == 1).values(actor="mallory"),
+        delete(AuditRow).where(AuditRow.seq == 5),
+    ],
+)
 def test_the_database_refuses_updates_and_deletes(catalog: Catalog, statement: Executable) -> None:
     _fill(catalog)
     with pytest.raises(DatabaseError, match="append-only"), catalog.session() as session:
@@ -87,21 +101,30 @@ def test_the_database_refuses_updates_and_deletes(catalog: Catalog, statement: E
     assert _verify(catalog).entries == 5
 
 
-@pytest.mark.parametrize("details", [
-    {"note": "Patient J. Peeters, born 1961"},
-    {"value": {"nested": 1}},
-    {"free text key": 1},
-])
+@pytest.mark.parametrize(
+    "details",
+    [
+        {"note": "Patient J. Peeters, born 1961"},
+        {"value": {"nested": 1}},
+        {"free text key": 1},
+    ],
+)
 def test_entries_refuse_free_text(catalog: Catalog, details: dict[str, object]) -> None:
     with catalog.session() as session, pytest.raises(ValueError, match="audit detail"):
-        trail.append(SqlStore(session), actor="otto", action="x", object_type="y", object_id="z",
-                     details=details)
+        trail.append(
+            SqlStore(session), actor="otto", action="x", object_type="y", object_id="z", details=details
+        )
 
 
 def test_other_components_record_events(catalog: Catalog) -> None:
     from catalog.audit.events import record_event
 
-    entry = record_event(actor="agent-17", action="optout.recorded", object_type="person",
-                         object_id="pseudonym-ab12", details={"channel": "phone"})
+    entry = record_event(
+        actor="agent-17",
+        action="optout.recorded",
+        object_type="person",
+        object_id="pseudonym-ab12",
+        details={"channel": "phone"},
+    )
     assert entry.seq == _verify(catalog).entries
     assert _verify(catalog).ok

@@ -18,8 +18,15 @@ EXAMPLES = PROJECT_ROOT / "catalog" / "examples"
 
 def haven(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
-    return subprocess.run([sys.executable, "-m", "cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False, cwd=PROJECT_ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=PROJECT_ROOT,
+    )
 
 
 # The commands are thin; the backends are covered by the service tests, so SQLite only here.
@@ -40,14 +47,23 @@ def test_apply_decide_list_export_verify(catalog_url: str, tmp_path: Path) -> No
     assert invalid.returncode == 1
     assert invalid.stderr.strip() == f"error: {bad}: duration_months: Field required"
 
-    self_decided = haven("permit", "decide", app_id, "--approve", "--reason", "Looks fine to me.",
-                         "--as", "researcher@demo")
+    self_decided = haven(
+        "permit", "decide", app_id, "--approve", "--reason", "Looks fine to me.", "--as", "researcher@demo"
+    )
     assert self_decided.returncode == 1
     assert "may not decide: needs role steward" in self_decided.stderr
     no_reason = haven("permit", "decide", app_id, "--reject", "--reason", "no", "--as", "steward@demo")
     assert no_reason.returncode == 1 and "needs a reason" in no_reason.stderr
-    decided = haven("permit", "decide", app_id, "--approve", "--reason", "Permitted purpose, minimal data.",
-                    "--as", "steward@demo")
+    decided = haven(
+        "permit",
+        "decide",
+        app_id,
+        "--approve",
+        "--reason",
+        "Permitted purpose, minimal data.",
+        "--as",
+        "steward@demo",
+    )
     assert decided.returncode == 0, decided.stderr
     assert decided.stdout.startswith(f"{app_id} approved until ")
 

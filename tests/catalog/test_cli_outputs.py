@@ -31,8 +31,9 @@ def test_request_review_and_download(catalog_url: str, tmp_path: Path) -> None:
     table = LakeLayout(get_settings().lake).permit_table(DEMO_PERMIT_ID, "claims")
     write_rows(table, persons("GP", 14) + persons("SPEC", 12, start=100))
 
-    refused = haven("output", "request", "--permit", DEMO_PERMIT_ID, "--as", RESEARCHER,
-                    "SELECT person_id FROM claims")
+    refused = haven(
+        "output", "request", "--permit", DEMO_PERMIT_ID, "--as", RESEARCHER, "SELECT person_id FROM claims"
+    )
     assert refused.returncode == 2 and "no release request filed" in refused.stdout
 
     filed = haven("output", "request", "--permit", DEMO_PERMIT_ID, "--as", RESEARCHER, "--json", SQL)
@@ -44,23 +45,27 @@ def test_request_review_and_download(catalog_url: str, tmp_path: Path) -> None:
 
     early = haven("output", "get", request_id, "--as", RESEARCHER)
     assert early.returncode == 1 and "only released outputs can be downloaded" in early.stderr
-    by_author = haven("output", "review", request_id, "--approve", "--reason", "My own result is fine.",
-                      "--as", RESEARCHER)
+    by_author = haven(
+        "output", "review", request_id, "--approve", "--reason", "My own result is fine.", "--as", RESEARCHER
+    )
     assert by_author.returncode == 1 and "needs role steward" in by_author.stderr
 
-    first = haven("output", "review", request_id, "--approve", "--reason", "Counts above threshold.",
-                  "--as", STEWARD)
+    first = haven(
+        "output", "review", request_id, "--approve", "--reason", "Counts above threshold.", "--as", STEWARD
+    )
     assert first.returncode == 0, first.stderr
     assert "vote recorded (1 of 2)" in first.stdout
-    again = haven("output", "review", request_id, "--reject", "--reason", "Changed my mind now.",
-                  "--as", STEWARD)
+    again = haven(
+        "output", "review", request_id, "--reject", "--reason", "Changed my mind now.", "--as", STEWARD
+    )
     assert again.returncode == 1 and "has already voted" in again.stderr
     blind = json.loads(haven("output", "show", request_id, "--as", SECOND, "--json").stdout)
     assert (blind["state"], blind["votes_cast"], blind["reviews"]) == ("under_review", 1, [])
     assert blind["sql"] == SQL and blind["verdict"] == "pass"
 
-    second = haven("output", "review", request_id, "--approve", "--reason", "Aggregates only, safe.",
-                   "--as", SECOND)
+    second = haven(
+        "output", "review", request_id, "--approve", "--reason", "Aggregates only, safe.", "--as", SECOND
+    )
     assert second.returncode == 0, second.stderr
     assert second.stdout.strip() == f"{request_id} released (steward@demo approve, steward2@demo approve)"
 
@@ -89,9 +94,19 @@ def test_request_review_and_download(catalog_url: str, tmp_path: Path) -> None:
         actions = [e.action for e in SqlStore(session).audit_entries()]
     # The refused query and the filed one, then each step (refused steps and views write nothing),
     # then the refused and the denied `haven query`.
-    assert actions[-11:] == ["spe.query", "spe.query", "output.requested", "output.vote_recorded",
-                             "output.review_started", "output.vote_recorded", "output.released",
-                             "output.downloaded", "output.downloaded", "spe.query", "spe.query"]
+    assert actions[-11:] == [
+        "spe.query",
+        "spe.query",
+        "output.requested",
+        "output.vote_recorded",
+        "output.review_started",
+        "output.vote_recorded",
+        "output.released",
+        "output.downloaded",
+        "output.downloaded",
+        "spe.query",
+        "spe.query",
+    ]
     with open_catalog().session() as session:
         statuses = [e.details["status"] for e in SqlStore(session).audit_entries() if e.action == "spe.query"]
     assert statuses == ["refused", "ok", "refused", "denied"]

@@ -11,8 +11,9 @@ from tests.catalog.test_cli_catalog import haven
 
 
 @pytest.mark.parametrize("catalog_url", ["sqlite"], indirect=True)
-def test_a_revoked_permits_workspace_is_swept_and_queries_are_refused(catalog_url: str,
-                                                                      haven_home: Path) -> None:
+def test_a_revoked_permits_workspace_is_swept_and_queries_are_refused(
+    catalog_url: str, haven_home: Path
+) -> None:
     workspace = haven_home / "lake" / "permits" / "demo-permit"
     (workspace / "claims" / "_delta_log").mkdir(parents=True)
     (workspace / "claims" / "_delta_log" / "00000000000000000000.json").write_text("{}\n")
@@ -20,8 +21,15 @@ def test_a_revoked_permits_workspace_is_swept_and_queries_are_refused(catalog_ur
     assert json.loads(haven("permit", "sweep", "--json").stdout) == {}  # the permit is active
     assert workspace.is_dir()
 
-    revoked = haven("permit", "revoke", "demo-permit", "--reason", "Results shared outside the SPE.",
-                    "--as", "steward@demo")
+    revoked = haven(
+        "permit",
+        "revoke",
+        "demo-permit",
+        "--reason",
+        "Results shared outside the SPE.",
+        "--as",
+        "steward@demo",
+    )
     assert (revoked.returncode, revoked.stdout.strip()) == (0, "demo-permit revoked"), revoked.stderr
     swept = haven("permit", "sweep", "--json")
     assert swept.returncode == 0, swept.stderr
@@ -30,7 +38,8 @@ def test_a_revoked_permits_workspace_is_swept_and_queries_are_refused(catalog_ur
 
     builds = json.loads(haven("permit", "builds", "demo-permit", "--json").stdout)
     assert [(b["outcome"], b["report"]) for b in builds] == [
-        ("removed", {"state": "revoked", "files_removed": 2})]
+        ("removed", {"state": "revoked", "files_removed": 2})
+    ]
     denied = haven("query", "--permit", "demo-permit", "--as", "researcher@demo", "SELECT 1 AS x")
     assert denied.returncode == 1
     assert "permit demo-permit is revoked and its workspace is removed" in denied.stderr

@@ -22,15 +22,18 @@ def test_demo_metadata_is_complete_in_three_languages() -> None:
     assert meta.access_rights == "NON_PUBLIC" and meta.date_column == "service_date"
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"title": {"fr": "Titre", "en": "Title"}}, "title.nl"),
-    ({"date_column": "visit_day"}, "date_column 'visit_day' is not one of the variables"),
-    ({"coding_systems": ["snomed-xx"]}, "unknown coding system or health category: snomed-xx"),
-    ({"health_categories": []}, "health_categories"),
-    ({"min_typical_age": 70, "max_typical_age": 18}, "max_typical_age is below min_typical_age"),
-    ({"access_rights": "PUBLIC"}, "access_rights"),
-    ({"temporal_start": "2025-01-01", "temporal_end": "2020-01-01"}, "temporal coverage ends before"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"title": {"fr": "Titre", "en": "Title"}}, "title.nl"),
+        ({"date_column": "visit_day"}, "date_column 'visit_day' is not one of the variables"),
+        ({"coding_systems": ["snomed-xx"]}, "unknown coding system or health category: snomed-xx"),
+        ({"health_categories": []}, "health_categories"),
+        ({"min_typical_age": 70, "max_typical_age": 18}, "max_typical_age is below min_typical_age"),
+        ({"access_rights": "PUBLIC"}, "access_rights"),
+        ({"temporal_start": "2025-01-01", "temporal_end": "2020-01-01"}, "temporal coverage ends before"),
+    ],
+)
 def test_invalid_metadata_is_refused(changes: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         DatasetMetadata.model_validate(_with(**changes))

@@ -46,11 +46,23 @@ def test_new_catalogue_holds_the_demo_permit(demo_catalog: Catalog, settings: Se
         assert permit.decided_by == "steward@demo" and permit.decision_reason
         assert {u.username for u in store.list_users()} == {*DEMO_USERS, "system"}
         assert [t.to_state for t in store.transitions(DEMO_PERMIT_ID)] == [
-            PermitState.SUBMITTED, PermitState.UNDER_REVIEW, PermitState.APPROVED, PermitState.ACTIVE]
+            PermitState.SUBMITTED,
+            PermitState.UNDER_REVIEW,
+            PermitState.APPROVED,
+            PermitState.ACTIVE,
+        ]
         actions = [e.action for e in store.audit_entries()]
-        assert actions[-4:] == ["application.submitted", "application.review_started",
-                                "application.approved", "permit.activated"]
+        assert actions[-4:] == [
+            "application.submitted",
+            "application.review_started",
+            "application.approved",
+            "permit.activated",
+        ]
         assert trail.verify(store).ok
     seeded = get_permit(DEMO_PERMIT_ID, settings)
     assert (seeded.users, seeded.datasets, seeded.granted_at, seeded.expires_at) == (
-        DEMO_PERMIT.users, DEMO_PERMIT.datasets, DEMO_PERMIT.granted_at, DEMO_PERMIT.expires_at)
+        DEMO_PERMIT.users,
+        DEMO_PERMIT.datasets,
+        DEMO_PERMIT.granted_at,
+        DEMO_PERMIT.expires_at,
+    )

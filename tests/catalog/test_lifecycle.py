@@ -51,12 +51,15 @@ def test_transition_roles_agree_with_the_operation_matrix() -> None:
     assert set(PERMISSIONS) == set(Operation)
 
 
-@pytest.mark.parametrize(("source", "target"), [
-    (PermitState.DRAFT, PermitState.APPROVED),
-    (PermitState.SUBMITTED, PermitState.APPROVED),
-    (PermitState.REJECTED, PermitState.SUBMITTED),
-    (PermitState.REVOKED, PermitState.ACTIVE),
-])
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        (PermitState.DRAFT, PermitState.APPROVED),
+        (PermitState.SUBMITTED, PermitState.APPROVED),
+        (PermitState.REJECTED, PermitState.SUBMITTED),
+        (PermitState.REVOKED, PermitState.ACTIVE),
+    ],
+)
 def test_disallowed_moves_are_refused(source: PermitState, target: PermitState) -> None:
     with pytest.raises(InvalidTransition, match=f"cannot move from {source} to {target}"):
         transition(source, target)

@@ -23,10 +23,24 @@ PID = "TTP-person-7f3a"
 OTHER = "TTP-person-b201"
 
 
-def ev(action: str = "optout", *, pid: str = PID, minutes: int = 0, channel: str = "online",
-       agent: str | None = None, source: str = "cli") -> OptOutEvent:
-    return registry.make_event(pid=pid, action=action, event_time=T0 + timedelta(minutes=minutes),
-                             channel=channel, agent=agent, source=source, received_at=T0)
+def ev(
+    action: str = "optout",
+    *,
+    pid: str = PID,
+    minutes: int = 0,
+    channel: str = "online",
+    agent: str | None = None,
+    source: str = "cli",
+) -> OptOutEvent:
+    return registry.make_event(
+        pid=pid,
+        action=action,
+        event_time=T0 + timedelta(minutes=minutes),
+        channel=channel,
+        agent=agent,
+        source=source,
+        received_at=T0,
+    )
 
 
 def record(catalog: Catalog, events: list[OptOutEvent]) -> registry.Recorded:
@@ -51,20 +65,28 @@ STATE_CASES: list[tuple[str, list[list[OptOutEvent]], dict[str, datetime]]] = [
     ("withdrawal arrives first, happened later", [[ev("withdrawal", minutes=5)], [ev()]], {}),
     ("opt-out arrives last, happened first", [[ev("withdrawal", minutes=5), ev()]], {}),
     ("withdrawal then re-opt-out", [[ev(), ev("withdrawal", minutes=5), ev(minutes=9)]], {PID: at(9)}),
-    ("re-opt-out delivered out of order", [[ev(minutes=9)], [ev("withdrawal", minutes=5)], [ev()]],
-     {PID: at(9)}),
+    (
+        "re-opt-out delivered out of order",
+        [[ev(minutes=9)], [ev("withdrawal", minutes=5)], [ev()]],
+        {PID: at(9)},
+    ),
     ("same instant: opt-out wins", [[ev("withdrawal"), ev()]], {PID: at(0)}),
     ("same instant, other order", [[ev()], [ev("withdrawal")]], {PID: at(0)}),
     ("withdrawal alone", [[ev("withdrawal")]], {}),
-    ("two people", [[ev(), ev(pid=OTHER, minutes=3, channel="desk", agent="agent-12")]],
-     {PID: at(0), OTHER: at(3)}),
+    (
+        "two people",
+        [[ev(), ev(pid=OTHER, minutes=3, channel="desk", agent="agent-12")]],
+        {PID: at(0), OTHER: at(3)},
+    ),
 ]
 
 
-@pytest.mark.parametrize(("events", "expected"), [c[1:] for c in STATE_CASES],
-                         ids=[c[0] for c in STATE_CASES])
-def test_state_is_derived_from_events(catalog: Catalog, events: list[list[OptOutEvent]],
-                                      expected: dict[str, datetime]) -> None:
+@pytest.mark.parametrize(
+    ("events", "expected"), [c[1:] for c in STATE_CASES], ids=[c[0] for c in STATE_CASES]
+)
+def test_state_is_derived_from_events(
+    catalog: Catalog, events: list[list[OptOutEvent]], expected: dict[str, datetime]
+) -> None:
     for batch in events:
         record(catalog, batch)
     assert state(catalog) == expected
@@ -83,8 +105,14 @@ def test_duplicates_are_stored_once_and_counted(catalog: Catalog) -> None:
 
 
 def test_the_same_instant_in_another_zone_and_source_is_a_duplicate(catalog: Catalog) -> None:
-    brussels = registry.make_event(pid=PID, action="optout", channel="online", agent=None, source="feed",
-                                 event_time=T0.astimezone(timezone(timedelta(hours=1))))
+    brussels = registry.make_event(
+        pid=PID,
+        action="optout",
+        channel="online",
+        agent=None,
+        source="feed",
+        event_time=T0.astimezone(timezone(timedelta(hours=1))),
+    )
     assert record(catalog, [ev(), brussels]).as_dict() == {"recorded": 1, "duplicates": 1}
 
 
@@ -104,9 +132,17 @@ MALFORMED: list[tuple[str, dict[str, Any], str]] = [
 
 @pytest.mark.parametrize(("change", "message"), [c[1:] for c in MALFORMED], ids=[c[0] for c in MALFORMED])
 def test_malformed_events_are_refused_without_quoting_the_pid(
-        catalog: Catalog, change: dict[str, Any], message: str) -> None:
-    values: dict[str, Any] = {"pid": PID, "action": "optout", "event_time": T0, "channel": "online",
-                              "agent": None, "source": "cli", **change}
+    catalog: Catalog, change: dict[str, Any], message: str
+) -> None:
+    values: dict[str, Any] = {
+        "pid": PID,
+        "action": "optout",
+        "event_time": T0,
+        "channel": "online",
+        "agent": None,
+        "source": "cli",
+        **change,
+    }
     with pytest.raises(InvalidOptOutEvent, match=message) as caught:
         registry.make_event(**values)
     assert PID not in str(caught.value) and "7f3a" not in str(caught.value)
@@ -114,17 +150,39 @@ def test_malformed_events_are_refused_without_quoting_the_pid(
 
 def test_agent_rules_per_channel_and_source() -> None:
     def can(channel: str, agent: str | None, source: str) -> bool:
-        return registry.can_record(OptOutEvent(pid=PID, action=OptOutAction.OPTOUT, event_time=T0,
-                                             channel=OptOutChannel(channel), agent=agent,
-                                             source=OptOutSource(source), received_at=T0))
-    assert [can("online", None, "cli"), can("online", "a-1", "cli"), can("phone", "a-1", "cli"),
-            can("phone", None, "cli"), can("desk", None, "portal"), can("desk", None, "feed"),
-            can("online", "a-1", "feed")] == [True, False, True, False, False, True, False]
+        return registry.can_record(
+            OptOutEvent(
+                pid=PID,
+                action=OptOutAction.OPTOUT,
+                event_time=T0,
+                channel=OptOutChannel(channel),
+                agent=agent,
+                source=OptOutSource(source),
+                received_at=T0,
+            )
+        )
+
+    assert [
+        can("online", None, "cli"),
+        can("online", "a-1", "cli"),
+        can("phone", "a-1", "cli"),
+        can("phone", None, "cli"),
+        can("desk", None, "portal"),
+        can("desk", None, "feed"),
+        can("online", "a-1", "feed"),
+    ] == [True, False, True, False, False, True, False]
 
 
 def test_a_malformed_event_stores_nothing_of_its_batch(catalog: Catalog) -> None:
-    bad = OptOutEvent(pid=OTHER, action=OptOutAction.OPTOUT, event_time=T0, channel=OptOutChannel.PHONE,
-                      agent=None, source=OptOutSource.CLI, received_at=T0)
+    bad = OptOutEvent(
+        pid=OTHER,
+        action=OptOutAction.OPTOUT,
+        event_time=T0,
+        channel=OptOutChannel.PHONE,
+        agent=None,
+        source=OptOutSource.CLI,
+        received_at=T0,
+    )
     with pytest.raises(InvalidOptOutEvent):
         record(catalog, [ev(), bad])
     assert state(catalog) == {}
@@ -145,8 +203,14 @@ def test_audit_entries_count_events_and_never_name_the_pid(catalog: Catalog) -> 
 
 
 def test_status_counts_only(catalog: Catalog) -> None:
-    record(catalog, [ev(), ev(pid=OTHER, channel="phone", agent="agent-7"),
-                     ev("withdrawal", pid=OTHER, minutes=4, channel="desk", agent="agent-2")])
+    record(
+        catalog,
+        [
+            ev(),
+            ev(pid=OTHER, channel="phone", agent="agent-7"),
+            ev("withdrawal", pid=OTHER, minutes=4, channel="desk", agent="agent-2"),
+        ],
+    )
     with catalog.session() as session:
         result = registry.status(SqlStore(session))
     assert result.persons_opted_out == 1

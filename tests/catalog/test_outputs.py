@@ -38,21 +38,29 @@ def test_a_request_stores_the_checked_result_sql_versions_and_verdict(ostore: Sq
     stored = ostore.get_output_request(request.request_id)
     assert stored == request
     assert (stored.state, stored.verdict, stored.sql, stored.versions) == (
-        OutputState.SUBMITTED, "suppressed", SQL, {"claims": 3})
+        OutputState.SUBMITTED,
+        "suppressed",
+        SQL,
+        {"claims": 3},
+    )
     assert stored.result.rows == (("GP", 120), ("LAB", None))
     assert stored.result.suppressed == ({"row": 1, "column": "persons", "rule": "threshold"},)
 
 
-@pytest.mark.parametrize(("author", "permit_state", "error", "match"), [
-    ("rita", "approved", None, None),
-    ("stella", "approved", None, None),
-    ("ruben", "approved", NotAuthorised, "not a named data user"),
-    ("sam", "approved", NotAuthorised, "not a named data user"),
-    ("rita", "revoked", RuleViolation, "is revoked"),
-    ("rita", "expired", RuleViolation, "is expired"),
-])
-def test_who_may_request_a_release(ostore: SqlOutputStore, author: str, permit_state: str,
-                                   error: type[Exception] | None, match: str | None) -> None:
+@pytest.mark.parametrize(
+    ("author", "permit_state", "error", "match"),
+    [
+        ("rita", "approved", None, None),
+        ("stella", "approved", None, None),
+        ("ruben", "approved", NotAuthorised, "not a named data user"),
+        ("sam", "approved", NotAuthorised, "not a named data user"),
+        ("rita", "revoked", RuleViolation, "is revoked"),
+        ("rita", "expired", RuleViolation, "is expired"),
+    ],
+)
+def test_who_may_request_a_release(
+    ostore: SqlOutputStore, author: str, permit_state: str, error: type[Exception] | None, match: str | None
+) -> None:
     people, permit = airlock_world(ostore)
     if permit_state == "revoked":
         service.revoke(ostore, people["sam"], permit.application_id, "Breach of permit terms.")
@@ -81,8 +89,14 @@ REVIEW_RULES = [
 
 
 @pytest.mark.parametrize(("author", "earlier", "reviewer", "error", "match"), REVIEW_RULES)
-def test_who_may_review(ostore: SqlOutputStore, author: str, earlier: list[str], reviewer: str,
-                        error: type[Exception] | None, match: str | None) -> None:
+def test_who_may_review(
+    ostore: SqlOutputStore,
+    author: str,
+    earlier: list[str],
+    reviewer: str,
+    error: type[Exception] | None,
+    match: str | None,
+) -> None:
     people, permit = airlock_world(ostore)
     request = file_request(ostore, people[author], permit)
     for steward in earlier:
@@ -103,22 +117,32 @@ def test_who_may_review(ostore: SqlOutputStore, author: str, earlier: list[str],
 def test_the_applicant_of_the_permit_does_not_review_its_outputs(ostore: SqlOutputStore) -> None:
     people, _ = airlock_world(ostore)
     application = submit(ostore, people["stella"], now=NOW - timedelta(days=2), data_users=["rita"])
-    permit = service.decide(ostore, people["sam"], application.application_id, approve=True,
-                            reason="Permitted purpose, minimal variables.", now=NOW - timedelta(days=1))
+    permit = service.decide(
+        ostore,
+        people["sam"],
+        application.application_id,
+        approve=True,
+        reason="Permitted purpose, minimal variables.",
+        now=NOW - timedelta(days=1),
+    )
     request = file_request(ostore, people["rita"], permit)
     with pytest.raises(RuleViolation, match="applied for permit"):
         vote(ostore, people, "stella", request)
     assert vote(ostore, people, "sofie", request).votes_cast == 1
 
 
-@pytest.mark.parametrize(("first", "second", "outcome"), [
-    (True, True, OutputState.RELEASED),
-    (True, False, OutputState.REJECTED),
-    (False, True, OutputState.REJECTED),
-    (False, False, OutputState.REJECTED),
-])
-def test_two_approvals_release_one_rejection_rejects(ostore: SqlOutputStore, first: bool, second: bool,
-                                                      outcome: OutputState) -> None:
+@pytest.mark.parametrize(
+    ("first", "second", "outcome"),
+    [
+        (True, True, OutputState.RELEASED),
+        (True, False, OutputState.REJECTED),
+        (False, True, OutputState.REJECTED),
+        (False, False, OutputState.REJECTED),
+    ],
+)
+def test_two_approvals_release_one_rejection_rejects(
+    ostore: SqlOutputStore, first: bool, second: bool, outcome: OutputState
+) -> None:
     people, permit = airlock_world(ostore)
     request = file_request(ostore, people["rita"], permit)
     after_first = vote(ostore, people, "sam", request, approve=first)
@@ -129,12 +153,14 @@ def test_two_approvals_release_one_rejection_rejects(ostore: SqlOutputStore, fir
     assert ostore.get_output_request(request.request_id).state is outcome
     final = [e for e in ostore.audit_entries() if e.action in ("output.released", "output.rejected")]
     assert [(e.action, e.details["approvals"], e.details["rejections"]) for e in final] == [
-        (f"output.{outcome.value}", int(first) + int(second), 2 - int(first) - int(second))]
+        (f"output.{outcome.value}", int(first) + int(second), 2 - int(first) - int(second))
+    ]
 
 
 @pytest.mark.parametrize("first", [True, False])
-def test_reviewers_are_blind_to_each_others_vote_until_both_voted(ostore: SqlOutputStore,
-                                                                   first: bool) -> None:
+def test_reviewers_are_blind_to_each_others_vote_until_both_voted(
+    ostore: SqlOutputStore, first: bool
+) -> None:
     people, permit = airlock_world(ostore)
     request = file_request(ostore, people["rita"], permit)
     before = len(ostore.audit_entries())
@@ -152,20 +178,26 @@ def test_reviewers_are_blind_to_each_others_vote_until_both_voted(ostore: SqlOut
     vote(ostore, people, "sofie", request, approve=True)
     both = releases.view(ostore, people["sofie"], request.request_id)
     assert [(r.reviewer, r.vote) for r in both.reviews] == [
-        ("sam", Vote.APPROVE if first else Vote.REJECT), ("sofie", Vote.APPROVE)]
+        ("sam", Vote.APPROVE if first else Vote.REJECT),
+        ("sofie", Vote.APPROVE),
+    ]
 
 
-@pytest.mark.parametrize(("votes", "user", "error", "match"), [
-    ([True, True], "rita", None, None),
-    ([True, True], "stella", None, None),
-    ([True, True], "sam", NotAuthorised, "only the permit's named data users"),
-    ([True, True], "ruben", NotAuthorised, "only the permit's named data users"),
-    ([], "rita", RuleViolation, "is submitted: only released outputs"),
-    ([True], "rita", RuleViolation, "is under_review: only released outputs"),
-    ([True, False], "rita", RuleViolation, "is rejected: only released outputs"),
-])
-def test_only_released_outputs_can_be_downloaded(ostore: SqlOutputStore, votes: list[bool], user: str,
-                                                 error: type[Exception] | None, match: str | None) -> None:
+@pytest.mark.parametrize(
+    ("votes", "user", "error", "match"),
+    [
+        ([True, True], "rita", None, None),
+        ([True, True], "stella", None, None),
+        ([True, True], "sam", NotAuthorised, "only the permit's named data users"),
+        ([True, True], "ruben", NotAuthorised, "only the permit's named data users"),
+        ([], "rita", RuleViolation, "is submitted: only released outputs"),
+        ([True], "rita", RuleViolation, "is under_review: only released outputs"),
+        ([True, False], "rita", RuleViolation, "is rejected: only released outputs"),
+    ],
+)
+def test_only_released_outputs_can_be_downloaded(
+    ostore: SqlOutputStore, votes: list[bool], user: str, error: type[Exception] | None, match: str | None
+) -> None:
     people, permit = airlock_world(ostore)
     request = file_request(ostore, people["rita"], permit)
     for steward, approve in zip(["sam", "sofie"], votes, strict=False):
@@ -201,15 +233,36 @@ def test_every_step_is_audited_with_ids_and_counts_never_text_or_values(ostore: 
     releases.download(ostore, people["rita"], request.request_id)
     entries = ostore.audit_entries()[before:]
     assert [(e.actor, e.action) for e in entries] == [
-        ("rita", "output.requested"), ("sam", "output.vote_recorded"), ("sam", "output.review_started"),
-        ("sofie", "output.vote_recorded"), ("sofie", "output.released"), ("rita", "output.downloaded")]
+        ("rita", "output.requested"),
+        ("sam", "output.vote_recorded"),
+        ("sam", "output.review_started"),
+        ("sofie", "output.vote_recorded"),
+        ("sofie", "output.released"),
+        ("rita", "output.downloaded"),
+    ]
     assert {e.object_id for e in entries} == {request.request_id}
-    assert entries[0].details == {"permit": permit.application_id, "verdict": "suppressed",
-                                  "sql_sha256": releases.sql_digest(SQL), "versions": ["claims@3"],
-                                  "rows": 2, "columns": 2, "suppressed": 1}
+    assert entries[0].details == {
+        "permit": permit.application_id,
+        "verdict": "suppressed",
+        "sql_sha256": releases.sql_digest(SQL),
+        "versions": ["claims@3"],
+        "rows": 2,
+        "columns": 2,
+        "suppressed": 1,
+    }
     # Hashes and times aside, nothing of the query, its result or the reasons is in the log.
-    written = json.dumps([(e.actor, e.action, e.object_type, e.object_id,
-                           {k: v for k, v in e.details.items() if k != "sql_sha256"}) for e in entries])
+    written = json.dumps(
+        [
+            (
+                e.actor,
+                e.action,
+                e.object_type,
+                e.object_id,
+                {k: v for k, v in e.details.items() if k != "sql_sha256"},
+            )
+            for e in entries
+        ]
+    )
     for secret in (SQL, "GP", "LAB", "120", REASON, "count(DISTINCT"):
         assert secret not in written
     assert trail.verify(ostore).ok

@@ -38,12 +38,15 @@ def test_every_transition_names_its_audit_event_and_only_stewards_make_them() ->
             assert move.roles == frozenset({Role.STEWARD}), (source, target)
 
 
-@pytest.mark.parametrize(("source", "target"), [
-    (OutputState.SUBMITTED, OutputState.RELEASED),  # never on one vote
-    (OutputState.SUBMITTED, OutputState.REJECTED),  # decided only after both votes (blindness)
-    (OutputState.REJECTED, OutputState.RELEASED),
-    (OutputState.RELEASED, OutputState.UNDER_REVIEW),
-])
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        (OutputState.SUBMITTED, OutputState.RELEASED),  # never on one vote
+        (OutputState.SUBMITTED, OutputState.REJECTED),  # decided only after both votes (blindness)
+        (OutputState.REJECTED, OutputState.RELEASED),
+        (OutputState.RELEASED, OutputState.UNDER_REVIEW),
+    ],
+)
 def test_disallowed_moves_are_refused(source: OutputState, target: OutputState) -> None:
     with pytest.raises(InvalidTransition, match=f"from {source} to {target}"):
         transition(source, target)

@@ -36,14 +36,23 @@ def test_publication_records_versions_activates_and_audits(catalog: Catalog, set
     record_publication(settings, {"claims": (7, 950)}, {permit.application_id: {"claims": 1234}})
     with catalog.session() as session:
         assert [e.action for e in SqlStore(session).audit_entries()[-2:]] == [
-            "dataset.published", "permit.datasets_published"]
+            "dataset.published",
+            "permit.datasets_published",
+        ]
 
 
-def test_a_quality_label_is_stored_with_its_silver_version_and_audited(catalog: Catalog,
-                                                                       settings: Settings) -> None:
-    label = {"scale": "A > B > C > D", "documentation": {"grade": "A"}, "technical_quality": {},
-             "quality_management": {"grade": "B"}, "coverage": {"grade": "C"},
-             "access_delays": {"grade": "not assessed"}, "enrichments": {"grade": "B"}}
+def test_a_quality_label_is_stored_with_its_silver_version_and_audited(
+    catalog: Catalog, settings: Settings
+) -> None:
+    label = {
+        "scale": "A > B > C > D",
+        "documentation": {"grade": "A"},
+        "technical_quality": {},
+        "quality_management": {"grade": "B"},
+        "coverage": {"grade": "C"},
+        "access_delays": {"grade": "not assessed"},
+        "enrichments": {"grade": "B"},
+    }
     with catalog.session() as session:
         make_world(SqlStore(session))
     # Airflow's run ids hold a timestamp: stored with the label, kept out of the audit details.
@@ -53,7 +62,14 @@ def test_a_quality_label_is_stored_with_its_silver_version_and_audited(catalog: 
         quality = store.get_dataset("claims").quality
         assert quality is not None
         assert (quality.silver_version, quality.run_id, quality.label) == (
-            4, "manual__2026-02-01T10:00:00+00:00", label)
+            4,
+            "manual__2026-02-01T10:00:00+00:00",
+            label,
+        )
         last = store.audit_entries()[-1]
         assert (last.actor, last.action, last.object_id, last.details) == (
-            "system", "dataset.quality_labelled", "claims", {"silver_version": 4})
+            "system",
+            "dataset.quality_labelled",
+            "claims",
+            {"silver_version": 4},
+        )

@@ -27,8 +27,10 @@ SHAPE_SETS = {
 LABEL = {
     "scale": "A (excellent) > B (good) > C (fair) > D (poor)",
     "documentation": {"score": 1.0, "grade": "A"},
-    "technical_quality": {"completeness": {"score": 1.0, "grade": "A", "expectations": 2},
-                          "validity": {"score": 0.97, "grade": "C", "expectations": 1}},
+    "technical_quality": {
+        "completeness": {"score": 1.0, "grade": "A", "expectations": 2},
+        "validity": {"score": 0.97, "grade": "C", "expectations": 1},
+    },
     "quality_management": {"score": 0.86, "grade": "B", "basis": "suite"},
     "coverage": {"persons": 900, "population": 1000, "period": ["2025-01-01", "2025-12-31"], "grade": "B"},
     "access_delays": {"grade": "not assessed"},
@@ -62,9 +64,14 @@ def _results(data: Graph, files: list[str]) -> list[tuple[str, str, str]]:
             pytest.fail(f"shape file missing: {path} (the shared standards folder sits next to the repo)")
         shapes.parse(path)
     _conforms, report, _text = validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
-    return sorted((str(report.value(r, SH.resultSeverity)), str(report.value(r, SH.resultPath)),
-                   str(report.value(r, SH.resultMessage)))
-                  for r in report.subjects(RDF.type, SH.ValidationResult))
+    return sorted(
+        (
+            str(report.value(r, SH.resultSeverity)),
+            str(report.value(r, SH.resultPath)),
+            str(report.value(r, SH.resultMessage)),
+        )
+        for r in report.subjects(RDF.type, SH.ValidationResult)
+    )
 
 
 @pytest.mark.parametrize("shape_set", sorted(SHAPE_SETS))
@@ -101,7 +108,8 @@ def test_the_measured_quality_label_is_the_datasets_quality_annotation(exported:
     assert str(body) == (
         "EHDS quality and utility label, silver version 3 (scale A (excellent) > B (good) > C (fair) > "
         "D (poor)): documentation A; technical quality: completeness A, validity C; quality management "
-        "B; coverage B; access delays not assessed; enrichments B")
+        "B; coverage B; access delays not assessed; enrichments B"
+    )
     assert (annotation, OA.motivatedBy, DQV.qualityAssessment) in exported
 
 
@@ -117,8 +125,10 @@ def test_jsonld_is_the_same_graph(tmp_path: Path) -> None:
     catalog.dispose()
     text = export(records, "jsonld")
     json.loads(text)
-    assert isomorphic(Graph().parse(data=text, format="json-ld"),
-                      Graph().parse(data=export(records, "turtle"), format="turtle"))
+    assert isomorphic(
+        Graph().parse(data=text, format="json-ld"),
+        Graph().parse(data=export(records, "turtle"), format="turtle"),
+    )
 
 
 def test_unknown_format_is_refused() -> None:

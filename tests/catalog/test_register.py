@@ -14,10 +14,13 @@ from tests.catalog.factories import SUBMITTED_AT, approved, make_world, submit
 def test_register_shows_arrivals_refusals_and_permits(store: SqlStore) -> None:
     people = make_world(store)
     pending = submit(store, people["rita"])
-    refused = submit(store, people["rita"], commercial=True,
-                     organisation={"name": "AdCo", "type": "company"},
-                     purpose={"category": "advertising",
-                              "summary": "Target advertising at people with diabetes."})
+    refused = submit(
+        store,
+        people["rita"],
+        commercial=True,
+        organisation={"name": "AdCo", "type": "company"},
+        purpose={"category": "advertising", "summary": "Target advertising at people with diabetes."},
+    )
     permit = approved(store, people)
     service.activate(store, people["otto"], permit.application_id)
     now = datetime(2026, 3, 1, tzinfo=UTC)
@@ -26,14 +29,26 @@ def test_register_shows_arrivals_refusals_and_permits(store: SqlStore) -> None:
 
     arrived = entries[pending.application_id]
     assert (arrived.state, arrived.decision, arrived.decision_due, arrived.overdue) == (
-        "submitted", None, datetime(2026, 5, 2, 10, 0, tzinfo=UTC), False)
+        "submitted",
+        None,
+        datetime(2026, 5, 2, 10, 0, tzinfo=UTC),
+        False,
+    )
     no = entries[refused.application_id]
     assert (no.decision, no.organisation, no.organisation_type, no.commercial) == (
-        "rejected", "AdCo", "company", True)
+        "rejected",
+        "AdCo",
+        "company",
+        True,
+    )
     assert "Art 54(c)" in (no.decision_reason or "")
     yes = entries[permit.application_id]
     assert (yes.decision, yes.in_force, yes.permit_from, yes.decision_reason) == (
-        "approved", True, SUBMITTED_AT, "Permitted purpose, minimal variables.")
+        "approved",
+        True,
+        SUBMITTED_AT,
+        "Permitted purpose, minimal variables.",
+    )
     assert yes.datasets == (("claims", ("nomenclature_code", "service_date")),)
 
     public = json.dumps([e.as_dict() for e in entries.values()])

@@ -31,10 +31,13 @@ def test_users_without_password_cannot_log_in(store: SqlStore) -> None:
         users.authenticate(store, "demo", PASSWORD)
 
 
-@pytest.mark.parametrize(("roles", "password", "message"), [
-    (set(), None, "at least one role"),
-    ({Role.STEWARD}, "short", "at least 12 characters"),
-])
+@pytest.mark.parametrize(
+    ("roles", "password", "message"),
+    [
+        (set(), None, "at least one role"),
+        ({Role.STEWARD}, "short", "at least 12 characters"),
+    ],
+)
 def test_user_rules(store: SqlStore, roles: set[Role], password: str | None, message: str) -> None:
     with pytest.raises(RuleViolation, match=message):
         users.create_user(store, SYSTEM, "x", roles, password)
@@ -44,5 +47,9 @@ def test_user_creation_is_audited_without_the_password(store: SqlStore) -> None:
     users.create_user(store, SYSTEM, "rita", {Role.RESEARCHER, Role.STEWARD}, PASSWORD)
     entry = store.audit_entries()[-1]
     assert (entry.actor, entry.action, entry.object_id, entry.details) == (
-        "system", "user.created", "rita", {"roles": ["researcher", "steward"]})
+        "system",
+        "user.created",
+        "rita",
+        {"roles": ["researcher", "steward"]},
+    )
     assert PASSWORD not in repr(store.audit_entries())

@@ -24,21 +24,28 @@ def test_apply_records_and_submits_with_history_and_audit(store: SqlStore) -> No
     assert application.state is PermitState.SUBMITTED
     assert application.submitted_at == SUBMITTED_AT
     assert [(t.from_state, t.to_state, t.actor) for t in store.transitions(application.application_id)] == [
-        (PermitState.DRAFT, PermitState.SUBMITTED, "rita")]
-    entries = [(e.actor, e.action, e.object_id, e.details) for e in store.audit_entries()
-               if e.object_type == "application"]
+        (PermitState.DRAFT, PermitState.SUBMITTED, "rita")
+    ]
+    entries = [
+        (e.actor, e.action, e.object_id, e.details)
+        for e in store.audit_entries()
+        if e.object_type == "application"
+    ]
     assert entries == [
         ("rita", "application.created", application.application_id, {}),
         ("rita", "application.submitted", application.application_id, {"from": "draft", "to": "submitted"}),
     ]
 
 
-@pytest.mark.parametrize(("purpose", "article"), [
-    ("advertising", "Art 54(c)"),
-    ("employment_insurance_credit", "Art 54(b)"),
-    ("reidentification", "Art 61(3)"),
-    ("harmful_products", "Art 54(d)"),
-])
+@pytest.mark.parametrize(
+    ("purpose", "article"),
+    [
+        ("advertising", "Art 54(c)"),
+        ("employment_insurance_credit", "Art 54(b)"),
+        ("reidentification", "Art 61(3)"),
+        ("harmful_products", "Art 54(d)"),
+    ],
+)
 def test_prohibited_purpose_is_refused_with_the_reason(store: SqlStore, purpose: str, article: str) -> None:
     people = make_world(store)
     base = {"summary": "We would like to use the data to find customers for a new product line."}
@@ -58,24 +65,42 @@ def test_steward_cannot_decide_own_or_named_application(store: SqlStore) -> None
     named = submit(store, people["rita"], data_users=["rita", "sofie"])
     with pytest.raises(RuleViolation, match="named data user"):
         service.decide(store, people["sofie"], named.application_id, approve=True, reason="Looks fine to me.")
-    decided = service.decide(store, people["sam"], named.application_id, approve=True,
-                             reason="Permitted purpose, minimal variables.")
+    decided = service.decide(
+        store,
+        people["sam"],
+        named.application_id,
+        approve=True,
+        reason="Permitted purpose, minimal variables.",
+    )
     assert decided.state is PermitState.APPROVED
 
 
 def test_public_body_purposes_cannot_be_approved_for_others(store: SqlStore) -> None:
     people = make_world(store)
     summary = {"summary": "Monitor how often people see a GP, to plan primary care across regions."}
-    company = submit(store, people["rita"], purpose={"category": "policy_making", **summary},
-                     organisation={"name": "Consult BV", "type": "company"})
+    company = submit(
+        store,
+        people["rita"],
+        purpose={"category": "policy_making", **summary},
+        organisation={"name": "Consult BV", "type": "company"},
+    )
     expected = r"reserved to public bodies \(EHDS Art 53\(2\)\); the applicant is a company"
     with pytest.raises(RuleViolation, match=expected):
-        service.decide(store, people["sam"], company.application_id, approve=True,
-                       reason="Useful for planning.")
-    public = submit(store, people["rita"], purpose={"category": "policy_making", **summary},
-                    organisation={"name": "FOD Volksgezondheid", "type": "public_body"})
-    assert service.decide(store, people["sam"], public.application_id, approve=True,
-                          reason="Useful for planning.").state is PermitState.APPROVED
+        service.decide(
+            store, people["sam"], company.application_id, approve=True, reason="Useful for planning."
+        )
+    public = submit(
+        store,
+        people["rita"],
+        purpose={"category": "policy_making", **summary},
+        organisation={"name": "FOD Volksgezondheid", "type": "public_body"},
+    )
+    assert (
+        service.decide(
+            store, people["sam"], public.application_id, approve=True, reason="Useful for planning."
+        ).state
+        is PermitState.APPROVED
+    )
 
 
 @pytest.mark.parametrize("reason", ["", "   ", "ok"])
@@ -92,12 +117,23 @@ def test_approval_grants_permit_for_its_duration_and_rejection_keeps_reason(stor
     permit = approved(store, people)
     assert (permit.granted_at, permit.expires_at) == (SUBMITTED_AT, SUBMITTED_AT.replace(year=2028))
     assert [t.to_state for t in store.transitions(permit.application_id)] == [
-        PermitState.SUBMITTED, PermitState.UNDER_REVIEW, PermitState.APPROVED]
+        PermitState.SUBMITTED,
+        PermitState.UNDER_REVIEW,
+        PermitState.APPROVED,
+    ]
     other = submit(store, people["rita"])
-    rejected = service.decide(store, people["sam"], other.application_id, approve=False,
-                              reason="Variables exceed what the question needs.")
+    rejected = service.decide(
+        store,
+        people["sam"],
+        other.application_id,
+        approve=False,
+        reason="Variables exceed what the question needs.",
+    )
     assert (rejected.state, rejected.decision_reason, rejected.granted_at) == (
-        PermitState.REJECTED, "Variables exceed what the question needs.", None)
+        PermitState.REJECTED,
+        "Variables exceed what the question needs.",
+        None,
+    )
     with pytest.raises(RuleViolation, match="not awaiting a decision"):
         service.decide(store, people["sam"], other.application_id, approve=True, reason="Changed my mind.")
 
@@ -106,15 +142,21 @@ def test_incomplete_resubmitted_restarts_the_clock_and_overdue_list(store: SqlSt
     people = make_world(store)
     late = submit(store, people["rita"], now=datetime(2026, 1, 10, tzinfo=UTC))
     fresh = submit(store, people["rita"], now=datetime(2026, 4, 1, tzinfo=UTC))
-    service.mark_incomplete(store, people["sam"], fresh.application_id, "The cohort is not defined.",
-                            now=datetime(2026, 4, 2, tzinfo=UTC))
+    service.mark_incomplete(
+        store,
+        people["sam"],
+        fresh.application_id,
+        "The cohort is not defined.",
+        now=datetime(2026, 4, 2, tzinfo=UTC),
+    )
     with pytest.raises(NotAuthorised, match="only the applicant"):
         service.resubmit(store, people["ruben"], fresh.application_id)
     service.resubmit(store, people["rita"], fresh.application_id, now=datetime(2026, 4, 20, tzinfo=UTC))
     now = datetime(2026, 7, 15, tzinfo=UTC)
     late_list = service.overdue(store, people["sam"], now=now)
     assert [(a.application_id, due) for a, due in late_list] == [
-        (late.application_id, datetime(2026, 4, 10, tzinfo=UTC))]
+        (late.application_id, datetime(2026, 4, 10, tzinfo=UTC))
+    ]
     later = service.overdue(store, people["sam"], now=now + timedelta(days=30))
     assert [a.application_id for a, _ in later] == [late.application_id, fresh.application_id]
 
@@ -128,7 +170,8 @@ def test_permit_lifecycle_to_active_expired_and_revoked(store: SqlStore) -> None
     assert revoked.state is PermitState.REVOKED
     assert service.expire_due(store, people["otto"], now=SUBMITTED_AT + timedelta(days=365)) == []
     assert service.expire_due(store, people["otto"], now=SUBMITTED_AT.replace(year=2028)) == [
-        first.application_id]
+        first.application_id
+    ]
     with pytest.raises(InvalidTransition, match="final state"):
         service.activate(store, people["otto"], first.application_id)
 
@@ -136,9 +179,15 @@ def test_permit_lifecycle_to_active_expired_and_revoked(store: SqlStore) -> None
 def test_unknown_datasets_variables_and_users_are_precise_errors(store: SqlStore) -> None:
     people = make_world(store)
     with pytest.raises(InvalidApplication) as caught:
-        submit(store, people["rita"], datasets=[{"name": "claims", "variables": ["pid", "service_date"]},
-                                                 {"name": "stays", "variables": ["icd10"]}],
-               data_users=["rita", "nobody"])
+        submit(
+            store,
+            people["rita"],
+            datasets=[
+                {"name": "claims", "variables": ["pid", "service_date"]},
+                {"name": "stays", "variables": ["icd10"]},
+            ],
+            data_users=["rita", "nobody"],
+        )
     assert str(caught.value).splitlines() == [
         "datasets[0].variables: not in dataset 'claims': pid",
         "datasets[1].name: no dataset 'stays' in the catalogue",
@@ -154,10 +203,15 @@ def test_anonymised_data_cannot_include_record_or_provider_ids(store: SqlStore) 
     assert str(caught.value) == (
         "datasets[0].variables: record and provider ids link rows and cannot be part of anonymised "
         "data: provider_id, institution_id (leave them out, or apply for pseudonymised data with a "
-        "justification)")
-    pseudonymised = submit(store, people["rita"], datasets=[{"name": "claims", "variables": variables}],
-                           data_form="pseudonymised",
-                           justification="Care paths are followed per provider across the year.")
+        "justification)"
+    )
+    pseudonymised = submit(
+        store,
+        people["rita"],
+        datasets=[{"name": "claims", "variables": variables}],
+        data_form="pseudonymised",
+        justification="Care paths are followed per provider across the year.",
+    )
     assert pseudonymised.state is PermitState.SUBMITTED
 
 
@@ -165,16 +219,22 @@ def test_a_permit_may_only_make_disclosure_control_stricter(store: SqlStore) -> 
     people = make_world(store)
     with pytest.raises(InvalidApplication) as caught:
         submit(store, people["rita"], disclosure={"min_persons": 5, "nk_k_percent": 95, "rounding_base": 5})
-    assert str(caught.value) == ("disclosure: a permit may only make disclosure control stricter than the "
-                                 "platform's: min_persons (platform: 10), nk_k_percent (platform: 90)")
+    assert str(caught.value) == (
+        "disclosure: a permit may only make disclosure control stricter than the "
+        "platform's: min_persons (platform: 10), nk_k_percent (platform: 90)"
+    )
     strict = submit(store, people["rita"], disclosure={"min_persons": 20, "rounding_base": 5})
-    assert store.get_application(strict.application_id).disclosure == Disclosure(min_persons=20,
-                                                                                  rounding_base=5)
+    assert store.get_application(strict.application_id).disclosure == Disclosure(
+        min_persons=20, rounding_base=5
+    )
     # Against a stricter platform, the application is checked against the platform's values.
     with pytest.raises(InvalidApplication, match=r"min_persons \(platform: 25\)"):
-        service.apply(store, people["rita"], parse_application(application_data(
-            applicant="rita", disclosure={"min_persons": 20})),
-            disclosure={**DEFAULT_DISCLOSURE, "min_persons": 25})
+        service.apply(
+            store,
+            people["rita"],
+            parse_application(application_data(applicant="rita", disclosure={"min_persons": 20})),
+            disclosure={**DEFAULT_DISCLOSURE, "min_persons": 25},
+        )
 
 
 def test_apply_only_in_own_name(store: SqlStore) -> None:

@@ -33,8 +33,13 @@ def test_ingest_wiring() -> None:
 
     order = {t.task_id: sorted(t.downstream_task_ids) for t in haven_ingest_dag.tasks}
     # No publish task: haven_publish runs on the silver Assets that erase updates.
-    assert order == {"ingest": ["refine", "report"], "refine": ["erase", "report"],
-                     "erase": ["report", "vacuum"], "vacuum": ["report"], "report": []}
+    assert order == {
+        "ingest": ["refine", "report"],
+        "refine": ["erase", "report"],
+        "erase": ["report", "vacuum"],
+        "vacuum": ["report"],
+        "report": [],
+    }
 
 
 def test_optout_wiring_and_schedule() -> None:
@@ -61,7 +66,13 @@ def test_publish_runs_on_any_silver_change_then_sweeps_and_vacuums() -> None:
     silver = list(SILVER_ASSETS.values())
     assert haven_publish_dag.timetable.asset_condition == AssetAny(*silver)
     assert sorted(a.name for a in silver) == [
-        "silver/claims", "silver/clinical_notes", "silver/hospital_stays", "silver/lab_results",
-        "silver/pharmacy", "silver/population", "silver/wellness"]
+        "silver/claims",
+        "silver/clinical_notes",
+        "silver/hospital_stays",
+        "silver/lab_results",
+        "silver/pharmacy",
+        "silver/population",
+        "silver/wellness",
+    ]
     assert haven_ingest_dag.get_task("erase").outlets == silver
     assert haven_ingest_dag.get_task("refine").outlets == []

@@ -25,8 +25,12 @@ def test_a_run_publishes_what_it_can_and_sweeps_ended_permits(spark, haven_home:
     with open_catalog(settings).session() as session:
         store = SqlStore(session)
         steward = store.get_user(STEWARD)
-        service.apply(store, store.get_user(RESEARCHER), parse_application(DEMO_APPLICATION),
-                      application_id="old-permit")
+        service.apply(
+            store,
+            store.get_user(RESEARCHER),
+            parse_application(DEMO_APPLICATION),
+            application_id="old-permit",
+        )
         service.decide(store, steward, "old-permit", approve=True, reason="Permitted purpose.")
         service.revoke(store, steward, "old-permit", reason="Ended by the test.")
     workspace = settings.lake / "permits" / "old-permit" / "claims"
@@ -42,7 +46,8 @@ def test_a_run_publishes_what_it_can_and_sweeps_ended_permits(spark, haven_home:
     assert returned(run.run_id, "vacuum") == {}  # no workspace left to vacuum
     assert not workspace.parent.exists()
     assert [(b.outcome, b.report) for b in permit_builds(settings, "old-permit")] == [
-        ("removed", {"state": "revoked", "files_removed": 1})]
+        ("removed", {"state": "revoked", "files_removed": 1})
+    ]
 
 
 def returned(run_id: str, task_id: str) -> object:
@@ -51,7 +56,8 @@ def returned(run_id: str, task_id: str) -> object:
     from airflow.utils.session import create_session
 
     with create_session() as session:
-        query = XComModel.get_many(run_id=run_id, key="return_value", task_ids=task_id,
-                                   dag_ids="haven_publish")
+        query = XComModel.get_many(
+            run_id=run_id, key="return_value", task_ids=task_id, dag_ids="haven_publish"
+        )
         row = session.scalars(query).one()
         return XComModel.deserialize_value(row)

@@ -26,8 +26,10 @@ from tests.lake_scan import files_containing, readable_versions_containing, sqli
 pytestmark = pytest.mark.slow
 
 HAVEN = [sys.executable, "-m", "cli"]
-SQL = ("SELECT provider_type, count(DISTINCT person_id) AS persons, count(*) AS claims, "
-       "sum(amount_reimbursed) AS reimbursed FROM claims GROUP BY provider_type ORDER BY provider_type")
+SQL = (
+    "SELECT provider_type, count(DISTINCT person_id) AS persons, count(*) AS claims, "
+    "sum(amount_reimbursed) AS reimbursed FROM claims GROUP BY provider_type ORDER BY provider_type"
+)
 
 
 def haven(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -36,15 +38,21 @@ def haven(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env["HAVEN_SPARK_MASTER"] = "local[2]"
     # The test session's own umask may already be private (the shared Spark fixture sets it);
     # the command must keep its state owner-only starting from the usual 022.
-    return subprocess.run([*HAVEN, *args], env=env, capture_output=True, text=True, timeout=1800,
-                          check=False, preexec_fn=lambda: os.umask(0o022))
+    return subprocess.run(
+        [*HAVEN, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+        preexec_fn=lambda: os.umask(0o022),
+    )
 
 
 def expected_from_input(landing: Path) -> tuple[list[dict[str, str]], set[str]]:
     """Claims rows and opted-out pids, computed from the CSV files without Haven's code."""
     with (landing / "optout.csv").open() as handle:
-        events = sorted(csv.DictReader(handle),
-                        key=lambda e: (e["event_time"], e["action"] == "optout"))
+        events = sorted(csv.DictReader(handle), key=lambda e: (e["event_time"], e["action"] == "optout"))
     latest: dict[str, str] = {}
     for event in events:
         latest[event["pid"]] = event["action"]
@@ -67,10 +75,16 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     kept = [c for c in claims if c["pid"] not in opted_out and c["service_date"].startswith("2025")]
     dropped = [c for c in claims if c["pid"] in opted_out]
     assert report["sources"]["claims"] | {"extract_file": "", "bronze_version": 0} == {
-        "extract_file": "", "bronze_version": 0, "read": len(claims), "loaded": len(claims) - len(dropped),
-        "quarantined": 0, "dropped_by_optout": len(dropped),
-        "persons_dropped_by_optout": len({c["pid"] for c in dropped}), "held_by_gate": 0,
-        "quality": report["sources"]["claims"]["quality"], "quality_passed": True,
+        "extract_file": "",
+        "bronze_version": 0,
+        "read": len(claims),
+        "loaded": len(claims) - len(dropped),
+        "quarantined": 0,
+        "dropped_by_optout": len(dropped),
+        "persons_dropped_by_optout": len({c["pid"] for c in dropped}),
+        "held_by_gate": 0,
+        "quality": report["sources"]["claims"]["quality"],
+        "quality_passed": True,
     }
     assert report["sources"]["claims"]["quality"].startswith("claims: passed (")
     assert report["permits"] == {"demo-permit": {"claims": len(kept)}}
@@ -86,9 +100,16 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     # Disclosure control: groups of fewer than 10 persons leave no row; a row whose cells
     # are suppressed (secondary suppression) is listed in `suppressed`; every other row is
     # released exactly as computed from the input.
-    expected = {ptype: [ptype, len({c["pid"] for c in rows}), len(rows),
-                        str(sum(Decimal(c["amount_reimbursed"]) for c in rows))]
-                for ptype, rows in groups.items() if len({c["pid"] for c in rows}) >= 10}
+    expected = {
+        ptype: [
+            ptype,
+            len({c["pid"] for c in rows}),
+            len(rows),
+            str(sum(Decimal(c["amount_reimbursed"]) for c in rows)),
+        ]
+        for ptype, rows in groups.items()
+        if len({c["pid"] for c in rows}) >= 10
+    }
     released = {row[0]: row for row in answer["rows"]}
     assert sorted(released) == sorted(expected)
     suppressed_rows = {entry["row"] for entry in answer["suppressed"]}
@@ -101,15 +122,26 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
 
     # The permit holds permit pseudonyms of exactly the people kept, and nothing else.
     settings = Settings(home=home)
-    permit_ids = set(DeltaTable(str(settings.lake / "permits" / "demo-permit" / "claims"))
-                     .to_pyarrow_table(columns=["person_id"]).column("person_id").to_pylist())
+    permit_ids = set(
+        DeltaTable(str(settings.lake / "permits" / "demo-permit" / "claims"))
+        .to_pyarrow_table(columns=["person_id"])
+        .column("person_id")
+        .to_pylist()
+    )
     assert permit_ids == {pseudonym_of(p, "demo-permit", settings) for p in {c["pid"] for c in kept}}
 
     # Every extract reached silver: each reconciles with its file, and no silver table holds
     # anyone whose opt-out is in force; notes reach silver de-identified.
     excluded = {pseudonym_of(p, "platform", settings) for p in opted_out}
-    for source in ("population", "claims", "pharmacy", "hospital_stays", "lab_results",
-                   "clinical_notes", "wellness"):
+    for source in (
+        "population",
+        "claims",
+        "pharmacy",
+        "hospital_stays",
+        "lab_results",
+        "clinical_notes",
+        "wellness",
+    ):
         figures = report["sources"][source]
         with (landing / f"{source}.csv").open() as handle:
             assert figures["read"] == sum(1 for _ in csv.DictReader(handle))
@@ -141,14 +173,18 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr[-3000:]
     second = json.loads(again.stdout)
     theirs = [c for c in claims if c["pid"] == person]
-    assert second["permits"] == {"demo-permit": {"claims": len(kept) - sum(
-        c["service_date"].startswith("2025") for c in theirs)}}
+    assert second["permits"] == {
+        "demo-permit": {"claims": len(kept) - sum(c["service_date"].startswith("2025") for c in theirs)}
+    }
     assert second["permits_vacuumed"]["demo-permit"]["claims"]["earlier_versions"] == "removed"
     silver = DeltaTable(str(settings.lake / "silver" / "claims")).to_pyarrow_table()
     assert silver.num_rows == len(claims) - len(dropped) - len(theirs)
     out = sorted(opted_out | {person})
-    needles = [i for pid in out for i in (pid, pseudonym_of(pid, "platform", settings),
-                                           pseudonym_of(pid, "demo-permit", settings))]
+    needles = [
+        i
+        for pid in out
+        for i in (pid, pseudonym_of(pid, "platform", settings), pseudonym_of(pid, "demo-permit", settings))
+    ]
     assert files_containing(home, needles) == {pid: ["catalog.db.engine"] for pid in out}
     registry = {pid: ["optout_events.pid"] for pid in out}
     assert sqlite_cells_containing(home / "catalog.db.engine", needles) == registry
@@ -164,12 +200,18 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     silver_before = DeltaTable(str(settings.lake / "silver" / "claims")).to_pyarrow_table()
     stopped = haven(home, "pipeline", "run", "--landing", str(broken), "--json")
     assert stopped.returncode == 1
-    assert "failed the quality gate: claims: 1 critical expectation(s) failed: " \
-           "expect_column_values_to_be_null(_reject_reason)" in stopped.stderr
+    assert (
+        "failed the quality gate: claims: 1 critical expectation(s) failed: "
+        "expect_column_values_to_be_null(_reject_reason)" in stopped.stderr
+    )
     held = json.loads(stopped.stdout)["sources"]["claims"]
     malformed = len(damaged) - sum(1 for line in damaged if ";" not in line)
     assert (held["read"], held["quarantined"], held["held_by_gate"], held["loaded"]) == (
-        len(damaged), malformed, len(damaged) - malformed, 0)
+        len(damaged),
+        malformed,
+        len(damaged) - malformed,
+        0,
+    )
     silver_after = DeltaTable(str(settings.lake / "silver" / "claims")).to_pyarrow_table()
     order = [(name, "ascending") for name in silver_before.column_names]
     assert silver_after.sort_by(order).equals(silver_before.sort_by(order))
@@ -178,12 +220,21 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     # written, so an empty walk cannot pass.
     paths = [home, *home.rglob("*")]
     names = {p.relative_to(home).as_posix() for p in paths}
-    assert {"airflow/airflow.db", "catalog.db", "keys/platform/CURRENT", "logs/haven.log",
-            "lake/silver/claims/_delta_log/00000000000000000000.json",
-            "spe/demo-permit.releases.sqlite"} <= names
+    assert {
+        "airflow/airflow.db",
+        "catalog.db",
+        "keys/platform/CURRENT",
+        "logs/haven.log",
+        "lake/silver/claims/_delta_log/00000000000000000000.json",
+        "spe/demo-permit.releases.sqlite",
+    } <= names
     assert any(n.startswith("runs/") for n in names) and any(n.startswith("quality/") for n in names)
     assert any(n.endswith(".parquet.crc") for n in names)
-    offenders = sorted(f"{oct(stat.S_IMODE(p.lstat().st_mode))} {p.relative_to(home).as_posix()}"
-                       for p in paths if p.lstat().st_mode & 0o077)
+    offenders = sorted(
+        f"{oct(stat.S_IMODE(p.lstat().st_mode))} {p.relative_to(home).as_posix()}"
+        for p in paths
+        if p.lstat().st_mode & 0o077
+    )
     assert not offenders, f"{len(offenders)} of {len(paths)} paths readable by others:\n" + "\n".join(
-        offenders[:50])
+        offenders[:50]
+    )

@@ -17,20 +17,33 @@ from synthetic.generate import generate
 
 RUN = datetime(2026, 2, 1, tzinfo=UTC)
 DATES = {"malformed_date": "invalid_date", "impossible_date": "invalid_date"}
-ROWS = {"wrong_column_count": "malformed_row", "non_utf8": "invalid_encoding",
-        "niss_in_free_field": "leaked_niss", "duplicate_key": "duplicate_key"}
+ROWS = {
+    "wrong_column_count": "malformed_row",
+    "non_utf8": "invalid_encoding",
+    "niss_in_free_field": "leaked_niss",
+    "duplicate_key": "duplicate_key",
+}
 RULE_OF_FAULT = {
     "population.csv": {**DATES, **ROWS, "unknown_code": "unknown_code"},
     "claims.csv": {**DATES, **ROWS, "unknown_code": "unknown_code", "negative_amount": "negative_amount"},
     "pharmacy.csv": {**DATES, **ROWS, "unknown_code": "unknown_code", "negative_amount": "negative_amount"},
-    "hospital_stays.csv": {**DATES, **ROWS, "unknown_code": "unknown_code",
-                           "discharge_before_admission": "dates_out_of_order"},
+    "hospital_stays.csv": {
+        **DATES,
+        **ROWS,
+        "unknown_code": "unknown_code",
+        "discharge_before_admission": "dates_out_of_order",
+    },
     "lab_results.csv": {**DATES, **ROWS, "unknown_code": "unknown_code"},
     "clinical_notes.csv": {**DATES, **ROWS, "unknown_code": "unknown_value"},
     "wellness.csv": {**DATES, **ROWS, "negative_amount": "negative_value"},
-    "optout.csv": {"malformed_date": "invalid_timestamp", "impossible_date": "invalid_timestamp",
-                   "unknown_code": "unknown_value", "niss_in_free_field": "leaked_niss",
-                   "wrong_column_count": "malformed_row", "non_utf8": "invalid_encoding"},
+    "optout.csv": {
+        "malformed_date": "invalid_timestamp",
+        "impossible_date": "invalid_timestamp",
+        "unknown_code": "unknown_value",
+        "niss_in_free_field": "leaked_niss",
+        "wrong_column_count": "malformed_row",
+        "non_utf8": "invalid_encoding",
+    },
 }
 # Without a key, a repeated row is no error of its own: the suite's uniqueness flags it.
 FLAGGED_ONLY = {("claims.csv", "duplicate_key"), ("optout.csv", "duplicate_key")}
@@ -38,8 +51,7 @@ FLAGGED_ONLY = {("claims.csv", "duplicate_key"), ("optout.csv", "duplicate_key")
 
 def quarantined(settings: Settings, source: str) -> dict[int, str]:
     table = DeltaTable(str(settings.lake / "quarantine" / source)).to_pyarrow_table()
-    return dict(zip(table.column("source_line").to_pylist(), table.column("rule").to_pylist(),
-                    strict=True))
+    return dict(zip(table.column("source_line").to_pylist(), table.column("rule").to_pylist(), strict=True))
 
 
 def test_planted_faults_are_caught_where_they_are(spark, tmp_path: Path) -> None:
@@ -53,8 +65,9 @@ def test_planted_faults_are_caught_where_they_are(spark, tmp_path: Path) -> None
 
     for file, rules in RULE_OF_FAULT.items():
         planted = [f for f in faults if f["file"] == file]
-        expected = {int(f["line"]): rules[f["kind"]] for f in planted
-                    if (file, f["kind"]) not in FLAGGED_ONLY}
+        expected = {
+            int(f["line"]): rules[f["kind"]] for f in planted if (file, f["kind"]) not in FLAGGED_ONLY
+        }
         assert expected, f"the generator planted no row fault in {file}"
         assert quarantined(settings, file.removesuffix(".csv")) == expected
 
@@ -67,8 +80,13 @@ def test_planted_faults_are_caught_where_they_are(spark, tmp_path: Path) -> None
     assert unique["unexpected_count"] >= 2 * len(duplicates)
     for file in RULE_OF_FAULT:
         figures = refined[file.removesuffix(".csv")]
-        assert figures["quarantined"] == sum(1 for f in faults if f["file"] == file
-                                             and (file, f["kind"]) not in FLAGGED_ONLY)
+        assert figures["quarantined"] == sum(
+            1 for f in faults if f["file"] == file and (file, f["kind"]) not in FLAGGED_ONLY
+        )
         if file != "optout.csv":
-            assert figures["read"] == (figures["loaded"] + figures["quarantined"]
-                                       + figures["dropped_by_optout"] + figures["held_by_gate"])
+            assert figures["read"] == (
+                figures["loaded"]
+                + figures["quarantined"]
+                + figures["dropped_by_optout"]
+                + figures["held_by_gate"]
+            )

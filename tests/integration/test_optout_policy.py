@@ -90,15 +90,24 @@ def test_a_later_opt_out_reaches_silver_always_and_the_permit_per_policy(
         "pid,event_time,action,channel\n"
         f"{person},2026-01-31T09:00:00Z,optout,phone\n"
         f"{person},2026-01-31T09:00:00Z,optout,phone\n"  # an exact duplicate: recorded once
-        "someone,31/01/2026,optout,online\n")  # malformed: quarantined, not recorded
+        "someone,31/01/2026,optout,online\n"
+    )  # malformed: quarantined, not recorded
     result = run_stages(settings, second, "run-2")
 
     lake = settings.lake
     platform = pseudonym_of(person, "platform", settings)
     in_permit = pseudonym_of(person, DEMO_PERMIT.permit_id, settings)
     assert result["refined"]["optout"] == {
-        "read": 3, "loaded": 2, "quarantined": 1, "dropped_by_optout": 0, "persons_dropped_by_optout": 0,
-        "held_by_gate": 0, "registry_recorded": 1, "registry_duplicates": 1, "quality": "not gated"}
+        "read": 3,
+        "loaded": 2,
+        "quarantined": 1,
+        "dropped_by_optout": 0,
+        "persons_dropped_by_optout": 0,
+        "held_by_gate": 0,
+        "registry_recorded": 1,
+        "registry_duplicates": 1,
+        "quality": "not gated",
+    }
     assert optout_registry.in_force(settings)[person] == datetime(2026, 1, 31, 9, tzinfo=UTC)
     assert platform not in ids(lake / "silver" / "claims", "person_id")
     assert result["erased"]["rows_erased"]["silver/claims"] == claims_of(first, person)
@@ -118,8 +127,11 @@ def test_a_later_opt_out_reaches_silver_always_and_the_permit_per_policy(
         entries = SqlStore(session).audit_entries()
     erasures = [e.details for e in entries if e.action == "optout.erased"]
     erased = result["erased"]["rows_erased"]
-    assert erasures[-1] == {"persons_in_force": len(optout_registry.in_force(settings)),
-                            "rows_erased": sum(erased.values()), **erased}
+    assert erasures[-1] == {
+        "persons_in_force": len(optout_registry.in_force(settings)),
+        "rows_erased": sum(erased.values()),
+        **erased,
+    }
     assert not any(person in repr(e) for e in entries)
 
 
@@ -129,7 +141,8 @@ def test_withdrawal_lets_the_person_back_in_at_the_next_delivery(spark, tmp_path
     second = tmp_path / "delivery-2"
     second.mkdir()
     (second / "optout.csv").write_text(
-        f"pid,event_time,action,channel\n{person},2026-01-31T09:00:00Z,optout,online\n")
+        f"pid,event_time,action,channel\n{person},2026-01-31T09:00:00Z,optout,online\n"
+    )
     run_stages(settings, second, "run-2")
     platform = pseudonym_of(person, "platform", settings)
     assert platform not in ids(settings.lake / "silver" / "claims", "person_id")
@@ -138,7 +151,8 @@ def test_withdrawal_lets_the_person_back_in_at_the_next_delivery(spark, tmp_path
     third.mkdir()
     shutil.copy(first / "claims.csv", third / "claims.csv")  # the TTP delivers their claims again
     (third / "optout.csv").write_text(
-        f"pid,event_time,action,channel\n{person},2026-02-01T08:00:00Z,withdrawal,desk\n")
+        f"pid,event_time,action,channel\n{person},2026-02-01T08:00:00Z,withdrawal,desk\n"
+    )
     result = run_stages(settings, third, "run-3")
 
     assert person not in optout_registry.in_force(settings)
@@ -154,8 +168,14 @@ def test_a_crash_half_way_through_erasure_is_finished_by_the_next_run(
 ) -> None:
     settings = Settings(home=tmp_path / "var")
     _, person = first_delivery(settings, tmp_path)
-    event = registry.make_event(pid=person, action="optout", event_time=datetime(2026, 2, 2, tzinfo=UTC),
-                              channel="desk", agent="desk-4", source="cli")
+    event = registry.make_event(
+        pid=person,
+        action="optout",
+        event_time=datetime(2026, 2, 2, tzinfo=UTC),
+        channel="desk",
+        agent="desk-4",
+        source="cli",
+    )
     with open_catalog(settings).session() as session:
         registry.record(SqlStore(session), [event], actor="desk-4", source=OptOutSource.CLI)
     platform = pseudonym_of(person, "platform", settings)
@@ -183,8 +203,12 @@ def test_a_crash_half_way_through_erasure_is_finished_by_the_next_run(
     assert sum(again["rows_erased"].values()) == 0
     for version in range(DeltaTable(str(permit_table(settings))).version()):
         try:
-            old = DeltaTable(str(permit_table(settings)), version=version).to_pyarrow_table().column(
-                "person_id").to_pylist()
+            old = (
+                DeltaTable(str(permit_table(settings)), version=version)
+                .to_pyarrow_table()
+                .column("person_id")
+                .to_pylist()
+            )
         except Exception:  # the files of that version are gone: time travel fails, as it should
             old = []
         assert in_permit not in old

@@ -37,8 +37,9 @@ def _apply(s: SqlStore, actor: User, people: dict[str, User]) -> Any:
 RUNS: dict[Operation, Callable[[SqlStore, User, dict[str, User]], Any]] = {
     Operation.APPLY: _apply,
     Operation.REVIEW: lambda s, a, p: service.start_review(s, a, submit(s, p["rita"]).application_id),
-    Operation.DECIDE: lambda s, a, p: service.decide(s, a, submit(s, p["rita"]).application_id,
-                                                     approve=True, reason=REASON),
+    Operation.DECIDE: lambda s, a, p: service.decide(
+        s, a, submit(s, p["rita"]).application_id, approve=True, reason=REASON
+    ),
     Operation.ACTIVATE: lambda s, a, p: service.activate(s, a, approved(s, p).application_id),
     Operation.EXPIRE: lambda s, a, p: service.expire_due(s, a),
     Operation.REVOKE: lambda s, a, p: service.revoke(s, a, approved(s, p).application_id, REASON),

@@ -104,19 +104,29 @@ HOSTILE = [
     ("rollup", "SELECT kind, count(*) FROM claims GROUP BY ROLLUP (kind)"),
     ("sample", "SELECT count(*) FROM claims USING SAMPLE 5"),
     ("cte", "WITH c AS (SELECT * FROM claims) SELECT count(*) FROM c"),
-    ("recursive cte bomb", "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) "
-                           "SELECT count(*) FROM r"),
+    (
+        "recursive cte bomb",
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r",
+    ),
     ("error() quoting data", "SELECT count(*) FROM claims WHERE error(person_id) IS NULL"),
     ("sleep", "SELECT count(*) FROM claims WHERE sleep_ms(100000) IS NULL"),
     ("random cohort", "SELECT count(*) FROM claims WHERE person_id = 'p3' OR random() < 0.2"),
     ("random groups", "SELECT uuid() AS u, count(*) FROM claims GROUP BY 1"),
     ("cross join", "SELECT count(*) FROM claims a, claims b"),
-    ("scalar subquery oracle", "SELECT count(*) FROM claims WHERE (SELECT count(*) FROM claims "
-                               "WHERE person_id = 'p3' AND amount > 5) > 0"),
-    ("exists oracle", "SELECT count(*) FROM claims WHERE EXISTS "
-                      "(SELECT 1 FROM claims WHERE person_id = 'p3')"),
-    ("one person's groups", "SELECT kind, count(*) FROM claims WHERE kind IN "
-                            "(SELECT kind FROM claims WHERE person_id = 'p3') GROUP BY kind"),
+    (
+        "scalar subquery oracle",
+        "SELECT count(*) FROM claims WHERE (SELECT count(*) FROM claims "
+        "WHERE person_id = 'p3' AND amount > 5) > 0",
+    ),
+    (
+        "exists oracle",
+        "SELECT count(*) FROM claims WHERE EXISTS (SELECT 1 FROM claims WHERE person_id = 'p3')",
+    ),
+    (
+        "one person's groups",
+        "SELECT kind, count(*) FROM claims WHERE kind IN "
+        "(SELECT kind FROM claims WHERE person_id = 'p3') GROUP BY kind",
+    ),
     ("having probe", "SELECT kind, count(*) FROM claims GROUP BY kind HAVING sum(amount) > 100"),
     ("order by aggregate", "SELECT kind, count(*) AS c FROM claims GROUP BY kind ORDER BY c"),
     ("order by position", "SELECT kind, sum(amount) FROM claims GROUP BY kind ORDER BY 2"),
@@ -124,16 +134,21 @@ HOSTILE = [
     ("join not on person", "SELECT count(*) FROM claims a JOIN claims b ON a.kind = b.kind"),
     # a self-join on the person that passes the shape checks: 2000^4 rows for one
     # person, stopped by the time limit
-    ("join bomb", "SELECT count(*) FROM claims a JOIN claims b USING (person_id) "
-                  "JOIN claims c USING (person_id) JOIN claims d USING (person_id)"),
+    (
+        "join bomb",
+        "SELECT count(*) FROM claims a JOIN claims b USING (person_id) "
+        "JOIN claims c USING (person_id) JOIN claims d USING (person_id)",
+    ),
 ]
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hostile")
-    write_rows(root / "permit-a" / "claims", persons("GP", 30) + persons("LAB", 30, start=100)
-               + persons("GP", 1, start=500, rows_each=2000))
+    write_rows(
+        root / "permit-a" / "claims",
+        persons("GP", 30) + persons("LAB", 30, start=100) + persons("GP", 1, start=500, rows_each=2000),
+    )
     write_rows(root / "permit-b" / "claims", persons(SECRET, 30, prefix="other"))
     (root / "secret.csv").write_text(f"kind\n{SECRET}\n")
     return root
@@ -141,8 +156,9 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def session(workspace: Path):
-    with SandboxSession({"claims": workspace / "permit-a" / "claims"},
-                        limits=SandboxLimits(time_limit_s=1.0)) as s:
+    with SandboxSession(
+        {"claims": workspace / "permit-a" / "claims"}, limits=SandboxLimits(time_limit_s=1.0)
+    ) as s:
         yield s
 
 
@@ -153,8 +169,7 @@ def _files(root: Path) -> set[Path]:
 @pytest.mark.parametrize(("name", "sql"), HOSTILE, ids=[h[0] for h in HOSTILE])
 def test_hostile_sql_is_refused(session: SandboxSession, workspace: Path, name: str, sql: str) -> None:
     before = _files(workspace)
-    text = sql.format(secret=workspace / "secret.csv", other=workspace / "permit-b" / "claims",
-                      dir=workspace)
+    text = sql.format(secret=workspace / "secret.csv", other=workspace / "permit-b" / "claims", dir=workspace)
     result = session.run(text)
     assert result.status == "refused", name
     assert result.rows == [] and result.columns == [] and result.suppressed == []
@@ -164,8 +179,9 @@ def test_hostile_sql_is_refused(session: SandboxSession, workspace: Path, name: 
 
 
 def test_the_session_still_answers_after_the_hostile_table(session: SandboxSession) -> None:
-    result = session.run("SELECT kind, count(DISTINCT person_id) AS n FROM claims "
-                         "GROUP BY kind ORDER BY kind")
+    result = session.run(
+        "SELECT kind, count(DISTINCT person_id) AS n FROM claims GROUP BY kind ORDER BY kind"
+    )
     assert (result.status, result.rows) == ("ok", [["GP", 31], ["LAB", 30]])
 
 
@@ -176,14 +192,20 @@ def test_the_session_still_answers_after_the_hostile_table(session: SandboxSessi
         ("COPY claims TO 'out.csv'", "only SELECT queries are allowed, got COPY"),
         ("SELECT count(*) FROM other_claims", "unknown table 'other_claims': this permit has claims"),
         ("SELECT count(*) FROM read_csv('x.csv')", "only the permit's tables can be read"),
-        ("SELECT person_id, count(*) FROM claims GROUP BY person_id",
-         "grouping by person_id gives row-level results"),
+        (
+            "SELECT person_id, count(*) FROM claims GROUP BY person_id",
+            "grouping by person_id gives row-level results",
+        ),
         ("SELECT max(amount) FROM claims", "aggregate max is not allowed"),
-        ("SELECT current_setting('threads') AS t, count(*) FROM claims GROUP BY 1",
-         "function current_setting is not allowed in the SPE"),
+        (
+            "SELECT current_setting('threads') AS t, count(*) FROM claims GROUP BY 1",
+            "function current_setting is not allowed in the SPE",
+        ),
         ("SELECT count(*) FROM claims a, claims b", "only INNER and LEFT joins are supported"),
-        ("SELECT count(*) FROM claims WHERE kind IN (SELECT kind FROM claims WHERE person_id = 'p3')",
-         "subqueries may only select a cohort"),
+        (
+            "SELECT count(*) FROM claims WHERE kind IN (SELECT kind FROM claims WHERE person_id = 'p3')",
+            "subqueries may only select a cohort",
+        ),
         ("SELECT kind, count(*) FROM claims GROUP BY kind HAVING count(*) > 3", "HAVING is not allowed"),
         ("SELECT kind, count(*) FROM claims GROUP BY kind LIMIT 1", "LIMIT and OFFSET are not allowed"),
     ],
@@ -223,8 +245,11 @@ def test_the_locked_connection_refuses_on_its_own(workspace: Path, name: str, sq
     sandbox = Sandbox({"claims": workspace / "permit-a" / "claims"})
     try:
         with pytest.raises(QueryRefused) as refused:
-            sandbox.execute(sql.format(secret=workspace / "secret.csv",
-                                       other=workspace / "permit-b" / "claims", dir=workspace))
+            sandbox.execute(
+                sql.format(
+                    secret=workspace / "secret.csv", other=workspace / "permit-b" / "claims", dir=workspace
+                )
+            )
     finally:
         sandbox.close()
     assert SECRET not in str(refused.value)

@@ -15,8 +15,12 @@ def _plans(df: DataFrame) -> str:
     """Every plan Spark can print for ``df``: parsed, analysed, optimised, physical, codegen."""
     execution = df._jdf.queryExecution()
     utils = df.sparkSession._jvm.PythonSQLUtils
-    return "\n".join([execution.toString(), *(utils.explainString(execution, mode)
-                                              for mode in ("extended", "codegen", "formatted"))])
+    return "\n".join(
+        [
+            execution.toString(),
+            *(utils.explainString(execution, mode) for mode in ("extended", "codegen", "formatted")),
+        ]
+    )
 
 
 def _material(secret: bytes) -> list[str]:
@@ -29,7 +33,8 @@ def _material(secret: bytes) -> list[str]:
 def test_plans_hold_neither_the_key_nor_its_pads(spark: SparkSession) -> None:
     key = make_key(fill=0xA7)
     df = spark.createDataFrame([("p1",), (None,)], "pid string").select(
-        hmac_column(key, "pid").alias("person_id"))
+        hmac_column(key, "pid").alias("person_id")
+    )
     df.collect()  # the executed plan too
     plans = _plans(df).lower()
     assert "haven_hmac" in plans and key.key_id in plans
@@ -42,5 +47,6 @@ def test_the_plan_check_sees_key_material_when_it_is_there(spark: SparkSession) 
     key = make_key(fill=0xA7)
     inner = _material(key.secret)[1]
     df = spark.createDataFrame([("p1",)], "pid string").select(
-        F.sha2(F.concat(F.lit(bytes.fromhex(inner) * 4), F.col("pid").cast("binary")), 256))
+        F.sha2(F.concat(F.lit(bytes.fromhex(inner) * 4), F.col("pid").cast("binary")), 256)
+    )
     assert inner in _plans(df).lower()

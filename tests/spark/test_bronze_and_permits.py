@@ -20,16 +20,17 @@ def write_csv(path: Path, rows: list[list[str]], header: list[str] = CLAIM_HEADE
     return path
 
 
-def test_bronze_is_idempotent_per_file_and_flags_malformed_rows(spark: SparkSession,
-                                                                tmp_path: Path) -> None:
+def test_bronze_is_idempotent_per_file_and_flags_malformed_rows(spark: SparkSession, tmp_path: Path) -> None:
     extract = write_csv(tmp_path / "claims.csv", [claim_row(pid="a"), claim_row(pid="b")[:5]])
     table = tmp_path / "bronze_claims"
     first = bronze.run(spark, extract, CLAIMS, table, extract_id="e1", run_id="r1", ingested_at=WHEN)
     again = bronze.run(spark, extract, CLAIMS, table, extract_id="e1", run_id="r2", ingested_at=WHEN)
     assert (first.rows, first.malformed, again.rows) == (2, 1, 2)
     got = spark.read.format("delta").load(str(table)).select("pid", "_malformed", "_run_id", "_line")
-    expected = spark.createDataFrame([("a", False, "r2", 2), ("b", True, "r2", 3)],
-                                     "pid string, _malformed boolean, _run_id string, _line bigint")
+    expected = spark.createDataFrame(
+        [("a", False, "r2", 2), ("b", True, "r2", 3)],
+        "pid string, _malformed boolean, _run_id string, _line bigint",
+    )
     assertDataFrameEqual(got, expected)
 
 
@@ -37,18 +38,19 @@ def test_bronze_refuses_a_header_that_is_not_the_schema(spark: SparkSession, tmp
     header = [*CLAIM_HEADER[:-1], "patient_name"]
     extract = write_csv(tmp_path / "claims.csv", [claim_row()], header=header)
     with pytest.raises(bronze.ExtractError, match=r"missing: \['amount_supplement'\]"):
-        bronze.run(spark, extract, CLAIMS, tmp_path / "t", extract_id="e", run_id="r",
-                   ingested_at=WHEN)
+        bronze.run(spark, extract, CLAIMS, tmp_path / "t", extract_id="e", run_id="r", ingested_at=WHEN)
 
 
 def test_permit_dataset_has_period_columns_exclusions_and_permit_pseudonyms(
     spark: SparkSession,
 ) -> None:
     silver_df = spark.createDataFrame(
-        [("s1", "101010", date(2025, 3, 1), "GP"),
-         ("s2", "102012", date(2025, 4, 1), "GP"),
-         ("s1", "101010", date(2024, 12, 31), "GP"),
-         ("s3", "475075", date(2025, 5, 1), "nurse")],
+        [
+            ("s1", "101010", date(2025, 3, 1), "GP"),
+            ("s2", "102012", date(2025, 4, 1), "GP"),
+            ("s1", "101010", date(2024, 12, 31), "GP"),
+            ("s3", "475075", date(2025, 5, 1), "nurse"),
+        ],
         "person_id string, nomenclature_code string, service_date date, provider_type string",
     )
     excluded = spark.createDataFrame([("s3",)], "person_id string")

@@ -38,8 +38,7 @@ def test_spark_column_matches_python_per_row(spark: SparkSession) -> None:
 def test_one_language_for_every_row(spark: SparkSession) -> None:
     df = spark.createDataFrame([(1, "Tél 0470/12.34.56"), (2, None)], "id int, note string")
     got = df.select("id", deidentify_column("note", "fr").alias("note"))
-    assertDataFrameEqual(got, spark.createDataFrame([(1, "Tél <PHONE>"), (2, None)],
-                                                    "id int, note string"))
+    assertDataFrameEqual(got, spark.createDataFrame([(1, "Tél <PHONE>"), (2, None)], "id int, note string"))
 
 
 def test_a_failing_batch_raises_without_quoting_the_text(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -70,4 +70,4 @@ def test_inside_the_retention_window_earlier_versions_are_kept_and_reported(
     assert files_containing(table, [GONE]) == {}
     # Nothing left behind: no checksum of a deleted file either.
     checksums = [p.name for p in table.glob(".*.crc")]
-    assert checksums and [c for c in checksums if not (table / c[1:-len(".crc")]).exists()] == []
+    assert checksums and [c for c in checksums if not (table / c[1 : -len(".crc")]).exists()] == []

@@ -55,12 +55,19 @@ def test_contains_niss_table(spark: SparkSession) -> None:
 
 def test_any_column_and_columns_with_niss(spark: SparkSession) -> None:
     df = spark.createDataFrame(
-        [("r1", "ok", "fine", 1), ("r2", "note 85073003328", None, 2), ("r3", "8507300", "3328", 3),
-         ("r4", "05030101216", "85.07.30-033.28", 4)],
+        [
+            ("r1", "ok", "fine", 1),
+            ("r2", "note 85073003328", None, 2),
+            ("r3", "8507300", "3328", 3),
+            ("r4", "05030101216", "85.07.30-033.28", 4),
+        ],
         "id string, a string, b string, n int",
     )
-    got = df.select("id", any_column_contains_niss(df, ["a", "b"]).alias("leak"),
-                    columns_with_niss(df, ["a", "b"]).alias("where"))
+    got = df.select(
+        "id",
+        any_column_contains_niss(df, ["a", "b"]).alias("leak"),
+        columns_with_niss(df, ["a", "b"]).alias("where"),
+    )
     # r3: a number split across two columns is not joined into one.
     expected = spark.createDataFrame(
         [("r1", False, []), ("r2", True, ["a"]), ("r3", False, []), ("r4", True, ["a", "b"])],
@@ -102,27 +109,37 @@ def texts(draw: st.DrawFn) -> str:
 def test_spark_and_python_detectors_agree(spark: SparkSession, samples: list[str]) -> None:
     df = spark.createDataFrame([(i, s) for i, s in enumerate(samples)], "i int, text string")
     got = df.select("i", contains_niss("text").alias("leak"))
-    expected = spark.createDataFrame([(i, python_contains_niss(s)) for i, s in enumerate(samples)],
-                                     "i int, leak boolean")
+    expected = spark.createDataFrame(
+        [(i, python_contains_niss(s)) for i, s in enumerate(samples)], "i int, leak boolean"
+    )
     assertDataFrameEqual(got, expected)
 
 
 def test_a_faulty_extract_quarantined_with_the_detector_leaks_no_number(
-        spark: SparkSession, caplog: pytest.LogCaptureFixture) -> None:
+    spark: SparkSession, caplog: pytest.LogCaptureFixture
+) -> None:
     """Plant numbers in a claims-like extract, quarantine the rows that leak one the way
     the bronze load will (rule + column names), log the counts, and scan everything that
     was written or logged for any valid number."""
     from common.logging import get_logger, safe
 
     planted = ["85.07.30-033.28", "05030101216", "92 26 00 041 36"]
-    rows = [("p1", "101010", "ok"), ("p2", planted[0], "ok"), ("p3", "101010", f"see {planted[1]}"),
-            ("p4", "102012", planted[2]), ("p5", "85073003329", "check digits wrong")]
+    rows = [
+        ("p1", "101010", "ok"),
+        ("p2", planted[0], "ok"),
+        ("p3", "101010", f"see {planted[1]}"),
+        ("p4", "102012", planted[2]),
+        ("p5", "85073003329", "check digits wrong"),
+    ]
     df = spark.createDataFrame(rows, "pid string, nomenclature_code string, comment string")
     flagged = df.select("*", columns_with_niss(df).alias("_niss_columns"))
     quarantine = flagged.where(F.size("_niss_columns") > 0).select(
-        F.lit("claims").alias("source"), F.lit("niss_leak").alias("rule"),
-        F.concat(F.lit("national register number in column(s) "),
-                 F.array_join("_niss_columns", ", ")).alias("reason"))
+        F.lit("claims").alias("source"),
+        F.lit("niss_leak").alias("rule"),
+        F.concat(F.lit("national register number in column(s) "), F.array_join("_niss_columns", ", ")).alias(
+            "reason"
+        ),
+    )
     loaded = flagged.where(F.size("_niss_columns") == 0).drop("_niss_columns")
     counts = {"quarantined": quarantine.count(), "loaded": loaded.count()}
     with caplog.at_level("INFO", logger="haven"):
@@ -132,12 +149,20 @@ def test_a_faulty_extract_quarantined_with_the_detector_leaks_no_number(
         log.warning("careless", value=planted[0])
     assert counts == {"quarantined": 3, "loaded": 2}
     written = [" ".join(str(v) for v in r) for r in quarantine.collect()]
-    assertDataFrameEqual(quarantine.select("reason"), spark.createDataFrame(
-        [("national register number in column(s) nomenclature_code",),
-         ("national register number in column(s) comment",),
-         ("national register number in column(s) comment",)], "reason string"))
-    leaks = sum(python_contains_niss(text) or any(p in text for p in planted)
-                for text in [*written, caplog.text])
+    assertDataFrameEqual(
+        quarantine.select("reason"),
+        spark.createDataFrame(
+            [
+                ("national register number in column(s) nomenclature_code",),
+                ("national register number in column(s) comment",),
+                ("national register number in column(s) comment",),
+            ],
+            "reason string",
+        ),
+    )
+    leaks = sum(
+        python_contains_niss(text) or any(p in text for p in planted) for text in [*written, caplog.text]
+    )
     assert leaks == 0
 
 
@@ -145,16 +170,27 @@ def test_exact_columns_flag_only_whole_values(spark: SparkSession) -> None:
     # An opaque TTP token may hold a valid 11-digit run by chance; only a pid that *is* a
     # number is a leak.
     df = spark.createDataFrame(
-        [("r1", "ab85073003328c", "ok"), ("r2", " 85.07.30-033.28 ", "ok"), ("r3", "f00d", "85073003328"),
-         ("r4", None, None)],
+        [
+            ("r1", "ab85073003328c", "ok"),
+            ("r2", " 85.07.30-033.28 ", "ok"),
+            ("r3", "f00d", "85073003328"),
+            ("r4", None, None),
+        ],
         "id string, pid string, note string",
     )
-    got = df.select("id", is_niss("pid").alias("whole"),
-                    any_column_contains_niss(df, ["pid", "note"], exact=["pid"]).alias("leak"),
-                    columns_with_niss(df, ["note"], exact=["pid"]).alias("where"))
+    got = df.select(
+        "id",
+        is_niss("pid").alias("whole"),
+        any_column_contains_niss(df, ["pid", "note"], exact=["pid"]).alias("leak"),
+        columns_with_niss(df, ["note"], exact=["pid"]).alias("where"),
+    )
     expected = spark.createDataFrame(
-        [("r1", False, False, []), ("r2", True, True, ["pid"]), ("r3", False, True, ["note"]),
-         ("r4", False, False, [])],
+        [
+            ("r1", False, False, []),
+            ("r2", True, True, ["pid"]),
+            ("r3", False, True, ["note"]),
+            ("r4", False, False, []),
+        ],
         "id string, whole boolean, leak boolean, where array<string>",
     )
     assertDataFrameEqual(got, expected)

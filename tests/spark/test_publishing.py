@@ -30,8 +30,10 @@ from spe.service import run_permit_query
 from tests.catalog.factories import application_data, make_world
 
 PIDS = [f"p{i:02d}" for i in range(1, 16)]  # p01-p12 adults, p13-p15 children
-JUSTIFIED = {"data_form": "pseudonymised",
-             "justification": "A stable person pseudonym is needed to follow people over time."}
+JUSTIFIED = {
+    "data_form": "pseudonymised",
+    "justification": "A stable person pseudonym is needed to follow people over time.",
+}
 PERMITS: dict[str, dict[str, Any]] = {
     "anon-adults": {"cohort_rules": {"age": {"min": 18}}},
     "anon-k15": {"cohort_rules": {"age": {"min": 18}}, "anonymisation": {"k": 15}},
@@ -49,25 +51,74 @@ class World:
 
 
 def silver_population(spark: SparkSession, settings: Settings) -> DataFrame:
-    rows = [(pseudonym_of(pid, "platform", settings), 1980 if n < 12 else 2015, 6,
-             "F" if n % 2 == 0 else "M", "2000", "11000", "10000", "100", False, None, "e1", "r1")
-            for n, pid in enumerate(PIDS)]
-    return spark.createDataFrame(rows, (
-        "person_id string, birth_year int, birth_month int, sex string, postcode string, "
-        "arrondissement string, province string, insurer string, increased_reimbursement boolean, "
-        "death_date date, _extract_id string, _run_id string"))
+    rows = [
+        (
+            pseudonym_of(pid, "platform", settings),
+            1980 if n < 12 else 2015,
+            6,
+            "F" if n % 2 == 0 else "M",
+            "2000",
+            "11000",
+            "10000",
+            "100",
+            False,
+            None,
+            "e1",
+            "r1",
+        )
+        for n, pid in enumerate(PIDS)
+    ]
+    return spark.createDataFrame(
+        rows,
+        (
+            "person_id string, birth_year int, birth_month int, sex string, postcode string, "
+            "arrondissement string, province string, insurer string, increased_reimbursement boolean, "
+            "death_date date, _extract_id string, _run_id string"
+        ),
+    )
 
 
 def silver_claims(spark: SparkSession, settings: Settings) -> DataFrame:
-    rows = [(pseudonym_of(pid, "platform", settings), "101010", date(2025, 3, 1 + n), "GP", "PRV1", "",
-             Decimal("20.00"), Decimal("2.00"), Decimal("0.00"), "e1", "r1") for n, pid in enumerate(PIDS)]
+    rows = [
+        (
+            pseudonym_of(pid, "platform", settings),
+            "101010",
+            date(2025, 3, 1 + n),
+            "GP",
+            "PRV1",
+            "",
+            Decimal("20.00"),
+            Decimal("2.00"),
+            Decimal("0.00"),
+            "e1",
+            "r1",
+        )
+        for n, pid in enumerate(PIDS)
+    ]
     # Outside every permit's period: never published.
-    rows.append((pseudonym_of(PIDS[0], "platform", settings), "102012", date(2024, 12, 31), "GP",
-                 "PRV1", "", Decimal("9.00"), Decimal("1.00"), Decimal("0.00"), "e1", "r1"))
-    return spark.createDataFrame(rows, (
-        "person_id string, nomenclature_code string, service_date date, provider_type string, "
-        "provider_id string, institution_id string, amount_reimbursed decimal(12,2), "
-        "amount_copay decimal(12,2), amount_supplement decimal(12,2), _extract_id string, _run_id string"))
+    rows.append(
+        (
+            pseudonym_of(PIDS[0], "platform", settings),
+            "102012",
+            date(2024, 12, 31),
+            "GP",
+            "PRV1",
+            "",
+            Decimal("9.00"),
+            Decimal("1.00"),
+            Decimal("0.00"),
+            "e1",
+            "r1",
+        )
+    )
+    return spark.createDataFrame(
+        rows,
+        (
+            "person_id string, nomenclature_code string, service_date date, provider_type string, "
+            "provider_id string, institution_id string, amount_reimbursed decimal(12,2), "
+            "amount_copay decimal(12,2), amount_supplement decimal(12,2), _extract_id string, _run_id string"
+        ),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +136,12 @@ def world(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Worl
             service.decide(store, people["sam"], permit_id, approve=True, reason="Permitted purpose.")
         # Applications can no longer ask for provider ids in anonymised form; an older permit can.
         old = store.get_application("anon-old-ids")
-        store.update_application(replace(old, datasets=(
-            RequestedDataset("claims", ("nomenclature_code", "service_date", "provider_id")),)))
+        store.update_application(
+            replace(
+                old,
+                datasets=(RequestedDataset("claims", ("nomenclature_code", "service_date", "provider_id")),),
+            )
+        )
     # What an earlier build left, when k was still reached: a refusal must not leave it in use.
     stale = lake.permit_table("anon-k15", "claims")
     stale.mkdir(parents=True)
@@ -99,7 +154,8 @@ def read(spark: SparkSession, path: Path) -> DataFrame:
 
 
 def test_an_anonymised_permit_gets_its_cohort_generalised_without_a_person_column(
-    spark: SparkSession, world: World,
+    spark: SparkSession,
+    world: World,
 ) -> None:
     assert world.published["anon-adults"] == {"claims": 12}
     got = read(spark, world.lake.permit_table("anon-adults", "claims"))
@@ -107,8 +163,9 @@ def test_an_anonymised_permit_gets_its_cohort_generalised_without_a_person_colum
     # a row number, unique, for the SPE's disclosure control.
     assert got.columns == ["row_id", "nomenclature_code", "service_date"]
     assert got.select("row_id").distinct().count() == 12
-    expected = spark.createDataFrame([("101010", date(2025, 3, 1))] * 12,
-                                     "nomenclature_code string, service_date date")
+    expected = spark.createDataFrame(
+        [("101010", date(2025, 3, 1))] * 12, "nomenclature_code string, service_date date"
+    )
     assertDataFrameEqual(got.drop("row_id"), expected)
     # The SPE counts its records (it has no persons) under the same disclosure control.
     sql = "SELECT service_date, count(*) AS n FROM claims GROUP BY service_date"
@@ -118,23 +175,33 @@ def test_an_anonymised_permit_gets_its_cohort_generalised_without_a_person_colum
 
 def test_record_and_provider_ids_never_reach_an_anonymised_dataset(world: World) -> None:
     assert world.published["anon-old-ids"] == {
-        "refused": "record or provider ids approved for anonymised data; report in the catalogue"}
+        "refused": "record or provider ids approved for anonymised data; report in the catalogue"
+    }
     assert not world.lake.permit_dir("anon-old-ids").exists()
     [build] = permit_builds(world.settings, "anon-old-ids")
-    assert (build.outcome, build.report) == ("refused", {
-        "rule": "identifiers", "previous_workspace_removed": False,
-        "datasets": {"claims": {"identifiers": ["provider_id"]}}})
+    assert (build.outcome, build.report) == (
+        "refused",
+        {
+            "rule": "identifiers",
+            "previous_workspace_removed": False,
+            "datasets": {"claims": {"identifiers": ["provider_id"]}},
+        },
+    )
 
 
 def test_a_pseudonymised_permit_gets_only_its_cohort_with_permit_pseudonyms(
-    spark: SparkSession, world: World,
+    spark: SparkSession,
+    world: World,
 ) -> None:
     got = read(spark, world.lake.permit_table("pseudo-women", "claims"))
     women = [(n, pid) for n, pid in enumerate(PIDS) if n % 2 == 0]
     expected = spark.createDataFrame(
-        [(pseudonym_of(pid, "pseudo-women", world.settings), "101010", date(2025, 3, 1 + n))
-         for n, pid in women],
-        "person_id string, nomenclature_code string, service_date date")
+        [
+            (pseudonym_of(pid, "pseudo-women", world.settings), "101010", date(2025, 3, 1 + n))
+            for n, pid in women
+        ],
+        "person_id string, nomenclature_code string, service_date date",
+    )
     assertDataFrameEqual(got, expected)
 
 
@@ -142,13 +209,23 @@ def test_below_k_the_permit_gets_nothing_and_the_steward_a_report(world: World) 
     assert world.published["anon-k15"] == {"refused": "k-anonymity not reached; report in the catalogue"}
     assert not world.lake.permit_dir("anon-k15").exists()
     [build] = permit_builds(world.settings, "anon-k15")
-    assert (build.outcome, build.report) == ("refused", {
-        "rule": "k_anonymity", "required_k": 15, "previous_workspace_removed": True,
-        "datasets": {"claims": {"smallest_class": 12, "classes_below_k": 1,
-                                "quasi_identifiers": ["service_date"]}}})
+    assert (build.outcome, build.report) == (
+        "refused",
+        {
+            "rule": "k_anonymity",
+            "required_k": 15,
+            "previous_workspace_removed": True,
+            "datasets": {
+                "claims": {"smallest_class": 12, "classes_below_k": 1, "quasi_identifiers": ["service_date"]}
+            },
+        },
+    )
     with open_catalog(world.settings).session() as session:
-        [entry] = [e for e in SqlStore(session).audit_entries()
-                   if e.action == "permit.build_refused" and e.object_id == "anon-k15"]
+        [entry] = [
+            e
+            for e in SqlStore(session).audit_entries()
+            if e.action == "permit.build_refused" and e.object_id == "anon-k15"
+        ]
     assert (entry.object_id, entry.details["datasets.claims.smallest_class"]) == ("anon-k15", 12)
 
 
@@ -158,14 +235,20 @@ def test_a_missing_silver_table_skips_that_permit_with_the_reason(world: World) 
 
 
 def test_each_dataset_written_records_the_silver_and_output_versions(
-    spark: SparkSession, world: World,
+    spark: SparkSession,
+    world: World,
 ) -> None:
     [build] = permit_builds(world.settings, "anon-adults")
     output = DeltaTable.forPath(spark, str(world.lake.permit_table("anon-adults", "claims")))
     last = output.history(1).first()
     assert last is not None
     assert (build.outcome, build.dataset, build.source_versions, build.output_version, build.rows) == (
-        "published", "claims", {"claims": 0, "population": 0}, int(last["version"]), 12)
+        "published",
+        "claims",
+        {"claims": 0, "population": 0},
+        int(last["version"]),
+        12,
+    )
     [women] = permit_builds(world.settings, "pseudo-women")
     assert women.source_versions == {"claims": 0, "population": 0}
 
@@ -186,4 +269,3 @@ def test_sweep_removes_a_revoked_permits_workspace_and_access_ends(world: World)
     with pytest.raises(PermitDenied, match="pseudo-women is revoked and its workspace is removed"):
         run_permit_query("pseudo-women", "rita", sql, world.settings)
     assert publishing.sweep(world.settings) == {}  # nothing left to remove
-

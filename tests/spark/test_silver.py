@@ -12,8 +12,13 @@ from jobs import silver
 from pseudonymisation.keyed_hash import hmac_hex
 from tests.factories import CLAIM_HEADER, claim_row, make_key
 
-BRONZE_TYPES = {**{c: "string" for c in CLAIM_HEADER}, "_malformed": "boolean",
-                "_extract_id": "string", "_run_id": "string", "_line": "bigint"}
+BRONZE_TYPES = {
+    **{c: "string" for c in CLAIM_HEADER},
+    "_malformed": "boolean",
+    "_extract_id": "string",
+    "_run_id": "string",
+    "_line": "bigint",
+}
 
 
 def bronze_claims(spark: SparkSession, rows: list[tuple[list[str], bool]]):
@@ -37,24 +42,49 @@ def test_check_claims_names_the_first_broken_rule(spark: SparkSession) -> None:
         (claim_row(pid="e", provider_type="G\ufffdP"), False),
     ]
     checked = silver.check_claims(bronze_claims(spark, rows), frozenset({"101010"})).select(
-        "pid", silver.REASON)
+        "pid", silver.REASON
+    )
     expected = spark.createDataFrame(
-        [("ok", None), ("m", "malformed_row"), (" ", "missing_pid"), ("d1", "invalid_date"),
-         ("d2", "invalid_date"), ("c", "invalid_code"), ("a", "invalid_amount"),
-         ("n", "negative_amount"), ("x", "leaked_niss"), ("u", "unknown_code"),
-         ("e", "invalid_encoding")],
+        [
+            ("ok", None),
+            ("m", "malformed_row"),
+            (" ", "missing_pid"),
+            ("d1", "invalid_date"),
+            ("d2", "invalid_date"),
+            ("c", "invalid_code"),
+            ("a", "invalid_amount"),
+            ("n", "negative_amount"),
+            ("x", "leaked_niss"),
+            ("u", "unknown_code"),
+            ("e", "invalid_encoding"),
+        ],
         f"pid string, {silver.REASON} string",
     )
     assertDataFrameEqual(checked, expected)
 
 
 def test_typed_claims_keeps_valid_rows_with_silver_types(spark: SparkSession) -> None:
-    rows = [(claim_row(pid="p1", institution="INST0001", reimbursed="10.5"), False),
-            (claim_row(pid="p2", day="2025-13-01"), False)]
+    rows = [
+        (claim_row(pid="p1", institution="INST0001", reimbursed="10.5"), False),
+        (claim_row(pid="p2", day="2025-13-01"), False),
+    ]
     typed = silver.typed_valid(silver.check_claims(bronze_claims(spark, rows)), Source.CLAIMS)
     expected = spark.createDataFrame(
-        [("p1", "101010", date(2025, 3, 1), "GP", "PRV00001", "INST0001",
-          Decimal("10.50"), Decimal("2.00"), Decimal("0.00"), "e1", "r1")],
+        [
+            (
+                "p1",
+                "101010",
+                date(2025, 3, 1),
+                "GP",
+                "PRV00001",
+                "INST0001",
+                Decimal("10.50"),
+                Decimal("2.00"),
+                Decimal("0.00"),
+                "e1",
+                "r1",
+            )
+        ],
         "pid string, nomenclature_code string, service_date date, provider_type string, "
         "provider_id string, institution_id string, amount_reimbursed decimal(12,2), "
         "amount_copay decimal(12,2), amount_supplement decimal(12,2), _extract_id string, "
@@ -79,22 +109,45 @@ def test_optout_feed_checks_and_valid_events_for_the_registry(spark: SparkSessio
         "pid string, event_time string, action string, channel string, _malformed boolean",
     )
     checked = silver.check_optout(events)
-    assertDataFrameEqual(checked.select("pid", silver.REASON), spark.createDataFrame(
-        [("a", None), (" b ", None), ("c", None), ("d", "invalid_timestamp"), ("e", "unknown_value"),
-         ("f", "unknown_value"), ("g h", "invalid_pid"), ("", "missing_pid"), ("i", "malformed_row")],
-        f"pid string, {silver.REASON} string"))
-    assertDataFrameEqual(silver.valid_optout_events(checked), spark.createDataFrame(
-        [("a", "2025-01-01T10:00:00.000000Z", "optout", "online"),
-         ("b", "2025-02-01T10:00:00.000000Z", "withdrawal", "phone"),
-         ("c", "2025-03-01T10:00:00.250000Z", "optout", "desk")],
-        "pid string, event_time string, action string, channel string"))
+    assertDataFrameEqual(
+        checked.select("pid", silver.REASON),
+        spark.createDataFrame(
+            [
+                ("a", None),
+                (" b ", None),
+                ("c", None),
+                ("d", "invalid_timestamp"),
+                ("e", "unknown_value"),
+                ("f", "unknown_value"),
+                ("g h", "invalid_pid"),
+                ("", "missing_pid"),
+                ("i", "malformed_row"),
+            ],
+            f"pid string, {silver.REASON} string",
+        ),
+    )
+    assertDataFrameEqual(
+        silver.valid_optout_events(checked),
+        spark.createDataFrame(
+            [
+                ("a", "2025-01-01T10:00:00.000000Z", "optout", "online"),
+                ("b", "2025-02-01T10:00:00.000000Z", "withdrawal", "phone"),
+                ("c", "2025-03-01T10:00:00.250000Z", "optout", "desk"),
+            ],
+            "pid string, event_time string, action string, channel string",
+        ),
+    )
 
 
 def test_opted_out_frame_holds_the_registry_state(spark: SparkSession) -> None:
     state = {"p2": datetime(2026, 3, 1, 9, tzinfo=UTC), "p1": datetime(2026, 1, 5, 23, 30, tzinfo=UTC)}
-    assertDataFrameEqual(silver.opted_out_frame(spark, state), spark.createDataFrame(
-        [("p1", datetime(2026, 1, 5, 23, 30, tzinfo=UTC)), ("p2", datetime(2026, 3, 1, 9, tzinfo=UTC))],
-        "pid string, opted_out_at timestamp"))
+    assertDataFrameEqual(
+        silver.opted_out_frame(spark, state),
+        spark.createDataFrame(
+            [("p1", datetime(2026, 1, 5, 23, 30, tzinfo=UTC)), ("p2", datetime(2026, 3, 1, 9, tzinfo=UTC))],
+            "pid string, opted_out_at timestamp",
+        ),
+    )
     assert silver.opted_out_frame(spark, {}).count() == 0
 
 
@@ -103,25 +156,31 @@ def test_platform_pseudonym_in_spark_equals_python(spark: SparkSession) -> None:
     pids = ["p1", "0123456789abcdef", "émile", "x" * 200]
     df = spark.createDataFrame([(p, i) for i, p in enumerate(pids)], "pid string, n int")
     got = silver.with_platform_pseudonym(df, key)
-    expected = spark.createDataFrame([(hmac_hex(key, p), i) for i, p in enumerate(pids)],
-                                     "person_id string, n int")
+    expected = spark.createDataFrame(
+        [(hmac_hex(key, p), i) for i, p in enumerate(pids)], "person_id string, n int"
+    )
     assertDataFrameEqual(got, expected)
 
 
 def test_drop_opted_out_and_quarantine_entries(spark: SparkSession) -> None:
-    rows = [(claim_row(pid="keep"), False), (claim_row(pid="gone"), False),
-            (claim_row(pid="bad", code="x"), False)]
-    checked = silver.check_claims(bronze_claims(spark, rows)).withColumn(
-        "_source_file", F.lit("claims.csv"))
+    rows = [
+        (claim_row(pid="keep"), False),
+        (claim_row(pid="gone"), False),
+        (claim_row(pid="bad", code="x"), False),
+    ]
+    checked = silver.check_claims(bronze_claims(spark, rows)).withColumn("_source_file", F.lit("claims.csv"))
     opted = spark.createDataFrame([("gone",)], "pid string")
     kept = silver.drop_opted_out(silver.typed_valid(checked, Source.CLAIMS), opted).select("pid")
     assertDataFrameEqual(kept, spark.createDataFrame([("keep",)], "pid string"))
     entries = silver.quarantine_entries(checked, Source.CLAIMS)
-    assertDataFrameEqual(entries, spark.createDataFrame(
-        [("claims", "claims.csv", 4, "invalid_code", "code does not have the expected form", "e1", "r1")],
-        "source string, source_file string, source_line bigint, rule string, reason string, "
-        "_extract_id string, _run_id string",
-    ))
+    assertDataFrameEqual(
+        entries,
+        spark.createDataFrame(
+            [("claims", "claims.csv", 4, "invalid_code", "code does not have the expected form", "e1", "r1")],
+            "source string, source_file string, source_line bigint, rule string, reason string, "
+            "_extract_id string, _run_id string",
+        ),
+    )
 
 
 def test_a_key_an_earlier_delivery_brought_is_quarantined(spark: SparkSession) -> None:
@@ -130,24 +189,39 @@ def test_a_key_an_earlier_delivery_brought_is_quarantined(spark: SparkSession) -
     # (a re-run of e2 must not flag its own rows).
     silver_rows = spark.createDataFrame(
         [(hmac_hex(key, "p1"), date(2025, 1, 1), "e1"), (hmac_hex(key, "p1"), date(2025, 1, 2), "e2")],
-        "person_id string, day date, _extract_id string")
+        "person_id string, day date, _extract_id string",
+    )
     checked = spark.createDataFrame(
-        [("p1", "2025-01-01", 2, None), ("p1", "2025-01-02", 3, None), ("p2", "2025-01-01", 4, None),
-         ("p1", "2025-01-01", 5, "missing_value")],
-        "pid string, day string, _line int, _reject_reason string")
+        [
+            ("p1", "2025-01-01", 2, None),
+            ("p1", "2025-01-02", 3, None),
+            ("p2", "2025-01-01", 4, None),
+            ("p1", "2025-01-01", 5, "missing_value"),
+        ],
+        "pid string, day string, _line int, _reject_reason string",
+    )
     got = silver.flag_delivered_before(checked, Source.WELLNESS, silver_rows, key, "e2")
     expected = spark.createDataFrame(
-        [("p1", "2025-01-01", 2, "delivered_before"), ("p1", "2025-01-02", 3, None),
-         ("p2", "2025-01-01", 4, None), ("p1", "2025-01-01", 5, "missing_value")],
-        "pid string, day string, _line int, _reject_reason string")
+        [
+            ("p1", "2025-01-01", 2, "delivered_before"),
+            ("p1", "2025-01-02", 3, None),
+            ("p2", "2025-01-01", 4, None),
+            ("p1", "2025-01-01", 5, "missing_value"),
+        ],
+        "pid string, day string, _line int, _reject_reason string",
+    )
     assertDataFrameEqual(got, expected)
     stays = spark.createDataFrame([("S1", "e1")], "stay_id string, _extract_id string")
-    delivered = spark.createDataFrame([("S1", 2, None), ("S2", 3, None)],
-                                      "stay_id string, _line int, _reject_reason string")
+    delivered = spark.createDataFrame(
+        [("S1", 2, None), ("S2", 3, None)], "stay_id string, _line int, _reject_reason string"
+    )
     assertDataFrameEqual(
         silver.flag_delivered_before(delivered, Source.HOSPITAL_STAYS, stays, key, "e2"),
-        spark.createDataFrame([("S1", 2, "delivered_before"), ("S2", 3, None)],
-                              "stay_id string, _line int, _reject_reason string"))
+        spark.createDataFrame(
+            [("S1", 2, "delivered_before"), ("S2", 3, None)],
+            "stay_id string, _line int, _reject_reason string",
+        ),
+    )
     # Before the first load there is no silver; sources without a key are never flagged.
     assert silver.flag_delivered_before(delivered, Source.HOSPITAL_STAYS, None, key, "e2") is delivered
     assert silver.flag_delivered_before(checked, Source.CLAIMS, silver_rows, key, "e2") is checked

@@ -9,9 +9,13 @@ import pyarrow as pa
 from deltalake import write_deltalake
 
 
-def write_rows(path: Path, rows: Iterable[Sequence[object]], *,
-               columns: Sequence[str] = ("person_id", "kind", "amount", "flag"),
-               mode: str = "overwrite") -> Path:
+def write_rows(
+    path: Path,
+    rows: Iterable[Sequence[object]],
+    *,
+    columns: Sequence[str] = ("person_id", "kind", "amount", "flag"),
+    mode: str = "overwrite",
+) -> Path:
     """Write ``rows`` as a Delta table (one commit) and return its path."""
     data = list(rows)
     table = pa.table({name: [r[i] for r in data] for i, name in enumerate(columns)})
@@ -19,7 +23,15 @@ def write_rows(path: Path, rows: Iterable[Sequence[object]], *,
     return path
 
 
-def persons(kind: str, n: int, *, start: int = 0, amount: float = 10.0, flag: bool = False,
-            rows_each: int = 1, prefix: str = "p") -> list[tuple[str, str, float, bool]]:
+def persons(
+    kind: str,
+    n: int,
+    *,
+    start: int = 0,
+    amount: float = 10.0,
+    flag: bool = False,
+    rows_each: int = 1,
+    prefix: str = "p",
+) -> list[tuple[str, str, float, bool]]:
     """``n`` persons of one kind, each with ``rows_each`` rows of ``amount``."""
     return [(f"{prefix}{start + i}", kind, amount, flag) for i in range(n) for _ in range(rows_each)]

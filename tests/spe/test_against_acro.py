@@ -20,8 +20,9 @@ from spe.session import SandboxSession
 from tests.spe.factories import write_rows
 
 acro = pytest.importorskip("acro")
-pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::UserWarning",
-                                        "ignore::pandas.errors.SettingWithCopyWarning")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::FutureWarning", "ignore::UserWarning", "ignore::pandas.errors.SettingWithCopyWarning"
+)
 
 PRIMARY = {"threshold", "zero", "dominance", "p-percent"}
 
@@ -30,12 +31,14 @@ def people_table(seed: int) -> pd.DataFrame:
     """One row per person: a skewed category pair and an amount with a few dominant values."""
     rng = np.random.default_rng(seed)
     n = 400
-    frame = pd.DataFrame({
-        "person_id": [f"p{i}" for i in range(n)],
-        "a": rng.choice(["x", "y", "z", "w"], n, p=[0.5, 0.3, 0.17, 0.03]),
-        "b": rng.choice(["u", "v", "t"], n, p=[0.6, 0.37, 0.03]),
-        "amount": rng.uniform(1, 20, n).round(2),
-    })
+    frame = pd.DataFrame(
+        {
+            "person_id": [f"p{i}" for i in range(n)],
+            "a": rng.choice(["x", "y", "z", "w"], n, p=[0.5, 0.3, 0.17, 0.03]),
+            "b": rng.choice(["u", "v", "t"], n, p=[0.6, 0.37, 0.03]),
+            "amount": rng.uniform(1, 20, n).round(2),
+        }
+    )
     frame.loc[rng.choice(n, 3, replace=False), "amount"] = 5000.0
     return frame
 
@@ -45,8 +48,7 @@ def acro_flags(frame: pd.DataFrame, **kwargs: object) -> set[tuple[str, str]]:
     session = acro.ACRO(suppress=True)
     session.crosstab(frame.a, frame.b, **kwargs)
     outcome = session.results.get_index(0).outcome
-    return {(str(a), str(b)) for a in outcome.index for b in outcome.columns
-            if outcome.loc[a, b] != "ok"}
+    return {(str(a), str(b)) for a in outcome.index for b in outcome.columns if outcome.loc[a, b] != "ok"}
 
 
 def spe_flags(tmp_path: Path, frame: pd.DataFrame, aggregate: str) -> set[tuple[str, str]]:
@@ -57,8 +59,11 @@ def spe_flags(tmp_path: Path, frame: pd.DataFrame, aggregate: str) -> set[tuple[
     assert result.status == "ok", result.reason
     present = {(a, b) for a, b in frame[["a", "b"]].itertuples(index=False, name=None)}
     shown = {(r[0], r[1]) for r in result.rows}
-    primary = {(result.rows[e["row"]][0], result.rows[e["row"]][1]) for e in result.suppressed
-               if e["row"] is not None and e["rule"] in PRIMARY}
+    primary = {
+        (result.rows[e["row"]][0], result.rows[e["row"]][1])
+        for e in result.suppressed
+        if e["row"] is not None and e["rule"] in PRIMARY
+    }
     # Left-out groups and empty combinations both appear as absent rows.
     all_cells = {(a, b) for a in frame.a.unique() for b in frame.b.unique()}
     absent = all_cells - shown

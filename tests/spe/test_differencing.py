@@ -68,8 +68,9 @@ def test_two_counts_whose_cohorts_differ_by_one_person(table: Path) -> None:
 def test_cohorts_differing_by_the_threshold_are_released(table: Path) -> None:
     with SandboxSession({"claims": table}) as session:
         session.run(TOTAL)
-        result = session.run(f"{TOTAL} WHERE person_id NOT IN ('p0', 'p1', 'p2', 'p3', 'p4', 'p5', "
-                             "'p6', 'p7', 'p8', 'p9')")
+        result = session.run(
+            f"{TOTAL} WHERE person_id NOT IN ('p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9')"
+        )
     assert (result.rows, result.suppressed) == ([[60]], [])
 
 
@@ -85,8 +86,9 @@ def test_a_group_against_the_total_from_an_earlier_query(table: Path) -> None:
 
 def test_two_cells_of_one_result(table: Path) -> None:
     with SandboxSession({"claims": table}) as session:
-        result = session.run("SELECT count(*) AS c, count(*) FILTER (WHERE person_id <> 'p0') AS d "
-                             "FROM claims")
+        result = session.run(
+            "SELECT count(*) AS c, count(*) FILTER (WHERE person_id <> 'p0') AS d FROM claims"
+        )
     assert result.rows == [[70, None]]
     assert result.suppressed == [{"row": 0, "column": "d", "rule": "differencing"}]
 
@@ -108,25 +110,29 @@ def test_the_memory_is_per_session(table: Path) -> None:
 
 
 def test_a_total_added_up_from_released_groups(tmp_path: Path) -> None:
-    table = write_rows(tmp_path / "claims", persons("A", 3) + persons("B", 20, start=100)
-                       + persons("C", 25, start=200))
+    table = write_rows(
+        tmp_path / "claims", persons("A", 3) + persons("B", 20, start=100) + persons("C", 25, start=200)
+    )
     with SandboxSession({"claims": table}) as session:
         total = session.run("SELECT count(*) AS c FROM claims")
         # B + C adds up to the total minus A's three persons: one of them must go, and
         # then the other too (secondary), or the total would give it back.
-        parts = session.run("SELECT kind, count(*) AS c FROM claims WHERE kind <> 'A' "
-                            "GROUP BY kind ORDER BY kind")
+        parts = session.run(
+            "SELECT kind, count(*) AS c FROM claims WHERE kind <> 'A' GROUP BY kind ORDER BY kind"
+        )
     assert total.rows == [[48]]
     assert parts.rows == [["B", None], ["C", None]]
     assert [e["rule"] for e in parts.suppressed] == ["differencing", "secondary"]
 
 
 def test_a_total_against_groups_released_before(tmp_path: Path) -> None:
-    table = write_rows(tmp_path / "claims", persons("A", 3) + persons("B", 20, start=100)
-                       + persons("C", 25, start=200))
+    table = write_rows(
+        tmp_path / "claims", persons("A", 3) + persons("B", 20, start=100) + persons("C", 25, start=200)
+    )
     with SandboxSession({"claims": table}) as session:
-        parts = session.run("SELECT kind, count(*) AS c FROM claims WHERE kind <> 'A' "
-                            "GROUP BY kind ORDER BY kind")
+        parts = session.run(
+            "SELECT kind, count(*) AS c FROM claims WHERE kind <> 'A' GROUP BY kind ORDER BY kind"
+        )
         total = session.run("SELECT count(*) AS c FROM claims")
     assert parts.rows == [["B", 20], ["C", 25]]
     assert total.suppressed == [{"row": 0, "column": "c", "rule": "differencing"}]
@@ -134,16 +140,25 @@ def test_a_total_against_groups_released_before(tmp_path: Path) -> None:
 
 def test_two_aggregates_in_one_expression(table: Path) -> None:
     with SandboxSession({"claims": table}) as session:
-        result = session.run("SELECT sum(amount) - sum(amount) FILTER (WHERE person_id <> 'p3') AS d "
-                             "FROM claims")
+        result = session.run(
+            "SELECT sum(amount) - sum(amount) FILTER (WHERE person_id <> 'p3') AS d FROM claims"
+        )
     assert result.rows == [[None]]
     assert result.suppressed == [{"row": 0, "column": "d", "rule": "differencing"}]
 
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [(range(30), range(29)), (range(30), range(20)), (range(30), range(5, 36)), (range(30), range(4, 33)),
-     (range(30), range(30, 60)), (range(0), range(9)), (range(0), range(10)), (range(10), range(10))],
+    [
+        (range(30), range(29)),
+        (range(30), range(20)),
+        (range(30), range(5, 36)),
+        (range(30), range(4, 33)),
+        (range(30), range(30, 60)),
+        (range(0), range(9)),
+        (range(0), range(10)),
+        (range(10), range(10)),
+    ],
 )
 def test_the_early_exit_comparison_equals_the_symmetric_difference(a: range, b: range) -> None:
     from spe.differencing import differ_by_at_least

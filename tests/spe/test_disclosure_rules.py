@@ -99,8 +99,14 @@ def test_permits_may_only_make_thresholds_stricter(overrides: dict[str, object],
 
 
 def test_the_defaults_are_the_domain_defaults() -> None:
-    assert asdict(DEFAULT) == {"min_persons": 10, "zeros_disclosive": True, "p_percent": 10.0,
-                               "nk_n": 2, "nk_k_percent": 90.0, "rounding_base": 0}
+    assert asdict(DEFAULT) == {
+        "min_persons": 10,
+        "zeros_disclosive": True,
+        "p_percent": 10.0,
+        "nk_n": 2,
+        "nk_k_percent": 90.0,
+        "rounding_base": 0,
+    }
     # The platform's settings and the catalogue's application check start from the same rules.
     assert DisclosureSettings.for_permit(Settings().disclosure, {}) == DEFAULT
     assert {k: v for k, v in asdict(DEFAULT).items() if k != "zeros_disclosive"} == DEFAULT_DISCLOSURE
@@ -113,15 +119,18 @@ PLATFORM = {"min_persons": 15, "p_percent": 10.0, "nk_n": 2, "nk_k_percent": 90.
     ("permit", "expected"),
     [
         ({}, {"min_persons": 15, "rounding_base": 5}),
-        ({"min_persons": 20, "nk_k_percent": 80},
-         {"min_persons": 20, "rounding_base": 5, "nk_k_percent": 80.0}),
+        (
+            {"min_persons": 20, "nk_k_percent": 80},
+            {"min_persons": 20, "rounding_base": 5, "nk_k_percent": 80.0},
+        ),
         # Looser than the platform (which raised its threshold after the grant): the platform's.
         ({"min_persons": 12, "rounding_base": 0}, {"min_persons": 15, "rounding_base": 5}),
         ({"min_persons": 12, "p_percent": 20}, {"min_persons": 15, "rounding_base": 5, "p_percent": 20.0}),
     ],
 )
 def test_a_permit_gets_the_stricter_of_its_terms_and_the_platforms(
-        permit: dict[str, float], expected: dict[str, float]) -> None:
+    permit: dict[str, float], expected: dict[str, float]
+) -> None:
     got = DisclosureSettings.for_permit(PLATFORM, permit)
     assert got == replace(DEFAULT, **expected)
 
@@ -133,9 +142,21 @@ def test_platform_settings_looser_than_the_common_rules_are_refused() -> None:
 
 @pytest.mark.parametrize(
     ("value", "rounded"),
-    [(0, 0), (2, 0), (3, 5), (7, 5), (8, 10), (12, 10), (13, 15), (-3, -5),
-     (Decimal(13), Decimal(15)), (Decimal("12.5"), Decimal("12.5")), (12.5, 12.5), (True, True),
-     (None, None)],
+    [
+        (0, 0),
+        (2, 0),
+        (3, 5),
+        (7, 5),
+        (8, 10),
+        (12, 10),
+        (13, 15),
+        (-3, -5),
+        (Decimal(13), Decimal(15)),
+        (Decimal("12.5"), Decimal("12.5")),
+        (12.5, 12.5),
+        (True, True),
+        (None, None),
+    ],
 )
 def test_rounding_to_base_5(value: object, rounded: object) -> None:
     assert round_count(value, 5) == rounded

@@ -23,11 +23,15 @@ from tests.spe.factories import write_rows
 MIN = 10
 Cell = tuple[str, str]
 
-tables = st.integers(2, 4).flatmap(lambda n_a: st.integers(2, 3).flatmap(
-    lambda n_b: st.lists(st.one_of(st.integers(0, 12), st.integers(10, 40)),
-                         min_size=n_a * n_b, max_size=n_a * n_b).map(
-        lambda counts: {(f"a{i}", f"b{j}"): counts[i * n_b + j]
-                        for i in range(n_a) for j in range(n_b)})))
+tables = st.integers(2, 4).flatmap(
+    lambda n_a: st.integers(2, 3).flatmap(
+        lambda n_b: st.lists(
+            st.one_of(st.integers(0, 12), st.integers(10, 40)), min_size=n_a * n_b, max_size=n_a * n_b
+        ).map(
+            lambda counts: {(f"a{i}", f"b{j}"): counts[i * n_b + j] for i in range(n_a) for j in range(n_b)}
+        )
+    )
+)
 
 
 def released(table: Path, sql: str) -> dict[tuple[str, ...], int]:
@@ -91,12 +95,14 @@ def test_no_small_cell_follows_from_released_margins(counts: dict[Cell, int]) ->
     equations: list[tuple[set[Cell], Fraction]] = []
     for (a,), value in by_a.items():
         line = {c for c in counts if c[0] == a}
-        equations.append(({c for c in line if c in unknowns},
-                          Fraction(value - sum(cells.get(c, 0) for c in line))))
+        equations.append(
+            ({c for c in line if c in unknowns}, Fraction(value - sum(cells.get(c, 0) for c in line)))
+        )
     for (b,), value in by_b.items():
         line = {c for c in counts if c[1] == b}
-        equations.append(({c for c in line if c in unknowns},
-                          Fraction(value - sum(cells.get(c, 0) for c in line))))
+        equations.append(
+            ({c for c in line if c in unknowns}, Fraction(value - sum(cells.get(c, 0) for c in line)))
+        )
     for value in total.values():
         equations.append((set(unknowns), Fraction(value - sum(cells.values()))))
     exposed = {c for c in determined(unknowns, equations) if 0 < counts[c] < MIN}
@@ -118,12 +124,13 @@ def test_no_two_released_counts_differ_by_a_small_group(queries: list[set[int]])
         with SandboxSession({"claims": table}) as session:
             for cohort in queries:
                 ids = ", ".join(f"'p{i}'" for i in sorted(cohort)) or "''"
-                result = session.run(f"SELECT count(DISTINCT person_id) AS n FROM claims "
-                                     f"WHERE person_id IN ({ids})")
+                result = session.run(
+                    f"SELECT count(DISTINCT person_id) AS n FROM claims WHERE person_id IN ({ids})"
+                )
                 assert result.status == "ok"
                 if result.rows[0][0] is not None:
                     assert result.rows[0][0] == len(cohort) >= MIN
                     released_cohorts.append(frozenset(cohort))
     for i, first in enumerate(released_cohorts):
-        for second in released_cohorts[i + 1:]:
+        for second in released_cohorts[i + 1 :]:
             assert first == second or len(first ^ second) >= MIN

@@ -45,29 +45,53 @@ def _digest(sql: str) -> str:
 
 
 def test_answers_and_refusals_are_audited_alike_without_sql_or_values(
-        demo_catalog: Catalog, settings: Settings) -> None:  # noqa: F811
+    demo_catalog: Catalog,  # noqa: F811
+    settings: Settings,  # noqa: F811
+) -> None:
     _publish(settings)
-    outcomes = [run_permit_query(DEMO_PERMIT_ID, RESEARCHER, sql, settings)
-                for sql in (OK, SMALL, ROW_LEVEL, SMUGGLED, FILE_READ)]
+    outcomes = [
+        run_permit_query(DEMO_PERMIT_ID, RESEARCHER, sql, settings)
+        for sql in (OK, SMALL, ROW_LEVEL, SMUGGLED, FILE_READ)
+    ]
     assert [o.result.status for o in outcomes] == ["ok", "ok", "refused", "refused", "refused"]
     assert outcomes[0].versions == {"claims": 1}
     entries = _entries(demo_catalog)
     assert [(e.actor, e.object_type, e.object_id) for e in entries] == [
-        (RESEARCHER, "permit", DEMO_PERMIT_ID)] * 5
+        (RESEARCHER, "permit", DEMO_PERMIT_ID)
+    ] * 5
     assert [e.details for e in entries] == [
-        {"status": "ok", "sql_sha256": _digest(OK), "suppressed": 0, "rows": 2, "rules": [],
-         "versions": ["claims@1"]},
-        {"status": "ok", "sql_sha256": _digest(SMALL), "suppressed": 1, "rows": 1, "rules": ["threshold"],
-         "versions": ["claims@1"]},
+        {
+            "status": "ok",
+            "sql_sha256": _digest(OK),
+            "suppressed": 0,
+            "rows": 2,
+            "rules": [],
+            "versions": ["claims@1"],
+        },
+        {
+            "status": "ok",
+            "sql_sha256": _digest(SMALL),
+            "suppressed": 1,
+            "rows": 1,
+            "rules": ["threshold"],
+            "versions": ["claims@1"],
+        },
         {"status": "refused", "sql_sha256": _digest(ROW_LEVEL), "rule": "shape", "versions": ["claims@1"]},
-        {"status": "refused", "sql_sha256": _digest(SMUGGLED), "rule": "statement",
-         "versions": ["claims@1"]},
-        {"status": "refused", "sql_sha256": entries[4].details["sql_sha256"],
-         "rule": entries[4].details["rule"], "versions": ["claims@1"]},
+        {"status": "refused", "sql_sha256": _digest(SMUGGLED), "rule": "statement", "versions": ["claims@1"]},
+        {
+            "status": "refused",
+            "sql_sha256": entries[4].details["sql_sha256"],
+            "rule": entries[4].details["rule"],
+            "versions": ["claims@1"],
+        },
     ]
     assert entries[4].details["rule"] in {"shape", "sql_error"}
-    written = json.dumps([(e.actor, e.action, e.object_id,
-                           {k: v for k, v in e.details.items() if k != "sql_sha256"}) for e in entries])
+    written = json.dumps(
+        [
+            (e.actor, e.action, e.object_id, {k: v for k, v in e.details.items() if k != "sql_sha256"})
+            for e in entries
+        ]
+    )
     for fragment in ("SELECT", "DISTINCT", "person_id", "passwd", "GP", "SPEC", "LAB", "p1", "42"):
         assert fragment not in written
 
@@ -82,38 +106,54 @@ def test_denials_are_audited_too(demo_catalog: Catalog, settings: Settings) -> N
         run_permit_query("Robert'); DROP TABLE", RESEARCHER, OK, settings)
     assert [(e.actor, e.object_id, e.details) for e in _entries(demo_catalog)] == [
         ("analyst@demo", DEMO_PERMIT_ID, {"status": "denied", "sql_sha256": _digest(OK), "rule": "permit"}),
-        (RESEARCHER, "no-such-permit", {"status": "denied", "sql_sha256": _digest(OK),
-                                        "rule": "unknown_permit"}),
+        (
+            RESEARCHER,
+            "no-such-permit",
+            {"status": "denied", "sql_sha256": _digest(OK), "rule": "unknown_permit"},
+        ),
         (RESEARCHER, "invalid-id", {"status": "denied", "sql_sha256": _digest(OK), "rule": "unknown_permit"}),
     ]
 
 
 def test_a_permit_without_published_datasets_is_refused_and_audited(
-        demo_catalog: Catalog, settings: Settings) -> None:  # noqa: F811
+    demo_catalog: Catalog,  # noqa: F811
+    settings: Settings,  # noqa: F811
+) -> None:
     with pytest.raises(NotPublished, match="no published datasets"):
         run_permit_query(DEMO_PERMIT_ID, RESEARCHER, OK, settings)
     assert [e.details for e in _entries(demo_catalog)] == [
-        {"status": "refused", "sql_sha256": _digest(OK), "rule": "not_published"}]
+        {"status": "refused", "sql_sha256": _digest(OK), "rule": "not_published"}
+    ]
 
 
 def test_a_session_reads_the_version_the_permits_build_recorded(
-        demo_catalog: Catalog, settings: Settings) -> None:  # noqa: F811
+    demo_catalog: Catalog,  # noqa: F811
+    settings: Settings,  # noqa: F811
+) -> None:
     _publish(settings)  # versions 0 and 1 of the table exist
     with demo_catalog.session() as session:
-        SqlStore(session).add_permit_build(PermitBuild(
-            permit_id=DEMO_PERMIT_ID, outcome="published", at=datetime(2026, 2, 1, tzinfo=UTC),
-            dataset="claims", source_versions={"claims": 3}, output_version=0, rows=28))
+        SqlStore(session).add_permit_build(
+            PermitBuild(
+                permit_id=DEMO_PERMIT_ID,
+                outcome="published",
+                at=datetime(2026, 2, 1, tzinfo=UTC),
+                dataset="claims",
+                source_versions={"claims": 3},
+                output_version=0,
+                rows=28,
+            )
+        )
     pinned = run_permit_query(DEMO_PERMIT_ID, RESEARCHER, OK, settings)
     assert pinned.versions == {"claims": 0}
     assert _entries(demo_catalog)[-1].details["versions"] == ["claims@0"]
     with demo_catalog.session() as session:  # after a removal, nothing recorded pins a version
-        SqlStore(session).add_permit_build(PermitBuild(
-            permit_id=DEMO_PERMIT_ID, outcome="removed", at=datetime(2026, 3, 1, tzinfo=UTC)))
+        SqlStore(session).add_permit_build(
+            PermitBuild(permit_id=DEMO_PERMIT_ID, outcome="removed", at=datetime(2026, 3, 1, tzinfo=UTC))
+        )
     assert run_permit_query(DEMO_PERMIT_ID, RESEARCHER, OK, settings).versions == {"claims": 1}
 
 
-def test_differencing_spans_separate_calls_of_a_permit(
-        demo_catalog: Catalog, settings: Settings) -> None:  # noqa: F811
+def test_differencing_spans_separate_calls_of_a_permit(demo_catalog: Catalog, settings: Settings) -> None:  # noqa: F811
     _publish(settings)  # 16 GP persons, p0..p13 and p300, p301
     everyone = "SELECT count(DISTINCT person_id) AS n FROM claims WHERE kind = 'GP'"
     all_but_one = everyone + " AND person_id <> 'p0'"
@@ -133,13 +173,13 @@ def test_differencing_spans_separate_calls_of_a_permit(
         assert fragment not in content
 
 
-def test_a_permits_own_stricter_terms_apply_to_its_queries(
-        demo_catalog: Catalog, settings: Settings) -> None:  # noqa: F811
+def test_a_permits_own_stricter_terms_apply_to_its_queries(demo_catalog: Catalog, settings: Settings) -> None:  # noqa: F811
     _publish(settings)  # 16 GP persons
     with demo_catalog.session() as session:
         store = SqlStore(session)
-        store.update_application(replace(store.get_application(DEMO_PERMIT_ID),
-                                          disclosure=Disclosure(min_persons=20)))
+        store.update_application(
+            replace(store.get_application(DEMO_PERMIT_ID), disclosure=Disclosure(min_persons=20))
+        )
     gp = "SELECT count(DISTINCT person_id) AS n FROM claims WHERE kind = 'GP'"
     result = run_permit_query(DEMO_PERMIT_ID, RESEARCHER, gp, settings).result
     assert (result.rows, result.suppressed) == ([[None]], [{"row": 0, "column": "n", "rule": "threshold"}])

@@ -20,10 +20,16 @@ def test_an_aggregate_runs_and_keeps_the_json_contract(claims: Path) -> None:
     with SandboxSession({"claims": claims}) as session:
         result = session.run(
             "SELECT kind, count(DISTINCT person_id) AS n, count(*) AS c FROM claims "
-            "GROUP BY kind ORDER BY kind")
-    assert result.as_dict() == {"status": "ok", "reason": None, "columns": ["kind", "n", "c"],
-                                "rows": [["GP", 12, 24], ["LAB", 15, 15]], "suppressed": [],
-                                "unit": "persons"}
+            "GROUP BY kind ORDER BY kind"
+        )
+    assert result.as_dict() == {
+        "status": "ok",
+        "reason": None,
+        "columns": ["kind", "n", "c"],
+        "rows": [["GP", 12, 24], ["LAB", 15, 15]],
+        "suppressed": [],
+        "unit": "persons",
+    }
 
 
 def test_tables_are_read_at_the_pinned_version(tmp_path: Path) -> None:
@@ -47,8 +53,9 @@ def test_the_time_limit_interrupts_a_runaway_query(claims: Path) -> None:
     sandbox = Sandbox({"claims": claims}, limits=SandboxLimits(time_limit_s=0.5))
     try:
         with pytest.raises(QueryRefused, match="time limit"):
-            sandbox.execute("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) "
-                            "SELECT count(*) FROM r")
+            sandbox.execute(
+                "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r"
+            )
         # The connection is usable again after the interruption.
         assert sandbox.execute("SELECT count(*) FROM claims") == (["count_star()"], [(39,)])
     finally:
@@ -69,7 +76,8 @@ def test_limits_are_in_force_and_locked(claims: Path) -> None:
     try:
         _, rows = sandbox.execute(
             "SELECT current_setting('threads'), current_setting('enable_external_access'), "
-            "current_setting('lock_configuration'), current_setting('max_temp_directory_size')")
+            "current_setting('lock_configuration'), current_setting('max_temp_directory_size')"
+        )
         assert rows == [(1, False, True, "0 bytes")]
         with pytest.raises(QueryRefused, match="InvalidInputException"):  # configuration locked
             sandbox.execute("SET threads = 8")

@@ -8,8 +8,9 @@ import pytest
 from pseudonymisation import blas
 from pseudonymisation.engine import get_engine
 
-needs_openblas = pytest.mark.skipif(not blas.can_limit_blas_threads(),
-                                    reason="numpy here has no OpenBLAS with a per-thread setting")
+needs_openblas = pytest.mark.skipif(
+    not blas.can_limit_blas_threads(), reason="numpy here has no OpenBLAS with a per-thread setting"
+)
 
 
 @needs_openblas

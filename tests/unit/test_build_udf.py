@@ -17,12 +17,19 @@ SCRIPT = PROJECT_ROOT / "infra" / "build_udf.py"
 
 
 def _build(out: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(SCRIPT), "--out", str(out)], capture_output=True,
-                          text=True, timeout=300, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
 
 
-@pytest.mark.skipif(not any((Path(p) / "javac").is_file() for p in os.environ["PATH"].split(os.pathsep)),
-                    reason="needs javac")
+@pytest.mark.skipif(
+    not any((Path(p) / "javac").is_file() for p in os.environ["PATH"].split(os.pathsep)), reason="needs javac"
+)
 def test_builds_the_jar_then_skips_while_sources_are_unchanged(tmp_path: Path) -> None:
     first = _build(tmp_path)
     assert first.returncode == 0, first.stderr[-500:]

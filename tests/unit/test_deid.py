@@ -17,33 +17,63 @@ from pseudonymisation.text import deidentify, deidentify_many
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 CASES = [
-    ("fr person and birth date", "fr", "Patient Jean Dupont, né le 12/03/1957.",
-     "Patient <PERSON>, né le <DATE>."),
-    ("fr niss printed", "fr", "NISS 85.07.30-033.28, diabète de type 2.",
-     "NISS <NISS>, diabète de type 2."),
-    ("fr address and phone", "fr", "Domicile : rue de la Loi 16, 1040 Etterbeek. Tél 0470/12.34.56.",
-     "Domicile : <ADDRESS>. Tél <PHONE>."),
-    ("fr email and iban", "fr", "Courriel a.b@exemple.be, compte BE68 5390 0754 7034.",
-     "Courriel <EMAIL>, compte <IBAN>."),
-    ("nl title and address", "nl", "Dhr. Peeters woont in de Kerkstraat 12 bus 3.",
-     "Dhr. <PERSON> woont in de <ADDRESS>."),
-    ("nl post-2000 insz and month date", "nl", "INSZ 05030101216, gezien op 14 maart 2024.",
-     "INSZ <NISS>, gezien op <DATE>."),
-    ("en title, dates, phone", "en", "Mrs Sarah Jones, born March 12, 1957, phone +32 2 555 12 34.",
-     "Mrs <PERSON>, born <DATE>, phone <PHONE>."),
-    ("en clinical content untouched", "en",
-     "Hypertension, lisinopril 10 mg daily, potassium 4.2 mmol/l, BP 145/90 mmHg, 1-0-1.",
-     "Hypertension, lisinopril 10 mg daily, potassium 4.2 mmol/l, BP 145/90 mmHg, 1-0-1."),
-    ("fr clinical content untouched", "fr",
-     "Metformine 850 mg 2x/j, HbA1c 7,2 %, créatinine 1,1 mg/dl, CIM-10 E11.9.",
-     "Metformine 850 mg 2x/j, HbA1c 7,2 %, créatinine 1,1 mg/dl, CIM-10 E11.9."),
+    (
+        "fr person and birth date",
+        "fr",
+        "Patient Jean Dupont, né le 12/03/1957.",
+        "Patient <PERSON>, né le <DATE>.",
+    ),
+    ("fr niss printed", "fr", "NISS 85.07.30-033.28, diabète de type 2.", "NISS <NISS>, diabète de type 2."),
+    (
+        "fr address and phone",
+        "fr",
+        "Domicile : rue de la Loi 16, 1040 Etterbeek. Tél 0470/12.34.56.",
+        "Domicile : <ADDRESS>. Tél <PHONE>.",
+    ),
+    (
+        "fr email and iban",
+        "fr",
+        "Courriel a.b@exemple.be, compte BE68 5390 0754 7034.",
+        "Courriel <EMAIL>, compte <IBAN>.",
+    ),
+    (
+        "nl title and address",
+        "nl",
+        "Dhr. Peeters woont in de Kerkstraat 12 bus 3.",
+        "Dhr. <PERSON> woont in de <ADDRESS>.",
+    ),
+    (
+        "nl post-2000 insz and month date",
+        "nl",
+        "INSZ 05030101216, gezien op 14 maart 2024.",
+        "INSZ <NISS>, gezien op <DATE>.",
+    ),
+    (
+        "en title, dates, phone",
+        "en",
+        "Mrs Sarah Jones, born March 12, 1957, phone +32 2 555 12 34.",
+        "Mrs <PERSON>, born <DATE>, phone <PHONE>.",
+    ),
+    (
+        "en clinical content untouched",
+        "en",
+        "Hypertension, lisinopril 10 mg daily, potassium 4.2 mmol/l, BP 145/90 mmHg, 1-0-1.",
+        "Hypertension, lisinopril 10 mg daily, potassium 4.2 mmol/l, BP 145/90 mmHg, 1-0-1.",
+    ),
+    (
+        "fr clinical content untouched",
+        "fr",
+        "Metformine 850 mg 2x/j, HbA1c 7,2 %, créatinine 1,1 mg/dl, CIM-10 E11.9.",
+        "Metformine 850 mg 2x/j, HbA1c 7,2 %, créatinine 1,1 mg/dl, CIM-10 E11.9.",
+    ),
     ("invalid niss is not a niss", "fr", "Dossier 85073003329.", "Dossier 85073003329."),
 ]
 
 
 @pytest.mark.parametrize(("case", "language", "text", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_deidentify_replaces_with_typed_placeholders(case: str, language: str, text: str,
-                                                     expected: str) -> None:
+def test_deidentify_replaces_with_typed_placeholders(
+    case: str, language: str, text: str, expected: str
+) -> None:
     # Compared through a bool so a failure report names the case, not the note.
     same = deidentify(text, language) == expected
     assert same, case
@@ -73,17 +103,23 @@ def measure(notes: list[Note], language: str) -> Scores:
 # used to write the recognisers; the held-out one was not, and its figures are the ones
 # pseudonymisation/README.md reports.
 FLOORS = [
-    ("deid_notes.txt", "fr", 0.95, 0.95), ("deid_notes.txt", "nl", 0.95, 0.95),
+    ("deid_notes.txt", "fr", 0.95, 0.95),
+    ("deid_notes.txt", "nl", 0.95, 0.95),
     ("deid_notes.txt", "en", 0.95, 0.95),
-    ("deid_notes_holdout.txt", "fr", 0.90, 0.85), ("deid_notes_holdout.txt", "nl", 0.95, 0.85),
+    ("deid_notes_holdout.txt", "fr", 0.90, 0.85),
+    ("deid_notes_holdout.txt", "nl", 0.95, 0.85),
     ("deid_notes_holdout.txt", "en", 0.85, 0.85),
 ]
 
 
-@pytest.mark.parametrize(("corpus", "language", "min_recall", "min_precision"), FLOORS,
-                         ids=[f"{c[0].split('.')[0]}-{c[1]}" for c in FLOORS])
-def test_recall_and_precision_on_hand_made_notes(corpus: str, language: str, min_recall: float,
-                                                 min_precision: float) -> None:
+@pytest.mark.parametrize(
+    ("corpus", "language", "min_recall", "min_precision"),
+    FLOORS,
+    ids=[f"{c[0].split('.')[0]}-{c[1]}" for c in FLOORS],
+)
+def test_recall_and_precision_on_hand_made_notes(
+    corpus: str, language: str, min_recall: float, min_precision: float
+) -> None:
     scores = measure(load_notes(DATA / corpus), language)
     print(f"\n[deid] {scores.summary(f'{corpus} {language}')}")
     assert scores.true_spans >= 10

@@ -31,10 +31,16 @@ def test_home_and_everything_created_after_are_owner_only(tmp_path: Path) -> Non
     os.close(fd)
 
     assert os.umask(0o077) == 0o077
-    assert {p.relative_to(tmp_path).as_posix(): oct(mode(p)) for p in
-            [home.parent, home, home / "runs", home / "runs" / "report.json", home / "catalog.db"]} == {
-        "instance": "0o700", "instance/var": "0o700", "instance/var/runs": "0o700",
-        "instance/var/runs/report.json": "0o600", "instance/var/catalog.db": "0o600"}
+    assert {
+        p.relative_to(tmp_path).as_posix(): oct(mode(p))
+        for p in [home.parent, home, home / "runs", home / "runs" / "report.json", home / "catalog.db"]
+    } == {
+        "instance": "0o700",
+        "instance/var": "0o700",
+        "instance/var/runs": "0o700",
+        "instance/var/runs/report.json": "0o600",
+        "instance/var/catalog.db": "0o600",
+    }
 
 
 def test_an_existing_open_home_is_closed(tmp_path: Path) -> None:
@@ -45,8 +51,9 @@ def test_an_existing_open_home_is_closed(tmp_path: Path) -> None:
     assert mode(home) == 0o700
 
 
-def test_a_home_that_cannot_be_closed_is_a_config_error(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_home_that_cannot_be_closed_is_a_config_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def refuse(self: Path, mode: int) -> None:
         raise PermissionError(1, "Operation not permitted", str(self))
 

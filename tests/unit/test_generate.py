@@ -80,13 +80,16 @@ def test_parquet_copy_holds_the_same_rows_as_the_csv(clean: Path, source: Source
 
 def test_claims_and_optout_keep_the_columns_the_pipeline_reads(clean: Path) -> None:
     header = (clean / "claims.csv").read_text().splitlines()[0]
-    assert header == ('"pid","nomenclature_code","service_date","provider_type","provider_id",'
-                      '"institution_id","amount_reimbursed","amount_copay","amount_supplement"')
+    assert header == (
+        '"pid","nomenclature_code","service_date","provider_type","provider_id",'
+        '"institution_id","amount_reimbursed","amount_copay","amount_supplement"'
+    )
     assert (clean / "optout.csv").read_text().splitlines()[0] == '"pid","event_time","action","channel"'
 
 
-def test_people_are_generated_in_chunks_without_changing_the_contract(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_people_are_generated_in_chunks_without_changing_the_contract(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import synthetic.generate as module
 
     monkeypatch.setattr(module, "CHUNK_PEOPLE", 150)
@@ -111,8 +114,10 @@ def test_reference_tables_are_package_data_of_a_real_package() -> None:
     for package, tables in (("synthetic.tables", OWN_TABLES), ("common.reference_tables", reference.TABLES)):
         shipped = {p.name for p in files(package).iterdir() if p.name.endswith(".csv")}
         assert shipped == {f"{t}.csv" for t in tables}
-    assert sum(len(load(t)) for t in ("icd10cm", "icd10pcs", "apr_drg", "nomenclature", "atc", "cnk",
-                                      "loinc")) > 600
+    assert (
+        sum(len(load(t)) for t in ("icd10cm", "icd10pcs", "apr_drg", "nomenclature", "atc", "cnk", "loinc"))
+        > 600
+    )
 
 
 def test_cli_generate_with_faults_prints_counts_and_paths_only(tmp_path: Path) -> None:
@@ -120,8 +125,9 @@ def test_cli_generate_with_faults_prints_counts_and_paths_only(tmp_path: Path) -
 
     from cli.main import app
 
-    result = CliRunner().invoke(app, ["generate", "--out", str(tmp_path / "x"), "--people", "120",
-                                      "--seed", "4", "--faults"])
+    result = CliRunner().invoke(
+        app, ["generate", "--out", str(tmp_path / "x"), "--people", "120", "--seed", "4", "--faults"]
+    )
     assert result.exit_code == 0, result.output
     assert "planted faults listed in" in result.output and "claims" in result.output
     with (tmp_path / "x" / "population.csv").open(encoding="utf-8", errors="replace") as handle:

@@ -24,8 +24,17 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 AMOUNT = re.compile(r"^\d{1,10}\.\d{2}$")
 APPS = {"Apple Health", "Google Fit", "Fitbit", "Garmin Connect", "Samsung Health", "Withings Health Mate"}
-COMMENTS = {"", "Hémolyse légère", "Échantillon non à jeun", "Résultat contrôlé", "Prélèvement tardif",
-            "Licht gehemolyseerd", "Niet nuchter afgenomen", "Resultaat gecontroleerd", "Laattijdige afname"}
+COMMENTS = {
+    "",
+    "Hémolyse légère",
+    "Échantillon non à jeun",
+    "Résultat contrôlé",
+    "Prélèvement tardif",
+    "Licht gehemolyseerd",
+    "Niet nuchter afgenomen",
+    "Resultaat gecontroleerd",
+    "Laattijdige afname",
+}
 PEOPLE = 2500
 
 
@@ -261,8 +270,16 @@ def test_every_source_gets_faults_and_every_kind_is_planted(faulty: Path) -> Non
     listed = _manifest(faulty)
     assert {f["file"] for f in listed} == {f"{s.value}.csv" for s in SCHEMAS}
     assert {f["kind"] for f in listed} == {
-        "malformed_date", "impossible_date", "unknown_code", "negative_amount", "duplicate_key",
-        "discharge_before_admission", "wrong_column_count", "non_utf8", "niss_in_free_field"}
+        "malformed_date",
+        "impossible_date",
+        "unknown_code",
+        "negative_amount",
+        "duplicate_key",
+        "discharge_before_admission",
+        "wrong_column_count",
+        "non_utf8",
+        "niss_in_free_field",
+    }
     assert len({(f["file"], f["line"]) for f in listed}) == len(listed)
 
 
@@ -284,14 +301,17 @@ def test_a_duplicate_repeats_the_key_of_the_line_above(faulty: Path) -> None:
         assert fault["detail"].endswith(f"line {line - 1}")
 
 
-@pytest.mark.parametrize(("text", "valid"), [
-    ("85.07.30-033.28", True),  # born 1985
-    ("85073003328", True),
-    ("85073003329", False),
-    ("03.04.05-001.66", True),  # born 2003: a 2 before the nine digits
-    ("03.04.05-001.71", False),
-    ("", False),
-    ("PRV00042", False),
-])
+@pytest.mark.parametrize(
+    ("text", "valid"),
+    [
+        ("85.07.30-033.28", True),  # born 1985
+        ("85073003328", True),
+        ("85073003329", False),
+        ("03.04.05-001.66", True),  # born 2003: a 2 before the nine digits
+        ("03.04.05-001.71", False),
+        ("", False),
+        ("PRV00042", False),
+    ],
+)
 def test_niss_check_used_by_these_tests(text: str, valid: bool) -> None:
     assert niss_valid(text) is valid

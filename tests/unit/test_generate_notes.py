@@ -23,17 +23,70 @@ from synthetic.generate import generate
 from synthetic.notes import ibans, niss_numbers
 from synthetic.reference import load
 
-MONTHS = {m: i + 1 for i, m in enumerate(["januari", "februari", "maart", "april", "mei", "juni", "juli",
-                                          "augustus", "september", "oktober", "november", "december"])}
-MONTHS |= {m: i + 1 for i, m in enumerate(["janvier", "février", "mars", "avril", "mai", "juin", "juillet",
-                                           "août", "septembre", "octobre", "novembre", "décembre"])}
-MONTHS |= {m: i + 1 for i, m in enumerate(["January", "February", "March", "April", "May", "June", "July",
-                                           "August", "September", "October", "November", "December"])}
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "januari",
+            "februari",
+            "maart",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "augustus",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ]
+    )
+}
+MONTHS |= {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ]
+    )
+}
+MONTHS |= {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ]
+    )
+}
 PATTERNS = {
     "NISS": re.compile(r"^\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2}$|^\d{11}$"),
     "EMAIL": re.compile(r"^[a-z0-9.]+@[a-z]+\.(com|be)$"),
-    "PHONE": re.compile(r"^(04\d{2} \d{2} \d{2} \d{2}|04\d{2}/\d{2}\.\d{2}\.\d{2}"
-                        r"|\+32 4\d{2} \d{2} \d{2} \d{2})$"),
+    "PHONE": re.compile(
+        r"^(04\d{2} \d{2} \d{2} \d{2}|04\d{2}/\d{2}\.\d{2}\.\d{2}"
+        r"|\+32 4\d{2} \d{2} \d{2} \d{2})$"
+    ),
     "IBAN": re.compile(r"^BE\d{2}( \d{4}){3}$"),
     "PERSON": re.compile(r"^[A-ZÉ][\w-]+( [\w'-]+)*( [A-Z][\w'-]*)$"),
     "ADDRESS": re.compile(r"^.+ \d{1,3}, \d{4} .+$"),
@@ -133,23 +186,30 @@ def test_removing_the_spans_leaves_no_identifier(notes) -> None:  # type: ignore
 
 def test_languages_and_stays_of_notes(notes) -> None:  # type: ignore[no-untyped-def]
     by_id, _, people = notes
-    french_words = sum(" du " in n["text"] or "Concerne" in n["text"] or "Rapport" in n["text"]
-                       for n in by_id.values() if n["language"] == "fr")
+    french_words = sum(
+        " du " in n["text"] or "Concerne" in n["text"] or "Rapport" in n["text"]
+        for n in by_id.values()
+        if n["language"] == "fr"
+    )
     assert french_words == sum(n["language"] == "fr" for n in by_id.values())
     walloon = ("20002", "50000", "60000", "80000", "90000")
     wallonia = {p["pid"] for p in people.values() if p["province"] in walloon}
     assert all(n["language"] in ("fr", "en") for n in by_id.values() if n["pid"] in wallonia)
 
 
-@pytest.mark.parametrize(("born", "male", "draw", "raw", "printed"), [
-    ("1985-07-30", True, 16, "85073003328", "85.07.30-033.28"),
-    ("2003-04-05", False, 0, "03040500265", "03.04.05-002.65"),
-    ("1999-12-31", True, 498, "99123199742", "99.12.31-997.42"),
-    ("2000-01-01", False, 0, "00010100204", "00.01.01-002.04"),
-])
+@pytest.mark.parametrize(
+    ("born", "male", "draw", "raw", "printed"),
+    [
+        ("1985-07-30", True, 16, "85073003328", "85.07.30-033.28"),
+        ("2003-04-05", False, 0, "03040500265", "03.04.05-002.65"),
+        ("1999-12-31", True, 498, "99123199742", "99.12.31-997.42"),
+        ("2000-01-01", False, 0, "00010100204", "00.01.01-002.04"),
+    ],
+)
 def test_niss_numbers_table(born: str, male: bool, draw: int, raw: str, printed: str) -> None:
-    got_raw, got_printed = niss_numbers(np.array([born], dtype="datetime64[D]"), np.array([male]),
-                                        np.array([draw]))
+    got_raw, got_printed = niss_numbers(
+        np.array([born], dtype="datetime64[D]"), np.array([male]), np.array([draw])
+    )
     assert (got_raw[0].as_py(), got_printed[0].as_py()) == (raw, printed)
     assert niss_check(raw)
 
@@ -164,8 +224,9 @@ def test_ibans_have_valid_check_digits() -> None:
 
 @given(st.dates(date(1900, 1, 1), date(2099, 12, 31)), st.booleans(), st.integers(0, 498))
 def test_niss_numbers_property(born: date, male: bool, draw: int) -> None:
-    raw, printed = niss_numbers(np.array([born.isoformat()], dtype="datetime64[D]"), np.array([male]),
-                                np.array([draw]))
+    raw, printed = niss_numbers(
+        np.array([born.isoformat()], dtype="datetime64[D]"), np.array([male]), np.array([draw])
+    )
     digits = raw[0].as_py()
     assert printed[0].as_py().replace(".", "").replace("-", "") == digits
     assert digits[:6] == born.strftime("%y%m%d") and int(digits[6:9]) % 2 == int(male)

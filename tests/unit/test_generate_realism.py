@@ -30,18 +30,42 @@ def _rows(folder: Path, name: str) -> list[dict[str, str]]:
 def data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, str]]]:
     out = tmp_path_factory.mktemp("realism")
     generate(out, PEOPLE, 2025)
-    names = ["population", "claims", "pharmacy", "hospital_stays", "lab_results", "clinical_notes",
-             "wellness", "optout"]
+    names = [
+        "population",
+        "claims",
+        "pharmacy",
+        "hospital_stays",
+        "lab_results",
+        "clinical_notes",
+        "wellness",
+        "optout",
+    ]
     return {n: _rows(out, n) for n in names}
 
 
 def test_sex_and_age_structure_follow_statbel(data: dict[str, list[dict[str, str]]]) -> None:
     pyramid = load("age_sex")
     total = pyramid.num("male").sum() + pyramid.num("female").sum()
-    old = sum(m + f for m, f, a in zip(pyramid.num("male"), pyramid.num("female"), pyramid.int("age_from"),
-                                       strict=True) if a >= 65) / total
-    young = sum(m + f for m, f, a in zip(pyramid.num("male"), pyramid.num("female"), pyramid.int("age_from"),
-                                         strict=True) if a < 20) / total
+    old = (
+        sum(
+            m + f
+            for m, f, a in zip(
+                pyramid.num("male"), pyramid.num("female"), pyramid.int("age_from"), strict=True
+            )
+            if a >= 65
+        )
+        / total
+    )
+    young = (
+        sum(
+            m + f
+            for m, f, a in zip(
+                pyramid.num("male"), pyramid.num("female"), pyramid.int("age_from"), strict=True
+            )
+            if a < 20
+        )
+        / total
+    )
     people = data["population"]
     men = sum(p["sex"] == "M" for p in people) / len(people)
     # Born before 1960 means 65 or more on 1 January 2025; born 2005 or later, under 20.
@@ -70,8 +94,15 @@ def test_provinces_follow_the_arrondissement_populations(data: dict[str, list[di
 
 def test_every_record_belongs_to_a_person_of_the_population(data: dict[str, list[dict[str, str]]]) -> None:
     pids = {p["pid"] for p in data["population"]}
-    for name in ("claims", "pharmacy", "hospital_stays", "lab_results", "clinical_notes", "wellness",
-                 "optout"):
+    for name in (
+        "claims",
+        "pharmacy",
+        "hospital_stays",
+        "lab_results",
+        "clinical_notes",
+        "wellness",
+        "optout",
+    ):
         assert {r["pid"] for r in data[name]} <= pids, name
     stays = {s["stay_id"]: s["pid"] for s in data["hospital_stays"]}
     assert all(stays[n["stay_id"]] == n["pid"] for n in data["clinical_notes"])
@@ -80,9 +111,13 @@ def test_every_record_belongs_to_a_person_of_the_population(data: dict[str, list
 def test_nobody_receives_care_after_death(data: dict[str, list[dict[str, str]]]) -> None:
     died = {p["pid"]: p["death_date"] for p in data["population"] if p["death_date"]}
     assert 0.005 * PEOPLE < len(died) < 0.02 * PEOPLE  # about 1 % a year in Belgium
-    for name, column in (("claims", "service_date"), ("pharmacy", "delivery_date"),
-                         ("lab_results", "sample_date"), ("hospital_stays", "admission_date"),
-                         ("wellness", "day")):
+    for name, column in (
+        ("claims", "service_date"),
+        ("pharmacy", "delivery_date"),
+        ("lab_results", "sample_date"),
+        ("hospital_stays", "admission_date"),
+        ("wellness", "day"),
+    ):
         late = [r for r in data[name] if r["pid"] in died and r[column] > died[r["pid"]]]
         assert late == [], name
 
@@ -107,10 +142,16 @@ def test_cohorts_show_in_lab_values(data: dict[str, list[dict[str, str]]]) -> No
 
 def test_older_people_have_lower_egfr_and_more_care(data: dict[str, list[dict[str, str]]]) -> None:
     born = {p["pid"]: int(p["birth_year"]) for p in data["population"]}
-    old = [float(r["value"]) for r in data["lab_results"]
-           if r["loinc_code"] == "62238-1" and born[r["pid"]] < 1945]
-    mid = [float(r["value"]) for r in data["lab_results"]
-           if r["loinc_code"] == "62238-1" and 1975 <= born[r["pid"]] < 1995]
+    old = [
+        float(r["value"])
+        for r in data["lab_results"]
+        if r["loinc_code"] == "62238-1" and born[r["pid"]] < 1945
+    ]
+    mid = [
+        float(r["value"])
+        for r in data["lab_results"]
+        if r["loinc_code"] == "62238-1" and 1975 <= born[r["pid"]] < 1995
+    ]
     assert median(old) < median(mid) - 15
     claims = Counter(born[c["pid"]] < 1945 for c in data["claims"])
     persons = Counter(b < 1945 for b in born.values())
@@ -121,8 +162,11 @@ def test_flu_season_peaks_in_winter(data: dict[str, list[dict[str, str]]]) -> No
     def month(day: str) -> int:
         return date.fromisoformat(day).month
 
-    flu = Counter(month(s["admission_date"]) for s in data["hospital_stays"]
-                  if s["main_diagnosis"].startswith(("J10", "J11", "J21")))
+    flu = Counter(
+        month(s["admission_date"])
+        for s in data["hospital_stays"]
+        if s["main_diagnosis"].startswith(("J10", "J11", "J21"))
+    )
     assert flu[1] + flu[2] > 4 * (flu[7] + flu[8] + 1)
     oseltamivir = Counter(month(d["delivery_date"]) for d in data["pharmacy"] if d["atc_code"] == "J05AH02")
     assert oseltamivir[1] + oseltamivir[2] > 3 * (oseltamivir[6] + oseltamivir[7] + oseltamivir[8] + 1)
@@ -162,7 +206,8 @@ def test_notes_languages_follow_belgian_proportions(data: dict[str, list[dict[st
 
 
 def test_wellness_is_patient_entered_and_opt_outs_use_every_channel(
-        data: dict[str, list[dict[str, str]]]) -> None:
+    data: dict[str, list[dict[str, str]]],
+) -> None:
     assert {w["patient_entered"] for w in data["wellness"]} == {"true"}
     users = {w["pid"] for w in data["wellness"]}
     assert 0.05 * PEOPLE < len(users) < 0.3 * PEOPLE

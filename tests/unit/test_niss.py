@@ -77,8 +77,11 @@ def test_non_strings_are_rejected() -> None:
 
 @pytest.mark.parametrize(
     ("case", "digits", "after_1999"),
-    [("pre-2000", "85073003328", False), ("post-2000", "05030101216", True),
-     ("no rule", "85073003329", None)],
+    [
+        ("pre-2000", "85073003328", False),
+        ("post-2000", "05030101216", True),
+        ("no rule", "85073003329", None),
+    ],
 )
 def test_the_matching_rule_tells_the_century(case: str, digits: str, after_1999: bool | None) -> None:
     assert born_after_1999(digits) is after_1999, case
@@ -136,13 +139,19 @@ def test_recognizer_validator_is_the_checksum() -> None:
     assert {"insz", "niss", "national number", "nationalregisternummer"} <= set(recognizer.context)
 
 
-_fields = st.tuples(st.integers(0, 99), st.sampled_from([*range(0, 13), *range(20, 33), *range(40, 53)]),
-                    st.integers(0, 31), st.integers(1, 999), st.booleans())
+_fields = st.tuples(
+    st.integers(0, 99),
+    st.sampled_from([*range(0, 13), *range(20, 33), *range(40, 53)]),
+    st.integers(0, 31),
+    st.integers(1, 999),
+    st.booleans(),
+)
 
 
 @given(fields=_fields, seps=st.lists(st.sampled_from(["", ".", " ", "-"]), min_size=4, max_size=4))
-def test_every_usual_format_of_a_valid_number_is_accepted(fields: tuple[int, int, int, int, bool],
-                                                          seps: list[str]) -> None:
+def test_every_usual_format_of_a_valid_number_is_accepted(
+    fields: tuple[int, int, int, int, bool], seps: list[str]
+) -> None:
     yy, mm, dd, serial, after_1999 = fields
     digits = make_niss(yy, mm, dd, serial, after_1999=after_1999)
     groups = [digits[0:2], digits[2:4], digits[4:6], digits[6:9], digits[9:11]]
@@ -153,10 +162,11 @@ def test_every_usual_format_of_a_valid_number_is_accepted(fields: tuple[int, int
 
 @given(fields=_fields, position=st.integers(0, 10), delta=st.integers(1, 9))
 def test_a_single_wrong_digit_never_passes_under_the_same_rule(
-        fields: tuple[int, int, int, int, bool], position: int, delta: int) -> None:
+    fields: tuple[int, int, int, int, bool], position: int, delta: int
+) -> None:
     yy, mm, dd, serial, after_1999 = fields
     digits = make_niss(yy, mm, dd, serial, after_1999=after_1999)
-    changed = digits[:position] + str((int(digits[position]) + delta) % 10) + digits[position + 1:]
+    changed = digits[:position] + str((int(digits[position]) + delta) % 10) + digits[position + 1 :]
     # 97 is prime and does not divide d * 10^k, so mod 97 catches every single-digit error;
     # the other century's rule may match by chance, which is why it is a different number.
     rule = born_after_1999(changed)

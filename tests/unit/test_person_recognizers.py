@@ -12,8 +12,12 @@ from pseudonymisation.recognizers.generic.person_recognizer import NameListPerso
 
 # (case id, language, text, the person names that must be found exactly)
 FIRST_NAME_CASES = [
-    ("belgian dutch first name, particle surname", "nl", "Verslag. Liesbeth Van de Velde, Gent.",
-     ["Liesbeth Van de Velde"]),
+    (
+        "belgian dutch first name, particle surname",
+        "nl",
+        "Verslag. Liesbeth Van de Velde, Gent.",
+        ["Liesbeth Van de Velde"],
+    ),
     ("hyphenated french first name", "fr", "Rapport. Jean-Marc Dubois, Namur.", ["Jean-Marc Dubois"]),
     ("english first name and surname", "en", "Letter copied to Emily Clarke today.", ["Emily Clarke"]),
     ("two people", "en", "Brian Foster and Megan Walsh attended.", ["Brian Foster", "Megan Walsh"]),
@@ -24,11 +28,12 @@ FIRST_NAME_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("case", "language", "text", "expected"), FIRST_NAME_CASES,
-                         ids=[c[0] for c in FIRST_NAME_CASES])
+@pytest.mark.parametrize(
+    ("case", "language", "text", "expected"), FIRST_NAME_CASES, ids=[c[0] for c in FIRST_NAME_CASES]
+)
 def test_first_name_with_surname(case: str, language: str, text: str, expected: list[str]) -> None:
     results = FirstNameSurnameRecognizer(language).analyze(text, ["PERSON"])
-    found = [text[r.start:r.end] for r in sorted(results, key=lambda r: r.start)]
+    found = [text[r.start : r.end] for r in sorted(results, key=lambda r: r.start)]
     assert found == expected, case
 
 
@@ -54,13 +59,13 @@ CONTEXT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("case", "language", "text", "expected"), CONTEXT_CASES,
-                         ids=[c[0] for c in CONTEXT_CASES])
-def test_names_after_titles_labels_and_acts(case: str, language: str, text: str,
-                                            expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("case", "language", "text", "expected"), CONTEXT_CASES, ids=[c[0] for c in CONTEXT_CASES]
+)
+def test_names_after_titles_labels_and_acts(case: str, language: str, text: str, expected: list[str]) -> None:
     recognizer = NameListPersonRecognizer(language)
     results = [r for r in recognizer.analyze(text, ["PERSON"]) if r.score >= 0.5]
-    found = {text[r.start:r.end] for r in results}
+    found = {text[r.start : r.end] for r in results}
     assert set(expected) <= found, case
 
 

@@ -44,11 +44,11 @@ def test_different_keys_never_collide_on_a_sample(sample: list[str], a: bytes, b
 def test_spark_function_equals_python(spark: SparkSession, sample: list[str], secret: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
         key = FileKeyStore(Path(folder)).put("platform", "k0001", secret)
-        df = spark.createDataFrame([(i, p) for i, p in enumerate(sample)] + [(-1, None)],
-                                   "i int, pid string")
+        df = spark.createDataFrame([(i, p) for i, p in enumerate(sample)] + [(-1, None)], "i int, pid string")
         got = df.select("i", hmac_column(key, "pid").alias("h"))
         expected = spark.createDataFrame(
-            [(i, hmac_hex(key, p)) for i, p in enumerate(sample)] + [(-1, None)], "i int, h string")
+            [(i, hmac_hex(key, p)) for i, p in enumerate(sample)] + [(-1, None)], "i int, h string"
+        )
         assertDataFrameEqual(got, expected)
 
 
@@ -58,23 +58,25 @@ def test_spark_function_matches_the_published_vector(spark: SparkSession, tmp_pa
     key = FileKeyStore(tmp_path).put("platform", "k0001", bytes(range(32)))
     got = spark.createDataFrame([("The quick brown fox jumps over the lazy dog",)], "m string")
     assert got.select(hmac_column(key, "m")).first()[0] == hmac_hex(
-        key, "The quick brown fox jumps over the lazy dog")
+        key, "The quick brown fox jumps over the lazy dog"
+    )
 
 
-def test_one_scope_and_key_id_in_two_stores_keep_their_own_keys(spark: SparkSession,
-                                                                 tmp_path: Path) -> None:
+def test_one_scope_and_key_id_in_two_stores_keep_their_own_keys(spark: SparkSession, tmp_path: Path) -> None:
     # Each key gets its own session function; the name must tell the two folders apart.
     a = FileKeyStore(tmp_path / "a").put("platform", "k0001", bytes([1]) * 32)
     b = FileKeyStore(tmp_path / "b").put("platform", "k0001", bytes([2]) * 32)
     df = spark.createDataFrame([("p1",), (None,)], "pid string")
     got = df.select(hmac_column(a, "pid").alias("a"), hmac_column(b, "pid").alias("b"))
-    expected = spark.createDataFrame([(hmac_hex(a, "p1"), hmac_hex(b, "p1")), (None, None)],
-                                     "a string, b string")
+    expected = spark.createDataFrame(
+        [(hmac_hex(a, "p1"), hmac_hex(b, "p1")), (None, None)], "a string, b string"
+    )
     assertDataFrameEqual(got, expected)
 
 
-def test_spark_refuses_a_key_it_cannot_read_and_names_only_the_key(spark: SparkSession,
-                                                                   tmp_path: Path) -> None:
+def test_spark_refuses_a_key_it_cannot_read_and_names_only_the_key(
+    spark: SparkSession, tmp_path: Path
+) -> None:
     store = FileKeyStore(tmp_path)
     open_key = store.put("p-open", "k0001", bytes([5]) * 32)
     (tmp_path / "p-open" / "k0001.key").chmod(0o644)

@@ -28,7 +28,12 @@ def test_the_layout_table_lists_every_top_level_folder_and_every_control_plane_c
 
 
 def test_every_path_the_readme_names_exists() -> None:
-    named = set(re.findall(r"`((?:catalog|common|jobs|spe|quality|cli|dags|pseudonymisation|tests)"
-                           r"/[A-Za-z0-9_/]*(?:\.py)?)`", README))
+    named = set(
+        re.findall(
+            r"`((?:catalog|common|jobs|spe|quality|cli|dags|pseudonymisation|tests)"
+            r"/[A-Za-z0-9_/]*(?:\.py)?)`",
+            README,
+        )
+    )
     assert named, "the README names files"
     assert sorted(p for p in named if not (ROOT / p).exists()) == []

@@ -40,8 +40,9 @@ def test_settings_file_is_read_and_env_wins(monkeypatch: pytest.MonkeyPatch, tmp
     ("content", "message"),
     [(None, "settings file not found"), ("spark_master = [", "not valid TOML")],
 )
-def test_bad_settings_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                            content: str | None, message: str) -> None:
+def test_bad_settings_file_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, content: str | None, message: str
+) -> None:
     file = tmp_path / "haven.toml"
     if content is not None:
         file.write_text(content)
@@ -63,11 +64,18 @@ def test_explicit_arguments_resolve_relative_home(tmp_path: Path, monkeypatch: p
     assert Settings(home=Path("state")).lake == tmp_path / "state" / "lake"
 
 
-@pytest.mark.parametrize(("variable", "value"), [
-    ("HAVEN_DISCLOSURE_MIN_PERSONS", "5"), ("HAVEN_DISCLOSURE_NK_K_PERCENT", "95"),
-    ("HAVEN_DISCLOSURE_P_PERCENT", "2"), ("HAVEN_DISCLOSURE_NK_N", "1")])
-def test_disclosure_control_can_only_be_made_stricter(monkeypatch: pytest.MonkeyPatch, variable: str,
-                                                      value: str) -> None:
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("HAVEN_DISCLOSURE_MIN_PERSONS", "5"),
+        ("HAVEN_DISCLOSURE_NK_K_PERCENT", "95"),
+        ("HAVEN_DISCLOSURE_P_PERCENT", "2"),
+        ("HAVEN_DISCLOSURE_NK_N", "1"),
+    ],
+)
+def test_disclosure_control_can_only_be_made_stricter(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
     monkeypatch.setenv(variable, value)
     reset_settings()
     with pytest.raises(ConfigError, match=variable.removeprefix("HAVEN_").lower()):
@@ -78,5 +86,10 @@ def test_stricter_disclosure_settings_are_read(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("HAVEN_DISCLOSURE_MIN_PERSONS", "20")
     monkeypatch.setenv("HAVEN_DISCLOSURE_ROUNDING_BASE", "5")
     reset_settings()
-    assert get_settings().disclosure == {"min_persons": 20, "p_percent": 10.0, "nk_n": 2,
-                                         "nk_k_percent": 90.0, "rounding_base": 5}
+    assert get_settings().disclosure == {
+        "min_persons": 20,
+        "p_percent": 10.0,
+        "nk_n": 2,
+        "nk_k_percent": 90.0,
+        "rounding_base": 5,
+    }

@@ -23,18 +23,41 @@ ENTITY = "ADDRESS"
 _CAP = r"\p{Lu}[\p{L}'’-]*"
 _NUMBER = r"\d{1,4}(?:\s?[a-zA-Z](?![\p{L}]))?(?:\s?(?:bte|boîte|bus|b\.)\s?\d{1,4})?"
 _POSTCODE_CITY = r"[1-9]\d{3}\s+" + _CAP + r"(?:[\s-]" + _CAP + r")*"
-_FR_TYPES = (r"(?i:rue|avenue|av\.|boulevard|bd|chaussée|chaussee|place|chemin|allée|allee|quai|"
-             r"square|clos|impasse|drève|dreve|route|galerie|rond-point|voie|sentier)")
-_FR_STREET = (_FR_TYPES + r"\s+(?:(?i:de la|de l['’]|des|du|de|d['’]|aux|au|la|le|les)\s*)?"
-              + _CAP + r"(?:\s+(?:(?i:de|du|des|la|le|l['’]|d['’])\s*)?" + _CAP + r")*,?\s+" + _NUMBER)
-_NL_TYPES = (r"(?:straat|laan|plein|plaats|steenweg|weg|lei|dreef|kaai|kade|markt|singel|gracht|"
-             r"dijk|baan|hof|pad|vest|wal|berg|dam|kouter|veld|park|ring|wijk|dries)")
+_FR_TYPES = (
+    r"(?i:rue|avenue|av\.|boulevard|bd|chaussée|chaussee|place|chemin|allée|allee|quai|"
+    r"square|clos|impasse|drève|dreve|route|galerie|rond-point|voie|sentier)"
+)
+_FR_STREET = (
+    _FR_TYPES
+    + r"\s+(?:(?i:de la|de l['’]|des|du|de|d['’]|aux|au|la|le|les)\s*)?"
+    + _CAP
+    + r"(?:\s+(?:(?i:de|du|des|la|le|l['’]|d['’])\s*)?"
+    + _CAP
+    + r")*,?\s+"
+    + _NUMBER
+)
+_NL_TYPES = (
+    r"(?:straat|laan|plein|plaats|steenweg|weg|lei|dreef|kaai|kade|markt|singel|gracht|"
+    r"dijk|baan|hof|pad|vest|wal|berg|dam|kouter|veld|park|ring|wijk|dries)"
+)
 # Roads named after where they lead: "Steenweg op Gent", "Baan naar Hasselt".
 _NL_TOWARDS = r"(?:\s(?:op|naar)\s" + _CAP + r")?"
-_NL_STREET = (r"(?:" + _CAP + r"\s)?(?:\p{Lu}[\p{L}-]*" + _NL_TYPES + r"|(?-i:" + _NL_TYPES.title()
-              + r"))" + _NL_TOWARDS + r"\s+" + _NUMBER)
-_EN_STREET = (r"\d{1,4}\s+(?:" + _CAP + r"\s+){1,3}"
-              r"(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Court|Close|Square|Terrace|Way)")
+_NL_STREET = (
+    r"(?:"
+    + _CAP
+    + r"\s)?(?:\p{Lu}[\p{L}-]*"
+    + _NL_TYPES
+    + r"|(?-i:"
+    + _NL_TYPES.title()
+    + r"))"
+    + _NL_TOWARDS
+    + r"\s+"
+    + _NUMBER
+)
+_EN_STREET = (
+    r"\d{1,4}\s+(?:" + _CAP + r"\s+){1,3}"
+    r"(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Court|Close|Square|Terrace|Way)"
+)
 _STREET = r"(?:" + _FR_STREET + r"|" + _NL_STREET + r"|" + _EN_STREET + r")"
 
 

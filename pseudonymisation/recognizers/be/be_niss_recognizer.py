@@ -32,13 +32,27 @@ class BeNissRecognizer(PatternRecognizer):
     ]
     CONTEXT: ClassVar[list[str]] = [
         # French
-        "niss", "numéro national", "registre national", "numéro de registre", "rrn", "bis",
+        "niss",
+        "numéro national",
+        "registre national",
+        "numéro de registre",
+        "rrn",
+        "bis",
         # Dutch
-        "insz", "rijksregisternummer", "rijksregister", "identificatienummer", "nummer",
+        "insz",
+        "rijksregisternummer",
+        "rijksregister",
+        "identificatienummer",
+        "nummer",
         # English
-        "national number", "national register", "social security", "ssin",
+        "national number",
+        "national register",
+        "social security",
+        "ssin",
         # German
-        "nationalregisternummer", "erkennungsnummer", "ENSS",
+        "nationalregisternummer",
+        "erkennungsnummer",
+        "ENSS",
     ]
 
     def __init__(self, supported_language: str = "fr") -> None:

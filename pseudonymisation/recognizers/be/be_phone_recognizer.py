@@ -29,10 +29,19 @@ class BePhoneRecognizer(PatternRecognizer):
     """Belgian fixed and mobile numbers, plus ``+``-prefixed foreign numbers."""
 
     PATTERNS: ClassVar[list[Pattern]] = [
-        Pattern("phone BE", _BELGIAN, 0.4), Pattern("phone intl", _INTERNATIONAL, 0.4)
+        Pattern("phone BE", _BELGIAN, 0.4),
+        Pattern("phone intl", _INTERNATIONAL, 0.4),
     ]
     CONTEXT: ClassVar[list[str]] = [
-        "tél", "téléphone", "gsm", "tel", "telefoon", "mobiel", "phone", "mobile", "call"
+        "tél",
+        "téléphone",
+        "gsm",
+        "tel",
+        "telefoon",
+        "mobiel",
+        "phone",
+        "mobile",
+        "call",
     ]
 
     def __init__(self, supported_language: str = "fr") -> None:

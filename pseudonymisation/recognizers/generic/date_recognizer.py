@@ -29,12 +29,11 @@ MONTHS = (
 )
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _YEAR = r"(?:19|20)\d{2}"
-_NUMERIC = (
-    r"(?<![\d.,/-])" + _DAY + r"([/.-])(?:0?[1-9]|1[0-2])\1(?:" + _YEAR + r"|\d{2})(?![.,/-]?\d)"
-)
+_NUMERIC = r"(?<![\d.,/-])" + _DAY + r"([/.-])(?:0?[1-9]|1[0-2])\1(?:" + _YEAR + r"|\d{2})(?![.,/-]?\d)"
 _ISO = r"(?<![\d.-])" + _YEAR + r"-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-])"
-_DAY_MONTH = (r"(?<![\d])" + _DAY + r"(?:er|e|ste|de|st|nd|rd|th)?\s+(?:" + MONTHS + r")(?:\s+"
-              + _YEAR + r")?\b")
+_DAY_MONTH = (
+    r"(?<![\d])" + _DAY + r"(?:er|e|ste|de|st|nd|rd|th)?\s+(?:" + MONTHS + r")(?:\s+" + _YEAR + r")?\b"
+)
 _MONTH_DAY = r"\b(?:" + MONTHS + r")\s+" + _DAY + r"(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b"
 _MONTH_YEAR = r"\b(?:" + MONTHS + r")\s+" + _YEAR + r"\b"
 

@@ -33,18 +33,73 @@ ENTITY = "PERSON"
 SCORE = 0.6
 FAKER_LOCALES = ("nl_BE", "fr_BE", "en_GB", "en_US")
 _CALENDAR = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "januari", "februari", "maart", "mei", "juni", "juli",
-    "augustus", "oktober", "janvier", "février", "mars", "avril", "mai", "juin", "juillet",
-    "août", "septembre", "octobre", "novembre", "décembre", "monday", "tuesday", "wednesday",
-    "thursday", "friday", "saturday", "sunday", "maandag", "dinsdag", "woensdag", "donderdag",
-    "vrijdag", "zaterdag", "zondag", "lundi", "mardi", "mercredi", "jeudi", "vendredi",
-    "samedi", "dimanche",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "januari",
+    "februari",
+    "maart",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "oktober",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
 }
 _PARTICLE = r"(?:(?i:van|von|de|der|den|du|le|la|ter|ten|vanden|vander)\s+|[Dd]['’])"
 _CAPITALISED = r"\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?"
-_SURNAME = regex.compile(r"\s+(?:" + _PARTICLE + r"){0,2}" + _CAPITALISED
-                         + r"(?:\s+(?:" + _PARTICLE + r"){0,2}" + _CAPITALISED + r"){0,1}\b")
+_SURNAME = regex.compile(
+    r"\s+(?:"
+    + _PARTICLE
+    + r"){0,2}"
+    + _CAPITALISED
+    + r"(?:\s+(?:"
+    + _PARTICLE
+    + r"){0,2}"
+    + _CAPITALISED
+    + r"){0,1}\b"
+)
 _WORD = regex.compile(r"(?<![\p{L}'’-])" + _CAPITALISED + r"(?![\p{L}'’-])")
 
 
@@ -67,14 +122,18 @@ class FirstNameSurnameRecognizer(EntityRecognizer):
     """A listed first name and the capitalised surname after it."""
 
     def __init__(self, supported_language: str = "en") -> None:
-        super().__init__(supported_entities=[ENTITY], supported_language=supported_language,
-                         name=f"FirstNameSurnameRecognizer_{supported_language}")
+        super().__init__(
+            supported_entities=[ENTITY],
+            supported_language=supported_language,
+            name=f"FirstNameSurnameRecognizer_{supported_language}",
+        )
 
     def load(self) -> None:
         """Nothing to load: the lexicon is built on first use and cached per process."""
 
-    def analyze(self, text: str, entities: list[str],
-                nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         """Spans of a listed first name followed by a surname."""
         if ENTITY not in entities:
             return []

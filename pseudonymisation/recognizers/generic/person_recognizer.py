@@ -31,8 +31,10 @@ from pseudonymisation.recognizers.generic.names import FIRST_NAMES, SURNAMES
 
 ENTITY = "PERSON"
 
-_PARTICLE = (r"(?:[Vv]an\s(?:[Dd]e[nr]?\s)?|[Dd]e\s|[Dd]e[nr]\s|[Ll]e\s|[Ll]a\s|[Dd]u\s|"
-             r"[Dd]['’]|[Vv]ander|[Vv]on\s)")
+_PARTICLE = (
+    r"(?:[Vv]an\s(?:[Dd]e[nr]?\s)?|[Dd]e\s|[Dd]e[nr]\s|[Ll]e\s|[Ll]a\s|[Dd]u\s|"
+    r"[Dd]['’]|[Vv]ander|[Vv]on\s)"
+)
 _WORD = r"\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?"
 _NAME = r"(?:" + _PARTICLE + r")?" + _WORD + r"(?:\s(?:" + _PARTICLE + r")?" + _WORD + r"){0,2}"
 _TITLES = (
@@ -68,16 +70,30 @@ class NameListPersonRecognizer(PatternRecognizer):
 
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("title + name", r"(?<=\b(?:" + _TITLES + r")\s)" + _NAME + r"\b", 0.65),
-        Pattern("label: name", r"(?<=\b(?:" + _LABELS + r")\s?:\s*" + _OPTIONAL_TITLE + r")"
-                + _NOT_A_TITLE + _NAME + r"\b", 0.65),
-        Pattern("seen by + name", r"(?<=\b(?:" + _ACTS + r")\s" + _OPTIONAL_TITLE + r")"
-                + _NOT_A_TITLE + _NAME + r"\b", 0.65),
+        Pattern(
+            "label: name",
+            r"(?<=\b(?:" + _LABELS + r")\s?:\s*" + _OPTIONAL_TITLE + r")" + _NOT_A_TITLE + _NAME + r"\b",
+            0.65,
+        ),
+        Pattern(
+            "seen by + name",
+            r"(?<=\b(?:" + _ACTS + r")\s" + _OPTIONAL_TITLE + r")" + _NOT_A_TITLE + _NAME + r"\b",
+            0.65,
+        ),
         Pattern("first name + name", r"\b" + _FIRST + r"(?:\s" + _NAME + r")?\b", 0.6),
         Pattern("listed surname", r"\b(?:" + _PARTICLE + r")?" + _LAST + r"\b", 0.55),
         Pattern("initial + name", r"(?<![\p{L}\d.])\p{Lu}\.\s?(?:\p{Lu}\.\s?)?" + _NAME + r"\b", 0.55),
     ]
-    CONTEXT: ClassVar[list[str]] = ["patient", "patiënt", "docteur", "dokter", "doctor", "né",
-                                    "geboren", "born"]
+    CONTEXT: ClassVar[list[str]] = [
+        "patient",
+        "patiënt",
+        "docteur",
+        "dokter",
+        "doctor",
+        "né",
+        "geboren",
+        "born",
+    ]
 
     def __init__(self, supported_language: str = "fr") -> None:
         super().__init__(

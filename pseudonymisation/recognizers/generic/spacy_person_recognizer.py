@@ -28,17 +28,21 @@ class SpacyPersonRecognizer(SpacyRecognizer):
         super().__init__(supported_language=supported_language, supported_entities=["PERSON"])
         self.name: str = f"SpacyPersonRecognizer_{supported_language}"
 
-    def analyze(self, text: str, entities: list[str],
-                nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         """spaCy's persons, without bare titles and sentence-initial single words."""
         kept = []
         for result in super().analyze(text, entities, nlp_artifacts):
-            span = text[result.start:result.end]
+            span = text[result.start : result.end]
             words = span.split()
             if not _NAME_WORD.search(span):
                 continue
-            if len(words) == 1 and words[0] not in FIRST_NAMES | SURNAMES \
-                    and _SENTENCE_START.search(text[max(0, result.start - 3):result.start]):
+            if (
+                len(words) == 1
+                and words[0] not in FIRST_NAMES | SURNAMES
+                and _SENTENCE_START.search(text[max(0, result.start - 3) : result.start])
+            ):
                 continue
             kept.append(result)
         return kept

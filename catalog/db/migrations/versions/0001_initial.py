@@ -71,16 +71,18 @@ def upgrade() -> None:
     op.create_table(
         "application_transitions",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("application_id", sa.String(64), sa.ForeignKey("applications.application_id"),
-                  nullable=False),
+        sa.Column(
+            "application_id", sa.String(64), sa.ForeignKey("applications.application_id"), nullable=False
+        ),
         sa.Column("from_state", sa.String(32), nullable=False),
         sa.Column("to_state", sa.String(32), nullable=False),
         sa.Column("actor", sa.String(120), nullable=False),
         sa.Column("at", TZ, nullable=False),
         sa.Column("reason", sa.Text()),
     )
-    op.create_index("ix_application_transitions_application_id", "application_transitions",
-                    ["application_id"])
+    op.create_index(
+        "ix_application_transitions_application_id", "application_transitions", ["application_id"]
+    )
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
@@ -98,6 +100,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("audit_log", "application_transitions", "applications", "dataset_versions",
-                  "datasets", "users"):
+    for table in (
+        "audit_log",
+        "application_transitions",
+        "applications",
+        "dataset_versions",
+        "datasets",
+        "users",
+    ):
         op.drop_table(table)

@@ -21,14 +21,20 @@ def upgrade() -> None:
         op.execute(f"""
             CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN RAISE EXCEPTION '{MESSAGE}'; END $$""")
-        op.execute("CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
-                   "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()")
-        op.execute("CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()")
+        op.execute(
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+            "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"
+        )
     else:
         for event in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log "
-                       f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END")
+            op.execute(
+                f"CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log "
+                f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
+            )
 
 
 def downgrade() -> None:

@@ -39,8 +39,7 @@ def upgrade() -> None:
     op.create_table(
         "output_reviews",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("request_id", sa.String(64), sa.ForeignKey("output_requests.request_id"),
-                  nullable=False),
+        sa.Column("request_id", sa.String(64), sa.ForeignKey("output_requests.request_id"), nullable=False),
         sa.Column("reviewer", sa.String(120), sa.ForeignKey("users.username"), nullable=False),
         sa.Column("vote", sa.String(16), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),

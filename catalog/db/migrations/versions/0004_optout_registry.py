@@ -37,12 +37,16 @@ def upgrade() -> None:
         op.execute(f"""
             CREATE FUNCTION optout_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN RAISE EXCEPTION '{MESSAGE}'; END $$""")
-        op.execute("CREATE TRIGGER optout_events_append_only BEFORE UPDATE OR DELETE ON optout_events "
-                   "FOR EACH ROW EXECUTE FUNCTION optout_events_append_only()")
+        op.execute(
+            "CREATE TRIGGER optout_events_append_only BEFORE UPDATE OR DELETE ON optout_events "
+            "FOR EACH ROW EXECUTE FUNCTION optout_events_append_only()"
+        )
     else:
         for event in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER optout_events_no_{event.lower()} BEFORE {event} ON optout_events "
-                       f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END")
+            op.execute(
+                f"CREATE TRIGGER optout_events_no_{event.lower()} BEFORE {event} ON optout_events "
+                f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
+            )
 
 
 def downgrade() -> None:

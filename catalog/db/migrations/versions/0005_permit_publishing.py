@@ -23,8 +23,7 @@ def upgrade() -> None:
     op.create_table(
         "permit_builds",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("permit_id", sa.String(64), sa.ForeignKey("applications.application_id"),
-                  nullable=False),
+        sa.Column("permit_id", sa.String(64), sa.ForeignKey("applications.application_id"), nullable=False),
         sa.Column("outcome", sa.String(16), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("dataset", sa.String(64)),
