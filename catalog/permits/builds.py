@@ -20,10 +20,9 @@ from catalog.db.engine import open_catalog
 from catalog.db.store import SqlStore
 from catalog.permits import service
 from catalog.permits.domain import PermitBuild
+from catalog.permits.lifecycle import ENDED
 from catalog.permits.vocabulary import PermitState
 from common.settings import Settings
-
-ENDED = frozenset({PermitState.EXPIRED, PermitState.REVOKED})
 
 
 def record_publication(

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from catalog.permits.lifecycle import ENDED, IN_FORCE
 from catalog.permits.terms import Anonymisation, CohortRules, Disclosure
+from catalog.permits.vocabulary import PermitState
 from common.errors import HavenError
 from common.layout import Source, check_name
 from common.settings import Settings
@@ -52,7 +54,7 @@ class Permit:
     expires_at: datetime
     users: tuple[str, ...]
     datasets: tuple[DatasetGrant, ...]
-    state: str = "active"  # a PermitState value; only approved and active permits may be used
+    state: str = PermitState.ACTIVE  # only permits in force (lifecycle.IN_FORCE) may be used
     cohort: CohortRules | None = None  # None: everyone in the granted datasets
     anonymisation: Anonymisation | None = None  # None: pseudonymised data (a person pseudonym)
     disclosure: Disclosure | None = None  # None: the platform's disclosure control as it is
@@ -69,8 +71,8 @@ class Permit:
 def check_can_query(permit: Permit, user: str, at: datetime | None = None) -> None:
     """Raise ``PermitDenied`` unless ``user`` is named in an unexpired ``permit``."""
     now = at or datetime.now(UTC)
-    if permit.state not in ("approved", "active"):
-        ended = " and its workspace is removed" if permit.state in ("expired", "revoked") else ""
+    if permit.state not in IN_FORCE:
+        ended = " and its workspace is removed" if permit.state in ENDED else ""
         raise PermitDenied(f"permit {permit.permit_id} is {permit.state}{ended}")
     if user not in permit.users:
         raise PermitDenied(f"user {user!r} is not a named data user of permit {permit.permit_id}")

@@ -49,6 +49,8 @@ TRANSITIONS: dict[S, dict[S, Transition]] = {
 AWAITING_DECISION = frozenset({S.SUBMITTED, S.UNDER_REVIEW})
 # States in which a permit exists and may be used, subject to its dates.
 IN_FORCE = frozenset({S.APPROVED, S.ACTIVE})
+# States in which a permit has ended: its workspace is removed at the next sweep.
+ENDED = frozenset({S.EXPIRED, S.REVOKED})
 
 
 LIFECYCLE = Lifecycle(initial=S.DRAFT, transitions=TRANSITIONS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from catalog.exceptions import InvalidTransition
@@ -68,3 +70,19 @@ def test_disallowed_moves_are_refused(source: PermitState, target: PermitState) 
 def test_the_readme_shows_the_generated_diagram() -> None:
     """Regenerate with: python -m catalog.permits.lifecycle"""
     assert mermaid_diagram() in (PROJECT_ROOT / "README.md").read_text()
+
+
+def test_sets_of_permit_states_are_defined_once_in_the_lifecycle() -> None:
+    """'In force', 'ended', 'awaiting a decision' are named sets of ``lifecycle``; code that
+    spells such a set out as string literals (``state in ("approved", "active")``) fails here."""
+    root = PROJECT_ROOT
+    values = {state.value for state in PermitState}
+    offenders = []
+    for package in ("catalog", "jobs", "spe", "cli", "dags", "portal"):
+        for path in sorted((root / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Tuple | ast.Set | ast.List) and len(node.elts) >= 2:
+                    literals = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+                    if len(literals) == len(node.elts) and set(literals) <= values:
+                        offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert offenders == []
