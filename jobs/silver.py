@@ -24,6 +24,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 
+from catalog.optout.vocabulary import PID_PATTERN, OptOutAction, OptOutChannel
 from common.errors import HavenError
 from common.layout import Source
 from common.schemas import OPTOUT, SCHEMAS
@@ -38,10 +39,10 @@ from quality.source_rules import RULES, SourceRules
 
 REASON = "_reject_reason"
 LINEAGE = ["_extract_id", "_run_id"]
-ACTIONS = ("optout", "withdrawal")
 ISO_UTC = "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX"  # the session time zone is UTC (common.spark)
-PID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"  # as the registry requires (catalog.optout.registry)
-CHANNELS = ("online", "phone", "desk")
+# The feed is checked against the registry's own vocabulary and pid rule.
+ACTIONS = tuple(action.value for action in OptOutAction)
+CHANNELS = tuple(channel.value for channel in OptOutChannel)
 
 
 class ReconciliationError(HavenError):

@@ -25,10 +25,15 @@ from catalog.audit import trail
 from catalog.db.store import AuditStore, OptOutStore
 from catalog.exceptions import InvalidOptOutEvent
 from catalog.optout.domain import OptOutEvent, OptOutStatus
-from catalog.optout.vocabulary import AGENT_CHANNELS, OptOutAction, OptOutChannel, OptOutSource
+from catalog.optout.vocabulary import (
+    AGENT_CHANNELS,
+    PID_PATTERN,
+    OptOutAction,
+    OptOutChannel,
+    OptOutSource,
+)
 
-# A TTP pid is an opaque token: letters, digits and a few separators, at most 128 characters.
-_PID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+_PID = re.compile(PID_PATTERN)
 _AGENT = re.compile(r"^[A-Za-z0-9_.@:-]{1,120}$")
 
 

@@ -30,3 +30,8 @@ class OptOutSource(StrEnum):
     CLI = "cli"
     FEED = "feed"
     PORTAL = "portal"
+
+
+# A TTP pid is an opaque token: letters, digits and a few separators, at most 128 characters.
+# The registry checks events with it, and silver checks the landing feed with it in Spark.
+PID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
