@@ -145,7 +145,7 @@ class Settings(BaseSettings):
             object.__setattr__(self, name, Path(value).expanduser().resolve())
         object.__setattr__(self, "jars_dir", self.jars_dir.expanduser().resolve())
         if self.catalog_url is None:
-            object.__setattr__(self, "catalog_url", f"sqlite:///{home / 'catalog.db.engine'}")
+            object.__setattr__(self, "catalog_url", f"sqlite:///{home / 'catalog.db'}")
         return self
 
     # The validator fills every optional path; these accessors give mypy non-optional types.

@@ -54,7 +54,7 @@ def catalog_url(
     """A fresh, empty catalogue database URL, also set as ``HAVEN_CATALOG_URL``."""
     schema = None
     if request.param == "sqlite":
-        url = f"sqlite:///{haven_home / 'catalog.db.engine'}"
+        url = f"sqlite:///{haven_home / 'catalog.db'}"
     else:
         base, reason = postgres_url()
         if base is None:

@@ -185,9 +185,9 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
         for pid in out
         for i in (pid, pseudonym_of(pid, "platform", settings), pseudonym_of(pid, "demo-permit", settings))
     ]
-    assert files_containing(home, needles) == {pid: ["catalog.db.engine"] for pid in out}
+    assert files_containing(home, needles) == {pid: ["catalog.db"] for pid in out}
     registry = {pid: ["optout_events.pid"] for pid in out}
-    assert sqlite_cells_containing(home / "catalog.db.engine", needles) == registry
+    assert sqlite_cells_containing(home / "catalog.db", needles) == registry
     assert readable_versions_containing(settings.lake, needles) == {}
 
     # A broken delivery (a tenth of the rows unparseable) is stopped by the quality gate:

@@ -66,8 +66,8 @@ def identifiers(settings: Settings, pid: str) -> list[str]:
 def assert_erased(settings: Settings, pids: list[str]) -> None:
     """Nothing holds these people any more, except the registry's record of their opt-out."""
     needles = [i for pid in pids for i in identifiers(settings, pid)]
-    catalogue = settings.home / "catalog.db.engine"
-    assert files_containing(settings.home, needles) == {pid: ["catalog.db.engine"] for pid in pids}
+    catalogue = settings.home / "catalog.db"
+    assert files_containing(settings.home, needles) == {pid: ["catalog.db"] for pid in pids}
     assert sqlite_cells_containing(catalogue, needles) == {pid: ["optout_events.pid"] for pid in pids}
     assert readable_versions_containing(settings.lake, needles) == {}
     # Airflow keeps every task's return value and log: counts, never people.

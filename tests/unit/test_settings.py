@@ -13,7 +13,7 @@ def test_every_location_defaults_inside_home(haven_home: Path) -> None:
     assert s.landing == haven_home / "landing"
     assert s.keys == haven_home / "keys"
     assert s.airflow == haven_home / "airflow"
-    assert s.catalog_url == f"sqlite:///{haven_home / 'catalog.db.engine'}"
+    assert s.catalog_url == f"sqlite:///{haven_home / 'catalog.db'}"
     assert s.spark_master == "local[*]"
 
 
