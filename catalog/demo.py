@@ -1,7 +1,10 @@
-"""What a new catalogue holds: the ``system`` user and, for the demonstration, the claims
-dataset, demo users (one per role, without passwords) and the demo permit, which went
-through the real workflow (applied, reviewed, approved with a reason, activated), so its
-history and audit entries are those of any other permit.
+"""The demonstration, loaded on request only (``haven catalog seed-demo``, ``haven demo``).
+
+The claims dataset, demo users (one per role, without passwords) and the demo permit, which
+goes through the real workflow (applied, reviewed, approved with a reason, activated), so
+its history and audit entries are those of any other permit. A new catalogue holds none of
+this: the schema and the ``system`` user come from the migrations. This module is the one
+definition of the demo permit; code that needs its id or its user imports them from here.
 """
 
 from __future__ import annotations
@@ -9,14 +12,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from catalog.datasets import metadata
-from catalog.db.engine import Catalog
-from catalog.db.store import SqlStore
-from catalog.people.domain import User
-from catalog.people.roles import Role
+from catalog.db.gateway import unit_of_work
+from catalog.exceptions import NotFound
+from catalog.people.domain import Role, User
 from catalog.permits import service
 from catalog.permits.applications import parse_application
 from common.layout import Source
 from common.schemas import CLAIMS
+from common.settings import Settings
 
 DEMO_PERMIT_ID = "demo-permit"
 RESEARCHER = "researcher@demo"
@@ -154,17 +157,15 @@ DEMO_APPLICATION = {
 }
 
 
-def bootstrap(store: SqlStore) -> None:
-    """The ``system`` user, author of the platform's own actions (automatic refusals, publications)."""
-    if store.find_user(service.SYSTEM.username) is None:
-        store.add_user(service.SYSTEM, None)
-
-
-def seed(catalog: Catalog) -> None:
-    """Demo users, the claims dataset and the approved, active demo permit."""
-    with catalog.session() as session:
-        store = SqlStore(session)
-        bootstrap(store)
+def seed(settings: Settings | None = None) -> bool:
+    """Demo users, the claims dataset and the approved, active demo permit; False if already there."""
+    with unit_of_work(settings) as store:
+        try:
+            store.get_application(DEMO_PERMIT_ID)
+        except NotFound:
+            pass
+        else:
+            return False
         for username, role in DEMO_USERS.items():
             if store.find_user(username) is None:
                 store.add_user(User(username, frozenset({role}), username.split("@")[0]), None)
@@ -189,3 +190,4 @@ def seed(catalog: Catalog) -> None:
             now=datetime(2026, 1, 1, tzinfo=UTC),
         )
         service.activate(store, operator, DEMO_PERMIT_ID, now=datetime(2026, 1, 1, 0, 1, tzinfo=UTC))
+    return True

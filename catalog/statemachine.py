@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from catalog.exceptions import InvalidTransition
-from catalog.people.roles import Role
+from catalog.people.domain import Role
 
 
 @dataclass(frozen=True)

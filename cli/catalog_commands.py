@@ -28,23 +28,14 @@ def permit_apply(
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
 ) -> None:
     """Submit a permit application; one for a prohibited purpose is refused at once, with the reason."""
-    from catalog.db.engine import open_catalog
-    from catalog.db.store import SqlStore
+    from catalog.db.gateway import unit_of_work
     from catalog.permits import service
     from catalog.permits.applications import load_application
     from catalog.permits.vocabulary import PermitState
-    from common.settings import get_settings
 
     spec = load_application(file)
-    with open_catalog().session() as session:
-        store = SqlStore(session)
-        application = service.apply(
-            store,
-            store.get_user(spec.applicant),
-            spec,
-            minimum_k=get_settings().k_anonymity,
-            disclosure=get_settings().disclosure,
-        )
+    with unit_of_work() as store:
+        application = service.apply(store, store.get_user(spec.applicant), spec)
     outcome = {
         "id": application.application_id,
         "state": application.state.value,
@@ -68,12 +59,10 @@ def permit_decide(
     approve: Annotated[bool, typer.Option("--approve/--reject", help="Approve or reject.")],
 ) -> None:
     """Approve or reject an application, with a reason."""
-    from catalog.db.engine import open_catalog
-    from catalog.db.store import SqlStore
+    from catalog.db.gateway import unit_of_work
     from catalog.permits import service
 
-    with open_catalog().session() as session:
-        store = SqlStore(session)
+    with unit_of_work() as store:
         decided = service.decide(
             store, store.get_user(as_user), application_id, approve=approve, reason=reason
         )
@@ -89,12 +78,11 @@ def permit_list(
     ] = False,
 ) -> None:
     """The public register: applications, decisions with reasons, permits; overdue ones flagged."""
-    from catalog.db.engine import open_catalog
-    from catalog.db.store import SqlStore
+    from catalog.db.gateway import unit_of_work
     from catalog.permits.register import public_register
 
-    with open_catalog().session() as session:
-        entries = public_register(SqlStore(session))
+    with unit_of_work() as store:
+        entries = public_register(store)
     if overdue:
         entries = [e for e in entries if e.overdue]
     if as_json:
@@ -126,14 +114,28 @@ def catalog_export(
 ) -> None:
     """The HealthDCAT-AP catalogue as RDF on stdout."""
     from catalog.datasets.rdf import export
-    from catalog.db.engine import open_catalog
-    from catalog.db.store import SqlStore
+    from catalog.db.gateway import unit_of_work
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
-    with open_catalog().session() as session:
-        records = SqlStore(session).list_datasets()
+    with unit_of_work() as store:
+        records = store.list_datasets()
     typer.echo(export(records, fmt))
+
+
+@catalog_app.command("seed-demo")
+def catalog_seed_demo() -> None:
+    """Load the demonstration: one user per role, the claims dataset and the active demo permit.
+
+    For trying Haven on synthetic data only; a real instance never needs it. Running it twice
+    changes nothing.
+    """
+    from catalog.demo import DEMO_PERMIT_ID, DEMO_USERS, seed
+
+    if seed():
+        typer.echo(f"loaded the demonstration: {DEMO_PERMIT_ID} and users {', '.join(DEMO_USERS)}")
+    else:
+        typer.echo(f"the demonstration is already loaded ({DEMO_PERMIT_ID})")
 
 
 @audit_app.command("verify")
@@ -142,13 +144,13 @@ def audit_verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
 ) -> None:
     """Check the audit log's hash chain: any edited, removed or reordered entry is reported."""
-    from catalog.db.engine import open_catalog
-    from catalog.db.store import SqlStore
+    from catalog.db.gateway import unit_of_work
     from catalog.exceptions import AuditChainBroken
+    from catalog.people.domain import SYSTEM
     from catalog.permits import service
 
-    with open_catalog().session() as session:
-        result = service.verify_audit(SqlStore(session), service.SYSTEM, expected_head=expect_head)
+    with unit_of_work() as store:
+        result = service.verify_audit(store, SYSTEM, expected_head=expect_head)
     if as_json:
         typer.echo(
             json.dumps(
@@ -169,12 +171,10 @@ def permit_revoke(
     as_user: Annotated[str, typer.Option("--as", help="Revoking steward (embedded mode only).")],
 ) -> None:
     """Revoke a permit; `haven permit sweep` then removes its workspace."""
-    from catalog.db.engine import open_catalog
-    from catalog.db.store import SqlStore
+    from catalog.db.gateway import unit_of_work
     from catalog.permits import service
 
-    with open_catalog().session() as session:
-        store = SqlStore(session)
+    with unit_of_work() as store:
         revoked = service.revoke(store, store.get_user(as_user), permit_id, reason=reason)
     typer.echo(f"{revoked.application_id} {revoked.state.value}")
 
@@ -186,8 +186,10 @@ def permit_sweep(
     """Expire permits past their date, then delete the workspace of every expired or revoked permit."""
     from common.settings import get_settings
     from jobs.publishing import sweep
+    from spe.differencing_history import forget_ended
 
     removed = sweep(get_settings())
+    forget_ended(get_settings())
     if as_json:
         typer.echo(json.dumps(removed, indent=2, sort_keys=True))
         return
@@ -204,10 +206,10 @@ def permit_builds(
     """What each publication of a permit did: versions read and written, refusals, removal."""
     from dataclasses import asdict
 
-    from catalog.permits.builds import permit_builds as builds_of
-    from common.settings import get_settings
+    from catalog.db.gateway import unit_of_work
 
-    builds = builds_of(get_settings(), permit_id)
+    with unit_of_work() as store:
+        builds = store.permit_builds(permit_id)
     if as_json:
         typer.echo(json.dumps([asdict(b) for b in builds], indent=2, default=str))
         return

@@ -307,9 +307,16 @@ def quality_report(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """The latest validation results and quality label of every dataset."""
+    from catalog.db.gateway import unit_of_work
     from quality.store import QualityStore
 
     latest = QualityStore(get_settings().home / "quality").latest()
+    # Validation results come from the run's files; the label, kept once, from the catalogue.
+    with unit_of_work() as store:
+        for source, record in latest.items():
+            labelled = store.latest_quality_label(source)
+            if labelled is not None:
+                record.update(silver_version=labelled.silver_version, label=labelled.label)
     if as_json:
         typer.echo(json.dumps(latest, indent=2, sort_keys=True))
         return
@@ -377,12 +384,17 @@ def demo(
     people: Annotated[int, typer.Option(min=1, help="Number of synthetic people.")] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
 ) -> None:
-    """Generate synthetic data, run the whole pipeline, query the demo permit, print a summary."""
-    from catalog.permits.grants import DEMO_PERMIT
+    """Load the demonstration into the catalogue, generate synthetic data, run the whole
+    pipeline, query the demo permit, print a summary."""
+    from catalog.demo import DEMO_PERMIT_ID, RESEARCHER
+    from catalog.demo import seed as seed_demo
     from synthetic.generate import generate as run_generate
 
     settings = get_settings()
     started = time.perf_counter()
+    loaded = seed_demo()
+    state = "loaded" if loaded else "already loaded"
+    typer.echo(f"0/3 demonstration catalogue {state}: demo users and {DEMO_PERMIT_ID}")
     typer.echo(f"1/3 generating {people:,} people into {settings.landing}")
     run_generate(settings.landing, people, seed)
     typer.echo(
@@ -394,9 +406,9 @@ def demo(
     if report is not None:
         _print_report(report)
     _check_outcome(outcome)
-    typer.echo(f"3/3 querying permit {DEMO_PERMIT.permit_id} in the SPE as {DEMO_PERMIT.users[0]}")
+    typer.echo(f"3/3 querying permit {DEMO_PERMIT_ID} in the SPE as {RESEARCHER}")
     typer.echo(f"  {DEMO_SQL}")
-    query(DEMO_SQL, permit=DEMO_PERMIT.permit_id, as_user=DEMO_PERMIT.users[0], as_json=False)
+    query(DEMO_SQL, permit=DEMO_PERMIT_ID, as_user=RESEARCHER, as_json=False)
     typer.echo(
         f"done in {time.perf_counter() - started:.0f}s. State: {settings.home} "
         f"(lake {settings.lake}, run reports {settings.runs})."

@@ -44,8 +44,7 @@ def _usage(message: str) -> typer.Exit:
 
 
 def _record(action: str, pid: str, channel: str, agent: str | None, at: str | None) -> None:
-    from catalog.db.engine import open_catalog
-    from catalog.db.store import SqlStore
+    from catalog.db.gateway import unit_of_work
     from catalog.optout import registry
     from catalog.optout.vocabulary import OptOutSource
 
@@ -57,10 +56,8 @@ def _record(action: str, pid: str, channel: str, agent: str | None, at: str | No
         agent=agent,
         source=OptOutSource.CLI.value,
     )
-    with open_catalog().session() as session:
-        outcome = registry.record(
-            SqlStore(session), [event], actor=event.agent or "system", source=OptOutSource.CLI
-        )
+    with unit_of_work() as store:
+        outcome = registry.record(store, [event], actor=event.agent or "system", source=OptOutSource.CLI)
     if outcome.recorded:
         typer.echo(
             f"{action} recorded as event {outcome.event_ids[0]} ({channel}); it takes effect "
@@ -93,12 +90,11 @@ def optout_status(
     """Counts only: persons whose opt-out is in force, events by channel and action."""
     from dataclasses import asdict
 
-    from catalog.db.engine import open_catalog
-    from catalog.db.store import SqlStore
+    from catalog.db.gateway import unit_of_work
     from catalog.optout import registry
 
-    with open_catalog().session() as session:
-        result = registry.status(SqlStore(session))
+    with unit_of_work() as store:
+        result = registry.status(store)
     if as_json:
         typer.echo(json.dumps(asdict(result), indent=2, sort_keys=True))
         return

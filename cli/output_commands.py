@@ -102,11 +102,9 @@ def output_review(
 ) -> None:
     """A steward's vote on a release request; the second vote decides (two approvals release)."""
     from catalog.airlock import releases
-    from catalog.airlock.store import SqlOutputStore
-    from catalog.db.engine import open_catalog
+    from catalog.db.gateway import unit_of_work
 
-    with open_catalog().session() as session:
-        store = SqlOutputStore(session)
+    with unit_of_work() as store:
         seen = releases.review(store, store.get_user(as_user), request_id, approve=approve, reason=reason)
     if seen.request.decided_at is None:
         typer.echo(
@@ -125,11 +123,9 @@ def output_list(
 ) -> None:
     """Release requests: id, permit, state, automated verdict (never their contents)."""
     from catalog.airlock import releases
-    from catalog.airlock.store import SqlOutputStore
-    from catalog.db.engine import open_catalog
+    from catalog.db.gateway import unit_of_work
 
-    with open_catalog().session() as session:
-        store = SqlOutputStore(session)
+    with unit_of_work() as store:
         actor = None if as_user is None else store.get_user(as_user)
         requests = releases.list_requests(store, actor)
     entries = [_summary(r) for r in requests]
@@ -149,11 +145,9 @@ def output_show(
 ) -> None:
     """A request for review: table, SQL, verdict, Delta versions; votes once both stewards voted."""
     from catalog.airlock import releases
-    from catalog.airlock.store import SqlOutputStore
-    from catalog.db.engine import open_catalog
+    from catalog.db.gateway import unit_of_work
 
-    with open_catalog().session() as session:
-        store = SqlOutputStore(session)
+    with unit_of_work() as store:
         detail = _detail(releases.view(store, store.get_user(as_user), request_id))
     if as_json:
         typer.echo(json.dumps(detail, indent=2))
@@ -181,11 +175,9 @@ def output_get(
 ) -> None:
     """Download a released output; any other state is refused."""
     from catalog.airlock import releases
-    from catalog.airlock.store import SqlOutputStore
-    from catalog.db.engine import open_catalog
+    from catalog.db.gateway import unit_of_work
 
-    with open_catalog().session() as session:
-        store = SqlOutputStore(session)
+    with unit_of_work() as store:
         request = releases.download(store, store.get_user(as_user), request_id)
     table = request.result
     if out is not None:

@@ -20,9 +20,17 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from common.errors import ConfigError
-from common.layout import check_name
+from common.thresholds import DISCLOSURE, K_ANONYMITY, Threshold
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _threshold_field(threshold: Threshold) -> Any:
+    """A settings field whose default and bounds are the threshold's own."""
+    low, high = threshold.bounds()
+    return Field(
+        default=threshold.cast(threshold.default), description=threshold.description, ge=low, le=high
+    )
 
 
 class OptOutPolicy(StrEnum):
@@ -94,28 +102,20 @@ class Settings(BaseSettings):
         description="how long files that held erased rows are kept for concurrent readers "
         "before VACUUM removes them; 0 in the embedded default (nothing else reads the lake)",
     )
-    k_anonymity: int = Field(
-        default=10,
-        ge=2,
-        description="smallest number of persons sharing every combination of quasi-identifiers "
-        "in an anonymised permit's datasets; a permit may ask for more, never less",
-    )
-    # Disclosure control in the SPE; the bounds are the common rules of trusted research
-    # environments (DOMAIN.md), which an instance may make stricter, never looser.
-    disclosure_min_persons: int = Field(
-        default=10, ge=10, le=1000, description="fewest distinct persons behind an output cell"
-    )
-    disclosure_p_percent: float = Field(
-        default=10.0, ge=10, le=100, description="p % rule on sums: the rest must hide the largest by p %"
-    )
-    disclosure_nk_n: int = Field(
-        default=2, ge=2, le=10, description="nk dominance: the n largest contributors ..."
-    )
-    disclosure_nk_k_percent: float = Field(
-        default=90.0, gt=0, le=90, description="... may not hold k % or more of a sum"
-    )
-    disclosure_rounding_base: int = Field(
-        default=0, ge=0, le=1000, description="round released counts to this base; 0: no rounding"
+    k_anonymity: int = _threshold_field(K_ANONYMITY)
+    # Disclosure control in the SPE (common.thresholds): an instance may make it stricter,
+    # never looser than the common rules of trusted research environments.
+    disclosure_min_persons: int = _threshold_field(DISCLOSURE["min_persons"])
+    disclosure_p_percent: float = _threshold_field(DISCLOSURE["p_percent"])
+    disclosure_nk_n: int = _threshold_field(DISCLOSURE["nk_n"])
+    disclosure_nk_k_percent: float = _threshold_field(DISCLOSURE["nk_k_percent"])
+    disclosure_rounding_base: int = _threshold_field(DISCLOSURE["rounding_base"])
+    permit_decision_months: int = Field(
+        default=3,
+        ge=1,
+        le=6,
+        description="months a data access body has to decide on a complete application "
+        "(EHDS Art 68: three, extendable by three)",
     )
     log_level: str = "INFO"
 
@@ -182,18 +182,7 @@ class Settings(BaseSettings):
     @property
     def disclosure(self) -> dict[str, float]:
         """The platform's disclosure control thresholds by rule name (``spe.disclosure``)."""
-        return {
-            "min_persons": self.disclosure_min_persons,
-            "p_percent": self.disclosure_p_percent,
-            "nk_n": self.disclosure_nk_n,
-            "nk_k_percent": self.disclosure_nk_k_percent,
-            "rounding_base": self.disclosure_rounding_base,
-        }
-
-    def release_log(self, permit_id: str) -> Path:
-        """The SPE's record of what a permit's sessions have released (for the differencing
-        check across sessions); deleted with the permit's workspace when the permit ends."""
-        return self.home / "spe" / f"{check_name('permit', permit_id)}.releases.sqlite"
+        return {name: getattr(self, f"disclosure_{name}") for name in DISCLOSURE}
 
 
 @lru_cache(maxsize=1)

@@ -12,14 +12,15 @@ every silver table as an Airflow Asset), so permits see new data without a manua
    steward. Each dataset's silver and output Delta versions go to the catalogue
    (`haven permit builds ID`);
 2. **sweep**: permits past their expiry are expired, and the workspace of every expired
-   or revoked permit is deleted from the lake (audited); the SPE then refuses them;
+   or revoked permit is deleted from the lake (audited), and the SPE forgets what they
+   released; the SPE then refuses them;
 3. **vacuum**: the files of each permit table's earlier versions removed once the erasure
    retention window has passed (`HAVEN_ERASURE_RETENTION_HOURS`, 0 in the embedded
    default), so a person whose opt-out this build applied cannot come back by time travel;
    per permit and dataset it returns whether the earlier versions are gone or until when
    they are kept. It runs even when a task before it failed.
 
-Each task calls one function of `jobs.publishing`; no logic lives here. All are
+Each task calls `jobs.publishing` (and the sweep also the SPE); no logic lives here. All are
 idempotent: a rerun rebuilds the same permits from the same versions.
 """
 
@@ -63,8 +64,11 @@ def haven_publish() -> None:
     @task
     def sweep(published: dict) -> dict:
         from jobs.publishing import sweep as sweep_workspaces
+        from spe.differencing_history import forget_ended
 
-        return sweep_workspaces(_settings())
+        removed = sweep_workspaces(_settings())
+        forget_ended(_settings())  # what the ended permits released goes with them
+        return removed
 
     # Also when the build or the sweep failed: the files of the versions a rebuild replaced
     # (which may hold people whose opt-out it applied) go all the same.

@@ -17,8 +17,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from catalog.db.engine import open_catalog
-from catalog.db.store import SqlStore
+from catalog.db.gateway import unit_of_work
 from catalog.optout import registry
 from catalog.optout.vocabulary import OptOutSource
 from common.layout import Source
@@ -73,8 +72,8 @@ def load_feed(
         )
         for r in rows
     ]
-    with open_catalog(settings).session() as session:
-        outcome = registry.record(SqlStore(session), events, actor=ACTOR, source=OptOutSource.FEED)
+    with unit_of_work(settings) as store:
+        outcome = registry.record(store, events, actor=ACTOR, source=OptOutSource.FEED)
     read, quarantined = int(counts["read"]), int(counts["quarantined"])
     reconciled = silver.SourceCounts(read=read, loaded=len(events), quarantined=quarantined)
     return {
@@ -86,5 +85,5 @@ def load_feed(
 
 def in_force(settings: Settings) -> dict[str, datetime]:
     """Every pid whose opt-out is in force now, with when it took effect (from the registry)."""
-    with open_catalog(settings).session() as session:
-        return registry.opted_out_now(SqlStore(session))
+    with unit_of_work(settings) as store:
+        return registry.opted_out_now(store)

@@ -16,8 +16,9 @@ from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from catalog.audit.events import record_event
+from catalog.audit import trail
 from catalog.datasets.quality import record_label
+from catalog.db.gateway import unit_of_work
 from common.layout import LakeLayout, Source, Zone
 from common.logging import get_logger
 from common.schemas import SCHEMAS
@@ -146,10 +147,10 @@ def _label_silver(
     version = int(last["version"])
     computed = quality_label(report, coverage, documented, linkable=True)
     result = {"dataset": source.value, "silver_version": version, "run_id": run_id, "label": computed}
-    store = QualityStore(settings.home / "quality")
-    record = store.latest().get(source.value, {})
-    store.save(source.value, report_path(settings, run_id).stem, {**record, **result})
-    record_label(settings, source.value, version, run_id, computed)
+    # The label is kept once, in the catalogue, with the silver version it grades; the JSON
+    # under HAVEN_HOME/quality holds the validation results only.
+    with unit_of_work(settings) as catalogue:
+        record_label(catalogue, source.value, version, run_id, computed)
     return result
 
 
@@ -290,14 +291,15 @@ def erase_opted_out(settings: Settings) -> dict[str, Any]:
     finally:
         opted_out.unpersist()
     log.info("optout.erased", persons_in_force=persons, **{k.replace("/", "_"): v for k, v in erased.items()})
-    record_event(
-        actor="system",
-        action="optout.erased",
-        object_type="lake",
-        object_id="lake",
-        details={"persons_in_force": persons, "rows_erased": sum(erased.values()), **erased},
-        settings=settings,
-    )
+    with unit_of_work(settings) as catalogue:
+        trail.append(
+            catalogue,
+            actor="system",
+            action="optout.erased",
+            object_type="lake",
+            object_id="lake",
+            details={"persons_in_force": persons, "rows_erased": sum(erased.values()), **erased},
+        )
     return {"persons_opted_out": persons, "rows_erased": erased}
 
 

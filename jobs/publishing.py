@@ -23,9 +23,11 @@ from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from catalog.db.gateway import unit_of_work
 from catalog.permits.builds import ended_permits, record_publication, record_refusal, record_workspace_removed
 from catalog.permits.domain import PermitBuild
-from catalog.permits.grants import Permit, active_permits
+from catalog.permits.grants import Permit
+from catalog.permits.queries import active_permits
 from common.layout import LakeLayout, Source, Zone
 from common.logging import get_logger, safe
 from common.settings import OptOutPolicy, Settings
@@ -204,7 +206,8 @@ def _refuse(
     report = {**report, "previous_workspace_removed": folder.exists()}
     if folder.exists():
         shutil.rmtree(folder)
-    record_refusal(settings, permit.permit_id, report, at)
+    with unit_of_work(settings) as store:
+        record_refusal(store, permit.permit_id, report, at)
     if report["rule"] == "k_anonymity":
         log.warning(
             "permit.refused",
@@ -238,7 +241,8 @@ def publish(settings: Settings, now: datetime | None = None) -> dict[str, dict[s
     excluded = _excluded_person_ids(settings, spark).cache()
     published: dict[str, dict[str, Any]] = {}
     builds: list[PermitBuild] = []
-    in_force = list(active_permits(settings).values())
+    with unit_of_work(settings) as store:
+        in_force = list(active_permits(store).values())
     try:
         for permit in in_force:
             if settings.optout_policy is OptOutPolicy.REGULATION and lake.permit_tables(permit.permit_id):
@@ -267,25 +271,28 @@ def publish(settings: Settings, now: datetime | None = None) -> dict[str, dict[s
             pinned.get(source)
     versions = {source.value: (version, df.count()) for source, (df, version) in pinned.tables.items()}
     rebuilt = {p: rows for p, rows in published.items() if p in {b.permit_id for b in builds}}
-    record_publication(settings, versions, rebuilt, builds)
+    with unit_of_work(settings) as store:
+        record_publication(store, versions, rebuilt, builds)
     return published
 
 
 def sweep(settings: Settings, now: datetime | None = None) -> dict[str, dict[str, Any]]:
     """Delete the workspace of every expired or revoked permit (expiring those past their
-    date first), and the SPE's record of what it released; per permit removed, its state and
-    the number of workspace files deleted."""
+    date first); per permit removed, its state and the number of workspace files deleted.
+    The SPE forgets what such a permit released through its own function
+    (``spe.differencing_history.forget_ended``)."""
     lake = LakeLayout(settings.lake)
     removed: dict[str, dict[str, Any]] = {}
-    for permit_id, state in sorted(ended_permits(settings, now).items()):
-        # Derived from the permit's pseudonyms: it ends with the permit.
-        settings.release_log(permit_id).unlink(missing_ok=True)
+    with unit_of_work(settings) as store:
+        ended = ended_permits(store, now)
+    for permit_id, state in sorted(ended.items()):
         folder = lake.permit_dir(permit_id)
         if not folder.exists():
             continue
         files = sum(1 for p in folder.rglob("*") if p.is_file())
         shutil.rmtree(folder)
-        record_workspace_removed(settings, permit_id, state, files, now)
+        with unit_of_work(settings) as store:
+            record_workspace_removed(store, permit_id, state, files, now)
         log.info("permit.workspace_removed", permit=safe(permit_id), state=safe(state), files=files)
         removed[permit_id] = {"state": state, "files_removed": files}
     return removed

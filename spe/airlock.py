@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from catalog.airlock import releases
 from catalog.airlock.domain import CheckedResult, OutputRequest
-from catalog.airlock.store import SqlOutputStore
-from catalog.db.engine import open_catalog
+from catalog.db.gateway import unit_of_work
 from common.settings import Settings
 from spe.service import PermitQuery, run_permit_query
 
@@ -38,8 +37,7 @@ def request_output(permit_id: str, user: str, sql: str, settings: Settings | Non
         rows=tuple(tuple(row) for row in ran.result.rows),
         suppressed=tuple(ran.result.suppressed),
     )
-    with open_catalog(settings).session() as session:
-        store = SqlOutputStore(session)
+    with unit_of_work(settings) as store:
         request = releases.request_release(
             store, store.get_user(user), permit_id=permit_id, sql=sql, result=checked, versions=ran.versions
         )

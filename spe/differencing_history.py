@@ -6,8 +6,9 @@ aggregate of a permit (a digest of what it measures and the 64-bit hashes of the
 records behind it, never a value, a pseudonym or the SQL) in one SQLite file per permit under
 ``HAVEN_HOME/spe/``, owner-only. A session holds the file's write lock from before it reads
 the history until its releases are saved, so two concurrent sessions of one permit cannot
-each release half of a difference. The file is deleted with the permit's workspace when
-the permit ends (``jobs.publishing.sweep``).
+each release half of a difference. The file is deleted when the permit ends
+(``forget_ended``, which the ``sweep`` task and ``haven permit sweep`` run after the
+workspaces are gone).
 
 Known limit: every released cell's set is kept, so the file grows with the number of
 distinct released cells times their size (8 bytes per person); identical releases are kept
@@ -24,6 +25,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
+from catalog.db.gateway import unit_of_work
+from catalog.permits.lifecycle import ENDED
+from common.layout import check_name
+from common.settings import Settings
 from spe.differencing import Released, ReleaseHistory
 
 _SCHEMA = """
@@ -52,6 +57,27 @@ def _unpack(blob: bytes) -> frozenset[int]:
     if sys.byteorder == "big":
         values.byteswap()
     return frozenset(values)
+
+
+def history_path(settings: Settings, permit_id: str) -> Path:
+    """Where the SPE keeps what ``permit_id``'s sessions have released."""
+    return settings.home / "spe" / f"{check_name('permit', permit_id)}.releases.sqlite"
+
+
+def forget_ended(settings: Settings) -> list[str]:
+    """Delete the release history of every expired or revoked permit; the ids whose file went.
+
+    The history is derived from the permit's pseudonyms, so it ends with the permit.
+    """
+    with unit_of_work(settings) as store:
+        ended = sorted(a.application_id for a in store.list_applications(ENDED))
+    forgotten = []
+    for permit_id in ended:
+        path = history_path(settings, permit_id)
+        if path.exists():
+            path.unlink()
+            forgotten.append(permit_id)
+    return forgotten
 
 
 class ReleaseLog:

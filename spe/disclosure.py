@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from common.errors import HavenError
+from common.thresholds import DISCLOSURE
 
 
 class Rule(StrEnum):
@@ -46,14 +47,15 @@ class LooserThanDefault(HavenError):
 
 @dataclass(frozen=True)
 class DisclosureSettings:
-    """Thresholds of automated disclosure control; each field's default is the platform minimum."""
+    """Thresholds of automated disclosure control; each field's default is the platform
+    minimum (``common.thresholds``, which also says which way each one is stricter)."""
 
-    min_persons: int = 10
+    min_persons: int = int(DISCLOSURE["min_persons"].default)
     zeros_disclosive: bool = True
-    p_percent: float = 10.0
-    nk_n: int = 2
-    nk_k_percent: float = 90.0
-    rounding_base: int = 0  # 0: no rounding
+    p_percent: float = DISCLOSURE["p_percent"].default
+    nk_n: int = int(DISCLOSURE["nk_n"].default)
+    nk_k_percent: float = DISCLOSURE["nk_k_percent"].default
+    rounding_base: int = int(DISCLOSURE["rounding_base"].default)  # 0: no rounding
 
     def __post_init__(self) -> None:
         if self.min_persons < 1 or self.nk_n < 1 or self.rounding_base < 0:
@@ -70,16 +72,11 @@ class DisclosureSettings:
         new = replace(self, **overrides)
         looser = [
             name
-            for name, is_looser in (
-                ("min_persons", new.min_persons < self.min_persons),
-                ("zeros_disclosive", self.zeros_disclosive and not new.zeros_disclosive),
-                ("p_percent", new.p_percent < self.p_percent),
-                ("nk_n", new.nk_n < self.nk_n),
-                ("nk_k_percent", new.nk_k_percent > self.nk_k_percent),
-                ("rounding_base", new.rounding_base < self.rounding_base),
-            )
-            if is_looser
+            for name, rule in DISCLOSURE.items()
+            if rule.is_looser(getattr(new, name), getattr(self, name))
         ]
+        if self.zeros_disclosive and not new.zeros_disclosive:
+            looser.append("zeros_disclosive")
         if looser:
             raise LooserThanDefault(f"a permit may only make disclosure control stricter: {looser}")
         return new

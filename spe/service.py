@@ -9,18 +9,20 @@ the refusal message (which can quote the SQL) or a value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from catalog.airlock.releases import sql_digest
-from catalog.audit.events import record_event
-from catalog.permits.builds import permit_builds
-from catalog.permits.grants import PermitDenied, UnknownPermit, check_can_query, get_permit
+from catalog.audit import trail
+from catalog.db.gateway import unit_of_work
+from catalog.permits.domain import PermitBuild
+from catalog.permits.grants import PermitDenied, UnknownPermit, check_can_query
+from catalog.permits.queries import get_permit
 from common.layout import LakeLayout, check_name
 from common.settings import Settings, get_settings
-from spe.differencing_history import ReleaseLog
+from spe.differencing_history import ReleaseLog, history_path
 from spe.disclosure import DisclosureSettings
 from spe.sandbox import QueryRefused
 from spe.session import QueryResult, SandboxSession
@@ -48,12 +50,12 @@ def _object_id(permit_id: str) -> str:
     return permit_id
 
 
-def built_versions(settings: Settings, permit_id: str, tables: Mapping[str, Any]) -> dict[str, int]:
+def built_versions(builds: Sequence[PermitBuild], tables: Mapping[str, Any]) -> dict[str, int]:
     """The Delta version of each table as the permit's newest build wrote it (recorded in the
     catalogue), so a session reads what the build published and a result can be reproduced;
     tables without a recorded build are read at their newest version."""
     versions: dict[str, int] = {}
-    for build in permit_builds(settings, permit_id):
+    for build in builds:
         if build.outcome == "removed":
             versions.clear()
         elif (
@@ -79,17 +81,20 @@ def run_permit_query(
     digest = sql_digest(sql)
 
     def record(status: str, **details: Any) -> None:
-        record_event(
-            actor=user,
-            action=QUERY_EVENT,
-            object_type="permit",
-            object_id=_object_id(permit_id),
-            details={"status": status, "sql_sha256": digest, **details},
-            settings=settings,
-        )
+        with unit_of_work(settings) as store:
+            trail.append(
+                store,
+                actor=user,
+                action=QUERY_EVENT,
+                object_type="permit",
+                object_id=_object_id(permit_id),
+                details={"status": status, "sql_sha256": digest, **details},
+            )
 
     try:
-        permit = get_permit(permit_id, settings)
+        with unit_of_work(settings) as store:
+            permit = get_permit(store, permit_id)
+            builds = store.permit_builds(permit_id)
         check_can_query(permit, user, at)
     except UnknownPermit:
         record("denied", rule="unknown_permit")
@@ -108,11 +113,9 @@ def run_permit_query(
     )
     # The permit's release history, locked for this session: differencing is checked against
     # everything any session of the permit released before.
-    with ReleaseLog(settings.release_log(permit_id)) as releases:
+    with ReleaseLog(history_path(settings, permit_id)) as releases:
         history = releases.history(disclosure.min_persons)
-        with SandboxSession(
-            tables, built_versions(settings, permit_id, tables), disclosure, history=history
-        ) as session:
+        with SandboxSession(tables, built_versions(builds, tables), disclosure, history=history) as session:
             result = session.run(sql)
             versions = session.versions
         releases.save(history)

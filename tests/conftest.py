@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +38,30 @@ def haven_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     reset_settings()
     yield home
     reset_settings()
+
+
+@pytest.fixture(scope="session")
+def demo_template() -> Path:
+    """A SQLite catalogue holding the demonstration, seeded once per session through
+    ``catalog.demo.seed`` (what ``haven catalog seed-demo`` runs)."""
+    from catalog.db.engine import close_all
+    from catalog.demo import seed
+
+    settings = Settings(home=_SESSION_DIR / "demo-template")
+    seed(settings)
+    close_all()
+    return Path(settings.home) / "catalog.db"
+
+
+@pytest.fixture
+def demo(haven_home: Path, demo_template: Path) -> Path:
+    """This test's instance holds the demonstration: demo users, the claims dataset and the
+    active demo permit. A new catalogue holds none of it."""
+    haven_home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    target = haven_home / "catalog.db"
+    shutil.copyfile(demo_template, target)
+    target.chmod(0o600)
+    return haven_home
 
 
 @pytest.fixture(scope="session")

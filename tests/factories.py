@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from catalog.db.gateway import unit_of_work
+from catalog.permits.domain import PermitBuild
 from catalog.permits.grants import DatasetGrant, Permit
 from common.layout import Source
-from common.settings import get_settings
+from common.settings import Settings, get_settings
 from pseudonymisation.keys import FileKeyStore, Key
 
 CLAIM_HEADER = [
@@ -69,3 +71,9 @@ def make_permit(
         users=users,
         datasets=(grant,),
     )
+
+
+def permit_builds(settings: Settings, permit_id: str) -> list[PermitBuild]:
+    """What the catalogue recorded of a permit's builds, oldest first."""
+    with unit_of_work(settings) as store:
+        return store.permit_builds(permit_id)

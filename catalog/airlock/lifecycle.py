@@ -9,7 +9,7 @@ the state nor the audit log tells the second reviewer how the first one voted.
 from __future__ import annotations
 
 from catalog.airlock.domain import OutputState as S
-from catalog.people.roles import Role
+from catalog.people.domain import Role
 from catalog.statemachine import Lifecycle, Transition
 
 _STEWARD = frozenset({Role.STEWARD})

@@ -13,8 +13,7 @@ from datetime import datetime
 from catalog.airlock.domain import OutputRequest, OutputState, Review
 from catalog.airlock.lifecycle import FINAL_STATES, REVIEWABLE
 from catalog.exceptions import NotAuthorised, RuleViolation, passes
-from catalog.people.domain import User
-from catalog.people.roles import Role
+from catalog.people.domain import Role, User
 from catalog.permits.domain import Application
 from catalog.permits.lifecycle import IN_FORCE
 

@@ -32,21 +32,14 @@ from catalog.airlock.policies import (
     check_can_view,
     visible_reviews,
 )
+from catalog.airlock.store import OutputStore
 from catalog.audit import trail
-from catalog.db.store import AuditStore, PermitStore, UserStore
+from catalog.audit.store import AuditStore
 from catalog.exceptions import NotAuthorised
 from catalog.people.domain import User
+from catalog.people.store import UserStore
 from catalog.permits.policies import check_reason
-
-
-class OutputStore(Protocol):
-    def add_output_request(self, request: OutputRequest) -> None: ...
-    def get_output_request(self, request_id: str) -> OutputRequest: ...
-    def update_output_request(self, request: OutputRequest) -> None: ...
-    def list_output_requests(self) -> list[OutputRequest]: ...
-    def count_output_requests(self) -> int: ...
-    def add_output_review(self, review: Review) -> None: ...
-    def output_reviews(self, request_id: str) -> list[Review]: ...
+from catalog.permits.store import PermitStore
 
 
 class Store(OutputStore, PermitStore, AuditStore, UserStore, Protocol):

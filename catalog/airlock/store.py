@@ -1,100 +1,17 @@
-"""The airlock's storage: ``OutputStore`` over SQLAlchemy, beside the other stores of one session."""
+"""What the airlock needs from storage (``catalog.db`` implements it)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from typing import Protocol
 
-from sqlalchemy import func, select
-
-from catalog.airlock.domain import CheckedResult, OutputRequest, OutputState, Review, Vote
-from catalog.db.models import OutputRequestRow, OutputReviewRow
-from catalog.db.store import SqlStore
-from catalog.exceptions import NotFound
+from catalog.airlock.domain import OutputRequest, Review
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class SqlOutputStore(SqlStore):
-    """Every store Protocol, the airlock's included, over one SQLAlchemy session."""
-
-    def add_output_request(self, request: OutputRequest) -> None:
-        self.session.add(
-            OutputRequestRow(
-                request_id=request.request_id,
-                permit_id=request.permit_id,
-                author=request.author,
-                sql=request.sql,
-                sql_sha256=request.sql_sha256,
-                columns=list(request.result.columns),
-                rows=[list(row) for row in request.result.rows],
-                suppressed=[dict(s) for s in request.result.suppressed],
-                versions=dict(request.versions),
-                verdict=request.verdict,
-                state=request.state.value,
-                created_at=request.created_at,
-                decided_at=request.decided_at,
-            )
-        )
-        self.session.flush()
-
-    @staticmethod
-    def _request(row: OutputRequestRow) -> OutputRequest:
-        result = CheckedResult(
-            columns=tuple(row.columns),
-            rows=tuple(tuple(r) for r in row.rows),
-            suppressed=tuple(dict(s) for s in row.suppressed),
-        )
-        return OutputRequest(
-            request_id=row.request_id,
-            permit_id=row.permit_id,
-            author=row.author,
-            sql=row.sql,
-            sql_sha256=row.sql_sha256,
-            result=result,
-            versions=dict(row.versions),
-            verdict=row.verdict,
-            state=OutputState(row.state),
-            created_at=_utc(row.created_at),
-            decided_at=None if row.decided_at is None else _utc(row.decided_at),
-        )
-
-    def get_output_request(self, request_id: str) -> OutputRequest:
-        row = self.session.get(OutputRequestRow, request_id)
-        if row is None:
-            raise NotFound(f"no output request {request_id!r}")
-        return self._request(row)
-
-    def update_output_request(self, request: OutputRequest) -> None:
-        row = self.session.get(OutputRequestRow, request.request_id)
-        if row is None:
-            raise NotFound(f"no output request {request.request_id!r}")
-        row.state, row.decided_at = request.state.value, request.decided_at
-        self.session.flush()
-
-    def list_output_requests(self) -> list[OutputRequest]:
-        query = select(OutputRequestRow).order_by(OutputRequestRow.created_at, OutputRequestRow.request_id)
-        return [self._request(row) for row in self.session.scalars(query)]
-
-    def count_output_requests(self) -> int:
-        return int(self.session.scalar(select(func.count()).select_from(OutputRequestRow)) or 0)
-
-    def add_output_review(self, review: Review) -> None:
-        self.session.add(
-            OutputReviewRow(
-                request_id=review.request_id,
-                reviewer=review.reviewer,
-                vote=review.vote.value,
-                reason=review.reason,
-                at=review.at,
-            )
-        )
-        self.session.flush()
-
-    def output_reviews(self, request_id: str) -> list[Review]:
-        query = select(OutputReviewRow).where(OutputReviewRow.request_id == request_id)
-        return [
-            Review(r.request_id, r.reviewer, Vote(r.vote), r.reason, _utc(r.at))
-            for r in self.session.scalars(query.order_by(OutputReviewRow.id))
-        ]
+class OutputStore(Protocol):
+    def add_output_request(self, request: OutputRequest) -> None: ...
+    def get_output_request(self, request_id: str) -> OutputRequest: ...
+    def update_output_request(self, request: OutputRequest) -> None: ...
+    def list_output_requests(self) -> list[OutputRequest]: ...
+    def count_output_requests(self) -> int: ...
+    def add_output_review(self, review: Review) -> None: ...
+    def output_reviews(self, request_id: str) -> list[Review]: ...

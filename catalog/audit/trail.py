@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from catalog.audit.domain import AuditEntry
-from catalog.db.store import AuditStore
+from catalog.audit.store import AuditStore
 
 GENESIS = "0" * 64
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9_.:@/-]{0,120}$")

@@ -12,8 +12,9 @@ from typing import Annotated, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from catalog.audit import trail
+from catalog.audit.store import AuditStore
 from catalog.datasets.domain import DatasetRecord
-from catalog.db.store import AuditStore, DatasetStore
+from catalog.datasets.store import DatasetStore
 from catalog.people.domain import User
 from catalog.people.roles import Operation, check_can
 

@@ -12,14 +12,12 @@ from typing import Any
 
 from catalog.audit import trail
 from catalog.datasets.domain import QualityLabel
-from catalog.db.engine import open_catalog
-from catalog.db.store import SqlStore
-from catalog.permits import service
-from common.settings import Settings
+from catalog.datasets.metadata import CatalogueStore
+from catalog.people.domain import SYSTEM
 
 
 def record_label(
-    settings: Settings,
+    store: CatalogueStore,
     source: str,
     silver_version: int,
     run_id: str,
@@ -28,15 +26,13 @@ def record_label(
 ) -> QualityLabel:
     """Store the label of ``source``'s silver ``silver_version`` and audit it."""
     entry = QualityLabel(silver_version, run_id, at or datetime.now(UTC), label)
-    with open_catalog(settings).session() as session:
-        store = SqlStore(session)
-        store.add_quality_label(source, entry)
-        trail.append(
-            store,
-            actor=service.SYSTEM.username,
-            action="dataset.quality_labelled",
-            object_type="source",
-            object_id=source,
-            details={"silver_version": silver_version},
-        )
+    store.add_quality_label(source, entry)
+    trail.append(
+        store,
+        actor=SYSTEM.username,
+        action="dataset.quality_labelled",
+        object_type="source",
+        object_id=source,
+        details={"silver_version": silver_version},
+    )
     return entry

@@ -3,7 +3,8 @@
 The URL comes from the settings (``catalog_url``): a SQLite file in ``HAVEN_HOME`` by
 default, PostgreSQL (``postgresql+psycopg://...``) in a deployment. ``open_catalog``
 migrates the database to the newest revision on first use in a process, so no
-``alembic.ini`` is needed anywhere, and seeds the demonstration data into a new database.
+``alembic.ini`` is needed anywhere. A new catalogue holds the schema and the ``system`` user
+only; the demonstration data is loaded on request (``catalog.demo``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from common.settings import Settings, get_settings
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration; a database already there is opened without loading Alembic at all
 # (tests/catalog/test_db.py checks this against the migration scripts).
-HEAD = "0007_disclosure"
+HEAD = "0008_system_user"
 log = get_logger(__name__)
 
 
@@ -95,12 +96,8 @@ _OPEN: dict[str, Catalog] = {}
 _LOCK = threading.Lock()
 
 
-def open_catalog(settings: Settings | None = None, *, seed_demo: bool = True) -> Catalog:
-    """The catalogue of ``settings`` (default: the process settings), migrated; cached per URL.
-
-    A database that held no catalogue gets the demonstration data (``catalog.demo``) unless
-    ``seed_demo`` is false.
-    """
+def open_catalog(settings: Settings | None = None) -> Catalog:
+    """The catalogue of ``settings`` (default: the process settings), migrated; cached per URL."""
     url = (settings or get_settings()).catalog_url
     assert url is not None
     with _LOCK:
@@ -109,15 +106,6 @@ def open_catalog(settings: Settings | None = None, *, seed_demo: bool = True) ->
         engine = make_engine(url)
         fresh = migrate(engine)
         catalog = Catalog(engine, sessionmaker(engine, expire_on_commit=False))
-        if fresh:
-            from catalog.db.store import SqlStore
-            from catalog.demo import bootstrap, seed
-
-            if seed_demo:
-                seed(catalog)
-            else:
-                with catalog.session() as session:
-                    bootstrap(SqlStore(session))
         (log.info if fresh else log.debug)("catalog.opened", backend=safe(engine.dialect.name), created=fresh)
         _OPEN[url] = catalog
         return catalog

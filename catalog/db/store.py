@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,53 +29,10 @@ from catalog.db.models import (
 from catalog.exceptions import NotFound
 from catalog.optout.domain import OptOutEvent
 from catalog.optout.vocabulary import OptOutAction, OptOutChannel, OptOutSource
-from catalog.people.domain import User
-from catalog.people.roles import Role
+from catalog.people.domain import Role, User
 from catalog.permits.domain import Application, PermitBuild, RequestedDataset, TransitionRecord
 from catalog.permits.terms import Anonymisation, CohortRules, Disclosure
 from catalog.permits.vocabulary import DataForm, OrganisationType, PermitState
-
-
-class UserStore(Protocol):
-    def add_user(self, user: User, password_hash: str | None) -> None: ...
-    def get_user(self, username: str) -> User: ...
-    def find_user(self, username: str) -> User | None: ...
-    def password_hash(self, username: str) -> str | None: ...
-    def set_password_hash(self, username: str, password_hash: str) -> None: ...
-    def list_users(self) -> list[User]: ...
-
-
-class DatasetStore(Protocol):
-    def put_dataset(self, dataset: DatasetRecord) -> None: ...
-    def get_dataset(self, dataset_id: str) -> DatasetRecord: ...
-    def list_datasets(self) -> list[DatasetRecord]: ...
-    def add_dataset_version(self, dataset_id: str, version: int, at: datetime, rows: int | None) -> None: ...
-
-
-class PermitStore(Protocol):
-    def add_application(self, application: Application) -> None: ...
-    def get_application(self, application_id: str) -> Application: ...
-    def update_application(self, application: Application) -> None: ...
-    def list_applications(self, states: frozenset[PermitState] | None = None) -> list[Application]: ...
-    def add_transition(self, record: TransitionRecord) -> None: ...
-    def transitions(self, application_id: str) -> list[TransitionRecord]: ...
-    def count_applications(self) -> int: ...
-
-
-class PermitBuildStore(Protocol):
-    def add_permit_build(self, build: PermitBuild) -> None: ...
-    def permit_builds(self, permit_id: str) -> list[PermitBuild]: ...
-
-
-class AuditStore(Protocol):
-    def last_audit_entry(self) -> AuditEntry | None: ...
-    def append_audit(self, entry: AuditEntry) -> None: ...
-    def audit_entries(self) -> list[AuditEntry]: ...
-
-
-class OptOutStore(Protocol):
-    def add_optout_event(self, event: OptOutEvent, event_key: str) -> int | None: ...
-    def optout_events(self) -> list[OptOutEvent]: ...
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -162,21 +118,7 @@ class SqlStore:
             .where(DatasetVersionRow.dataset_id == row.dataset_id)
             .order_by(DatasetVersionRow.version)
         )
-        labelled = self.session.scalars(
-            select(QualityLabelRow)
-            .where(QualityLabelRow.source == row.source)
-            .order_by(QualityLabelRow.measured_at.desc(), QualityLabelRow.silver_version.desc())
-        ).first()
-        quality = (
-            None
-            if labelled is None
-            else QualityLabel(
-                labelled.silver_version,
-                labelled.run_id,
-                _required_utc(labelled.measured_at),
-                dict(labelled.label),
-            )
-        )
+        quality = self.latest_quality_label(row.source)
         return DatasetRecord(
             dataset_id=row.dataset_id,
             source=row.source,
@@ -197,6 +139,21 @@ class SqlStore:
             )
         )
         self.session.flush()
+
+    def latest_quality_label(self, source: str) -> QualityLabel | None:
+        labelled = self.session.scalars(
+            select(QualityLabelRow)
+            .where(QualityLabelRow.source == source)
+            .order_by(QualityLabelRow.measured_at.desc(), QualityLabelRow.silver_version.desc())
+        ).first()
+        if labelled is None:
+            return None
+        return QualityLabel(
+            labelled.silver_version,
+            labelled.run_id,
+            _required_utc(labelled.measured_at),
+            dict(labelled.label),
+        )
 
     def get_dataset(self, dataset_id: str) -> DatasetRecord:
         row = self.session.get(DatasetRow, dataset_id)

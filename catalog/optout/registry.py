@@ -22,9 +22,10 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from catalog.audit import trail
-from catalog.db.store import AuditStore, OptOutStore
+from catalog.audit.store import AuditStore
 from catalog.exceptions import InvalidOptOutEvent
 from catalog.optout.domain import OptOutEvent, OptOutStatus
+from catalog.optout.store import OptOutStore
 from catalog.optout.vocabulary import (
     AGENT_CHANNELS,
     PID_PATTERN,

@@ -1,4 +1,4 @@
-"""Roles, the operations of the control plane, and which roles may do each.
+"""The operations of the control plane, and which roles may do each.
 
 Every operation of the service layers checks ``check_can`` first; ``PERMISSIONS`` is the one
 table of who may do what (rules that also depend on the object, such as "the applicant may
@@ -8,22 +8,9 @@ not decide", live with the object's policies).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from catalog.exceptions import NotAuthorised, passes
-
-if TYPE_CHECKING:
-    from catalog.people.domain import User
-
-
-class Role(StrEnum):
-    """What a user may do; a user holds one or more roles."""
-
-    RESEARCHER = "researcher"
-    STEWARD = "steward"
-    POLICY_ANALYST = "policy_analyst"
-    OPERATOR = "operator"
-    CITIZEN = "citizen"
+from catalog.people.domain import Role, User
 
 
 class Operation(StrEnum):

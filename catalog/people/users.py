@@ -13,10 +13,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from catalog.audit import trail
-from catalog.db.store import AuditStore, UserStore
+from catalog.audit.store import AuditStore
 from catalog.exceptions import NotAuthorised, RuleViolation
-from catalog.people.domain import User
-from catalog.people.roles import Operation, Role, check_can
+from catalog.people.domain import Role, User
+from catalog.people.roles import Operation, check_can
+from catalog.people.store import UserStore
 
 _HASHER = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12

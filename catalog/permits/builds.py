@@ -12,53 +12,52 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from catalog.audit import trail
 from catalog.datasets import metadata
-from catalog.db.engine import open_catalog
-from catalog.db.store import SqlStore
+from catalog.people.domain import SYSTEM
 from catalog.permits import service
 from catalog.permits.domain import PermitBuild
 from catalog.permits.lifecycle import ENDED
+from catalog.permits.store import PermitBuildStore
 from catalog.permits.vocabulary import PermitState
-from common.settings import Settings
+
+
+class Store(service.Store, PermitBuildStore, Protocol):
+    """What recording a run needs: the workflow's stores and the builds."""
 
 
 def record_publication(
-    settings: Settings,
+    store: Store,
     silver_versions: Mapping[str, tuple[int, int | None]],
     permits: dict[str, dict[str, int]],
     builds: Sequence[PermitBuild] = (),
 ) -> None:
     """Record silver (version, rows) by source, published permit datasets (rows per dataset)
     and, per dataset, the build that wrote it."""
-    with open_catalog(settings).session() as session:
-        store = SqlStore(session)
-        for record in store.list_datasets():
-            if record.source in silver_versions:
-                version, rows = silver_versions[record.source]
-                metadata.record_version(store, service.SYSTEM, record.dataset_id, version, rows)
-        for build in builds:
-            store.add_permit_build(build)
-        for permit_id, counts in permits.items():
-            details: dict[str, Any] = dict(counts)
-            written = {
-                b.dataset: b.output_version
-                for b in builds
-                if b.permit_id == permit_id and b.dataset is not None
-            }
-            details.update({f"{name}.version": version for name, version in written.items()})
-            trail.append(
-                store,
-                actor=service.SYSTEM.username,
-                action="permit.datasets_published",
-                object_type="permit",
-                object_id=permit_id,
-                details=details,
-            )
-            if store.get_application(permit_id).state is PermitState.APPROVED:
-                service.activate(store, service.SYSTEM, permit_id)
+    for record in store.list_datasets():
+        if record.source in silver_versions:
+            version, rows = silver_versions[record.source]
+            metadata.record_version(store, SYSTEM, record.dataset_id, version, rows)
+    for build in builds:
+        store.add_permit_build(build)
+    for permit_id, counts in permits.items():
+        details: dict[str, Any] = dict(counts)
+        written = {
+            b.dataset: b.output_version for b in builds if b.permit_id == permit_id and b.dataset is not None
+        }
+        details.update({f"{name}.version": version for name, version in written.items()})
+        trail.append(
+            store,
+            actor=SYSTEM.username,
+            action="permit.datasets_published",
+            object_type="permit",
+            object_id=permit_id,
+            details=details,
+        )
+        if store.get_application(permit_id).state is PermitState.APPROVED:
+            service.activate(store, SYSTEM, permit_id)
 
 
 def flat(report: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -73,58 +72,44 @@ def flat(report: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def record_refusal(
-    settings: Settings, permit_id: str, report: Mapping[str, Any], at: datetime | None = None
+    store: Store, permit_id: str, report: Mapping[str, Any], at: datetime | None = None
 ) -> None:
     """A permit's build was refused (k-anonymity not reached, or record ids approved for
     anonymised data): the report goes to the catalogue, where the steward reads it, and to
     the audit log. It holds no values."""
     when = at or datetime.now(UTC)
-    with open_catalog(settings).session() as session:
-        store = SqlStore(session)
-        store.add_permit_build(
-            PermitBuild(permit_id=permit_id, outcome="refused", at=when, report=dict(report))
-        )
-        trail.append(
-            store,
-            actor=service.SYSTEM.username,
-            action="permit.build_refused",
-            object_type="permit",
-            object_id=permit_id,
-            at=when,
-            details=flat(report),
-        )
+    store.add_permit_build(PermitBuild(permit_id=permit_id, outcome="refused", at=when, report=dict(report)))
+    trail.append(
+        store,
+        actor=SYSTEM.username,
+        action="permit.build_refused",
+        object_type="permit",
+        object_id=permit_id,
+        at=when,
+        details=flat(report),
+    )
 
 
-def ended_permits(settings: Settings, now: datetime | None = None) -> dict[str, str]:
+def ended_permits(store: Store, now: datetime | None = None) -> dict[str, str]:
     """Move permits past their expiry to expired, then return every expired or revoked
     permit's id with its state."""
-    with open_catalog(settings).session() as session:
-        store = SqlStore(session)
-        service.expire_due(store, service.SYSTEM, now)
-        return {a.application_id: a.state.value for a in store.list_applications(ENDED)}
+    service.expire_due(store, SYSTEM, now)
+    return {a.application_id: a.state.value for a in store.list_applications(ENDED)}
 
 
 def record_workspace_removed(
-    settings: Settings, permit_id: str, state: str, files: int, at: datetime | None = None
+    store: Store, permit_id: str, state: str, files: int, at: datetime | None = None
 ) -> None:
     """The workspace of an ended permit was deleted from the lake (``files`` files)."""
     when = at or datetime.now(UTC)
     details = {"state": state, "files_removed": files}
-    with open_catalog(settings).session() as session:
-        store = SqlStore(session)
-        store.add_permit_build(PermitBuild(permit_id=permit_id, outcome="removed", at=when, report=details))
-        trail.append(
-            store,
-            actor=service.SYSTEM.username,
-            action="permit.workspace_removed",
-            object_type="permit",
-            object_id=permit_id,
-            at=when,
-            details=details,
-        )
-
-
-def permit_builds(settings: Settings, permit_id: str) -> list[PermitBuild]:
-    """Every recorded build outcome of a permit, oldest first (``haven permit builds``)."""
-    with open_catalog(settings).session() as session:
-        return SqlStore(session).permit_builds(permit_id)
+    store.add_permit_build(PermitBuild(permit_id=permit_id, outcome="removed", at=when, report=details))
+    trail.append(
+        store,
+        actor=SYSTEM.username,
+        action="permit.workspace_removed",
+        object_type="permit",
+        object_id=permit_id,
+        at=when,
+        details=details,
+    )

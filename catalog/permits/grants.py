@@ -2,8 +2,8 @@
 
 A permit names its users, its datasets with the exact columns and the data period, and
 when it was granted and expires. Permits come from the catalogue database: an approved
-application is the permit (``catalog.permits.service``); ``get_permit`` and ``active_permits``
-read it. Rules come in pairs: ``check_can_query`` raises a ``PermitDenied`` with the
+application is the permit (``catalog.permits.service``); ``catalog.permits.queries`` reads
+it. Rules come in pairs: ``check_can_query`` raises a ``PermitDenied`` with the
 reason, ``can_query`` returns a bool for a UI.
 """
 
@@ -17,7 +17,6 @@ from catalog.permits.terms import Anonymisation, CohortRules, Disclosure
 from catalog.permits.vocabulary import PermitState
 from common.errors import HavenError
 from common.layout import Source, check_name
-from common.settings import Settings
 
 
 class PermitDenied(HavenError):
@@ -88,47 +87,3 @@ def can_query(permit: Permit, user: str, at: datetime | None = None) -> bool:
     except PermitDenied:
         return False
     return True
-
-
-# The demo permit as the catalogue seeds it (catalog.demo), for code that needs its id and user.
-DEMO_PERMIT = Permit(
-    permit_id="demo-permit",
-    title="Ambulatory care use in 2025 (demonstration)",
-    purpose="scientific research",
-    granted_at=datetime(2026, 1, 1, tzinfo=UTC),
-    expires_at=datetime(2031, 1, 1, tzinfo=UTC),
-    users=("researcher@demo",),
-    datasets=(
-        DatasetGrant(
-            name="claims",
-            source=Source.CLAIMS,
-            columns=(
-                "nomenclature_code",
-                "service_date",
-                "provider_type",
-                "amount_reimbursed",
-                "amount_copay",
-            ),
-            date_column="service_date",
-            period_start=date(2025, 1, 1),
-            period_end=date(2025, 12, 31),
-        ),
-    ),
-)
-
-
-def active_permits(settings: Settings | None = None) -> dict[str, Permit]:
-    """Approved and active permits not yet expired, by id: those whose datasets are published."""
-    from catalog.permits.queries import permits_in_force
-
-    return permits_in_force(settings)
-
-
-def get_permit(permit_id: str, settings: Settings | None = None) -> Permit:
-    """The permit with this id in whatever state (``check_can_query`` refuses unusable ones)."""
-    from catalog.permits.queries import find_permit
-
-    permit = find_permit(permit_id, settings)
-    if permit is None:
-        raise UnknownPermit(f"no permit with id {permit_id!r}")
-    return permit

@@ -8,7 +8,7 @@ diagram is generated from it (``mermaid_diagram``).
 
 from __future__ import annotations
 
-from catalog.people.roles import Role
+from catalog.people.domain import Role
 from catalog.permits.vocabulary import PermitState as S
 from catalog.statemachine import Lifecycle, Transition
 

@@ -22,8 +22,8 @@ from catalog.permits.vocabulary import (
     ProhibitedPurpose,
     Purpose,
 )
+from common.settings import get_settings
 
-DECISION_MONTHS = 3  # EHDS Art 68: decide within 3 months of a complete application
 # EHDS Art 53(2) reserves these purposes to public bodies (a "check" item in DOMAIN.md):
 # switch off here if the final reading differs.
 RESERVE_PUBLIC_BODY_PURPOSES = True
@@ -124,10 +124,11 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def decision_due(application: Application) -> datetime | None:
-    """When the decision is due: 3 months after the last (complete) submission."""
+    """When the decision is due: ``permit_decision_months`` (EHDS Art 68: three) after the
+    last, complete submission."""
     if application.submitted_at is None or application.state not in AWAITING_DECISION:
         return None
-    return add_months(application.submitted_at, DECISION_MONTHS)
+    return add_months(application.submitted_at, get_settings().permit_decision_months)
 
 
 def is_overdue(application: Application, now: datetime) -> bool:

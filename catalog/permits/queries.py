@@ -1,22 +1,26 @@
-"""Read-side helpers that open the instance's catalogue: permits as the pipeline and SPE use them."""
+"""Permits as the pipeline and the SPE use them, read from a store (``catalog.db.gateway``)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Protocol
 
-from catalog.db.engine import open_catalog
-from catalog.db.store import SqlStore
+from catalog.datasets.store import DatasetStore
 from catalog.exceptions import NotFound
 from catalog.permits.domain import Application
-from catalog.permits.grants import DatasetGrant, Permit
+from catalog.permits.grants import DatasetGrant, Permit, UnknownPermit
 from catalog.permits.lifecycle import IN_FORCE
+from catalog.permits.store import PermitStore
 from catalog.permits.terms import Anonymisation
 from catalog.permits.vocabulary import DataForm
 from common.layout import Source
-from common.settings import Settings
 
 
-def to_permit(application: Application, store: SqlStore) -> Permit | None:
+class Store(PermitStore, DatasetStore, Protocol):
+    """What reading permits needs."""
+
+
+def to_permit(application: Application, store: Store) -> Permit | None:
     """The permit an approved application grants; None before approval or after a refusal."""
     if application.granted_at is None or application.expires_at is None:
         return None
@@ -52,23 +56,24 @@ def to_permit(application: Application, store: SqlStore) -> Permit | None:
     )
 
 
-def permits_in_force(settings: Settings | None = None, now: datetime | None = None) -> dict[str, Permit]:
+def active_permits(store: Store, now: datetime | None = None) -> dict[str, Permit]:
+    """Approved and active permits not yet expired, by id: those whose datasets are published."""
     at = now or datetime.now(UTC)
     out: dict[str, Permit] = {}
-    with open_catalog(settings).session() as session:
-        store = SqlStore(session)
-        for application in store.list_applications(IN_FORCE):
-            permit = to_permit(application, store)
-            if permit is not None and permit.granted_at <= at < permit.expires_at:
-                out[permit.permit_id] = permit
+    for application in store.list_applications(IN_FORCE):
+        permit = to_permit(application, store)
+        if permit is not None and permit.granted_at <= at < permit.expires_at:
+            out[permit.permit_id] = permit
     return out
 
 
-def find_permit(permit_id: str, settings: Settings | None = None) -> Permit | None:
-    with open_catalog(settings).session() as session:
-        store = SqlStore(session)
-        try:
-            application = store.get_application(permit_id)
-        except NotFound:
-            return None
-        return to_permit(application, store)
+def get_permit(store: Store, permit_id: str) -> Permit:
+    """The permit with this id in whatever state (``check_can_query`` refuses unusable ones)."""
+    try:
+        application = store.get_application(permit_id)
+    except NotFound:
+        raise UnknownPermit(f"no permit with id {permit_id!r}") from None
+    permit = to_permit(application, store)
+    if permit is None:
+        raise UnknownPermit(f"no permit with id {permit_id!r}")
+    return permit

@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from catalog.db.store import PermitStore
 from catalog.permits.domain import Application
 from catalog.permits.lifecycle import IN_FORCE
 from catalog.permits.policies import decision_due
+from catalog.permits.store import PermitStore
 from catalog.permits.terms import describe
 from catalog.permits.vocabulary import PermitState
 

@@ -7,17 +7,19 @@ audit entry in the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
 from catalog.audit import trail
 from catalog.audit.domain import AuditEntry
-from catalog.db.store import AuditStore, DatasetStore, PermitStore, UserStore
+from catalog.audit.store import AuditStore
+from catalog.datasets.store import DatasetStore
 from catalog.exceptions import InvalidApplication, NotAuthorised, NotFound, RuleViolation
-from catalog.people.domain import User
-from catalog.people.roles import Operation, Role, check_can
+from catalog.people.domain import SYSTEM, User
+from catalog.people.roles import Operation, check_can
+from catalog.people.store import UserStore
 from catalog.permits.applications import ApplicationFile
 from catalog.permits.domain import Application, RequestedDataset, TransitionRecord
 from catalog.permits.lifecycle import AWAITING_DECISION, IN_FORCE, transition
@@ -32,12 +34,11 @@ from catalog.permits.policies import (
     decision_due,
     is_overdue,
 )
-from catalog.permits.terms import DEFAULT_DISCLOSURE, DEFAULT_K
+from catalog.permits.store import PermitStore
 from catalog.permits.vocabulary import DataForm, PermitState
 from common.layout import Source
 from common.schemas import SCHEMAS
-
-SYSTEM = User(username="system", roles=frozenset({Role.OPERATOR}), display_name="Haven itself")
+from common.settings import Settings, get_settings
 
 
 class Store(PermitStore, AuditStore, UserStore, DatasetStore, Protocol):
@@ -151,21 +152,21 @@ def apply(
     now: datetime | None = None,
     application_id: str | None = None,
     *,
-    minimum_k: int = DEFAULT_K,
-    disclosure: Mapping[str, float] | None = None,
+    settings: Settings | None = None,
 ) -> Application:
     """Record and submit an application; one for a prohibited purpose is refused at once, with the reason.
 
-    ``minimum_k`` is the platform's k-anonymity threshold and ``disclosure`` its disclosure
-    control thresholds by name (``HAVEN_DISCLOSURE_*``; default: the common rules): an
-    application may ask for stricter ones, never looser.
+    The platform's k-anonymity threshold and disclosure control come from the instance's
+    settings (``HAVEN_K_ANONYMITY``, ``HAVEN_DISCLOSURE_*``): an application may ask for
+    stricter ones, never looser.
     """
     at = _now(now)
+    platform = settings or get_settings()
     check_can(actor, Operation.APPLY)
     if actor.username != spec.applicant:
         raise NotAuthorised(f"user {actor.username!r} may only apply in their own name")
-    _check_k(spec, minimum_k)
-    _check_disclosure(spec, dict(disclosure or DEFAULT_DISCLOSURE))
+    _check_k(spec, platform.k_anonymity)
+    _check_disclosure(spec, platform.disclosure)
     datasets = _check_datasets(store, spec)
     draft = Application(
         application_id=application_id or _next_id(store, at),

@@ -20,17 +20,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from common.layout import Source
-
-DEFAULT_K = 10
-# The common rules of trusted research environments (DOMAIN.md): the platform's disclosure
-# control unless HAVEN_DISCLOSURE_* make it stricter. The SPE applies them (spe.disclosure).
-DEFAULT_DISCLOSURE: dict[str, float] = {
-    "min_persons": 10,
-    "p_percent": 10.0,
-    "nk_n": 2,
-    "nk_k_percent": 90.0,
-    "rounding_base": 0,
-}
+from common.thresholds import DISCLOSURE
 
 
 @dataclass(frozen=True)
@@ -125,16 +115,6 @@ class Anonymisation(_Model):
         return max(minimum, self.k or 0)
 
 
-# Which way each disclosure threshold is stricter: a permit may move it only that way.
-DISCLOSURE_STRICTER_WHEN_HIGHER = {
-    "min_persons": True,
-    "p_percent": True,
-    "nk_n": True,
-    "nk_k_percent": False,
-    "rounding_base": True,
-}
-
-
 class Disclosure(_Model):
     """A permit's stricter disclosure control in the SPE; unset fields keep the platform's.
 
@@ -157,7 +137,7 @@ class Disclosure(_Model):
         return [
             name
             for name, value in self.overrides().items()
-            if (value < platform[name]) == DISCLOSURE_STRICTER_WHEN_HIGHER[name] and value != platform[name]
+            if DISCLOSURE[name].is_looser(value, platform[name])
         ]
 
 

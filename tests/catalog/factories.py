@@ -9,8 +9,7 @@ from typing import Any
 from catalog.datasets import metadata
 from catalog.db.store import SqlStore
 from catalog.demo import claims_metadata
-from catalog.people.domain import User
-from catalog.people.roles import Role
+from catalog.people.domain import Role, User
 from catalog.permits import service
 from catalog.permits.applications import parse_application
 from catalog.permits.domain import Application

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from catalog.db.engine import Catalog, close_all, open_catalog
 from catalog.db.store import SqlStore
+from catalog.demo import seed
 from common.settings import PROJECT_ROOT, Settings, get_settings, reset_settings
 
 URL_FILE = PROJECT_ROOT / ".cache" / "postgres" / "url"
@@ -85,14 +86,16 @@ def settings(catalog_url: str) -> Settings:
 
 @pytest.fixture
 def catalog(catalog_url: str) -> Catalog:
-    """An empty catalogue (only the ``system`` user), migrated."""
-    return open_catalog(seed_demo=False)
+    """A new catalogue (only the ``system`` user), migrated."""
+    return open_catalog()
 
 
 @pytest.fixture
 def demo_catalog(catalog_url: str) -> Catalog:
-    """A catalogue with the demo dataset, users and permit."""
-    return open_catalog()
+    """A catalogue with the demo dataset, users and permit, loaded as ``haven catalog seed-demo`` does."""
+    catalog = open_catalog()
+    seed()
+    return catalog
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from catalog.airlock import releases
 from catalog.airlock.domain import CheckedResult, OutputRequest
-from catalog.airlock.store import SqlOutputStore
-from catalog.people.domain import User
-from catalog.people.roles import Role
+from catalog.db.outputs import SqlOutputStore
+from catalog.people.domain import Role, User
 from catalog.permits import service
 from catalog.permits.domain import Application
 from tests.catalog.factories import make_user, make_world, submit

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DatabaseError
 
 from catalog.audit import trail
 from catalog.db.engine import Catalog, alembic_config
+from catalog.db.gateway import unit_of_work
 from catalog.db.models import AuditRow
 from catalog.db.store import SqlStore
 
@@ -117,14 +118,15 @@ def test_entries_refuse_free_text(catalog: Catalog, details: dict[str, object]) 
 
 
 def test_other_components_record_events(catalog: Catalog) -> None:
-    from catalog.audit.events import record_event
-
-    entry = record_event(
-        actor="agent-17",
-        action="optout.recorded",
-        object_type="person",
-        object_id="pseudonym-ab12",
-        details={"channel": "phone"},
-    )
+    # The opt-out registry, the SPE and the pipeline append through the one unit of work.
+    with unit_of_work() as store:
+        entry = trail.append(
+            store,
+            actor="agent-17",
+            action="optout.recorded",
+            object_type="person",
+            object_id="pseudonym-ab12",
+            details={"channel": "phone"},
+        )
     assert entry.seq == _verify(catalog).entries
     assert _verify(catalog).ok

@@ -32,6 +32,10 @@ def haven(*args: str) -> subprocess.CompletedProcess[str]:
 # The commands are thin; the backends are covered by the service tests, so SQLite only here.
 @pytest.mark.parametrize("catalog_url", ["sqlite"], indirect=True)
 def test_apply_decide_list_export_verify(catalog_url: str, tmp_path: Path) -> None:
+    # A new instance holds no demonstration; the command loads it, once.
+    seeded = haven("catalog", "seed-demo")
+    assert (seeded.returncode, seeded.stdout.split(":")[0]) == (0, "loaded the demonstration"), seeded.stderr
+    assert haven("catalog", "seed-demo").stdout == "the demonstration is already loaded (demo-permit)\n"
     applied = haven("permit", "apply", "--file", str(EXAMPLES / "application.yaml"), "--json")
     assert applied.returncode == 0, applied.stderr
     app_id = json.loads(applied.stdout)["id"]

@@ -12,12 +12,14 @@ from catalog.db.engine import close_all, open_catalog
 from catalog.db.store import SqlStore
 from catalog.demo import DEMO_PERMIT_ID, RESEARCHER, STEWARD
 from catalog.people import users
-from catalog.people.roles import Role
-from catalog.permits.service import SYSTEM
+from catalog.people.domain import SYSTEM, Role
 from common.layout import LakeLayout
 from common.settings import get_settings
 from tests.catalog.test_cli_catalog import haven
 from tests.spe.factories import persons, write_rows
+
+# Every test here works on the demonstration (demo users, claims dataset, demo permit).
+pytestmark = pytest.mark.usefixtures("demo")
 
 SQL = "SELECT kind, count(DISTINCT person_id) AS persons FROM claims GROUP BY kind ORDER BY kind"
 SECOND = "steward2@demo"

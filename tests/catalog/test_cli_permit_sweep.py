@@ -12,7 +12,7 @@ from tests.catalog.test_cli_catalog import haven
 
 @pytest.mark.parametrize("catalog_url", ["sqlite"], indirect=True)
 def test_a_revoked_permits_workspace_is_swept_and_queries_are_refused(
-    catalog_url: str, haven_home: Path
+    catalog_url: str, demo: Path, haven_home: Path
 ) -> None:
     workspace = haven_home / "lake" / "permits" / "demo-permit"
     (workspace / "claims" / "_delta_log").mkdir(parents=True)

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 import pytest
 
 from catalog.db.engine import Catalog
+from catalog.db.gateway import unit_of_work
 from catalog.db.store import SqlStore
 from catalog.exceptions import InvalidApplication
 from catalog.permits import service
 from catalog.permits.applications import parse_application
-from catalog.permits.builds import ended_permits, permit_builds, record_refusal, record_workspace_removed
+from catalog.permits.builds import ended_permits, record_refusal, record_workspace_removed
 from catalog.permits.domain import PermitBuild
 from catalog.permits.queries import to_permit
 from catalog.permits.register import public_register
@@ -152,7 +153,9 @@ def test_anonymisation_terms_only_raise_k_and_only_for_anonymised_data(store: Sq
         )
     spec = parse_application(application_data(anonymisation={"k": 5}))
     with pytest.raises(InvalidApplication, match=r"anonymisation\.k: 5 is below the platform.s minimum"):
-        service.apply(store, people["rita"], spec, minimum_k=10)
+        service.apply(store, people["rita"], spec)  # the instance's k: 10 by default
+    # An instance that chose a smaller k accepts it: the floor is a setting, not a constant.
+    assert service.apply(store, people["rita"], spec, settings=Settings(k_anonymity=5)).anonymisation.k == 5
 
 
 def test_refusals_and_removed_workspaces_are_recorded_and_ended_permits_listed(
@@ -171,18 +174,20 @@ def test_refusals_and_removed_workspaces_are_recorded_and_ended_permits_listed(
         "datasets": {"claims": {"smallest_class": 3, "quasi_identifiers": ["service_date"]}},
     }
     at = datetime(2026, 3, 1, tzinfo=UTC)
-    record_refusal(settings, permit, report, at)
-    record_workspace_removed(settings, revoked, "revoked", 4, at)
-    assert permit_builds(settings, permit) == [PermitBuild(permit, "refused", at, report=report)]
-    assert permit_builds(settings, revoked) == [
-        PermitBuild(revoked, "removed", at, report={"state": "revoked", "files_removed": 4})
-    ]
-    # Expiry happens on the way: the first permit runs 24 months from its grant.
-    assert ended_permits(settings, now=datetime(2027, 1, 1, tzinfo=UTC)) == {revoked: "revoked"}
-    assert ended_permits(settings, now=datetime(2029, 1, 1, tzinfo=UTC)) == {
-        revoked: "revoked",
-        permit: "expired",
-    }
+    with unit_of_work(settings) as store:
+        record_refusal(store, permit, report, at)
+        record_workspace_removed(store, revoked, "revoked", 4, at)
+    with unit_of_work(settings) as store:
+        assert store.permit_builds(permit) == [PermitBuild(permit, "refused", at, report=report)]
+        assert store.permit_builds(revoked) == [
+            PermitBuild(revoked, "removed", at, report={"state": "revoked", "files_removed": 4})
+        ]
+        # Expiry happens on the way: the first permit runs 24 months from its grant.
+        assert ended_permits(store, now=datetime(2027, 1, 1, tzinfo=UTC)) == {revoked: "revoked"}
+        assert ended_permits(store, now=datetime(2029, 1, 1, tzinfo=UTC)) == {
+            revoked: "revoked",
+            permit: "expired",
+        }
     with catalog.session() as session:
         store = SqlStore(session)
         actions = [

@@ -1,6 +1,8 @@
-"""The database: migrations match the models, run from code, and a new catalogue holds the demo."""
+"""The database: migrations match the models, run from code; a new catalogue holds no demo data."""
 
 from __future__ import annotations
+
+from datetime import UTC, date, datetime
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -9,11 +11,15 @@ from sqlalchemy import inspect
 
 from catalog.audit import trail
 from catalog.db.engine import HEAD, Catalog, alembic_config, migrate
+from catalog.db.gateway import unit_of_work
 from catalog.db.models import Base
 from catalog.db.store import SqlStore
-from catalog.demo import DEMO_PERMIT_ID, DEMO_USERS
-from catalog.permits.grants import DEMO_PERMIT, get_permit
+from catalog.demo import DEMO_PERMIT_ID, DEMO_USERS, seed
+from catalog.people.domain import SYSTEM
+from catalog.permits.grants import DatasetGrant
+from catalog.permits.queries import get_permit
 from catalog.permits.vocabulary import PermitState
+from common.layout import Source
 from common.settings import Settings
 
 
@@ -38,7 +44,22 @@ def test_migrate_is_idempotent_and_downgrades(catalog: Catalog) -> None:
     assert "applications" in inspect(catalog.engine).get_table_names()
 
 
-def test_new_catalogue_holds_the_demo_permit(demo_catalog: Catalog, settings: Settings) -> None:
+def test_a_new_catalogue_holds_only_the_system_user(catalog: Catalog) -> None:
+    with catalog.session() as session:
+        store = SqlStore(session)
+        assert store.list_users() == [SYSTEM]
+        assert (store.list_applications(), store.list_datasets(), store.audit_entries()) == ([], [], [])
+
+
+def test_seeding_the_demo_twice_changes_nothing(demo_catalog: Catalog) -> None:
+    with demo_catalog.session() as session:
+        before = [e.entry_hash for e in SqlStore(session).audit_entries()]
+    assert seed() is False
+    with demo_catalog.session() as session:
+        assert [e.entry_hash for e in SqlStore(session).audit_entries()] == before
+
+
+def test_the_demo_holds_the_demo_permit(demo_catalog: Catalog, settings: Settings) -> None:
     with demo_catalog.session() as session:
         store = SqlStore(session)
         permit = store.get_application(DEMO_PERMIT_ID)
@@ -59,10 +80,26 @@ def test_new_catalogue_holds_the_demo_permit(demo_catalog: Catalog, settings: Se
             "permit.activated",
         ]
         assert trail.verify(store).ok
-    seeded = get_permit(DEMO_PERMIT_ID, settings)
+    with unit_of_work(settings) as store:
+        seeded = get_permit(store, DEMO_PERMIT_ID)
     assert (seeded.users, seeded.datasets, seeded.granted_at, seeded.expires_at) == (
-        DEMO_PERMIT.users,
-        DEMO_PERMIT.datasets,
-        DEMO_PERMIT.granted_at,
-        DEMO_PERMIT.expires_at,
+        ("researcher@demo",),
+        (
+            DatasetGrant(
+                name="claims",
+                source=Source.CLAIMS,
+                columns=(
+                    "nomenclature_code",
+                    "service_date",
+                    "provider_type",
+                    "amount_reimbursed",
+                    "amount_copay",
+                ),
+                date_column="service_date",
+                period_start=date(2025, 1, 1),
+                period_end=date(2025, 12, 31),
+            ),
+        ),
+        datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(2031, 1, 1, tzinfo=UTC),
     )

@@ -7,7 +7,8 @@ import ast
 import pytest
 
 from catalog.exceptions import InvalidTransition
-from catalog.people.roles import PERMISSIONS, Operation, Role
+from catalog.people.domain import Role
+from catalog.people.roles import PERMISSIONS, Operation
 from catalog.permits.lifecycle import FINAL_STATES, TRANSITIONS, mermaid_diagram, transition
 from catalog.permits.vocabulary import PermitState
 from common.settings import PROJECT_ROOT

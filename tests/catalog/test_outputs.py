@@ -16,9 +16,9 @@ import pytest
 from catalog.airlock import releases
 from catalog.airlock.domain import OutputState, Vote
 from catalog.airlock.policies import can_download, can_review
-from catalog.airlock.store import SqlOutputStore
 from catalog.audit import trail
 from catalog.db.engine import Catalog
+from catalog.db.outputs import SqlOutputStore
 from catalog.exceptions import CatalogError, NotAuthorised, RuleViolation
 from catalog.permits import service
 from tests.catalog.factories import submit

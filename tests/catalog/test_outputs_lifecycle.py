@@ -14,7 +14,7 @@ from catalog.airlock.lifecycle import (
     transition,
 )
 from catalog.exceptions import InvalidTransition
-from catalog.people.roles import Role
+from catalog.people.domain import Role
 from common.settings import PROJECT_ROOT
 
 

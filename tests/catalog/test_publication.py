@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import json
+
 from rdflib import Graph, Literal, URIRef
 
 from catalog.audit import trail
 from catalog.datasets.quality import record_label
 from catalog.datasets.rdf import DCAT_VERSION, export
 from catalog.db.engine import Catalog
+from catalog.db.gateway import unit_of_work
 from catalog.db.store import SqlStore
 from catalog.permits.builds import record_publication
 from catalog.permits.vocabulary import PermitState
 from common.settings import Settings
+from quality.store import QualityStore
 from tests.catalog.factories import approved, make_world
+from tests.catalog.test_cli_catalog import haven
 
 
 def test_publication_records_versions_activates_and_audits(catalog: Catalog, settings: Settings) -> None:
     with catalog.session() as session:
         permit = approved(SqlStore(session), make_world(SqlStore(session)))
-    record_publication(settings, {"claims": (7, 950)}, {permit.application_id: {"claims": 1234}})
+    with unit_of_work(settings) as store:
+        record_publication(store, {"claims": (7, 950)}, {permit.application_id: {"claims": 1234}})
     with catalog.session() as session:
         store = SqlStore(session)
         assert store.get_application(permit.application_id).state is PermitState.ACTIVE
@@ -33,7 +39,8 @@ def test_publication_records_versions_activates_and_audits(catalog: Catalog, set
         graph = Graph().parse(data=export(store.list_datasets(), "turtle"), format="turtle")
     assert (URIRef("https://haven.example.be/dataset/claims"), DCAT_VERSION, Literal("7")) in graph
     # A second run records the same version again without a second activation.
-    record_publication(settings, {"claims": (7, 950)}, {permit.application_id: {"claims": 1234}})
+    with unit_of_work(settings) as store:
+        record_publication(store, {"claims": (7, 950)}, {permit.application_id: {"claims": 1234}})
     with catalog.session() as session:
         assert [e.action for e in SqlStore(session).audit_entries()[-2:]] == [
             "dataset.published",
@@ -56,7 +63,8 @@ def test_a_quality_label_is_stored_with_its_silver_version_and_audited(
     with catalog.session() as session:
         make_world(SqlStore(session))
     # Airflow's run ids hold a timestamp: stored with the label, kept out of the audit details.
-    record_label(settings, "claims", 4, "manual__2026-02-01T10:00:00+00:00", label)
+    with unit_of_work(settings) as store:
+        record_label(store, "claims", 4, "manual__2026-02-01T10:00:00+00:00", label)
     with catalog.session() as session:
         store = SqlStore(session)
         quality = store.get_dataset("claims").quality
@@ -73,3 +81,21 @@ def test_a_quality_label_is_stored_with_its_silver_version_and_audited(
             "claims",
             {"silver_version": 4},
         )
+    # `haven quality report` shows the run's validation results with the label kept once, in
+    # the catalogue: the run's JSON files hold no label.
+    QualityStore(settings.home / "quality").save(
+        "claims", "run-1", {"run_id": "run-1", "summary": "claims: passed", "validation": {"outcomes": []}}
+    )
+    reported = haven("quality", "report", "--json")
+    assert reported.returncode == 0, reported.stderr
+    assert json.loads(reported.stdout) == {
+        "claims": {
+            "run_id": "run-1",
+            "summary": "claims: passed",
+            "validation": {"outcomes": []},
+            "silver_version": 4,
+            "label": label,
+        }
+    }
+    stored = [p.read_text() for p in (settings.home / "quality").rglob("*.json")]
+    assert stored and not [text for text in stored if '"label"' in text]

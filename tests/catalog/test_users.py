@@ -9,8 +9,7 @@ from catalog.db.models import UserRow
 from catalog.db.store import SqlStore
 from catalog.exceptions import NotAuthorised, RuleViolation
 from catalog.people import users
-from catalog.people.roles import Role
-from catalog.permits.service import SYSTEM
+from catalog.people.domain import SYSTEM, Role
 
 PASSWORD = "correct horse battery staple"
 

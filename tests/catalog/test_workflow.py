@@ -7,14 +7,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from catalog.audit import trail
+from catalog.db.gateway import unit_of_work
 from catalog.db.store import SqlStore
 from catalog.exceptions import InvalidApplication, InvalidTransition, NotAuthorised, RuleViolation
-from catalog.people.roles import Role
+from catalog.people.domain import Role
 from catalog.permits import service
 from catalog.permits.applications import parse_application
-from catalog.permits.grants import PermitDenied, UnknownPermit, active_permits, check_can_query, get_permit
-from catalog.permits.terms import DEFAULT_DISCLOSURE, Disclosure
+from catalog.permits.grants import Permit, PermitDenied, UnknownPermit, check_can_query
+from catalog.permits.queries import active_permits, get_permit
+from catalog.permits.terms import Disclosure
 from catalog.permits.vocabulary import PermitState
+from common.settings import Settings
 from tests.catalog.factories import SUBMITTED_AT, application_data, approved, make_user, make_world, submit
 
 
@@ -233,7 +236,7 @@ def test_a_permit_may_only_make_disclosure_control_stricter(store: SqlStore) -> 
             store,
             people["rita"],
             parse_application(application_data(applicant="rita", disclosure={"min_persons": 20})),
-            disclosure={**DEFAULT_DISCLOSURE, "min_persons": 25},
+            settings=Settings(disclosure_min_persons=25),
         )
 
 
@@ -246,6 +249,16 @@ def test_apply_only_in_own_name(store: SqlStore) -> None:
         service.apply(store, people["ruben"], parse_application(application_data(applicant="rita")))
 
 
+def _active(settings: Settings) -> dict[str, Permit]:
+    with unit_of_work(settings) as store:
+        return active_permits(store)
+
+
+def _permit(settings: Settings, permit_id: str) -> Permit:
+    with unit_of_work(settings) as store:
+        return get_permit(store, permit_id)
+
+
 def test_permits_api_reads_the_database(catalog, settings) -> None:  # type: ignore[no-untyped-def]
     with catalog.session() as session:
         store = SqlStore(session)
@@ -253,17 +266,17 @@ def test_permits_api_reads_the_database(catalog, settings) -> None:  # type: ign
         permit = approved(store, people, now=datetime.now(UTC) - timedelta(days=1))
         pending = submit(store, people["rita"])
         make_user(store, "extra", Role.CITIZEN)
-    assert list(active_permits(settings)) == [permit.application_id]
-    grant = get_permit(permit.application_id, settings)
+    assert list(_active(settings)) == [permit.application_id]
+    grant = _permit(settings, permit.application_id)
     assert grant.users == ("rita",) and grant.datasets[0].columns == ("nomenclature_code", "service_date")
     assert grant.datasets[0].date_column == "service_date"
     check_can_query(grant, "rita")
     with pytest.raises(UnknownPermit):
-        get_permit(pending.application_id, settings)
+        _permit(settings, pending.application_id)
     with catalog.session() as session:
         service.revoke(SqlStore(session), people["sam"], permit.application_id, "Breach of permit terms.")
     with pytest.raises(PermitDenied, match="is revoked"):
-        check_can_query(get_permit(permit.application_id, settings), "rita")
-    assert active_permits(settings) == {}
+        check_can_query(_permit(settings, permit.application_id), "rita")
+    assert _active(settings) == {}
     with catalog.session() as session:
         assert trail.verify(SqlStore(session)).ok

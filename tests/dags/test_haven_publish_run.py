@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from catalog.db.engine import open_catalog
 from catalog.db.store import SqlStore
 from catalog.demo import DEMO_APPLICATION, RESEARCHER, STEWARD
 from catalog.permits import service
 from catalog.permits.applications import parse_application
-from catalog.permits.builds import permit_builds
 from common.settings import get_settings
+from tests.factories import permit_builds
+
+# Every test here works on the demonstration (demo users, claims dataset, demo permit).
+pytestmark = pytest.mark.usefixtures("demo")
 
 
 def test_a_run_publishes_what_it_can_and_sweeps_ended_permits(spark, haven_home: Path) -> None:

@@ -68,6 +68,9 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     assert gen.returncode == 0, gen.stderr[-2000:]
     claims, opted_out = expected_from_input(landing)
     assert opted_out, "the seed must produce at least one opt-out"
+    # A new instance holds no permit; the demonstration's is loaded explicitly.
+    seeded = haven(home, "catalog", "seed-demo")
+    assert seeded.returncode == 0, seeded.stderr[-2000:]
 
     run = haven(home, "pipeline", "run", "--landing", str(landing), "--json")
     assert run.returncode == 0, run.stderr[-3000:]

@@ -15,14 +15,17 @@ from deltalake import DeltaTable
 
 from catalog.db.engine import open_catalog
 from catalog.db.store import SqlStore
+from catalog.demo import DEMO_PERMIT_ID
 from catalog.optout import registry
 from catalog.optout.vocabulary import OptOutSource
-from catalog.permits.grants import DEMO_PERMIT
 from common.settings import OptOutPolicy, Settings
 from jobs import optout_registry, permit_datasets, pipeline, publishing
 from pseudonymisation import pseudonym_of
 from synthetic.generate import generate
 from tests.lake_scan import files_containing
+
+# Every test here works on the demonstration (demo users, claims dataset, demo permit).
+pytestmark = pytest.mark.usefixtures("demo")
 
 RUN = datetime(2026, 2, 1, tzinfo=UTC)
 
@@ -65,12 +68,12 @@ def first_delivery(settings: Settings, tmp_path: Path) -> tuple[Path, str]:
     with (first / "claims.csv").open() as handle:
         claims_pids = sorted({r["pid"] for r in csv.DictReader(handle)})
     permit_ids = set(ids(permit_table(settings), "person_id"))
-    person = next(p for p in claims_pids if pseudonym_of(p, DEMO_PERMIT.permit_id, settings) in permit_ids)
+    person = next(p for p in claims_pids if pseudonym_of(p, DEMO_PERMIT_ID, settings) in permit_ids)
     return first, person
 
 
 def permit_table(settings: Settings) -> Path:
-    return settings.lake / "permits" / DEMO_PERMIT.permit_id / "claims"
+    return settings.lake / "permits" / DEMO_PERMIT_ID / "claims"
 
 
 def claims_of(landing: Path, pid: str) -> int:
@@ -96,7 +99,7 @@ def test_a_later_opt_out_reaches_silver_always_and_the_permit_per_policy(
 
     lake = settings.lake
     platform = pseudonym_of(person, "platform", settings)
-    in_permit = pseudonym_of(person, DEMO_PERMIT.permit_id, settings)
+    in_permit = pseudonym_of(person, DEMO_PERMIT_ID, settings)
     assert result["refined"]["optout"] == {
         "read": 3,
         "loaded": 2,
@@ -119,7 +122,7 @@ def test_a_later_opt_out_reaches_silver_always_and_the_permit_per_policy(
         # files, old versions, change data, logs and the quarantine alike.
         assert files_containing(lake, [person, platform, in_permit]) == {}
     else:
-        assert result["published"] == {DEMO_PERMIT.permit_id: {"frozen": True}}
+        assert result["published"] == {DEMO_PERMIT_ID: {"frozen": True}}
         assert in_permit in ids(permit_table(settings), "person_id")
         assert files_containing(lake, [person, platform]) == {}
 
@@ -160,7 +163,7 @@ def test_withdrawal_lets_the_person_back_in_at_the_next_delivery(spark, tmp_path
         still_out = {r["pid"] for r in csv.DictReader(handle)} & set(optout_registry.in_force(settings))
     assert result["refined"]["claims"]["persons_dropped_by_optout"] == len(still_out)
     assert ids(settings.lake / "silver" / "claims", "person_id").count(platform) == claims_of(first, person)
-    assert pseudonym_of(person, DEMO_PERMIT.permit_id, settings) in ids(permit_table(settings), "person_id")
+    assert pseudonym_of(person, DEMO_PERMIT_ID, settings) in ids(permit_table(settings), "person_id")
 
 
 def test_a_crash_half_way_through_erasure_is_finished_by_the_next_run(
@@ -179,7 +182,7 @@ def test_a_crash_half_way_through_erasure_is_finished_by_the_next_run(
     with open_catalog(settings).session() as session:
         registry.record(SqlStore(session), [event], actor="desk-4", source=OptOutSource.CLI)
     platform = pseudonym_of(person, "platform", settings)
-    in_permit = pseudonym_of(person, DEMO_PERMIT.permit_id, settings)
+    in_permit = pseudonym_of(person, DEMO_PERMIT_ID, settings)
 
     # The opt-out run erases silver, then dies while rebuilding the permit dataset.
     erased = pipeline.erase_opted_out(settings)

@@ -18,8 +18,8 @@ from catalog.db.store import SqlStore
 from catalog.demo import claims_metadata
 from catalog.exceptions import NotAuthorised
 from catalog.people import users
-from catalog.people.domain import User
-from catalog.people.roles import PERMISSIONS, Operation, Role, can
+from catalog.people.domain import Role, User
+from catalog.people.roles import PERMISSIONS, Operation, can
 from catalog.permits import service
 from catalog.permits.applications import parse_application
 from catalog.permits.register import public_register

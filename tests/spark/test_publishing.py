@@ -19,15 +19,16 @@ from catalog.db.engine import open_catalog
 from catalog.db.store import SqlStore
 from catalog.permits import service
 from catalog.permits.applications import parse_application
-from catalog.permits.builds import permit_builds
 from catalog.permits.domain import RequestedDataset
 from catalog.permits.grants import PermitDenied
 from common.layout import LakeLayout, Zone
 from common.settings import Settings
 from jobs import publishing
 from pseudonymisation import pseudonym_of
+from spe.differencing_history import forget_ended, history_path
 from spe.service import run_permit_query
 from tests.catalog.factories import application_data, make_world
+from tests.factories import permit_builds
 
 PIDS = [f"p{i:02d}" for i in range(1, 16)]  # p01-p12 adults, p13-p15 children
 JUSTIFIED = {
@@ -127,7 +128,7 @@ def world(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Worl
     lake = LakeLayout(settings.lake)
     silver_population(spark, settings).write.format("delta").save(str(lake.table(Zone.SILVER, "population")))
     silver_claims(spark, settings).write.format("delta").save(str(lake.table(Zone.SILVER, "claims")))
-    with open_catalog(settings, seed_demo=False).session() as session:
+    with open_catalog(settings).session() as session:
         store = SqlStore(session)
         people = make_world(store)
         for permit_id, terms in PERMITS.items():
@@ -257,14 +258,17 @@ def test_sweep_removes_a_revoked_permits_workspace_and_access_ends(world: World)
     folder = world.lake.permit_dir("pseudo-women")
     sql = "SELECT count(*) AS n FROM claims"
     assert run_permit_query("pseudo-women", "rita", sql, world.settings).result.status == "ok"
-    assert world.settings.release_log("pseudo-women").is_file()  # what the SPE released
+    assert history_path(world.settings, "pseudo-women").is_file()  # what the SPE released
     with open_catalog(world.settings).session() as session:
         store = SqlStore(session)
         service.revoke(store, store.get_user("sam"), "pseudo-women", reason="Results shared outside the SPE.")
     files = sum(1 for p in folder.rglob("*") if p.is_file())
     assert publishing.sweep(world.settings) == {"pseudo-women": {"state": "revoked", "files_removed": files}}
     assert not folder.exists() and world.lake.permit_dir("anon-adults").exists()
-    assert not world.settings.release_log("pseudo-women").exists()
+    # The SPE forgets what an ended permit released through its own function (the sweep task runs it).
+    assert history_path(world.settings, "pseudo-women").is_file()
+    assert forget_ended(world.settings) == ["pseudo-women"]
+    assert not history_path(world.settings, "pseudo-women").exists()
     assert [b.outcome for b in permit_builds(world.settings, "pseudo-women")] == ["published", "removed"]
     with pytest.raises(PermitDenied, match="pseudo-women is revoked and its workspace is removed"):
         run_permit_query("pseudo-women", "rita", sql, world.settings)

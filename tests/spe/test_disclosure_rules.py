@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.permits.terms import DEFAULT_DISCLOSURE
 from common.settings import Settings
+from common.thresholds import default_disclosure
 from spe.disclosure import (
     CellDisclosive,
     CellStats,
@@ -109,7 +109,7 @@ def test_the_defaults_are_the_domain_defaults() -> None:
     }
     # The platform's settings and the catalogue's application check start from the same rules.
     assert DisclosureSettings.for_permit(Settings().disclosure, {}) == DEFAULT
-    assert {k: v for k, v in asdict(DEFAULT).items() if k != "zeros_disclosive"} == DEFAULT_DISCLOSURE
+    assert {k: v for k, v in asdict(DEFAULT).items() if k != "zeros_disclosive"} == default_disclosure()
 
 
 PLATFORM = {"min_persons": 15, "p_percent": 10.0, "nk_n": 2, "nk_k_percent": 90.0, "rounding_base": 5}

@@ -18,9 +18,13 @@ from catalog.permits.grants import PermitDenied, UnknownPermit
 from catalog.permits.terms import Disclosure
 from common.layout import LakeLayout
 from common.settings import Settings
+from spe.differencing_history import history_path
 from spe.service import QUERY_EVENT, NotPublished, run_permit_query
 from tests.catalog.fixtures import catalog_url, demo_catalog, settings  # noqa: F401 (fixtures
 from tests.spe.factories import persons, write_rows
+
+# Every test here works on the demonstration (demo users, claims dataset, demo permit).
+pytestmark = pytest.mark.usefixtures("demo")
 
 OK = "SELECT kind, count(DISTINCT person_id) AS n FROM claims WHERE kind <> 'LAB' GROUP BY kind ORDER BY kind"
 SMALL = "SELECT count(DISTINCT person_id) AS n FROM claims WHERE kind = 'LAB'"
@@ -166,7 +170,7 @@ def test_differencing_spans_separate_calls_of_a_permit(demo_catalog: Catalog, se
     assert again.rows == [[16]]  # the same release again discloses nothing new
     total = "SELECT sum(amount) AS total FROM claims WHERE kind = 'GP'"
     assert run_permit_query(DEMO_PERMIT_ID, RESEARCHER, total, settings).result.rows == [[160.0]]
-    log = settings.release_log(DEMO_PERMIT_ID)
+    log = history_path(settings, DEMO_PERMIT_ID)
     assert oct(log.stat().st_mode & 0o777) == "0o600"
     content = log.read_bytes()
     for fragment in (b"p0", b"p13", b"p301", b"GP", b"SELECT", b"amount", b"sum"):

@@ -2,7 +2,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from catalog.permits.grants import PermitDenied, UnknownPermit, can_query, check_can_query, get_permit
+from catalog.db.gateway import unit_of_work
+from catalog.permits.grants import PermitDenied, UnknownPermit, can_query, check_can_query
+from catalog.permits.queries import get_permit
 from tests.factories import make_permit
 
 IN_FORCE = datetime(2026, 6, 1, tzinfo=UTC)
@@ -28,5 +30,5 @@ def test_query_rule_pair(user: str, at: datetime, reason: str | None) -> None:
 
 
 def test_unknown_permit() -> None:
-    with pytest.raises(UnknownPermit, match="no permit with id"):
-        get_permit("nope")
+    with unit_of_work() as store, pytest.raises(UnknownPermit, match="no permit with id"):
+        get_permit(store, "nope")
