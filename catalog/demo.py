@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 
 from catalog.datasets import metadata
 from catalog.db.gateway import unit_of_work
-from catalog.exceptions import NotFound
+from catalog.errors import NotFound
 from catalog.people.domain import Role, User
 from catalog.permits import service
 from catalog.permits.applications import parse_application
@@ -56,6 +56,8 @@ _IMA = {
 _TYPES = {"string": "string", "date": "date"}
 
 
+# Long on purpose: metadata is data, written out as one record (it becomes a data file
+# with the whole-lake catalogue).
 def claims_metadata() -> metadata.DatasetMetadata:
     """HealthDCAT-AP metadata of the demo claims dataset (synthetic data in this demo)."""
     variables = [

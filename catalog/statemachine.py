@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from catalog.exceptions import InvalidTransition
+from catalog.errors import InvalidTransition
 from catalog.people.domain import Role
 
 

@@ -16,10 +16,6 @@ from common.settings import PROJECT_ROOT, Settings
 from jobs.pipeline import report_path
 
 
-class PipelineFailed(HavenError):
-    """A DAG run ended in a state other than success."""
-
-
 @dataclass(frozen=True)
 class PublishOutcome:
     run_id: str

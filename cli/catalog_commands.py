@@ -145,7 +145,7 @@ def audit_verify(
 ) -> None:
     """Check the audit log's hash chain: any edited, removed or reordered entry is reported."""
     from catalog.db.gateway import unit_of_work
-    from catalog.exceptions import AuditChainBroken
+    from catalog.errors import AuditChainBroken
     from catalog.people.domain import SYSTEM
     from catalog.permits import service
 

@@ -274,7 +274,8 @@ def query(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Run SQL in the secure processing environment over one permit's datasets (audited)."""
-    from spe.service import NotPublished, run_permit_query
+    from spe.errors import NotPublished
+    from spe.service import run_permit_query
 
     try:
         result = run_permit_query(permit, as_user, sql).result

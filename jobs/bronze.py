@@ -18,17 +18,13 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from common.errors import HavenError
 from common.schemas import ExtractSchema
 from jobs.delta_tables import ensure_table
+from jobs.errors import ExtractError
 
 CORRUPT = "_corrupt_record"
 METADATA = ["_extract_id", "_source_file", "_line", "_run_id", "_ingested_at", "_malformed"]
 _ROW_IN_PARTITION = (1 << 33) - 1  # monotonically_increasing_id() = partition << 33 | row
-
-
-class ExtractError(HavenError):
-    """An extract cannot be read as its schema says (header mismatch, unreadable file)."""
 
 
 @dataclass(frozen=True)

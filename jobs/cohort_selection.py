@@ -15,12 +15,8 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from catalog.permits.terms import CODED_SOURCES, CodeCriterion, CohortRules
-from common.errors import HavenError
 from common.layout import Source
-
-
-class SilverUnavailable(HavenError):
-    """A silver table a permit needs (cohort or dataset) does not exist yet; the message names it."""
+from jobs.errors import SilverUnavailable
 
 
 def age_at(reference: date) -> Column:

@@ -5,13 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from common.errors import HavenError
 from common.layout import Source
 from common.schemas import SCHEMAS
-
-
-class LandingError(HavenError):
-    """A delivery is incomplete or unreadable."""
+from jobs.errors import LandingError
 
 
 def extract_id(path: Path) -> str:

@@ -26,7 +26,7 @@ from common.settings import Settings
 from common.spark import get_spark
 from jobs import bronze, delta_tables, erasure, landing, optout_registry, publishing, silver
 from pseudonymisation.keys import PLATFORM_SCOPE, FileKeyStore
-from quality import suites
+from quality import row_checks, suites
 from quality.gate import passes_gate, summary
 from quality.label import Coverage
 from quality.label import label as quality_label
@@ -222,14 +222,14 @@ def _refine_source(
     key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
     spec = RULES[source]
     bronze_table = lake.table(Zone.BRONZE, source.value)
-    checked = silver.check(silver.bronze_extract(spark, bronze_table, eid), spec)
+    checked = row_checks.check(silver.bronze_extract(spark, bronze_table, eid), spec)
     checked = silver.flag_delivered_before(checked, source, _silver(spark, lake, source), key, eid).cache()
     try:
         population = None if source is Source.POPULATION else _silver_population(spark, lake)
         judged = suites.derived(
             source,
             silver.with_population_facts(
-                silver.typed_all(checked, source), population, opted_out, key, spec.event_date
+                row_checks.typed_all(checked, source), population, opted_out, key, spec.event_date
             ),
         ).cache()
         ctx = SuiteContext(

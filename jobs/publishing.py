@@ -33,7 +33,8 @@ from common.logging import get_logger, safe
 from common.settings import OptOutPolicy, Settings
 from common.spark import get_spark
 from jobs import delta_tables, optout_registry, permit_datasets, silver
-from jobs.cohort_selection import SilverUnavailable, select_cohort
+from jobs.cohort_selection import select_cohort
+from jobs.errors import SilverUnavailable
 from pseudonymisation.keys import PLATFORM_SCOPE, FileKeyStore
 
 log = get_logger(__name__)
@@ -106,6 +107,79 @@ def _cohort(permit: Permit, pinned: PinnedSilver) -> tuple[DataFrame | None, tup
     return select_cohort(permit.cohort, start, end, population, coded), sources
 
 
+def _identifier_refusal(permit: Permit) -> dict[str, Any] | None:
+    """Applications for anonymised data cannot ask for record or provider ids; a permit
+    granted before that rule is refused rather than published with linkable ids."""
+    if permit.anonymisation is None:
+        return None
+    linking = {grant.name: permit_datasets.identifiers(grant) for grant in permit.datasets}
+    if not any(linking.values()):
+        return None
+    return {
+        "rule": "identifiers",
+        "datasets": {name: {"identifiers": ids} for name, ids in linking.items() if ids},
+    }
+
+
+def _k_refusal(frames: dict[str, DataFrame], required: int) -> dict[str, Any] | None:
+    """The report for the steward when a generalised dataset does not reach k; no values."""
+    checks = {name: permit_datasets.check_k(df, required) for name, df in frames.items()}
+    if all(c.k >= required for c in checks.values()):
+        return None
+    return {
+        "rule": "k_anonymity",
+        "required_k": required,
+        "datasets": {
+            name: {
+                "smallest_class": c.k,
+                "classes_below_k": c.classes_below,
+                "quasi_identifiers": list(c.quasi_identifiers),
+            }
+            for name, c in checks.items()
+        },
+    }
+
+
+def _write(
+    spark: SparkSession,
+    lake: LakeLayout,
+    pinned: PinnedSilver,
+    permit: Permit,
+    frames: dict[str, DataFrame],
+    cohort_sources: tuple[Source, ...],
+    at: datetime,
+) -> Outcome:
+    """Write each permit dataset to the permit's workspace; one published build per dataset."""
+    written: dict[str, Any] = {}
+    builds = []
+    for grant in permit.datasets:
+        count, version = permit_datasets.write(
+            spark, frames[grant.name], lake.permit_table(permit.permit_id, grant.name)
+        )
+        written[grant.name] = count
+        builds.append(
+            PermitBuild(
+                permit_id=permit.permit_id,
+                outcome="published",
+                at=at,
+                dataset=grant.name,
+                source_versions=pinned.versions(grant.source, *cohort_sources),
+                output_version=version,
+                rows=count,
+                patient_entered=grant.source is Source.WELLNESS,
+            )
+        )
+        log.info(
+            "permit.published",
+            permit=safe(permit.permit_id),
+            dataset=safe(grant.name),
+            rows=count,
+            version=version,
+            anonymised=permit.anonymised,
+        )
+    return Outcome(rows=written, builds=tuple(builds))
+
+
 def _build(
     settings: Settings,
     spark: SparkSession,
@@ -115,18 +189,9 @@ def _build(
     excluded: DataFrame,
     at: datetime,
 ) -> Outcome:
-    if permit.anonymisation is not None:
-        # Applications for anonymised data cannot ask for them; a permit granted before that
-        # rule is refused rather than published with linkable ids.
-        linking = {grant.name: permit_datasets.identifiers(grant) for grant in permit.datasets}
-        if any(linking.values()):
-            return Outcome(
-                rows={},
-                refusal={
-                    "rule": "identifiers",
-                    "datasets": {name: {"identifiers": ids} for name, ids in linking.items() if ids},
-                },
-            )
+    refusal = _identifier_refusal(permit)
+    if refusal is not None:
+        return Outcome(rows={}, refusal=refusal)
     cohort, cohort_sources = _cohort(permit, pinned)
     if cohort is not None:
         cohort = cohort.cache()
@@ -143,53 +208,11 @@ def _build(
                 frames[grant.name] = permit_datasets.generalised(rows, grant, permit.anonymisation).cache()
                 cached.append(frames[grant.name])
         if permit.anonymisation is not None:
-            required = permit.anonymisation.required_k(settings.k_anonymity)
-            checks = {name: permit_datasets.check_k(df, required) for name, df in frames.items()}
-            if any(c.k < required for c in checks.values()):
-                return Outcome(
-                    rows={},
-                    refusal={
-                        "rule": "k_anonymity",
-                        "required_k": required,
-                        "datasets": {
-                            name: {
-                                "smallest_class": c.k,
-                                "classes_below_k": c.classes_below,
-                                "quasi_identifiers": list(c.quasi_identifiers),
-                            }
-                            for name, c in checks.items()
-                        },
-                    },
-                )
+            refusal = _k_refusal(frames, permit.anonymisation.required_k(settings.k_anonymity))
+            if refusal is not None:
+                return Outcome(rows={}, refusal=refusal)
             frames = {name: permit_datasets.anonymous_rows(df) for name, df in frames.items()}
-        written: dict[str, Any] = {}
-        builds = []
-        for grant in permit.datasets:
-            count, version = permit_datasets.write(
-                spark, frames[grant.name], lake.permit_table(permit.permit_id, grant.name)
-            )
-            written[grant.name] = count
-            builds.append(
-                PermitBuild(
-                    permit_id=permit.permit_id,
-                    outcome="published",
-                    at=at,
-                    dataset=grant.name,
-                    source_versions=pinned.versions(grant.source, *cohort_sources),
-                    output_version=version,
-                    rows=count,
-                    patient_entered=grant.source is Source.WELLNESS,
-                )
-            )
-            log.info(
-                "permit.published",
-                permit=safe(permit.permit_id),
-                dataset=safe(grant.name),
-                rows=count,
-                version=version,
-                anonymised=permit.anonymised,
-            )
-        return Outcome(rows=written, builds=tuple(builds))
+        return _write(spark, lake, pinned, permit, frames, cohort_sources, at)
     finally:
         for df in cached:
             df.unpersist()

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from common.errors import EnvironmentProblem
-from pseudonymisation.keys import Key, KeyStoreError
+from pseudonymisation.errors import KeyStoreError
+from pseudonymisation.keys import Key
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, SparkSession

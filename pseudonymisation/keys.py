@@ -16,15 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from common.errors import HavenError
 from common.layout import check_name
+from pseudonymisation.errors import KeyStoreError
 
 KEY_BYTES = 32
 PLATFORM_SCOPE = "platform"
-
-
-class KeyStoreError(HavenError):
-    """The key store cannot serve a key (missing, unreadable or too open)."""
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,9 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 from pyspark.sql.functions import pandas_udf
 
-from common.errors import HavenError
 from common.logging import describe_exception
 from pseudonymisation.engine import LANGUAGES, get_engine
-
-
-class DeidentificationError(HavenError):
-    """De-identifying a batch failed; described by type and frames, never by message."""
+from pseudonymisation.errors import DeidentificationError
 
 
 @pandas_udf(T.StringType())  # type: ignore[call-overload]

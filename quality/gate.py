@@ -6,12 +6,8 @@ counts, never values); ``passes_gate`` is the same rule as a bool.
 
 from __future__ import annotations
 
-from common.errors import HavenError
+from quality.errors import QualityGateFailed
 from quality.validate import ExpectationOutcome, ValidationReport
-
-
-class QualityGateFailed(HavenError):
-    """Critical expectations failed; the previous silver version stays in service."""
 
 
 def describe(outcome: ExpectationOutcome) -> str:

@@ -3,7 +3,7 @@
 The schema (``common.schemas``) gives each column's type; these rules add what a type
 cannot say: which columns may be empty, which code lists are authoritative, allowed
 values, hard ranges, dates that must come in order, and free-text columns that are
-de-identified on the way to silver. ``jobs.silver.check`` turns them into one reason
+de-identified on the way to silver. ``quality.row_checks.check`` turns them into one reason
 code per row; the quality suites then judge the delivery as a whole.
 """
 

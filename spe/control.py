@@ -18,7 +18,7 @@ from typing import Any
 
 from spe.differencing import COUNT_MEASURE, Released, ReleaseHistory
 from spe.disclosure import CellStats, DisclosureSettings, Rule, cell_rule, round_count
-from spe.sandbox import QueryRefused
+from spe.errors import QueryRefused
 from spe.secondary import lines_of, secondary_suppression
 from spe.shape import Measure, QueryShape
 
@@ -96,31 +96,21 @@ def _check_margins(
     return margins
 
 
-def control(
-    shape: QueryShape,
-    columns: list[str],
-    rows: Sequence[Sequence[Any]],
-    companion: dict[Key, Group],
-    settings: DisclosureSettings,
-    history: ReleaseHistory,
-) -> Controlled:
-    """The result as it may be shown, with the suppressed cells and their rules."""
-    visible = len(shape.columns)
-    keys: list[Key] = [tuple(r[visible:]) for r in rows]
-    if any(k not in companion for k in keys):
-        raise QueryRefused(
-            "disclosure control could not match the result to its groups; simplify the grouping expressions"
-        )
-    value_columns = [c for c, col in enumerate(shape.columns) if not col.is_key]
-    rules: dict[tuple[int, int], Rule] = {}
-    behind: dict[tuple[int, int], frozenset[int]] = {}
-    releases: dict[tuple[int, int], list[Released]] = {}
-    small = {r for r, k in enumerate(keys) if len(companion[k].persons) < settings.min_persons}
-    # Groups of fewer than min_persons persons leave the result: an absent group then
-    # reads "none, or fewer than min_persons", like a true zero. An overall aggregate
-    # (no keys) keeps its one row, every cell suppressed, whether the cohort is small or empty.
-    dropped = small if shape.n_keys else set()
+Cell = tuple[int, int]  # (row, column) of the result
 
+
+def _primary(
+    shape: QueryShape,
+    keys: list[Key],
+    companion: dict[Key, Group],
+    value_columns: list[int],
+    small: set[int],
+    settings: DisclosureSettings,
+) -> tuple[dict[Cell, Rule], dict[Cell, frozenset[int]], dict[Cell, list[Released]]]:
+    """Each cell's first broken rule, the persons behind it, and what releasing it would tell."""
+    rules: dict[Cell, Rule] = {}
+    behind: dict[Cell, frozenset[int]] = {}
+    releases: dict[Cell, list[Released]] = {}
     for r, key in enumerate(keys):
         group = companion[key]
         for c in value_columns:
@@ -140,39 +130,82 @@ def control(
                 persons |= who
             behind[r, c] = persons
             releases[r, c] = cell_releases
+    return rules, behind, releases
 
-    accepted = ReleaseHistory(settings.min_persons)
-    for (r, c), cells in releases.items():
-        if (r, c) in rules:
+
+def _differencing(
+    releases: dict[Cell, list[Released]], rules: dict[Cell, Rule], history: ReleaseHistory, min_persons: int
+) -> None:
+    """Suppress each cell that, with what was released before or earlier in this result,
+    would isolate fewer than ``min_persons`` persons by difference."""
+    accepted = ReleaseHistory(min_persons)
+    for cell, cells in releases.items():
+        if cell in rules:
             continue
         if not (history.can_release(cells) and accepted.can_release(cells)):
-            rules[r, c] = Rule.DIFFERENCING
+            rules[cell] = Rule.DIFFERENCING
         else:
             accepted.record(cells)
 
-    margins = _check_margins(shape, keys, value_columns, releases, rules, behind, history)
 
+def _secondary(
+    keys: list[Key],
+    value_columns: list[int],
+    rules: dict[Cell, Rule],
+    behind: dict[Cell, frozenset[int]],
+    min_persons: int,
+) -> None:
+    """Per column, hide further cells so that no hidden one can be recovered from the others."""
     for c in value_columns:
-        hidden = {r for r in range(len(rows)) if (r, c) in rules}
-        extra = secondary_suppression(
-            keys, [behind[r, c] for r in range(len(rows))], hidden, settings.min_persons
-        )
+        hidden = {r for r in range(len(keys)) if (r, c) in rules}
+        extra = secondary_suppression(keys, [behind[r, c] for r in range(len(keys))], hidden, min_persons)
         for r in extra:
             rules[r, c] = Rule.SECONDARY
 
-    kept = [r for r in range(len(rows)) if r not in dropped]
-    out_rows: list[list[Any]] = []
-    suppressed: list[dict[str, Any]] = []
-    roundable = {
+
+def _countable(shape: QueryShape, value_columns: list[int]) -> set[int]:
+    """The columns that are one count, so rounding applies to them."""
+    return {
         c
         for c in value_columns
         if len(shape.columns[c].aggregates) == 1
         and shape.aggregates[shape.columns[c].aggregates[0]].measure is Measure.COUNT
     }
+
+
+def control(
+    shape: QueryShape,
+    columns: list[str],
+    rows: Sequence[Sequence[Any]],
+    companion: dict[Key, Group],
+    settings: DisclosureSettings,
+    history: ReleaseHistory,
+) -> Controlled:
+    """The result as it may be shown, with the suppressed cells and their rules."""
+    visible = len(shape.columns)
+    keys: list[Key] = [tuple(r[visible:]) for r in rows]
+    if any(k not in companion for k in keys):
+        raise QueryRefused(
+            "disclosure control could not match the result to its groups; simplify the grouping expressions"
+        )
+    value_columns = [c for c, col in enumerate(shape.columns) if not col.is_key]
+    small = {r for r, k in enumerate(keys) if len(companion[k].persons) < settings.min_persons}
+    # Groups of fewer than min_persons persons leave the result: an absent group then
+    # reads "none, or fewer than min_persons", like a true zero. An overall aggregate
+    # (no keys) keeps its one row, every cell suppressed, whether the cohort is small or empty.
+    dropped = small if shape.n_keys else set()
+    rules, behind, releases = _primary(shape, keys, companion, value_columns, small, settings)
+    _differencing(releases, rules, history, settings.min_persons)
+    margins = _check_margins(shape, keys, value_columns, releases, rules, behind, history)
+    _secondary(keys, value_columns, rules, behind, settings.min_persons)
+
     for (c, members), margin in margins.items():
         if not any((r, c) in rules for r in members):
             history.record([margin])
-    for out_index, r in enumerate(kept):
+    roundable = _countable(shape, value_columns)
+    out_rows: list[list[Any]] = []
+    suppressed: list[dict[str, Any]] = []
+    for out_index, r in enumerate(r for r in range(len(rows)) if r not in dropped):
         line = list(rows[r][:visible])
         for c in value_columns:
             rule = rules.get((r, c))

@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from spe.disclosure import CellDisclosive, Rule
+from spe.disclosure import Rule
+from spe.errors import CellDisclosive
 
 COUNT_MEASURE = "count"
 

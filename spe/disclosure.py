@@ -18,8 +18,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from common.errors import HavenError
 from common.thresholds import DISCLOSURE
+from spe.errors import CellDisclosive, LooserThanDefault
 
 
 class Rule(StrEnum):
@@ -31,18 +31,6 @@ class Rule(StrEnum):
     P_PERCENT = "p-percent"  # the rest of the cell estimates the largest within p %
     DIFFERENCING = "differencing"  # with an earlier released cell, reveals a small group
     SECONDARY = "secondary"  # suppressed so that another cell cannot be recomputed
-
-
-class CellDisclosive(HavenError):
-    """A cell may not be released; ``rule`` says which rule it breaks."""
-
-    def __init__(self, rule: Rule) -> None:
-        super().__init__(f"cell breaks the {rule.value} rule")
-        self.rule = rule
-
-
-class LooserThanDefault(HavenError):
-    """A per-permit override tried to relax a disclosure threshold."""
 
 
 @dataclass(frozen=True)

@@ -19,20 +19,7 @@ from typing import Any
 import duckdb
 from deltalake import DeltaTable
 
-from common.errors import HavenError
-
-
-class QueryRefused(HavenError):
-    """The statement is not allowed in the SPE, or failed; the message says why, without data.
-
-    ``rule`` names the kind of refusal with a short identifier (``shape``, ``statement``,
-    ``time_limit``, ...), fit for the audit log where the message, which may quote the
-    researcher's SQL, never goes.
-    """
-
-    def __init__(self, reason: str, rule: str = "shape") -> None:
-        super().__init__(reason)
-        self.rule = rule
+from spe.errors import QueryRefused
 
 
 @dataclass(frozen=True)

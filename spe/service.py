@@ -17,21 +17,18 @@ from typing import Any
 from catalog.airlock.releases import sql_digest
 from catalog.audit import trail
 from catalog.db.gateway import unit_of_work
+from catalog.errors import PermitDenied, UnknownPermit
 from catalog.permits.domain import PermitBuild
-from catalog.permits.grants import PermitDenied, UnknownPermit, check_can_query
+from catalog.permits.grants import Permit, check_can_query
 from catalog.permits.queries import get_permit
 from common.layout import LakeLayout, check_name
 from common.settings import Settings, get_settings
 from spe.differencing_history import ReleaseLog, history_path
 from spe.disclosure import DisclosureSettings
-from spe.sandbox import QueryRefused
+from spe.errors import NotPublished
 from spe.session import QueryResult, SandboxSession
 
 QUERY_EVENT = "spe.query"
-
-
-class NotPublished(QueryRefused):
-    """The permit has no published datasets yet."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +63,24 @@ def built_versions(builds: Sequence[PermitBuild], tables: Mapping[str, Any]) -> 
         ):
             versions[build.dataset] = build.output_version
     return versions
+
+
+def _run(
+    settings: Settings, permit: Permit, tables: Mapping[str, Any], versions: dict[str, int], sql: str
+) -> tuple[QueryResult, dict[str, int]]:
+    """One sandbox session over the permit's tables under its disclosure control."""
+    disclosure = DisclosureSettings.for_permit(
+        settings.disclosure, permit.disclosure.overrides() if permit.disclosure else {}
+    )
+    # The permit's release history, locked for this session: differencing is checked against
+    # everything any session of the permit released before.
+    with ReleaseLog(history_path(settings, permit.permit_id)) as releases:
+        history = releases.history(disclosure.min_persons)
+        with SandboxSession(tables, versions, disclosure, history=history) as session:
+            result = session.run(sql)
+            read = session.versions
+        releases.save(history)
+    return result, read
 
 
 def run_permit_query(
@@ -108,17 +123,7 @@ def run_permit_query(
         raise NotPublished(
             f"permit {permit_id} has no published datasets yet: run `haven pipeline run`", "not_published"
         )
-    disclosure = DisclosureSettings.for_permit(
-        settings.disclosure, permit.disclosure.overrides() if permit.disclosure else {}
-    )
-    # The permit's release history, locked for this session: differencing is checked against
-    # everything any session of the permit released before.
-    with ReleaseLog(history_path(settings, permit_id)) as releases:
-        history = releases.history(disclosure.min_persons)
-        with SandboxSession(tables, built_versions(builds, tables), disclosure, history=history) as session:
-            result = session.run(sql)
-            versions = session.versions
-        releases.save(history)
+    result, versions = _run(settings, permit, tables, built_versions(builds, tables), sql)
     read = [f"{table}@{version}" for table, version in sorted(versions.items())]
     if result.status == "ok":
         record(

@@ -18,7 +18,8 @@ import duckdb
 from spe.control import control, group_companion
 from spe.differencing import ReleaseHistory
 from spe.disclosure import DisclosureSettings
-from spe.sandbox import QueryRefused, Sandbox, SandboxLimits
+from spe.errors import QueryRefused
+from spe.sandbox import Sandbox, SandboxLimits
 from spe.shape import analyse, grouped_companion_sql
 
 __all__ = ["QueryRefused", "QueryResult", "SandboxSession"]

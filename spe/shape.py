@@ -26,10 +26,9 @@ from enum import StrEnum
 from typing import Any
 
 from common.schemas import ROW_ID
-from spe.sandbox import QueryRefused
+from spe.errors import ParseFailed, QueryRefused
 from spe.sqltree import (
     Node,
-    ParseFailed,
     aggregate_function_names,
     expression_sql,
     function_name,
@@ -363,15 +362,8 @@ def _check_statement_type(sql: str) -> Node:
         raise _refuse(f"only one SELECT statement is allowed ({exc})") from None
 
 
-def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
-    """The shape of an aggregate query over one permit table, or ``QueryRefused`` with the reason."""
-    node = _check_statement_type(sql)
-    if node.get("type") != "SELECT_NODE":
-        raise _refuse("only plain SELECT queries are supported by disclosure control")
-    check_tree(node, tables)
-    leaves = _tables_read(node.get("from_table") or {})
-    columns: tuple[str, ...] = tuple(c for leaf in leaves for c in tables[leaf["table_name"]])
-    unit, unit_column = _unit(leaves, tables)
+def _check_clauses(node: Node, unit: Unit) -> None:
+    """Refuse the clauses that give row-level results or can probe suppressed values."""
     if unit is Unit.RECORDS and _contains(
         node.get("where_clause") or {}, lambda i: i.get("class") == "SUBQUERY"
     ):
@@ -394,8 +386,9 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
     if len(node.get("group_sets", [])) > 1:
         raise _refuse("ROLLUP, CUBE and GROUPING SETS are not supported; query each grouping separately")
 
-    keys = _resolve_keys(node, columns)
-    _check_modifiers(node)
+
+def _outputs(node: Node) -> tuple[list[Aggregate], list[OutputColumn]]:
+    """The aggregates of the select list, and each output column with the aggregates it uses."""
     aggregates: list[Aggregate] = []
     out: list[OutputColumn] = []
     for index, expr in enumerate(node["select_list"]):
@@ -408,18 +401,13 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
         raise _refuse(
             "row-level results are refused: aggregate with count, sum or avg (with GROUP BY for groups)"
         )
-    for key in keys:
-        if _contains(
-            key, lambda i: i.get("class") == "COLUMN_REF" and i.get("column_names", [""])[-1] == unit_column
-        ):
-            raise _refuse(f"grouping by {unit_column} gives row-level results")
-    run = copy.deepcopy(node)
-    run["select_list"] = run["select_list"] + [
-        dict(copy.deepcopy(k), alias=f"{HIDDEN_PREFIX}k{i}") for i, k in enumerate(keys)
-    ]
-    run_sql = to_sql(run)
+    return aggregates, out
 
-    alias = leaves[0].get("alias") or leaves[0]["table_name"]
+
+def _companion(
+    node: Node, keys: list[Node], aggregates: list[Aggregate], alias: str, unit_column: str
+) -> str:
+    """The companion query: per group and person, what each aggregate takes from them."""
     # A stable 64-bit hash (the low half of MD5, the same in every DuckDB version), as the
     # release history keeps these across sessions.
     person = parse_expression(f'md5_number_lower(CAST("{alias}".{unit_column} AS VARCHAR))')
@@ -439,9 +427,35 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
         having=None,
         modifiers=[],
     )
+    return to_sql(companion)
+
+
+def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
+    """The shape of an aggregate query over one permit table, or ``QueryRefused`` with the reason."""
+    node = _check_statement_type(sql)
+    if node.get("type") != "SELECT_NODE":
+        raise _refuse("only plain SELECT queries are supported by disclosure control")
+    check_tree(node, tables)
+    leaves = _tables_read(node.get("from_table") or {})
+    columns: tuple[str, ...] = tuple(c for leaf in leaves for c in tables[leaf["table_name"]])
+    unit, unit_column = _unit(leaves, tables)
+    _check_clauses(node, unit)
+    keys = _resolve_keys(node, columns)
+    _check_modifiers(node)
+    aggregates, out = _outputs(node)
+    for key in keys:
+        if _contains(
+            key, lambda i: i.get("class") == "COLUMN_REF" and i.get("column_names", [""])[-1] == unit_column
+        ):
+            raise _refuse(f"grouping by {unit_column} gives row-level results")
+    run = copy.deepcopy(node)
+    run["select_list"] = run["select_list"] + [
+        dict(copy.deepcopy(k), alias=f"{HIDDEN_PREFIX}k{i}") for i, k in enumerate(keys)
+    ]
+    alias = leaves[0].get("alias") or leaves[0]["table_name"]
     return QueryShape(
-        run_sql=run_sql,
-        companion_sql=to_sql(companion),
+        run_sql=to_sql(run),
+        companion_sql=_companion(node, keys, aggregates, alias, unit_column),
         columns=tuple(out),
         aggregates=tuple(aggregates),
         n_keys=len(keys),

@@ -17,6 +17,8 @@ from typing import Any
 
 import duckdb
 
+from spe.errors import ParseFailed
+
 Node = dict[str, Any]
 
 _LOCK = threading.Lock()
@@ -25,10 +27,6 @@ _LOCK = threading.Lock()
 @lru_cache(maxsize=1)
 def _parser() -> duckdb.DuckDBPyConnection:
     return duckdb.connect(":memory:", config={"enable_external_access": "false"})
-
-
-class ParseFailed(Exception):
-    """DuckDB could not serialise the statement (not a plain SELECT, or a syntax error)."""
 
 
 def parse_select(sql: str) -> Node:

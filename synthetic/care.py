@@ -134,6 +134,8 @@ def claims_table(rng: np.random.Generator, people: People, rows: Rows, start: da
     return pa.table([columns[c] for c in CLAIMS.names], names=CLAIMS.names)
 
 
+# Long on purpose: one column after another of one extract, in the order of its schema;
+# split up, the draws would no longer read against the columns they fill.
 def pharmacy_table(
     rng: np.random.Generator, people: People, start: date, days: int, first_id: int
 ) -> pa.Table:

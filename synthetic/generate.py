@@ -118,6 +118,8 @@ def _write_faults(path: Path, faults: list[Fault]) -> None:
     pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
 
 
+# Long on purpose: the chunk loop writes all eight extracts in step, so one seed gives the
+# same bytes whatever the chunk size; the steps share the loop's state.
 def generate(
     out: Path,
     people: int,

@@ -160,6 +160,8 @@ def _panel(name: str) -> np.ndarray:
     return np.flatnonzero(np.array([name in p.split("|") for p in lab["panels"]]))
 
 
+# Long on purpose: one column after another of one extract, in the order of its schema;
+# split up, the draws would no longer read against the columns they fill.
 def lab_table(
     rng: np.random.Generator, people: People, hospital_stays: Stays, start: date, days: int, first_id: int
 ) -> pa.Table:

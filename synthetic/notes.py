@@ -376,6 +376,8 @@ def _person_fields(rng: np.random.Generator, people: People) -> dict[str, pa.Arr
     }
 
 
+# Long on purpose: each kind of note and its PII spans are written side by side, so the
+# ground truth can be checked against the text by eye.
 def notes(
     rng: np.random.Generator, people: People, hospital_stays: Stays, start: date, first_id: int
 ) -> Notes:

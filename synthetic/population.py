@@ -76,6 +76,8 @@ def _pool(total_people: int, per: int) -> int:
     return max(5, total_people // per)
 
 
+# Long on purpose: every attribute of a person is drawn in one place, in dependency order
+# (birth before death, residence before provider pools).
 def make_people(
     rng: np.random.Generator, pids: np.ndarray, start: date, days: int, total_people: int
 ) -> People:

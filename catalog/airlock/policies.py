@@ -12,7 +12,7 @@ from datetime import datetime
 
 from catalog.airlock.domain import OutputRequest, OutputState, Review
 from catalog.airlock.lifecycle import FINAL_STATES, REVIEWABLE
-from catalog.exceptions import NotAuthorised, RuleViolation, passes
+from catalog.errors import NotAuthorised, RuleViolation, passes
 from catalog.people.domain import Role, User
 from catalog.permits.domain import Application
 from catalog.permits.lifecycle import IN_FORCE

@@ -35,7 +35,7 @@ from catalog.airlock.policies import (
 from catalog.airlock.store import OutputStore
 from catalog.audit import trail
 from catalog.audit.store import AuditStore
-from catalog.exceptions import NotAuthorised
+from catalog.errors import NotAuthorised
 from catalog.people.domain import User
 from catalog.people.store import UserStore
 from catalog.permits.policies import check_reason

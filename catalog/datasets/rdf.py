@@ -124,9 +124,8 @@ def _variables(graph: Graph, meta: DatasetMetadata) -> BNode:
     return group
 
 
-def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) -> URIRef:
-    meta = DatasetMetadata.model_validate(record.metadata)
-    ds = URIRef(f"{base}dataset/{meta.identifier}")
+def _describe(graph: Graph, base: str, ds: URIRef, meta: DatasetMetadata, publisher: URIRef) -> None:
+    """What the dataset is, who holds it and under which rules: the DCAT-AP core."""
     add = graph.add
     add((ds, RDF.type, DCAT.Dataset))
     add((ds, DCTERMS.identifier, Literal(meta.identifier)))
@@ -151,6 +150,11 @@ def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) 
     for theme in meta.themes:
         add((ds, DCAT.theme, _authority(graph, "data-theme", theme)))
     add((ds, DCTERMS.type, _authority(graph, "dataset-type", meta.dataset_type)))
+
+
+def _health(graph: Graph, ds: URIRef, meta: DatasetMetadata) -> None:
+    """The HealthDCAT-AP properties: categories, population, codings, personal data, variables."""
+    add = graph.add
     for category in meta.health_categories:
         add(
             (
@@ -205,6 +209,10 @@ def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) 
     add((ds, HEALTH.hasStructuredData, Literal(True)))
     add((ds, HEALTH.hasVariables, _variables(graph, meta)))
     add((ds, HAVEN.patientEntered, Literal(meta.patient_entered)))
+
+
+def _quality(graph: Graph, ds: URIRef, record: DatasetRecord, meta: DatasetMetadata) -> None:
+    add = graph.add
     # The measured label wins over a label written by hand in the metadata.
     body = record.quality.summary() if record.quality is not None else meta.quality_label
     if body is not None:
@@ -222,12 +230,22 @@ def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) 
                     Literal(record.quality.measured_at.astimezone(UTC).isoformat(), datatype=XSD.dateTime),
                 )
             )
+
+
+def _versions(graph: Graph, ds: URIRef, record: DatasetRecord, meta: DatasetMetadata) -> None:
+    """The newest published silver version, when, and its rows (unless the metadata counts them)."""
+    add = graph.add
     if record.versions:
         version, published_at, rows = record.versions[-1]
         add((ds, DCAT_VERSION, Literal(str(version))))
         add((ds, DCTERMS.modified, Literal(published_at.astimezone(UTC).isoformat(), datatype=XSD.dateTime)))
         if rows is not None and meta.number_of_records is None:
             add((ds, HEALTH.numberOfRecords, Literal(rows, datatype=XSD.nonNegativeInteger)))
+
+
+def _distribution(graph: Graph, base: str, ds: URIRef, meta: DatasetMetadata) -> None:
+    """The one way to the data: the secure processing environment, under a permit."""
+    add = graph.add
     distribution = URIRef(f"{base}dataset/{meta.identifier}/distribution/spe")
     add((ds, DCAT.distribution, distribution))
     add((distribution, RDF.type, DCAT.Distribution))
@@ -236,6 +254,16 @@ def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) 
     add((distribution, DCTERMS.title, Literal(access, lang="en")))
     for iri in meta.applicable_legislation:
         add((distribution, DCATAP.applicableLegislation, _legislation(graph, iri)))
+
+
+def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) -> URIRef:
+    meta = DatasetMetadata.model_validate(record.metadata)
+    ds = URIRef(f"{base}dataset/{meta.identifier}")
+    _describe(graph, base, ds, meta, publisher)
+    _health(graph, ds, meta)
+    _quality(graph, ds, record, meta)
+    _versions(graph, ds, record, meta)
+    _distribution(graph, base, ds, meta)
     return ds
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from catalog.airlock.domain import CheckedResult, OutputRequest, OutputState, Review, Vote
 from catalog.db.models import OutputRequestRow, OutputReviewRow
 from catalog.db.store import SqlStore
-from catalog.exceptions import NotFound
+from catalog.errors import NotFound
 
 
 def _utc(value: datetime) -> datetime:

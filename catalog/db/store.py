@@ -26,7 +26,7 @@ from catalog.db.models import (
     TransitionRow,
     UserRow,
 )
-from catalog.exceptions import NotFound
+from catalog.errors import NotFound
 from catalog.optout.domain import OptOutEvent
 from catalog.optout.vocabulary import OptOutAction, OptOutChannel, OptOutSource
 from catalog.people.domain import Role, User

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from catalog.audit import trail
 from catalog.audit.store import AuditStore
-from catalog.exceptions import InvalidOptOutEvent
+from catalog.errors import InvalidOptOutEvent
 from catalog.optout.domain import OptOutEvent, OptOutStatus
 from catalog.optout.store import OptOutStore
 from catalog.optout.vocabulary import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from catalog.exceptions import NotAuthorised, passes
+from catalog.errors import NotAuthorised, passes
 from catalog.people.domain import Role, User
 
 

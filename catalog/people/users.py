@@ -14,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from catalog.audit import trail
 from catalog.audit.store import AuditStore
-from catalog.exceptions import NotAuthorised, RuleViolation
+from catalog.errors import NotAuthorised, RuleViolation
 from catalog.people.domain import Role, User
 from catalog.people.roles import Operation, check_can
 from catalog.people.store import UserStore

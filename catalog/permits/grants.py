@@ -12,19 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from catalog.errors import PermitDenied
 from catalog.permits.lifecycle import ENDED, IN_FORCE
 from catalog.permits.terms import Anonymisation, CohortRules, Disclosure
 from catalog.permits.vocabulary import PermitState
-from common.errors import HavenError
 from common.layout import Source, check_name
-
-
-class PermitDenied(HavenError):
-    """The acting user may not use this permit now; the message says why."""
-
-
-class UnknownPermit(HavenError):
-    """No permit has this id."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 from datetime import datetime
 
-from catalog.exceptions import NotAuthorised, RuleViolation, passes
+from catalog.errors import NotAuthorised, RuleViolation, passes
 from catalog.people.domain import User
 from catalog.people.roles import Operation, check_can
 from catalog.permits.domain import Application

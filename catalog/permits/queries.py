@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from catalog.datasets.store import DatasetStore
-from catalog.exceptions import NotFound
+from catalog.errors import NotFound, UnknownPermit
 from catalog.permits.domain import Application
-from catalog.permits.grants import DatasetGrant, Permit, UnknownPermit
+from catalog.permits.grants import DatasetGrant, Permit
 from catalog.permits.lifecycle import IN_FORCE
 from catalog.permits.store import PermitStore
 from catalog.permits.terms import Anonymisation

@@ -16,7 +16,7 @@ from catalog.audit import trail
 from catalog.audit.domain import AuditEntry
 from catalog.audit.store import AuditStore
 from catalog.datasets.store import DatasetStore
-from catalog.exceptions import InvalidApplication, NotAuthorised, NotFound, RuleViolation
+from catalog.errors import InvalidApplication, NotAuthorised, NotFound, RuleViolation
 from catalog.people.domain import SYSTEM, User
 from catalog.people.roles import Operation, check_can
 from catalog.people.store import UserStore
@@ -145,6 +145,35 @@ def _check_disclosure(spec: ApplicationFile, platform: dict[str, float]) -> None
         )
 
 
+def _draft(
+    spec: ApplicationFile, application_id: str, datasets: tuple[RequestedDataset, ...], at: datetime
+) -> Application:
+    """The application as recorded before it is submitted."""
+    return Application(
+        application_id=application_id,
+        title=spec.title,
+        applicant=spec.applicant,
+        organisation=spec.organisation.name,
+        organisation_type=spec.organisation.type,
+        purpose=spec.purpose.category.value,
+        lay_summary=spec.purpose.summary,
+        commercial=spec.commercial,
+        datasets=datasets,
+        cohort_criteria=spec.cohort,
+        period_start=spec.period.start,
+        period_end=spec.period.end,
+        data_form=spec.data_form,
+        pseudonymisation_justification=spec.justification,
+        data_users=tuple(spec.data_users),
+        duration_months=spec.duration_months,
+        state=PermitState.DRAFT,
+        created_at=at,
+        cohort_rules=spec.cohort_rules,
+        anonymisation=spec.anonymisation,
+        disclosure=spec.disclosure,
+    )
+
+
 def apply(
     store: Store,
     actor: User,
@@ -167,30 +196,7 @@ def apply(
         raise NotAuthorised(f"user {actor.username!r} may only apply in their own name")
     _check_k(spec, platform.k_anonymity)
     _check_disclosure(spec, platform.disclosure)
-    datasets = _check_datasets(store, spec)
-    draft = Application(
-        application_id=application_id or _next_id(store, at),
-        title=spec.title,
-        applicant=spec.applicant,
-        organisation=spec.organisation.name,
-        organisation_type=spec.organisation.type,
-        purpose=spec.purpose.category.value,
-        lay_summary=spec.purpose.summary,
-        commercial=spec.commercial,
-        datasets=datasets,
-        cohort_criteria=spec.cohort,
-        period_start=spec.period.start,
-        period_end=spec.period.end,
-        data_form=spec.data_form,
-        pseudonymisation_justification=spec.justification,
-        data_users=tuple(spec.data_users),
-        duration_months=spec.duration_months,
-        state=PermitState.DRAFT,
-        created_at=at,
-        cohort_rules=spec.cohort_rules,
-        anonymisation=spec.anonymisation,
-        disclosure=spec.disclosure,
-    )
+    draft = _draft(spec, application_id or _next_id(store, at), _check_datasets(store, spec), at)
     store.add_application(draft)
     trail.append(
         store,

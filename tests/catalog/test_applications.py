@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from catalog.exceptions import InvalidApplication
+from catalog.errors import InvalidApplication
 from catalog.permits.applications import load_application, parse_application
 from catalog.permits.vocabulary import DataForm, ProhibitedPurpose, Purpose
 from common.settings import PROJECT_ROOT

@@ -10,7 +10,7 @@ import pytest
 from catalog.db.engine import Catalog
 from catalog.db.gateway import unit_of_work
 from catalog.db.store import SqlStore
-from catalog.exceptions import InvalidApplication
+from catalog.errors import InvalidApplication
 from catalog.permits import service
 from catalog.permits.applications import parse_application
 from catalog.permits.builds import ended_permits, record_refusal, record_workspace_removed

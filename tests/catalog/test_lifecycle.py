@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from catalog.exceptions import InvalidTransition
+from catalog.errors import InvalidTransition
 from catalog.people.domain import Role
 from catalog.people.roles import PERMISSIONS, Operation
 from catalog.permits.lifecycle import FINAL_STATES, TRANSITIONS, mermaid_diagram, transition

@@ -13,7 +13,7 @@ from catalog.audit import trail
 from catalog.db.engine import Catalog
 from catalog.db.models import OptOutEventRow
 from catalog.db.store import SqlStore
-from catalog.exceptions import InvalidOptOutEvent
+from catalog.errors import InvalidOptOutEvent
 from catalog.optout import registry
 from catalog.optout.domain import OptOutEvent
 from catalog.optout.vocabulary import OptOutAction, OptOutChannel, OptOutSource

@@ -19,7 +19,7 @@ from catalog.airlock.policies import can_download, can_review
 from catalog.audit import trail
 from catalog.db.engine import Catalog
 from catalog.db.outputs import SqlOutputStore
-from catalog.exceptions import CatalogError, NotAuthorised, RuleViolation
+from catalog.errors import CatalogError, NotAuthorised, RuleViolation
 from catalog.permits import service
 from tests.catalog.factories import submit
 from tests.catalog.fixtures import catalog, catalog_url  # noqa: F401 (fixtures

@@ -13,7 +13,7 @@ from catalog.airlock.lifecycle import (
     mermaid_diagram,
     transition,
 )
-from catalog.exceptions import InvalidTransition
+from catalog.errors import InvalidTransition
 from catalog.people.domain import Role
 from common.settings import PROJECT_ROOT
 

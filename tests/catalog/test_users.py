@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from catalog.db.models import UserRow
 from catalog.db.store import SqlStore
-from catalog.exceptions import NotAuthorised, RuleViolation
+from catalog.errors import NotAuthorised, RuleViolation
 from catalog.people import users
 from catalog.people.domain import SYSTEM, Role
 

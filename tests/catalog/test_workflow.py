@@ -9,11 +9,18 @@ import pytest
 from catalog.audit import trail
 from catalog.db.gateway import unit_of_work
 from catalog.db.store import SqlStore
-from catalog.exceptions import InvalidApplication, InvalidTransition, NotAuthorised, RuleViolation
+from catalog.errors import (
+    InvalidApplication,
+    InvalidTransition,
+    NotAuthorised,
+    PermitDenied,
+    RuleViolation,
+    UnknownPermit,
+)
 from catalog.people.domain import Role
 from catalog.permits import service
 from catalog.permits.applications import parse_application
-from catalog.permits.grants import Permit, PermitDenied, UnknownPermit, check_can_query
+from catalog.permits.grants import Permit, check_can_query
 from catalog.permits.queries import active_permits, get_permit
 from catalog.permits.terms import Disclosure
 from catalog.permits.vocabulary import PermitState

@@ -16,7 +16,7 @@ from catalog.datasets import metadata
 from catalog.datasets.rdf import export
 from catalog.db.store import SqlStore
 from catalog.demo import claims_metadata
-from catalog.exceptions import NotAuthorised
+from catalog.errors import NotAuthorised
 from catalog.people import users
 from catalog.people.domain import Role, User
 from catalog.people.roles import PERMISSIONS, Operation, can

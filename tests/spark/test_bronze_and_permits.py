@@ -9,6 +9,7 @@ from pyspark.testing import assertDataFrameEqual
 
 from common.schemas import CLAIMS
 from jobs import bronze, permit_datasets
+from jobs.errors import ExtractError
 from pseudonymisation.keyed_hash import hmac_hex
 from tests.factories import CLAIM_HEADER, claim_row, make_key, make_permit
 
@@ -37,7 +38,7 @@ def test_bronze_is_idempotent_per_file_and_flags_malformed_rows(spark: SparkSess
 def test_bronze_refuses_a_header_that_is_not_the_schema(spark: SparkSession, tmp_path: Path) -> None:
     header = [*CLAIM_HEADER[:-1], "patient_name"]
     extract = write_csv(tmp_path / "claims.csv", [claim_row()], header=header)
-    with pytest.raises(bronze.ExtractError, match=r"missing: \['amount_supplement'\]"):
+    with pytest.raises(ExtractError, match=r"missing: \['amount_supplement'\]"):
         bronze.run(spark, extract, CLAIMS, tmp_path / "t", extract_id="e", run_id="r", ingested_at=WHEN)
 
 

@@ -6,6 +6,7 @@ import pytest
 from pyspark.sql import SparkSession
 from pyspark.testing import assertDataFrameEqual
 
+from pseudonymisation.errors import DeidentificationError
 from pseudonymisation.spark_text import deidentify_column
 from pseudonymisation.text import deidentify
 
@@ -52,7 +53,7 @@ def test_a_failing_batch_raises_without_quoting_the_text(monkeypatch: pytest.Mon
 
     monkeypatch.setattr(spark_text, "get_engine", lambda: Broken())
     batches = iter([(pd.Series(["Jean Dupont 85073003328"]), pd.Series(["fr"]))])
-    with pytest.raises(spark_text.DeidentificationError) as info:
+    with pytest.raises(DeidentificationError) as info:
         next(spark_text._deidentify_batches.func(batches))  # type: ignore[attr-defined]
     assert "Dupont" not in str(info.value) and "85073003328" not in str(info.value)
     assert "ValueError" in str(info.value)

@@ -17,10 +17,10 @@ from pyspark.testing import assertDataFrameEqual
 
 from catalog.db.engine import open_catalog
 from catalog.db.store import SqlStore
+from catalog.errors import PermitDenied
 from catalog.permits import service
 from catalog.permits.applications import parse_application
 from catalog.permits.domain import RequestedDataset
-from catalog.permits.grants import PermitDenied
 from common.layout import LakeLayout, Zone
 from common.settings import Settings
 from jobs import publishing

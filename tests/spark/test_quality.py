@@ -9,7 +9,9 @@ from pyspark.testing import assertDataFrameEqual
 from common.layout import Source
 from jobs import silver
 from pseudonymisation.keyed_hash import hmac_hex
-from quality.gate import QualityGateFailed, check_gate, passes_gate, summary
+from quality import row_checks
+from quality.errors import QualityGateFailed
+from quality.gate import check_gate, passes_gate, summary
 from quality.label import Coverage, label
 from quality.suites import SuiteContext, claims_suite, derived, prepare
 from quality.validate import ValidationReport, validate
@@ -24,8 +26,8 @@ def frame(spark: SparkSession, rows: list[list[str]], malformed: int = 0):
         (*claim_row(pid=f"m{i}"), True, "e1", "r1") for i in range(malformed)
     ]
     schema = ", ".join(f"{c} {'boolean' if c == '_malformed' else 'string'}" for c in BRONZE_COLUMNS)
-    checked = silver.check_claims(spark.createDataFrame(data, schema))
-    return prepare(silver.typed_all(checked, Source.CLAIMS), None)
+    checked = row_checks.check_claims(spark.createDataFrame(data, schema))
+    return prepare(row_checks.typed_all(checked, Source.CLAIMS), None)
 
 
 def outcome(report: ValidationReport, name: str):
@@ -111,7 +113,7 @@ def test_people_outside_the_population_and_care_after_death_are_flagged(spark: S
     ]
     data = [(*r, False, "e1", "r1") for r in rows]
     schema = ", ".join(f"{c} {'boolean' if c == '_malformed' else 'string'}" for c in BRONZE_COLUMNS)
-    typed = silver.typed_all(silver.check_claims(spark.createDataFrame(data, schema)), Source.CLAIMS)
+    typed = row_checks.typed_all(row_checks.check_claims(spark.createDataFrame(data, schema)), Source.CLAIMS)
     population = spark.createDataFrame(
         [(hmac_hex(key, f"p{i}"), None) for i in range(20)] + [(hmac_hex(key, "dead"), date(2025, 8, 1))],
         "person_id string, death_date date",

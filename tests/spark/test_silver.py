@@ -8,8 +8,9 @@ from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
 from common.layout import Source
-from jobs import silver
+from jobs import optout_registry, silver
 from pseudonymisation.keyed_hash import hmac_hex
+from quality import row_checks
 from tests.factories import CLAIM_HEADER, claim_row, make_key
 
 BRONZE_TYPES = {
@@ -41,8 +42,8 @@ def test_check_claims_names_the_first_broken_rule(spark: SparkSession) -> None:
         (claim_row(pid="u", code="999999"), False),
         (claim_row(pid="e", provider_type="G\ufffdP"), False),
     ]
-    checked = silver.check_claims(bronze_claims(spark, rows), frozenset({"101010"})).select(
-        "pid", silver.REASON
+    checked = row_checks.check_claims(bronze_claims(spark, rows), frozenset({"101010"})).select(
+        "pid", row_checks.REASON
     )
     expected = spark.createDataFrame(
         [
@@ -58,7 +59,7 @@ def test_check_claims_names_the_first_broken_rule(spark: SparkSession) -> None:
             ("u", "unknown_code"),
             ("e", "invalid_encoding"),
         ],
-        f"pid string, {silver.REASON} string",
+        f"pid string, {row_checks.REASON} string",
     )
     assertDataFrameEqual(checked, expected)
 
@@ -68,7 +69,7 @@ def test_typed_claims_keeps_valid_rows_with_silver_types(spark: SparkSession) ->
         (claim_row(pid="p1", institution="INST0001", reimbursed="10.5"), False),
         (claim_row(pid="p2", day="2025-13-01"), False),
     ]
-    typed = silver.typed_valid(silver.check_claims(bronze_claims(spark, rows)), Source.CLAIMS)
+    typed = row_checks.typed_valid(row_checks.check_claims(bronze_claims(spark, rows)), Source.CLAIMS)
     expected = spark.createDataFrame(
         [
             (
@@ -108,9 +109,9 @@ def test_optout_feed_checks_and_valid_events_for_the_registry(spark: SparkSessio
         ],
         "pid string, event_time string, action string, channel string, _malformed boolean",
     )
-    checked = silver.check_optout(events)
+    checked = optout_registry.check_optout(events)
     assertDataFrameEqual(
-        checked.select("pid", silver.REASON),
+        checked.select("pid", row_checks.REASON),
         spark.createDataFrame(
             [
                 ("a", None),
@@ -123,11 +124,11 @@ def test_optout_feed_checks_and_valid_events_for_the_registry(spark: SparkSessio
                 ("", "missing_pid"),
                 ("i", "malformed_row"),
             ],
-            f"pid string, {silver.REASON} string",
+            f"pid string, {row_checks.REASON} string",
         ),
     )
     assertDataFrameEqual(
-        silver.valid_optout_events(checked),
+        optout_registry.valid_optout_events(checked),
         spark.createDataFrame(
             [
                 ("a", "2025-01-01T10:00:00.000000Z", "optout", "online"),
@@ -168,11 +169,13 @@ def test_drop_opted_out_and_quarantine_entries(spark: SparkSession) -> None:
         (claim_row(pid="gone"), False),
         (claim_row(pid="bad", code="x"), False),
     ]
-    checked = silver.check_claims(bronze_claims(spark, rows)).withColumn("_source_file", F.lit("claims.csv"))
+    checked = row_checks.check_claims(bronze_claims(spark, rows)).withColumn(
+        "_source_file", F.lit("claims.csv")
+    )
     opted = spark.createDataFrame([("gone",)], "pid string")
-    kept = silver.drop_opted_out(silver.typed_valid(checked, Source.CLAIMS), opted).select("pid")
+    kept = silver.drop_opted_out(row_checks.typed_valid(checked, Source.CLAIMS), opted).select("pid")
     assertDataFrameEqual(kept, spark.createDataFrame([("keep",)], "pid string"))
-    entries = silver.quarantine_entries(checked, Source.CLAIMS)
+    entries = row_checks.quarantine_entries(checked, Source.CLAIMS)
     assertDataFrameEqual(
         entries,
         spark.createDataFrame(

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from spe.differencing import Released, ReleaseHistory, can_release_beside, check_release_beside
-from spe.disclosure import CellDisclosive, Rule
+from spe.disclosure import Rule
+from spe.errors import CellDisclosive
 from spe.session import SandboxSession
 from tests.spe.factories import persons, write_rows
 

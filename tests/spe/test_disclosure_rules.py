@@ -10,16 +10,15 @@ import pytest
 from common.settings import Settings
 from common.thresholds import default_disclosure
 from spe.disclosure import (
-    CellDisclosive,
     CellStats,
     DisclosureSettings,
-    LooserThanDefault,
     Rule,
     can_release_cell,
     cell_rule,
     check_cell,
     round_count,
 )
+from spe.errors import CellDisclosive, LooserThanDefault
 
 DEFAULT = DisclosureSettings()
 

@@ -13,13 +13,14 @@ import pytest
 from catalog.db.engine import Catalog
 from catalog.db.store import SqlStore
 from catalog.demo import DEMO_PERMIT_ID, RESEARCHER
+from catalog.errors import PermitDenied, UnknownPermit
 from catalog.permits.domain import PermitBuild
-from catalog.permits.grants import PermitDenied, UnknownPermit
 from catalog.permits.terms import Disclosure
 from common.layout import LakeLayout
 from common.settings import Settings
 from spe.differencing_history import history_path
-from spe.service import QUERY_EVENT, NotPublished, run_permit_query
+from spe.errors import NotPublished
+from spe.service import QUERY_EVENT, run_permit_query
 from tests.catalog.fixtures import catalog_url, demo_catalog, settings  # noqa: F401 (fixtures
 from tests.spe.factories import persons, write_rows
 

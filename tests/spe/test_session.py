@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from spe.sandbox import QueryRefused, Sandbox, SandboxLimits
+from spe.errors import QueryRefused
+from spe.sandbox import Sandbox, SandboxLimits
 from spe.session import SandboxSession
 from tests.spe.factories import persons, write_rows
 

@@ -4,8 +4,9 @@ from pathlib import Path
 import pytest
 
 from pseudonymisation import pseudonym_of
+from pseudonymisation.errors import KeyStoreError
 from pseudonymisation.keyed_hash import hmac_hex
-from pseudonymisation.keys import FileKeyStore, Key, KeyStoreError
+from pseudonymisation.keys import FileKeyStore, Key
 from tests.factories import make_key
 
 

@@ -3,7 +3,8 @@ from datetime import UTC, datetime
 import pytest
 
 from catalog.db.gateway import unit_of_work
-from catalog.permits.grants import PermitDenied, UnknownPermit, can_query, check_can_query
+from catalog.errors import PermitDenied, UnknownPermit
+from catalog.permits.grants import can_query, check_can_query
 from catalog.permits.queries import get_permit
 from tests.factories import make_permit
 

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from pyspark.sql import SparkSession
 from pyspark.testing import assertDataFrameEqual
 
+from pseudonymisation.errors import KeyStoreError
 from pseudonymisation.keyed_hash import hmac_column, hmac_hex
-from pseudonymisation.keys import FileKeyStore, Key, KeyStoreError
+from pseudonymisation.keys import FileKeyStore, Key
 
 pids = st.text(min_size=1, max_size=40)
 secrets_ = st.binary(min_size=32, max_size=32)

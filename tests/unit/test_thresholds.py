@@ -10,7 +10,8 @@ from annotated_types import Ge, Le
 from catalog.permits.terms import Disclosure
 from common.settings import Settings
 from common.thresholds import DISCLOSURE, K_ANONYMITY, Threshold
-from spe.disclosure import DisclosureSettings, LooserThanDefault
+from spe.disclosure import DisclosureSettings
+from spe.errors import LooserThanDefault
 
 SETTING = {f"disclosure_{name}": t for name, t in DISCLOSURE.items()} | {"k_anonymity": K_ANONYMITY}
 

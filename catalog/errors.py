@@ -39,6 +39,14 @@ class InvalidOptOutEvent(CatalogError):
     """An opt-out event breaks a rule; the message names the field and rule, never the pid."""
 
 
+class PermitDenied(CatalogError):
+    """The acting user may not use this permit now; the message says why."""
+
+
+class UnknownPermit(CatalogError):
+    """No permit has this id."""
+
+
 def passes(check: Callable[[], object]) -> bool:
     """The ``can_*`` form of a ``check_*`` rule: whether it holds, for a user interface."""
     try:

@@ -1,0 +1,47 @@
+"""The secure processing environment: every error it raises, all under ``SPEError``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from common.errors import HavenError
+
+if TYPE_CHECKING:
+    from spe.disclosure import Rule
+
+
+class SPEError(HavenError):
+    """Root of the errors of ``spe``."""
+
+
+class ParseFailed(SPEError):
+    """DuckDB could not serialise the statement (not a plain SELECT, or a syntax error)."""
+
+
+class CellDisclosive(SPEError):
+    """A cell may not be released; ``rule`` says which rule it breaks."""
+
+    def __init__(self, rule: Rule) -> None:
+        super().__init__(f"cell breaks the {rule.value} rule")
+        self.rule = rule
+
+
+class LooserThanDefault(SPEError):
+    """A per-permit override tried to relax a disclosure threshold."""
+
+
+class QueryRefused(SPEError):
+    """The statement is not allowed in the SPE, or failed; the message says why, without data.
+
+    ``rule`` names the kind of refusal with a short identifier (``shape``, ``statement``,
+    ``time_limit``, ...), fit for the audit log where the message, which may quote the
+    researcher's SQL, never goes.
+    """
+
+    def __init__(self, reason: str, rule: str = "shape") -> None:
+        super().__init__(reason)
+        self.rule = rule
+
+
+class NotPublished(QueryRefused):
+    """The permit has no published datasets yet."""
