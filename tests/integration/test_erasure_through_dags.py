@@ -28,9 +28,7 @@ from tests.dags.test_haven_publish_run import returned
 from tests.lake_scan import files_containing, readable_versions_containing, sqlite_cells_containing
 
 # Every test here works on the demonstration (demo users, claims dataset, demo permit).
-pytestmark = pytest.mark.usefixtures("demo")
-
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("demo")]
 
 
 def succeeded(run: Any) -> dict[str, str]:
