@@ -31,6 +31,11 @@ class InvalidApplication(CatalogError):
     """An application file does not validate; the message lists every problem with its place."""
 
 
+class InvalidDescription(CatalogError):
+    """A dataset description (a metadata file or a steward's correction) does not validate;
+    the message names the file and the field."""
+
+
 class AuditChainBroken(CatalogError):
     """The audit log's hash chain does not verify."""
 

@@ -123,9 +123,91 @@ def catalog_export(
     typer.echo(export(records, fmt))
 
 
+@catalog_app.command("show")
+def catalog_show(
+    dataset: Annotated[str, typer.Argument(help="Dataset id, for example claims or wellness.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole description as JSON.")] = False,
+) -> None:
+    """One dataset: its description, the silver versions published and the stewards' revisions."""
+    from catalog.db.gateway import unit_of_work
+
+    with unit_of_work() as store:
+        record = store.get_dataset(dataset)
+        revisions = store.dataset_revisions(dataset)
+    versions = [
+        {"version": v, "published_at": at.isoformat(), "rows": rows} for v, at, rows in record.versions
+    ]
+    history = [
+        {"revision": r.revision, "by": r.actor, "at": r.at.isoformat(), "fields": sorted(r.changes)}
+        for r in revisions
+    ]
+    if as_json:
+        out = {"metadata": record.metadata, "versions": versions, "revisions": history}
+        if record.quality is not None:
+            out["quality_label"] = record.quality.summary()
+        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    meta = record.metadata
+    typer.echo(f"{record.dataset_id}: {meta['title']['en']}")
+    for lang in ("fr", "nl", "de"):
+        typer.echo(f"  {lang}: {meta['title'][lang]}")
+    span = f"{meta.get('temporal_start') or '?'} to {meta.get('temporal_end') or '?'}"
+    typer.echo(
+        f"  records {meta.get('number_of_records')}, persons {meta.get('number_of_unique_individuals')}, "
+        f"period {span}, patient-entered {'yes' if meta.get('patient_entered') else 'no'}"
+    )
+    typer.echo(f"  variables: {', '.join(v['name'] for v in meta['variables'])}")
+    if record.quality is not None:
+        typer.echo(f"  {record.quality.summary()}")
+    for v in versions:
+        typer.echo(f"  version {v['version']} published {v['published_at']} ({v['rows']} rows)")
+    for r in revisions:
+        typer.echo(
+            f"  revision {r.revision} by {r.actor} at {r.at.isoformat()}: {', '.join(sorted(r.changes))}"
+        )
+
+
+@catalog_app.command("edit")
+def catalog_edit(
+    dataset: Annotated[str, typer.Argument(help="Dataset id, for example claims.")],
+    file: Annotated[Path, typer.Option("--file", help="YAML with the descriptive fields to correct.")],
+    as_user: Annotated[str, typer.Option("--as", help="Editing steward or operator (embedded mode only).")],
+) -> None:
+    """Correct a dataset's descriptive part (titles, descriptions, keywords, themes, ...): a new
+    revision, audited, kept over the repository's file at every later silver version. Facts
+    derived from the data (coverage, counts, variables) cannot be edited."""
+    import yaml
+
+    from catalog.datasets import descriptions
+    from catalog.db.gateway import unit_of_work
+    from catalog.errors import InvalidDescription
+    from common.settings import get_settings
+
+    try:
+        changes = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InvalidDescription(f"{file}: cannot be read ({exc.strerror})") from None
+    except yaml.YAMLError:
+        raise InvalidDescription(f"{file}: not valid YAML") from None
+    if not isinstance(changes, dict):
+        raise InvalidDescription(f"{file}: must be a mapping of fields")
+    with unit_of_work() as store:
+        descriptions.edit(
+            store,
+            store.get_user(as_user),
+            dataset,
+            changes,
+            folder=get_settings().dataset_descriptions,
+            name=str(file),
+        )
+        [*_, revision] = store.dataset_revisions(dataset)
+    typer.echo(f"{dataset} revision {revision.revision}: {', '.join(sorted(changes))}")
+
+
 @catalog_app.command("seed-demo")
 def catalog_seed_demo() -> None:
-    """Load the demonstration: one user per role, the claims dataset and the active demo permit.
+    """Load the demonstration: one user per role and the active demo permit over claims,
+    pharmacy and hospital stays (the pipeline must have published them).
 
     For trying Haven on synthetic data only; a real instance never needs it. Running it twice
     changes nothing.

@@ -145,6 +145,16 @@ def _print_report(report: dict[str, Any]) -> None:
         if c.get("held_by_gate"):
             typer.echo(f"  {source}: {c['held_by_gate']:,} rows held by the quality gate")
         typer.echo(f"  quality {source}: {c.get('quality', 'not gated')}")
+        entry = c.get("catalogue")
+        if entry:
+            typer.echo(
+                f"  catalogue {source}: "
+                + (
+                    f"version {entry['version']} published"
+                    if entry["published"]
+                    else f"previous entry kept, {entry['reason']}"
+                )
+            )
     optout = report.get("optout", {})
     if optout:
         erased = ", ".join(f"{t} {n:,}" for t, n in sorted(optout["rows_erased"].items()) if n) or "none"
@@ -299,6 +309,32 @@ def query(
         raise typer.Exit(2)
 
 
+@app.command()
+def schema(
+    permit: Annotated[str, typer.Option(help="Permit id.")],
+    as_user: Annotated[str, typer.Option("--as", help="Acting user (embedded mode only).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the listing as JSON.")] = False,
+) -> None:
+    """The tables and columns of a permit's datasets in the SPE, with what each column is and
+    whether people entered the data themselves (audited; names and types only)."""
+    from spe.errors import NotPublished
+    from spe.schema import permit_schema
+
+    try:
+        tables = permit_schema(permit, as_user)
+    except NotPublished as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps([t.as_dict() for t in tables], indent=2, ensure_ascii=False))
+        return
+    for table in tables:
+        entered = "; PATIENT-ENTERED: data people added themselves" if table.patient_entered else ""
+        typer.echo(f"{table.name} (version {table.version}): {table.title}{entered}")
+        _print_table(
+            ["column", "type", "description"], [[c.name, c.type, c.description] for c in table.columns]
+        )
+
+
 quality_app = typer.Typer(help="Data quality results and labels.", no_args_is_help=True)
 app.add_typer(quality_app, name="quality")
 
@@ -378,6 +414,14 @@ DEMO_SQL = (
     "round(sum(amount_reimbursed), 2) AS reimbursed FROM claims "
     "GROUP BY provider_type ORDER BY provider_type"
 )
+# Two of the permit's datasets joined on the permit's person pseudonym: people with a
+# hospital stay who also had medicines delivered, and how many different medicines.
+DEMO_JOIN_SQL = (
+    "SELECT s.stay_type, count(DISTINCT s.person_id) AS persons_with_medicines, "
+    "count(DISTINCT p.atc_code) AS distinct_medicines "
+    "FROM hospital_stays s JOIN pharmacy p ON p.person_id = s.person_id "
+    "GROUP BY s.stay_type ORDER BY s.stay_type"
+)
 
 
 @app.command()
@@ -385,31 +429,43 @@ def demo(
     people: Annotated[int, typer.Option(min=1, help="Number of synthetic people.")] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
 ) -> None:
-    """Load the demonstration into the catalogue, generate synthetic data, run the whole
-    pipeline, query the demo permit, print a summary."""
-    from catalog.demo import DEMO_PERMIT_ID, RESEARCHER
+    """Generate synthetic data, run the whole pipeline (which publishes the datasets in the
+    catalogue), load the demonstration permit over three of them, build it, query it, print a
+    summary."""
+    from catalog.demo import DEMO_DATASETS, DEMO_PERMIT_ID, RESEARCHER
     from catalog.demo import seed as seed_demo
+    from cli.airflow_runner import run_publish
     from synthetic.generate import generate as run_generate
 
     settings = get_settings()
     started = time.perf_counter()
-    loaded = seed_demo()
-    state = "loaded" if loaded else "already loaded"
-    typer.echo(f"0/3 demonstration catalogue {state}: demo users and {DEMO_PERMIT_ID}")
-    typer.echo(f"1/3 generating {people:,} people into {settings.landing}")
+    typer.echo(f"1/4 generating {people:,} people into {settings.landing}")
     run_generate(settings.landing, people, seed)
     typer.echo(
-        "2/3 running the pipeline (Airflow dag.test: haven_ingest bronze -> quality gate -> silver, "
-        "then haven_publish -> permit)"
+        "2/4 running the pipeline (Airflow dag.test: haven_ingest bronze -> quality gate -> silver "
+        "-> catalogue, then haven_publish -> permits)"
     )
     outcome = _run_pipeline(settings.landing)
     report = _full_report(outcome)
     if report is not None:
         _print_report(report)
     _check_outcome(outcome)
-    typer.echo(f"3/3 querying permit {DEMO_PERMIT_ID} in the SPE as {RESEARCHER}")
-    typer.echo(f"  {DEMO_SQL}")
-    query(DEMO_SQL, permit=DEMO_PERMIT_ID, as_user=RESEARCHER, as_json=False)
+    loaded = seed_demo()
+    typer.echo(
+        f"3/4 demonstration {'loaded' if loaded else 'already loaded'}: demo users and "
+        f"{DEMO_PERMIT_ID} over {', '.join(DEMO_DATASETS)}"
+    )
+    if loaded:
+        with _stdout_to_stderr():
+            published = run_publish(settings)
+        typer.echo(f"permits (run {published.run_id} of haven_publish)")
+        _print_permits(published.published or {}, published.vacuumed or {})
+        if published.state != "success":
+            raise fail(f"haven_publish run {published.run_id} ended {published.state}")
+    typer.echo(f"4/4 querying permit {DEMO_PERMIT_ID} in the SPE as {RESEARCHER}")
+    for sql in (DEMO_SQL, DEMO_JOIN_SQL):
+        typer.echo(f"  {sql}")
+        query(sql, permit=DEMO_PERMIT_ID, as_user=RESEARCHER, as_json=False)
     typer.echo(
         f"done in {time.perf_counter() - started:.0f}s. State: {settings.home} "
         f"(lake {settings.lake}, run reports {settings.runs})."

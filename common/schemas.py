@@ -27,6 +27,7 @@ class Column:
     description: str
     sensitive: bool = False  # never copied into quarantine reasons or logs
     identifier: bool = False  # id of a record or a care provider: not in anonymised data
+    free_text: bool = False  # written by people: de-identified in silver, never in anonymised data
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,9 @@ LAB_RESULTS = ExtractSchema(
         Column("abnormal_flag", "string", "L (below), N (within) or H (above the range)"),
         Column("setting", "string", "ordering setting: ambulatory, hospital or emergency"),
         Column("lab_id", "string", "pseudonymised laboratory id", identifier=True),
-        Column("comment", "string", "free-text remark of the lab, mostly empty", sensitive=True),
+        Column(
+            "comment", "string", "free-text remark of the lab, mostly empty", sensitive=True, free_text=True
+        ),
     ),
     key=("result_id",),
     description="results of hospital and ambulatory clinical laboratories",
@@ -159,7 +162,9 @@ CLINICAL_NOTES = ExtractSchema(
         Column("note_date", "date", "date the note was written"),
         Column("note_type", "string", "discharge_letter or consultation"),
         Column("language", "string", "fr, nl or en"),
-        Column("text", "string", "free text, holds personal data to be removed", sensitive=True),
+        Column(
+            "text", "string", "free text, holds personal data to be removed", sensitive=True, free_text=True
+        ),
     ),
     key=("note_id",),
     description="clinical notes (discharge letters) in the patient's language",

@@ -117,6 +117,11 @@ class Settings(BaseSettings):
         description="months a data access body has to decide on a complete application "
         "(EHDS Art 68: three, extendable by three)",
     )
+    dataset_descriptions: Path | None = Field(
+        default=None,
+        description="folder of the datasets' description files (_common.yaml and one per source); "
+        "the repository's catalog/datasets/sources when unset",
+    )
     log_level: str = "INFO"
 
     @classmethod

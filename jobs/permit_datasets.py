@@ -48,11 +48,13 @@ class KCheck:
 def restricted(
     silver: DataFrame, grant: DatasetGrant, excluded_person_ids: DataFrame, cohort: DataFrame | None = None
 ) -> DataFrame:
-    """Silver rows of the grant's period, without opted-out people, inside the cohort if any."""
-    in_period = F.col(grant.date_column).between(F.lit(grant.period_start), F.lit(grant.period_end))
-    rows = silver.where(in_period).join(
-        excluded_person_ids.select("person_id"), on="person_id", how="left_anti"
-    )
+    """Silver rows of the grant's period (a dataset without event dates, the population, has
+    none), without opted-out people, inside the cohort if any."""
+    if grant.date_column is not None:
+        silver = silver.where(
+            F.col(grant.date_column).between(F.lit(grant.period_start), F.lit(grant.period_end))
+        )
+    rows = silver.join(excluded_person_ids.select("person_id"), on="person_id", how="left_anti")
     if cohort is not None:
         rows = rows.join(cohort.select("person_id"), on="person_id", how="left_semi")
     return rows
@@ -71,6 +73,12 @@ def _approved(grant: DatasetGrant) -> list[str]:
 def identifiers(grant: DatasetGrant) -> list[str]:
     """The grant's approved columns that identify a record or a care provider."""
     return [c for c in grant.columns if c in SCHEMAS[grant.source].identifiers]
+
+
+def free_text(grant: DatasetGrant) -> list[str]:
+    """The grant's approved columns of free text (de-identified in silver, pseudonymised data only)."""
+    schema = SCHEMAS[grant.source]
+    return [c for c in grant.columns if schema.column(c).free_text]
 
 
 def anonymous_rows(generalised_rows: DataFrame) -> DataFrame:

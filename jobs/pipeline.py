@@ -17,14 +17,17 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from catalog.audit import trail
+from catalog.datasets import descriptions
+from catalog.datasets.descriptions import DatasetFacts
 from catalog.datasets.quality import record_label
 from catalog.db.gateway import unit_of_work
+from catalog.errors import InvalidDescription
 from common.layout import LakeLayout, Source, Zone
 from common.logging import get_logger
 from common.schemas import SCHEMAS
 from common.settings import Settings
 from common.spark import get_spark
-from jobs import bronze, delta_tables, erasure, landing, optout_registry, publishing, silver
+from jobs import bronze, catalogue_facts, delta_tables, erasure, landing, optout_registry, publishing, silver
 from pseudonymisation.keys import PLATFORM_SCOPE, FileKeyStore
 from quality import row_checks, suites
 from quality.gate import passes_gate, summary
@@ -123,35 +126,47 @@ def _label_silver(
     settings: Settings,
     spark: SparkSession,
     source: Source,
-    silver_table: Path,
+    facts: DatasetFacts,
     report: ValidationReport,
     run_id: str,
 ) -> dict[str, Any]:
-    lake = LakeLayout(settings.lake)
-    df = spark.read.format("delta").load(str(silver_table))
-    when = RULES[source].event_date
-    dates = [F.min(when).alias("first"), F.max(when).alias("last")] if when else []
-    stats = df.agg(F.countDistinct("person_id").alias("persons"), *dates).first()
-    assert stats is not None
-    population = _silver_population(spark, lake)
+    population = _silver_population(spark, LakeLayout(settings.lake))
     coverage = Coverage(
-        persons=int(stats["persons"]),
+        persons=facts.persons or 0,
         population=population.count() if population is not None else None,
-        first_date=str(stats["first"]) if when else None,
-        last_date=str(stats["last"]) if when else None,
+        first_date=str(facts.first_date) if facts.date_column else None,
+        last_date=str(facts.last_date) if facts.date_column else None,
     )
     schema = SCHEMAS[source]
     documented = sum(1 for c in schema.columns if c.description) / len(schema.columns)
-    last = DeltaTable.forPath(spark, str(silver_table)).history(1).first()
-    assert last is not None
-    version = int(last["version"])
+    assert facts.silver_version is not None
     computed = quality_label(report, coverage, documented, linkable=True)
-    result = {"dataset": source.value, "silver_version": version, "run_id": run_id, "label": computed}
+    result = {
+        "dataset": source.value,
+        "silver_version": facts.silver_version,
+        "run_id": run_id,
+        "label": computed,
+    }
     # The label is kept once, in the catalogue, with the silver version it grades; the JSON
     # under HAVEN_HOME/quality holds the validation results only.
     with unit_of_work(settings) as catalogue:
-        record_label(catalogue, source.value, version, run_id, computed)
+        record_label(catalogue, source.value, facts.silver_version, run_id, computed)
     return result
+
+
+def _describe_silver(settings: Settings, source: Source, facts: DatasetFacts) -> dict[str, Any]:
+    """Publish the silver version in the catalogue: its description and facts, one new version.
+
+    A description file that does not validate publishes nothing: the previous catalogue entry
+    stays, and the run report says why (the message names the file and the field).
+    """
+    try:
+        with unit_of_work(settings) as catalogue:
+            descriptions.publish(catalogue, source.value, facts, settings.dataset_descriptions)
+    except InvalidDescription as exc:
+        log.warning("catalogue.kept_previous", source=source, reason=str(exc))
+        return {"published": False, "kept_previous": True, "reason": str(exc)}
+    return {"published": True, "version": facts.silver_version}
 
 
 def _silver(spark: SparkSession, lake: LakeLayout, source: Source) -> DataFrame | None:
@@ -255,9 +270,16 @@ def _refine_source(
         )
     finally:
         checked.unpersist()
+    result: dict[str, Any] = {
+        **c.as_dict(),
+        "quality": summary(report),
+        "quality_passed": passes_gate(report),
+    }
     if passes_gate(report):
-        _label_silver(settings, spark, source, silver_table, report, run_id)
-    return {**c.as_dict(), "quality": summary(report), "quality_passed": passes_gate(report)}
+        facts = catalogue_facts.silver_facts(spark, source, silver_table)
+        _label_silver(settings, spark, source, facts, report, run_id)
+        result["catalogue"] = _describe_silver(settings, source, facts)
+    return result
 
 
 def gate_failures(refined: dict[str, dict[str, Any]]) -> list[str]:

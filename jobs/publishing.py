@@ -14,7 +14,6 @@ whose opt-out took effect at this build.
 from __future__ import annotations
 
 import shutil
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -83,6 +82,7 @@ class PinnedSilver:
 _REFUSALS = {
     "k_anonymity": "k-anonymity not reached; report in the catalogue",
     "identifiers": "record or provider ids approved for anonymised data; report in the catalogue",
+    "free_text": "free text approved for anonymised data; report in the catalogue",
 }
 
 
@@ -108,17 +108,18 @@ def _cohort(permit: Permit, pinned: PinnedSilver) -> tuple[DataFrame | None, tup
 
 
 def _identifier_refusal(permit: Permit) -> dict[str, Any] | None:
-    """Applications for anonymised data cannot ask for record or provider ids; a permit
-    granted before that rule is refused rather than published with linkable ids."""
+    """Applications for anonymised data cannot ask for record or provider ids, nor for free
+    text; a permit granted before those rules is refused rather than published with them."""
     if permit.anonymisation is None:
         return None
-    linking = {grant.name: permit_datasets.identifiers(grant) for grant in permit.datasets}
-    if not any(linking.values()):
-        return None
-    return {
-        "rule": "identifiers",
-        "datasets": {name: {"identifiers": ids} for name, ids in linking.items() if ids},
-    }
+    for rule, columns in (
+        ("identifiers", permit_datasets.identifiers),
+        ("free_text", permit_datasets.free_text),
+    ):
+        found = {grant.name: columns(grant) for grant in permit.datasets}
+        if any(found.values()):
+            return {"rule": rule, "datasets": {name: {rule: ids} for name, ids in found.items() if ids}}
+    return None
 
 
 def _k_refusal(frames: dict[str, DataFrame], required: int) -> dict[str, Any] | None:
@@ -287,15 +288,10 @@ def publish(settings: Settings, now: datetime | None = None) -> dict[str, dict[s
             builds.extend(outcome.builds)
     finally:
         excluded.unpersist()
-    # The catalogue records the silver versions (and row counts) of the permits' sources, frozen
-    # permits' too, as dataset versions.
-    for source in {grant.source for permit in in_force for grant in permit.datasets}:
-        with suppress(SilverUnavailable):
-            pinned.get(source)
-    versions = {source.value: (version, df.count()) for source, (df, version) in pinned.tables.items()}
+    # Dataset versions were recorded when silver changed (``jobs.pipeline``); here the builds.
     rebuilt = {p: rows for p, rows in published.items() if p in {b.permit_id for b in builds}}
     with unit_of_work(settings) as store:
-        record_publication(store, versions, rebuilt, builds)
+        record_publication(store, rebuilt, builds)
     return published
 
 

@@ -9,11 +9,19 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# A pytest-xdist worker runs under execnet, whose __main__ has neither __spec__ nor __file__.
+# pyspark's Connect client (which Great Expectations imports) reads that as a doctest run
+# and exits the worker when its optional gRPC packages are missing; a __file__ says otherwise.
+_main = sys.modules["__main__"]
+if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
+    _main.__file__ = "<pytest-xdist worker>"
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="haven-tests-"))
 os.environ["AIRFLOW_HOME"] = str(_SESSION_DIR / "airflow")
@@ -43,11 +51,16 @@ def haven_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 @pytest.fixture(scope="session")
 def demo_template() -> Path:
     """A SQLite catalogue holding the demonstration, seeded once per session through
-    ``catalog.demo.seed`` (what ``haven catalog seed-demo`` runs)."""
+    ``catalog.demo.seed`` (what ``haven catalog seed-demo`` runs) after the seven datasets
+    were described as the pipeline describes them, without data yet."""
     from catalog.db.engine import close_all
+    from catalog.db.gateway import unit_of_work
     from catalog.demo import seed
+    from tests.catalog.factories import describe_lake
 
     settings = Settings(home=_SESSION_DIR / "demo-template")
+    with unit_of_work(settings) as store:
+        describe_lake(store)
     seed(settings)
     close_all()
     return Path(settings.home) / "catalog.db"
@@ -55,13 +68,30 @@ def demo_template() -> Path:
 
 @pytest.fixture
 def demo(haven_home: Path, demo_template: Path) -> Path:
-    """This test's instance holds the demonstration: demo users, the claims dataset and the
-    active demo permit. A new catalogue holds none of it."""
+    """This test's instance holds the demonstration: the lake's datasets (described, no data
+    yet), demo users and the active demo permit. A new catalogue holds none of it."""
     haven_home.mkdir(mode=0o700, parents=True, exist_ok=True)
     target = haven_home / "catalog.db"
     shutil.copyfile(demo_template, target)
     target.chmod(0o600)
     return haven_home
+
+
+@pytest.fixture
+def demo_claims_only(demo: Path) -> Path:
+    """The demonstration with the demo permit narrowed to its claims dataset: for pipeline
+    runs that load only the population, claims and opt-out extracts (the permit's other
+    datasets would be skipped for want of silver), which keeps those runs short."""
+    from dataclasses import replace
+
+    from catalog.db.gateway import unit_of_work
+    from catalog.demo import DEMO_PERMIT_ID
+
+    with unit_of_work(Settings(home=demo)) as store:
+        application = store.get_application(DEMO_PERMIT_ID)
+        claims = tuple(d for d in application.datasets if d.dataset == "claims")
+        store.update_application(replace(application, datasets=claims))
+    return demo
 
 
 @pytest.fixture(scope="session")

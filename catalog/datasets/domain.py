@@ -19,6 +19,18 @@ class DatasetRecord:
 
 
 @dataclass(frozen=True)
+class DatasetRevision:
+    """A steward's correction of a dataset's description (``haven catalog edit``)."""
+
+    dataset_id: str
+    revision: int  # 1, 2, ... per dataset
+    actor: str
+    at: datetime
+    changes: dict[str, Any]  # the fields this revision set
+    corrected: dict[str, Any]  # every field corrected so far, applied over the repository's file
+
+
+@dataclass(frozen=True)
 class QualityLabel:
     """The EHDS quality and utility label of one silver version (``quality.label``)."""
 

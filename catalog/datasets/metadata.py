@@ -1,22 +1,19 @@
 """HealthDCAT-AP metadata of a catalogue dataset, validated (pydantic), and the catalogue service.
 
-Every text a citizen reads is given in French, Dutch and English. Vocabulary terms are kept
+Every text a citizen reads is given in French, Dutch, German and English. Vocabulary terms are kept
 as codes here and become IRIs in the RDF export (``catalog.datasets.rdf``).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from catalog.audit import trail
 from catalog.audit.store import AuditStore
 from catalog.datasets.domain import DatasetRecord
 from catalog.datasets.store import DatasetStore
-from catalog.people.domain import User
-from catalog.people.roles import Operation, check_can
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,80}$")]
@@ -27,11 +24,15 @@ class _Model(BaseModel):
 
 
 class Multilingual(_Model):
-    """One text in the three languages of Belgium's public services."""
+    """One text in Belgium's three languages and English."""
 
     fr: Text
     nl: Text
+    de: Text
     en: Text
+
+
+LANGUAGES = ("fr", "nl", "de", "en")
 
 
 class Agent(_Model):
@@ -51,12 +52,16 @@ class Agent(_Model):
 
 
 class Variable(_Model):
-    """One column of the dataset's column dictionary."""
+    """One column of the dataset's column dictionary, as the data has it."""
 
     name: Code
     title: Text
     description: Text
     datatype: Literal["string", "integer", "decimal", "date", "boolean"]
+    code_list: Code | None = None  # the reference table its codes must come from
+    coding_system: Code | None = None  # key of CODING_SYSTEMS
+    values: list[Text] = []  # the allowed values, where the rules fix them
+    free_text: bool = False  # de-identified text: only for pseudonymised permits that ask
 
 
 # Terminologies used in Belgian health data, by a stable IRI: the FHIR canonical URI where one
@@ -70,6 +75,10 @@ CODING_SYSTEMS: dict[str, tuple[str, str]] = {
         f"{HAVEN_VOCAB}coding-system/riziv-inami-nomenclature",
         "RIZIV/INAMI nomenclature of health care services",
     ),
+    "cnk": (f"{HAVEN_VOCAB}coding-system/cnk", "CNK codes of medicinal products (Belgium)"),
+    "apr-drg": (f"{HAVEN_VOCAB}coding-system/apr-drg", "All Patient Refined Diagnosis Related Groups"),
+    "loinc": ("http://loinc.org", "LOINC (laboratory tests)"),
+    "ucum": ("http://unitsofmeasure.org", "UCUM (units of measure)"),
 }
 # Health categories (EHDS Art 51 data categories) in Haven's vocabulary, until the
 # HealthDCAT-AP controlled vocabulary's IRIs are pinned here.
@@ -79,7 +88,28 @@ HEALTH_CATEGORIES: dict[str, str] = {
     "DISPENSATION": "Medicinal product dispensation data",
     "REGISTRY": "Population-based health data registries",
     "WELLNESS": "Data from wellness applications entered by people themselves",
+    "DETERMINANTS": "Data on factors affecting health, including socio-economic and environmental",
+    "LABORATORY": "Laboratory results and medical imaging",
 }
+# The EU data themes (Publications Office authority table) a dataset may be filed under.
+THEMES = frozenset(
+    {
+        "AGRI",
+        "ECON",
+        "EDUC",
+        "ENER",
+        "ENVI",
+        "GOVE",
+        "HEAL",
+        "INTR",
+        "JUST",
+        "OP_DATPRO",
+        "REGI",
+        "SOCI",
+        "TECH",
+        "TRAN",
+    }
+)
 
 
 class DatasetMetadata(_Model):
@@ -89,7 +119,7 @@ class DatasetMetadata(_Model):
     source: Code = Field(description="the lake source the dataset is built from")
     title: Multilingual
     description: Multilingual
-    keywords: dict[Literal["fr", "nl", "en"], list[Text]]
+    keywords: dict[Literal["fr", "nl", "de", "en"], list[Text]]
     publisher: Agent
     hdab: Agent
     custodian: Agent | None = None
@@ -100,7 +130,7 @@ class DatasetMetadata(_Model):
     themes: Annotated[list[Code], Field(min_length=1)] = ["HEAL"]  # EU data themes
     dataset_type: Code = "PERSONAL_DATA"  # EU dataset types
     provenance: Multilingual
-    temporal_start: date
+    temporal_start: date | None = None  # from the data; none for a dataset without event dates
     temporal_end: date | None = None
     spatial: Code = "BEL"  # EU countries authority table
     number_of_records: int | None = Field(default=None, ge=0)
@@ -115,19 +145,32 @@ class DatasetMetadata(_Model):
     purpose: list[Code] = []  # DPV purposes
     retention_years: int | None = Field(default=None, ge=1)
     variables: Annotated[list[Variable], Field(min_length=1)]
-    date_column: Code = Field(description="the variable that dates a row (permit periods apply to it)")
+    date_column: Code | None = Field(
+        default=None, description="the variable that dates a row (permit periods apply to it), if any"
+    )
     patient_entered: bool = Field(default=False, description="data entered by patients (wellness apps)")
     quality_label: Text | None = None
 
     @model_validator(mode="after")
     def _coherent(self) -> DatasetMetadata:
-        unknown = [c for c in self.coding_systems if c not in CODING_SYSTEMS]
+        systems = [*self.coding_systems, *(v.coding_system for v in self.variables if v.coding_system)]
+        unknown = [c for c in systems if c not in CODING_SYSTEMS]
         unknown += [c for c in self.health_categories if c not in HEALTH_CATEGORIES]
         if unknown:
             raise ValueError(f"unknown coding system or health category: {', '.join(unknown)}")
-        if self.date_column not in {v.name for v in self.variables}:
+        themes = [t for t in self.themes if t not in THEMES]
+        if themes:
+            raise ValueError(
+                f"unknown theme: {', '.join(themes)} (EU data themes: {', '.join(sorted(THEMES))})"
+            )
+        missing = [lang for lang in LANGUAGES if not self.keywords.get(lang)]  # type: ignore[call-overload]
+        if missing:
+            raise ValueError(f"keywords: none in {', '.join(missing)}")
+        if self.date_column is not None and self.date_column not in {v.name for v in self.variables}:
             raise ValueError(f"date_column {self.date_column!r} is not one of the variables")
-        if self.temporal_end is not None and self.temporal_end < self.temporal_start:
+        if self.temporal_end is not None and (
+            self.temporal_start is None or self.temporal_end < self.temporal_start
+        ):
             raise ValueError("temporal coverage ends before it starts")
         if (
             self.min_typical_age is not None
@@ -140,47 +183,6 @@ class DatasetMetadata(_Model):
 
 class CatalogueStore(DatasetStore, AuditStore, Protocol):
     """The stores the catalogue service writes."""
-
-
-def put_dataset(store: CatalogueStore, actor: User, metadata: DatasetMetadata) -> DatasetRecord:
-    """Create or replace a dataset's metadata (stewards and operators)."""
-    check_can(actor, Operation.EDIT_DATASET)
-    record = DatasetRecord(
-        dataset_id=metadata.identifier, source=metadata.source, metadata=metadata.model_dump(mode="json")
-    )
-    store.put_dataset(record)
-    trail.append(
-        store,
-        actor=actor.username,
-        action="dataset.described",
-        object_type="dataset",
-        object_id=metadata.identifier,
-    )
-    return store.get_dataset(metadata.identifier)
-
-
-def record_version(
-    store: CatalogueStore,
-    actor: User,
-    dataset_id: str,
-    version: int,
-    rows: int | None,
-    at: datetime | None = None,
-) -> DatasetRecord:
-    """Record that Delta version ``version`` of a dataset was published (the pipeline calls this)."""
-    check_can(actor, Operation.RECORD_PUBLICATION)
-    when = at or datetime.now(UTC)
-    store.add_dataset_version(dataset_id, version, when, rows)
-    trail.append(
-        store,
-        actor=actor.username,
-        action="dataset.published",
-        object_type="dataset",
-        object_id=dataset_id,
-        at=when,
-        details={"version": version, "rows": rows},
-    )
-    return store.get_dataset(dataset_id)
 
 
 def metadata_of(record: DatasetRecord) -> DatasetMetadata:

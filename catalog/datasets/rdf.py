@@ -19,6 +19,7 @@ from catalog.datasets.metadata import (
     CODING_SYSTEMS,
     HAVEN_VOCAB,
     HEALTH_CATEGORIES,
+    LANGUAGES,
     Agent,
     DatasetMetadata,
     Multilingual,
@@ -42,7 +43,7 @@ HAVEN = Namespace("https://haven.example.be/ns#")
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3; rdflib's DCAT namespace predates it
 HEALTH_CATEGORY = Namespace(f"{HAVEN_VOCAB}health-category/")
 
-LANGS = ("fr", "nl", "en")
+LANGS = LANGUAGES
 FORMATS = {"turtle": "turtle", "jsonld": "json-ld"}
 
 
@@ -121,14 +122,35 @@ def _variables(graph: Graph, meta: DatasetMetadata) -> BNode:
         graph.add((column, CSVW.title, Literal(variable.title, lang="en")))
         graph.add((column, DCTERMS.description, Literal(variable.description, lang="en")))
         graph.add((column, CSVW.datatype, Literal(variable.datatype)))
+        if variable.coding_system is not None:
+            iri, label = CODING_SYSTEMS[variable.coding_system]
+            graph.add(
+                (
+                    column,
+                    DCTERMS.conformsTo,
+                    _concept(graph, URIRef(iri), f"{HAVEN_VOCAB}coding-system/", label),
+                )
+            )
+        if variable.code_list is not None:
+            graph.add((column, HAVEN.codeList, Literal(variable.code_list)))
+        for value in variable.values:
+            graph.add((column, HAVEN.allowedValue, Literal(value)))
+        graph.add((column, HAVEN.freeText, Literal(variable.free_text)))
     return group
 
 
-def _describe(graph: Graph, base: str, ds: URIRef, meta: DatasetMetadata, publisher: URIRef) -> None:
+def _describe(
+    graph: Graph,
+    base: str,
+    ds: URIRef,
+    meta: DatasetMetadata,
+    publisher: URIRef,
+    identifier: str | None = None,
+) -> None:
     """What the dataset is, who holds it and under which rules: the DCAT-AP core."""
     add = graph.add
     add((ds, RDF.type, DCAT.Dataset))
-    add((ds, DCTERMS.identifier, Literal(meta.identifier)))
+    add((ds, DCTERMS.identifier, Literal(identifier or meta.identifier)))
     _texts(graph, ds, DCTERMS.title, meta.title)
     _texts(graph, ds, DCTERMS.description, meta.description)
     for lang, words in meta.keywords.items():
@@ -167,7 +189,8 @@ def _health(graph: Graph, ds: URIRef, meta: DatasetMetadata) -> None:
     add((ds, DCTERMS.provenance, provenance))
     add((provenance, RDF.type, DCTERMS.ProvenanceStatement))
     _texts(graph, provenance, RDFS.label, meta.provenance)
-    add((ds, DCTERMS.temporal, _period(graph, meta.temporal_start, meta.temporal_end)))
+    if meta.temporal_start is not None:
+        add((ds, DCTERMS.temporal, _period(graph, meta.temporal_start, meta.temporal_end)))
     add((ds, DCTERMS.spatial, _authority(graph, "country", meta.spatial, DCTERMS.Location)))
     contact = BNode()
     add((ds, DCAT.contactPoint, contact))
@@ -197,7 +220,7 @@ def _health(graph: Graph, ds: URIRef, meta: DatasetMetadata) -> None:
     ):
         for code in term:
             add((ds, prop, _concept(graph, space[code], str(space), code)))
-    if meta.retention_years is not None:
+    if meta.retention_years is not None and meta.temporal_start is not None:
         start = meta.temporal_start
         add(
             (
@@ -232,12 +255,34 @@ def _quality(graph: Graph, ds: URIRef, record: DatasetRecord, meta: DatasetMetad
             )
 
 
-def _versions(graph: Graph, ds: URIRef, record: DatasetRecord, meta: DatasetMetadata) -> None:
-    """The newest published silver version, when, and its rows (unless the metadata counts them)."""
+def _versions(graph: Graph, base: str, ds: URIRef, record: DatasetRecord, meta: DatasetMetadata) -> None:
+    """Each published silver version as a dataset of its own (``dcat:hasVersion``), chained by
+    ``dcat:previousVersion``; the dataset itself says which is current and when it changed."""
     add = graph.add
+    previous: URIRef | None = None
+    for version, published_at, rows in record.versions:
+        node = URIRef(f"{ds}/version/{version}")
+        facts = meta.model_copy(update={"number_of_records": rows, "number_of_unique_individuals": None})
+        _describe(
+            graph,
+            base,
+            node,
+            facts,
+            _agent(graph, base, meta.publisher),
+            identifier=f"{meta.identifier}@{version}",
+        )
+        _health(graph, node, facts)
+        _distribution(graph, base, node, meta)
+        add((node, DCAT_VERSION, Literal(str(version))))
+        add((node, DCTERMS.issued, Literal(published_at.astimezone(UTC).isoformat(), datatype=XSD.dateTime)))
+        if previous is not None:
+            add((node, DCAT.previousVersion, previous))
+        add((ds, DCAT.hasVersion, node))
+        previous = node
     if record.versions:
         version, published_at, rows = record.versions[-1]
         add((ds, DCAT_VERSION, Literal(str(version))))
+        add((ds, DCAT.hasCurrentVersion, URIRef(f"{ds}/version/{version}")))
         add((ds, DCTERMS.modified, Literal(published_at.astimezone(UTC).isoformat(), datatype=XSD.dateTime)))
         if rows is not None and meta.number_of_records is None:
             add((ds, HEALTH.numberOfRecords, Literal(rows, datatype=XSD.nonNegativeInteger)))
@@ -248,12 +293,56 @@ def _distribution(graph: Graph, base: str, ds: URIRef, meta: DatasetMetadata) ->
     add = graph.add
     distribution = URIRef(f"{base}dataset/{meta.identifier}/distribution/spe")
     add((ds, DCAT.distribution, distribution))
+    add((_spe(graph, base, meta), DCAT.servesDataset, ds))
+    if (distribution, RDF.type, DCAT.Distribution) in graph:
+        return
     add((distribution, RDF.type, DCAT.Distribution))
     add((distribution, DCAT.accessURL, URIRef(f"{base}permits")))
-    access = "Access in the secure processing environment, under a data permit"
-    add((distribution, DCTERMS.title, Literal(access, lang="en")))
+    _texts(graph, distribution, DCTERMS.title, SPE_ACCESS)
+    add((distribution, DCAT.accessService, _spe(graph, base, meta)))
+    add(
+        (
+            distribution,
+            DCTERMS.accessRights,
+            _authority(graph, "access-right", meta.access_rights, DCTERMS.RightsStatement),
+        )
+    )
     for iri in meta.applicable_legislation:
         add((distribution, DCATAP.applicableLegislation, _legislation(graph, iri)))
+
+
+SPE_ACCESS = Multilingual(
+    fr="Accès dans l'environnement de traitement sécurisé, sous permis de données",
+    nl="Toegang in de beveiligde verwerkingsomgeving, met een datavergunning",
+    de="Zugang in der sicheren Verarbeitungsumgebung, mit einer Datengenehmigung",
+    en="Access in the secure processing environment, under a data permit",
+)
+SPE_TITLE = Multilingual(
+    fr="Environnement de traitement sécurisé (Haven)",
+    nl="Beveiligde verwerkingsomgeving (Haven)",
+    de="Sichere Verarbeitungsumgebung (Haven)",
+    en="Secure processing environment (Haven)",
+)
+
+
+def _spe(graph: Graph, base: str, meta: DatasetMetadata) -> URIRef:
+    """The secure processing environment: the one access service of every distribution."""
+    node = URIRef(f"{base}spe")
+    if (node, RDF.type, DCAT.DataService) in graph:
+        return node
+    graph.add((node, RDF.type, DCAT.DataService))
+    _texts(graph, node, DCTERMS.title, SPE_TITLE)
+    graph.add((node, DCAT.endpointURL, node))
+    graph.add(
+        (
+            node,
+            DCTERMS.accessRights,
+            _authority(graph, "access-right", meta.access_rights, DCTERMS.RightsStatement),
+        )
+    )
+    for iri in meta.applicable_legislation:
+        graph.add((node, DCATAP.applicableLegislation, _legislation(graph, iri)))
+    return node
 
 
 def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) -> URIRef:
@@ -262,7 +351,7 @@ def _dataset(graph: Graph, base: str, record: DatasetRecord, publisher: URIRef) 
     _describe(graph, base, ds, meta, publisher)
     _health(graph, ds, meta)
     _quality(graph, ds, record, meta)
-    _versions(graph, ds, record, meta)
+    _versions(graph, base, ds, record, meta)
     _distribution(graph, base, ds, meta)
     return ds
 
@@ -299,6 +388,7 @@ def catalogue_graph(
         Multilingual(
             fr="Catalogue des données de santé (Haven)",
             nl="Catalogus van gezondheidsgegevens (Haven)",
+            de="Katalog der Gesundheitsdaten (Haven)",
             en="Health data catalogue (Haven)",
         ),
     )
@@ -309,6 +399,7 @@ def catalogue_graph(
         Multilingual(
             fr="Jeux de données de santé disponibles pour l'utilisation secondaire, sous permis.",
             nl="Gezondheidsdatasets beschikbaar voor secundair gebruik, met een vergunning.",
+            de="Gesundheitsdatensätze für die Sekundärnutzung, mit einer Datengenehmigung.",
             en="Health datasets available for secondary use, under a data permit.",
         ),
     )

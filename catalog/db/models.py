@@ -41,6 +41,20 @@ class DatasetVersionRow(Base):
     rows: Mapped[int | None] = mapped_column(Integer)
 
 
+class DatasetRevisionRow(Base):
+    """A steward's correction of a dataset's description: what changed, and everything
+    corrected so far (the pipeline applies the latter over the repository's file)."""
+
+    __tablename__ = "dataset_revisions"
+
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.dataset_id"), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    corrected: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class ApplicationRow(Base):
     __tablename__ = "applications"
 

@@ -14,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.audit.domain import AuditEntry
-from catalog.datasets.domain import DatasetRecord, QualityLabel
+from catalog.datasets.domain import DatasetRecord, DatasetRevision, QualityLabel
 from catalog.db.models import (
     ApplicationRow,
     AuditRow,
+    DatasetRevisionRow,
     DatasetRow,
     DatasetVersionRow,
     OptOutEventRow,
@@ -126,6 +127,32 @@ class SqlStore:
             versions=tuple((v.version, _required_utc(v.published_at), v.rows) for v in versions),
             quality=quality,
         )
+
+    def add_dataset_revision(self, revision: DatasetRevision) -> None:
+        self.session.add(
+            DatasetRevisionRow(
+                dataset_id=revision.dataset_id,
+                revision=revision.revision,
+                actor=revision.actor,
+                at=revision.at,
+                changes=revision.changes,
+                corrected=revision.corrected,
+            )
+        )
+        self.session.flush()
+
+    def dataset_revisions(self, dataset_id: str) -> list[DatasetRevision]:
+        rows = self.session.scalars(
+            select(DatasetRevisionRow)
+            .where(DatasetRevisionRow.dataset_id == dataset_id)
+            .order_by(DatasetRevisionRow.revision)
+        )
+        return [
+            DatasetRevision(
+                r.dataset_id, r.revision, r.actor, _required_utc(r.at), dict(r.changes), dict(r.corrected)
+            )
+            for r in rows
+        ]
 
     def add_quality_label(self, source: str, label: QualityLabel) -> None:
         """Record (or replace) the label of one silver version of ``source``."""

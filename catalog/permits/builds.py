@@ -1,7 +1,7 @@
-"""What the pipeline tells the catalogue after a run: dataset versions, permit builds, ended permits.
+"""What the pipeline tells the catalogue after a run: permit builds and ended permits.
 
-Called by ``jobs.publishing`` as the platform itself (the ``system`` user): each silver
-table's Delta version becomes a catalogue dataset version; each permit dataset written is a
+Called by ``jobs.publishing`` as the platform itself (the ``system`` user; dataset versions
+are recorded when silver changes, ``catalog.datasets.descriptions.publish``): each permit dataset written is a
 ``published`` build with the silver versions it read and its own output version; a permit
 whose build was refused gets a ``refused`` build with the report for the steward; a removed
 workspace gets a ``removed`` build. Each has an audit entry, and an approved permit whose
@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from catalog.audit import trail
-from catalog.datasets import metadata
 from catalog.people.domain import SYSTEM
 from catalog.permits import service
 from catalog.permits.domain import PermitBuild
@@ -30,16 +29,10 @@ class Store(service.Store, PermitBuildStore, Protocol):
 
 def record_publication(
     store: Store,
-    silver_versions: Mapping[str, tuple[int, int | None]],
     permits: dict[str, dict[str, int]],
     builds: Sequence[PermitBuild] = (),
 ) -> None:
-    """Record silver (version, rows) by source, published permit datasets (rows per dataset)
-    and, per dataset, the build that wrote it."""
-    for record in store.list_datasets():
-        if record.source in silver_versions:
-            version, rows = silver_versions[record.source]
-            metadata.record_version(store, SYSTEM, record.dataset_id, version, rows)
+    """Record published permit datasets (rows per dataset) and, per dataset, the build that wrote it."""
     for build in builds:
         store.add_permit_build(build)
     for permit_id, counts in permits.items():

@@ -26,7 +26,7 @@ class DatasetGrant:
     name: str
     source: Source
     columns: tuple[str, ...]
-    date_column: str
+    date_column: str | None  # None: the dataset has no event date (population), no period applies
     period_start: date
     period_end: date
 

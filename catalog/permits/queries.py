@@ -32,7 +32,7 @@ def to_permit(application: Application, store: Store) -> Permit | None:
                 name=requested.dataset,
                 source=Source(dataset.source),
                 columns=requested.variables,
-                date_column=dataset.metadata["date_column"],
+                date_column=dataset.metadata.get("date_column"),
                 period_start=application.period_start,
                 period_end=application.period_end,
             )

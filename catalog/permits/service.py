@@ -90,7 +90,7 @@ def _check_datasets(store: Store, spec: ApplicationFile) -> tuple[RequestedDatas
         except NotFound:
             problems.append(f"datasets[{index}].name: no dataset {request.name!r} in the catalogue")
             continue
-        known = {v["name"] for v in dataset.metadata.get("variables", [])}
+        known = {v["name"]: v for v in dataset.metadata.get("variables", [])}
         unknown = [v for v in request.variables if v not in known]
         if unknown:
             problems.append(
@@ -102,6 +102,12 @@ def _check_datasets(store: Store, spec: ApplicationFile) -> tuple[RequestedDatas
                 f"datasets[{index}].variables: record and provider ids link rows and "
                 f"cannot be part of anonymised data: {', '.join(linking)} (leave them out, "
                 "or apply for pseudonymised data with a justification)"
+            )
+        free = [v for v in request.variables if known.get(v, {}).get("free_text")]
+        if spec.data_form is DataForm.ANONYMISED and free:
+            problems.append(
+                f"datasets[{index}].variables: free text is never part of anonymised data, even "
+                f"de-identified: {', '.join(free)} (leave it out, or apply for pseudonymised data)"
             )
     for index, name in enumerate(spec.data_users):
         if store.find_user(name) is None:

@@ -38,10 +38,11 @@ CODED_SOURCES: dict[Source, CodedSource] = {
     Source.HOSPITAL_STAYS: CodedSource(
         "ICD-10-CM", "admission_date", ("main_diagnosis", "secondary_diagnoses")
     ),
+    Source.LAB_RESULTS: CodedSource("LOINC", "sample_date", ("loinc_code",)),
 }
-CodedSourceName = Literal["claims", "pharmacy", "hospital_stays"]
+CodedSourceName = Literal["claims", "pharmacy", "hospital_stays", "lab_results"]
 CodePrefix = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9.]{0,9}$")
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]{0,9}$")
 ]
 ProvinceCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
 

@@ -6,13 +6,15 @@ import copy
 from datetime import UTC, datetime
 from typing import Any
 
-from catalog.datasets import metadata
+from catalog.datasets import descriptions
+from catalog.datasets.metadata import DatasetMetadata
 from catalog.db.store import SqlStore
-from catalog.demo import claims_metadata
 from catalog.people.domain import Role, User
 from catalog.permits import service
 from catalog.permits.applications import parse_application
 from catalog.permits.domain import Application
+from common.layout import Source
+from jobs.catalogue_facts import rule_facts
 
 SUBMITTED_AT = datetime(2026, 2, 2, 10, 0, tzinfo=UTC)
 
@@ -57,8 +59,22 @@ def make_world(store: SqlStore) -> dict[str, User]:
         "ana": make_user(store, "ana", Role.POLICY_ANALYST),
         "cito": make_user(store, "cito", Role.CITIZEN),
     }
-    metadata.put_dataset(store, people["otto"], claims_metadata())
+    describe_lake(store, Source.CLAIMS)
     return people
+
+
+LAKE = tuple(s for s in Source if s is not Source.OPTOUT)
+
+
+def describe_lake(store: descriptions.CatalogueStore, *sources: Source) -> None:
+    """Put datasets in the catalogue as the pipeline does, without data: no facts but the rules'."""
+    for source in sources or LAKE:
+        descriptions.publish(store, source.value, rule_facts(source))
+
+
+def described(source: Source) -> DatasetMetadata:
+    """A dataset's description from the repository's files, with the rules' facts."""
+    return descriptions.describe(source.value, rule_facts(source))
 
 
 def submit(

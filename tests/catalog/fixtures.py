@@ -92,8 +92,14 @@ def catalog(catalog_url: str) -> Catalog:
 
 @pytest.fixture
 def demo_catalog(catalog_url: str) -> Catalog:
-    """A catalogue with the demo dataset, users and permit, loaded as ``haven catalog seed-demo`` does."""
+    """A catalogue with the lake's datasets (described, no data yet), then the demo users and
+    permit loaded as ``haven catalog seed-demo`` does."""
+    from catalog.db.gateway import unit_of_work
+    from tests.catalog.factories import describe_lake
+
     catalog = open_catalog()
+    with unit_of_work() as store:
+        describe_lake(store)
     seed()
     return catalog
 

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from catalog.db.gateway import unit_of_work
 from common.settings import PROJECT_ROOT
+from tests.catalog.factories import describe_lake
 
 EXAMPLES = PROJECT_ROOT / "catalog" / "examples"
 
@@ -32,7 +34,15 @@ def haven(*args: str) -> subprocess.CompletedProcess[str]:
 # The commands are thin; the backends are covered by the service tests, so SQLite only here.
 @pytest.mark.parametrize("catalog_url", ["sqlite"], indirect=True)
 def test_apply_decide_list_export_verify(catalog_url: str, tmp_path: Path) -> None:
-    # A new instance holds no demonstration; the command loads it, once.
+    # A new instance holds no demonstration, and no dataset before the pipeline published one.
+    early = haven("catalog", "seed-demo")
+    assert early.returncode == 1
+    assert (
+        "the demo permit asks for claims, pharmacy, hospital_stays, not in the catalogue yet" in early.stderr
+    )
+    with unit_of_work() as store:
+        describe_lake(store)
+    # Then the command loads it, once.
     seeded = haven("catalog", "seed-demo")
     assert (seeded.returncode, seeded.stdout.split(":")[0]) == (0, "loaded the demonstration"), seeded.stderr
     assert haven("catalog", "seed-demo").stdout == "the demonstration is already loaded (demo-permit)\n"

@@ -18,7 +18,7 @@ from common.settings import get_settings
 from tests.catalog.test_cli_catalog import haven
 from tests.spe.factories import persons, write_rows
 
-# Every test here works on the demonstration (demo users, claims dataset, demo permit).
+# Every test here works on the demonstration (demo users, the lake's datasets described, the demo permit).
 pytestmark = pytest.mark.usefixtures("demo")
 
 SQL = "SELECT kind, count(DISTINCT person_id) AS persons FROM claims GROUP BY kind ORDER BY kind"

@@ -122,7 +122,8 @@ def test_an_anonymised_permit_without_terms_gets_the_platform_defaults(store: Sq
         ({"provinces": ["Antwerp"]}, "cohort_rules.provinces[0]: String should match pattern"),
         (
             {"codes": [{"source": "wellness", "prefixes": ["A"]}]},
-            "cohort_rules.codes[0].source: Input should be 'claims', 'pharmacy' or 'hospital_stays'",
+            "cohort_rules.codes[0].source: Input should be 'claims', 'pharmacy', 'hospital_stays' or "
+            "'lab_results'",
         ),
         (
             {"codes": [{"source": "claims", "prefixes": []}]},

@@ -8,16 +8,17 @@ import pytest
 from pydantic import ValidationError
 
 from catalog.datasets.metadata import DatasetMetadata
-from catalog.demo import claims_metadata
+from common.layout import Source
+from tests.catalog.factories import described
 
 
 def _with(**changes: Any) -> dict[str, Any]:
-    return {**claims_metadata().model_dump(mode="json"), **changes}
+    return {**described(Source.CLAIMS).model_dump(mode="json"), **changes}
 
 
-def test_demo_metadata_is_complete_in_three_languages() -> None:
-    meta = claims_metadata()
-    assert {meta.title.fr, meta.title.nl, meta.title.en} and len({meta.title.fr, meta.title.nl}) == 2
+def test_claims_metadata_is_complete_in_four_languages() -> None:
+    meta = described(Source.CLAIMS)
+    assert len({meta.title.fr, meta.title.nl, meta.title.de, meta.title.en}) == 4
     assert "pid" not in {v.name for v in meta.variables}  # the TTP pseudonym is never offered
     assert meta.access_rights == "NON_PUBLIC" and meta.date_column == "service_date"
 
@@ -25,7 +26,9 @@ def test_demo_metadata_is_complete_in_three_languages() -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"title": {"fr": "Titre", "en": "Title"}}, "title.nl"),
+        ({"title": {"fr": "Titre", "nl": "Titel", "en": "Title"}}, "title.de"),
+        ({"themes": ["HEALTH"]}, "unknown theme: HEALTH"),
+        ({"keywords": {"fr": ["a"], "nl": ["b"], "en": ["c"]}}, "keywords: none in de"),
         ({"date_column": "visit_day"}, "date_column 'visit_day' is not one of the variables"),
         ({"coding_systems": ["snomed-xx"]}, "unknown coding system or health category: snomed-xx"),
         ({"health_categories": []}, "health_categories"),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from rdflib import Graph, Literal, URIRef
 
 from catalog.audit import trail
+from catalog.datasets import descriptions
 from catalog.datasets.quality import record_label
 from catalog.datasets.rdf import DCAT_VERSION, export
 from catalog.db.engine import Catalog
@@ -14,38 +16,58 @@ from catalog.db.gateway import unit_of_work
 from catalog.db.store import SqlStore
 from catalog.permits.builds import record_publication
 from catalog.permits.vocabulary import PermitState
+from common.layout import Source
 from common.settings import Settings
+from jobs.catalogue_facts import rule_facts
 from quality.store import QualityStore
 from tests.catalog.factories import approved, make_world
 from tests.catalog.test_cli_catalog import haven
 
 
-def test_publication_records_versions_activates_and_audits(catalog: Catalog, settings: Settings) -> None:
+def test_publication_records_builds_activates_and_audits(catalog: Catalog, settings: Settings) -> None:
     with catalog.session() as session:
         permit = approved(SqlStore(session), make_world(SqlStore(session)))
     with unit_of_work(settings) as store:
-        record_publication(store, {"claims": (7, 950)}, {permit.application_id: {"claims": 1234}})
+        record_publication(store, {permit.application_id: {"claims": 1234}})
     with catalog.session() as session:
         store = SqlStore(session)
         assert store.get_application(permit.application_id).state is PermitState.ACTIVE
-        assert [v[0] for v in store.get_dataset("claims").versions] == [7]
-        entries = [(e.actor, e.action, e.object_id, e.details) for e in store.audit_entries()[-3:]]
+        entries = [(e.actor, e.action, e.object_id, e.details) for e in store.audit_entries()[-2:]]
         assert entries == [
-            ("system", "dataset.published", "claims", {"version": 7, "rows": 950}),
             ("system", "permit.datasets_published", permit.application_id, {"claims": 1234}),
             ("system", "permit.activated", permit.application_id, {"from": "approved", "to": "active"}),
         ]
         assert trail.verify(store).ok
-        graph = Graph().parse(data=export(store.list_datasets(), "turtle"), format="turtle")
-    assert (URIRef("https://haven.example.be/dataset/claims"), DCAT_VERSION, Literal("7")) in graph
-    # A second run records the same version again without a second activation.
+    # A second run records the build again without a second activation.
     with unit_of_work(settings) as store:
-        record_publication(store, {"claims": (7, 950)}, {permit.application_id: {"claims": 1234}})
+        record_publication(store, {permit.application_id: {"claims": 1234}})
     with catalog.session() as session:
         assert [e.action for e in SqlStore(session).audit_entries()[-2:]] == [
-            "dataset.published",
+            "permit.activated",
             "permit.datasets_published",
         ]
+
+
+def test_each_silver_version_is_published_once_with_its_facts(catalog: Catalog, settings: Settings) -> None:
+    facts = replace(rule_facts(Source.CLAIMS), silver_version=7, records=950, persons=300)
+    for _ in range(2):  # a task retried publishes the same version again
+        with unit_of_work(settings) as store:
+            descriptions.publish(store, "claims", facts)
+    with catalog.session() as session:
+        store = SqlStore(session)
+        record = store.get_dataset("claims")
+        assert [(v, rows) for v, _, rows in record.versions] == [(7, 950)]
+        assert (record.metadata["number_of_records"], record.metadata["number_of_unique_individuals"]) == (
+            950,
+            300,
+        )
+        entries = [(e.actor, e.action, e.object_id, e.details) for e in store.audit_entries()[-2:]]
+        assert (
+            entries
+            == [("system", "dataset.published", "claims", {"version": 7, "records": 950, "persons": 300})] * 2
+        )
+        graph = Graph().parse(data=export(store.list_datasets(), "turtle"), format="turtle")
+    assert (URIRef("https://haven.example.be/dataset/claims"), DCAT_VERSION, Literal("7")) in graph
 
 
 def test_a_quality_label_is_stored_with_its_silver_version_and_audited(

@@ -24,8 +24,17 @@ from catalog.permits.grants import Permit, check_can_query
 from catalog.permits.queries import active_permits, get_permit
 from catalog.permits.terms import Disclosure
 from catalog.permits.vocabulary import PermitState
+from common.layout import Source
 from common.settings import Settings
-from tests.catalog.factories import SUBMITTED_AT, application_data, approved, make_user, make_world, submit
+from tests.catalog.factories import (
+    SUBMITTED_AT,
+    application_data,
+    approved,
+    describe_lake,
+    make_user,
+    make_world,
+    submit,
+)
 
 
 def test_apply_records_and_submits_with_history_and_audit(store: SqlStore) -> None:
@@ -223,6 +232,34 @@ def test_anonymised_data_cannot_include_record_or_provider_ids(store: SqlStore) 
         justification="Care paths are followed per provider across the year.",
     )
     assert pseudonymised.state is PermitState.SUBMITTED
+
+
+def test_free_text_only_for_pseudonymised_data_that_asks_for_it(store: SqlStore) -> None:
+    people = make_world(store)
+    describe_lake(store, Source.CLINICAL_NOTES, Source.LAB_RESULTS, Source.PHARMACY)
+    datasets = [
+        {"name": "clinical_notes", "variables": ["note_date", "text"]},
+        {"name": "lab_results", "variables": ["loinc_code", "comment"]},
+        {"name": "pharmacy", "variables": ["atc_code"]},
+    ]
+    with pytest.raises(InvalidApplication) as caught:
+        submit(store, people["rita"], datasets=datasets)
+    assert str(caught.value).splitlines() == [
+        "datasets[0].variables: free text is never part of anonymised data, even de-identified: text "
+        "(leave it out, or apply for pseudonymised data)",
+        "datasets[1].variables: free text is never part of anonymised data, even de-identified: comment "
+        "(leave it out, or apply for pseudonymised data)",
+    ]
+    pseudonymised = submit(
+        store,
+        people["rita"],
+        datasets=datasets,
+        data_form="pseudonymised",
+        justification="Letters are read per person alongside their medicines.",
+        cohort_rules={"codes": [{"source": "lab_results", "prefixes": ["2345-7"]}]},
+    )
+    assert pseudonymised.state is PermitState.SUBMITTED
+    assert [d.dataset for d in pseudonymised.datasets] == ["clinical_notes", "lab_results", "pharmacy"]
 
 
 def test_a_permit_may_only_make_disclosure_control_stricter(store: SqlStore) -> None:

@@ -14,7 +14,7 @@ from catalog.permits.applications import parse_application
 from common.settings import get_settings
 from tests.factories import permit_builds
 
-# Every test here works on the demonstration (demo users, claims dataset, demo permit).
+# Every test here works on the demonstration (demo users, the lake's datasets described, the demo permit).
 pytestmark = pytest.mark.usefixtures("demo")
 
 

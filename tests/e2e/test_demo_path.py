@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -18,7 +19,10 @@ from pathlib import Path
 
 import pytest
 from deltalake import DeltaTable
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT
 
+from catalog.datasets.descriptions import SOURCES_DIR
 from common.settings import Settings
 from pseudonymisation import pseudonym_of
 from tests.lake_scan import files_containing, readable_versions_containing, sqlite_cells_containing
@@ -32,9 +36,10 @@ SQL = (
 )
 
 
-def haven(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def haven(home: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "HAVEN_"))}
     env["HAVEN_HOME"] = str(home)
+    env.update({f"HAVEN_{name.upper()}": value for name, value in settings.items()})
     env["HAVEN_SPARK_MASTER"] = "local[2]"
     # The test session's own umask may already be private (the shared Spark fixture sets it);
     # the command must keep its state owner-only starting from the usual 022.
@@ -62,19 +67,52 @@ def expected_from_input(landing: Path) -> tuple[list[dict[str, str]], set[str]]:
     return claims, opted_out
 
 
+# The demo permit's datasets and the column that dates their rows (its period is 2025).
+DEMO_DATES = {"claims": "service_date", "pharmacy": "delivery_date", "hospital_stays": "admission_date"}
+
+
+def permit_rows(landing: Path, excluded: set[str]) -> dict[str, int]:
+    """Rows of each demo permit dataset, counted from the CSV files: 2025, nobody excluded."""
+    counts = {}
+    for source, column in DEMO_DATES.items():
+        with (landing / f"{source}.csv").open() as handle:
+            counts[source] = sum(
+                1 for r in csv.DictReader(handle) if r["pid"] not in excluded and r[column].startswith("2025")
+            )
+    return counts
+
+
 def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     home, landing = tmp_path / "var", tmp_path / "landing"
     gen = haven(home, "generate", "--out", str(landing), "--people", "300", "--seed", "11")
     assert gen.returncode == 0, gen.stderr[-2000:]
     claims, opted_out = expected_from_input(landing)
     assert opted_out, "the seed must produce at least one opt-out"
-    # A new instance holds no permit; the demonstration's is loaded explicitly.
-    seeded = haven(home, "catalog", "seed-demo")
-    assert seeded.returncode == 0, seeded.stderr[-2000:]
+    # A new instance holds no permit and no dataset: the demonstration's permit cannot be
+    # loaded before the pipeline published its datasets.
+    early = haven(home, "catalog", "seed-demo")
+    assert early.returncode == 1 and "not in the catalogue yet" in early.stderr
 
     run = haven(home, "pipeline", "run", "--landing", str(landing), "--json")
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout)
+    assert report["permits"] == {}
+    # Each of the seven silver tables is now a catalogue dataset at its first version.
+    exported = haven(home, "catalog", "export", "--format", "turtle")
+    graph = Graph().parse(data=exported.stdout, format="turtle")
+    catalogue = URIRef("https://haven.example.be/catalogue")
+    assert len(set(graph.objects(catalogue, DCAT.dataset))) == 7
+    for source, figures in report["sources"].items():
+        if source != "optout":
+            assert figures["catalogue"] == {"published": True, "version": 1}, source
+    shown = json.loads(haven(home, "catalog", "show", "claims", "--json").stdout)
+    assert shown["metadata"]["number_of_records"] == report["sources"]["claims"]["loaded"]
+    assert [v["version"] for v in shown["versions"]] == [1]
+
+    seeded = haven(home, "catalog", "seed-demo")
+    assert seeded.returncode == 0, seeded.stderr[-2000:]
+    built = haven(home, "pipeline", "publish", "--json")
+    assert built.returncode == 0, built.stderr[-3000:]
     kept = [c for c in claims if c["pid"] not in opted_out and c["service_date"].startswith("2025")]
     dropped = [c for c in claims if c["pid"] in opted_out]
     assert report["sources"]["claims"] | {"extract_file": "", "bronze_version": 0} == {
@@ -88,9 +126,11 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
         "held_by_gate": 0,
         "quality": report["sources"]["claims"]["quality"],
         "quality_passed": True,
+        "catalogue": {"published": True, "version": 1},
     }
     assert report["sources"]["claims"]["quality"].startswith("claims: passed (")
-    assert report["permits"] == {"demo-permit": {"claims": len(kept)}}
+    assert json.loads(built.stdout)["permits"] == {"demo-permit": permit_rows(landing, opted_out)}
+    assert permit_rows(landing, opted_out)["claims"] == len(kept)
 
     result = haven(home, "query", "--permit", "demo-permit", "--as", "researcher@demo", "--json", SQL)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -158,7 +198,7 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     assert "<PERSON>" in texts and "<NISS>" in texts
 
     # No pid of the input appears in anything the commands printed or logged.
-    printed = gen.stdout + gen.stderr + run.stdout + run.stderr + result.stdout + result.stderr
+    printed = gen.stdout + gen.stderr + run.stdout + run.stderr + result.stdout + result.stderr + built.stderr
     logged = "".join(p.read_text(errors="replace") for p in home.rglob("*.log"))
     pids = {c["pid"] for c in claims}
     assert not [p for p in pids if p in printed or p in logged]
@@ -172,13 +212,36 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     person = sorted({c["pid"] for c in kept})[0]
     added = haven(home, "optout", "add", "--pid", person, "--channel", "phone", "--agent", "agent-7")
     assert added.returncode == 0, added.stderr[-2000:]
-    again = haven(home, "pipeline", "run", "--landing", str(landing), "--json")
+    # This time the wellness description lost its German title: that dataset keeps its
+    # previous catalogue entry, and the run report says why; the others are published.
+    descriptions = tmp_path / "descriptions"
+    shutil.copytree(SOURCES_DIR, descriptions)
+    wellness = descriptions / "wellness.yaml"
+    wellness.write_text(
+        wellness.read_text().replace("  de: Von Personen selbst erfasste Wellnessdaten\n", "")
+    )
+    again = haven(
+        home, "pipeline", "run", "--landing", str(landing), "--json", dataset_descriptions=str(descriptions)
+    )
     assert again.returncode == 0, again.stderr[-3000:]
     second = json.loads(again.stdout)
-    theirs = [c for c in claims if c["pid"] == person]
-    assert second["permits"] == {
-        "demo-permit": {"claims": len(kept) - sum(c["service_date"].startswith("2025") for c in theirs)}
+    assert second["sources"]["wellness"]["catalogue"] == {
+        "published": False,
+        "kept_previous": True,
+        "reason": "wellness.yaml: title.de: Field required",
     }
+    assert second["sources"]["claims"]["catalogue"]["published"] is True
+    shown = {
+        name: json.loads(haven(home, "catalog", "show", name, "--json").stdout)
+        for name in ("wellness", "claims")
+    }
+    assert len(shown["claims"]["versions"]) == 2 and len(shown["wellness"]["versions"]) == 1
+    assert shown["wellness"]["metadata"]["title"]["de"] == "Von Personen selbst erfasste Wellnessdaten"
+    theirs = [c for c in claims if c["pid"] == person]
+    assert second["permits"] == {"demo-permit": permit_rows(landing, opted_out | {person})}
+    assert second["permits"]["demo-permit"]["claims"] == len(kept) - sum(
+        c["service_date"].startswith("2025") for c in theirs
+    )
     assert second["permits_vacuumed"]["demo-permit"]["claims"]["earlier_versions"] == "removed"
     silver = DeltaTable(str(settings.lake / "silver" / "claims")).to_pyarrow_table()
     assert silver.num_rows == len(claims) - len(dropped) - len(theirs)

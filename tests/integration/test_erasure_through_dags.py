@@ -27,8 +27,8 @@ from tests.catalog.test_cli_catalog import haven
 from tests.dags.test_haven_publish_run import returned
 from tests.lake_scan import files_containing, readable_versions_containing, sqlite_cells_containing
 
-# Every test here works on the demonstration (demo users, claims dataset, demo permit).
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("demo")]
+# Every test here works on the demonstration (demo users, the demo permit over claims only).
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("demo_claims_only")]
 
 
 def succeeded(run: Any) -> dict[str, str]:

@@ -24,8 +24,8 @@ from pseudonymisation import pseudonym_of
 from synthetic.generate import generate
 from tests.lake_scan import files_containing
 
-# Every test here works on the demonstration (demo users, claims dataset, demo permit).
-pytestmark = pytest.mark.usefixtures("demo")
+# Every test here works on the demonstration (demo users, the demo permit over claims only).
+pytestmark = pytest.mark.usefixtures("demo_claims_only")
 
 RUN = datetime(2026, 2, 1, tzinfo=UTC)
 

@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 
-from catalog.datasets import metadata
+from catalog.datasets import descriptions
 from catalog.datasets.rdf import export
 from catalog.db.store import SqlStore
-from catalog.demo import claims_metadata
 from catalog.errors import NotAuthorised
 from catalog.people import users
 from catalog.people.domain import Role, User
@@ -23,6 +22,8 @@ from catalog.people.roles import PERMISSIONS, Operation, can
 from catalog.permits import service
 from catalog.permits.applications import parse_application
 from catalog.permits.register import public_register
+from common.layout import Source
+from jobs.catalogue_facts import rule_facts
 from tests.catalog.factories import application_data, approved, make_user, make_world, submit
 from tests.catalog.fixtures import catalog, catalog_url, store  # noqa: F401 (fixtures
 
@@ -47,8 +48,10 @@ RUNS: dict[Operation, Callable[[SqlStore, User, dict[str, User]], Any]] = {
     Operation.LIST_OVERDUE: lambda s, a, p: service.overdue(s, a),
     Operation.VIEW_REGISTER: lambda s, a, p: public_register(s),
     Operation.EXPORT_CATALOGUE: lambda s, a, p: export(s.list_datasets(), "turtle"),
-    Operation.EDIT_DATASET: lambda s, a, p: metadata.put_dataset(s, a, claims_metadata()),
-    Operation.RECORD_PUBLICATION: lambda s, a, p: metadata.record_version(s, a, "claims", 3, 120),
+    Operation.EDIT_DATASET: lambda s, a, p: descriptions.edit(s, a, "claims", {"themes": ["HEAL", "SOCI"]}),
+    Operation.RECORD_PUBLICATION: lambda s, a, p: descriptions.publish(
+        s, "claims", rule_facts(Source.CLAIMS), actor=a
+    ),
     Operation.READ_AUDIT: lambda s, a, p: service.audit_entries(s, a),
     Operation.VERIFY_AUDIT: lambda s, a, p: service.verify_audit(s, a),
     Operation.MANAGE_USERS: lambda s, a, p: users.create_user(s, a, "newcomer", {Role.CITIZEN}),

@@ -69,6 +69,23 @@ def test_the_cohort_is_everyone_matching_every_criterion(spark: SparkSession) ->
     assertDataFrameEqual(got, spark.createDataFrame([("a",), ("c",)], "person_id string"))
 
 
+def test_a_cohort_can_select_on_lab_results(spark: SparkSession) -> None:
+    labs = spark.createDataFrame(
+        [
+            ("a", "2345-7", date(2025, 3, 1)),  # glucose, in the period
+            ("b", "2345-7", date(2024, 12, 31)),  # before the period
+            ("c", "718-7", date(2025, 3, 1)),  # another test
+            ("d", "4548-4", date(2025, 7, 1)),  # HbA1c, in the period
+        ],
+        "person_id string, loinc_code string, sample_date date",
+    )
+    rules = CohortRules.model_validate(
+        {"codes": [{"source": "lab_results", "prefixes": ["2345-7", "4548-4"]}]}
+    )
+    got = select_cohort(rules, START, END, None, {Source.LAB_RESULTS: labs})
+    assertDataFrameEqual(got, spark.createDataFrame([("a",), ("d",)], "person_id string"))
+
+
 def test_quasi_identifiers_are_generalised_and_k_counts_persons(spark: SparkSession) -> None:
     silver = spark.createDataFrame(
         [

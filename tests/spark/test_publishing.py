@@ -24,10 +24,12 @@ from catalog.permits.domain import RequestedDataset
 from common.layout import LakeLayout, Zone
 from common.settings import Settings
 from jobs import publishing
+from jobs.permit_datasets import PATIENT_ENTERED_COMMENT
 from pseudonymisation import pseudonym_of
 from spe.differencing_history import forget_ended, history_path
+from spe.schema import permit_schema
 from spe.service import run_permit_query
-from tests.catalog.factories import application_data, make_world
+from tests.catalog.factories import application_data, describe_lake, make_world
 from tests.factories import permit_builds
 
 PIDS = [f"p{i:02d}" for i in range(1, 16)]  # p01-p12 adults, p13-p15 children
@@ -41,7 +43,18 @@ PERMITS: dict[str, dict[str, Any]] = {
     "pseudo-women": {"cohort_rules": {"sex": ["F"]}, **JUSTIFIED},
     "needs-pharmacy": {"cohort_rules": {"codes": [{"source": "pharmacy", "prefixes": ["J01"]}]}},
     "anon-old-ids": {},  # granted before ids were refused for anonymised data (see the fixture)
+    "anon-old-text": {},  # granted before free text was refused for anonymised data
+    "pseudo-multi": {
+        "datasets": [
+            {"name": "population", "variables": ["birth_year", "sex"]},
+            {"name": "claims", "variables": ["nomenclature_code", "service_date"]},
+            {"name": "clinical_notes", "variables": ["note_date", "text"]},
+            {"name": "wellness", "variables": ["day", "steps"]},
+        ],
+        **JUSTIFIED,
+    },
 }
+NOTES = 4  # the first four people have a (de-identified) note in silver
 
 
 @dataclass(frozen=True)
@@ -122,15 +135,66 @@ def silver_claims(spark: SparkSession, settings: Settings) -> DataFrame:
     )
 
 
+def silver_notes(spark: SparkSession, settings: Settings) -> DataFrame:
+    rows = [
+        (
+            f"n{n}",
+            f"s{n}",
+            pseudonym_of(pid, "platform", settings),
+            date(2025, 4, 1 + n),
+            "discharge_letter",
+            "fr",
+            "Patient <PERSON> sorti le <DATE>.",
+            "e1",
+            "r1",
+        )
+        for n, pid in enumerate(PIDS[:NOTES])
+    ]
+    return spark.createDataFrame(
+        rows,
+        (
+            "note_id string, stay_id string, person_id string, note_date date, note_type string, "
+            "language string, text string, _extract_id string, _run_id string"
+        ),
+    )
+
+
+def silver_wellness(spark: SparkSession, settings: Settings) -> DataFrame:
+    rows = [
+        (
+            pseudonym_of(pid, "platform", settings),
+            date(2025, 5, 1 + n),
+            5000 + n,
+            420,
+            60,
+            "watch",
+            True,
+            "e1",
+            "r1",
+        )
+        for n, pid in enumerate(PIDS[:NOTES])
+    ]
+    return spark.createDataFrame(
+        rows,
+        (
+            "person_id string, day date, steps int, sleep_minutes int, resting_heart_rate int, "
+            "source_app string, patient_entered boolean, _extract_id string, _run_id string"
+        ),
+    )
+
+
 @pytest.fixture(scope="module")
 def world(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> World:
     settings = Settings(home=tmp_path_factory.mktemp("publishing") / "var")
     lake = LakeLayout(settings.lake)
     silver_population(spark, settings).write.format("delta").save(str(lake.table(Zone.SILVER, "population")))
     silver_claims(spark, settings).write.format("delta").save(str(lake.table(Zone.SILVER, "claims")))
+    silver_notes(spark, settings).write.format("delta").save(str(lake.table(Zone.SILVER, "clinical_notes")))
+    silver_wellness(spark, settings).write.format("delta").save(str(lake.table(Zone.SILVER, "wellness")))
     with open_catalog(settings).session() as session:
         store = SqlStore(session)
         people = make_world(store)
+        describe_lake(store)
         for permit_id, terms in PERMITS.items():
             spec = parse_application(application_data(applicant="rita", **terms))
             service.apply(store, people["rita"], spec, application_id=permit_id)
@@ -142,6 +206,10 @@ def world(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Worl
                 old,
                 datasets=(RequestedDataset("claims", ("nomenclature_code", "service_date", "provider_id")),),
             )
+        )
+        old = store.get_application("anon-old-text")
+        store.update_application(
+            replace(old, datasets=(RequestedDataset("clinical_notes", ("note_date", "text")),))
         )
     # What an earlier build left, when k was still reached: a refusal must not leave it in use.
     stale = lake.permit_table("anon-k15", "claims")
@@ -188,6 +256,94 @@ def test_record_and_provider_ids_never_reach_an_anonymised_dataset(world: World)
             "datasets": {"claims": {"identifiers": ["provider_id"]}},
         },
     )
+
+
+def test_free_text_never_reaches_an_anonymised_dataset(world: World) -> None:
+    assert world.published["anon-old-text"] == {
+        "refused": "free text approved for anonymised data; report in the catalogue"
+    }
+    assert not world.lake.permit_dir("anon-old-text").exists()
+    [build] = permit_builds(world.settings, "anon-old-text")
+    assert build.report == {
+        "rule": "free_text",
+        "previous_workspace_removed": False,
+        "datasets": {"clinical_notes": {"free_text": ["text"]}},
+    }
+
+
+def test_a_permit_over_several_datasets_gets_each_and_joins_them_on_the_person(
+    spark: SparkSession, world: World
+) -> None:
+    assert world.published["pseudo-multi"] == {
+        "population": 15,
+        "claims": 15,
+        "clinical_notes": NOTES,
+        "wellness": NOTES,
+    }
+    settings = world.settings
+    population = read(spark, world.lake.permit_table("pseudo-multi", "population"))
+    # The population has no event date: the permit's period does not apply to it.
+    expected = spark.createDataFrame(
+        [
+            (
+                pseudonym_of(pid, "pseudo-multi", settings),
+                1980 if n < 12 else 2015,
+                "F" if n % 2 == 0 else "M",
+            )
+            for n, pid in enumerate(PIDS)
+        ],
+        "person_id string, birth_year int, sex string",
+    )
+    assertDataFrameEqual(population, expected)
+    notes = read(spark, world.lake.permit_table("pseudo-multi", "clinical_notes"))
+    expected_notes = spark.createDataFrame(
+        [
+            (
+                pseudonym_of(pid, "pseudo-multi", settings),
+                date(2025, 4, 1 + n),
+                "Patient <PERSON> sorti le <DATE>.",
+            )
+            for n, pid in enumerate(PIDS[:NOTES])
+        ],
+        "person_id string, note_date date, text string",
+    )
+    assertDataFrameEqual(notes, expected_notes)
+    sql = (
+        "SELECT count(DISTINCT c.person_id) AS persons FROM claims c "
+        "JOIN population p ON p.person_id = c.person_id WHERE p.birth_year = 1980"
+    )
+    result = run_permit_query("pseudo-multi", "rita", sql, settings).result
+    assert (result.status, result.rows) == ("ok", [[12]])
+
+
+def test_the_schema_listing_shows_each_table_and_that_wellness_is_patient_entered(world: World) -> None:
+    tables = {t.name: t for t in permit_schema("pseudo-multi", "rita", world.settings)}
+    assert sorted(tables) == ["claims", "clinical_notes", "population", "wellness"]
+    wellness = tables["wellness"]
+    assert (wellness.title, wellness.patient_entered) == ("Wellness data entered by people themselves", True)
+    assert [(c.name, c.type) for c in wellness.columns] == [
+        ("person_id", "string"),
+        ("day", "date"),
+        ("steps", "integer"),
+        ("patient_entered", "boolean"),
+    ]
+    assert wellness.columns[-1].description == PATIENT_ENTERED_COMMENT
+    assert not tables["claims"].patient_entered
+    assert [c.description for c in tables["clinical_notes"].columns] == [
+        "the permit's own pseudonym of the person: joins this permit's tables, nothing else",
+        "date the note was written",
+        "free text of the note, de-identified: names, national numbers, addresses and other identifiers "
+        "replaced by tags such as <PERSON>",
+    ]
+    with pytest.raises(PermitDenied):
+        permit_schema("pseudo-multi", "ruben", world.settings)
+    with open_catalog(world.settings).session() as session:
+        listed = [
+            (e.actor, e.details["status"])
+            for e in SqlStore(session).audit_entries()
+            if e.action == "spe.schema_listed"
+        ]
+    assert listed == [("rita", "ok"), ("ruben", "denied")]
 
 
 def test_a_pseudonymised_permit_gets_only_its_cohort_with_permit_pseudonyms(

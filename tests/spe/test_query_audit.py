@@ -24,7 +24,7 @@ from spe.service import QUERY_EVENT, run_permit_query
 from tests.catalog.fixtures import catalog_url, demo_catalog, settings  # noqa: F401 (fixtures
 from tests.spe.factories import persons, write_rows
 
-# Every test here works on the demonstration (demo users, claims dataset, demo permit).
+# Every test here works on the demonstration (demo users, the lake's datasets described, the demo permit).
 pytestmark = pytest.mark.usefixtures("demo")
 
 OK = "SELECT kind, count(DISTINCT person_id) AS n FROM claims WHERE kind <> 'LAB' GROUP BY kind ORDER BY kind"

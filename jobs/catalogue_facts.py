@@ -1,0 +1,48 @@
+"""What the catalogue learns from the lake about each silver dataset.
+
+The rules (``quality.source_rules``) say which column dates a row and which code lists and
+values each column takes; the silver table's newest version adds its counts and coverage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from delta.tables import DeltaTable
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from catalog.datasets.descriptions import DatasetFacts
+from common.layout import Source
+from quality.source_rules import RULES
+
+
+def rule_facts(source: Source) -> DatasetFacts:
+    """The facts the rules fix, whatever the data: date column, code lists, allowed values."""
+    spec = RULES[source]
+    return DatasetFacts(
+        date_column=spec.event_date,
+        code_lists={**spec.code_lists, **spec.code_sets},
+        values=dict(spec.allowed),
+    )
+
+
+def silver_facts(spark: SparkSession, source: Source, silver_table: Path) -> DatasetFacts:
+    """The facts of the silver table's newest version: Delta version, rows, persons, period."""
+    df = spark.read.format("delta").load(str(silver_table))
+    when = RULES[source].event_date
+    dates = [F.min(when).alias("first"), F.max(when).alias("last")] if when else []
+    stats = df.agg(
+        F.count(F.lit(1)).alias("rows"), F.countDistinct("person_id").alias("persons"), *dates
+    ).first()
+    last = DeltaTable.forPath(spark, str(silver_table)).history(1).first()
+    assert stats is not None and last is not None
+    return replace(
+        rule_facts(source),
+        silver_version=int(last["version"]),
+        records=int(stats["rows"]),
+        persons=int(stats["persons"]),
+        first_date=stats["first"] if when else None,
+        last_date=stats["last"] if when else None,
+    )
