@@ -171,11 +171,11 @@ def _agents(common: Mapping[str, Any], name: str) -> dict[str, dict[str, Any]]:
         try:
             Agent.model_validate({"id": key, **(agent or {})})
         except ValidationError as exc:
-            raise InvalidDescription(f"{name}: agents.{key}: {_first(exc)}") from None
+            raise InvalidDescription(f"{name}: agents.{key}: {_problems(exc)}") from None
     return {key: {"id": key, **agent} for key, agent in agents.items()}
 
 
-def _first(exc: ValidationError) -> str:
+def _problems(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors())
 
 
@@ -339,7 +339,7 @@ def edit(
     try:
         meta = DatasetMetadata.model_validate(merged)
     except ValidationError as exc:
-        raise InvalidDescription(f"{name}: {_first(exc)}") from None
+        raise InvalidDescription(f"{name}: {_problems(exc)}") from None
     revision = DatasetRevision(
         dataset_id, len(revisions) + 1, actor.username, datetime.now(UTC), dict(changes), corrected
     )

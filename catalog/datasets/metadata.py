@@ -1,7 +1,8 @@
-"""HealthDCAT-AP metadata of a catalogue dataset, validated (pydantic), and the catalogue service.
+"""HealthDCAT-AP metadata of a catalogue dataset, validated (pydantic).
 
-Every text a citizen reads is given in French, Dutch, German and English. Vocabulary terms are kept
-as codes here and become IRIs in the RDF export (``catalog.datasets.rdf``).
+Every text a citizen reads is given in French, Dutch, German and English. Vocabulary terms
+are kept as codes here and become IRIs in the RDF export (``catalog.datasets.rdf``); how a
+description is assembled and published is ``catalog.datasets.descriptions``.
 """
 
 from __future__ import annotations
