@@ -1,11 +1,11 @@
 """What the pipeline tells the catalogue after a run: permit builds and ended permits.
 
 Called by ``jobs.publishing`` as the platform itself (the ``system`` user; dataset versions
-are recorded when silver changes, ``catalog.datasets.descriptions.publish``): each permit dataset written is a
-``published`` build with the silver versions it read and its own output version; a permit
-whose build was refused gets a ``refused`` build with the report for the steward; a removed
-workspace gets a ``removed`` build. Each has an audit entry, and an approved permit whose
-datasets are now published becomes active.
+are recorded when silver changes, by ``catalog.datasets.descriptions.publish``): each permit
+dataset written is a ``published`` build with the silver versions it read and its own output
+version; a permit whose build was refused gets a ``refused`` build with the report for the
+steward; a removed workspace gets a ``removed`` build. Each has an audit entry, and an
+approved permit whose datasets are now published becomes active.
 """
 
 from __future__ import annotations
