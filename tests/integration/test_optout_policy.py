@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from deltalake import DeltaTable
 
-from catalog.db.engine import open_catalog
+from catalog.db.engine import close_all, open_catalog
 from catalog.db.store import SqlStore
 from catalog.demo import DEMO_PERMIT_ID
 from catalog.optout import registry
@@ -55,20 +55,47 @@ def ids(table: Path, column: str) -> list[str]:
     return DeltaTable(str(table)).to_pyarrow_table(columns=[column]).column(column).to_pylist()
 
 
-def first_delivery(settings: Settings, tmp_path: Path) -> tuple[Path, str]:
-    """Run delivery 1 and pick a person with claims in the demo permit."""
-    first = tmp_path / "delivery-1"
+# Delivery 1 is the same for every test (same people, same run time): it runs once per
+# policy in this module, and each test starts from a copy of what it left.
+_DELIVERED: dict[OptOutPolicy, tuple[Path, Path, str]] = {}
+
+
+@pytest.fixture(scope="module")
+def delivered_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("delivery-1")
+
+
+def _deliver(settings: Settings, root: Path) -> tuple[Path, Path, str]:
+    """Run delivery 1 in a home of its own, started from this test's demonstration catalogue,
+    and pick a person with claims in the demo permit."""
+    home = root / settings.optout_policy.value / "var"
+    shutil.copytree(settings.home, home)
+    template = Settings(home=home, optout_policy=settings.optout_policy)
+    first = root / settings.optout_policy.value / "landing"
     generate(first, 60, 3)
     # Opt-out reaches every source the same way; claims (with population) stand for all of
     # them here and keep the test short. tests/e2e runs the whole delivery.
     for extract in first.glob("*.csv"):
         if extract.stem not in ("population", "claims", "optout"):
             extract.unlink()
-    run_stages(settings, first, "run-1")
+    run_stages(template, first, "run-1")
+    close_all()
     with (first / "claims.csv").open() as handle:
         claims_pids = sorted({r["pid"] for r in csv.DictReader(handle)})
-    permit_ids = set(ids(permit_table(settings), "person_id"))
-    person = next(p for p in claims_pids if pseudonym_of(p, DEMO_PERMIT_ID, settings) in permit_ids)
+    permit_ids = set(ids(permit_table(template), "person_id"))
+    person = next(p for p in claims_pids if pseudonym_of(p, DEMO_PERMIT_ID, template) in permit_ids)
+    return home, first, person
+
+
+def first_delivery(settings: Settings, root: Path) -> tuple[Path, str]:
+    """This test's home as delivery 1 left it; the delivery's folder and a person with claims
+    in the demo permit."""
+    if settings.optout_policy not in _DELIVERED:
+        _DELIVERED[settings.optout_policy] = _deliver(settings, root)
+    home, first, person = _DELIVERED[settings.optout_policy]
+    close_all()
+    shutil.rmtree(settings.home)
+    shutil.copytree(home, settings.home)
     return first, person
 
 
@@ -83,10 +110,10 @@ def claims_of(landing: Path, pid: str) -> int:
 
 @pytest.mark.parametrize("policy", [OptOutPolicy.STRICT, OptOutPolicy.REGULATION])
 def test_a_later_opt_out_reaches_silver_always_and_the_permit_per_policy(
-    spark, tmp_path: Path, policy: OptOutPolicy
+    spark, tmp_path: Path, delivered_root: Path, policy: OptOutPolicy
 ) -> None:
     settings = Settings(home=tmp_path / "var", optout_policy=policy)
-    first, person = first_delivery(settings, tmp_path)
+    first, person = first_delivery(settings, delivered_root)
     second = tmp_path / "delivery-2"
     second.mkdir()
     (second / "optout.csv").write_text(
@@ -138,9 +165,11 @@ def test_a_later_opt_out_reaches_silver_always_and_the_permit_per_policy(
     assert not any(person in repr(e) for e in entries)
 
 
-def test_withdrawal_lets_the_person_back_in_at_the_next_delivery(spark, tmp_path: Path) -> None:
+def test_withdrawal_lets_the_person_back_in_at_the_next_delivery(
+    spark, tmp_path: Path, delivered_root: Path
+) -> None:
     settings = Settings(home=tmp_path / "var")
-    first, person = first_delivery(settings, tmp_path)
+    first, person = first_delivery(settings, delivered_root)
     second = tmp_path / "delivery-2"
     second.mkdir()
     (second / "optout.csv").write_text(
@@ -167,10 +196,10 @@ def test_withdrawal_lets_the_person_back_in_at_the_next_delivery(spark, tmp_path
 
 
 def test_a_crash_half_way_through_erasure_is_finished_by_the_next_run(
-    spark, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    spark, tmp_path: Path, delivered_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = Settings(home=tmp_path / "var")
-    _, person = first_delivery(settings, tmp_path)
+    _, person = first_delivery(settings, delivered_root)
     event = registry.make_event(
         pid=person,
         action="optout",
