@@ -15,7 +15,6 @@ from typing import Any
 
 from deltalake import DeltaTable
 
-from catalog.audit import trail
 from catalog.db.gateway import unit_of_work
 from catalog.errors import NotFound, PermitDenied, UnknownPermit
 from catalog.permits.grants import check_can_query
@@ -24,7 +23,7 @@ from common.layout import LakeLayout
 from common.schemas import ROW_ID
 from common.settings import Settings, get_settings
 from spe.errors import NotPublished
-from spe.service import _object_id, built_versions
+from spe.service import audit_permit_event, built_versions
 
 SCHEMA_EVENT = "spe.schema_listed"
 # Columns a permit build adds, which no catalogue variable describes.
@@ -71,15 +70,7 @@ def permit_schema(
     settings = settings or get_settings()
 
     def record(status: str, **details: Any) -> None:
-        with unit_of_work(settings) as store:
-            trail.append(
-                store,
-                actor=user,
-                action=SCHEMA_EVENT,
-                object_type="permit",
-                object_id=_object_id(permit_id),
-                details={"status": status, **details},
-            )
+        audit_permit_event(settings, user, permit_id, SCHEMA_EVENT, status, **details)
 
     try:
         with unit_of_work(settings) as store:

@@ -47,6 +47,21 @@ def _object_id(permit_id: str) -> str:
     return permit_id
 
 
+def audit_permit_event(
+    settings: Settings, user: str, permit_id: str, action: str, status: str, **details: Any
+) -> None:
+    """One audit entry of a researcher's action on a permit in the SPE: ids, status, counts."""
+    with unit_of_work(settings) as store:
+        trail.append(
+            store,
+            actor=user,
+            action=action,
+            object_type="permit",
+            object_id=_object_id(permit_id),
+            details={"status": status, **details},
+        )
+
+
 def built_versions(builds: Sequence[PermitBuild], tables: Mapping[str, Any]) -> dict[str, int]:
     """The Delta version of each table as the permit's newest build wrote it (recorded in the
     catalogue), so a session reads what the build published and a result can be reproduced;
@@ -96,15 +111,7 @@ def run_permit_query(
     digest = sql_digest(sql)
 
     def record(status: str, **details: Any) -> None:
-        with unit_of_work(settings) as store:
-            trail.append(
-                store,
-                actor=user,
-                action=QUERY_EVENT,
-                object_type="permit",
-                object_id=_object_id(permit_id),
-                details={"status": status, "sql_sha256": digest, **details},
-            )
+        audit_permit_event(settings, user, permit_id, QUERY_EVENT, status, sql_sha256=digest, **details)
 
     try:
         with unit_of_work(settings) as store:
