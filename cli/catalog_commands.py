@@ -53,7 +53,9 @@ def permit_apply(
 
 @permit_app.command("decide")
 def permit_decide(
-    application_id: Annotated[str, typer.Argument(help="Application id (as `haven permit list` shows).")],
+    application_id: Annotated[
+        str, typer.Argument(metavar="APPLICATION_ID", help="Application id (as `haven permit list` shows).")
+    ],
     reason: Annotated[str, typer.Option(help="Why: published in the register with the decision.")],
     as_user: Annotated[str, typer.Option("--as", help="Deciding steward (embedded mode only).")],
     approve: Annotated[bool, typer.Option("--approve/--reject", help="Approve or reject.")],
@@ -125,7 +127,9 @@ def catalog_export(
 
 @catalog_app.command("show")
 def catalog_show(
-    dataset: Annotated[str, typer.Argument(help="Dataset id, for example claims or wellness.")],
+    dataset: Annotated[
+        str, typer.Argument(metavar="DATASET", help="Dataset id, for example claims or wellness.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole description as JSON.")] = False,
 ) -> None:
     """One dataset: its description, the silver versions published and the stewards' revisions."""
@@ -169,7 +173,7 @@ def catalog_show(
 
 @catalog_app.command("edit")
 def catalog_edit(
-    dataset: Annotated[str, typer.Argument(help="Dataset id, for example claims.")],
+    dataset: Annotated[str, typer.Argument(metavar="DATASET", help="Dataset id, for example claims.")],
     file: Annotated[Path, typer.Option("--file", help="YAML with the descriptive fields to correct.")],
     as_user: Annotated[str, typer.Option("--as", help="Editing steward or operator (embedded mode only).")],
 ) -> None:
@@ -248,7 +252,7 @@ def audit_verify(
 
 @permit_app.command("revoke")
 def permit_revoke(
-    permit_id: Annotated[str, typer.Argument(help="Permit id.")],
+    permit_id: Annotated[str, typer.Argument(metavar="PERMIT_ID", help="Permit id.")],
     reason: Annotated[str, typer.Option(help="Why: published in the register.")],
     as_user: Annotated[str, typer.Option("--as", help="Revoking steward (embedded mode only).")],
 ) -> None:
@@ -282,7 +286,7 @@ def permit_sweep(
 
 @permit_app.command("builds")
 def permit_builds(
-    permit_id: Annotated[str, typer.Argument(help="Permit id.")],
+    permit_id: Annotated[str, typer.Argument(metavar="PERMIT_ID", help="Permit id.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """What each publication of a permit did: versions read and written, refusals, removal."""

@@ -13,10 +13,10 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 
 from cli.catalog_commands import audit_app, catalog_app, permit_app
@@ -278,7 +278,7 @@ def _check_outcome(outcome: PipelineOutcome) -> None:
 
 @app.command()
 def query(
-    sql: Annotated[str, typer.Argument(help="One SELECT statement.")],
+    sql: Annotated[str, typer.Argument(metavar="SQL", help="One SELECT statement.")],
     permit: Annotated[str, typer.Option(help="Permit id.")],
     as_user: Annotated[str, typer.Option("--as", help="Acting user (embedded mode only).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
@@ -383,23 +383,24 @@ def quality_report(
             )
 
 
-BENCHMARKS = ("generate", "pseudonym", "deid")
+class Benchmark(StrEnum):
+    """The benchmarks under ``bench/``, one module each."""
+
+    GENERATE = "generate"
+    PSEUDONYM = "pseudonym"
+    DEID = "deid"
 
 
 @app.command()
 def bench(
     only: Annotated[
-        list[str] | None, typer.Option("--only", help=f"Run only these: {', '.join(BENCHMARKS)}.")
+        list[Benchmark] | None, typer.Option("--only", help="Run only this one (repeatable).")
     ] = None,
 ) -> None:
     """Run the benchmarks; each prints its figures as ratios against a baseline of the same run."""
     import runpy
 
-    chosen = only or list(BENCHMARKS)
-    unknown = sorted(set(chosen) - set(BENCHMARKS))
-    if unknown:
-        raise fail(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}", 2)
-    for name in chosen:
+    for name in [b.value for b in only or Benchmark]:
         typer.echo(f"== bench.{name}")
         saved = sys.argv
         sys.argv = [f"bench.{name}"]
@@ -472,16 +473,37 @@ def demo(
     )
 
 
+def _context_of(argv: list[str]) -> typer.Context:
+    """The context of the (sub)command that ``argv`` names, for a usage line: the parser
+    reports a missing option value without one."""
+    command = typer.main.get_command(app)
+    context = typer.Context(command, info_name="haven")
+    for word in argv:
+        sub = getattr(command, "get_command", lambda _ctx, _name: None)(context, word)
+        if sub is not None:
+            command, context = sub, typer.Context(sub, info_name=word, parent=context)
+    return context
+
+
 def run() -> None:
-    """Entry point: Haven errors become one line and exit code 1, never a traceback with data."""
+    """Entry point: usage mistakes print the usage and exit 2, Haven errors one line and exit 1,
+    anything else exit 70 without its message; never a traceback with data."""
     try:
-        result = app(standalone_mode=False)
-    except click.exceptions.Exit as exc:
+        result = app(standalone_mode=False, prog_name="haven")
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
+    except typer.TyperException as exc:
+        # Typer's own click raises these: unknown commands and options, missing or malformed
+        # values (UsageError, exit 2, shown with the command's usage and a close match).
+        if getattr(exc, "ctx", False) is None:
+            exc.ctx = _context_of(sys.argv[1:])  # type: ignore[attr-defined]
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            typer.secho(f"error: {exc.format_message()}", err=True, fg=typer.colors.RED)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         typer.secho("aborted", err=True)
         sys.exit(130)
     except HavenError as exc:

@@ -12,10 +12,12 @@ from typing import Annotated
 
 import typer
 
+from catalog.optout.vocabulary import OptOutChannel
+
 optout_app = typer.Typer(help="The opt-out registry (EHDS Art 71).", no_args_is_help=True)
 
 PidOption = Annotated[str, typer.Option("--pid", help="The citizen's TTP pseudonym (never printed).")]
-ChannelOption = Annotated[str, typer.Option("--channel", help="online, phone or desk.")]
+ChannelOption = Annotated[OptOutChannel, typer.Option("--channel", help="Where the citizen asked.")]
 AgentOption = Annotated[
     str | None,
     typer.Option("--agent", help="Id of the agent who took a phone or desk request (refused for online)."),
@@ -32,18 +34,15 @@ def _when(at: str | None) -> datetime:
     try:
         value = datetime.fromisoformat(at.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise _usage("--at is not an ISO 8601 date-time, e.g. 2026-03-01T09:30:00+01:00") from None
+        raise typer.BadParameter(
+            "not an ISO 8601 date-time, e.g. 2026-03-01T09:30:00+01:00", param_hint="--at"
+        ) from None
     if value.tzinfo is None:
-        raise _usage("--at needs a time zone, e.g. 2026-03-01T09:30:00Z")
+        raise typer.BadParameter("needs a time zone, e.g. 2026-03-01T09:30:00Z", param_hint="--at")
     return value
 
 
-def _usage(message: str) -> typer.Exit:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    return typer.Exit(2)
-
-
-def _record(action: str, pid: str, channel: str, agent: str | None, at: str | None) -> None:
+def _record(action: str, pid: str, channel: OptOutChannel, agent: str | None, at: str | None) -> None:
     from catalog.db.gateway import unit_of_work
     from catalog.optout import registry
     from catalog.optout.vocabulary import OptOutSource
@@ -52,7 +51,7 @@ def _record(action: str, pid: str, channel: str, agent: str | None, at: str | No
         pid=pid,
         action=action,
         event_time=_when(at),
-        channel=channel,
+        channel=channel.value,
         agent=agent,
         source=OptOutSource.CLI.value,
     )
@@ -60,7 +59,7 @@ def _record(action: str, pid: str, channel: str, agent: str | None, at: str | No
         outcome = registry.record(store, [event], actor=event.agent or "system", source=OptOutSource.CLI)
     if outcome.recorded:
         typer.echo(
-            f"{action} recorded as event {outcome.event_ids[0]} ({channel}); it takes effect "
+            f"{action} recorded as event {outcome.event_ids[0]} ({channel.value}); it takes effect "
             "at the next opt-out run (haven_optout) or delivery"
         )
     else:

@@ -57,7 +57,9 @@ def _detail(seen: RequestView) -> dict[str, Any]:
 
 @output_app.command("request")
 def output_request(
-    sql: Annotated[str, typer.Argument(help="One SELECT statement, run through disclosure control.")],
+    sql: Annotated[
+        str, typer.Argument(metavar="SQL", help="One SELECT statement, run through disclosure control.")
+    ],
     permit: Annotated[str, typer.Option(help="Permit id.")],
     as_user: Annotated[str, AS_USER],
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
@@ -95,7 +97,9 @@ def output_request(
 
 @output_app.command("review")
 def output_review(
-    request_id: Annotated[str, typer.Argument(help="Output request id (as `haven output list` shows).")],
+    request_id: Annotated[
+        str, typer.Argument(metavar="REQUEST_ID", help="Output request id (as `haven output list` shows).")
+    ],
     reason: Annotated[str, typer.Option(help="Why: kept with the vote, shown once both have voted.")],
     as_user: Annotated[str, typer.Option("--as", help="Reviewing steward (embedded mode only).")],
     approve: Annotated[bool, typer.Option("--approve/--reject", help="Approve or reject the release.")],
@@ -139,7 +143,7 @@ def output_list(
 
 @output_app.command("show")
 def output_show(
-    request_id: Annotated[str, typer.Argument(help="Output request id.")],
+    request_id: Annotated[str, typer.Argument(metavar="REQUEST_ID", help="Output request id.")],
     as_user: Annotated[str, AS_USER],
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
@@ -168,7 +172,7 @@ def output_show(
 
 @output_app.command("get")
 def output_get(
-    request_id: Annotated[str, typer.Argument(help="Output request id.")],
+    request_id: Annotated[str, typer.Argument(metavar="REQUEST_ID", help="Output request id.")],
     as_user: Annotated[str, AS_USER],
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
     out: Annotated[Path | None, typer.Option(help="Save the table as CSV to this file.")] = None,

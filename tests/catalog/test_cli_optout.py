@@ -80,9 +80,9 @@ def test_add_withdraw_status_never_print_the_pid(catalog_url: str) -> None:
     [
         (("--channel", "phone"), 1, "a phone request needs the agent id"),
         (("--channel", "online", "--agent", "a-1"), 1, "an online request has no agent"),
-        (("--channel", "email"), 1, "channel must be one of online, phone, desk"),
-        (("--channel", "online", "--at", "yesterday"), 2, "--at is not an ISO 8601 date-time"),
-        (("--channel", "online", "--at", "2026-03-01T09:00"), 2, "--at needs a time zone"),
+        (("--channel", "email"), 2, "'email' is not one of 'online', 'phone', 'desk'"),
+        (("--channel", "online", "--at", "yesterday"), 2, "--at: not an ISO 8601 date-time"),
+        (("--channel", "online", "--at", "2026-03-01T09:00"), 2, "--at: needs a time zone"),
     ],
 )
 def test_refused_events_exit_non_zero_and_record_nothing(
