@@ -23,9 +23,12 @@ from common.settings import Settings
 DEMO_PERMIT_ID = "demo-permit"
 RESEARCHER = "researcher@demo"
 STEWARD = "steward@demo"
+# Output release needs two stewards who are not the permit's users.
+SECOND_STEWARD = "reviewer@demo"
 DEMO_USERS: dict[str, Role] = {
     RESEARCHER: Role.RESEARCHER,
     STEWARD: Role.STEWARD,
+    SECOND_STEWARD: Role.STEWARD,
     "analyst@demo": Role.POLICY_ANALYST,
     "operator@demo": Role.OPERATOR,
     "citizen@demo": Role.CITIZEN,

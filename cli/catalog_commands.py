@@ -27,7 +27,12 @@ def permit_apply(
     file: Annotated[Path, typer.Option("--file", help="Application file (YAML), see catalog/examples/.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
 ) -> None:
-    """Submit a permit application; one for a prohibited purpose is refused at once, with the reason."""
+    """Submit a permit application; one for a prohibited purpose is refused at once, with the reason.
+
+    Example:
+
+        haven permit apply --file catalog/examples/application.yaml
+    """
     from catalog.db.gateway import unit_of_work
     from catalog.permits import service
     from catalog.permits.applications import load_application
@@ -60,7 +65,12 @@ def permit_decide(
     as_user: Annotated[str, typer.Option("--as", help="Deciding steward (embedded mode only).")],
     approve: Annotated[bool, typer.Option("--approve/--reject", help="Approve or reject.")],
 ) -> None:
-    """Approve or reject an application, with a reason."""
+    """Approve or reject an application, with a reason.
+
+    Example:
+
+        haven permit decide app-2026-0002 --approve --reason "Permitted purpose." --as steward@demo
+    """
     from catalog.db.gateway import unit_of_work
     from catalog.permits import service
 
@@ -79,7 +89,12 @@ def permit_list(
         bool, typer.Option("--overdue", help="Only applications past their decision deadline.")
     ] = False,
 ) -> None:
-    """The public register: applications, decisions with reasons, permits; overdue ones flagged."""
+    """The public register: applications, decisions with reasons, permits; overdue ones flagged.
+
+    Example:
+
+        haven permit list --overdue
+    """
     from catalog.db.gateway import unit_of_work
     from catalog.permits.register import public_register
 
@@ -114,7 +129,12 @@ def permit_list(
 def catalog_export(
     fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(FORMATS)}.")] = "turtle",
 ) -> None:
-    """The HealthDCAT-AP catalogue as RDF on stdout."""
+    """The HealthDCAT-AP catalogue as RDF on stdout.
+
+    Example:
+
+        haven catalog export --format turtle
+    """
     from catalog.datasets.rdf import export
     from catalog.db.gateway import unit_of_work
 
@@ -132,7 +152,12 @@ def catalog_show(
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole description as JSON.")] = False,
 ) -> None:
-    """One dataset: its description, the silver versions published and the stewards' revisions."""
+    """One dataset: its description, the silver versions published and the stewards' revisions.
+
+    Example:
+
+        haven catalog show claims
+    """
     from catalog.db.gateway import unit_of_work
 
     with unit_of_work() as store:
@@ -179,7 +204,12 @@ def catalog_edit(
 ) -> None:
     """Correct a dataset's descriptive part (titles, descriptions, keywords, themes, ...): a new
     revision, audited, kept over the repository's file at every later silver version. Facts
-    derived from the data (coverage, counts, variables) cannot be edited."""
+    derived from the data (coverage, counts, variables) cannot be edited.
+
+    Example:
+
+        haven catalog edit claims --file catalog/examples/datasets/claims-correction.yaml --as steward@demo
+    """
     import yaml
 
     from catalog.datasets import descriptions
@@ -215,6 +245,10 @@ def catalog_seed_demo() -> None:
 
     For trying Haven on synthetic data only; a real instance never needs it. Running it twice
     changes nothing.
+
+    Example:
+
+        haven catalog seed-demo
     """
     from catalog.demo import DEMO_PERMIT_ID, DEMO_USERS, seed
 
@@ -229,7 +263,12 @@ def audit_verify(
     expect_head: Annotated[str | None, typer.Option(help="Head hash recorded earlier elsewhere.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
 ) -> None:
-    """Check the audit log's hash chain: any edited, removed or reordered entry is reported."""
+    """Check the audit log's hash chain: any edited, removed or reordered entry is reported.
+
+    Example:
+
+        haven audit verify
+    """
     from catalog.db.gateway import unit_of_work
     from catalog.errors import AuditChainBroken
     from catalog.people.domain import SYSTEM
@@ -256,7 +295,12 @@ def permit_revoke(
     reason: Annotated[str, typer.Option(help="Why: published in the register.")],
     as_user: Annotated[str, typer.Option("--as", help="Revoking steward (embedded mode only).")],
 ) -> None:
-    """Revoke a permit; `haven permit sweep` then removes its workspace."""
+    """Revoke a permit; `haven permit sweep` then removes its workspace.
+
+    Example:
+
+        haven permit revoke app-2026-0002 --reason "The study ended early." --as steward@demo
+    """
     from catalog.db.gateway import unit_of_work
     from catalog.permits import service
 
@@ -269,7 +313,12 @@ def permit_revoke(
 def permit_sweep(
     as_json: Annotated[bool, typer.Option("--json", help="Print the removed workspaces as JSON.")] = False,
 ) -> None:
-    """Expire permits past their date, then delete the workspace of every expired or revoked permit."""
+    """Expire permits past their date, then delete the workspace of every expired or revoked permit.
+
+    Example:
+
+        haven permit sweep
+    """
     from common.settings import get_settings
     from jobs.publishing import sweep
     from spe.differencing_history import forget_ended
@@ -289,7 +338,12 @@ def permit_builds(
     permit_id: Annotated[str, typer.Argument(metavar="PERMIT_ID", help="Permit id.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """What each publication of a permit did: versions read and written, refusals, removal."""
+    """What each publication of a permit did: versions read and written, refusals, removal.
+
+    Example:
+
+        haven permit builds demo-permit
+    """
     from dataclasses import asdict
 
     from catalog.db.gateway import unit_of_work

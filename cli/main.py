@@ -22,7 +22,9 @@ import typer
 from cli.catalog_commands import audit_app, catalog_app, permit_app
 from cli.optout_commands import optout_app
 from cli.output_commands import output_app
+from cli.progress import showing
 from cli.render import print_table as _print_table
+from common import progress
 from common.errors import HavenError
 from common.files import make_private
 from common.logging import configure_logging, describe_exception
@@ -80,13 +82,17 @@ def generate(
         ),
     ] = False,
 ) -> None:
-    """Write synthetic landing extracts for every source (deterministic per seed)."""
+    """Write synthetic landing extracts for every source (deterministic per seed).
+
+    Example:
+
+        haven generate --out landing --people 50 --seed 3
+    """
     from synthetic.generate import generate as run_generate
 
     started = time.perf_counter()
-    files = run_generate(
-        out, people, seed, faults=faults, progress=lambda message: typer.echo(message, err=True)
-    )
+    with showing("haven generate", plain=False):
+        files = run_generate(out, people, seed, faults=faults)
     for f in files:
         typer.echo(f"{f.source.value:<15} {f.rows:>12,} rows  {f.path}")
     if faults:
@@ -205,11 +211,17 @@ def pipeline_run(
     landing: Annotated[Path | None, typer.Option(help="Landing folder (default HAVEN_HOME/landing).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
 ) -> None:
-    """Run the ingest DAG in-process (Airflow dag.test) and print the run report."""
+    """Run the ingest DAG in-process (Airflow dag.test) and print the run report.
+
+    Example (the delivery `haven demo` put in HAVEN_HOME/landing, once more):
+
+        haven pipeline run
+    """
     folder = landing or get_settings().landing
     if not as_json:
         typer.echo(f"running haven_ingest on {folder} ...", err=True)
-    outcome = _run_pipeline(folder)
+    with showing("haven pipeline run", plain=as_json):
+        outcome = _run_pipeline(folder)
     report = _full_report(outcome)
     if report is not None:
         if as_json:
@@ -226,10 +238,15 @@ def pipeline_publish(
     ] = False,
 ) -> None:
     """Run the haven_publish DAG in-process: rebuild every permit in force, sweep ended ones, and
-    vacuum the workspaces' earlier versions."""
+    vacuum the workspaces' earlier versions.
+
+    Example:
+
+        haven pipeline publish
+    """
     from cli.airflow_runner import run_publish
 
-    with _stdout_to_stderr():
+    with showing("haven pipeline publish", plain=as_json), _stdout_to_stderr():
         outcome = run_publish(get_settings())
     if as_json:
         typer.echo(
@@ -283,7 +300,12 @@ def query(
     as_user: Annotated[str, typer.Option("--as", help="Acting user (embedded mode only).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Run SQL in the secure processing environment over one permit's datasets (audited)."""
+    """Run SQL in the secure processing environment over one permit's datasets (audited).
+
+    Example:
+
+        haven query --permit demo-permit --as researcher@demo "SELECT count(*) AS deliveries FROM pharmacy"
+    """
     from spe.errors import NotPublished
     from spe.service import run_permit_query
 
@@ -316,7 +338,12 @@ def schema(
     as_json: Annotated[bool, typer.Option("--json", help="Print the listing as JSON.")] = False,
 ) -> None:
     """The tables and columns of a permit's datasets in the SPE, with what each column is and
-    whether people entered the data themselves (audited; names and types only)."""
+    whether people entered the data themselves (audited; names and types only).
+
+    Example:
+
+        haven schema --permit demo-permit --as researcher@demo
+    """
     from spe.errors import NotPublished
     from spe.schema import permit_schema
 
@@ -335,6 +362,52 @@ def schema(
         )
 
 
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+) -> None:
+    """Where this instance stands: home and backends, the last run of each DAG, silver tables,
+    permits in force, opt-outs, pending applications and release requests, the audit chain's
+    head and the lake's size (counts and ids only).
+
+    Example:
+
+        haven status
+    """
+    from jobs.status import instance_status
+
+    state = instance_status(get_settings())
+    if as_json:
+        typer.echo(json.dumps(state.as_dict(), indent=2, sort_keys=True, default=str))
+        return
+    typer.echo(f"home      {state.home}")
+    for name, where in state.backends.items():
+        typer.echo(f"  {name:<17} {where}")
+    typer.echo("last runs")
+    for run in state.dags:
+        if run.run_id is None:
+            typer.echo(f"  {run.dag_id:<15} never run")
+            continue
+        ended = f"{run.ended:%Y-%m-%d %H:%M:%S} UTC" if run.ended else "still running"
+        typer.echo(f"  {run.dag_id:<15} {run.state:<8} {ended}  {run.run_id}")
+    typer.echo("silver")
+    for table in state.silver:
+        version = f"version {table.version}" if table.version is not None else "no data yet"
+        typer.echo(f"  {table.name:<15} {version:<12} {table.rows:>12,} rows")
+    typer.echo(
+        f"permits in force: {len(state.permits_in_force)}"
+        + (f" ({', '.join(state.permits_in_force)})" if state.permits_in_force else "")
+    )
+    typer.echo(f"opt-outs in force: {state.optouts_in_force:,} persons")
+    typer.echo(
+        f"waiting: {state.applications_pending} applications for a decision, "
+        f"{state.releases_pending} release requests for review"
+    )
+    chain = "intact" if state.audit_intact else "BROKEN: run `haven audit verify`"
+    typer.echo(f"audit chain: {state.audit_entries:,} entries, head {state.audit_head}, {chain}")
+    typer.echo(f"lake: {state.lake_bytes / 2**20:,.1f} MiB on disk")
+
+
 quality_app = typer.Typer(help="Data quality results and labels.", no_args_is_help=True)
 app.add_typer(quality_app, name="quality")
 
@@ -343,7 +416,12 @@ app.add_typer(quality_app, name="quality")
 def quality_report(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """The latest validation results and quality label of every dataset."""
+    """The latest validation results and quality label of every dataset.
+
+    Example:
+
+        haven quality report
+    """
     from catalog.db.gateway import unit_of_work
     from quality.store import QualityStore
 
@@ -396,18 +474,36 @@ def bench(
     only: Annotated[
         list[Benchmark] | None, typer.Option("--only", help="Run only this one (repeatable).")
     ] = None,
+    options: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="BENCH_OPTIONS",
+            help="After --: options for the benchmark chosen with --only (its sizes; see bench/).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Run the benchmarks; each prints its figures as ratios against a baseline of the same run."""
+    """Run the benchmarks; each prints its figures as ratios against a baseline of the same run.
+
+    Example (a small run of one benchmark):
+
+        haven bench --only generate -- --people 2000 --baseline-rows 2000
+    """
     import runpy
 
-    for name in [b.value for b in only or Benchmark]:
-        typer.echo(f"== bench.{name}")
-        saved = sys.argv
-        sys.argv = [f"bench.{name}"]
-        try:
-            runpy.run_module(f"bench.{name}", run_name="__main__")
-        finally:
-            sys.argv = saved
+    chosen = [b.value for b in only or Benchmark]
+    if options and len(chosen) != 1:
+        raise typer.BadParameter("options after -- go to one benchmark: choose it with --only")
+    with showing("haven bench", plain=False):
+        for name in chosen:
+            typer.echo(f"== bench.{name}")
+            saved = sys.argv
+            sys.argv = [f"bench.{name}", *(options or [])]
+            try:
+                with progress.step("bench", name):
+                    runpy.run_module(f"bench.{name}", run_name="__main__")
+            finally:
+                sys.argv = saved
 
 
 DEMO_SQL = (
@@ -432,7 +528,17 @@ def demo(
 ) -> None:
     """Generate synthetic data, run the whole pipeline (which publishes the datasets in the
     catalogue), load the demonstration permit over three of them, build it, query it, print a
-    summary."""
+    summary.
+
+    Example:
+
+        haven demo --people 300 --seed 11
+    """
+    with showing("haven demo", plain=False):
+        _demo(people, seed)
+
+
+def _demo(people: int, seed: int) -> None:
     from catalog.demo import DEMO_DATASETS, DEMO_PERMIT_ID, RESEARCHER
     from catalog.demo import seed as seed_demo
     from cli.airflow_runner import run_publish

@@ -70,7 +70,12 @@ def _record(action: str, pid: str, channel: OptOutChannel, agent: str | None, at
 def optout_add(
     pid: PidOption, channel: ChannelOption, agent: AgentOption = None, at: AtOption = None
 ) -> None:
-    """Record a citizen's opt-out of secondary use."""
+    """Record a citizen's opt-out of secondary use.
+
+    Example:
+
+        haven optout add --pid TTP-0000123 --channel phone --agent desk-7
+    """
     _record("optout", pid, channel, agent, at)
 
 
@@ -78,7 +83,12 @@ def optout_add(
 def optout_withdraw(
     pid: PidOption, channel: ChannelOption, agent: AgentOption = None, at: AtOption = None
 ) -> None:
-    """Record the withdrawal of an opt-out: the person is back in at the next delivery."""
+    """Record the withdrawal of an opt-out: the person is back in at the next delivery.
+
+    Example:
+
+        haven optout withdraw --pid TTP-0000123 --channel online
+    """
     _record("withdrawal", pid, channel, agent, at)
 
 
@@ -86,7 +96,12 @@ def optout_withdraw(
 def optout_status(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
-    """Counts only: persons whose opt-out is in force, events by channel and action."""
+    """Counts only: persons whose opt-out is in force, events by channel and action.
+
+    Example:
+
+        haven optout status
+    """
     from dataclasses import asdict
 
     from catalog.db.gateway import unit_of_work

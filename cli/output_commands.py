@@ -64,7 +64,12 @@ def output_request(
     as_user: Annotated[str, AS_USER],
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
 ) -> None:
-    """Run SQL in the SPE and ask for its checked result to be released; two stewards review it."""
+    """Run SQL in the SPE and ask for its checked result to be released; two stewards review it.
+
+    Example:
+
+        haven output request --permit demo-permit --as researcher@demo "SELECT count(*) AS n FROM pharmacy"
+    """
     from spe.airlock import request_output
 
     filed = request_output(permit, as_user, sql)
@@ -104,7 +109,14 @@ def output_review(
     as_user: Annotated[str, typer.Option("--as", help="Reviewing steward (embedded mode only).")],
     approve: Annotated[bool, typer.Option("--approve/--reject", help="Approve or reject the release.")],
 ) -> None:
-    """A steward's vote on a release request; the second vote decides (two approvals release)."""
+    """A steward's vote on a release request; the second vote decides (two approvals release).
+
+    Examples:
+
+        haven output review out-2026-0001 --approve --reason "No small cells." --as steward@demo
+
+        haven output review out-2026-0001 --approve --reason "Fits the purpose." --as reviewer@demo
+    """
     from catalog.airlock import releases
     from catalog.db.gateway import unit_of_work
 
@@ -125,7 +137,12 @@ def output_list(
     as_user: Annotated[str | None, typer.Option("--as", help="Only the requests this user may see.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """Release requests: id, permit, state, automated verdict (never their contents)."""
+    """Release requests: id, permit, state, automated verdict (never their contents).
+
+    Example:
+
+        haven output list --as steward@demo
+    """
     from catalog.airlock import releases
     from catalog.db.gateway import unit_of_work
 
@@ -147,7 +164,12 @@ def output_show(
     as_user: Annotated[str, AS_USER],
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """A request for review: table, SQL, verdict, Delta versions; votes once both stewards voted."""
+    """A request for review: table, SQL, verdict, Delta versions; votes once both stewards voted.
+
+    Example:
+
+        haven output show out-2026-0001 --as steward@demo
+    """
     from catalog.airlock import releases
     from catalog.db.gateway import unit_of_work
 
@@ -177,7 +199,12 @@ def output_get(
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
     out: Annotated[Path | None, typer.Option(help="Save the table as CSV to this file.")] = None,
 ) -> None:
-    """Download a released output; any other state is refused."""
+    """Download a released output; any other state is refused.
+
+    Example:
+
+        haven output get out-2026-0001 --as researcher@demo --out released.csv
+    """
     from catalog.airlock import releases
     from catalog.db.gateway import unit_of_work
 

@@ -35,6 +35,18 @@ class Source(StrEnum):
     OPTOUT = "optout"
 
 
+# The sources refined into silver tables, population first: the other sources' quality
+# suites check their people against it. Opt-out events go to the registry instead.
+LAKE_SOURCES = (
+    Source.POPULATION,
+    Source.CLAIMS,
+    Source.PHARMACY,
+    Source.HOSPITAL_STAYS,
+    Source.LAB_RESULTS,
+    Source.CLINICAL_NOTES,
+    Source.WELLNESS,
+)
+
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 REDACTED = "<redacted>"
 
 # Loggers of engines that echo plans, queries or values at INFO.
+_CONSOLE = "haven-console"
 _NOISY = (
     "py4j",
     "pyspark",
@@ -117,6 +119,7 @@ def configure_logging(level: str = "INFO", log_dir: Path | None = None) -> None:
         root.removeHandler(handler)
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
     console = logging.StreamHandler(sys.stderr)
+    console.set_name(_CONSOLE)
     console.setFormatter(formatter)
     root.addHandler(console)
     if log_dir is not None:
@@ -129,3 +132,17 @@ def configure_logging(level: str = "INFO", log_dir: Path | None = None) -> None:
     root.propagate = False
     for name in _NOISY:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+@contextmanager
+def console_level(level: str) -> Iterator[None]:
+    """Raise the level of Haven's stderr handler for the block (the log file keeps all)."""
+    handlers = [h for h in logging.getLogger("haven").handlers if h.get_name() == _CONSOLE]
+    saved = [h.level for h in handlers]
+    for handler in handlers:
+        handler.setLevel(level.upper())
+    try:
+        yield
+    finally:
+        for handler, previous in zip(handlers, saved, strict=True):
+            handler.setLevel(previous)

@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     spark_master: str = Field(default="local[*]", description="Spark master URL")
     spark_driver_memory: str = "2g"
     spark_shuffle_partitions: int = Field(default=4, ge=1)
+    delta_snapshot_partitions: int = Field(
+        default=1,
+        ge=1,
+        description="partitions Delta uses to rebuild a table's state from its log; "
+        "raise for tables of many thousand files",
+    )
     spark_ui: bool = False
 
     optout_policy: OptOutPolicy = Field(
@@ -173,6 +179,11 @@ class Settings(BaseSettings):
     def airflow(self) -> Path:
         assert self.airflow_home is not None
         return self.airflow_home
+
+    @property
+    def airflow_metadata_url(self) -> str:
+        """The SQLAlchemy URL of the embedded Airflow's metadata database."""
+        return f"sqlite:///{self.airflow / 'airflow.db'}"
 
     @property
     def logs(self) -> Path:

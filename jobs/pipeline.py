@@ -22,7 +22,8 @@ from catalog.datasets.descriptions import DatasetFacts
 from catalog.datasets.quality import record_label
 from catalog.db.gateway import unit_of_work
 from catalog.errors import InvalidDescription
-from common.layout import LakeLayout, Source, Zone
+from common import progress
+from common.layout import LAKE_SOURCES, LakeLayout, Source, Zone
 from common.logging import get_logger
 from common.schemas import SCHEMAS
 from common.settings import Settings
@@ -40,17 +41,6 @@ from quality.validate import ValidationReport, validate
 
 log = get_logger(__name__)
 
-# Population first: the other sources' suites check their people against it.
-LAKE_SOURCES = (
-    Source.POPULATION,
-    Source.CLAIMS,
-    Source.PHARMACY,
-    Source.HOSPITAL_STAYS,
-    Source.LAB_RESULTS,
-    Source.CLINICAL_NOTES,
-    Source.WELLNESS,
-)
-
 
 def ingest(
     settings: Settings, landing_dir: Path, run_id: str, ingested_at: datetime
@@ -65,15 +55,17 @@ def ingest(
             # The opt-out feed goes to the registry (``refine``), never to the lake.
             result[source.value] = {"extract_id": eid, "file": str(path), "registry": True}
             continue
-        loaded = bronze.run(
-            spark,
-            path,
-            SCHEMAS[source],
-            lake.table(Zone.BRONZE, source.value),
-            extract_id=eid,
-            run_id=run_id,
-            ingested_at=ingested_at,
-        )
+        with progress.step("bronze", source.value) as done:
+            loaded = bronze.run(
+                spark,
+                path,
+                SCHEMAS[source],
+                lake.table(Zone.BRONZE, source.value),
+                extract_id=eid,
+                run_id=run_id,
+                ingested_at=ingested_at,
+            )
+            done.rows = loaded.rows
         log.info(
             "bronze.loaded",
             source=source,
@@ -197,15 +189,17 @@ def refine(
     run_date = run_after.astimezone(UTC).date()
     if Source.OPTOUT.value in ingested:
         feed = ingested[Source.OPTOUT.value]
-        figures = optout_registry.load_feed(
-            spark,
-            settings,
-            Path(feed["file"]),
-            lake.table(Zone.QUARANTINE, Source.OPTOUT.value),
-            extract_id=feed["extract_id"],
-            run_id=run_id,
-            received_at=run_after,
-        )
+        with progress.step("opt-out registry", Source.OPTOUT.value) as done:
+            figures = optout_registry.load_feed(
+                spark,
+                settings,
+                Path(feed["file"]),
+                lake.table(Zone.QUARANTINE, Source.OPTOUT.value),
+                extract_id=feed["extract_id"],
+                run_id=run_id,
+                received_at=run_after,
+            )
+            done.rows = figures.get("read")
         out[Source.OPTOUT.value] = {**figures, "quality": "not gated"}
     opted_out = silver.opted_out_frame(spark, optout_registry.in_force(settings)).cache()
     try:
@@ -253,21 +247,24 @@ def _refine_source(
             population_known=population is not None,
         )
         try:
-            report = _quality(settings, source, judged, ctx, run_id)
+            with progress.step("quality", source.value):
+                report = _quality(settings, source, judged, ctx, run_id)
         finally:
             judged.unpersist()
         silver_table = lake.table(Zone.SILVER, source.value)
-        c = silver.run_source(
-            spark,
-            source,
-            checked,
-            lake.table(Zone.QUARANTINE, source.value),
-            silver_table,
-            opted_out,
-            key,
-            eid,
-            admit=passes_gate(report),
-        )
+        with progress.step("silver", source.value) as done:
+            c = silver.run_source(
+                spark,
+                source,
+                checked,
+                lake.table(Zone.QUARANTINE, source.value),
+                silver_table,
+                opted_out,
+                key,
+                eid,
+                admit=passes_gate(report),
+            )
+            done.rows = c.read
     finally:
         checked.unpersist()
     result: dict[str, Any] = {
@@ -276,9 +273,11 @@ def _refine_source(
         "quality_passed": passes_gate(report),
     }
     if passes_gate(report):
-        facts = catalogue_facts.silver_facts(spark, source, silver_table)
-        _label_silver(settings, spark, source, facts, report, run_id)
-        result["catalogue"] = _describe_silver(settings, source, facts)
+        with progress.step("catalogue", source.value) as done:
+            facts = catalogue_facts.silver_facts(spark, source, silver_table)
+            _label_silver(settings, spark, source, facts, report, run_id)
+            result["catalogue"] = _describe_silver(settings, source, facts)
+            done.rows = facts.records
     return result
 
 
@@ -297,19 +296,21 @@ def erase_opted_out(settings: Settings) -> dict[str, Any]:
     lake = LakeLayout(settings.lake)
     opted_out = silver.opted_out_frame(spark, optout_registry.in_force(settings)).cache()
     try:
-        persons = opted_out.count()
-        key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
-        person_ids = silver.with_platform_pseudonym(opted_out, key)
-        erased = {}
-        # bronze/optout exists only in lakes from before the registry kept the feed.
-        for source in (*LAKE_SOURCES, Source.OPTOUT):
-            erased[f"bronze/{source.value}"] = erasure.erase(
-                spark, lake.table(Zone.BRONZE, source.value), "pid", opted_out
-            )
-        for source in LAKE_SOURCES:
-            erased[f"silver/{source.value}"] = erasure.erase(
-                spark, lake.table(Zone.SILVER, source.value), "person_id", person_ids
-            )
+        with progress.step("erasure", "lake") as done:
+            persons = opted_out.count()
+            key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
+            person_ids = silver.with_platform_pseudonym(opted_out, key)
+            erased = {}
+            # bronze/optout exists only in lakes from before the registry kept the feed.
+            for source in (*LAKE_SOURCES, Source.OPTOUT):
+                erased[f"bronze/{source.value}"] = erasure.erase(
+                    spark, lake.table(Zone.BRONZE, source.value), "pid", opted_out
+                )
+            for source in LAKE_SOURCES:
+                erased[f"silver/{source.value}"] = erasure.erase(
+                    spark, lake.table(Zone.SILVER, source.value), "person_id", person_ids
+                )
+            done.rows = sum(erased.values())
     finally:
         opted_out.unpersist()
     log.info("optout.erased", persons_in_force=persons, **{k.replace("/", "_"): v for k, v in erased.items()})
@@ -335,7 +336,8 @@ def vacuum_lake(settings: Settings) -> dict[str, Any]:
     files removed, files of earlier versions still kept (inside the window), and by when
     those will be removable."""
     tables = sorted({p.parent for p in settings.lake.glob("**/_delta_log")})
-    done = [delta_tables.vacuum(table, settings.erasure_retention_hours) for table in tables]
+    with progress.step("vacuum", "lake"):
+        done = [delta_tables.vacuum(table, settings.erasure_retention_hours) for table in tables]
     pending = [d.removable_after for d in done if d.removable_after is not None]
     figures = {
         "tables": len(tables),

@@ -27,6 +27,7 @@ from catalog.permits.builds import ended_permits, record_publication, record_ref
 from catalog.permits.domain import PermitBuild
 from catalog.permits.grants import Permit
 from catalog.permits.queries import active_permits
+from common import progress
 from common.layout import LakeLayout, Source, Zone
 from common.logging import get_logger, safe
 from common.settings import OptOutPolicy, Settings
@@ -275,7 +276,9 @@ def publish(settings: Settings, now: datetime | None = None) -> dict[str, dict[s
                 continue
             filtered = excluded_for(permit, excluded, settings.optout_policy)
             try:
-                outcome = _build(settings, spark, lake, pinned, permit, filtered, at)
+                with progress.step("permit build", permit.permit_id) as done:
+                    outcome = _build(settings, spark, lake, pinned, permit, filtered, at)
+                    done.rows = sum(outcome.rows.values()) if outcome.refusal is None else 0
             except SilverUnavailable as exc:
                 published[permit.permit_id] = {"skipped": str(exc)}
                 log.warning("permit.skipped", permit=safe(permit.permit_id), reason=safe(str(exc)))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,6 +23,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from common import progress
 from common.layout import Source
 from common.schemas import SCHEMA_VERSION
 from synthetic.care import claims_rows, claims_table, pharmacy_table
@@ -50,8 +50,6 @@ SOURCES = (
     Source.OPTOUT,
 )
 _STREAMS = ("people", "claims", "claims_fmt", "pharmacy", "stays", "labs", "notes", "wellness")
-
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -131,7 +129,6 @@ def generate(
     faults: bool = False,
     faults_per_kind: int = 3,
     parquet: bool = True,
-    progress: Progress | None = None,
 ) -> list[GeneratedFile]:
     """Write the landing extracts for ``people`` persons into ``out``; same arguments, same bytes.
 
@@ -142,7 +139,6 @@ def generate(
         raise ValueError("people must be at least 1")
     if days < 1:
         raise ValueError("days must be at least 1")
-    say = progress or (lambda _message: None)
     out.mkdir(parents=True, exist_ok=True)
     (out / TRUTH_DIR).mkdir(exist_ok=True)
     if parquet:
@@ -168,33 +164,36 @@ def generate(
     chunks = (people + CHUNK_PEOPLE - 1) // CHUNK_PEOPLE
     try:
         for chunk in range(chunks):
-            rng = _streams(seed, chunk)
-            group = make_people(
-                rng["people"], pids[chunk * CHUNK_PEOPLE : (chunk + 1) * CHUNK_PEOPLE], start, days, people
-            )
-            emit(Source.POPULATION, population_table(group, start), chunk)
-            rows = claims_rows(rng["claims"], group, start, days)
-            emit(Source.CLAIMS, claims_table(rng["claims_fmt"], group, rows, start), chunk)
-            emit(
-                Source.PHARMACY,
-                pharmacy_table(rng["pharmacy"], group, start, days, next_id[Source.PHARMACY]),
-                chunk,
-            )
-            hospital = stays(rng["stays"], group, start, days, next_id[Source.HOSPITAL_STAYS])
-            emit(Source.HOSPITAL_STAYS, hospital.table, chunk)
-            emit(
-                Source.LAB_RESULTS,
-                lab_table(rng["labs"], group, hospital, start, days, next_id[Source.LAB_RESULTS]),
-                chunk,
-            )
-            written = notes(rng["notes"], group, hospital, start, next_id[Source.CLINICAL_NOTES])
-            emit(Source.CLINICAL_NOTES, written.table, chunk)
-            pii.write(written.spans)
-            emit(Source.WELLNESS, wellness_table(rng["wellness"], group, start, days), chunk)
-            say(
-                f"chunk {chunk + 1}/{chunks}: {len(group):,} people, "
-                f"{sinks[Source.CLAIMS].rows:,} claims so far"
-            )
+            with progress.step("generate", f"chunk {chunk + 1}/{chunks}") as done:
+                before = sum(sink.rows for sink in sinks.values())
+                rng = _streams(seed, chunk)
+                group = make_people(
+                    rng["people"],
+                    pids[chunk * CHUNK_PEOPLE : (chunk + 1) * CHUNK_PEOPLE],
+                    start,
+                    days,
+                    people,
+                )
+                emit(Source.POPULATION, population_table(group, start), chunk)
+                rows = claims_rows(rng["claims"], group, start, days)
+                emit(Source.CLAIMS, claims_table(rng["claims_fmt"], group, rows, start), chunk)
+                emit(
+                    Source.PHARMACY,
+                    pharmacy_table(rng["pharmacy"], group, start, days, next_id[Source.PHARMACY]),
+                    chunk,
+                )
+                hospital = stays(rng["stays"], group, start, days, next_id[Source.HOSPITAL_STAYS])
+                emit(Source.HOSPITAL_STAYS, hospital.table, chunk)
+                emit(
+                    Source.LAB_RESULTS,
+                    lab_table(rng["labs"], group, hospital, start, days, next_id[Source.LAB_RESULTS]),
+                    chunk,
+                )
+                written = notes(rng["notes"], group, hospital, start, next_id[Source.CLINICAL_NOTES])
+                emit(Source.CLINICAL_NOTES, written.table, chunk)
+                pii.write(written.spans)
+                emit(Source.WELLNESS, wellness_table(rng["wellness"], group, start, days), chunk)
+                done.rows = sum(sink.rows for sink in sinks.values()) - before
         emit(Source.OPTOUT, optout_table(np.random.default_rng([seed, 2]), pids, start, optout_share), 0)
     finally:
         entries = {s: sink.close() for s, sink in sinks.items()}
@@ -222,5 +221,4 @@ def generate(
         "truth": truth,
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    say(f"wrote {len(SOURCES)} extracts and {len(truth)} ground-truth files")
     return [GeneratedFile(s, sinks[s].path, sinks[s].rows) for s in SOURCES]

@@ -1,7 +1,9 @@
-"""The thin path end to end, through the real `haven` command: generate, pipeline (Airflow
-dag.test, Spark, Delta), then a DuckDB query in the SPE, checked against the input files;
-an opt-out by phone and the same delivery again, after which nothing holds the person; and
-every file the commands wrote is owner-only, though they started with a permissive umask.
+"""The thin path end to end, through the real `haven` command: `haven demo` (generate,
+pipeline on Airflow dag.test, Spark and Delta, the demo permit, queries), then a DuckDB query
+in the SPE checked against the input files; `haven status`; an opt-out by phone and the same
+delivery again, after which nothing holds the person; a broken delivery stopped by the gate;
+every other command's --help example on the same instance; and every file the commands wrote
+is owner-only, though they started with a permissive umask.
 """
 
 from __future__ import annotations
@@ -9,11 +11,13 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shlex
 import shutil
 import stat
 import subprocess
 import sys
 from collections import defaultdict
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,8 +27,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT
 
 from catalog.datasets.descriptions import SOURCES_DIR
-from common.settings import Settings
+from common.settings import PROJECT_ROOT, Settings
 from pseudonymisation import pseudonym_of
+from tests.e2e.test_help_examples import ORDER, examples
 from tests.lake_scan import files_containing, readable_versions_containing, sqlite_cells_containing
 
 pytestmark = pytest.mark.slow
@@ -36,7 +41,9 @@ SQL = (
 )
 
 
-def haven(home: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+def haven(
+    home: Path, *args: str, cwd: Path | None = None, **settings: str
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "HAVEN_"))}
     env["HAVEN_HOME"] = str(home)
     env.update({f"HAVEN_{name.upper()}": value for name, value in settings.items()})
@@ -46,6 +53,7 @@ def haven(home: Path, *args: str, **settings: str) -> subprocess.CompletedProces
     return subprocess.run(
         [*HAVEN, *args],
         env=env,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=1800,
@@ -82,21 +90,34 @@ def permit_rows(landing: Path, excluded: set[str]) -> dict[str, int]:
     return counts
 
 
-def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
+def test_demo_pipeline_query_match_the_input_then_every_example(tmp_path: Path) -> None:
+    # The trusted third party's drop folder is not Haven's state: outside HAVEN_HOME here.
     home, landing = tmp_path / "var", tmp_path / "landing"
-    gen = haven(home, "generate", "--out", str(landing), "--people", "300", "--seed", "11")
-    assert gen.returncode == 0, gen.stderr[-2000:]
-    claims, opted_out = expected_from_input(landing)
-    assert opted_out, "the seed must produce at least one opt-out"
     # A new instance holds no permit and no dataset: the demonstration's permit cannot be
     # loaded before the pipeline published its datasets.
     early = haven(home, "catalog", "seed-demo")
     assert early.returncode == 1 and "not in the catalogue yet" in early.stderr
 
-    run = haven(home, "pipeline", "run", "--landing", str(landing), "--json")
-    assert run.returncode == 0, run.stderr[-3000:]
-    report = json.loads(run.stdout)
-    assert report["permits"] == {}
+    # `haven demo` as its --help example says: generate into the landing folder, the
+    # pipeline, the demonstration permit, its build and two queries.
+    (demo_example,) = examples()["demo"]
+    demo = haven(home, *shlex.split(demo_example)[1:], cwd=tmp_path, landing_dir=str(landing))
+    assert demo.returncode == 0, demo.stderr[-3000:]
+    assert "4/4 querying permit demo-permit in the SPE as researcher@demo" in demo.stdout
+    claims, opted_out = expected_from_input(landing)
+    assert opted_out, "the seed must produce at least one opt-out"
+    (report_file,) = (home / "runs").glob("*.json")
+    report = json.loads(report_file.read_text())
+    # Not on a terminal, the progress comes as plain lines on stderr: each step with its rows.
+    for source, figures in report["sources"].items():
+        steps = (
+            [("opt-out registry", figures["read"])]
+            if source == "optout"
+            else [("bronze", figures["read"]), ("silver", figures["read"]), ("catalogue", figures["loaded"])]
+        )
+        for stage, rows in steps:
+            assert f"\n  {stage} {source}: {rows:,} rows, done in " in demo.stderr, (stage, source)
+    assert "\n  quality claims: done in " in demo.stderr and "\n  vacuum lake: done in " in demo.stderr
     # Each of the seven silver tables is now a catalogue dataset at its first version.
     exported = haven(home, "catalog", "export", "--format", "turtle")
     graph = Graph().parse(data=exported.stdout, format="turtle")
@@ -109,8 +130,7 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     assert shown["metadata"]["number_of_records"] == report["sources"]["claims"]["loaded"]
     assert [v["version"] for v in shown["versions"]] == [1]
 
-    seeded = haven(home, "catalog", "seed-demo")
-    assert seeded.returncode == 0, seeded.stderr[-2000:]
+    # The demo loaded and built the permit; `haven pipeline publish` rebuilds it the same.
     built = haven(home, "pipeline", "publish", "--json")
     assert built.returncode == 0, built.stderr[-3000:]
     kept = [c for c in claims if c["pid"] not in opted_out and c["service_date"].startswith("2025")]
@@ -130,6 +150,8 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     }
     assert report["sources"]["claims"]["quality"].startswith("claims: passed (")
     assert json.loads(built.stdout)["permits"] == {"demo-permit": permit_rows(landing, opted_out)}
+    rows_built = sum(permit_rows(landing, opted_out).values())
+    assert f"\n  permit build demo-permit: {rows_built:,} rows, done in " in built.stderr
     assert permit_rows(landing, opted_out)["claims"] == len(kept)
 
     result = haven(home, "query", "--permit", "demo-permit", "--as", "researcher@demo", "--json", SQL)
@@ -197,8 +219,30 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     texts = " ".join(notes.column("text").to_pylist())
     assert "<PERSON>" in texts and "<NISS>" in texts
 
+    # `haven status` tells where the instance stands, from the catalogue, the Delta logs and
+    # Airflow's runs: each figure checked against what the commands above said or the input.
+    status = json.loads(haven(home, "status", "--json").stdout)
+    head = json.loads(haven(home, "audit", "verify", "--json").stdout)
+    runs = {r["dag_id"]: (r["run_id"], r["state"]) for r in status["dags"]}
+    assert runs == {
+        "haven_ingest": (report["run_id"], "success"),
+        "haven_publish": (json.loads(built.stdout)["run_id"], "success"),
+        "haven_optout": (None, None),
+    }
+    assert {t["name"]: (t["version"], t["rows"]) for t in status["silver"]} == {
+        source: (1, figures["loaded"]) for source, figures in report["sources"].items() if source != "optout"
+    }
+    assert (status["permits_in_force"], status["optouts_in_force"]) == (["demo-permit"], len(opted_out))
+    assert (status["applications_pending"], status["releases_pending"]) == (0, 0)
+    assert (status["audit_entries"], status["audit_head"], status["audit_intact"]) == (
+        head["entries"],
+        head["head"],
+        True,
+    )
+    assert status["lake_bytes"] == sum(p.stat().st_size for p in settings.lake.rglob("*") if p.is_file())
+
     # No pid of the input appears in anything the commands printed or logged.
-    printed = gen.stdout + gen.stderr + run.stdout + run.stderr + result.stdout + result.stderr + built.stderr
+    printed = demo.stdout + demo.stderr + result.stdout + result.stderr + built.stderr
     logged = "".join(p.read_text(errors="replace") for p in home.rglob("*.log"))
     pids = {c["pid"] for c in claims}
     assert not [p for p in pids if p in printed or p in logged]
@@ -220,8 +264,14 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     wellness.write_text(
         wellness.read_text().replace("  de: Von Personen selbst erfasste Wellnessdaten\n", "")
     )
+    # The same delivery again, as `haven pipeline run`'s example runs it (with --json).
+    (run_example,) = examples()["pipeline run"]
     again = haven(
-        home, "pipeline", "run", "--landing", str(landing), "--json", dataset_descriptions=str(descriptions)
+        home,
+        *shlex.split(run_example)[1:],
+        "--json",
+        dataset_descriptions=str(descriptions),
+        landing_dir=str(landing),
     )
     assert again.returncode == 0, again.stderr[-3000:]
     second = json.loads(again.stdout)
@@ -281,6 +331,26 @@ def test_generate_pipeline_query_match_the_input(tmp_path: Path) -> None:
     silver_after = DeltaTable(str(settings.lake / "silver" / "claims")).to_pyarrow_table()
     order = [(name, "ascending") for name in silver_before.column_names]
     assert silver_after.sort_by(order).equals(silver_before.sort_by(order))
+
+    # Every other command's --help example works on this instance, in an order a user could
+    # follow (demo, pipeline run and pipeline publish ran above), from a folder that holds
+    # the repository's catalog/examples. Application and request ids carry their year.
+    (tmp_path / "catalog").symlink_to(PROJECT_ROOT / "catalog", target_is_directory=True)
+    year = f"-{datetime.now(UTC):%Y}-"
+    printed_by: dict[str, str] = {}
+    for command in ORDER:
+        if command in ("demo", "pipeline run", "pipeline publish"):
+            continue
+        for line in examples()[command]:
+            done = haven(home, *shlex.split(line.replace("-2026-", year))[1:], cwd=tmp_path)
+            assert done.returncode == 0, (line, done.stderr[-3000:])
+            printed_by[command] = done.stdout
+    # The count the query example printed is the one the released output holds.
+    counted = printed_by["query"].splitlines()[2].strip()
+    assert counted.isdigit() and int(counted) > 0
+    with (tmp_path / "released.csv").open() as handle:
+        assert list(csv.reader(handle)) == [["n"], [counted]]
+    assert f"out{year}0001" in printed_by["output request"]
 
     # Everything the commands wrote under HAVEN_HOME is owner-only; every kind of state was
     # written, so an empty walk cannot pass.

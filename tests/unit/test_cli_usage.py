@@ -67,7 +67,9 @@ def mistakes() -> list[Mistake]:
         usage = "Usage: haven " + " ".join(path)
         given = _required_values(command)
         table.append(Mistake((*path, *given, "--no-such-option"), usage, "No such option: --no-such-option"))
-        table.append(Mistake((*path, *given, "extra", "words", "here"), usage, "unexpected extra argument"))
+        if not any(p.nargs == -1 for p in command.params):  # type: ignore[attr-defined]
+            extra = (*path, *given, "extra", "words", "here")
+            table.append(Mistake(extra, usage, "unexpected extra argument"))
         if given:
             table.append(Mistake(path, usage, "Missing"))
         for param in command.params:  # type: ignore[attr-defined]

@@ -1,0 +1,69 @@
+"""Every command's --help shows an example, and every command has its place in the order in
+which the examples run: tests/e2e/test_demo_path.py makes the demo instance with the `haven
+demo` example and runs all the others on it through the real command, in this order (a
+permit applied for before it is decided, a request reviewed before it is downloaded)."""
+
+from __future__ import annotations
+
+import re
+
+from typer.main import get_command
+
+from cli.main import app
+
+# The order in which the examples run; every command has its place.
+ORDER = (
+    "demo",
+    "status",
+    "generate",
+    "pipeline run",
+    "pipeline publish",
+    "quality report",
+    "catalog seed-demo",
+    "catalog export",
+    "catalog show",
+    "catalog edit",
+    "schema",
+    "query",
+    "output request",
+    "output review",
+    "output list",
+    "output show",
+    "output get",
+    "permit apply",
+    "permit decide",
+    "permit list",
+    "permit builds",
+    "permit revoke",
+    "permit sweep",
+    "optout add",
+    "optout withdraw",
+    "optout status",
+    "audit verify",
+    "bench",
+)
+EXAMPLE = re.compile(r"^ {4}(haven .+)$", re.MULTILINE)
+
+
+def examples() -> dict[str, list[str]]:
+    """Per command (``"permit decide"``), the example lines of its help text."""
+    found: dict[str, list[str]] = {}
+
+    def walk(command: object, path: tuple[str, ...]) -> None:
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            for name, sub in subcommands.items():
+                walk(sub, (*path, name))
+        else:
+            found[" ".join(path)] = EXAMPLE.findall(getattr(command, "help", "") or "")
+
+    walk(get_command(app), ())
+    return found
+
+
+def test_every_command_has_an_example_and_a_place_in_the_order() -> None:
+    found = examples()
+    assert sorted(ORDER) == sorted(found)
+    assert [c for c in ORDER if not found[c]] == []
+    for command, lines in found.items():
+        assert all(line.startswith(f"haven {command} ") or line == f"haven {command}" for line in lines)
