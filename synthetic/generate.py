@@ -24,7 +24,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from common import progress
-from common.layout import Source
+from common.layout import LAKE_SOURCES, Source
 from common.schemas import SCHEMA_VERSION
 from synthetic.care import claims_rows, claims_table, pharmacy_table
 from synthetic.faults import Fault, patch_lines, plant
@@ -39,16 +39,8 @@ TRUTH_DIR = "truth"
 PII_TRUTH = "clinical_notes_pii.csv"
 FAULTS_TRUTH = "faults.csv"
 CHUNK_PEOPLE = 50_000
-SOURCES = (
-    Source.POPULATION,
-    Source.CLAIMS,
-    Source.PHARMACY,
-    Source.HOSPITAL_STAYS,
-    Source.LAB_RESULTS,
-    Source.CLINICAL_NOTES,
-    Source.WELLNESS,
-    Source.OPTOUT,
-)
+# Every extract of a delivery; the order also seeds the fault streams (same bytes per seed).
+SOURCES = (*LAKE_SOURCES, Source.OPTOUT)
 _STREAMS = ("people", "claims", "claims_fmt", "pharmacy", "stays", "labs", "notes", "wellness")
 
 
