@@ -1,7 +1,8 @@
 """``haven optout``: record opt-outs and withdrawals in the registry, and see the counts.
 
 The commands never print a pid: they say what was recorded (event ids, counts). The rules
-(channels, agents, duplicates) live in ``catalog.optout.registry``; a refused event exits with 1.
+(channels, agents, duplicates) live in ``catalog.optout.registry``; a refused event exits with 1,
+a malformed value (an unknown channel, a time without its zone) with 2 and the usage.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from catalog.optout.vocabulary import OptOutChannel
+from catalog.optout.vocabulary import OptOutChannel, OptOutSource
 
 optout_app = typer.Typer(help="The opt-out registry (EHDS Art 71).", no_args_is_help=True)
 
@@ -45,7 +46,6 @@ def _when(at: str | None) -> datetime:
 def _record(action: str, pid: str, channel: OptOutChannel, agent: str | None, at: str | None) -> None:
     from catalog.db.gateway import unit_of_work
     from catalog.optout import registry
-    from catalog.optout.vocabulary import OptOutSource
 
     event = registry.make_event(
         pid=pid,
