@@ -1,27 +1,29 @@
 # The single entry point for humans and CI. `make demo` and `make test` set up what they
 # need (virtual environment from the lock file, Delta jars through Maven, Haven's JVM
-# functions compiled with javac) and then run.
+# functions compiled with javac, the portal's JavaScript from npm; for tests also Debian's
+# chromium) and then run.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV := .venv
 BIN := $(VENV)/bin
 JARS := .cache/jars
 
-.PHONY: help demo test test-fast lint jars java venv lock bench clean
+.PHONY: help demo test test-fast lint jars java venv vendor browser lock bench clean
 
 help:
 	@echo "make demo   - set up, then run the whole pipeline on synthetic data (haven demo)"
 	@echo "make test   - set up, then run the linters and every test"
 	@echo "make bench  - run the benchmarks"
+	@echo "make browser - install what browser tests need (npm packages, Debian's chromium)"
 	@echo "make lock   - recompute requirements.lock from pyproject.toml"
 
-demo: venv jars
+demo: venv jars vendor
 	$(BIN)/haven demo
 
-test: venv jars lint
+test: venv jars browser lint
 	$(BIN)/python -m pytest
 
-test-fast: venv jars
+test-fast: venv jars browser
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: venv
@@ -40,6 +42,15 @@ $(VENV)/.installed: requirements.lock pyproject.toml infra/bootstrap.sh
 
 java:
 	@bash infra/check_java.sh
+
+# htmx into portal/static/vendor/ (what the portal serves); no browser.
+vendor:
+	@bash infra/browser/setup.sh --vendor-only
+
+# The same, plus axe-core and Debian's chromium for tests/browser (installed with apt-get
+# as root or through sudo when missing).
+browser:
+	@bash infra/browser/setup.sh
 
 jars: java venv
 	$(BIN)/python infra/resolve_jars.py --out $(JARS)

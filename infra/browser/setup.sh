@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# What the portal and its browser tests need outside Python, installed idempotently:
+#   - the npm packages pinned in infra/npm (htmx, axe-core), with `npm ci` into .cache/npm;
+#     htmx's minified file and its licence are copied to portal/static/vendor/ (gitignored),
+#     which the portal serves; axe-core stays in .cache/npm, where tests/browser reads it;
+#   - Debian's chromium, which Playwright drives (`playwright install` is not used: the
+#     tests must not download a browser). Installing it needs root, or sudo.
+# `--vendor-only` does the first part only (what `make demo` needs).
+# Quiet when everything is already there, apart from one summary line.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+VENDOR_ONLY=false
+case "${1:-}" in
+  "") ;;
+  --vendor-only) VENDOR_ONLY=true ;;
+  *) echo "usage: $0 [--vendor-only]" >&2; exit 2 ;;
+esac
+
+say() { echo "browser: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+NPM_DIR=.cache/npm
+MODULES=$NPM_DIR/node_modules
+VENDOR=portal/static/vendor
+CHROMIUM=${HAVEN_TEST_CHROMIUM:-/usr/bin/chromium}
+
+install_npm_packages() {
+  # The lock file's hash marks a finished install; a changed lock installs again.
+  local stamp=$NPM_DIR/.installed want
+  want=$(cat infra/npm/package.json infra/npm/package-lock.json | sha256sum | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return
+  fi
+  command -v npm >/dev/null || die "npm is missing: install Node.js 18 or newer (it brings npm)"
+  say "installing the npm packages pinned in infra/npm/package-lock.json"
+  mkdir -p "$NPM_DIR"
+  cp infra/npm/package.json infra/npm/package-lock.json "$NPM_DIR/"
+  rm -f "$stamp"
+  # --ignore-scripts: neither package needs an install script, so none runs.
+  (cd "$NPM_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+  printf '%s\n' "$want" > "$stamp"
+}
+
+version_of() {
+  sed -n 's/^  "version": "\(.*\)",$/\1/p' "$MODULES/$1/package.json"
+}
+
+copy_if_changed() {
+  if ! cmp -s "$1" "$2"; then
+    cp "$1" "$2"
+  fi
+}
+
+vendor_htmx() {
+  mkdir -p "$VENDOR"
+  copy_if_changed "$MODULES/htmx.org/dist/htmx.min.js" "$VENDOR/htmx.min.js"
+  copy_if_changed "$MODULES/htmx.org/LICENSE" "$VENDOR/htmx.LICENSE"
+}
+
+install_chromium() {
+  if [ -x "$CHROMIUM" ]; then
+    return
+  fi
+  [ -n "${HAVEN_TEST_CHROMIUM:-}" ] && die "HAVEN_TEST_CHROMIUM=$CHROMIUM is not an executable file"
+  command -v apt-get >/dev/null || die "$CHROMIUM is missing and apt-get is not here (not Debian): install chromium and set HAVEN_TEST_CHROMIUM to its path"
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || die "$CHROMIUM is missing; installing Debian's chromium needs root or sudo: run 'apt-get install chromium' as root"
+    sudo=(sudo)
+  fi
+  # Without the recommended desktop packages (printing, notifications, power); with one
+  # font family, so that pages and failure screenshots render legible text.
+  say "installing Debian's chromium (apt-get)"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 \
+    && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+      chromium fonts-liberation >&2 \
+    || die "apt-get could not install chromium: run 'apt-get install chromium' as root"
+  [ -x "$CHROMIUM" ] || die "chromium was installed but $CHROMIUM is not there"
+}
+
+install_npm_packages
+vendor_htmx
+if $VENDOR_ONLY; then
+  say "htmx $(version_of htmx.org) in $VENDOR"
+  exit 0
+fi
+install_chromium
+say "htmx $(version_of htmx.org), axe-core $(version_of axe-core), $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM (version unknown)")"
