@@ -72,7 +72,9 @@ def browser() -> Iterator[Browser]:
 def page(
     browser: Browser, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Page]:
-    """A page in its own browser context (no cookies or storage shared between tests)."""
+    """A page in its own browser context (no cookies or storage shared between tests). When
+    the test fails, its screenshot and HTML go to ``browser-failures/<test>/`` in pytest's
+    temporary folder, and the failure report lists the files."""
     # pytest's own temporary folder: owner-only, the last three runs kept.
     request.node.stash[FAILURES_ROOT] = tmp_path_factory.getbasetemp() / FAILURES_DIR
     context = browser.new_context()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
+import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
@@ -15,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.accessibility import assert_accessible, axe_violations
 from tests.browser.conftest import record_failure, require_chromium
+from tests.browser.live_server import serve
 
 pytestmark = pytest.mark.browser
 
@@ -120,6 +122,16 @@ def test_vendored_htmx_swaps_a_fragment_under_a_strict_csp(page: Page, live_serv
     assert len(errors) == 1
     assert "inline script" in errors[0] and "Content Security Policy" in errors[0]
     assert_accessible(page)
+
+
+def test_the_live_server_answers_until_its_block_ends() -> None:
+    with serve(make_app()) as server:
+        assert server.url.startswith("http://127.0.0.1:")
+        answer = httpx.get(server("/accessible"))
+        assert (answer.status_code, answer.headers["content-security-policy"]) == (200, CSP)
+
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(server("/accessible"))
 
 
 def test_a_failing_test_leaves_its_screenshot_and_html(page: Page, live_server, tmp_path: Path) -> None:
