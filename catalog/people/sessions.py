@@ -52,14 +52,19 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def refuse(store: AuditStore, username: str, client: str | None, reason: str, now: datetime) -> None:
-    """Audit a refused sign-in; ``username`` is kept only when it names an account."""
+def refuse(store: SignInStore, username: str, client: str | None, reason: str, now: datetime) -> None:
+    """Audit a refused sign-in (``reason``: ``wrong_password``, ``unknown``, ``throttled``).
+
+    The typed user name is kept only when it names an account, else ``unknown``: people
+    sometimes type their password into the user name field.
+    """
+    known = store.find_user(username) is not None
     trail.append(
         store,
         actor="anonymous",
         action="session.sign_in_failed",
         object_type="user",
-        object_id=username,
+        object_id=username if known else "unknown",
         details={"client": client, "reason": reason},
         at=now,
     )
@@ -68,16 +73,12 @@ def refuse(store: AuditStore, username: str, client: str | None, reason: str, no
 def sign_in(
     store: SignInStore, username: str, password: str, *, client: str | None, now: datetime
 ) -> SignedIn | None:
-    """A new session if the password is right, else None; both outcomes are audited.
-
-    A typed user name that names no account is audited as ``unknown``: people sometimes
-    type their password into the user name field.
-    """
+    """A new session if the password is right, else None; both outcomes are audited."""
     try:
         user = authenticate(store, username, password)
     except NotAuthorised:
         known = store.find_user(username) is not None
-        refuse(store, username if known else "unknown", client, "wrong_password" if known else "unknown", now)
+        refuse(store, username, client, "wrong_password" if known else "unknown", now)
         return None
     secret = new_secret()
     store.add_session(SignInSession(digest(secret), user.username, now, now))
