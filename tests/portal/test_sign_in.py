@@ -22,7 +22,11 @@ def me(client: TestClient) -> int:
 def audit(settings: Settings, since: int = 0) -> list[tuple[str, str, str, dict[str, object]]]:
     with unit_of_work(settings) as store:
         entries = store.audit_entries()
-    return [(e.actor, e.action, e.object_id, e.details) for e in entries[since:] if e.action.startswith("session.")]
+    return [
+        (e.actor, e.action, e.object_id, e.details)
+        for e in entries[since:]
+        if e.action.startswith("session.")
+    ]
 
 
 def test_sign_in_with_the_right_password_opens_a_session(client: TestClient, settings: Settings) -> None:
@@ -35,7 +39,9 @@ def test_sign_in_with_the_right_password_opens_a_session(client: TestClient, set
     assert audit(settings) == [(RITA, "session.signed_in", RITA, {"client": "testclient"})]
 
 
-@pytest.mark.parametrize(("username", "password"), [(RITA, "wrong password here"), ("nobody@example.be", PASSWORD)])
+@pytest.mark.parametrize(
+    ("username", "password"), [(RITA, "wrong password here"), ("nobody@example.be", PASSWORD)]
+)
 def test_a_wrong_password_or_account_is_refused_with_one_message(
     client: TestClient, settings: Settings, username: str, password: str
 ) -> None:
@@ -136,12 +142,18 @@ def test_an_account_is_held_after_five_failures_until_the_window_passes(
     assert held.status_code == 429
     assert "Too many failed sign-ins. Wait 15 minutes, then try again." in held.text
     assert me(client) == 401
-    assert audit(settings)[-1][1:] == ("session.sign_in_failed", RITA, {"client": "testclient", "reason": "throttled"})
+    assert audit(settings)[-1][1:] == (
+        "session.sign_in_failed",
+        RITA,
+        {"client": "testclient", "reason": "throttled"},
+    )
     clock.advance(minutes=15)
     assert sign_in(client, RITA).status_code == 303
 
 
-def test_an_address_is_held_after_twenty_failures_whatever_the_accounts(client: TestClient, clock: Clock) -> None:
+def test_an_address_is_held_after_twenty_failures_whatever_the_accounts(
+    client: TestClient, clock: Clock
+) -> None:
     for n in range(20):
         assert sign_in(client, f"guess{n}@example.be", "wrong password here").status_code == 400
     assert sign_in(client, ACCOUNTS["steward"]).status_code == 429
