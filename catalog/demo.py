@@ -1,21 +1,25 @@
 """The demonstration, loaded on request only (``haven catalog seed-demo``, ``haven demo``).
 
-Demo users (one per role, without passwords) and the demo permit over three datasets the
-pipeline published (claims, pharmacy, hospital stays). The permit goes through the real
-workflow (applied, reviewed, approved with a reason, activated), so its history and audit
-entries are those of any other permit. A new catalogue holds none of
-this: the schema and the ``system`` user come from the migrations. This module is the one
-definition of the demo permit; code that needs its id or its user imports them from here.
+Demo users (one per role, without passwords until ``demo_passwords`` gives them some) and
+the demo permit over three datasets the pipeline published (claims, pharmacy, hospital
+stays). The permit goes through the real workflow (applied, reviewed, approved with a
+reason, activated), so its history and audit entries are those of any other permit. A new
+catalogue holds none of this: the schema and the ``system`` user come from the migrations.
+This module is the one definition of the demo permit; code that needs its id or its user
+imports them from here.
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
+from catalog.audit import trail
 from catalog.db.gateway import unit_of_work
 from catalog.errors import NotFound, RuleViolation
 from catalog.people.domain import Role, User
+from catalog.people.users import hash_password
 from catalog.permits import service
 from catalog.permits.applications import parse_application
 from common.settings import Settings
@@ -126,3 +130,30 @@ def seed(settings: Settings | None = None) -> bool:
         )
         service.activate(store, operator, DEMO_PERMIT_ID, now=datetime(2026, 1, 1, 0, 1, tzinfo=UTC))
     return True
+
+
+def demo_passwords(settings: Settings | None = None) -> dict[str, str]:
+    """Give every demo user a new random password and return them, to be printed once.
+
+    Demo only: a real instance has no demo users, and its accounts get their first password
+    from a one-time link (``haven user add``). The passwords are not kept anywhere but as
+    argon2 hashes, so running this again replaces them; each change is audited, without the
+    password.
+    """
+    chosen: dict[str, str] = {}
+    with unit_of_work(settings) as store:
+        for username in DEMO_USERS:
+            if store.find_user(username) is None:
+                raise RuleViolation("the demonstration is not loaded: run haven catalog seed-demo first")
+            password = secrets.token_urlsafe(12)  # 16 characters, 96 random bits
+            store.set_password_hash(username, hash_password(password))
+            trail.append(
+                store,
+                actor="system",
+                action="user.password_set",
+                object_type="user",
+                object_id=username,
+                details={"demo": True},
+            )
+            chosen[username] = password
+    return chosen

@@ -52,6 +52,10 @@ class UnknownPermit(CatalogError):
     """No permit has this id."""
 
 
+class InvalidLink(CatalogError):
+    """A set-password link is unknown, used already or expired; one message for all three."""
+
+
 def passes(check: Callable[[], object]) -> bool:
     """The ``can_*`` form of a ``check_*`` rule: whether it holds, for a user interface."""
     try:

@@ -238,13 +238,34 @@ def catalog_edit(
     typer.echo(f"{dataset} revision {revision.revision}: {', '.join(sorted(changes))}")
 
 
+def print_demo_passwords() -> None:
+    """Give the demo users new random passwords and print them, once (demo only: a real
+    instance has no demo users; its accounts choose their password through a one-time link)."""
+    from catalog.demo import demo_passwords
+    from common.settings import get_settings
+
+    chosen = demo_passwords()
+    typer.echo(
+        f"demo passwords (demo only; shown this once, stored only as hashes; sign in at "
+        f"{get_settings().portal_url.rstrip('/')}/sign-in after `haven serve`):"
+    )
+    for username, password in chosen.items():
+        typer.echo(f"  {username:<16} {password}")
+
+
 @catalog_app.command("seed-demo")
-def catalog_seed_demo() -> None:
+def catalog_seed_demo(
+    new_passwords: Annotated[
+        bool,
+        typer.Option("--new-passwords", help="Give the demo users new passwords and print them."),
+    ] = False,
+) -> None:
     """Load the demonstration: one user per role and the active demo permit over claims,
-    pharmacy and hospital stays (the pipeline must have published them).
+    pharmacy and hospital stays (the pipeline must have published them). The demo users get
+    random passwords for the web portal, printed once.
 
     For trying Haven on synthetic data only; a real instance never needs it. Running it twice
-    changes nothing.
+    changes nothing, unless --new-passwords asks for new passwords.
 
     Example:
 
@@ -252,10 +273,13 @@ def catalog_seed_demo() -> None:
     """
     from catalog.demo import DEMO_PERMIT_ID, DEMO_USERS, seed
 
-    if seed():
+    loaded = seed()
+    if loaded:
         typer.echo(f"loaded the demonstration: {DEMO_PERMIT_ID} and users {', '.join(DEMO_USERS)}")
     else:
         typer.echo(f"the demonstration is already loaded ({DEMO_PERMIT_ID})")
+    if loaded or new_passwords:
+        print_demo_passwords()
 
 
 @audit_app.command("verify")

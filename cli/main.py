@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.catalog_commands import audit_app, catalog_app, permit_app
+from cli.catalog_commands import audit_app, catalog_app, permit_app, print_demo_passwords
 from cli.optout_commands import optout_app
 from cli.output_commands import output_app
 from cli.progress import showing
 from cli.render import print_table as _print_table
+from cli.user_commands import user_app
 from common import progress
 from common.errors import HavenError
 from common.files import make_private
@@ -50,6 +51,7 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(audit_app, name="audit")
 app.add_typer(output_app, name="output")
 app.add_typer(optout_app, name="optout")
+app.add_typer(user_app, name="user")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -563,6 +565,7 @@ def _demo(people: int, seed: int) -> None:
         f"{DEMO_PERMIT_ID} over {', '.join(DEMO_DATASETS)}"
     )
     if loaded:
+        print_demo_passwords()
         with _stdout_to_stderr():
             published = run_publish(settings)
         typer.echo(f"permits (run {published.run_id} of haven_publish)")
@@ -577,6 +580,29 @@ def _demo(people: int, seed: int) -> None:
         f"done in {time.perf_counter() - started:.0f}s. State: {settings.home} "
         f"(lake {settings.lake}, run reports {settings.runs})."
     )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8080,
+) -> None:
+    """Run the web portal (catalogue, sign-in, JSON API under /api/, OpenAPI at /openapi.json)
+    with uvicorn until stopped (Ctrl-C). Requests are logged by route, never by URL.
+
+    Example:
+
+        haven serve --host 127.0.0.1 --port 8080
+    """
+    import uvicorn
+
+    from portal.app import create_app
+
+    portal = create_app(get_settings())
+    typer.echo(f"Haven portal on http://{host}:{port}/ (stop with Ctrl-C)", err=True)
+    # uvicorn's access log prints whole URLs, and a set-password link's secret is in its URL:
+    # the portal logs each request by its route instead (portal.security).
+    uvicorn.run(portal, host=host, port=port, access_log=False, server_header=False, log_level="warning")
 
 
 def _context_of(argv: list[str]) -> typer.Context:

@@ -128,6 +128,38 @@ class Settings(BaseSettings):
         description="folder of the datasets' description files (_common.yaml and one per source); "
         "the repository's catalog/datasets/sources when unset",
     )
+    portal_url: str = Field(
+        default="http://127.0.0.1:8080",
+        description="where people reach the web portal; one-time set-password links start with it",
+    )
+    portal_secret_file: Path | None = Field(
+        default=None,
+        description="owner-only file of the portal's secret key (CSRF tokens); default "
+        "home/portal/secret, created on first start",
+    )
+    portal_session_idle_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="a portal session ends after this long without a request"
+    )
+    portal_session_absolute_hours: int = Field(
+        default=12,
+        ge=1,
+        le=24 * 30,
+        description="a portal session ends this long after sign-in, however used",
+    )
+    portal_password_link_hours: int = Field(
+        default=72, ge=1, le=24 * 30, description="how long a one-time set-password link stays valid"
+    )
+    portal_signin_window_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="the window in which failed sign-ins are counted"
+    )
+    portal_signin_max_per_account: int = Field(
+        default=5, ge=1, description="failed sign-ins on one account in the window before it is held"
+    )
+    portal_signin_max_per_address: int = Field(
+        default=20,
+        ge=1,
+        description="failed sign-ins from one client address in the window before it is held",
+    )
     log_level: str = "INFO"
 
     @classmethod
@@ -151,6 +183,7 @@ class Settings(BaseSettings):
             "key_dir": self.key_dir or home / "keys",
             "airflow_home": self.airflow_home or home / "airflow",
             "log_dir": self.log_dir or home / "logs",
+            "portal_secret_file": self.portal_secret_file or home / "portal" / "secret",
         }
         for name, value in defaults.items():
             object.__setattr__(self, name, Path(value).expanduser().resolve())
@@ -189,6 +222,11 @@ class Settings(BaseSettings):
     def logs(self) -> Path:
         assert self.log_dir is not None
         return self.log_dir
+
+    @property
+    def portal_secret(self) -> Path:
+        assert self.portal_secret_file is not None
+        return self.portal_secret_file
 
     @property
     def runs(self) -> Path:

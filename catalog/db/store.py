@@ -27,6 +27,9 @@ from catalog.db.models import (
     TransitionRow,
     UserRow,
 )
+from catalog.db.sign_in import SqlSignInStore
+from catalog.db.sign_in import as_utc as _utc
+from catalog.db.sign_in import required_utc as _required_utc
 from catalog.errors import NotFound
 from catalog.optout.domain import OptOutEvent
 from catalog.optout.vocabulary import OptOutAction, OptOutChannel, OptOutSource
@@ -36,20 +39,7 @@ from catalog.permits.terms import Anonymisation, CohortRules, Disclosure
 from catalog.permits.vocabulary import DataForm, OrganisationType, PermitState
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; every datetime Haven stores is UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _required_utc(value: datetime) -> datetime:
-    result = _utc(value)
-    assert result is not None
-    return result
-
-
-class SqlStore:
+class SqlStore(SqlSignInStore):
     """Every store Protocol over one SQLAlchemy session; the caller owns the transaction."""
 
     def __init__(self, session: Session) -> None:
@@ -95,6 +85,17 @@ class SqlStore:
     def list_users(self) -> list[User]:
         rows = self.session.scalars(select(UserRow.username).order_by(UserRow.username))
         return [self.get_user(name) for name in rows]
+
+    def user_language(self, username: str) -> str | None:
+        row = self.session.get(UserRow, username)
+        return None if row is None else row.language
+
+    def set_user_language(self, username: str, language: str | None) -> None:
+        row = self.session.get(UserRow, username)
+        if row is None:
+            raise NotFound(f"no user {username!r}")
+        row.language = language
+        self.session.flush()
 
     # datasets --------------------------------------------------------------------------
     def put_dataset(self, dataset: DatasetRecord) -> None:

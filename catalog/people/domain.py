@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -29,3 +30,25 @@ class User:
 # The author of the platform's own actions (automatic refusals, publications, expiries); the
 # one account every catalogue holds from its first migration (0008_system_user).
 SYSTEM = User(username="system", roles=frozenset({Role.OPERATOR}), display_name="Haven itself")
+
+
+@dataclass(frozen=True)
+class SignInSession:
+    """A signed-in browser, as the catalogue keeps it: only the SHA-256 of its secret, so a
+    copy of the database opens no session."""
+
+    session_hash: str
+    username: str
+    created_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class PasswordLink:
+    """A one-time link to set a password, kept as the SHA-256 of its secret."""
+
+    link_hash: str
+    username: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None

@@ -1,8 +1,10 @@
-"""Users and roles: stored users, argon2 password hashes for the embedded mode.
+"""Users and roles: stored users, argon2 password hashes for the web portal's sign-in.
 
 Passwords are hashed with argon2id (argon2-cffi's defaults) and never stored, logged or
-returned. A user without a password hash (the demo users, the ``system`` user) cannot log
-in with a password at all; in the embedded mode the trusted operator names the acting user.
+returned. A user without a password hash (the ``system`` user, a new account until its owner
+used the one-time link of ``catalog.people.password_links``, demo users until
+``catalog.demo.demo_passwords``) cannot sign in with a password at all; in the embedded
+mode the trusted operator names the acting user on the command line.
 """
 
 from __future__ import annotations

@@ -126,3 +126,17 @@ def test_the_demo_holds_the_demo_permit(demo_catalog: Catalog, settings: Setting
         datetime(2026, 1, 1, tzinfo=UTC),
         datetime(2031, 1, 1, tzinfo=UTC),
     )
+
+
+def test_demo_passwords_sign_the_demo_users_in(demo_catalog: Catalog) -> None:
+    from catalog.demo import demo_passwords
+    from catalog.people.users import authenticate
+
+    chosen = demo_passwords()
+    assert sorted(chosen) == sorted(DEMO_USERS) and len(set(chosen.values())) == len(chosen)
+    assert all(len(p) >= 12 for p in chosen.values())
+    with demo_catalog.session() as session:
+        store = SqlStore(session)
+        for username, password in chosen.items():
+            assert authenticate(store, username, password).username == username
+        assert password not in repr(store.audit_entries())

@@ -51,6 +51,8 @@ def _required_values(command: object) -> tuple[str, ...]:
             words.append(param.opts[0])
         else:
             annotation = param.type_descriptor.annotation
+            if getattr(annotation, "__origin__", None) is list:  # a repeatable option: list[Role]
+                annotation = annotation.__args__[0]
             value = (
                 next(iter(annotation)).value
                 if isinstance(annotation, type) and issubclass(annotation, Enum)
@@ -85,7 +87,8 @@ def mistakes() -> list[Mistake]:
     for path, names in _groups(root, ()):
         for name in names:
             typo = name[:-1] if len(name) > 4 else name + "x"
-            hint = f"Did you mean '{name}'?" if len(name) > 4 else "No such command"
+            # Click lists every close name ("Did you mean 'query', 'user'?"): the right one first.
+            hint = f"Did you mean '{name}'" if len(name) > 4 else "No such command"
             table.append(Mistake((*path, typo), "Usage: haven", hint))
     return table
 

@@ -16,11 +16,12 @@ ROOTS = {
     "catalog": "CatalogError",
     "cli": "CLIError",
     "jobs": "JobError",
+    "portal": "PortalError",
     "pseudonymisation": "PseudonymisationError",
     "quality": "QualityError",
     "spe": "SPEError",
 }
-PRODUCT = (*ROOTS, "bench", "common", "dags", "portal", "synthetic")
+PRODUCT = (*ROOTS, "bench", "common", "dags", "synthetic")
 
 
 def _raises_kind(node: ast.ClassDef) -> bool:

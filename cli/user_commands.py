@@ -1,0 +1,57 @@
+"""``haven user``: accounts of the web portal, from a terminal.
+
+An operator creates an account with its roles; the command prints a one-time link to the
+portal's set-password page, which the operator passes on to the account's owner. The owner
+chooses the password there, so nobody else ever knows it. In the embedded mode the acting
+operator is named with ``--as``; shell access to the host is operator access.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import typer
+
+from catalog.people.domain import Role
+
+user_app = typer.Typer(help="Accounts of the web portal.", no_args_is_help=True)
+# A user name is the owner's email address: something before and after one @, no spaces.
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,55}$")
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[
+        str, typer.Argument(metavar="EMAIL", help="User name of the account: its owner's email.")
+    ],
+    role: Annotated[list[Role], typer.Option("--role", help="A role of the account (repeat for more).")],
+    as_user: Annotated[str, typer.Option("--as", help="Acting operator (embedded mode only).")],
+    name: Annotated[str, typer.Option(help="Name shown in the portal.")] = "",
+) -> None:
+    """Create a portal account with its roles and print a one-time link for its owner to choose
+    a password (valid for HAVEN_PORTAL_PASSWORD_LINK_HOURS, 72 by default; audited).
+
+    Example:
+
+        haven user add analyst2@demo --role policy_analyst --as operator@demo
+    """
+    from catalog.db.gateway import unit_of_work
+    from catalog.people import password_links
+    from catalog.people.users import create_user
+    from common.settings import get_settings
+
+    if not EMAIL.fullmatch(email):
+        raise typer.BadParameter("must be an email address (one @, no spaces)", param_hint="EMAIL")
+    settings = get_settings()
+    now = datetime.now(UTC)
+    valid_for = timedelta(hours=settings.portal_password_link_hours)
+    with unit_of_work() as store:
+        actor = store.get_user(as_user)
+        create_user(store, actor, email, set(role), display_name=name)
+        secret = password_links.issue(store, actor, email, now=now, valid_for=valid_for)
+    roles = ", ".join(sorted(r.value for r in role))
+    typer.echo(f"created {email} ({roles})")
+    typer.echo(f"one-time link to choose the password, valid until {now + valid_for:%Y-%m-%d %H:%M} UTC:")
+    typer.echo(f"  {settings.portal_url.rstrip('/')}/set-password/{secret}")

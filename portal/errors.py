@@ -1,0 +1,25 @@
+"""The web portal: every error it raises on purpose, all under ``PortalError``.
+
+Messages name the rule that was broken, never a value a visitor typed or a secret; the
+pages that show them are translated (``portal.errors_pages``).
+"""
+
+from __future__ import annotations
+
+from common.errors import HavenError
+
+
+class PortalError(HavenError):
+    """Root of the errors of ``portal``."""
+
+
+class CSRFRefused(PortalError):
+    """A state-changing request came without the visitor's CSRF token, or with another one."""
+
+
+class NotSignedIn(PortalError):
+    """The page or API call needs a signed-in user."""
+
+
+class TranslationsBroken(PortalError):
+    """A message catalogue is missing or does not parse; the portal does not start without it."""
