@@ -3,7 +3,10 @@ on every response, and error pages that never show a stack trace or a value."""
 
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,6 +59,17 @@ TABLE: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
 ]
 
 
+def area_routes() -> set[tuple[str, str]]:
+    """(method, route) of every area that tests its routes x roles in its own module: each
+    ``tests/portal/routes_<area>.py`` lists them in ``ROUTES`` and proves them with its own
+    objects (applications, queries, outputs, ...)."""
+    found: set[tuple[str, str]] = set()
+    for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if module.name.startswith("routes_"):
+            found |= set(importlib.import_module(f"tests.portal.{module.name}").ROUTES)
+    return found
+
+
 def test_the_table_covers_every_route_of_the_app(client: TestClient) -> None:
     declared = {
         (method, route.path)
@@ -63,7 +77,7 @@ def test_the_table_covers_every_route_of_the_app(client: TestClient) -> None:
         for method in getattr(route, "methods", None) or ()
         if method != "HEAD"
     }
-    assert declared == {(method, route) for method, route, *_ in TABLE}
+    assert declared == {(method, route) for method, route, *_ in TABLE} | area_routes()
 
 
 def _call(client: TestClient, method: str, path: str, body: dict[str, Any] | None) -> Any:
