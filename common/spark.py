@@ -105,6 +105,9 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         # Python workers (pandas UDFs) run this interpreter, which has Haven's packages.
         conf["spark.pyspark.python"] = sys.executable
         conf["spark.pyspark.driver.python"] = sys.executable
+        # Their daemon builds the de-identification engine once and forks workers that have
+        # it (pseudonymisation.spark_daemon), instead of each worker building its own.
+        conf["spark.python.daemon.module"] = "pseudonymisation.spark_daemon"
         # Embedded mode talks to itself only: bind to loopback, never the network.
         conf["spark.driver.host"] = "127.0.0.1"
         conf["spark.driver.bindAddress"] = "127.0.0.1"

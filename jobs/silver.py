@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -147,8 +148,19 @@ def with_population_facts(
 
 
 def opted_out_frame(spark: SparkSession, in_force: Mapping[str, datetime]) -> DataFrame:
-    """The registry's opt-outs in force (pid -> when) as a DataFrame ``pid, opted_out_at``."""
-    return spark.createDataFrame(sorted(in_force.items()), "pid string, opted_out_at timestamp")
+    """The registry's opt-outs in force (pid -> when) as a DataFrame ``pid, opted_out_at``.
+
+    Built from an Arrow table, which the JVM reads directly: a list of Python rows would be
+    converted by Python workers, started for that alone.
+    """
+    pids, times = zip(*sorted(in_force.items()), strict=True) if in_force else ((), ())
+    table = pa.table(
+        {
+            "pid": pa.array(pids, pa.string()),
+            "opted_out_at": pa.array(times, pa.timestamp("us", tz="UTC")),
+        }
+    )
+    return spark.createDataFrame(table)
 
 
 def drop_opted_out(df: DataFrame, opted_out: DataFrame) -> DataFrame:
