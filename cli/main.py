@@ -580,6 +580,11 @@ def _demo(people: int, seed: int) -> None:
         f"done in {time.perf_counter() - started:.0f}s. State: {settings.home} "
         f"(lake {settings.lake}, run reports {settings.runs})."
     )
+    typer.echo(
+        f"Web portal: run `haven serve` (in this checkout: .venv/bin/haven serve), then open "
+        f"{settings.portal_url.rstrip('/')}/ and sign in with a demo account "
+        + ("above." if loaded else "(new passwords: haven catalog seed-demo --new-passwords).")
+    )
 
 
 @app.command()

@@ -104,6 +104,8 @@ def test_demo_pipeline_query_match_the_input_then_every_example(tmp_path: Path) 
     demo = haven(home, *shlex.split(demo_example)[1:], cwd=tmp_path, landing_dir=str(landing))
     assert demo.returncode == 0, demo.stderr[-3000:]
     assert "4/4 querying permit demo-permit in the SPE as researcher@demo" in demo.stdout
+    # It ends by saying how to reach the web portal, whose demo accounts it printed.
+    assert "Web portal: run `haven serve`" in demo.stdout and "\n  researcher@demo " in demo.stdout
     claims, opted_out = expected_from_input(landing)
     assert opted_out, "the seed must produce at least one opt-out"
     (report_file,) = (home / "runs").glob("*.json")
