@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -83,11 +83,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def plain_row(row: Sequence[Any]) -> tuple[Any, ...]:
+    """A result row with its values as the catalogue stores them (floats, ISO dates)."""
+    return tuple(_plain(v) for v in row)
+
+
 def plain_result(result: CheckedResult) -> CheckedResult:
     """``result`` with its values as the catalogue stores them (floats, ISO dates)."""
     return CheckedResult(
         columns=tuple(result.columns),
-        rows=tuple(tuple(_plain(v) for v in row) for row in result.rows),
+        rows=tuple(plain_row(row) for row in result.rows),
         suppressed=tuple(dict(s) for s in result.suppressed),
     )
 
