@@ -33,11 +33,13 @@ class World:
     other_permit: str  # names ruth only
 
 
-def grant(settings: Settings, applicant: str, *, title: str) -> str:
-    """A permit applied for by ``applicant`` (its one data user), approved by the steward."""
+def grant(settings: Settings, applicant: str, *, title: str, data_users: list[str] | None = None) -> str:
+    """A permit applied for by ``applicant`` (its one data user unless ``data_users`` says
+    otherwise), approved by the steward account."""
     with unit_of_work(settings) as store:
         spec = parse_application(
-            application_data(applicant=applicant, data_users=[applicant], title=title), "test application"
+            application_data(applicant=applicant, data_users=data_users or [applicant], title=title),
+            "test application",
         )
         application = service.apply(store, store.get_user(applicant), spec, now=GRANTED - timedelta(days=7))
         service.decide(
