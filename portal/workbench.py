@@ -32,7 +32,7 @@ from catalog.permits.policies import MIN_REASON_LENGTH, reason_given
 from catalog.permits.queries import active_permits, get_permit
 from common.settings import Settings
 from portal import spe_vocabulary as words
-from portal.errors import PortalError
+from portal.errors import Hidden, NotUsable, PortalError
 from portal.routes.auth import FieldError
 from portal.schemas import Named
 from portal.spe_schemas import (
@@ -55,14 +55,6 @@ from spe.service import PermitQuery
 Translate = Callable[[str], str]
 # A one-time form or Idempotency-Key value: what the airlock files a request once under.
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
-
-
-class Hidden(PortalError):
-    """The user may not know this permit or request exists: answer 404."""
-
-
-class NotUsable(PortalError):
-    """The user is named on the permit but may not use it now (not in force): answer 403."""
 
 
 def named(code: str, names: Mapping[str, str], _: Translate) -> Named:
