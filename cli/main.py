@@ -469,6 +469,7 @@ class Benchmark(StrEnum):
     GENERATE = "generate"
     PSEUDONYM = "pseudonym"
     DEID = "deid"
+    WORKBENCH = "workbench"
 
 
 @app.command()

@@ -7,7 +7,6 @@ outcome; the rules live there. Haven errors (a refused review or download) exit 
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -47,6 +46,11 @@ def _detail(seen: RequestView) -> dict[str, Any]:
         "columns": list(request.result.columns),
         "rows": [list(r) for r in request.result.rows],
         "suppressed": list(request.result.suppressed),
+        "shows": None if request.context is None else request.context.shows,
+        "needed_for": None if request.context is None else request.context.needed_for,
+        "release_check": None
+        if request.release_check is None
+        else {"status": request.release_check.status.value, "suppressed": request.release_check.suppressed},
         "votes_cast": seen.votes_cast,
         "reviews": [
             {"reviewer": r.reviewer, "vote": r.vote.value, "reason": r.reason, "at": r.at.isoformat()}
@@ -62,17 +66,25 @@ def output_request(
     ],
     permit: Annotated[str, typer.Option(help="Permit id.")],
     as_user: Annotated[str, AS_USER],
+    shows: Annotated[
+        str, typer.Option(help="What the output shows, in words (at least 20 characters; for the reviewers).")
+    ],
+    why: Annotated[
+        str, typer.Option(help="Why it must leave the secure environment (at least 20 characters).")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
 ) -> None:
     """Run SQL in the SPE and ask for its checked result to be released; two stewards review it.
 
     Example:
 
-        haven output request --permit demo-permit --as researcher@demo "SELECT count(*) AS n FROM pharmacy"
-    """
+        haven output request --permit demo-permit --as researcher@demo --shows "Pharmacy deliveries, 2025" --why "Yearly total for table 1." "SELECT count(*) AS n FROM pharmacy"
+    """  # noqa: E501
+    from catalog.airlock.domain import OutputContext
     from spe.airlock import request_output
 
-    filed = request_output(permit, as_user, sql)
+    filed = request_output(permit, as_user, sql, OutputContext(shows, why))
+    assert filed.query is not None  # no submission key: the query always ran
     result, request = filed.query.result, filed.request
     if as_json:
         typer.echo(
@@ -109,7 +121,8 @@ def output_review(
     as_user: Annotated[str, typer.Option("--as", help="Reviewing steward (embedded mode only).")],
     approve: Annotated[bool, typer.Option("--approve/--reject", help="Approve or reject the release.")],
 ) -> None:
-    """A steward's vote on a release request; the second vote decides (two approvals release).
+    """A steward's vote on a release request; the second vote decides: two approvals release it
+    if disclosure control, run again at that moment, still passes; otherwise it is rejected.
 
     Examples:
 
@@ -117,11 +130,9 @@ def output_review(
 
         haven output review out-2026-0001 --approve --reason "Fits the purpose." --as reviewer@demo
     """
-    from catalog.airlock import releases
-    from catalog.db.gateway import unit_of_work
+    from spe.airlock import review_output
 
-    with unit_of_work() as store:
-        seen = releases.review(store, store.get_user(as_user), request_id, approve=approve, reason=reason)
+    seen = review_output(request_id, as_user, approve=approve, reason=reason)
     if seen.request.decided_at is None:
         typer.echo(
             f"{request_id} vote recorded ({seen.votes_cast} of 2); the other vote stays hidden "
@@ -129,7 +140,9 @@ def output_review(
         )
     else:
         votes = ", ".join(f"{r.reviewer} {r.vote.value}" for r in seen.reviews)
-        typer.echo(f"{request_id} {seen.request.state.value} ({votes})")
+        check = seen.request.release_check
+        checked = "" if check is None else f"; disclosure control at release: {check.status.value}"
+        typer.echo(f"{request_id} {seen.request.state.value} ({votes}){checked}")
 
 
 @output_app.command("list")
@@ -183,11 +196,15 @@ def output_show(
         f"verdict {detail['verdict']})"
     )
     typer.echo(f"sql: {detail['sql']}")
+    typer.echo(f"shows: {detail['shows']}")
+    typer.echo(f"needed for: {detail['needed_for']}")
     typer.echo("versions: " + ", ".join(f"{t}@{v}" for t, v in sorted(detail["versions"].items())))
     print_table(detail["columns"], detail["rows"])
     for s in detail["suppressed"]:
         typer.echo(f"suppressed: row {s['row']} column {s['column']} ({s['rule']})")
     typer.echo(f"votes cast: {detail['votes_cast']} of 2")
+    if detail["release_check"] is not None:
+        typer.echo(f"disclosure control at release: {detail['release_check']['status']}")
     for r in detail["reviews"]:
         typer.echo(f"  {r['reviewer']}: {r['vote']} ({r['reason']})")
 
@@ -212,10 +229,7 @@ def output_get(
         request = releases.download(store, store.get_user(as_user), request_id)
     table = request.result
     if out is not None:
-        with out.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(table.columns)
-            writer.writerows(table.rows)
+        out.write_bytes(releases.as_csv(table).encode("utf-8"))
         typer.echo(f"{request_id}: {len(table.rows)} rows saved to {out}")
     elif as_json:
         typer.echo(

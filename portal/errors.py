@@ -23,3 +23,11 @@ class NotSignedIn(PortalError):
 
 class TranslationsBroken(PortalError):
     """A message catalogue is missing or does not parse; the portal does not start without it."""
+
+
+class Hidden(PortalError):
+    """The user may not know this permit or output request exists: the routes answer 404."""
+
+
+class NotUsable(PortalError):
+    """The user is named on the permit but may not use it now (not in force): 403."""

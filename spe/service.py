@@ -80,13 +80,18 @@ def built_versions(builds: Sequence[PermitBuild], tables: Mapping[str, Any]) -> 
     return versions
 
 
+def disclosure_of(settings: Settings, permit: Permit) -> DisclosureSettings:
+    """The disclosure control in force for ``permit``: the platform's, stricter where the permit is."""
+    return DisclosureSettings.for_permit(
+        settings.disclosure, permit.disclosure.overrides() if permit.disclosure else {}
+    )
+
+
 def _run(
     settings: Settings, permit: Permit, tables: Mapping[str, Any], versions: dict[str, int], sql: str
 ) -> tuple[QueryResult, dict[str, int]]:
     """One sandbox session over the permit's tables under its disclosure control."""
-    disclosure = DisclosureSettings.for_permit(
-        settings.disclosure, permit.disclosure.overrides() if permit.disclosure else {}
-    )
+    disclosure = disclosure_of(settings, permit)
     # The permit's release history, locked for this session: differencing is checked against
     # everything any session of the permit released before.
     with ReleaseLog(history_path(settings, permit.permit_id)) as releases:

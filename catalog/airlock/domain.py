@@ -35,6 +35,39 @@ class CheckedResult:
 
 
 @dataclass(frozen=True)
+class OutputContext:
+    """What the author says about an output: what it shows and why it must leave the SPE.
+
+    Missing context is the most common reason outputs are returned; the airlock requires both
+    (``catalog.airlock.policies.check_context``). Free text: it never enters the audit log.
+    """
+
+    shows: str
+    needed_for: str
+
+
+class CheckStatus(StrEnum):
+    """Disclosure control run again at release time (``spe.airlock.release_check``)."""
+
+    PASSED = "pass"  # the result, checked again now, is the one the request holds
+    CHANGED = "changed"  # checked again now, more cells would be suppressed: not released
+    UNAVAILABLE = "unavailable"  # the check could not run (data versions gone, query refused)
+
+
+@dataclass(frozen=True)
+class ReleaseCheck:
+    """The outcome of disclosure control run again just before a release."""
+
+    status: CheckStatus
+    suppressed: int  # cells the check suppressed that the request shows (0 when it passed)
+    at: datetime
+
+    @property
+    def passed(self) -> bool:
+        return self.status is CheckStatus.PASSED
+
+
+@dataclass(frozen=True)
 class OutputRequest:
     request_id: str
     permit_id: str
@@ -47,6 +80,10 @@ class OutputRequest:
     state: OutputState
     created_at: datetime
     decided_at: datetime | None = None
+    context: OutputContext | None = None  # None only for requests filed before context was required
+    # The one-time key of the form or API call that filed it: a second submission returns this request.
+    submission_key: str | None = None
+    release_check: ReleaseCheck | None = None  # set when the second approval triggered the check
 
 
 @dataclass(frozen=True)

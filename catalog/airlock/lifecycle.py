@@ -28,6 +28,8 @@ INITIAL_STATE = S.SUBMITTED
 REQUESTED_EVENT = "output.requested"  # the request is filed (no transition: it starts here)
 VOTE_EVENT = "output.vote_recorded"  # a vote, without its direction (blindness)
 DOWNLOAD_EVENT = "output.downloaded"
+# Disclosure control run again when the second approval would release (status and counts).
+RELEASE_CHECK_EVENT = "output.release_checked"
 REVIEWABLE = frozenset({S.SUBMITTED, S.UNDER_REVIEW})
 APPROVALS_NEEDED = 2
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from catalog.airlock.domain import OutputRequest, OutputState, Review
+from catalog.airlock.domain import OutputContext, OutputRequest, OutputState, Review
 from catalog.airlock.lifecycle import FINAL_STATES, REVIEWABLE
 from catalog.errors import NotAuthorised, RuleViolation, passes
 from catalog.people.domain import Role, User
@@ -38,30 +38,91 @@ def can_request(user: User, permit: Application, now: datetime) -> bool:
     return passes(lambda: check_can_request(user, permit, now))
 
 
+# Context: what the output shows and why it is needed, each in a few words at least.
+MIN_CONTEXT_LENGTH = 20
+MAX_CONTEXT_LENGTH = 4000
+CONTEXT_FIELDS = ("shows", "needed_for")
+
+
+def context_problems(shows: str | None, needed_for: str | None) -> dict[str, str]:
+    """Per context field that breaks the rule, why: ``missing``, ``too_short`` or ``too_long``."""
+    problems = {}
+    for name, value in zip(CONTEXT_FIELDS, (shows, needed_for), strict=True):
+        text = (value or "").strip()
+        if not text:
+            problems[name] = "missing"
+        elif len(text) < MIN_CONTEXT_LENGTH:
+            problems[name] = "too_short"
+        elif len(text) > MAX_CONTEXT_LENGTH:
+            problems[name] = "too_long"
+    return problems
+
+
+def check_context(shows: str | None, needed_for: str | None) -> OutputContext:
+    """A release request says what its output shows and why it is needed, each in
+    ``MIN_CONTEXT_LENGTH`` to ``MAX_CONTEXT_LENGTH`` characters; returns both stripped."""
+    problems = context_problems(shows, needed_for)
+    if problems:
+        listed = ", ".join(f"{name} {problem}" for name, problem in problems.items())
+        raise RuleViolation(
+            f"a release request needs its context (what it shows, why it is needed), each of "
+            f"{MIN_CONTEXT_LENGTH} to {MAX_CONTEXT_LENGTH} characters: {listed}"
+        )
+    return OutputContext((shows or "").strip(), (needed_for or "").strip())
+
+
+def context_given(shows: str | None, needed_for: str | None) -> bool:
+    return not context_problems(shows, needed_for)
+
+
+# Why a user may not review a request, as codes a user interface translates; the order is
+# the order of the checks.
+NOT_STEWARD, AUTHOR, DATA_USER, APPLICANT, ALREADY_VOTED, NOT_REVIEWABLE = (
+    "not_steward",
+    "author",
+    "data_user",
+    "applicant",
+    "already_voted",
+    "not_reviewable",
+)
+
+
+def review_refusal(
+    user: User, request: OutputRequest, permit: Application, reviews: Sequence[Review]
+) -> str | None:
+    """The first rule that keeps ``user`` from reviewing ``request``, as a code; None if they may."""
+    if Role.STEWARD not in user.roles:
+        return NOT_STEWARD
+    if user.username == request.author:
+        return AUTHOR
+    if user.username in permit.data_users:
+        return DATA_USER
+    if user.username == permit.applicant:
+        return APPLICANT
+    if any(r.reviewer == user.username for r in reviews):
+        return ALREADY_VOTED
+    if request.state not in REVIEWABLE:
+        return NOT_REVIEWABLE
+    return None
+
+
 def check_can_review(
     user: User, request: OutputRequest, permit: Application, reviews: Sequence[Review]
 ) -> None:
     """A steward reviews once; never the author, a named user or the applicant of the permit."""
-    if Role.STEWARD not in user.roles:
-        raise NotAuthorised(f"user {user.username!r} may not review outputs: needs role steward")
-    if user.username == request.author:
-        raise RuleViolation(
-            f"{user.username!r} is the author of output request {request.request_id} and may never review it"
-        )
-    if user.username in permit.data_users:
-        raise RuleViolation(
-            f"steward {user.username!r} is a named data user of permit "
-            f"{permit.application_id} and may not review its outputs"
-        )
-    if user.username == permit.applicant:
-        raise RuleViolation(
-            f"steward {user.username!r} applied for permit {permit.application_id} "
-            "and may not review its outputs"
-        )
-    if any(r.reviewer == user.username for r in reviews):
-        raise RuleViolation(f"steward {user.username!r} has already voted on {request.request_id}")
-    if request.state not in REVIEWABLE:
-        raise RuleViolation(f"output request {request.request_id} is {request.state}, not under review")
+    refusal = review_refusal(user, request, permit, reviews)
+    who, rid, pid = user.username, request.request_id, permit.application_id
+    if refusal == NOT_STEWARD:
+        raise NotAuthorised(f"user {who!r} may not review outputs: needs role steward")
+    messages = {
+        AUTHOR: f"{who!r} is the author of output request {rid} and may never review it",
+        DATA_USER: f"steward {who!r} is a named data user of permit {pid} and may not review its outputs",
+        APPLICANT: f"steward {who!r} applied for permit {pid} and may not review its outputs",
+        ALREADY_VOTED: f"steward {who!r} has already voted on {rid}",
+        NOT_REVIEWABLE: f"output request {rid} is {request.state}, not under review",
+    }
+    if refusal is not None:
+        raise RuleViolation(messages[refusal])
 
 
 def can_review(user: User, request: OutputRequest, permit: Application, reviews: Sequence[Review]) -> bool:

@@ -3,23 +3,41 @@
 Every operation checks its rule (``catalog.airlock.policies``) before it writes, moves the
 request only along ``catalog.airlock.lifecycle.TRANSITIONS`` and appends an audit entry in
 the caller's transaction. Audit entries carry ids and counts (rows, columns, suppressed
-cells, votes cast), never the SQL text, a reason or a value; a vote's direction enters the
-audit log only with the decision, after both reviewers voted.
+cells, votes cast), never the SQL text, the context, a reason or a value; a vote's direction
+enters the audit log only with the decision, after both reviewers voted.
+
+Before a request is released, disclosure control runs again (``recheck``: the SPE's
+``spe.airlock.release_check``, which the catalogue cannot import): against the thresholds in
+force and everything the permit released since the request was filed. A result that would
+now lose cells, or that cannot be checked, is rejected instead of released.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from catalog.airlock.domain import CheckedResult, OutputRequest, OutputState, RequestView, Review, Vote
+from catalog.airlock.domain import (
+    CheckedResult,
+    OutputContext,
+    OutputRequest,
+    OutputState,
+    ReleaseCheck,
+    RequestView,
+    Review,
+    Vote,
+)
 from catalog.airlock.lifecycle import (
     APPROVALS_NEEDED,
     DOWNLOAD_EVENT,
     INITIAL_STATE,
+    RELEASE_CHECK_EVENT,
     REQUESTED_EVENT,
     VOTE_EVENT,
     transition,
@@ -30,6 +48,7 @@ from catalog.airlock.policies import (
     check_can_request,
     check_can_review,
     check_can_view,
+    check_context,
     visible_reviews,
 )
 from catalog.airlock.store import OutputStore
@@ -46,6 +65,10 @@ class Store(OutputStore, PermitStore, AuditStore, UserStore, Protocol):
     """Everything the airlock reads and writes."""
 
 
+# Disclosure control run again on a request about to be released, at the given time.
+Recheck = Callable[[OutputRequest, datetime], ReleaseCheck]
+
+
 def sql_digest(sql: str) -> str:
     """The SHA-256 of the SQL text: what the audit log records instead of the text."""
     return hashlib.sha256(sql.encode("utf-8")).hexdigest()
@@ -60,6 +83,30 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def plain_row(row: Sequence[Any]) -> tuple[Any, ...]:
+    """A result row with its values as the catalogue stores them (floats, ISO dates)."""
+    return tuple(_plain(v) for v in row)
+
+
+def plain_result(result: CheckedResult) -> CheckedResult:
+    """``result`` with its values as the catalogue stores them (floats, ISO dates)."""
+    return CheckedResult(
+        columns=tuple(result.columns),
+        rows=tuple(plain_row(row) for row in result.rows),
+        suppressed=tuple(dict(s) for s in result.suppressed),
+    )
+
+
+def as_csv(result: CheckedResult) -> str:
+    """The released table as the CSV file a data user downloads: a header, then the rows
+    (suppressed cells empty); the CLI and the portal write exactly these bytes."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(result.columns)
+    writer.writerows(result.rows)
+    return buffer.getvalue()
+
+
 def _counts(result: CheckedResult) -> dict[str, Any]:
     return {"rows": len(result.rows), "columns": len(result.columns), "suppressed": len(result.suppressed)}
 
@@ -72,16 +119,23 @@ def request_release(
     sql: str,
     result: CheckedResult,
     versions: dict[str, int],
+    context: OutputContext,
+    submission_key: str | None = None,
     now: datetime | None = None,
 ) -> OutputRequest:
-    """File a release request for a result that disclosure control released in the SPE."""
+    """File a release request for a result that disclosure control released in the SPE.
+
+    ``context`` is required (``check_context``). A ``submission_key`` already used by the
+    same author returns that request instead of filing a second one (double submission).
+    """
     at = (now or datetime.now(UTC)).astimezone(UTC)
     check_can_request(actor, store.get_application(permit_id), at)
-    plain = CheckedResult(
-        columns=tuple(result.columns),
-        rows=tuple(tuple(_plain(v) for v in row) for row in result.rows),
-        suppressed=tuple(dict(s) for s in result.suppressed),
-    )
+    context = check_context(context.shows, context.needed_for)
+    if submission_key is not None:
+        earlier = filed_with(store, actor, submission_key)
+        if earlier is not None:
+            return earlier
+    plain = plain_result(result)
     request = OutputRequest(
         request_id=f"out-{at:%Y}-{store.count_output_requests() + 1:04d}",
         permit_id=permit_id,
@@ -93,6 +147,8 @@ def request_release(
         verdict=plain.verdict,
         state=INITIAL_STATE,
         created_at=at,
+        context=context,
+        submission_key=submission_key,
     )
     store.add_output_request(request)
     trail.append(
@@ -109,6 +165,31 @@ def request_release(
             "versions": [f"{t}@{v}" for t, v in sorted(versions.items())],
             **_counts(plain),
         },
+    )
+    return request
+
+
+def filed_with(store: Store, actor: User, submission_key: str) -> OutputRequest | None:
+    """The request ``actor`` filed with ``submission_key``, if any."""
+    found = store.find_output_request_by_key(submission_key)
+    return found if found is not None and found.author == actor.username else None
+
+
+def _check_before_release(
+    store: Store, actor: User, request: OutputRequest, recheck: Recheck, at: datetime
+) -> OutputRequest:
+    """Run disclosure control again, keep its outcome on the request and audit it."""
+    check = recheck(request, at)
+    request = replace(request, release_check=check)
+    store.update_output_request(request)
+    trail.append(
+        store,
+        actor=actor.username,
+        action=RELEASE_CHECK_EVENT,
+        object_type="output",
+        object_id=request.request_id,
+        at=at,
+        details={"status": check.status.value, "suppressed": check.suppressed},
     )
     return request
 
@@ -140,9 +221,17 @@ def _move(
 
 
 def review(
-    store: Store, actor: User, request_id: str, *, approve: bool, reason: str, now: datetime | None = None
+    store: Store,
+    actor: User,
+    request_id: str,
+    *,
+    approve: bool,
+    reason: str,
+    recheck: Recheck,
+    now: datetime | None = None,
 ) -> RequestView:
-    """Record a steward's vote; after the second vote, release (two approvals) or reject."""
+    """Record a steward's vote; after the second vote, release (two approvals and disclosure
+    control passing again, ``recheck``) or reject."""
     at = (now or datetime.now(UTC)).astimezone(UTC)
     request = store.get_output_request(request_id)
     reviews = store.output_reviews(request_id)
@@ -165,9 +254,13 @@ def review(
     if len(reviews) >= APPROVALS_NEEDED:
         approvals = sum(r.vote is Vote.APPROVE for r in reviews)
         target = OutputState.RELEASED if approvals >= APPROVALS_NEEDED else OutputState.REJECTED
-        request = _move(
-            store, request, target, actor, at, approvals=approvals, rejections=len(reviews) - approvals
-        )
+        details: dict[str, Any] = {"approvals": approvals, "rejections": len(reviews) - approvals}
+        if target is OutputState.RELEASED:
+            request = _check_before_release(store, actor, request, recheck, at)
+            if request.release_check is not None and not request.release_check.passed:
+                target = OutputState.REJECTED
+                details["release_check"] = request.release_check.status.value
+        request = _move(store, request, target, actor, at, **details)
     return RequestView(request, len(reviews), visible_reviews(actor, request, reviews))
 
 

@@ -158,6 +158,7 @@ class AuditRow(Base):
 
 class OutputRequestRow(Base):
     __tablename__ = "output_requests"
+    __table_args__ = (UniqueConstraint("submission_key", name="uq_output_requests_submission_key"),)
 
     request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     permit_id: Mapped[str] = mapped_column(ForeignKey("applications.application_id"), index=True)
@@ -172,6 +173,11 @@ class OutputRequestRow(Base):
     state: Mapped[str] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The author's context (migration 0011); NULL only on requests filed before it was required.
+    shows: Mapped[str | None] = mapped_column(Text)
+    needed_for: Mapped[str | None] = mapped_column(Text)
+    submission_key: Mapped[str | None] = mapped_column(String(64))
+    release_check: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class OutputReviewRow(Base):

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
-from catalog.airlock.domain import CheckedResult, OutputRequest, OutputState, Review, Vote
+from catalog.airlock.domain import (
+    CheckedResult,
+    CheckStatus,
+    OutputContext,
+    OutputRequest,
+    OutputState,
+    ReleaseCheck,
+    Review,
+    Vote,
+)
 from catalog.db.models import OutputRequestRow, OutputReviewRow
 from catalog.db.store import SqlStore
 from catalog.errors import NotFound
@@ -14,6 +24,20 @@ from catalog.errors import NotFound
 
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _check_row(check: ReleaseCheck | None) -> dict[str, Any] | None:
+    if check is None:
+        return None
+    return {"status": check.status.value, "suppressed": check.suppressed, "at": check.at.isoformat()}
+
+
+def _check(row: dict[str, Any] | None) -> ReleaseCheck | None:
+    if row is None:
+        return None
+    return ReleaseCheck(
+        CheckStatus(row["status"]), int(row["suppressed"]), _utc(datetime.fromisoformat(row["at"]))
+    )
 
 
 class SqlOutputStore(SqlStore):
@@ -35,6 +59,10 @@ class SqlOutputStore(SqlStore):
                 state=request.state.value,
                 created_at=request.created_at,
                 decided_at=request.decided_at,
+                shows=None if request.context is None else request.context.shows,
+                needed_for=None if request.context is None else request.context.needed_for,
+                submission_key=request.submission_key,
+                release_check=_check_row(request.release_check),
             )
         )
         self.session.flush()
@@ -58,6 +86,11 @@ class SqlOutputStore(SqlStore):
             state=OutputState(row.state),
             created_at=_utc(row.created_at),
             decided_at=None if row.decided_at is None else _utc(row.decided_at),
+            context=None
+            if row.shows is None or row.needed_for is None
+            else OutputContext(row.shows, row.needed_for),
+            submission_key=row.submission_key,
+            release_check=_check(row.release_check),
         )
 
     def get_output_request(self, request_id: str) -> OutputRequest:
@@ -71,11 +104,17 @@ class SqlOutputStore(SqlStore):
         if row is None:
             raise NotFound(f"no output request {request.request_id!r}")
         row.state, row.decided_at = request.state.value, request.decided_at
+        row.release_check = _check_row(request.release_check)
         self.session.flush()
 
     def list_output_requests(self) -> list[OutputRequest]:
         query = select(OutputRequestRow).order_by(OutputRequestRow.created_at, OutputRequestRow.request_id)
         return [self._request(row) for row in self.session.scalars(query)]
+
+    def find_output_request_by_key(self, submission_key: str) -> OutputRequest | None:
+        query = select(OutputRequestRow).where(OutputRequestRow.submission_key == submission_key)
+        row = self.session.scalars(query).first()
+        return None if row is None else self._request(row)
 
     def count_output_requests(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(OutputRequestRow)) or 0)

@@ -7,6 +7,7 @@ entry are written in one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict
 from datetime import UTC, datetime
 
@@ -392,6 +393,23 @@ class SqlStore(SqlSignInStore):
 
     def audit_entries(self) -> list[AuditEntry]:
         return [self._entry(row) for row in self.session.scalars(select(AuditRow).order_by(AuditRow.seq))]
+
+    def audit_entries_of(
+        self, *, actor: str, actions: Collection[str], object_type: str, object_id: str, limit: int
+    ) -> list[AuditEntry]:
+        """One actor's newest entries of these actions on one object, newest first."""
+        query = (
+            select(AuditRow)
+            .where(
+                AuditRow.actor == actor,
+                AuditRow.action.in_(list(actions)),
+                AuditRow.object_type == object_type,
+                AuditRow.object_id == object_id,
+            )
+            .order_by(AuditRow.seq.desc())
+            .limit(limit)
+        )
+        return [self._entry(row) for row in self.session.scalars(query)]
 
     # opt-out registry -------------------------------------------------------------------
     def add_optout_event(self, event: OptOutEvent, event_key: str) -> int | None:

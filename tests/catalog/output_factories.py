@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from catalog.airlock import releases
-from catalog.airlock.domain import CheckedResult, OutputRequest
+from catalog.airlock.domain import CheckedResult, CheckStatus, OutputContext, OutputRequest, ReleaseCheck
 from catalog.db.outputs import SqlOutputStore
 from catalog.people.domain import Role, User
 from catalog.permits import service
@@ -20,6 +20,15 @@ RESULT = CheckedResult(
 )
 SQL = "SELECT kind, count(DISTINCT person_id) AS persons FROM claims GROUP BY kind"
 REASON = "Aggregated counts, no small cells."
+CONTEXT = OutputContext(
+    shows="Persons per kind of claim in 2025, all adults of the cohort.",
+    needed_for="Table 1 of the paper on day surgery and antibiotics.",
+)
+
+
+def passing_check(request: OutputRequest, at: datetime) -> ReleaseCheck:
+    """A release check that passes: the SPE's own runs in tests/spe and tests/portal."""
+    return ReleaseCheck(CheckStatus.PASSED, 0, at)
 
 
 def airlock_world(store: SqlOutputStore) -> tuple[dict[str, User], Application]:
@@ -49,7 +58,13 @@ def file_request(
     sql: str = SQL,
 ) -> OutputRequest:
     return releases.request_release(
-        store, author, permit_id=permit.application_id, sql=sql, result=result, versions={"claims": 3}
+        store,
+        author,
+        permit_id=permit.application_id,
+        sql=sql,
+        result=result,
+        versions={"claims": 3},
+        context=CONTEXT,
     )
 
 
@@ -60,4 +75,6 @@ def vote(
     request: OutputRequest,
     approve: bool = True,
 ) -> releases.RequestView:
-    return releases.review(store, people[reviewer], request.request_id, approve=approve, reason=REASON)
+    return releases.review(
+        store, people[reviewer], request.request_id, approve=approve, reason=REASON, recheck=passing_check
+    )

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.usefixtures("demo")
 
 SQL = "SELECT kind, count(DISTINCT person_id) AS persons FROM claims GROUP BY kind ORDER BY kind"
 SECOND = "steward2@demo"
+CONTEXT = ("--shows", "Persons per kind of claim in 2025.", "--why", "Table 1 of the demonstration report.")
 
 
 @pytest.mark.parametrize("catalog_url", ["sqlite"], indirect=True)
@@ -34,11 +35,24 @@ def test_request_review_and_download(catalog_url: str, tmp_path: Path) -> None:
     write_rows(table, persons("GP", 14) + persons("SPEC", 12, start=100))
 
     refused = haven(
-        "output", "request", "--permit", DEMO_PERMIT_ID, "--as", RESEARCHER, "SELECT person_id FROM claims"
+        "output",
+        "request",
+        "--permit",
+        DEMO_PERMIT_ID,
+        "--as",
+        RESEARCHER,
+        *CONTEXT,
+        "SELECT person_id FROM claims",
     )
     assert refused.returncode == 2 and "no release request filed" in refused.stdout
 
-    filed = haven("output", "request", "--permit", DEMO_PERMIT_ID, "--as", RESEARCHER, "--json", SQL)
+    no_context = haven(
+        "output", "request", "--permit", DEMO_PERMIT_ID, "--as", RESEARCHER, "--shows", "n", "--why", "", SQL
+    )
+    assert no_context.returncode == 1 and "needs its context" in no_context.stderr
+    filed = haven(
+        "output", "request", "--permit", DEMO_PERMIT_ID, "--as", RESEARCHER, *CONTEXT, "--json", SQL
+    )
     assert filed.returncode == 0, filed.stderr
     outcome = json.loads(filed.stdout)
     request_id = outcome["id"]
@@ -64,12 +78,16 @@ def test_request_review_and_download(catalog_url: str, tmp_path: Path) -> None:
     blind = json.loads(haven("output", "show", request_id, "--as", SECOND, "--json").stdout)
     assert (blind["state"], blind["votes_cast"], blind["reviews"]) == ("under_review", 1, [])
     assert blind["sql"] == SQL and blind["verdict"] == "pass"
+    assert (blind["shows"], blind["needed_for"]) == (CONTEXT[1], CONTEXT[3])
 
     second = haven(
         "output", "review", request_id, "--approve", "--reason", "Aggregates only, safe.", "--as", SECOND
     )
     assert second.returncode == 0, second.stderr
-    assert second.stdout.strip() == f"{request_id} released (steward@demo approve, steward2@demo approve)"
+    assert second.stdout.strip() == (
+        f"{request_id} released (steward@demo approve, steward2@demo approve); "
+        "disclosure control at release: pass"
+    )
 
     got = haven("output", "get", request_id, "--as", RESEARCHER, "--json")
     assert got.returncode == 0, got.stderr
@@ -96,13 +114,14 @@ def test_request_review_and_download(catalog_url: str, tmp_path: Path) -> None:
         actions = [e.action for e in SqlStore(session).audit_entries()]
     # The refused query and the filed one, then each step (refused steps and views write nothing),
     # then the refused and the denied `haven query`.
-    assert actions[-11:] == [
+    assert actions[-12:] == [
         "spe.query",
         "spe.query",
         "output.requested",
         "output.vote_recorded",
         "output.review_started",
         "output.vote_recorded",
+        "output.release_checked",
         "output.released",
         "output.downloaded",
         "output.downloaded",

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from catalog.airlock import releases
-from catalog.airlock.domain import OutputState, Vote
+from catalog.airlock import policies, releases
+from catalog.airlock.domain import CheckStatus, OutputContext, OutputRequest, OutputState, ReleaseCheck, Vote
 from catalog.airlock.policies import can_download, can_review
 from catalog.audit import trail
 from catalog.db.engine import Catalog
@@ -23,7 +23,16 @@ from catalog.errors import CatalogError, NotAuthorised, RuleViolation
 from catalog.permits import service
 from tests.catalog.factories import submit
 from tests.catalog.fixtures import catalog, catalog_url  # noqa: F401 (fixtures
-from tests.catalog.output_factories import NOW, REASON, SQL, airlock_world, file_request, vote
+from tests.catalog.output_factories import (
+    CONTEXT,
+    NOW,
+    REASON,
+    RESULT,
+    SQL,
+    airlock_world,
+    file_request,
+    vote,
+)
 
 
 @pytest.fixture
@@ -237,9 +246,11 @@ def test_every_step_is_audited_with_ids_and_counts_never_text_or_values(ostore: 
         ("sam", "output.vote_recorded"),
         ("sam", "output.review_started"),
         ("sofie", "output.vote_recorded"),
+        ("sofie", "output.release_checked"),
         ("sofie", "output.released"),
         ("rita", "output.downloaded"),
     ]
+    assert entries[4].details == {"status": "pass", "suppressed": 0}
     assert {e.object_id for e in entries} == {request.request_id}
     assert entries[0].details == {
         "permit": permit.application_id,
@@ -263,7 +274,7 @@ def test_every_step_is_audited_with_ids_and_counts_never_text_or_values(ostore: 
             for e in entries
         ]
     )
-    for secret in (SQL, "GP", "LAB", "120", REASON, "count(DISTINCT"):
+    for secret in (SQL, "GP", "LAB", "120", REASON, "count(DISTINCT", CONTEXT.shows, CONTEXT.needed_for):
         assert secret not in written
     assert trail.verify(ostore).ok
 
@@ -278,3 +289,126 @@ def test_the_database_refuses_a_second_vote_by_the_same_steward(ostore: SqlOutpu
     vote(ostore, people, "sam", request)
     with pytest.raises(IntegrityError), ostore.session.begin_nested():
         ostore.add_output_review(Review(request.request_id, "sam", Vote.REJECT, REASON, NOW))
+
+
+@pytest.mark.parametrize(
+    ("shows", "needed_for", "problems"),
+    [
+        ("", "  ", {"shows": "missing", "needed_for": "missing"}),
+        ("Counts per kind.", CONTEXT.needed_for, {"shows": "too_short"}),
+        (CONTEXT.shows, "x" * 4001, {"needed_for": "too_long"}),
+        (CONTEXT.shows, CONTEXT.needed_for, {}),
+    ],
+)
+def test_a_request_needs_its_context(
+    ostore: SqlOutputStore, shows: str, needed_for: str, problems: dict[str, str]
+) -> None:
+    people, permit = airlock_world(ostore)
+    assert policies.context_problems(shows, needed_for) == problems
+    context = OutputContext(shows, needed_for)
+    if problems:
+        with pytest.raises(RuleViolation, match="needs its context"):
+            releases.request_release(
+                ostore,
+                people["rita"],
+                permit_id=permit.application_id,
+                sql=SQL,
+                result=RESULT,
+                versions={},
+                context=context,
+            )
+        assert ostore.list_output_requests() == []
+    else:
+        filed = releases.request_release(
+            ostore,
+            people["rita"],
+            permit_id=permit.application_id,
+            sql=SQL,
+            result=RESULT,
+            versions={},
+            context=context,
+        )
+        assert ostore.get_output_request(filed.request_id).context == CONTEXT
+
+
+def test_a_submission_key_files_once(ostore: SqlOutputStore) -> None:
+    people, permit = airlock_world(ostore)
+
+    def once() -> str:
+        return releases.request_release(
+            ostore,
+            people["rita"],
+            permit_id=permit.application_id,
+            sql=SQL,
+            result=RESULT,
+            versions={},
+            context=CONTEXT,
+            submission_key="k" * 32,
+        ).request_id
+
+    assert once() == once()
+    assert [r.request_id for r in ostore.list_output_requests()] == [once()]
+    assert releases.filed_with(ostore, people["stella"], "k" * 32) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "state"),
+    [
+        (CheckStatus.PASSED, "released"),
+        (CheckStatus.CHANGED, "rejected"),
+        (CheckStatus.UNAVAILABLE, "rejected"),
+    ],
+)
+def test_the_release_check_decides_after_two_approvals(
+    ostore: SqlOutputStore, status: CheckStatus, state: str
+) -> None:
+    people, permit = airlock_world(ostore)
+    request = file_request(ostore, people["rita"], permit)
+    checked: list[str] = []
+
+    def recheck(req: OutputRequest, at: datetime) -> ReleaseCheck:
+        checked.append(req.request_id)
+        return ReleaseCheck(status, 1 if status is CheckStatus.CHANGED else 0, at)
+
+    vote(ostore, people, "sam", request)
+    assert checked == []
+    decided = releases.review(
+        ostore, people["sofie"], request.request_id, approve=True, reason=REASON, recheck=recheck
+    )
+    assert checked == [request.request_id]
+    assert decided.request.state.value == state
+    stored = ostore.get_output_request(request.request_id)
+    assert stored.release_check is not None and stored.release_check.status is status
+    last = ostore.audit_entries()[-1]
+    assert (last.action, last.details.get("release_check")) == (
+        f"output.{state}",
+        None if status is CheckStatus.PASSED else status.value,
+    )
+
+
+def test_a_rejection_needs_no_release_check(ostore: SqlOutputStore) -> None:
+    people, permit = airlock_world(ostore)
+    request = file_request(ostore, people["rita"], permit)
+
+    def never(req: OutputRequest, at: datetime) -> ReleaseCheck:
+        raise AssertionError("a rejected request is not checked again")
+
+    vote(ostore, people, "sam", request, approve=False)
+    decided = releases.review(
+        ostore, people["sofie"], request.request_id, approve=True, reason=REASON, recheck=never
+    )
+    assert decided.request.state.value == "rejected" and decided.request.release_check is None
+
+
+def test_why_a_user_may_not_review_comes_as_a_code(ostore: SqlOutputStore) -> None:
+    people, permit = airlock_world(ostore)
+    request = file_request(ostore, people["rita"], permit)
+    application = ostore.get_application(permit.application_id)
+    codes = {
+        name: policies.review_refusal(people[name], request, application, [])
+        for name in ("rita", "stella", "ruben", "sam")
+    }
+    assert codes == {"rita": "not_steward", "stella": "data_user", "ruben": "not_steward", "sam": None}
+    vote(ostore, people, "sam", request)
+    reviews = ostore.output_reviews(request.request_id)
+    assert policies.review_refusal(people["sam"], request, application, reviews) == "already_voted"

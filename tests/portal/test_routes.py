@@ -165,5 +165,15 @@ def test_the_openapi_document_describes_the_api(client: TestClient) -> None:
         "/api/datasets/{dataset_id}",
         "/api/me",
         "/api/me/language",
+        "/api/outputs",
+        "/api/outputs/{request_id}",
+        "/api/outputs/{request_id}/released",
+        "/api/outputs/{request_id}/reviews",
+        "/api/workbench",
+        "/api/workbench/{permit_id}/history",
+        "/api/workbench/{permit_id}/outputs",
+        "/api/workbench/{permit_id}/query",
+        "/api/workbench/{permit_id}/schema",
     ]
-    assert "DatasetPage" in document["components"]["schemas"]
+    schemas = document["components"]["schemas"]
+    assert {"DatasetPage", "QueryAnswer", "OutputDetail", "ReleasedTable", "Problems"} <= set(schemas)
