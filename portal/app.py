@@ -28,7 +28,7 @@ from portal.auth.throttle import SignInThrottle
 from portal.error_pages import error_response, install
 from portal.i18n import load_translations
 from portal.pages import STATIC, Pages
-from portal.routes import api, auth, catalogue, pages
+from portal.routes import account, api, auth, catalogue, pages, steward, steward_api
 from portal.security import SecurityLayer
 from portal.state import PortalState, portal_state
 
@@ -83,7 +83,15 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.portal = _state(settings, clock or _utc_now)
     app.state.pages = Pages(load_translations())
     install(app)
-    for router in (pages.router, auth.router, catalogue.router, api.router):
+    for router in (
+        pages.router,
+        auth.router,
+        catalogue.router,
+        api.router,
+        steward.router,
+        account.router,
+        steward_api.router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BaseHTTPMiddleware, dispatch=_visitor_layer)

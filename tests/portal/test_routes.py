@@ -161,9 +161,18 @@ def test_a_missing_dataset_is_a_translated_404(client: TestClient) -> None:
 def test_the_openapi_document_describes_the_api(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     assert sorted(document["paths"]) == [
+        "/api/audit",
+        "/api/audit/verification",
         "/api/datasets",
         "/api/datasets/{dataset_id}",
         "/api/me",
         "/api/me/language",
+        "/api/notifications",
+        "/api/notifications/read",
+        "/api/notifications/{notification_id}/read",
+        "/api/quality",
     ]
     assert "DatasetPage" in document["components"]["schemas"]
+    assert {"AuditLog", "ChainCheck", "DatasetQuality", "Notifications", "MarkedRead"} <= set(
+        document["components"]["schemas"]
+    )
