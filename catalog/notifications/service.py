@@ -30,7 +30,9 @@ from catalog.people.domain import Role, User
 from catalog.people.store import UserStore
 from catalog.permits.policies import can_decide
 from catalog.permits.store import PermitStore
+from common.logging import get_logger, safe
 
+log = get_logger(__name__)
 A, P, S = Audience.AUTHOR, Audience.PARTY, Audience.STEWARD
 # The audit actions that notify, and whom.
 RULES: dict[str, tuple[Audience, ...]] = {
@@ -78,18 +80,25 @@ def _reviewers(store: Store, entry: AuditEntry) -> list[str]:
     return [u.username for u in _stewards(store) if can_review(u, request, permit, reviews)]
 
 
+def _told(store: Store, entry: AuditEntry, audience: Audience) -> list[str]:
+    if audience is P:
+        return _parties(store, entry.object_id)
+    if audience is A:
+        return [store.get_output_request(entry.object_id).author]
+    return _reviewers(store, entry)
+
+
 def recipients(store: Store, entry: AuditEntry) -> list[tuple[str, Audience]]:
-    """Who ``entry`` notifies and why, the actor left out; empty for actions that notify nobody."""
+    """Who ``entry`` notifies and why, the actor left out; empty for actions that notify nobody,
+    and for an object the catalogue does not hold (nobody to address; the change stands)."""
     found: dict[str, Audience] = {}
-    for audience in RULES.get(entry.action, ()):
-        if audience is P:
-            names = _parties(store, entry.object_id)
-        elif audience is A:
-            names = [store.get_output_request(entry.object_id).author]
-        else:
-            names = _reviewers(store, entry)
-        for name in names:
-            found.setdefault(name, audience)
+    try:
+        for audience in RULES.get(entry.action, ()):
+            for name in _told(store, entry, audience):
+                found.setdefault(name, audience)
+    except NotFound:
+        log.warning("notifications.no_object", action=safe(entry.action), object_type=safe(entry.object_type))
+        return []
     return [(name, audience) for name, audience in found.items() if name != entry.actor]
 
 
