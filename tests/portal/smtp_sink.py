@@ -102,5 +102,6 @@ class SMTPSink:
     async def _data(reader: asyncio.StreamReader) -> bytes:
         lines = []
         while (line := await reader.readline()) not in (b".\r\n", b".\n", b""):
-            lines.append(line[1:] if line.startswith(b"..") else line)
+            line = line[1:] if line.startswith(b"..") else line
+            lines.append(line.rstrip(b"\r\n") + b"\n")  # SMTP's CRLF is transport: give back lines
         return b"".join(lines)
