@@ -22,7 +22,7 @@ def unsafe_routes(client: TestClient) -> list[tuple[str, str]]:
     for route in client.app.routes:  # type: ignore[attr-defined]
         for method in sorted(getattr(route, "methods", None) or ()):
             if method not in {"GET", "HEAD", "OPTIONS"}:
-                found.append((method, route.path.replace("{secret}", "some-secret")))
+                found.append((method, re.sub(r"\{(\w+)\}", r"some-\1", route.path)))
     return found
 
 
@@ -36,7 +36,12 @@ def test_every_state_changing_request_without_the_visitors_token_is_refused(
             token = csrf_token(other)
     routes = unsafe_routes(client)
     assert sorted(routes) == [
+        ("POST", "/account/language"),
+        ("POST", "/api/notifications/read"),
+        ("POST", "/api/notifications/some-notification_id/read"),
         ("POST", "/language"),
+        ("POST", "/notifications/read"),
+        ("POST", "/notifications/some-notification_id/read"),
         ("POST", "/set-password/some-secret"),
         ("POST", "/sign-in"),
         ("POST", "/sign-out"),
