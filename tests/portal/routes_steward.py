@@ -112,6 +112,10 @@ def test_every_steward_route_for_every_role(client: TestClient, notification_id:
             assert answer.headers[name] == value, (method, path, name)
         if answer.status_code == 303 and role == ANONYMOUS:
             assert answer.headers["location"].startswith("/sign-in?next=")
+        if answer.headers.get("content-type", "").startswith("text/html"):
+            html = answer.text
+            assert "<script>" not in html and "<style" not in html and " style=" not in html, path
+            assert '<main id="main"' in html and "<h1>" in html, path
 
 
 def test_a_researcher_is_refused_the_audit_log_with_a_translated_page(client: TestClient) -> None:
