@@ -35,6 +35,8 @@ def audit(request: Request) -> Response:
     def page_link(page: int) -> str:
         return "/audit?" + urlencode({**kept, "page": page})
 
+    # "Show every entry" drops the filters and keeps the head to check against.
+    head = {"expected_head": kept["expected_head"]} if "expected_head" in kept else {}
     errors = [FieldError(e.field, _(e.message)) for e in query.errors]
     return pages_of(request).render(
         request,
@@ -45,8 +47,7 @@ def audit(request: Request) -> Response:
         typed=typed,
         errors=errors,
         page_link=page_link,
-        clear_link="/audit"
-        + ("?" + urlencode({"expected_head": kept["expected_head"]}) if "expected_head" in kept else ""),
+        clear_link="/audit" + (f"?{urlencode(head)}" if head else ""),
     )
 
 
