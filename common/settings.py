@@ -160,6 +160,12 @@ class Settings(BaseSettings):
         ge=1,
         description="failed sign-ins from one client address in the window before it is held",
     )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server that sends notification mails; no mail when unset"
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="the SMTP server's port")
+    smtp_from: str = Field(default="haven@localhost", description="the sender address of notification mails")
+    smtp_tls: bool = Field(default=False, description="upgrade the SMTP connection with STARTTLS")
     log_level: str = "INFO"
 
     @classmethod

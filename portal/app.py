@@ -28,7 +28,7 @@ from portal.auth.throttle import SignInThrottle
 from portal.error_pages import error_response, install
 from portal.i18n import load_translations
 from portal.pages import STATIC, Pages
-from portal.routes import api, auth, catalogue, pages, workbench, workbench_api
+from portal.routes import account, api, auth, catalogue, pages, steward, steward_api, workbench, workbench_api
 from portal.security import SecurityLayer
 from portal.state import PortalState, portal_state
 
@@ -90,6 +90,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         api.router,
         workbench.router,
         workbench_api.router,
+        steward.router,
+        account.router,
+        steward_api.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

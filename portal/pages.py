@@ -19,11 +19,18 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from catalog.datasets.metadata import LANGUAGES
+from catalog.people.domain import User
+from catalog.people.roles import Operation, can
 from portal import i18n, vocabulary
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
 HTMX = STATIC / "vendor" / "htmx.min.js"
+
+
+def _may(user: User | None, operation: str) -> bool:
+    """Whether ``user`` may do ``operation`` (``catalog.people.roles``): menus show only what works."""
+    return user is not None and can(user, Operation(operation))
 
 
 def _environment(language: str, translations: Translations) -> Environment:
@@ -48,6 +55,7 @@ def _environment(language: str, translations: Translations) -> Environment:
         native_names=i18n.NATIVE_NAMES,
         role_names=vocabulary.ROLES,
         htmx=HTMX.is_file(),  # vendored by project setup; every page works without it
+        may=_may,
     )
     return env
 

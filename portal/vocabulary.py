@@ -74,3 +74,7 @@ ROLES = {
     "operator": N_("Platform operator"),
     "citizen": N_("Citizen"),
 }
+SEVERITIES = {
+    "critical": N_("Critical"),
+    "warning": N_("Warning"),
+}

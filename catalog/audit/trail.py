@@ -88,11 +88,17 @@ def append(
 
 @dataclass(frozen=True)
 class Verification:
-    """Outcome of ``verify``: how many entries, the head hash, and the first problem if any."""
+    """Outcome of ``verify``: how many entries, the head hash, and the first problem if any.
+
+    ``cause`` names the problem for a user interface (``missing``, ``unlinked``, ``altered``,
+    ``head``) and ``first_bad`` the position of the first bad entry (None for ``head``).
+    """
 
     entries: int
     head: str
     problem: str | None = None
+    cause: str | None = None
+    first_bad: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -106,19 +112,30 @@ def verify(store: AuditStore, expected_head: str | None = None) -> Verification:
     for position, entry in enumerate(entries, start=1):
         if entry.seq != position:
             return Verification(
-                position - 1, previous, f"entry {position} is missing or out of order (found seq {entry.seq})"
+                position - 1,
+                previous,
+                f"entry {position} is missing or out of order (found seq {entry.seq})",
+                "missing",
+                position,
             )
         if entry.prev_hash != previous:
             return Verification(
                 position - 1,
                 previous,
                 f"entry {entry.seq} does not follow entry {entry.seq - 1} (removed or reordered entries)",
+                "unlinked",
+                position,
             )
         if entry_hash(entry) != entry.entry_hash:
-            return Verification(position - 1, previous, f"entry {entry.seq} was altered (hash mismatch)")
+            return Verification(
+                position - 1, previous, f"entry {entry.seq} was altered (hash mismatch)", "altered", position
+            )
         previous = entry.entry_hash
     if expected_head is not None and expected_head != previous:
         return Verification(
-            len(entries), previous, "the head differs from the expected one (entries removed from the end?)"
+            len(entries),
+            previous,
+            "the head differs from the expected one (entries removed from the end?)",
+            "head",
         )
     return Verification(len(entries), previous)

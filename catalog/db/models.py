@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -220,3 +231,21 @@ class QualityLabelRow(Base):
     run_id: Mapped[str] = mapped_column(String(250))
     measured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     label: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class NotificationRow(Base):
+    """A person told of a state change (``catalog.notifications``), by a random id."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_object", "object_type", "object_id"),)
+
+    notification_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    recipient: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    action: Mapped[str] = mapped_column(String(80))
+    audience: Mapped[str] = mapped_column(String(16))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(120))
+    audit_seq: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    mailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

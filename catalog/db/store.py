@@ -184,6 +184,18 @@ class SqlStore(SqlSignInStore):
             dict(labelled.label),
         )
 
+    def quality_labels(self, source: str) -> list[QualityLabel]:
+        """Every silver version's label of ``source``, newest version first."""
+        rows = self.session.scalars(
+            select(QualityLabelRow)
+            .where(QualityLabelRow.source == source)
+            .order_by(QualityLabelRow.silver_version.desc())
+        )
+        return [
+            QualityLabel(r.silver_version, r.run_id, _required_utc(r.measured_at), dict(r.label))
+            for r in rows
+        ]
+
     def get_dataset(self, dataset_id: str) -> DatasetRecord:
         row = self.session.get(DatasetRow, dataset_id)
         if row is None:

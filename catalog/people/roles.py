@@ -30,6 +30,7 @@ class Operation(StrEnum):
     RECORD_PUBLICATION = "record_publication"
     READ_AUDIT = "read_audit"
     VERIFY_AUDIT = "verify_audit"
+    VIEW_QUALITY = "view_quality"  # every dataset's validation results and labels, per version
     MANAGE_USERS = "manage_users"
 
 
@@ -50,6 +51,7 @@ PERMISSIONS: dict[Operation, frozenset[Role]] = {
     Operation.RECORD_PUBLICATION: frozenset({Role.OPERATOR}),
     Operation.READ_AUDIT: frozenset({Role.STEWARD, Role.OPERATOR}),
     Operation.VERIFY_AUDIT: frozenset({Role.STEWARD, Role.OPERATOR}),
+    Operation.VIEW_QUALITY: frozenset({Role.STEWARD, Role.OPERATOR}),
     Operation.MANAGE_USERS: frozenset({Role.OPERATOR}),
 }
 

@@ -37,25 +37,28 @@ class Visitor:
     visit_secret: str
     new_visit: bool  # the visit cookie must be set on the response
     stale_session: bool  # the browser sent a session cookie that names no live session
+    unread: int = 0  # the signed-in user's unread notifications, for the header
 
 
 def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _signed_in(state: PortalState, secret: str | None) -> tuple[User | None, str | None]:
-    """The user of a live session and their stored language, or (None, None)."""
+def _signed_in(state: PortalState, secret: str | None) -> tuple[User | None, str | None, int]:
+    """The user of a live session, their stored language and unread notifications, or (None, None, 0)."""
     if not secret:
-        return None, None
+        return None, None, 0
     with unit_of_work(state.settings) as store:
         user = sessions.resume(store, secret, now=state.clock(), timeouts=state.timeouts)
-        return user, (store.user_language(user.username) if user else None)
+        if user is None:
+            return None, None, 0
+        return user, store.user_language(user.username), store.count_unread_notifications(user.username)
 
 
 def resolve_visitor(request: Request, state: PortalState) -> Visitor:
     """The visitor of ``request`` (opens the catalogue when a session cookie is present)."""
     session_secret = request.cookies.get(SESSION_COOKIE)
-    user, preference = _signed_in(state, session_secret)
+    user, preference, unread = _signed_in(state, session_secret)
     visit = request.cookies.get(VISIT_COOKIE)
     new_visit = not visit
     visit_secret = visit or sessions.new_secret()
@@ -74,6 +77,7 @@ def resolve_visitor(request: Request, state: PortalState) -> Visitor:
         visit_secret=visit_secret,
         new_visit=new_visit,
         stale_session=bool(session_secret) and user is None,
+        unread=unread,
     )
 
 

@@ -161,14 +161,20 @@ def test_a_missing_dataset_is_a_translated_404(client: TestClient) -> None:
 def test_the_openapi_document_describes_the_api(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     assert sorted(document["paths"]) == [
+        "/api/audit",
+        "/api/audit/verification",
         "/api/datasets",
         "/api/datasets/{dataset_id}",
         "/api/me",
         "/api/me/language",
+        "/api/notifications",
+        "/api/notifications/read",
+        "/api/notifications/{notification_id}/read",
         "/api/outputs",
         "/api/outputs/{request_id}",
         "/api/outputs/{request_id}/released",
         "/api/outputs/{request_id}/reviews",
+        "/api/quality",
         "/api/workbench",
         "/api/workbench/{permit_id}/history",
         "/api/workbench/{permit_id}/outputs",
@@ -177,3 +183,4 @@ def test_the_openapi_document_describes_the_api(client: TestClient) -> None:
     ]
     schemas = document["components"]["schemas"]
     assert {"DatasetPage", "QueryAnswer", "OutputDetail", "ReleasedTable", "Problems"} <= set(schemas)
+    assert {"AuditLog", "ChainCheck", "DatasetQuality", "Notifications", "MarkedRead"} <= set(schemas)
