@@ -18,6 +18,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from catalog.airlock import releases
+from catalog.airlock.domain import CheckStatus, OutputContext, OutputRequest, ReleaseCheck
 from catalog.audit import trail
 from catalog.db.gateway import unit_of_work
 from catalog.notifications.messages import LANGUAGES, TITLES
@@ -225,14 +226,31 @@ def permit(mailing: Settings) -> str:
 def _request(settings: Settings, author: str, permit: str) -> str:
     with unit_of_work(settings) as store:
         request = releases.request_release(
-            store, store.get_user(author), permit_id=permit, sql=SQL, result=RESULT, versions={"claims": 3}
+            store,
+            store.get_user(author),
+            permit_id=permit,
+            sql=SQL,
+            result=RESULT,
+            versions={"claims": 3},
+            context=OutputContext(
+                "Persons per kind of claim in 2025, everyone in the permit.",
+                "Table 1 of the report on care use in 2025.",
+            ),
         )
         return request.request_id
 
 
 def _vote(settings: Settings, steward: str, request_id: str, approve: bool = True) -> None:
     with unit_of_work(settings) as store:
-        releases.review(store, store.get_user(steward), request_id, approve=approve, reason=REASON)
+        releases.review(
+            store, store.get_user(steward), request_id, approve=approve, reason=REASON, recheck=_passes
+        )
+
+
+def _passes(request: OutputRequest, at: datetime) -> ReleaseCheck:
+    """Disclosure control run again finds the table unchanged (tests/spe/test_release_check.py
+    runs the real check; here only who is told matters)."""
+    return ReleaseCheck(CheckStatus.PASSED, 0, at)
 
 
 def test_an_output_request_notifies_its_reviewers_then_its_author_of_review_and_decision(
