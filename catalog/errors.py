@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from common.errors import HavenError
 
@@ -27,8 +28,23 @@ class NotFound(CatalogError):
     """No object with this id."""
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One problem of an application: where (``datasets[0].variables``), a code a user
+    interface translates (``unknown_variables``), and the English text the CLI prints."""
+
+    place: str
+    code: str
+    text: str
+
+
 class InvalidApplication(CatalogError):
-    """An application file does not validate; the message lists every problem with its place."""
+    """An application file does not validate; the message lists every problem with its place,
+    ``problems`` the same one by one (empty when the file could not even be read)."""
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
 
 
 class InvalidDescription(CatalogError):
