@@ -28,7 +28,7 @@ from portal.auth.throttle import SignInThrottle
 from portal.error_pages import error_response, install
 from portal.i18n import load_translations
 from portal.pages import STATIC, Pages
-from portal.routes import api, auth, catalogue, pages
+from portal.routes import api, applications, applications_api, auth, catalogue, pages, review
 from portal.security import SecurityLayer
 from portal.state import PortalState, portal_state
 
@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.pages = Pages(load_translations())
     install(app)
     for router in (pages.router, auth.router, catalogue.router, api.router):
+        app.include_router(router)
+    for router in (applications.router, review.router, applications_api.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BaseHTTPMiddleware, dispatch=_visitor_layer)

@@ -289,7 +289,7 @@ def resubmit(
 
     With ``spec`` the applicant's answers replace the application's content first, checked by
     the same rules as a new application (audited as ``application.amended`` with the names
-    of the fields that changed); a prohibited purpose is then refused at once.
+    of the fields that changed, when any did); a prohibited purpose is then refused at once.
     """
     application = store.get_application(application_id)
     check_can_resubmit(actor, application)
@@ -315,6 +315,8 @@ def _amend(
     changed = sorted(
         f.name for f in fields(Application) if getattr(amended, f.name) != getattr(application, f.name)
     )
+    if not changed:
+        return application
     store.update_application(amended)
     trail.append(
         store,

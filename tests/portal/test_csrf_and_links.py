@@ -12,8 +12,14 @@ from starlette.testclient import TestClient
 from cli.main import run
 from portal.app import create_app
 from tests.portal.conftest import ACCOUNTS, Clock, csrf_token, sign_in
+from tests.portal.test_routes import area_routes
 
 NEW_PASSWORD = "a long and fresh passphrase"
+
+
+def sample(path: str) -> str:
+    """``path`` with a sample value for each of its parameters."""
+    return re.sub(r"\{(\w+)\}", lambda m: "some-secret" if m.group(1) == "secret" else "some-id", path)
 
 
 def unsafe_routes(client: TestClient) -> list[tuple[str, str]]:
@@ -22,7 +28,7 @@ def unsafe_routes(client: TestClient) -> list[tuple[str, str]]:
     for route in client.app.routes:  # type: ignore[attr-defined]
         for method in sorted(getattr(route, "methods", None) or ()):
             if method not in {"GET", "HEAD", "OPTIONS"}:
-                found.append((method, route.path.replace("{secret}", "some-secret")))
+                found.append((method, sample(route.path)))
     return found
 
 
@@ -35,13 +41,17 @@ def test_every_state_changing_request_without_the_visitors_token_is_refused(
         with TestClient(create_app(settings, clock=clock)) as other:  # type: ignore[arg-type]
             token = csrf_token(other)
     routes = unsafe_routes(client)
-    assert sorted(routes) == [
-        ("POST", "/language"),
-        ("POST", "/set-password/some-secret"),
-        ("POST", "/sign-in"),
-        ("POST", "/sign-out"),
-        ("PUT", "/api/me/language"),
-    ]
+    areas = [(method, sample(route)) for method, route in area_routes() if method not in {"GET", "HEAD"}]
+    assert sorted(routes) == sorted(
+        [
+            ("POST", "/language"),
+            ("POST", "/set-password/some-secret"),
+            ("POST", "/sign-in"),
+            ("POST", "/sign-out"),
+            ("PUT", "/api/me/language"),
+            *areas,
+        ]
+    )
     for method, path in routes:
         form = {"csrf_token": token} if token else {}
         headers = {"x-csrf-token": token} if token else {}

@@ -161,9 +161,18 @@ def test_a_missing_dataset_is_a_translated_404(client: TestClient) -> None:
 def test_the_openapi_document_describes_the_api(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     assert sorted(document["paths"]) == [
+        "/api/applications",
+        "/api/applications/{application_id}",
+        "/api/applications/{application_id}/activate",
+        "/api/applications/{application_id}/decision",
+        "/api/applications/{application_id}/incomplete",
+        "/api/applications/{application_id}/resubmit",
+        "/api/applications/{application_id}/review",
+        "/api/applications/{application_id}/revoke",
         "/api/datasets",
         "/api/datasets/{dataset_id}",
         "/api/me",
         "/api/me/language",
     ]
     assert "DatasetPage" in document["components"]["schemas"]
+    assert {"ApplicationDetail", "ApplicationSummary", "Decision"} <= set(document["components"]["schemas"])
