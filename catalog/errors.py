@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import Any
 
 from common.errors import HavenError
 
@@ -28,21 +28,12 @@ class NotFound(CatalogError):
     """No object with this id."""
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One problem of an application: where (``datasets[0].variables``), a code a user
-    interface translates (``unknown_variables``), and the English text the CLI prints."""
-
-    place: str
-    code: str
-    text: str
-
-
 class InvalidApplication(CatalogError):
     """An application file does not validate; the message lists every problem with its place,
-    ``problems`` the same one by one (empty when the file could not even be read)."""
+    ``problems`` the same one by one as ``catalog.permits.domain.Problem`` values (empty when
+    the file could not even be read)."""
 
-    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+    def __init__(self, message: str, problems: Sequence[Any] = ()) -> None:
         super().__init__(message)
         self.problems = tuple(problems)
 

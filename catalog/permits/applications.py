@@ -15,7 +15,8 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
-from catalog.errors import InvalidApplication, Problem
+from catalog.errors import InvalidApplication
+from catalog.permits.domain import Problem
 from catalog.permits.terms import Anonymisation, CohortRules, Disclosure
 from catalog.permits.vocabulary import DataForm, OrganisationType, ProhibitedPurpose, Purpose
 

@@ -116,3 +116,13 @@ class Note:
     text: str
     kind: str = "note"
     form_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of an application: where (``datasets[0].variables``), a code a user
+    interface translates (``unknown_variables``), and the English text the CLI prints."""
+
+    place: str
+    code: str
+    text: str

@@ -16,12 +16,12 @@ from catalog.audit import trail
 from catalog.audit.domain import AuditEntry
 from catalog.audit.store import AuditStore
 from catalog.datasets.store import DatasetStore
-from catalog.errors import InvalidApplication, NotAuthorised, NotFound, Problem, RuleViolation
+from catalog.errors import InvalidApplication, NotAuthorised, NotFound, RuleViolation
 from catalog.people.domain import SYSTEM, User
 from catalog.people.roles import Operation, check_can
 from catalog.people.store import UserStore
 from catalog.permits.applications import ApplicationFile
-from catalog.permits.domain import Application, RequestedDataset, TransitionRecord
+from catalog.permits.domain import Application, Problem, RequestedDataset, TransitionRecord
 from catalog.permits.lifecycle import AWAITING_DECISION, IN_FORCE, transition
 from catalog.permits.policies import (
     add_months,

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from catalog.errors import Problem
-from catalog.permits.domain import Application
+from catalog.permits.domain import Application, Problem
 from catalog.permits.drafts import SECTIONS
 from catalog.permits.lifecycle import AWAITING_DECISION
 from catalog.permits.policies import decision_due, is_overdue

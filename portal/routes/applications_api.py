@@ -20,6 +20,7 @@ from catalog.permits import drafts, service
 from catalog.permits.applications import parse_application
 from catalog.permits.domain import Application
 from catalog.permits.vocabulary import PermitState
+from portal.applications import vocabulary
 from portal.applications.schemas import (
     ApplicationDetail,
     ApplicationSummary,
@@ -30,7 +31,7 @@ from portal.applications.schemas import (
     detail,
     summary,
 )
-from portal.applications.views import problems_by_section, where, why_not_decide
+from portal.applications.views import why_not_decide
 from portal.deps import gettext, now, signed_in_user
 from portal.routes.review import CHANGED
 from portal.state import portal_state
@@ -93,9 +94,10 @@ def get_application(request: Request, application_id: str) -> ApplicationDetail:
 
 def _invalid(request: Request, refused: InvalidApplication) -> JSONResponse:
     _ = gettext(request)
-    messages = {section: errors for section, errors in problems_by_section(refused.problems).items()}
     problems = [
-        Problem(place=p.place, code=p.code, message=next(iter(messages[where(p)[0]])).text(_)).model_dump()
+        Problem(
+            place=p.place, code=p.code, message=_(vocabulary.PROBLEMS.get(p.code, vocabulary.OTHER_PROBLEM))
+        ).model_dump()
         for p in refused.problems
     ]
     return JSONResponse(
