@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from common.errors import HavenError
 
@@ -28,7 +29,13 @@ class NotFound(CatalogError):
 
 
 class InvalidApplication(CatalogError):
-    """An application file does not validate; the message lists every problem with its place."""
+    """An application file does not validate; the message lists every problem with its place,
+    ``problems`` the same one by one as ``catalog.permits.domain.Problem`` values (empty when
+    the file could not even be read)."""
+
+    def __init__(self, message: str, problems: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
 
 
 class InvalidDescription(CatalogError):

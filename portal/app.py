@@ -28,7 +28,20 @@ from portal.auth.throttle import SignInThrottle
 from portal.error_pages import error_response, install
 from portal.i18n import load_translations
 from portal.pages import STATIC, Pages
-from portal.routes import account, api, auth, catalogue, pages, steward, steward_api, workbench, workbench_api
+from portal.routes import (
+    account,
+    api,
+    applications,
+    applications_api,
+    auth,
+    catalogue,
+    pages,
+    review,
+    steward,
+    steward_api,
+    workbench,
+    workbench_api,
+)
 from portal.security import SecurityLayer
 from portal.state import PortalState, portal_state
 
@@ -94,6 +107,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         account.router,
         steward_api.router,
     ):
+        app.include_router(router)
+    for router in (applications.router, review.router, applications_api.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BaseHTTPMiddleware, dispatch=_visitor_layer)

@@ -249,3 +249,33 @@ class NotificationRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     mailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DraftRow(Base):
+    """An application being written on the portal (``catalog.permits.domain.Draft``)."""
+
+    __tablename__ = "application_drafts"
+
+    draft_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    amends: Mapped[str | None] = mapped_column(ForeignKey("applications.application_id"))
+    submitted_as: Mapped[str | None] = mapped_column(ForeignKey("applications.application_id"))
+
+
+class NoteRow(Base):
+    """A steward's note on a section of an application, or a question's section."""
+
+    __tablename__ = "application_notes"
+    __table_args__ = (UniqueConstraint("form_key", "section", name="uq_application_note_form_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.application_id"), index=True)
+    section: Mapped[str] = mapped_column(String(32))
+    author: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    form_key: Mapped[str | None] = mapped_column(String(64))

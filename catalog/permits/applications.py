@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from catalog.errors import InvalidApplication
+from catalog.permits.domain import Problem
 from catalog.permits.terms import Anonymisation, CohortRules, Disclosure
 from catalog.permits.vocabulary import DataForm, OrganisationType, ProhibitedPurpose, Purpose
 
@@ -120,15 +121,16 @@ def parse_application(data: Any, origin: str = "application") -> ApplicationFile
     try:
         return ApplicationFile.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        problems: dict[str, Problem] = {}
         for error in exc.errors():
             # Union errors name the enum class; say which values are accepted instead.
             loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
             message = error["msg"]
             if loc == ("purpose", "category"):
                 message = "must be one of " + ", ".join(p.value for p in Purpose)
-            problems.append(f"{origin}: {_place(loc)}: {message}")
-        raise InvalidApplication("\n".join(dict.fromkeys(problems))) from None
+            text = f"{origin}: {_place(loc)}: {message}"
+            problems.setdefault(text, Problem(_place(loc), str(error["type"]), text))
+        raise InvalidApplication("\n".join(problems), list(problems.values())) from None
 
 
 def load_application(path: Path) -> ApplicationFile:

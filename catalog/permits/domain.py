@@ -81,3 +81,48 @@ class TransitionRecord:
     actor: str
     at: datetime
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An application being written on the portal, section by section, before it is submitted.
+
+    ``answers`` holds each section's values as its form gave them and whether the section is
+    complete; ``amends`` names the incomplete application this draft answers, if any;
+    ``submitted_as`` the application it became (so a second submission finds it).
+    """
+
+    draft_id: str
+    owner: str
+    answers: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    amends: str | None = None
+    submitted_as: str | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    """A steward's note on one section of an application (``kind`` "note": stewards only), or
+    the section a question to the applicant is about (``kind`` "question": the applicant sees it).
+
+    ``form_key`` is the one-time key of the form that made it: a form sent twice adds one note.
+    """
+
+    application_id: str
+    section: str
+    author: str
+    at: datetime
+    text: str
+    kind: str = "note"
+    form_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of an application: where (``datasets[0].variables``), a code a user
+    interface translates (``unknown_variables``), and the English text the CLI prints."""
+
+    place: str
+    code: str
+    text: str

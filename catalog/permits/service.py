@@ -8,9 +8,9 @@ audit entry in the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from catalog.audit import trail
 from catalog.audit.domain import AuditEntry
@@ -21,7 +21,7 @@ from catalog.people.domain import SYSTEM, User
 from catalog.people.roles import Operation, check_can
 from catalog.people.store import UserStore
 from catalog.permits.applications import ApplicationFile
-from catalog.permits.domain import Application, RequestedDataset, TransitionRecord
+from catalog.permits.domain import Application, Problem, RequestedDataset, TransitionRecord
 from catalog.permits.lifecycle import AWAITING_DECISION, IN_FORCE, transition
 from catalog.permits.policies import (
     add_months,
@@ -82,42 +82,49 @@ def _move(
     return updated
 
 
-def _check_datasets(store: Store, spec: ApplicationFile) -> tuple[RequestedDataset, ...]:
+def _dataset_problems(store: Store, spec: ApplicationFile) -> list[Problem]:
+    """Datasets and variables the catalogue does not have, or that anonymised data cannot hold."""
     problems = []
     for index, request in enumerate(spec.datasets):
+        place = f"datasets[{index}]"
         try:
             dataset = store.get_dataset(request.name)
         except NotFound:
-            problems.append(f"datasets[{index}].name: no dataset {request.name!r} in the catalogue")
+            text = f"{place}.name: no dataset {request.name!r} in the catalogue"
+            problems.append(Problem(f"{place}.name", "unknown_dataset", text))
             continue
         known = {v["name"]: v for v in dataset.metadata.get("variables", [])}
         unknown = [v for v in request.variables if v not in known]
         if unknown:
-            problems.append(
-                f"datasets[{index}].variables: not in dataset {request.name!r}: " + ", ".join(unknown)
-            )
-        linking = _identifiers(dataset.source, request.variables)
+            text = f"{place}.variables: not in dataset {request.name!r}: " + ", ".join(unknown)
+            problems.append(Problem(f"{place}.variables", "unknown_variables", text))
+        linking = record_identifiers(dataset.source, request.variables)
         if spec.data_form is DataForm.ANONYMISED and linking:
-            problems.append(
-                f"datasets[{index}].variables: record and provider ids link rows and "
+            text = (
+                f"{place}.variables: record and provider ids link rows and "
                 f"cannot be part of anonymised data: {', '.join(linking)} (leave them out, "
                 "or apply for pseudonymised data with a justification)"
             )
+            problems.append(Problem(f"{place}.variables", "linking_variables", text))
         free = [v for v in request.variables if known.get(v, {}).get("free_text")]
         if spec.data_form is DataForm.ANONYMISED and free:
-            problems.append(
-                f"datasets[{index}].variables: free text is never part of anonymised data, even "
+            text = (
+                f"{place}.variables: free text is never part of anonymised data, even "
                 f"de-identified: {', '.join(free)} (leave it out, or apply for pseudonymised data)"
             )
-    for index, name in enumerate(spec.data_users):
-        if store.find_user(name) is None:
-            problems.append(f"data_users[{index}]: no registered user {name!r}")
-    if problems:
-        raise InvalidApplication("\n".join(problems))
-    return tuple(RequestedDataset(d.name, tuple(d.variables)) for d in spec.datasets)
+            problems.append(Problem(f"{place}.variables", "free_text", text))
+    return problems
 
 
-def _identifiers(source: str, variables: Iterable[str]) -> list[str]:
+def _user_problems(store: Store, spec: ApplicationFile) -> list[Problem]:
+    return [
+        Problem(f"data_users[{index}]", "unknown_user", f"data_users[{index}]: no registered user {name!r}")
+        for index, name in enumerate(spec.data_users)
+        if store.find_user(name) is None
+    ]
+
+
+def record_identifiers(source: str, variables: Iterable[str]) -> list[str]:
     """The requested variables that identify a record or a care provider (``common.schemas``)."""
     try:
         schema = SCHEMAS[Source(source)]
@@ -130,54 +137,86 @@ def _next_id(store: Store, now: datetime) -> str:
     return f"app-{now:%Y}-{store.count_applications() + 1:04d}"
 
 
-def _check_k(spec: ApplicationFile, minimum_k: int) -> None:
-    if (
-        spec.anonymisation is not None
-        and spec.anonymisation.k is not None
-        and spec.anonymisation.k < minimum_k
-    ):
-        raise InvalidApplication(
-            f"anonymisation.k: {spec.anonymisation.k} is below the platform's "
-            f"minimum of {minimum_k}; a permit may only raise k"
-        )
-
-
-def _check_disclosure(spec: ApplicationFile, platform: dict[str, float]) -> None:
-    looser = [] if spec.disclosure is None else spec.disclosure.looser_than(platform)
-    if looser:
-        raise InvalidApplication(
-            "disclosure: a permit may only make disclosure control stricter than "
-            "the platform's: " + ", ".join(f"{name} (platform: {platform[name]:g})" for name in looser)
-        )
-
-
-def _draft(
-    spec: ApplicationFile, application_id: str, datasets: tuple[RequestedDataset, ...], at: datetime
-) -> Application:
-    """The application as recorded before it is submitted."""
-    return Application(
-        application_id=application_id,
-        title=spec.title,
-        applicant=spec.applicant,
-        organisation=spec.organisation.name,
-        organisation_type=spec.organisation.type,
-        purpose=spec.purpose.category.value,
-        lay_summary=spec.purpose.summary,
-        commercial=spec.commercial,
-        datasets=datasets,
-        cohort_criteria=spec.cohort,
-        period_start=spec.period.start,
-        period_end=spec.period.end,
-        data_form=spec.data_form,
-        pseudonymisation_justification=spec.justification,
-        data_users=tuple(spec.data_users),
-        duration_months=spec.duration_months,
-        state=PermitState.DRAFT,
-        created_at=at,
-        cohort_rules=spec.cohort_rules,
-        anonymisation=spec.anonymisation,
-        disclosure=spec.disclosure,
+def _k_problems(spec: ApplicationFile, minimum_k: int) -> list[Problem]:
+    if spec.anonymisation is None or spec.anonymisation.k is None or spec.anonymisation.k >= minimum_k:
+        return []
+    text = (
+        f"anonymisation.k: {spec.anonymisation.k} is below the platform's "
+        f"minimum of {minimum_k}; a permit may only raise k"
     )
+    return [Problem("anonymisation.k", "k_below_platform", text)]
+
+
+def _disclosure_problems(spec: ApplicationFile, platform: dict[str, float]) -> list[Problem]:
+    looser = [] if spec.disclosure is None else spec.disclosure.looser_than(platform)
+    if not looser:
+        return []
+    text = "disclosure: a permit may only make disclosure control stricter than the platform's: " + ", ".join(
+        f"{name} (platform: {platform[name]:g})" for name in looser
+    )
+    return [Problem(f"disclosure.{name}", "looser_disclosure", text) for name in looser]
+
+
+def check_application(
+    store: Store, actor: User, spec: ApplicationFile, *, settings: Settings | None = None
+) -> tuple[RequestedDataset, ...]:
+    """Every rule an application must meet before it is recorded (the purpose aside: a
+    prohibited one is recorded and refused); ``InvalidApplication`` lists each problem.
+
+    A user interface calls it to show problems before submitting; ``apply`` calls it too.
+    """
+    platform = settings or get_settings()
+    check_can(actor, Operation.APPLY)
+    if actor.username != spec.applicant:
+        raise NotAuthorised(f"user {actor.username!r} may only apply in their own name")
+    problems = _k_problems(spec, platform.k_anonymity) + _disclosure_problems(spec, platform.disclosure)
+    problems += _dataset_problems(store, spec) + _user_problems(store, spec)
+    if problems:
+        raise InvalidApplication("\n".join(dict.fromkeys(p.text for p in problems)), problems)
+    return tuple(RequestedDataset(d.name, tuple(d.variables)) for d in spec.datasets)
+
+
+def _content(spec: ApplicationFile, datasets: tuple[RequestedDataset, ...]) -> dict[str, Any]:
+    """The fields of an application that its file gives."""
+    return {
+        "title": spec.title,
+        "applicant": spec.applicant,
+        "organisation": spec.organisation.name,
+        "organisation_type": spec.organisation.type,
+        "purpose": spec.purpose.category.value,
+        "lay_summary": spec.purpose.summary,
+        "commercial": spec.commercial,
+        "datasets": datasets,
+        "cohort_criteria": spec.cohort,
+        "period_start": spec.period.start,
+        "period_end": spec.period.end,
+        "data_form": spec.data_form,
+        "pseudonymisation_justification": spec.justification,
+        "data_users": tuple(spec.data_users),
+        "duration_months": spec.duration_months,
+        "cohort_rules": spec.cohort_rules,
+        "anonymisation": spec.anonymisation,
+        "disclosure": spec.disclosure,
+    }
+
+
+def _refuse_if_prohibited(store: Store, submitted: Application, at: datetime) -> Application:
+    """A prohibited purpose is refused at once, by the platform, with the legal reason."""
+    try:
+        check_purpose_allowed(submitted.purpose)
+    except RuleViolation as refusal:
+        return _move(
+            store,
+            submitted,
+            PermitState.REJECTED,
+            SYSTEM,
+            at,
+            reason=str(refusal),
+            decided_at=at,
+            decided_by=SYSTEM.username,
+            decision_reason=str(refusal),
+        )
+    return submitted
 
 
 def apply(
@@ -196,13 +235,13 @@ def apply(
     stricter ones, never looser.
     """
     at = _now(now)
-    platform = settings or get_settings()
-    check_can(actor, Operation.APPLY)
-    if actor.username != spec.applicant:
-        raise NotAuthorised(f"user {actor.username!r} may only apply in their own name")
-    _check_k(spec, platform.k_anonymity)
-    _check_disclosure(spec, platform.disclosure)
-    draft = _draft(spec, application_id or _next_id(store, at), _check_datasets(store, spec), at)
+    datasets = check_application(store, actor, spec, settings=settings)
+    draft = Application(
+        application_id=application_id or _next_id(store, at),
+        **_content(spec, datasets),
+        state=PermitState.DRAFT,
+        created_at=at,
+    )
     store.add_application(draft)
     trail.append(
         store,
@@ -213,21 +252,7 @@ def apply(
         at=at,
     )
     submitted = _move(store, draft, PermitState.SUBMITTED, actor, at, submitted_at=at)
-    try:
-        check_purpose_allowed(submitted.purpose)
-    except RuleViolation as refusal:
-        return _move(
-            store,
-            submitted,
-            PermitState.REJECTED,
-            SYSTEM,
-            at,
-            reason=str(refusal),
-            decided_at=at,
-            decided_by=SYSTEM.username,
-            decision_reason=str(refusal),
-        )
-    return submitted
+    return _refuse_if_prohibited(store, submitted, at)
 
 
 def view(store: Store, actor: User, application_id: str) -> Application:
@@ -251,12 +276,58 @@ def mark_incomplete(
     return _move(store, application, PermitState.INCOMPLETE, actor, _now(now), reason=text)
 
 
-def resubmit(store: Store, actor: User, application_id: str, now: datetime | None = None) -> Application:
-    """The applicant completes an incomplete application; the decision clock starts again."""
+def resubmit(
+    store: Store,
+    actor: User,
+    application_id: str,
+    now: datetime | None = None,
+    *,
+    spec: ApplicationFile | None = None,
+    settings: Settings | None = None,
+) -> Application:
+    """The applicant completes an incomplete application; the decision clock starts again.
+
+    With ``spec`` the applicant's answers replace the application's content first, checked by
+    the same rules as a new application (audited as ``application.amended`` with the names
+    of the fields that changed, when any did); a prohibited purpose is then refused at once.
+    """
     application = store.get_application(application_id)
     check_can_resubmit(actor, application)
     at = _now(now)
-    return _move(store, application, PermitState.SUBMITTED, actor, at, submitted_at=at)
+    transition(application.state, PermitState.SUBMITTED)
+    if spec is not None:
+        application = _amend(store, actor, application, spec, at, settings)
+    submitted = _move(store, application, PermitState.SUBMITTED, actor, at, submitted_at=at)
+    return _refuse_if_prohibited(store, submitted, at)
+
+
+def _amend(
+    store: Store,
+    actor: User,
+    application: Application,
+    spec: ApplicationFile,
+    at: datetime,
+    settings: Settings | None,
+) -> Application:
+    if spec.applicant != application.applicant:
+        raise NotAuthorised(f"application {application.application_id} keeps its applicant")
+    amended = replace(application, **_content(spec, check_application(store, actor, spec, settings=settings)))
+    changed = sorted(
+        f.name for f in fields(Application) if getattr(amended, f.name) != getattr(application, f.name)
+    )
+    if not changed:
+        return application
+    store.update_application(amended)
+    trail.append(
+        store,
+        actor=actor.username,
+        action="application.amended",
+        object_type="application",
+        object_id=application.application_id,
+        at=at,
+        details={"fields": changed},
+    )
+    return amended
 
 
 def start_review(store: Store, actor: User, application_id: str, now: datetime | None = None) -> Application:

@@ -161,6 +161,14 @@ def test_a_missing_dataset_is_a_translated_404(client: TestClient) -> None:
 def test_the_openapi_document_describes_the_api(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     assert sorted(document["paths"]) == [
+        "/api/applications",
+        "/api/applications/{application_id}",
+        "/api/applications/{application_id}/activate",
+        "/api/applications/{application_id}/decision",
+        "/api/applications/{application_id}/incomplete",
+        "/api/applications/{application_id}/resubmit",
+        "/api/applications/{application_id}/review",
+        "/api/applications/{application_id}/revoke",
         "/api/audit",
         "/api/audit/verification",
         "/api/datasets",
@@ -184,3 +192,4 @@ def test_the_openapi_document_describes_the_api(client: TestClient) -> None:
     schemas = document["components"]["schemas"]
     assert {"DatasetPage", "QueryAnswer", "OutputDetail", "ReleasedTable", "Problems"} <= set(schemas)
     assert {"AuditLog", "ChainCheck", "DatasetQuality", "Notifications", "MarkedRead"} <= set(schemas)
+    assert {"ApplicationDetail", "ApplicationSummary", "Decision"} <= set(schemas)
