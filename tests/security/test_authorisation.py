@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from catalog.datasets import descriptions
+from catalog.datasets import descriptions, quality
 from catalog.datasets.rdf import export
 from catalog.db.store import SqlStore
 from catalog.errors import NotAuthorised
@@ -55,6 +55,7 @@ RUNS: dict[Operation, Callable[[SqlStore, User, dict[str, User]], Any]] = {
     Operation.READ_AUDIT: lambda s, a, p: service.audit_entries(s, a),
     Operation.VERIFY_AUDIT: lambda s, a, p: service.verify_audit(s, a),
     Operation.MANAGE_USERS: lambda s, a, p: users.create_user(s, a, "newcomer", {Role.CITIZEN}),
+    Operation.VIEW_QUALITY: lambda s, a, p: quality.quality_report(s, a, {}),
 }
 
 
