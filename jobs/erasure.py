@@ -9,22 +9,55 @@ so a DELETE rewrites files instead of masking rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import reduce
 from pathlib import Path
 
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+# One table to erase from: its path, the column that names a person, and the ids to erase.
+Target = tuple[Path, str, DataFrame]
 
 
 def erase(spark: SparkSession, table: Path, column: str, ids: DataFrame) -> int:
     """Delete every row of ``table`` whose ``column`` is one of ``ids[column]``; rows deleted."""
-    if not DeltaTable.isDeltaTable(spark, str(table)):
-        return 0
+    return erase_all(spark, [(table, column, ids)])[table]
+
+
+def erase_all(spark: SparkSession, targets: Sequence[Target]) -> dict[Path, int]:
+    """Erase from every target table; rows deleted per table (0 for a table that is missing
+    or holds none of the ids).
+
+    Which tables hold someone is asked in one Spark job over all of them, rather than one job
+    per table; only those tables get a DELETE. A table that holds nobody gets no commit, so its
+    version (and its readers) stay as they are.
+    """
+    existing = [(i, t) for i, t in enumerate(targets) if DeltaTable.isDeltaTable(spark, str(t[0]))]
+    deleted = {table: 0 for table, _, _ in targets}
+    if not existing:
+        return deleted
+    probes = [
+        spark.read.format("delta")
+        .load(str(table))
+        .select(column)
+        .join(ids.select(column).distinct(), on=column, how="left_semi")
+        .limit(1)
+        .select(F.lit(index).alias("_target"))
+        for index, (table, column, ids) in existing
+    ]
+    holding = {row["_target"] for row in reduce(DataFrame.unionByName, probes).collect()}
+    for index in sorted(holding):
+        table, column, ids = targets[index]
+        deleted[table] = _delete(spark, table, column, ids)
+    return deleted
+
+
+def _delete(spark: SparkSession, table: Path, column: str, ids: DataFrame) -> int:
     target = DeltaTable.forPath(spark, str(table))
     keys = ids.select(column).distinct()
-    # Nothing to delete: no commit, so the table's version (and its readers) stay as they are.
-    if target.toDF().join(keys, on=column, how="left_semi").limit(1).count() == 0:
-        return 0
-    (target.alias("t").merge(keys.alias("e"), f"t.{column} = e.{column}").whenMatchedDelete().execute())
+    target.alias("t").merge(keys.alias("e"), f"t.{column} = e.{column}").whenMatchedDelete().execute()
     last = target.history(1).first()
     assert last is not None
     metrics = last["operationMetrics"] or {}

@@ -300,16 +300,16 @@ def erase_opted_out(settings: Settings) -> dict[str, Any]:
             persons = opted_out.count()
             key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
             person_ids = silver.with_platform_pseudonym(opted_out, key)
-            erased = {}
             # bronze/optout exists only in lakes from before the registry kept the feed.
-            for source in (*LAKE_SOURCES, Source.OPTOUT):
-                erased[f"bronze/{source.value}"] = erasure.erase(
-                    spark, lake.table(Zone.BRONZE, source.value), "pid", opted_out
-                )
-            for source in LAKE_SOURCES:
-                erased[f"silver/{source.value}"] = erasure.erase(
-                    spark, lake.table(Zone.SILVER, source.value), "person_id", person_ids
-                )
+            targets = {
+                f"bronze/{source.value}": (lake.table(Zone.BRONZE, source.value), "pid", opted_out)
+                for source in (*LAKE_SOURCES, Source.OPTOUT)
+            } | {
+                f"silver/{source.value}": (lake.table(Zone.SILVER, source.value), "person_id", person_ids)
+                for source in LAKE_SOURCES
+            }
+            deleted = erasure.erase_all(spark, list(targets.values()))
+            erased = {name: deleted[table] for name, (table, _, _) in targets.items()}
             done.rows = sum(erased.values())
     finally:
         opted_out.unpersist()

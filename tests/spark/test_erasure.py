@@ -8,7 +8,7 @@ from deltalake import DeltaTable
 from pyspark.sql import SparkSession
 
 from jobs.delta_tables import ensure_table, vacuum
-from jobs.erasure import erase
+from jobs.erasure import erase, erase_all
 from tests.lake_scan import files_containing
 
 GONE = "pseudonym-of-the-person-who-opted-out"
@@ -71,3 +71,31 @@ def test_inside_the_retention_window_earlier_versions_are_kept_and_reported(
     # Nothing left behind: no checksum of a deleted file either.
     checksums = [p.name for p in table.glob(".*.crc")]
     assert checksums and [c for c in checksums if not (table / c[1 : -len(".crc")]).exists()] == []
+
+
+def test_erase_all_deletes_only_from_the_tables_that_hold_someone(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    holds, clean, missing = tmp_path / "holds", tmp_path / "clean", tmp_path / "missing"
+    write(spark, holds, [(GONE, "101010"), (GONE, "102012"), (STAYS, "101010")])
+    write(spark, clean, [(STAYS, "475075")])
+    ids = spark.createDataFrame([(GONE,)], "person_id string")
+    renamed = spark.createDataFrame([(GONE,)], "pid string")
+    spark.createDataFrame([(GONE, "x"), (STAYS, "y")], "pid string, code string").write.format("delta").save(
+        str(tmp_path / "raw")
+    )
+
+    deleted = erase_all(
+        spark,
+        [
+            (holds, "person_id", ids),
+            (clean, "person_id", ids),
+            (missing, "person_id", ids),
+            (tmp_path / "raw", "pid", renamed),
+        ],
+    )
+
+    assert deleted == {holds: 2, clean: 0, missing: 0, tmp_path / "raw": 1}
+    assert [r.person_id for r in spark.read.format("delta").load(str(holds)).collect()] == [STAYS]
+    # The table that held nobody got no commit: its readers see the same version.
+    assert DeltaTable(str(clean)).version() == 1
