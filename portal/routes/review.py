@@ -101,7 +101,7 @@ def _page(
         message=_(message) if message else None,
         form=form or {},
         form_key=secrets.token_urlsafe(32),
-        may={
+        actions={
             "note": can(user, Operation.REVIEW),
             "start": state is PermitState.SUBMITTED and can(user, Operation.REVIEW),
             "ask": state is PermitState.SUBMITTED and can(user, Operation.REVIEW),
