@@ -11,6 +11,7 @@ its focus always visible.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import os
 import re
@@ -62,6 +63,10 @@ SAM_REASON = "Counts per kind of claim; no small cell is shown."
 STEVE_REASON = "Aggregates only, and the small group stays hidden."
 SMALL = "SELECT count(DISTINCT person_id) AS persons FROM claims WHERE kind = 'LAB'"
 LABELLED_AT = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
+# How late the double-click tests' forms answer, and the pause inside each click: the two
+# clicks land 2 x CLICK_HOLD_MS apart, both within the window, so the browser sends both.
+DOUBLE_CLICK_WINDOW_S = 0.6
+CLICK_HOLD_MS = 100
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class Portal:
 
     settings: Settings
     server: LiveServer
+    handled_posts: list[str]  # with ``post_delay`` only
 
     def __call__(self, path: str = "/") -> str:
         return self.server(path)
@@ -83,8 +89,24 @@ def quick_hashes() -> Iterator[None]:
         yield
 
 
+def held_posts(app: Any, seconds: float, handled: list[str]) -> Any:
+    """``app`` taking up every POST but the sign-in ``seconds`` late, as over a slow network,
+    so that a second click lands while the first submission is on its way; the path of each
+    POST it handled goes to ``handled``."""
+
+    async def slow(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] != "/sign-in":
+            await asyncio.sleep(seconds)
+            await app(scope, receive, send)
+            handled.append(scope["path"])
+        else:
+            await app(scope, receive, send)
+
+    return slow
+
+
 @contextmanager
-def running_portal(home: Path) -> Iterator[Portal]:
+def running_portal(home: Path, *, post_delay: float = 0) -> Iterator[Portal]:
     """A fresh instance in ``home`` (the lake's datasets described, claims with a quality
     label, one account per kind of user and a second steward), served on loopback."""
     settings = Settings(home=home)
@@ -95,14 +117,22 @@ def running_portal(home: Path) -> Iterator[Portal]:
         system = store.get_user("system")
         for username, role in ACCOUNTS.items():
             users.create_user(store, system, username, {role}, PASSWORD)
-    with serve(create_app(settings)) as server:
-        yield Portal(settings, server)
+    app, handled = create_app(settings), []
+    with serve(held_posts(app, post_delay, handled) if post_delay else app) as server:
+        yield Portal(settings, server, handled)
 
 
 @pytest.fixture
 def portal(tmp_path: Path) -> Iterator[Portal]:
     """An instance of this test's own: for journeys that change it."""
     with running_portal(tmp_path / "instance") as served:
+        yield served
+
+
+@pytest.fixture
+def slow_portal(tmp_path: Path) -> Iterator[Portal]:
+    """An instance of this test's own whose forms answer late (``DOUBLE_CLICK_WINDOW_S``)."""
+    with running_portal(tmp_path / "instance", post_delay=DOUBLE_CLICK_WINDOW_S) as served:
         yield served
 
 
@@ -366,5 +396,195 @@ def test_a_researcher_applies_two_stewards_approve_and_the_released_csv_holds_th
         rita.get_by_role("link", name="Download the released output (CSV)").click()
     download = downloading.value
     assert download.suggested_filename == f"{request_id}.csv"
-    with open(download.path(), encoding="utf-8", newline="") as released:
+    with download.path().open(encoding="utf-8", newline="") as released:
         assert list(csv.reader(released)) == RELEASED_CSV
+
+
+def test_a_policy_analyst_reads_the_catalogue_a_dataset_their_account_and_notifications(
+    page: Page, shared_portal: Portal
+) -> None:
+    sign_in(page, shared_portal, ANA)
+    menu(page, "Dataset catalogue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dataset catalogue")
+    expect(page.locator("li.card")).to_have_count(7)
+    look(page, "catalogue")
+    page.locator('li.card a[href="/datasets/claims"]').click()
+    label = page.locator("table.quality-table")
+    expect(label.locator("caption")).to_have_text(
+        "Quality and utility label, silver version 1, measured on 1 March 2026"
+    )
+    expect(label.get_by_role("row", name=re.compile("^Completeness"))).to_contain_text("99.8")
+    look(page, "dataset-quality")
+    # What an analyst may not do is not offered.
+    for absent in ("Applications to review", "Airlock", "Audit log", "Query workbench"):
+        expect(menu(page, absent)).to_have_count(0)
+    menu(page, "Your account").click()
+    expect(page.locator("dl.facts")).to_contain_text("Policy analyst")
+    look(page, "account")
+    menu(page, "Notifications").click()
+    expect(page.get_by_text("You have no notifications yet.")).to_be_visible()
+    look(page)
+
+
+def test_an_operator_sees_the_audit_chain_intact_and_the_quality_of_each_dataset(
+    page: Page, shared_portal: Portal
+) -> None:
+    sign_in(page, shared_portal, OTTO)
+    menu(page, "Audit log").click()
+    chain = page.locator(".chain")
+    expect(chain).to_have_class(re.compile(r"\bchain-ok\b"))
+    expect(chain).to_contain_text(re.compile(r"Intact\. [1-9][0-9]* entries verified\."))
+    expect(chain.locator("code.hash")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+    expect(
+        page.get_by_role("row").filter(has_text="session.signed_in").filter(has_text=OTTO).first
+    ).to_be_visible()
+    look(page, "audit-log")
+    menu(page, "Data quality").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Data quality")
+    expect(page.locator("#dataset-claims")).to_be_visible()
+    look(page, "quality")
+
+
+def test_a_citizen_reads_the_home_page_the_catalogue_and_their_account_in_german(
+    page: Page, shared_portal: Portal
+) -> None:
+    sign_in(page, shared_portal, CITO)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {CITO}")
+    menu(page, "Dataset catalogue").click()
+    expect(page.locator("li.card")).to_have_count(7)
+    look(page)
+    menu(page, "Your account").click()
+    page.get_by_label("Language of the portal and of your e-mails").select_option("de")
+    page.get_by_role("button", name="Save language").click()
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.get_by_role("status")).to_have_text("Ihre Sprache ist gespeichert.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ihr Konto")
+    expect(page.locator("dl.facts")).to_contain_text("Bürgerin oder Bürger")
+    look(page, "account-de")
+    visit(page, shared_portal("/"))
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    look(page)
+
+
+def posts_to(page: Page, path_end: str) -> list[str]:
+    """The URLs of the POST requests the page sends to paths ending in ``path_end``, as they go."""
+    sent: list[str] = []
+    page.on(
+        "request", lambda r: sent.append(r.url) if r.method == "POST" and r.url.endswith(path_end) else None
+    )
+    return sent
+
+
+def complete_answers() -> dict[str, Any]:
+    """Every section answered as its form would send it, and complete."""
+    return {
+        section: {
+            "values": {
+                name: ANSWERS[section].get(name, [] if name in LISTS else "") for name in FIELDS[section]
+            },
+            "complete": True,
+        }
+        for section in FIELDS
+    }
+
+
+def test_a_double_click_on_submit_files_one_application(page: Page, slow_portal: Portal) -> None:
+    with unit_of_work(slow_portal.settings) as store:
+        draft = drafts.start(
+            store, store.get_user(RITA), "d" * 43, datetime.now(UTC), answers=complete_answers()
+        )
+    sign_in(page, slow_portal, RITA)
+    visit(page, slow_portal(f"/applications/drafts/{draft.draft_id}/check"))
+    sent = posts_to(page, "/submit")
+    page.get_by_role("button", name="Submit the application").dblclick(delay=CLICK_HOLD_MS)
+    expect(page.get_by_text(re.compile(r"Your reference number is app-\d{4}-\d{4}\."))).to_be_visible()
+    assert len(sent) == 2  # the browser sent the form twice, and the portal handled both
+    assert [p for p in slow_portal.handled_posts if p.endswith("/submit")] == [
+        f"/applications/drafts/{draft.draft_id}/submit"
+    ] * 2
+    menu(page, "My applications").click()
+    expect(page.locator("#mine-caption + thead + tbody tr, #mine-caption ~ tbody tr")).to_have_count(1)
+    expect(page.get_by_text("You have no application in progress.")).to_be_visible()
+    look(page)
+
+
+def test_a_double_click_on_request_release_files_one_request(page: Page, slow_portal: Portal) -> None:
+    permit = grant(slow_portal.settings, RITA, title="Care use in 2025")
+    publish_claims(slow_portal.settings, permit)
+    sign_in(page, slow_portal, RITA)
+    visit(page, slow_portal(f"/workbench/{permit}"))
+    page.get_by_label("SQL query").fill(BY_KIND)
+    page.get_by_role("button", name="Run the query").click()
+    page.get_by_label("What this output shows").fill(SHOWS)
+    page.get_by_label("Why it must leave the secure environment").fill(NEEDED_FOR)
+    sent = posts_to(page, "/outputs")
+    page.get_by_role("button", name="Request release").dblclick(delay=CLICK_HOLD_MS)
+    expect(page.get_by_text("Your request is filed.")).to_be_visible()
+    assert len(sent) == 2  # the browser sent the form twice, and the portal handled both
+    assert [p for p in slow_portal.handled_posts if p.endswith("/outputs")] == [
+        f"/workbench/{permit}/outputs"
+    ] * 2
+    menu(page, "Release requests").click()
+    expect(page.locator("#requests-caption ~ tbody tr")).to_have_count(1)
+    look(page)
+
+
+# Where the keyboard's focus is, and whether it shows: an outline or a box shadow.
+FOCUSED = """() => {
+  const element = document.activeElement;
+  const style = getComputedStyle(element);
+  return {
+    tag: element.tagName.toLowerCase(),
+    id: element.id,
+    visible: (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0)
+      || style.boxShadow !== "none",
+  };
+}"""
+
+
+def press(page: Page, key: str) -> dict[str, Any]:
+    """Press ``key``; the element focused then, which must show its focus."""
+    page.keyboard.press(key)
+    focused: dict[str, Any] = page.evaluate(FOCUSED)
+    assert focused["visible"], f"the focus does not show on {focused['tag']}#{focused['id']}"
+    return focused
+
+
+def tab_to(page: Page, selector: str, limit: int = 40) -> None:
+    """Tab through the page until the element matching ``selector`` has the focus; every
+    element the focus passes on the way must show it."""
+    for _ in range(limit):
+        press(page, "Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} is not reached in {limit} presses of Tab")
+
+
+def test_signing_in_and_answering_a_section_with_the_keyboard_alone(page: Page, portal: Portal) -> None:
+    visit(page, portal("/sign-in"))
+    tab_to(page, "#username")
+    page.keyboard.type(RITA)
+    assert press(page, "Tab")["id"] == "password"
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(f"Signed in as {RITA}")).to_be_visible()
+
+    visit(page, portal("/applications/new"))
+    tab_to(page, "main button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("You have completed 0 of 7 sections.")).to_be_visible()
+    tab_to(page, 'a[href$="/sections/period"]')
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Period")
+    tab_to(page, "#start")
+    page.keyboard.type("2025-01-01")
+    assert press(page, "Tab")["id"] == "end"
+    page.keyboard.type("2025-12-31")
+    assert press(page, "Tab")["id"] == "duration_months"
+    page.keyboard.type("24")
+    page.keyboard.press("Enter")  # submits with the form's first button: save and continue
+    expect(page.get_by_role("heading", level=1)).to_have_text("Purpose")
+    page.get_by_role("link", name="Back to the sections of the application").click()
+    expect(page.locator("#status-period")).to_have_text("Completed")
+    expect(page.get_by_text("You have completed 1 of 7 sections.")).to_be_visible()
+    look(page)
