@@ -407,7 +407,7 @@ def test_a_policy_analyst_reads_the_catalogue_a_dataset_their_account_and_notifi
     menu(page, "Dataset catalogue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dataset catalogue")
     expect(page.locator("li.card")).to_have_count(7)
-    look(page, "catalogue")
+    look(page, "catalogue-analyst")
     page.locator('li.card a[href="/datasets/claims"]').click()
     label = page.locator("table.quality-table")
     expect(label.locator("caption")).to_have_text(
