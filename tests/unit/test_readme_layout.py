@@ -18,9 +18,9 @@ def section(title: str) -> str:
 def test_the_layout_table_lists_every_top_level_folder_and_every_control_plane_concept() -> None:
     layout = section("## Layout")
     listed = set(re.findall(r"^\| `([a-z_]+)/` \|", layout, re.M))
-    # Every Python package at the top, and the two folders that are not packages.
+    # Every Python package at the top, and the folders that are not packages.
     packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file()}
-    folders = packages | {"infra", "tests"}
+    folders = packages | {"infra", "tests", "docs"}
     assert listed == folders
     catalog_row = next(line for line in layout.splitlines() if line.startswith("| `catalog/`"))
     packages = {p.name for p in (ROOT / "catalog").iterdir() if (p / "__init__.py").exists()}
