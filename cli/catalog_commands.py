@@ -69,7 +69,7 @@ def permit_decide(
 
     Example:
 
-        haven permit decide app-2026-0002 --approve --reason "Permitted purpose." --as steward@demo
+        haven permit decide app-2026-7kq2m9x4pz --approve --reason "Permitted purpose." --as steward@demo
     """
     from catalog.db.gateway import unit_of_work
     from catalog.permits import service
@@ -315,7 +315,9 @@ def audit_verify(
 
 @permit_app.command("revoke")
 def permit_revoke(
-    permit_id: Annotated[str, typer.Argument(metavar="PERMIT_ID", help="Permit id.")],
+    permit_id: Annotated[
+        str, typer.Argument(metavar="PERMIT_ID", help="Permit id (as `haven permit list` shows).")
+    ],
     reason: Annotated[str, typer.Option(help="Why: published in the register.")],
     as_user: Annotated[str, typer.Option("--as", help="Revoking steward (embedded mode only).")],
 ) -> None:
@@ -323,7 +325,7 @@ def permit_revoke(
 
     Example:
 
-        haven permit revoke app-2026-0002 --reason "The study ended early." --as steward@demo
+        haven permit revoke app-2026-7kq2m9x4pz --reason "The study ended early." --as steward@demo
     """
     from catalog.db.gateway import unit_of_work
     from catalog.permits import service
