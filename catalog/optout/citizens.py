@@ -40,6 +40,7 @@ from catalog.people.roles import Operation, check_can
 from catalog.people.store import UserStore
 
 _PID = re.compile(PID_PATTERN)
+PID_SHAPE = _PID  # what a pid looks like, for forms that check it before sending
 # Crockford's base32 without I, L, O, U: easy to read out on the phone.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE = re.compile(r"^HVN(-[0-9A-HJKMNP-TV-Z]{4}){4}$")
