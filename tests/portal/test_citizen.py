@@ -131,7 +131,16 @@ def test_the_register_exports_as_csv_and_json(client: TestClient, register: Sett
         ("Pricing study", 0),
         ("Still waiting", 0),
     ]
-    assert "cohort" not in exported[0] and "data_users" not in exported[0]
+    assert "cohort" not in exported[0] and "data_users" not in exported[0] and "applicant" not in exported[0]
+    assert ACCOUNTS["researcher"] not in client.get("/register.csv").text
+
+
+def test_csv_cells_never_run_as_spreadsheet_formulas(client: TestClient, settings: Settings) -> None:
+    with unit_of_work(settings) as store:
+        rita = store.get_user(ACCOUNTS["researcher"])
+        submit(store, rita, data_users=[rita.username], title='=HYPERLINK("http://x.example","y")')
+    rows = list(csv.reader(io.StringIO(client.get("/register.csv").text)))
+    assert rows[1][1] == '\'=HYPERLINK("http://x.example","y")'
 
 
 def ask(client: TestClient, **answers: str) -> httpx.Response:
