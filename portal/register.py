@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +23,7 @@ from catalog.db.gateway import unit_of_work
 from catalog.permits.register import RegisterEntry, public_register
 from catalog.permits.terms import CohortRules
 from common.settings import OptOutPolicy, Settings
+from portal.applications import vocabulary as words
 from portal.i18n import N_
 
 FILTERS = ("purpose", "organisation_type", "commercial", "dataset", "status")
@@ -255,3 +256,37 @@ def permits_for(rows: list[RegisterRow], someone: Someone) -> tuple[list[Registe
         )
     ]
     return could, len(granted) - len(could)
+
+
+AGE_BOTH, AGE_FROM, AGE_UP_TO = (
+    N_("aged %(min)s to %(max)s"),
+    N_("aged %(min)s or more"),
+    N_("aged up to %(max)s"),
+)
+LIVING_IN = N_("living in %(places)s")
+WITH_CODE = N_("with a code starting with %(prefixes)s (%(source)s)")
+
+
+def describe_criteria(rules: Mapping[str, Any] | None, language: str, _: Callable[[str], str]) -> str:
+    """A permit's cohort criteria (the register's JSON form) in ``language``: ages, sexes,
+    provinces by name, code prefixes with their source; empty when there are none."""
+    if not rules:
+        return ""
+    parts = []
+    age = rules.get("age") or {}
+    low, high = age.get("min"), age.get("max")
+    if low is not None and high is not None:
+        parts.append(_(AGE_BOTH) % {"min": low, "max": high})
+    elif low is not None:
+        parts.append(_(AGE_FROM) % {"min": low})
+    elif high is not None:
+        parts.append(_(AGE_UP_TO) % {"max": high})
+    if rules.get("sex"):
+        parts.append(", ".join(_(words.SEX[s]) for s in rules["sex"]))
+    if rules.get("provinces"):
+        names = ", ".join(PROVINCES.get(p, {}).get(language, p) for p in rules["provinces"])
+        parts.append(_(LIVING_IN) % {"places": names})
+    for criterion in rules.get("codes") or ():
+        source = _(words.CODED_SOURCES.get(criterion["source"], criterion["source"]))
+        parts.append(_(WITH_CODE) % {"prefixes": ", ".join(criterion["prefixes"]), "source": source})
+    return "; ".join(parts)

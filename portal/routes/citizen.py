@@ -9,6 +9,7 @@ nowhere, and each client address may ask a limited number of times per window.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,6 +26,7 @@ from portal.register import (
     SEXES,
     as_csv,
     as_records,
+    describe_criteria,
     parse_someone,
     permits_for,
     register_rows,
@@ -41,9 +43,13 @@ EXPORT_NAME = "haven-transparency-register"
 def register(request: Request) -> Response:
     """Every application and permit, filtered by the query's parameters, saying how many are hidden."""
     view = register_view(portal_state(request).settings, request.query_params, now(request))
-    return pages_of(request).render(
-        request, "register.html", view=view, policy=portal_state(request).settings.optout_policy.value
-    )
+    return pages_of(request).render(request, "register.html", view=view, criteria=_criteria(request))
+
+
+def _criteria(request: Request) -> Callable[[dict[str, Any] | None], str]:
+    """Cohort criteria in the visitor's language, for the templates."""
+    language, _ = visitor_of(request).language, gettext(request)
+    return lambda rules: describe_criteria(rules, language, _)
 
 
 @router.get("/register.csv", include_in_schema=False)
@@ -77,6 +83,7 @@ def _lookup_page(request: Request, status: int = 200, **context: Any) -> Respons
     context.setdefault("errors", [])
     context.setdefault("someone", None)
     context.setdefault("result", None)
+    context.setdefault("criteria", _criteria(request))
     return pages_of(request).render(
         request,
         "could_my_data.html",

@@ -90,6 +90,20 @@ def test_the_register_lists_every_application_with_its_decision_and_reasons(
 
 
 @pytest.mark.parametrize(
+    ("lang", "criteria"),
+    [
+        ("en", "aged 18 to 64; Women; living in Antwerp"),
+        ("nl", "van 18 tot 64 jaar oud; Vrouwen; wonend in Antwerpen"),
+        ("fr", "âgées de 18 à 64 ans; Femmes; domicile : Anvers"),
+    ],
+)
+def test_cohort_criteria_are_shown_in_the_visitors_language(
+    client: TestClient, register: Settings, lang: str, criteria: str
+) -> None:
+    assert f"<dd>{criteria}</dd>" in client.get(f"/register?lang={lang}").text
+
+
+@pytest.mark.parametrize(
     ("query", "shown"),
     [
         ("commercial=yes", ["Pricing study"]),
