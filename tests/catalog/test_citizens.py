@@ -3,7 +3,9 @@ the citizen, by phone or desk through an agent; idempotent, with receipts that h
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -160,3 +162,26 @@ def test_an_unlinked_citizen_has_no_state_and_cannot_request(catalog: Catalog) -
             citizens.request_online(
                 store, CITIZEN, OptOutAction.OPTOUT, form_key=citizens.new_form_key(), now=T0
             )
+
+
+@pytest.mark.parametrize("catalog_url", ["sqlite"], indirect=True)
+def test_the_demo_citizens_are_persons_of_the_demo_population(catalog_url: str, tmp_path: Path) -> None:
+    from catalog.db.gateway import unit_of_work
+    from catalog.demo import DEMO_CITIZENS, DEMO_USERS, seed
+    from cli.catalog_commands import demo_citizen_pids
+    from synthetic.generate import generate
+    from tests.catalog.factories import describe_lake
+
+    pids = demo_citizen_pids(people=50, seed=3)
+    assert len(pids) == 2 and pids == demo_citizen_pids(people=50, seed=3)
+    with unit_of_work() as store:
+        describe_lake(store)
+    assert seed(citizen_pids=pids) is True
+    with unit_of_work() as store:
+        assert [store.citizen_pid(u) for u in DEMO_CITIZENS] == pids
+        assert DEMO_USERS["agent@demo"] is Role.AGENT
+        assert PID not in repr(store.audit_entries())
+    # `haven demo` generates the population with the same people and seed: both are in it.
+    generate(tmp_path, 50, 3, parquet=False)
+    with (tmp_path / "population.csv").open() as population:
+        assert set(pids) <= {row["pid"] for row in csv.DictReader(population)}
