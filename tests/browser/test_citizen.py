@@ -105,7 +105,7 @@ def test_a_citizen_reads_the_register_checks_opts_out_and_withdraws(page: Page, 
     look(page, "citizen-register")
     page.get_by_label("Commercial use").select_option("yes")
     page.get_by_role("button", name="Show applications").click()
-    expect(page.get_by_text("1 are hidden by the filters.")).to_be_visible()
+    expect(page.get_by_text("Applications hidden by the filters: 1.")).to_be_visible()
     expect(page.get_by_role("heading", level=3)).to_have_text(["Pricing study"])
     look(page)
 
@@ -116,7 +116,9 @@ def test_a_citizen_reads_the_register_checks_opts_out_and_withdraws(page: Page, 
     page.get_by_label("Your sex (optional)").select_option("F")
     page.get_by_label("Your province (optional)").select_option(label="Antwerp")
     page.get_by_role("button", name="Check the permits").click()
-    expect(page.get_by_text("1 permits could include someone like you; 0 could not.")).to_be_visible()
+    expect(
+        page.get_by_text("Permits that could include someone like you: 1. Permits that could not: 0.")
+    ).to_be_visible()
     look(page, "citizen-could-my-data")
 
     for path in ("/data-types", "/accessibility"):
