@@ -335,16 +335,16 @@ def test_an_agent_records_a_phone_opt_out_and_never_sees_the_pid_again(
     )
     assert wrong.status_code == 400 and "TTP secret" not in wrong.text
     assert '<a href="#pid">' in wrong.text and '<a href="#channel">' in wrong.text
-    done = client.post(
-        "/agent/opt-out",
-        data={
-            "pid": CITIZEN_PID,
-            "action": "optout",
-            "channel": "phone",
-            "form_key": key.group(1),
-            "csrf_token": csrf_token(client),
-        },
-    )
+    form = {
+        "pid": CITIZEN_PID,
+        "action": "optout",
+        "channel": "phone",
+        "form_key": key.group(1),
+        "csrf_token": csrf_token(client),
+    }
+    done = client.post("/agent/opt-out", data=form)
+    replayed = client.post("/agent/opt-out", data=form)
+    assert replayed.url == done.url and len(_events(register)) == 1
     assert done.status_code == 200 and "Opt-out recorded" in done.text and "by phone" in done.text
     assert CITIZEN_PID not in done.text and CITIZEN_PID not in caplog.text
     assert _events(register) == [("optout", "phone", AGENT, "portal")]
