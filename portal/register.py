@@ -20,6 +20,7 @@ from typing import Any
 
 from catalog.airlock.domain import OutputState
 from catalog.db.gateway import unit_of_work
+from catalog.permits.lifecycle import ENDED, IN_FORCE
 from catalog.permits.register import RegisterEntry, public_register
 from catalog.permits.terms import CohortRules
 from common.settings import OptOutPolicy, Settings
@@ -27,7 +28,8 @@ from portal.applications import vocabulary as words
 from portal.i18n import N_
 
 FILTERS = ("purpose", "organisation_type", "commercial", "dataset", "status")
-GRANTED = frozenset({"approved", "active", "expired", "revoked"})
+# Permits that were granted, in force or ended: they could have used someone's data.
+GRANTED = frozenset(s.value for s in IN_FORCE | ENDED)
 # Age bands a visitor may choose from, in whole years.
 AGE_BANDS: dict[str, tuple[int, int]] = {
     "0-17": (0, 17),
