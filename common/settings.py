@@ -160,6 +160,12 @@ class Settings(BaseSettings):
         ge=1,
         description="failed sign-ins from one client address in the window before it is held",
     )
+    portal_lookup_max_per_address: int = Field(
+        default=30,
+        ge=1,
+        description='"could my data be used?" checks from one client address per '
+        "portal_signin_window_minutes before it answers 429",
+    )
     smtp_host: str | None = Field(
         default=None, description="SMTP server that sends notification mails; no mail when unset"
     )

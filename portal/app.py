@@ -24,7 +24,7 @@ from catalog.people.sessions import Timeouts
 from common.settings import Settings, get_settings
 from portal.auth.csrf import check_csrf, load_or_create_key
 from portal.auth.sessions import finish, resolve_visitor
-from portal.auth.throttle import SignInThrottle
+from portal.auth.throttle import AddressRate, SignInThrottle
 from portal.error_pages import error_response, install
 from portal.i18n import load_translations
 from portal.pages import STATIC, Pages
@@ -35,6 +35,8 @@ from portal.routes import (
     applications_api,
     auth,
     catalogue,
+    citizen,
+    optout,
     pages,
     review,
     steward,
@@ -62,6 +64,11 @@ def _state(settings: Settings, clock: Callable[[], datetime]) -> PortalState:
         throttle=SignInThrottle(
             per_account=settings.portal_signin_max_per_account,
             per_address=settings.portal_signin_max_per_address,
+            window=timedelta(minutes=settings.portal_signin_window_minutes),
+            clock=clock,
+        ),
+        lookups=AddressRate(
+            per_address=settings.portal_lookup_max_per_address,
             window=timedelta(minutes=settings.portal_signin_window_minutes),
             clock=clock,
         ),
@@ -106,6 +113,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         steward.router,
         account.router,
         steward_api.router,
+        citizen.router,
+        optout.router,
     ):
         app.include_router(router)
     for router in (applications.router, review.router, applications_api.router):

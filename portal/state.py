@@ -11,7 +11,7 @@ from fastapi import Request
 
 from catalog.people.sessions import Timeouts
 from common.settings import Settings
-from portal.auth.throttle import SignInThrottle
+from portal.auth.throttle import AddressRate, SignInThrottle
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class PortalState:
     key: bytes  # the portal's secret key (CSRF tokens)
     timeouts: Timeouts
     throttle: SignInThrottle
+    lookups: AddressRate  # "could my data be used?" checks per client address
 
 
 def portal_state(request: Request) -> PortalState:
