@@ -94,6 +94,7 @@ class ApplicationRow(Base):
     __tablename__ = "applications"
 
     application_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    filed: Mapped[int | None] = mapped_column(Integer)  # filing order: ids are random
     title: Mapped[str] = mapped_column(String(300))
     applicant: Mapped[str] = mapped_column(ForeignKey("users.username"))
     organisation: Mapped[str] = mapped_column(String(300))
@@ -172,6 +173,7 @@ class OutputRequestRow(Base):
     __table_args__ = (UniqueConstraint("submission_key", name="uq_output_requests_submission_key"),)
 
     request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    filed: Mapped[int | None] = mapped_column(Integer)  # filing order: ids are random
     permit_id: Mapped[str] = mapped_column(ForeignKey("applications.application_id"), index=True)
     author: Mapped[str] = mapped_column(ForeignKey("users.username"))
     sql: Mapped[str] = mapped_column(Text)

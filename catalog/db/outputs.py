@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from catalog.airlock.domain import (
     CheckedResult,
@@ -44,9 +44,11 @@ class SqlOutputStore(SqlStore):
     """Every store Protocol, the airlock's included, over one SQLAlchemy session."""
 
     def add_output_request(self, request: OutputRequest) -> None:
+        filed = self.session.scalar(select(func.max(OutputRequestRow.filed))) or 0
         self.session.add(
             OutputRequestRow(
                 request_id=request.request_id,
+                filed=filed + 1,
                 permit_id=request.permit_id,
                 author=request.author,
                 sql=request.sql,
@@ -108,7 +110,7 @@ class SqlOutputStore(SqlStore):
         self.session.flush()
 
     def list_output_requests(self) -> list[OutputRequest]:
-        query = select(OutputRequestRow).order_by(OutputRequestRow.created_at, OutputRequestRow.request_id)
+        query = select(OutputRequestRow).order_by(OutputRequestRow.created_at, OutputRequestRow.filed)
         return [self._request(row) for row in self.session.scalars(query)]
 
     def find_output_request_by_key(self, submission_key: str) -> OutputRequest | None:

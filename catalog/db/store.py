@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalog.audit.domain import AuditEntry
@@ -247,7 +247,8 @@ class SqlStore(SqlSignInStore, SqlDraftStore, SqlCitizenStore):
         return values
 
     def add_application(self, application: Application) -> None:
-        self.session.add(ApplicationRow(**self._fields(application)))
+        filed = self.session.scalar(select(func.max(ApplicationRow.filed))) or 0
+        self.session.add(ApplicationRow(**self._fields(application), filed=filed + 1))
         self.session.flush()
 
     def update_application(self, application: Application) -> None:
@@ -299,7 +300,7 @@ class SqlStore(SqlSignInStore, SqlDraftStore, SqlCitizenStore):
         return self._application(row)
 
     def list_applications(self, states: frozenset[PermitState] | None = None) -> list[Application]:
-        query = select(ApplicationRow).order_by(ApplicationRow.created_at, ApplicationRow.application_id)
+        query = select(ApplicationRow).order_by(ApplicationRow.created_at, ApplicationRow.filed)
         if states is not None:
             query = query.where(ApplicationRow.state.in_([s.value for s in states]))
         return [self._application(row) for row in self.session.scalars(query)]
