@@ -64,6 +64,12 @@ TITLES: dict[tuple[str, Audience], dict[str, str]] = {
         "nl": "Aanvraag {id} is meteen geweigerd: het doel ervan is niet toegestaan",
         "de": "Antrag {id} wurde sofort abgelehnt: sein Zweck ist nicht zulässig",
     },
+    ("application.lapsed", P): {
+        "en": "Application {id} lapsed: it was not completed within four weeks",
+        "fr": "La demande {id} est caduque : elle n'a pas été complétée dans les quatre semaines",
+        "nl": "Aanvraag {id} is vervallen: ze werd niet binnen vier weken aangevuld",
+        "de": "Antrag {id} ist verfallen: er wurde nicht innerhalb von vier Wochen ergänzt",
+    },
     ("permit.activated", P): {
         "en": "Permit {id} is active: its data are ready in the secure processing environment",
         "fr": "Le permis {id} est actif : ses données sont prêtes "

@@ -42,6 +42,7 @@ RULES: dict[str, tuple[Audience, ...]] = {
     "application.approved": (P,),
     "application.rejected": (P,),
     "application.refused": (P,),
+    "application.lapsed": (P,),
     "permit.activated": (P,),
     "permit.revoked": (P,),
     "permit.expired": (P,),

@@ -84,9 +84,11 @@ def record_refusal(
 
 
 def ended_permits(store: Store, now: datetime | None = None) -> dict[str, str]:
-    """Move permits past their expiry to expired, then return every expired or revoked
-    permit's id with its state."""
+    """Move permits past their expiry to expired (and incomplete applications past their
+    completion window to rejected), then return every expired or revoked permit's id with
+    its state."""
     service.expire_due(store, SYSTEM, now)
+    service.lapse_due(store, SYSTEM, now)
     return {a.application_id: a.state.value for a in store.list_applications(ENDED)}
 
 

@@ -1,9 +1,10 @@
 """The permit lifecycle as data: states, allowed transitions, who may make each, its audit event.
 
 An application moves draft -> submitted -> (incomplete -> submitted) -> under review ->
-approved or rejected; an approved permit becomes active, then expired or revoked. The
-service layer moves applications only along ``TRANSITIONS``; the documentation's state
-diagram is generated from it (``mermaid_diagram``).
+approved or rejected (an incomplete one not completed in time lapses to rejected); an
+approved permit becomes active, then expired or revoked. The service layer moves
+applications only along ``TRANSITIONS``; the documentation's state diagram is generated
+from it (``mermaid_diagram``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ TRANSITIONS: dict[S, dict[S, Transition]] = {
         # Applications for a prohibited purpose are refused at once, by the system, with the reason.
         S.REJECTED: Transition("application.refused", _SYSTEM),
     },
-    S.INCOMPLETE: {S.SUBMITTED: Transition("application.resubmitted", _RESEARCHER)},
+    S.INCOMPLETE: {
+        S.SUBMITTED: Transition("application.resubmitted", _RESEARCHER),
+        # Not completed within the completion window (EHDS Art 68: four weeks): the sweep
+        # rejects it, with the reason.
+        S.REJECTED: Transition("application.lapsed", _RUNNING),
+    },
     S.UNDER_REVIEW: {
         S.APPROVED: Transition("application.approved", _STEWARD),
         S.REJECTED: Transition("application.rejected", _STEWARD),

@@ -8,7 +8,7 @@ rule holds whatever the entry point (CLI, web app, DAG task).
 from __future__ import annotations
 
 import calendar
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from catalog.errors import NotAuthorised, RuleViolation, passes
 from catalog.people.domain import User
@@ -121,6 +121,19 @@ def add_months(moment: datetime, months: int) -> datetime:
     year, month = moment.year + month_index // 12, month_index % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
+
+
+# EHDS Art 68: an applicant asked for more information has four weeks to complete the application.
+COMPLETION_WINDOW = timedelta(weeks=4)
+LAPSED_REASON = (
+    "Not completed within four weeks of the request for more information (EHDS Art 68); "
+    "a new application can be made."
+)
+
+
+def completion_due(marked_incomplete_at: datetime) -> datetime:
+    """When an application marked incomplete at that moment lapses unless completed."""
+    return marked_incomplete_at + COMPLETION_WINDOW
 
 
 def decision_due(application: Application) -> datetime | None:

@@ -24,6 +24,7 @@ from catalog.permits.applications import ApplicationFile
 from catalog.permits.domain import Application, Problem, RequestedDataset, TransitionRecord
 from catalog.permits.lifecycle import AWAITING_DECISION, IN_FORCE, transition
 from catalog.permits.policies import (
+    LAPSED_REASON,
     add_months,
     check_can_decide,
     check_can_resubmit,
@@ -31,6 +32,7 @@ from catalog.permits.policies import (
     check_purpose_allowed,
     check_purpose_fits_organisation,
     check_reason,
+    completion_due,
     decision_due,
     is_overdue,
 )
@@ -396,6 +398,40 @@ def expire_due(store: Store, actor: User, now: datetime | None = None) -> list[s
             _move(store, permit, PermitState.EXPIRED, actor, at)
             expired.append(permit.application_id)
     return expired
+
+
+def marked_incomplete_at(store: Store, application: Application) -> datetime | None:
+    """When an incomplete application was last marked so (None in any other state)."""
+    if application.state is not PermitState.INCOMPLETE:
+        return None
+    marks = [
+        t.at for t in store.transitions(application.application_id) if t.to_state is PermitState.INCOMPLETE
+    ]
+    return marks[-1] if marks else None
+
+
+def lapse_due(store: Store, actor: User, now: datetime | None = None) -> list[str]:
+    """Reject every incomplete application not completed within the completion window
+    (``policies.COMPLETION_WINDOW``), with the reason; returns their ids."""
+    check_can(actor, Operation.EXPIRE)
+    at = _now(now)
+    lapsed = []
+    for application in store.list_applications(frozenset({PermitState.INCOMPLETE})):
+        marked = marked_incomplete_at(store, application)
+        if marked is not None and completion_due(marked) <= at:
+            _move(
+                store,
+                application,
+                PermitState.REJECTED,
+                actor,
+                at,
+                reason=LAPSED_REASON,
+                decided_at=at,
+                decided_by=actor.username,
+                decision_reason=LAPSED_REASON,
+            )
+            lapsed.append(application.application_id)
+    return lapsed
 
 
 def overdue(store: Store, actor: User, now: datetime | None = None) -> list[tuple[Application, datetime]]:

@@ -11,7 +11,7 @@ from typing import Any
 from catalog.permits.domain import Application, Problem
 from catalog.permits.drafts import SECTIONS
 from catalog.permits.lifecycle import AWAITING_DECISION
-from catalog.permits.policies import decision_due, is_overdue
+from catalog.permits.policies import LAPSED_REASON, decision_due, is_overdue
 from catalog.permits.vocabulary import PermitState, ProhibitedPurpose
 from common.settings import Settings
 from portal.applications import vocabulary
@@ -90,11 +90,14 @@ def clock(application: Application, now: datetime) -> Clock:
 
 def refusal_reason(application: Application, _: Callable[[str], str]) -> str | None:
     """The decision's reason in the reader's language: a prohibited purpose's legal reason
-    is translated by its code; a steward's reason is shown as the steward wrote it."""
+    is translated by its code, a lapse's by its text; a steward's reason is shown as the
+    steward wrote it."""
     if application.decision_reason is None:
         return None
     if application.decided_by == "system" and application.purpose in ProhibitedPurpose.__members__.values():
         return _(vocabulary.PROHIBITED_REASONS[application.purpose])
+    if application.decided_by == "system" and application.decision_reason == LAPSED_REASON:
+        return _(vocabulary.LAPSED_REASON)
     return application.decision_reason
 
 

@@ -41,6 +41,11 @@ PROHIBITED_REASONS = {
     ),
     "reidentification": N_("Re-identifying people is prohibited (EHDS Art 61(3))."),
 }
+# The reason of an application that lapsed (``catalog.permits.policies.LAPSED_REASON``).
+LAPSED_REASON = N_(
+    "Not completed within four weeks of the request for more information (EHDS Art 68); "
+    "a new application can be made."
+)
 ORGANISATION_TYPES = {
     "academic": N_("University or research institute"),
     "public_body": N_("Public body"),

@@ -22,6 +22,7 @@ from catalog.people.roles import Operation, can
 from catalog.permits import drafts, service
 from catalog.permits.applications import ApplicationFile, parse_application
 from catalog.permits.domain import Application, Draft
+from catalog.permits.policies import completion_due
 from catalog.permits.vocabulary import PermitState
 from portal.applications import vocabulary
 from portal.applications.files import answers_of, application_data
@@ -302,11 +303,13 @@ def application_page(request: Request, application_id: str) -> Response:
         history = store.transitions(application_id)
         questions = [n for n in drafts.notes(store, user, application_id) if n.kind == "question"]
     asked = [t for t in history if t.to_state is PermitState.INCOMPLETE]
+    incomplete = application.state is PermitState.INCOMPLETE and asked
     return pages_of(request).render(
         request,
         "application.html",
         application=application,
         clock=clock(application, at),
+        complete_by=completion_due(asked[-1].at) if incomplete else None,
         history=history,
         asked=asked,
         questions=questions,

@@ -92,6 +92,10 @@ def test_the_whole_flow_from_draft_to_permit_in_force(client: TestClient, settin
     page = client.get(f"/applications/{application_id}").text
     assert "More information asked" in page and "Which hospitals do the day surgeries come from?" in page
     assert "Sections asked about: Cohort rules" in page and "Which hospitals exactly" not in page
+    # Asked on the clock's day (2 March 2026): four weeks to complete it.
+    assert (
+        "<dt>Complete by</dt><dd>30 March 2026: an application not completed within four weeks lapses" in page
+    )
     # The researcher answers by editing the cohort and resubmits through the service.
     answer = client.post(
         f"/applications/{application_id}/answer",
