@@ -40,7 +40,7 @@ from pseudonymisation.recognizers.generic.iban_recognizer import IbanChecksumRec
 from pseudonymisation.recognizers.generic.person_recognizer import NameListPersonRecognizer
 from pseudonymisation.recognizers.generic.spacy_person_recognizer import SpacyPersonRecognizer
 
-LANGUAGES = ("fr", "nl", "en")
+LANGUAGES = ("fr", "nl", "en", "de")
 ENTITIES = ("PERSON", "DATE", "PHONE", "EMAIL", "ADDRESS", "IBAN", "NISS")
 SPACY_MODELS = {"fr": "fr_core_news_sm"}
 # Components the NER of fr_core_news_sm does not use. Its NER embeds its own tok2vec (the
