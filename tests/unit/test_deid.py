@@ -66,7 +66,8 @@ CASES = [
         "Metformine 850 mg 2x/j, HbA1c 7,2 %, créatinine 1,1 mg/dl, CIM-10 E11.9.",
         "Metformine 850 mg 2x/j, HbA1c 7,2 %, créatinine 1,1 mg/dl, CIM-10 E11.9.",
     ),
-    ("invalid niss is not a niss", "fr", "Dossier 85073003329.", "Dossier 85073003329."),
+    ("invalid niss is not a niss", "fr", "Code 85073003329.", "Code 85073003329."),
+    ("a file number is a record number", "fr", "Dossier 85073003329.", "Dossier <ID>."),
 ]
 
 
