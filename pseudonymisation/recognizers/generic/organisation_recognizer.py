@@ -70,17 +70,7 @@ class OrganisationRecognizer(PatternRecognizer):
         ),
         Pattern(
             "name + institution word",
-            r"\b(?:St\.\s)?(?:"
-            + _WORD
-            + r"\s(?:"
-            + _LINK
-            + r")?){1,3}"
-            + _HEADS
-            + r"(?:\s"
-            + _LINK
-            + r"?"
-            + _NAME
-            + r")?\b",
+            r"\b(?:St\.\s)?(?:" + _WORD + r"\s){1,3}" + _HEADS + r"(?:\s" + _LINK + r"?" + _NAME + r")?\b",
             0.6,
         ),
         Pattern("compound institution", r"\b" + _SUFFIX_WORD + r"(?:\s" + _NAME + r")?", 0.6),
