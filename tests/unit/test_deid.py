@@ -173,3 +173,20 @@ def test_a_catch_missing_one_character_is_a_miss() -> None:
     scores = Scores()
     scores.add(text, spans, [(date.start, date.end - 1), (person.start, person.end)])
     assert (scores.caught_by_type["DATE"], scores.caught_by_type["PERSON"]) == (0, 1)
+
+
+def test_the_deidentification_version_is_recorded_and_read_back() -> None:
+    from pseudonymisation.text import DEID_VERSION, is_current, recorded_version, version_metadata
+
+    assert version_metadata() == f"haven.deid_version={DEID_VERSION}"
+    assert recorded_version(version_metadata()) == DEID_VERSION
+    assert recorded_version("other=1; haven.deid_version=1") == "1"
+    # Tables written before versions were recorded are out of date, like older versions.
+    assert not is_current(None) and not is_current("haven.deid_version=1") and is_current(version_metadata())
+
+
+def test_german_is_supported() -> None:
+    same = (
+        deidentify("Herr Jean Dupont, 93 Jahre, Zimmer 214.", "de") == "Herr <PERSON>, <AGE>, Zimmer <ROOM>."
+    )
+    assert same
