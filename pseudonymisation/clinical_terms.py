@@ -14,7 +14,11 @@ drugs and dressings (``Dafalgan``, ``Mepilex``), departments, greetings between 
   (``maladie de``, ``Morbus``, ``'s``, ``-score``), since many are surnames too (``Wilson``,
   ``Turner``, ``Parkinson``);
 * ``hospitals.csv``: words that start a hospital's name (``AZ``, ``Clinique``, ``Klinik``); the
-  saint's name after them (``Sint-Jan``, ``Saint-Luc``, ``St. Nikolaus``) is kept.
+  saint's name after them (``Sint-Jan``, ``Saint-Luc``, ``St. Nikolaus``) is kept;
+* ``ambiguous_names.csv``: first names that are ordinary words of a language (``Mark``,
+  ``Grace``, ``Marine``, ``Roos``, ``Frank``): the name recognisers do not take them alone
+  where capitals prove nothing (at the start of a sentence; anywhere in German, which
+  capitalises every noun).
 
 ``protect`` trims every person or organisation found so that it covers none of these terms.
 Known limits: a listed brand or department that is also a real surname (``Wells`` alone is
@@ -33,7 +37,16 @@ from presidio_analyzer import RecognizerResult
 
 from common import reference
 
-LEXICONS = ("brands", "scores", "departments", "roles", "eponyms", "eponym_context", "hospitals")
+LEXICONS = (
+    "brands",
+    "scores",
+    "departments",
+    "roles",
+    "eponyms",
+    "eponym_context",
+    "hospitals",
+    "ambiguous_names",
+)
 # Entities found by shape that a clinical term can look like; structured ones (NISS, IBAN,
 # phone, e-mail, dates) are validated and never trimmed.
 TRIMMED = frozenset({"PERSON", "ORG"})
@@ -55,7 +68,7 @@ def _for(rows: Iterable[dict[str, str]], language: str, column: str) -> list[str
 
 def terms(name: str, language: str) -> frozenset[str]:
     """The entries of lexicon ``name`` that apply to ``language``."""
-    column = "word" if name in ("hospitals", "eponym_context") else "term"
+    column = "word" if name in ("hospitals", "eponym_context", "ambiguous_names") else "term"
     return frozenset(_for(lexicon(name), language, column))
 
 

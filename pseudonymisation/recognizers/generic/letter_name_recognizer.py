@@ -9,9 +9,13 @@ first-name lexicon of ``first_name_recognizer``.
   ``Sohn Can``; and a nickname in quotes after ``comme``, ``als``, ``called``
   (``se présente comme « Momo »``).
 
+A listed first name that is also an ordinary word of the note's language
+(``clinical_terms``' ``ambiguous_names.csv``: ``Mark``, ``Grace``, ``Marine``, ``Roos``) is
+taken alone only in the middle of a sentence, and never in German.
+
 Known limits: a first name outside the lexicon with no title, relation or label before it is
-missed; a listed first name used as an ordinary capitalised word (``Grace`` as a period,
-``Iris`` as the eye at the start of a sentence) is replaced; all-caps surnames followed by an
+missed; a listed first name used as an ordinary capitalised word and not in that list is
+replaced; all-caps surnames followed by an
 unlisted first name are left to the title patterns.
 """
 
@@ -21,6 +25,7 @@ import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from pseudonymisation.clinical_terms import terms
 from pseudonymisation.recognizers.generic.first_name_recognizer import first_names
 
 ENTITY = "PERSON"
@@ -56,6 +61,11 @@ _NICKNAME = regex.compile(
 )
 
 
+_SENTENCE_START = regex.compile(r"(?:^|[.!?:;]\s*|\n\s*)$")
+# Languages that capitalise every noun: a capital there says nothing of a name.
+_NOUNS_CAPITALISED = frozenset({"de"})
+
+
 def _listed(word: str, lexicon: frozenset[str]) -> bool:
     return word in lexicon or all(part in lexicon for part in word.split("-"))
 
@@ -87,9 +97,17 @@ class LetterNameRecognizer(EntityRecognizer):
         for match in _LOWER.finditer(text):
             if _listed(match.group("first").title(), lexicon):
                 found.append(RecognizerResult(ENTITY, match.start(), match.end(), SCORE))
+        ambiguous = terms("ambiguous_names", self.supported_language)
         for match in _ALONE.finditer(text):
-            if _listed(match.group("first"), lexicon):
-                found.append(RecognizerResult(ENTITY, match.start(), match.end(), SCORE))
+            name = match.group("first")
+            if not _listed(name, lexicon):
+                continue
+            if name in ambiguous and (
+                self.supported_language in _NOUNS_CAPITALISED
+                or _SENTENCE_START.search(text[max(0, match.start() - 3) : match.start()])
+            ):
+                continue
+            found.append(RecognizerResult(ENTITY, match.start(), match.end(), SCORE))
         for match in _NICKNAME.finditer(text):
             found.append(RecognizerResult(ENTITY, match.start(), match.end(), SCORE))
         return found
