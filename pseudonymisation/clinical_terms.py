@@ -54,18 +54,24 @@ _ATC_LABELS = {"en": "label_en", "fr": "label_fr", "nl": "label_nl", "de": "labe
 _SAINT = r"(?:Saint|Sainte|Sint|St\.?|Sankt)[-\s]\p{Lu}[\p{L}'’]+(?:-\p{Lu}[\p{L}'’]+)*"
 
 
+@lru_cache(maxsize=len(LEXICONS))
+def _rows(name: str) -> tuple[tuple[tuple[str, str], ...], ...]:
+    text = (files("pseudonymisation.lexicons") / f"{name}.csv").read_text(encoding="utf-8")
+    return tuple(tuple(row.items()) for row in csv.DictReader(text.splitlines()))
+
+
 def lexicon(name: str) -> list[dict[str, str]]:
-    """Rows of ``pseudonymisation/lexicons/<name>.csv``."""
+    """Rows of ``pseudonymisation/lexicons/<name>.csv`` (read once per process)."""
     if name not in LEXICONS:
         raise ValueError(f"unknown lexicon {name}")
-    text = (files("pseudonymisation.lexicons") / f"{name}.csv").read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
+    return [dict(row) for row in _rows(name)]
 
 
 def _for(rows: Iterable[dict[str, str]], language: str, column: str) -> list[str]:
     return [r[column] for r in rows if r["language"] in ("*", language)]
 
 
+@lru_cache(maxsize=64)
 def terms(name: str, language: str) -> frozenset[str]:
     """The entries of lexicon ``name`` that apply to ``language``."""
     column = "word" if name in ("hospitals", "eponym_context", "ambiguous_names") else "term"

@@ -50,22 +50,17 @@ _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _YEAR = r"(?:19|20)\d{2}"
 _NUMERIC = r"(?<![\d.,/-])" + _DAY + r"([/.-])(?:0?[1-9]|1[0-2])\1(?:" + _YEAR + r"|\d{2})(?![.,/-]?\d)"
 _ISO = r"(?<![\d.-])" + _YEAR + r"-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-])"
-_WEEKDAY = r"(?:\b(?:" + WEEKDAYS + r")\.?,?\s+)?"
+_WEEKDAY = r"\b(?:" + WEEKDAYS + r")\.?,?\s+"
 _DAY_MONTH = (
-    r"(?<![\d])"
-    + _WEEKDAY
-    + _DAY
-    + r"(?:er|e|ste|de|st|nd|rd|th|\.)?\s+(?:"
-    + MONTHS
-    + r"|may)(?:\s+"
-    + _YEAR
-    + r")?\b"
+    r"(?<![\d])" + _DAY + r"(?:er|e|ste|de|st|nd|rd|th|\.)?\s+(?:" + MONTHS + r"|may)(?:\s+" + _YEAR + r")?\b"
 )
 _MONTH_NUMBER = r"(?:0?[1-9]|1[0-2])"
-_SHORT_NUMERIC = (
-    r"(?:(?<=\b(?:" + _INTRODUCERS + r")\s)|\b(?:" + WEEKDAYS + r")\.?\s+)"
-    r"(?<![\d.,/-])" + _DAY + r"(?:/" + _MONTH_NUMBER + r"|\." + _MONTH_NUMBER + r"\.)(?![/.,-]?\d)"
-)
+_SHORT = r"(?<![\d.,/-])" + _DAY + r"(?:/" + _MONTH_NUMBER + r"|\." + _MONTH_NUMBER + r"\.)(?![/.,-]?\d)"
+# Cheap checks first (a digit here, a space before) so the lookbehind on the introducing
+# words runs only where a short date may start.
+_SHORT_NUMERIC = r"(?=\d)(?<=\s)(?<=\b(?:" + _INTRODUCERS + r")\s)" + _SHORT
+# A weekday before a date belongs to it: "vendredi 14 mars", "di 11/3".
+_WEEKDAY_DATE = _WEEKDAY + r"(?=\d)(?:" + _DAY_MONTH + r"|" + _NUMERIC + r"|" + _SHORT + r")"
 _MONTH_DAY = r"\b(?:" + MONTHS + r")\s+" + _DAY + r"(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b"
 _MONTH_YEAR = r"\b(?:" + MONTHS + r")\s+" + _YEAR + r"\b"
 
@@ -79,7 +74,8 @@ class MultilingualDateRecognizer(PatternRecognizer):
         Pattern("date day month", _DAY_MONTH, 0.6),
         Pattern("date month day", _MONTH_DAY, 0.6),
         Pattern("date month year", _MONTH_YEAR, 0.6),
-        Pattern("date day/month after a date word or weekday", _SHORT_NUMERIC, 0.6),
+        Pattern("date day/month after a date word", _SHORT_NUMERIC, 0.6),
+        Pattern("weekday + date", _WEEKDAY_DATE, 0.6),
     ]
     CONTEXT: ClassVar[list[str]] = ["né", "née", "geboren", "born", "date", "datum", "le", "op", "on"]
 

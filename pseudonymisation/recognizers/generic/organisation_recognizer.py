@@ -76,12 +76,19 @@ class OrganisationRecognizer(PatternRecognizer):
         Pattern("compound institution", r"\b" + _SUFFIX_WORD + r"(?:\s" + _NAME + r")?", 0.6),
         Pattern(
             "work word + preposition + name",
-            r"(?<=\b" + _WORK + r"\b[^.;:\n]{0,40}?\s" + _PREPOSITION + r"\s" + _ARTICLE + r")" + _NAME,
+            r"(?=[\p{Lu}«\"„“\d])(?<=\s)(?<=\b"
+            + _WORK
+            + r"\b[^.;:\n]{0,40}?\s"
+            + _PREPOSITION
+            + r"\s"
+            + _ARTICLE
+            + r")"
+            + _NAME,
             0.6,
         ),
         Pattern(
             "employer label + name",
-            r"(?<=\b(?i:werkgever|employeur|employer|arbeitgeber)\s?[:(]?\s?)" + _NAME,
+            r"(?=[\p{Lu}«\"„“\d])(?<=\b(?i:werkgever|employeur|employer|arbeitgeber)\s?[:(]?\s?)" + _NAME,
             0.6,
         ),
     ]

@@ -89,15 +89,31 @@ class NameListPersonRecognizer(PatternRecognizer):
     """Names after titles, listed first names with a surname, listed surnames, initials."""
 
     PATTERNS: ClassVar[list[Pattern]] = [
-        Pattern("title + name", r"(?<=\b(?:" + _TITLES + r"),?\s)" + _NAME + r"\b", 0.65),
+        # Cheap checks first (a capital here, a space before): the lookbehinds on the long
+        # lists of titles, labels and acts run only where a name may start.
+        Pattern("title + name", r"(?=\p{Lu})(?<=\s)(?<=\b(?:" + _TITLES + r"),?\s)" + _NAME + r"\b", 0.65),
         Pattern(
             "label: name",
-            r"(?<=\b(?:" + _LABELS + r")\s?:\s*" + _OPTIONAL_TITLE + r")" + _NOT_A_TITLE + _NAME + r"\b",
+            r"(?=\p{Lu})(?<=\b(?:"
+            + _LABELS
+            + r")\s?:\s*"
+            + _OPTIONAL_TITLE
+            + r")"
+            + _NOT_A_TITLE
+            + _NAME
+            + r"\b",
             0.65,
         ),
         Pattern(
             "seen by + name",
-            r"(?<=\b(?:" + _ACTS + r")\s" + _OPTIONAL_TITLE + r")" + _NOT_A_TITLE + _NAME + r"\b",
+            r"(?=\p{Lu})(?<=\s)(?<=\b(?:"
+            + _ACTS
+            + r")\s"
+            + _OPTIONAL_TITLE
+            + r")"
+            + _NOT_A_TITLE
+            + _NAME
+            + r"\b",
             0.65,
         ),
         Pattern("first name + name", r"\b" + _FIRST + r"(?:\s" + _NAME + r")?\b", 0.6),

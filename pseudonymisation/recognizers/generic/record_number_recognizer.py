@@ -35,7 +35,13 @@ class RecordNumberRecognizer(PatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern(
             "record number after its label",
-            r"(?<=\b" + _LABELS + r"\s?(?:n°|nr\.?|no\.?|#|:)?\s?)" + _NUMBER + r"(?![\p{L}\d])",
+            # Cheap checks first: the lookbehind on the labels is tried only where a number
+            # may start after a space, a colon or a hash.
+            r"(?=[\p{L}\d])(?<=[\s:#])(?<=\b"
+            + _LABELS
+            + r"\s?(?:n°|nr\.?|no\.?|#|:)?\s?)"
+            + _NUMBER
+            + r"(?![\p{L}\d])",
             0.6,
         ),
     ]
