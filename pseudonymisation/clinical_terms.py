@@ -127,12 +127,24 @@ def _pieces(start: int, end: int, holes: list[tuple[int, int]]) -> list[tuple[in
     return pieces
 
 
+def _holes_near(text: str, language: str, results: list[RecognizerResult]) -> list[tuple[int, int]]:
+    """Protected spans that may touch a person or organisation found: the vocabulary is
+    searched only around them (a term is shorter than the window), not in the whole note."""
+    pattern, window = _pattern(language), 80
+    holes: set[tuple[int, int]] = set()
+    for result in results:
+        if result.entity_type in TRIMMED:
+            start, end = max(0, result.start - window), min(len(text), result.end + window)
+            holes.update(m.span() for m in pattern.finditer(text, start, end))
+    return sorted(holes)
+
+
 def protect(text: str, results: list[RecognizerResult], language: str) -> list[RecognizerResult]:
     """``results`` with persons and organisations trimmed off the clinical terms of ``text``:
     a found span that covers a term keeps its other words (if any letters are left)."""
     if not any(r.entity_type in TRIMMED for r in results):
         return results
-    holes = protected_spans(text, language)
+    holes = _holes_near(text, language, results)
     if not holes:
         return results
     kept = []

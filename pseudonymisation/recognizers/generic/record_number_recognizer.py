@@ -37,7 +37,7 @@ class RecordNumberRecognizer(PatternRecognizer):
             "record number after its label",
             # Cheap checks first: the lookbehind on the labels is tried only where a number
             # may start after a space, a colon or a hash.
-            r"(?=[\p{L}\d])(?<=[\s:#])(?<=\b"
+            r"(?<=[\s:#])(?=[\p{L}\d/-]*\d)(?<=\b"
             + _LABELS
             + r"\s?(?:n°|nr\.?|no\.?|#|:)?\s?)"
             + _NUMBER
