@@ -50,6 +50,7 @@ LEXICONS = (
 # Entities found by shape that a clinical term can look like; structured ones (NISS, IBAN,
 # phone, e-mail, dates) are validated and never trimmed.
 TRIMMED = frozenset({"PERSON", "ORG"})
+_WINDOW = 48
 _ATC_LABELS = {"en": "label_en", "fr": "label_fr", "nl": "label_nl", "de": "label_en"}
 _SAINT = r"(?:Saint|Sainte|Sint|St\.?|Sankt)[-\s]\p{Lu}[\p{L}'’]+(?:-\p{Lu}[\p{L}'’]+)*"
 
@@ -129,8 +130,9 @@ def _pieces(start: int, end: int, holes: list[tuple[int, int]]) -> list[tuple[in
 
 def _holes_near(text: str, language: str, results: list[RecognizerResult]) -> list[tuple[int, int]]:
     """Protected spans that may touch a person or organisation found: the vocabulary is
-    searched only around them (a term is shorter than the window), not in the whole note."""
-    pattern, window = _pattern(language), 80
+    searched only around them, not in the whole note (``_WINDOW`` is longer than any term,
+    ``Department of Internal Medicine`` or ``Klinik St. Josef St. Vith``)."""
+    pattern, window = _pattern(language), _WINDOW
     holes: set[tuple[int, int]] = set()
     for result in results:
         if result.entity_type in TRIMMED:
