@@ -30,6 +30,7 @@ from jobs.errors import ReconciliationError
 from pseudonymisation.keyed_hash import hmac_column
 from pseudonymisation.keys import Key
 from pseudonymisation.spark_text import deidentify_column
+from pseudonymisation.text import version_metadata
 from quality.row_checks import REASON, quarantine_entries, typed_valid, typed_value
 from quality.source_rules import RULES, SourceRules
 
@@ -182,14 +183,15 @@ def bronze_extract(spark: SparkSession, bronze_table: Path, extract_id: str) -> 
     return spark.read.format("delta").load(str(bronze_table)).where(F.col("_extract_id") == extract_id)
 
 
-def replace_extract(df: DataFrame, table: Path, extract_id: str) -> None:
+def replace_extract(df: DataFrame, table: Path, extract_id: str, user_metadata: str | None = None) -> None:
+    """Replace the rows of one extract; ``user_metadata`` is recorded in the Delta commit."""
     ensure_table(df.sparkSession, table, df)
-    (
-        df.write.format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", f"_extract_id = '{extract_id}'")
-        .save(str(table))
+    writer = (
+        df.write.format("delta").mode("overwrite").option("replaceWhere", f"_extract_id = '{extract_id}'")
     )
+    if user_metadata is not None:
+        writer = writer.option("userMetadata", user_metadata)
+    writer.save(str(table))
 
 
 def run_source(
@@ -226,7 +228,10 @@ def run_source(
         ).first()
         assert dropped_stats is not None
         rows = deidentified(with_platform_pseudonym(kept, key), RULES[source])
-        replace_extract(rows, silver_table, extract_id)
+        # Each silver version records the de-identification version its free text went
+        # through, so text written by an older one can be found and re-derived.
+        metadata = version_metadata() if RULES[source].free_text else None
+        replace_extract(rows, silver_table, extract_id, metadata)
         loaded = (
             spark.read.format("delta")
             .load(str(silver_table))

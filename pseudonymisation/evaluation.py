@@ -2,13 +2,15 @@
 
 Ground truth is written inline: ``Patient [PERSON:Jean Dupont], né le [DATE:12/03/1957]``
 (hand-made notes, ``load_notes``), or comes as a span file next to the notes (the synthetic
-generator's ``truth/clinical_notes_pii.csv``, ``load_span_file``). Scores are type-agnostic
-(any placeholder removes the text), with recall per true type and precision per found type:
+generator's ``truth/clinical_notes_pii.csv``, ``load_span_file``). Clinical terms that must
+survive are marked ``[KEEP:maladie de Crohn]``. Scores are type-agnostic (any placeholder
+removes the text), with recall per true type and precision per found type:
 
-* a true span is *caught* when at least ``CAUGHT`` of its letters and digits are inside
-  found spans (a partial catch that leaves a surname behind is a miss);
+* a true span is *caught* when every one of its letters and digits is inside found spans
+  (``CAUGHT``: a partial catch that leaves a surname or a day behind is a miss);
 * a found span is *correct* when at least half of its letters and digits are inside true
-  spans.
+  spans;
+* a keep span is *kept* when none of its letters and digits is inside a found span.
 
 Only counts and ratios leave this module; no note text is ever printed.
 """
@@ -22,7 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CAUGHT = 0.9
+CAUGHT = 1.0
+KEEP = "KEEP"
 _MARK = re.compile(r"\[([A-Z]+):([^\]]+)\]")
 
 
@@ -38,6 +41,7 @@ class Note:
     language: str
     text: str
     spans: tuple[Span, ...]
+    keep: tuple[Span, ...] = ()
 
 
 def parse_marked(marked: str) -> tuple[str, tuple[Span, ...]]:
@@ -59,14 +63,17 @@ def parse_marked(marked: str) -> tuple[str, tuple[Span, ...]]:
 
 
 def load_notes(path: Path) -> list[Note]:
-    """Notes of a ``<language>| <marked text>`` file (``#`` lines are comments)."""
+    """Notes of a ``<language>| <marked text>`` file (``#`` lines are comments); ``KEEP``
+    marks become the note's ``keep`` spans, every other mark a true span."""
     notes = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         language, _, marked = line.partition("|")
         text, spans = parse_marked(marked.strip())
-        notes.append(Note(language.strip(), text, spans))
+        truth = tuple(s for s in spans if s.entity != KEEP)
+        keep = tuple(s for s in spans if s.entity == KEEP)
+        notes.append(Note(language.strip(), text, truth, keep))
     return notes
 
 
@@ -100,6 +107,13 @@ class Scores:
     caught_by_type: Counter[str] = field(default_factory=Counter)
     found_by_type: Counter[str] = field(default_factory=Counter)
     correct_by_type: Counter[str] = field(default_factory=Counter)
+    keep_spans: int = 0
+    kept: int = 0
+
+    @property
+    def kept_ratio(self) -> float:
+        """Share of the clinical terms marked ``KEEP`` that no found span touches."""
+        return self.kept / self.keep_spans if self.keep_spans else 1.0
 
     @property
     def recall(self) -> float:
@@ -118,9 +132,14 @@ class Scores:
         return self.correct_by_type[entity] / total if total else 1.0
 
     def add(
-        self, text: str, truth: Sequence[Span], found: Iterable[tuple[int, int] | tuple[int, int, str]]
+        self,
+        text: str,
+        truth: Sequence[Span],
+        found: Iterable[tuple[int, int] | tuple[int, int, str]],
+        keep: Sequence[Span] = (),
     ) -> None:
-        """Count one note: its true spans and the spans found, with their type if known."""
+        """Count one note: its true spans, the spans found (with their type if known) and
+        the clinical terms that must survive."""
         typed = [(f[0], f[1], f[2] if len(f) > 2 else "") for f in found]
         covered: set[int] = set()
         for start, end, _ in typed:
@@ -134,6 +153,10 @@ class Scores:
             if positions and len(positions & covered) / len(positions) >= CAUGHT:
                 self.caught += 1
                 self.caught_by_type[span.entity] += 1
+        for span in keep:
+            self.keep_spans += 1
+            if not _alnum_positions(text, span.start, span.end) & covered:
+                self.kept += 1
         for start, end, entity in typed:
             positions = _alnum_positions(text, start, end)
             if not positions:
@@ -158,5 +181,6 @@ class Scores:
         per_type = " ".join(f"{t}={self.recall_of(t):.2f}" for t in sorted(self.true_by_type))
         return (
             f"{label}: recall {self.recall:.3f} ({self.caught}/{self.true_spans}) "
-            f"precision {self.precision:.3f} ({self.correct}/{self.found_spans}) | {per_type}"
+            f"precision {self.precision:.3f} ({self.correct}/{self.found_spans}) "
+            f"kept {self.kept_ratio:.3f} ({self.kept}/{self.keep_spans}) | {per_type}"
         )

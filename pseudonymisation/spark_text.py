@@ -4,7 +4,7 @@
 the Presidio engine once (``pseudonymisation.engine.get_engine``, cached per process and
 reused across partitions while Spark reuses the worker) and sends each Arrow batch through
 spaCy's ``nlp.pipe`` in one go, rather than one ``analyze`` call per row. Rows whose
-language is not ``fr``, ``nl`` or ``en`` come out null (fail closed: an unknown language
+language is not ``fr``, ``nl``, ``en`` or ``de`` come out null (fail closed: an unknown language
 never lets its text through unchanged).
 """
 
@@ -42,7 +42,7 @@ def _deidentify_batches(batches: Iterator[tuple[pd.Series, pd.Series]]) -> Itera
 
 def deidentify_column(text: Column | str, language: Column | str) -> Column:
     """A string column: ``text`` de-identified in ``language`` (a column of ``fr``/``nl``/
-    ``en`` codes, or one code for every row). Null text stays null."""
+    ``en``/``de`` codes, or one code for every row). Null text stays null."""
     text_col = F.col(text) if isinstance(text, str) else text
     if isinstance(language, str) and language in LANGUAGES:
         language_col = F.lit(language)

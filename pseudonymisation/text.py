@@ -1,11 +1,13 @@
-"""Free-text de-identification for clinical notes in French, Dutch and English.
+"""Free-text de-identification for clinical notes in French, Dutch, English and German.
 
 ``deidentify(text, language)`` replaces persons, dates, phone numbers, e-mail addresses,
-postal addresses, IBANs and national register numbers with typed placeholders
-(``<PERSON>``, ``<DATE>``, ``<PHONE>``, ``<EMAIL>``, ``<ADDRESS>``, ``<IBAN>``, ``<NISS>``)
-and leaves clinical content alone. Measured recall and precision per language are in
-``pseudonymisation/README.md``. For many texts use ``deidentify_many`` or the Spark
-integration in ``pseudonymisation.spark_text``, which batch through spaCy.
+postal addresses, IBANs, national register numbers, ages over 89, record numbers, room and
+bed numbers, and employers and schools with typed placeholders (``<PERSON>``, ``<DATE>``,
+``<PHONE>``, ``<EMAIL>``, ``<ADDRESS>``, ``<IBAN>``, ``<NISS>``, ``<AGE>``, ``<ID>``,
+``<ROOM>``, ``<ORG>``) and leaves clinical content alone (``clinical_terms``). Measured
+recall and precision per language are in ``pseudonymisation/README.md``. For many texts
+use ``deidentify_many`` or the Spark integration in ``pseudonymisation.spark_text``, which
+batch through spaCy.
 """
 
 from __future__ import annotations
@@ -14,10 +16,38 @@ from collections.abc import Iterable
 
 from pseudonymisation.engine import LANGUAGES, get_engine
 
+# The version of what de-identification replaces: raise it whenever a recogniser, a name
+# list or a clinical vocabulary list changes the output, so that silver tables written
+# with an older version can be told apart (``version_metadata``) and re-derived.
+# 1: persons, dates, phones, e-mails, addresses, IBANs, NISS in FR/NL/EN.
+# 2: German; ages over 89, record, room and bed numbers, employers and schools; names as
+#    letters write them; clinical terms kept by data lists.
+DEID_VERSION = "2"
+_METADATA_KEY = "haven.deid_version="
+
+
+def version_metadata() -> str:
+    """The commit metadata a table written with this de-identification records."""
+    return f"{_METADATA_KEY}{DEID_VERSION}"
+
+
+def recorded_version(user_metadata: str | None) -> str | None:
+    """The de-identification version in a table commit's metadata, ``None`` if not recorded
+    (tables written before versions were recorded: treat them as out of date)."""
+    for part in (user_metadata or "").split(";"):
+        if part.strip().startswith(_METADATA_KEY):
+            return part.strip()[len(_METADATA_KEY) :]
+    return None
+
+
+def is_current(user_metadata: str | None) -> bool:
+    """Whether a table commit was written by this version of de-identification."""
+    return recorded_version(user_metadata) == DEID_VERSION
+
 
 def deidentify(text: str, language: str) -> str:
     """``text`` with identifying information replaced by typed placeholders
-    (``language``: ``fr``, ``nl`` or ``en``)."""
+    (``language``: ``fr``, ``nl``, ``en`` or ``de``)."""
     result = get_engine().deidentify_batch([text], language)[0]
     return result if result is not None else text
 
@@ -27,4 +57,12 @@ def deidentify_many(texts: Iterable[str | None], language: str) -> list[str | No
     return get_engine().deidentify_batch(texts, language)
 
 
-__all__ = ["LANGUAGES", "deidentify", "deidentify_many"]
+__all__ = [
+    "DEID_VERSION",
+    "LANGUAGES",
+    "deidentify",
+    "deidentify_many",
+    "is_current",
+    "recorded_version",
+    "version_metadata",
+]

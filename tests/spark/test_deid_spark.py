@@ -15,9 +15,10 @@ ROWS = [
     (2, "nl", "Dhr. Peeters woont in de Kerkstraat 12 bus 3, gsm 0470 12 34 56."),
     (3, "en", "Mrs Sarah Jones, born March 12, 1957. Lisinopril 10 mg."),
     (4, "fr", None),
-    (5, "de", "Herr Jean Dupont, geboren am 12/03/1957."),
+    (5, "es", "Sr. Jean Dupont, nacido el 12/03/1957."),
     (6, None, "Jean Dupont"),
     (7, "en", "No identifiers here: HbA1c 7.2 %."),
+    (8, "de", "Herr Jean Dupont, geboren am 12/03/1957."),
 ]
 
 
@@ -25,7 +26,7 @@ def test_spark_column_matches_python_per_row(spark: SparkSession) -> None:
     df = spark.createDataFrame(ROWS, "id int, lang string, note string").repartition(2)
     got = df.select("id", deidentify_column("note", "lang").alias("note"))
     expected_rows = [
-        (i, deidentify(t, lang) if t is not None and lang in ("fr", "nl", "en") else None)
+        (i, deidentify(t, lang) if t is not None and lang in ("fr", "nl", "en", "de") else None)
         for i, lang, t in ROWS
     ]
     expected = spark.createDataFrame(expected_rows, "id int, note string")
@@ -34,6 +35,7 @@ def test_spark_column_matches_python_per_row(spark: SparkSession) -> None:
     by_id = {r["id"]: r["note"] for r in got.collect()}
     assert by_id[5] is None and by_id[6] is None
     assert by_id[1] is not None and "<NISS>" in by_id[1] and "<PERSON>" in by_id[1]
+    assert by_id[8] == "Herr <PERSON>, geboren am <DATE>."
 
 
 def test_one_language_for_every_row(spark: SparkSession) -> None:

@@ -66,7 +66,8 @@ CASES = [
         "Metformine 850 mg 2x/j, HbA1c 7,2 %, créatinine 1,1 mg/dl, CIM-10 E11.9.",
         "Metformine 850 mg 2x/j, HbA1c 7,2 %, créatinine 1,1 mg/dl, CIM-10 E11.9.",
     ),
-    ("invalid niss is not a niss", "fr", "Dossier 85073003329.", "Dossier 85073003329."),
+    ("invalid niss is not a niss", "fr", "Code 85073003329.", "Code 85073003329."),
+    ("a file number is a record number", "fr", "Dossier 85073003329.", "Dossier <ID>."),
 ]
 
 
@@ -87,7 +88,7 @@ def test_batches_give_the_same_result_as_single_texts_and_keep_nulls() -> None:
 
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="unsupported language"):
-        deidentify("text", "de")
+        deidentify("text", "es")
 
 
 def measure(notes: list[Note], language: str) -> Scores:
@@ -135,3 +136,57 @@ def test_the_scorer_counts_partial_catches_as_misses() -> None:
     scores = Scores()
     scores.add(text, spans, [(3, 7), (18, 28), (0, 2)])  # first name only, the date, "Vu"
     assert (scores.caught, scores.true_spans, scores.correct, scores.found_spans) == (1, 2, 2, 3)
+
+
+def test_keep_marks_are_clinical_terms_not_identifiers(tmp_path: Path) -> None:
+    corpus = tmp_path / "notes.txt"
+    corpus.write_text(
+        "# comment\nfr| Mme [PERSON:Dupont], [KEEP:maladie de Crohn], [ROOM:chambre 12].\n", encoding="utf-8"
+    )
+    (note,) = load_notes(corpus)
+    assert note.text == "Mme Dupont, maladie de Crohn, chambre 12."
+    assert [(s.entity, note.text[s.start : s.end]) for s in note.spans] == [
+        ("PERSON", "Dupont"),
+        ("ROOM", "chambre 12"),
+    ]
+    assert [note.text[s.start : s.end] for s in note.keep] == ["maladie de Crohn"]
+
+
+def test_a_keep_span_touched_by_any_found_span_is_not_kept() -> None:
+    from pseudonymisation.evaluation import parse_marked
+
+    text, spans = parse_marked("[KEEP:maladie de Crohn] et [KEEP:score de Glasgow], [PERSON:Jean Dupont].")
+    keep = [s for s in spans if s.entity == "KEEP"]
+    truth = [s for s in spans if s.entity != "KEEP"]
+    scores = Scores()
+    # "Crohn" replaced (one letter is enough to damage the term), Glasgow untouched, the name whole.
+    scores.add(text, truth, [(11, 16), (text.index("Jean"), text.index("Jean") + 11)], keep)
+    assert (scores.kept, scores.keep_spans, scores.caught, scores.true_spans) == (1, 2, 1, 1)
+    assert scores.kept_ratio == 0.5
+
+
+def test_a_catch_missing_one_character_is_a_miss() -> None:
+    from pseudonymisation.evaluation import parse_marked
+
+    text, spans = parse_marked("Vu le [DATE:12/03/2024] par [PERSON:Jean Dupont].")
+    date, person = spans
+    scores = Scores()
+    scores.add(text, spans, [(date.start, date.end - 1), (person.start, person.end)])
+    assert (scores.caught_by_type["DATE"], scores.caught_by_type["PERSON"]) == (0, 1)
+
+
+def test_the_deidentification_version_is_recorded_and_read_back() -> None:
+    from pseudonymisation.text import DEID_VERSION, is_current, recorded_version, version_metadata
+
+    assert version_metadata() == f"haven.deid_version={DEID_VERSION}"
+    assert recorded_version(version_metadata()) == DEID_VERSION
+    assert recorded_version("other=1; haven.deid_version=1") == "1"
+    # Tables written before versions were recorded are out of date, like older versions.
+    assert not is_current(None) and not is_current("haven.deid_version=1") and is_current(version_metadata())
+
+
+def test_german_is_supported() -> None:
+    same = (
+        deidentify("Herr Jean Dupont, 93 Jahre, Zimmer 214.", "de") == "Herr <PERSON>, <AGE>, Zimmer <ROOM>."
+    )
+    assert same

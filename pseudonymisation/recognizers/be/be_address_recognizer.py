@@ -21,8 +21,10 @@ from presidio_analyzer import Pattern, PatternRecognizer
 ENTITY = "ADDRESS"
 
 _CAP = r"\p{Lu}[\p{L}'’-]*"
-_NUMBER = r"\d{1,4}(?:\s?[a-zA-Z](?![\p{L}]))?(?:\s?(?:bte|boîte|bus|b\.)\s?\d{1,4})?"
-_POSTCODE_CITY = r"[1-9]\d{3}\s+" + _CAP + r"(?:[\s-]" + _CAP + r")*"
+_NUMBER = r"\d{1,4}(?:\s?[a-zA-Z](?![\p{L}]))?(?:\s?(?:bte|boîte|bus|box|b\.)\s?\d{1,4})?"
+_POSTCODE_CITY = r"[1-9]\d{3}\s+(?:St\.\s)?" + _CAP + r"(?:[\s-]" + _CAP + r")*"
+# A British address ends in a town and a postcode: "London NW1 6XE".
+_UK_TOWN_POSTCODE = _CAP + r"\s[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b"
 _FR_TYPES = (
     r"(?i:rue|avenue|av\.|boulevard|bd|chaussée|chaussee|place|chemin|allée|allee|quai|"
     r"square|clos|impasse|drève|dreve|route|galerie|rond-point|voie|sentier)"
@@ -35,10 +37,17 @@ _FR_STREET = (
     + _CAP
     + r")*,?\s+"
     + _NUMBER
+    # "Grand-Place 3", "Petite-Rue 5": the street type at the end of a hyphenated name.
+    + r"|"
+    + _CAP
+    + r"-(?:Place|Rue|Chaussée)\s+"
+    + _NUMBER
 )
 _NL_TYPES = (
     r"(?:straat|laan|plein|plaats|steenweg|weg|lei|dreef|kaai|kade|markt|singel|gracht|"
-    r"dijk|baan|hof|pad|vest|wal|berg|dam|kouter|veld|park|ring|wijk|dries)"
+    r"dijk|baan|hof|pad|vest|wal|berg|dam|kouter|veld|park|ring|wijk|dries|"
+    # German (East Belgium): Hauptstraße, Aachener Straße, Kirchgasse, Marktplatz.
+    r"straße|strasse|gasse|platz|allee|ufer)"
 )
 # Roads named after where they lead: "Steenweg op Gent", "Baan naar Hasselt".
 _NL_TOWARDS = r"(?:\s(?:op|naar)\s" + _CAP + r")?"
@@ -65,7 +74,11 @@ class BeAddressRecognizer(PatternRecognizer):
     """Street and house number, with an optional postcode and municipality."""
 
     PATTERNS: ClassVar[list[Pattern]] = [
-        Pattern("street", r"\b" + _STREET + r"(?:,?\s+(?:B-)?" + _POSTCODE_CITY + r")?", 0.6),
+        Pattern(
+            "street",
+            r"\b" + _STREET + r"(?:,?\s+(?:B-)?" + _POSTCODE_CITY + r"|,\s" + _UK_TOWN_POSTCODE + r")?",
+            0.6,
+        ),
         Pattern("postcode city after comma", r"(?<=,\s?)(?:B-)?" + _POSTCODE_CITY, 0.5),
     ]
     CONTEXT: ClassVar[list[str]] = ["adresse", "domicile", "habite", "adres", "woont", "address", "lives"]

@@ -1,11 +1,15 @@
-"""Presidio recogniser of dates in French, Dutch and English notes.
+"""Presidio recogniser of dates in French, Dutch, English and German notes.
 
 Formats: ``12/03/2024``, ``12-03-24``, ``12.03.2024``, ``2024-03-12``, ``12 mars 2024``,
-``1er mars 2024``, ``12 maart 2024``, ``March 12, 2024``, ``12 March 2024``, ``mars 2024``.
+``1er mars 2024``, ``12 maart 2024``, ``March 12, 2024``, ``12 March 2024``, ``mars 2024``,
+``5. März 2025``, an optional weekday before (``vendredi 14 mars``, ``di 11/3``), and short
+numeric dates without a year (``12/01``, ``17/3``, ``4.3.``) when a weekday or a word that
+introduces a date comes just before (``le``, ``du``, ``op``, ``tot``, ``on``, ``seen``, ``am``,
+``vom``, ``RDV``, ``afspraak``): alone, ``3/10`` is as often a pain score or a fraction.
 Numeric dates are validated (day 1-31, month 1-12). Known limits: years alone (``en
-2019``), relative dates (``hier``, ``gisteren``), and dates written in words are kept;
-a numeric date glued to more digits (part of a national number) is left to that
-recogniser.
+2019``), relative dates (``hier``, ``gisteren``), dates written in words, and short dates
+with no such word before them are kept; a numeric date glued to more digits (part of a
+national number) is left to that recogniser.
 """
 
 from __future__ import annotations
@@ -25,15 +29,38 @@ MONTHS = (
     "januari|februari|maart|april|mei|juni|juli|augustus|oktober|december|jan\\.?|feb\\.?|"
     "mrt\\.?|apr\\.?|aug\\.?|okt\\.?|dec\\.?|"
     # English
-    "january|february|march|june|july|august|september|october|november"
+    "january|february|march|june|july|august|september|october|november|"
+    # German (the others are spelt as in Dutch or English)
+    "januar|februar|märz|maerz|dezember|jän\\.?|mär\\.?|dez\\.?"
+)
+WEEKDAYS = (
+    "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lun\\.|mar\\.|mer\\.|jeu\\.|ven\\.|sam\\.|"
+    "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|ma|di|wo|do|vr|za|zo|"
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|fri|sat|sun|"
+    "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|mo|mi|fr|sa|so"
+)
+# Words that introduce a date: a short numeric date ("12/01") counts only after one of them.
+_INTRODUCERS = (
+    "le|du|au|depuis|dès|jusqu['’]au|rdv|rendez-vous|revu|revue|vu|contrôle|prévue?|"
+    "op|van|tot|vanaf|sinds|t/m|afspraak|sessie|controle|revisie|gezien|"
+    "on|from|to|until|till|since|seen|review|visit|appointment|dated|"
+    "am|vom|bis|ab|seit|zum|termin|kontrolle|date|datum"
 )
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _YEAR = r"(?:19|20)\d{2}"
 _NUMERIC = r"(?<![\d.,/-])" + _DAY + r"([/.-])(?:0?[1-9]|1[0-2])\1(?:" + _YEAR + r"|\d{2})(?![.,/-]?\d)"
 _ISO = r"(?<![\d.-])" + _YEAR + r"-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-])"
+_WEEKDAY = r"\b(?:" + WEEKDAYS + r")\.?,?\s+"
 _DAY_MONTH = (
-    r"(?<![\d])" + _DAY + r"(?:er|e|ste|de|st|nd|rd|th)?\s+(?:" + MONTHS + r")(?:\s+" + _YEAR + r")?\b"
+    r"(?<![\d])" + _DAY + r"(?:er|e|ste|de|st|nd|rd|th|\.)?\s+(?:" + MONTHS + r"|may)(?:\s+" + _YEAR + r")?\b"
 )
+_MONTH_NUMBER = r"(?:0?[1-9]|1[0-2])"
+_SHORT = r"(?<![\d.,/-])" + _DAY + r"(?:/" + _MONTH_NUMBER + r"|\." + _MONTH_NUMBER + r"\.)(?![/.,-]?\d)"
+# Cheap checks first (a digit here, a space before) so the lookbehind on the introducing
+# words runs only where a short date may start.
+_SHORT_NUMERIC = r"(?=\d)(?<=\s)(?<=\b(?:" + _INTRODUCERS + r")\s)" + _SHORT
+# A weekday before a date belongs to it: "vendredi 14 mars", "di 11/3".
+_WEEKDAY_DATE = _WEEKDAY + r"(?=\d)(?:" + _DAY_MONTH + r"|" + _NUMERIC + r"|" + _SHORT + r")"
 _MONTH_DAY = r"\b(?:" + MONTHS + r")\s+" + _DAY + r"(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b"
 _MONTH_YEAR = r"\b(?:" + MONTHS + r")\s+" + _YEAR + r"\b"
 
@@ -47,6 +74,8 @@ class MultilingualDateRecognizer(PatternRecognizer):
         Pattern("date day month", _DAY_MONTH, 0.6),
         Pattern("date month day", _MONTH_DAY, 0.6),
         Pattern("date month year", _MONTH_YEAR, 0.6),
+        Pattern("date day/month after a date word", _SHORT_NUMERIC, 0.6),
+        Pattern("weekday + date", _WEEKDAY_DATE, 0.6),
     ]
     CONTEXT: ClassVar[list[str]] = ["né", "née", "geboren", "born", "date", "datum", "le", "op", "on"]
 

@@ -31,7 +31,19 @@ from pseudonymisation.recognizers.generic.names import FIRST_NAMES
 
 ENTITY = "PERSON"
 SCORE = 0.6
-FAKER_LOCALES = ("nl_BE", "fr_BE", "en_GB", "en_US")
+FAKER_LOCALES = (
+    "nl_BE",
+    "fr_BE",
+    "en_GB",
+    "en_US",
+    "fr_FR",
+    "nl_NL",
+    "de_DE",
+    "de_AT",
+    "it_IT",
+    "pl_PL",
+    "pt_PT",
+)
 _CALENDAR = {
     "january",
     "february",
@@ -88,7 +100,7 @@ _CALENDAR = {
     "dimanche",
 }
 _PARTICLE = r"(?:(?i:van|von|de|der|den|du|le|la|ter|ten|vanden|vander)\s+|[Dd]['’])"
-_CAPITALISED = r"\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?"
+_CAPITALISED = r"\p{Lu}(?:['’]\p{Lu})?[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?"
 _SURNAME = regex.compile(
     r"\s+(?:"
     + _PARTICLE
@@ -104,18 +116,29 @@ _WORD = regex.compile(r"(?<![\p{L}'’-])" + _CAPITALISED + r"(?![\p{L}'’-])")
 
 
 @lru_cache(maxsize=1)
-def first_names() -> frozenset[str]:
-    """The lexicon: faker's first names of ``FAKER_LOCALES`` and Haven's own, filtered."""
-    from spacy.lang.en.stop_words import STOP_WORDS as EN
-    from spacy.lang.fr.stop_words import STOP_WORDS as FR
-    from spacy.lang.nl.stop_words import STOP_WORDS as NL
-
+def _all_first_names() -> frozenset[str]:
     names = set(FIRST_NAMES)
     for locale in FAKER_LOCALES:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         names |= set(provider.first_names_male) | set(provider.first_names_female)
-    excluded = EN | NL | FR | _CALENDAR
-    return frozenset(n for n in names if len(n) > 2 and n.lower() not in excluded)
+    return frozenset(n for n in names if len(n) > 2 and n.lower() not in _CALENDAR)
+
+
+@lru_cache(maxsize=8)
+def _stop_words(language: str) -> frozenset[str]:
+    module = importlib.import_module(f"spacy.lang.{language}.stop_words")
+    return frozenset(module.STOP_WORDS)
+
+
+@lru_cache(maxsize=8)
+def first_names(language: str | None = None) -> frozenset[str]:
+    """The lexicon: faker's first names of ``FAKER_LOCALES`` and Haven's own, without
+    month and weekday names and without the stop words of ``language`` (of English,
+    Dutch, French and German when no language is given: ``Ben`` is a name in an English
+    note, a verb in a Dutch one)."""
+    languages = (language,) if language else ("en", "nl", "fr", "de")
+    excluded: frozenset[str] = frozenset().union(*(_stop_words(lang) for lang in languages))
+    return frozenset(n for n in _all_first_names() if n.lower() not in excluded)
 
 
 class FirstNameSurnameRecognizer(EntityRecognizer):

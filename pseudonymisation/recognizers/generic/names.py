@@ -17,6 +17,17 @@ Chloé Chloe Zoé Zoe Juliette Alice Inès Ines Jade Sophie Isabelle Catherine N
 Valerie Sylvie Véronique Veronique Françoise Francoise Brigitte Fatima Khadija Aicha Amina
 Yasmine Leila Mary Elizabeth Margaret Susan Jennifer Linda Patricia Barbara Emily Jessica
 Helen Sandra Karen Nancy Lisa Kate Claire Jane Ruth Joyce Sanne Eva Nele Lies Inge Veerle
+Ginette Annick Carine Sandrine Mélanie Nadine Josiane Jocelyne Micheline Ghislaine Marie-Claire
+Jean-Luc Jean-Marie Jean-Pierre Jean-François Marie-Christine Marie-Thérèse Marie-Paule Colette
+Danielle Murielle Muriel Fabienne Pascale Viviane Myriam Bernadette Georgette Huguette Jeannine
+Paulette Odette Germaine Marcel Roger Fernand Raymond Albert Gaston Ghislain Thierry Didier
+Fabrice Cédric Grégory Jérôme Ludovic Aurore Gaëlle Laetitia Audrey Céline Virginie Delphine
+Godelieve Lutgarde Rosa Gerda Mariette Agnes Lisette Marleen Rosette Jozef Gilbert Roland Etienne
+Lieven Pieter-Jan Robbe Wout Seppe Warre Lowie Ferre Mats Kobe Jana Lore Febe Fleur Ine Lien
+Hildegard Gisela Ursula Günter Birgit Monika Helmut Dieter Jürgen Uwe Gerda Hannelore Heike Sabine
+Momo Andi Kiki Sam Bert Tine Mieke Miet Jos Louis-Philippe Priya Aminata Kwame
+Abena Fatou Moussa Mamadou Dieudonné Grâce Mustafa Emre Ahmet Yasin Elif Zeynep Naima Samira
+Bilal Hamza Ayoub Imane Salma Soufiane Anas
 """
 
 _SURNAMES = """

@@ -33,9 +33,13 @@ ENTITY = "PERSON"
 
 _PARTICLE = (
     r"(?:[Vv]an\s(?:[Dd]e[nr]?\s)?|[Dd]e\s|[Dd]e[nr]\s|[Ll]e\s|[Ll]a\s|[Dd]u\s|"
-    r"[Dd]['’]|[Vv]ander|[Vv]on\s)"
+    r"[Dd]['’]|[Vv]ander|[Vv]on\s|VAN\s(?:DE[NR]?\s)?|DE[NR]?\s|LE\s|LA\s|DU\s|VON\s)"
 )
-_WORD = r"\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?"
+# A capitalised word (``Dupont``, ``O'Brien``, ``Dubois-Clarke``) or one in capitals (``GOFFIN``).
+_WORD = (
+    r"(?:\p{Lu}(?:['’]\p{Lu})?[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?"
+    r"|\p{Lu}{2,}(?:['’-]\p{Lu}{2,})*(?![\p{Ll}]))"
+)
 _NAME = r"(?:" + _PARTICLE + r")?" + _WORD + r"(?:\s(?:" + _PARTICLE + r")?" + _WORD + r"){0,2}"
 _TITLES = (
     r"Dr\.?|Dre|Prof\.?|Pr\.?|M\.|Mme|Mlle|Mr\.?|Mrs\.?|Ms\.?|Miss|Dhr\.?|Mevr\.?|Mw\.?|"
@@ -45,10 +49,25 @@ _TITLES = (
     r"[Dd]ochter|[Zz]oon|[Ii]nfirmière|[Ii]nfirmier|[Vv]erpleegkundige|[Nn]urse|GP|[Hh]uisarts|"
     # Lower-case titles (Dutch writes "dr."), salutations, French "patient(e)".
     r"dr\.?|prof\.?|dhr\.?|mevr\.?|[Hh]eer|[Dd]ear|[Gg]eachte|[Bb]este|[Cc]her|[Cc]hère|"
-    r"[Pp]atient\(e\)"
+    r"[Pp]atient\(e\)|"
+    # Family, friends and carers, in French, Dutch, English and German; an optional comma
+    # may follow ("sa nièce, Grâce").
+    r"[Ff]rère|[Ss]œur|[Ss]oeur|[Mm]ère|[Pp]ère|[Mm]aman|[Pp]apa|[Cc]ompagne|[Cc]ompagnon|[Mm]ari|"
+    r"[Nn]ièce|[Nn]eveu|[Pp]etite-fille|[Pp]etit-fils|ex|[Aa]mie?|[Vv]oisine?|[Ss]age-femme|"
+    r"[Bb]roer|[Zz]us|[Mm]oeder|[Mm]ama|[Vv]ader|[Mm]an|[Vv]rouw|[Vv]riendin|[Vv]riend|[Pp]artner|"
+    r"[Kk]leindochter|[Kk]leinzoon|[Bb]uurvrouw|[Bb]uurman|[Ee]chtgenote|[Vv]roedvrouw|"
+    r"[Mm]um|[Mm]om|[Dd]ad|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Gg]irlfriend|[Bb]oyfriend|"
+    r"[Gg]randson|[Gg]randdaughter|[Dd]aughter-in-law|[Ss]on-in-law|[Nn]iece|[Nn]ephew|"
+    r"[Nn]eighbour|[Ff]riend|[Cc]arer|Hi|Hello|Thanks|Merci|Bedankt|Danke|"
+    r"Herrn?|Frau|Fräulein|Sohn|Tochter|Mutter|Vater|Ehefrau|Ehemann|Schwester|Bruder|Enkelin|"
+    r"Enkel|Neffe|Nichte|Nachbarin|Nachbar|Freundin|Freund|Partnerin|Ex-Frau|Ex-Mann|Pfleger|"
+    r"Hebamme|Liebe|Lieber|Sehr geehrter?"
 )
 _LABELS = (
-    r"[Pp]atient|[Pp]atiënte?|[Pp]atiente?|Name|Naam|Nom|[Bb]etreft|[Cc]oncerne|"
+    r"[Pp]atient|[Pp]atiënte?|[Pp]atiente?|[Pp]atientin|Name|Naam|Nom|[Bb]etreft|[Cc]oncerne|Betreff|"
+    r"[Ss]age-femme|[Vv]roedvrouw|[Mm]idwife|[Hh]ebamme|[Ii]nfirmière|[Nn]urse|[Zz]uweiser|"
+    r"[Oo]pérateur|[Oo]perateur|[Aa]ssistenz|[Aa]ide|[Ss]urgeon|[Aa]ssistant|[Cc]hirurg|[Aa]ssistent|"
+    r"[Dd]emandeur|[Aa]anvrager|[Hh]ausarzt|"
     r"GP|[Hh]uisarts|[Mm]édecin traitant|[Rr]eferring (?:physician|doctor)|[Pp]hysician|"
     r"[Dd]octor|[Dd]okter|[Mm]édecin"
 )
@@ -56,11 +75,12 @@ _ACTS = (
     r"(?:[Ss]een|[Ee]xamined|[Rr]eferred|[Rr]eviewed|[Tt]reated|[Aa]ssessed|[Ss]igned|"
     r"[Dd]ictated|[Oo]perated|[Ff]ollowed up)\s(?:by|with)|[Dd]iscussed with|"
     r"(?:[Gg]ezien|[Vv]erwezen|[Bb]ehandeld|[Oo]nderzocht|[Oo]pgevolgd|[Gg]eopereerd)\sdoor|"
-    r"(?:[Vv]ue?|[Aa]dressée?|[Ee]xaminée?|[Ss]uivie?|[Oo]pérée?|[Tt]raitée?)\spar"
+    r"(?:[Vv]ue?|[Aa]dressée?|[Ee]xaminée?|[Ss]uivie?|[Oo]pérée?|[Tt]raitée?)\spar|"
+    r"(?:[Gg]esehen|[Üü]berwiesen|[Bb]ehandelt|[Uu]ntersucht|[Oo]periert)\svon"
 )
-_OPTIONAL_TITLE = r"(?:(?:Dr|Prof|Mr|Mrs|Ms|dr|prof|Dhr|Mevr|Mme|M)\.?\s)?"
+_OPTIONAL_TITLE = r"(?:(?:Dr|Prof|Pr|Mr|Mrs|Ms|dr|prof|Dhr|Mevr|Mme|M|Herr|Frau)\.?\s)?"
 # After a label or an act the title is optional, so the name must not be the title itself.
-_NOT_A_TITLE = r"(?!(?:Dr|Prof|Mr|Mrs|Ms|Miss|Dhr|Mevr|Mme|Mlle)\b)"
+_NOT_A_TITLE = r"(?!(?:Dr|Prof|Pr|Mr|Mrs|Ms|Miss|Dhr|Mevr|Mme|Mlle|Herr|Frau)\b)"
 _FIRST = r"(?:" + "|".join(sorted(FIRST_NAMES, key=len, reverse=True)) + r")"
 _LAST = r"(?:" + "|".join(sorted(SURNAMES, key=len, reverse=True)) + r")"
 
@@ -69,20 +89,41 @@ class NameListPersonRecognizer(PatternRecognizer):
     """Names after titles, listed first names with a surname, listed surnames, initials."""
 
     PATTERNS: ClassVar[list[Pattern]] = [
-        Pattern("title + name", r"(?<=\b(?:" + _TITLES + r")\s)" + _NAME + r"\b", 0.65),
+        # Cheap checks first (a capital here, a space before): the lookbehinds on the long
+        # lists of titles, labels and acts run only where a name may start.
+        Pattern("title + name", r"(?=\p{Lu})(?<=\s)(?<=\b(?:" + _TITLES + r"),?\s)" + _NAME + r"\b", 0.65),
         Pattern(
             "label: name",
-            r"(?<=\b(?:" + _LABELS + r")\s?:\s*" + _OPTIONAL_TITLE + r")" + _NOT_A_TITLE + _NAME + r"\b",
+            r"(?=\p{Lu})(?<=\b(?:"
+            + _LABELS
+            + r")\s?:\s*"
+            + _OPTIONAL_TITLE
+            + r")"
+            + _NOT_A_TITLE
+            + _NAME
+            + r"\b",
             0.65,
         ),
         Pattern(
             "seen by + name",
-            r"(?<=\b(?:" + _ACTS + r")\s" + _OPTIONAL_TITLE + r")" + _NOT_A_TITLE + _NAME + r"\b",
+            r"(?=\p{Lu})(?<=\s)(?<=\b(?:"
+            + _ACTS
+            + r")\s"
+            + _OPTIONAL_TITLE
+            + r")"
+            + _NOT_A_TITLE
+            + _NAME
+            + r"\b",
             0.65,
         ),
         Pattern("first name + name", r"\b" + _FIRST + r"(?:\s" + _NAME + r")?\b", 0.6),
         Pattern("listed surname", r"\b(?:" + _PARTICLE + r")?" + _LAST + r"\b", 0.55),
-        Pattern("initial + name", r"(?<![\p{L}\d.])\p{Lu}\.\s?(?:\p{Lu}\.\s?)?" + _NAME + r"\b", 0.55),
+        Pattern(
+            "initial + name",
+            r"(?<![\p{L}\d.°])(?<!\b(?i:type|stade|stage|grade|classe|klasse|Typ|Grad)\s)"
+            r"\p{Lu}\.\s?(?:\p{Lu}\.\s?)?" + _NAME + r"\b",
+            0.55,
+        ),
     ]
     CONTEXT: ClassVar[list[str]] = [
         "patient",

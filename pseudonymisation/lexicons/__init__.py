@@ -1,0 +1,1 @@
+"""Clinical vocabulary that de-identification must keep, one CSV per kind (see ``clinical_terms``)."""

@@ -1,0 +1,56 @@
+"""Presidio recogniser of record, file, case, sample and staff numbers.
+
+Reports the number after a word that names one: ``dossier n° 2025-004871``, ``dossiernr.
+88412379``, ``MRN 00731552``, ``hospital no. BRU-559317``, ``échantillon n° L24-558913``,
+``staal U-2025-031877``, ``Fallnummer 2025-118304``, ``Probe E25-004417``,
+``Untersuchungsnummer RAD-2502-88412``, ``personeelsnummer A-559102``, ``Patient ID
+PT-009812``. A number is a token of letters, digits, dashes and slashes with at least four
+digits. Known limits: numbers with no such word before them are kept (a bare number is as
+often a dose or a lab value); the Belgian national number has its own recogniser.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import regex
+from presidio_analyzer import Pattern, PatternRecognizer
+
+ENTITY = "ID"
+
+_LABELS = (
+    r"(?i:dossier|n°\s?de\s?dossier|n°\s?d['’]examen|échantillon|prélèvement|examen|"
+    r"ipp|nda|dossiernr\.?|dossiernummer|patiëntnummer|patientnummer|onderzoeksnummer|"
+    r"staal|stalen|personeelsnummer|opnamenummer|mrn|hospital\sno\.?|hospital\snumber|"
+    r"file\snumber|file\sno\.?|case\snumber|sample|specimen|patient\sid|record|"
+    r"fallnummer|patientennummer|probe|untersuchungsnummer|auftragsnummer|personalnummer|"
+    r"aktenzeichen)"
+)
+_NUMBER = r"(?=[\p{L}\d/-]*(?:\d[^\d\s]*){4})[\p{L}\d][\p{L}\d/-]*[\p{L}\d]"
+
+
+class RecordNumberRecognizer(PatternRecognizer):
+    """The number after a record, file, case, sample or staff number word."""
+
+    PATTERNS: ClassVar[list[Pattern]] = [
+        Pattern(
+            "record number after its label",
+            # Cheap checks first: the lookbehind on the labels is tried only where a number
+            # may start after a space, a colon or a hash.
+            r"(?<=[\s:#])(?=[\p{L}\d/-]*\d)(?<=\b"
+            + _LABELS
+            + r"\s?(?:n°|nr\.?|no\.?|#|:)?\s?)"
+            + _NUMBER
+            + r"(?![\p{L}\d])",
+            0.6,
+        ),
+    ]
+
+    def __init__(self, supported_language: str = "fr") -> None:
+        super().__init__(
+            supported_entity=ENTITY,
+            name=f"RecordNumberRecognizer_{supported_language}",
+            supported_language=supported_language,
+            patterns=list(self.PATTERNS),
+            global_regex_flags=regex.DOTALL | regex.MULTILINE,
+        )

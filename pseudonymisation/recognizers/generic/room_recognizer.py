@@ -1,0 +1,45 @@
+"""Presidio recogniser of room and bed numbers (``chambre 312``, ``lit 2``, ``kamer 417``,
+``bed 3``, ``room 3.14``, ``Zimmer 214``, ``Bett 2``, ``box 5``).
+
+Only the number is reported, so the note still reads ``chambre <ROOM>``. Formats: one to
+four digits with an optional letter or a dotted floor (``205B``, ``4B``, ``3.14``). Known
+limits: wards and units (``Ward 5B``, ``SI 3e étage``) are kept; a number that is no room
+after these words (``bed 2 weeks``) is replaced.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import regex
+from presidio_analyzer import Pattern, PatternRecognizer
+
+ENTITY = "ROOM"
+
+_WORDS = r"(?i:chambre|ch\.|lit|kamer|bed|room|rm\.?|zimmer|zi\.|bett|box)"
+_NUMBER = r"\d{1,4}(?:\.\d{1,3})?[A-Za-z]?"
+
+
+class RoomBedRecognizer(PatternRecognizer):
+    """The number after a room or bed word."""
+
+    PATTERNS: ClassVar[list[Pattern]] = [
+        Pattern(
+            "room or bed number",
+            r"(?<=\b"
+            + _WORDS
+            + r"\s?(?:n°|nr\.?|no\.?|#)?\s?)"
+            + _NUMBER
+            + r"(?![\p{L}\d]|\.\d|\s?(?:mg|ml|h|u|x)\b)",
+            0.6,
+        ),
+    ]
+
+    def __init__(self, supported_language: str = "fr") -> None:
+        super().__init__(
+            supported_entity=ENTITY,
+            name=f"RoomBedRecognizer_{supported_language}",
+            supported_language=supported_language,
+            patterns=list(self.PATTERNS),
+            global_regex_flags=regex.DOTALL | regex.MULTILINE,
+        )

@@ -1,0 +1,163 @@
+"""The recognisers added for clinical letters, as tables: ages over 89, record numbers, room
+and bed numbers, organisations, short and German dates, names in letter forms.
+
+Texts are invented for these tests; assertion messages carry the case id only.
+"""
+
+from __future__ import annotations
+
+import pytest
+from presidio_analyzer import EntityRecognizer
+
+from pseudonymisation.recognizers.generic.age_recognizer import AgeOver89Recognizer
+from pseudonymisation.recognizers.generic.date_recognizer import MultilingualDateRecognizer
+from pseudonymisation.recognizers.generic.letter_name_recognizer import LetterNameRecognizer
+from pseudonymisation.recognizers.generic.organisation_recognizer import OrganisationRecognizer
+from pseudonymisation.recognizers.generic.person_recognizer import NameListPersonRecognizer
+from pseudonymisation.recognizers.generic.record_number_recognizer import RecordNumberRecognizer
+from pseudonymisation.recognizers.generic.room_recognizer import RoomBedRecognizer
+
+
+def spans(recognizer: EntityRecognizer, entity: str, text: str) -> list[str]:
+    """The texts of the found spans in order, without spans inside another found span."""
+    found = sorted(
+        {(r.start, r.end) for r in recognizer.analyze(text, [entity], None) if r.entity_type == entity}
+    )
+    outer = [(a, b) for a, b in found if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in found)]
+    return [text[a:b] for a, b in outer]
+
+
+AGE_CASES = [
+    ("fr years", "fr", "Mme Piron, 94 ans, chute.", ["94 ans"]),
+    ("nl years glued", "nl", "Dhr. Van Damme (95j) op kamer 5.", ["95j"]),
+    ("de years", "de", "Herr Krings, 93 Jahre, Pneumonie.", ["93 Jahre"]),
+    ("en hyphenated", "en", "A 98-year-old resident.", ["98-year-old"]),
+    ("en bare after a name", "en", "Mr O'Brien, 91, post hip fracture.", ["91"]),
+    ("bare in brackets after a name", "en", "Mrs Hart (95) voiding.", ["95"]),
+    ("89 is not over 89", "fr", "Patiente de 89 ans.", []),
+    ("younger ages are kept", "nl", "Man van 41 jaar.", []),
+    ("saturation is not an age", "fr", "Saturation 92 %, pouls 96.", []),
+]
+
+ID_CASES = [
+    ("fr dossier", "fr", "Dossier n° 2025-004871, sortie.", ["2025-004871"]),
+    ("fr sample", "fr", "Échantillon n° L24-558913 hémolysé.", ["L24-558913"]),
+    ("nl dossiernr", "nl", "dossiernr. 88412379.", ["88412379"]),
+    ("en mrn", "en", "MRN 00731552 admitted.", ["00731552"]),
+    ("en hospital no", "en", "(hospital no. BRU-559317)", ["BRU-559317"]),
+    ("de Fallnummer", "de", "Fallnummer 2025-118304.", ["2025-118304"]),
+    ("a dose after a label word is no record", "en", "Sample 250 mg.", []),
+    ("no label, no record", "fr", "Créatinine 1,1 mg/dl, 2025 patients.", []),
+]
+
+ROOM_CASES = [
+    ("fr chambre and lit", "fr", "chambre 312, lit 2", ["312", "2"]),
+    ("nl kamer", "nl", "kamer 417, bed 1", ["417", "1"]),
+    ("en room with floor", "en", "Room 3.14 and bed 4B", ["3.14", "4B"]),
+    ("de Zimmer Bett", "de", "Zimmer 214, Bett 2", ["214", "2"]),
+    ("a ward is not a room", "en", "Ward 5B, day 2.", []),
+    ("a dose is not a bed", "en", "bed 2 mg", []),
+]
+
+ORG_CASES = [
+    ("fr school", "fr", "élève à l'école communale de Jambes.", ["école communale de Jambes"]),
+    (
+        "fr employer after chez",
+        "fr",
+        "magasinier chez Colruyt Ghislenghien. Sa femme",
+        ["Colruyt Ghislenghien"],
+    ),
+    ("nl compound school", "nl", "leraar van het Sint-Martinuscollege.", ["Sint-Martinuscollege"]),
+    ("nl care home", "nl", "bewoonster van WZC Ter Linde.", ["WZC Ter Linde"]),
+    ("en employer after at", "en", "Works night shifts at Brussels Airport.", ["Brussels Airport"]),
+    ("en university", "en", "student at ULB, fainted.", ["ULB"]),
+    ("de employer after bei", "de", "Arbeitet bei Kabelwerk Eupen.", ["Kabelwerk Eupen"]),
+    ("de school", "de", "Schülerin der Gemeindeschule Kettenis.", ["Gemeindeschule Kettenis"]),
+    ("no work word, no employer", "en", "Seen at Grand-Place.", []),
+    ("a title is no care home", "en", "Mrs Parker discharged.", []),
+]
+
+DATE_CASES = [
+    ("fr short after le", "fr", "Revue le 23/05 à 9h.", ["23/05"]),
+    ("fr weekday and month", "fr", "passera le vendredi 14 mars.", ["vendredi 14 mars"]),
+    ("nl weekday abbreviation", "nl", "Volgende zorg di 11/3.", ["di 11/3"]),
+    ("en weekday", "en", "Next visit Tuesday 18/3.", ["Tuesday 18/3"]),
+    ("de short with dots", "de", "Sturz am 8.1. ohne Fraktur.", ["8.1."]),
+    ("de month name", "de", "am 5. März 2025 gesehen.", ["5. März 2025"]),
+    ("en may with a day", "en", "Discharge date 27 May 2025.", ["27 May 2025"]),
+    ("a pain score is no date", "fr", "Douleur EVA 3/10.", []),
+    ("glasgow is no date", "en", "GCS 15/15, MMSE 22/30.", []),
+]
+
+LETTER_NAME_CASES = [
+    ("surname first in capitals", "fr", "Patient : MARCHAL Thierry, dossier.", ["MARCHAL Thierry"]),
+    ("particle surname in capitals", "nl", "Patiënt: DE SMET Roger, 92 jaar.", ["DE SMET Roger"]),
+    ("hyphenated first name", "fr", "Patiente : VERHEYEN Marie-Claire.", ["VERHEYEN Marie-Claire"]),
+    ("lower case after a title", "fr", "Mr jean-luc bertrand, 78 a.", ["jean-luc bertrand"]),
+    ("lower case after patient", "nl", "Patiënt luc verbeke, 66 jaar.", ["luc verbeke"]),
+    ("first name alone", "fr", "Ginette demande sa fille.", ["Ginette"]),
+    ("nickname in quotes", "fr", "Se présente comme « Momo ».", ["Momo"]),
+    ("acronyms then a word are no name", "fr", "ECG Normal, HTA Traitement.", []),
+    ("a ward is no first name", "en", "Ward 5B.", []),
+    ("an ordinary word at a sentence start", "en", "Grace period. Mark the site.", []),
+    ("the same word mid-sentence is a name", "en", "The baby, Grace, is well.", ["Grace"]),
+    ("german capitalises nouns", "de", "Knochen und Mark unauffällig.", []),
+]
+
+TITLE_CASES = [
+    ("all caps after a title", "fr", "Prévenir Mr GOFFIN avant 10h.", ["GOFFIN"]),
+    ("apostrophe surname", "en", "Bed 7 – Mr O'Brien, stable.", ["O'Brien"]),
+    ("relative with a comma", "fr", "Sa nièce, Grâce Mbuyi, passera.", ["Grâce Mbuyi"]),
+    ("german relative", "de", "Tochter Birgit informiert.", ["Birgit"]),
+    ("a temperature unit is no initial", "fr", "T° 37,8 °C. Prévenu le fils.", []),
+]
+
+
+@pytest.mark.parametrize(("case", "language", "text", "expected"), AGE_CASES, ids=[c[0] for c in AGE_CASES])
+def test_ages_over_89(case: str, language: str, text: str, expected: list[str]) -> None:
+    assert spans(AgeOver89Recognizer(language), "AGE", text) == expected, case
+
+
+@pytest.mark.parametrize(("case", "language", "text", "expected"), ID_CASES, ids=[c[0] for c in ID_CASES])
+def test_record_numbers(case: str, language: str, text: str, expected: list[str]) -> None:
+    assert spans(RecordNumberRecognizer(language), "ID", text) == expected, case
+
+
+@pytest.mark.parametrize(("case", "language", "text", "expected"), ROOM_CASES, ids=[c[0] for c in ROOM_CASES])
+def test_room_and_bed_numbers(case: str, language: str, text: str, expected: list[str]) -> None:
+    assert spans(RoomBedRecognizer(language), "ROOM", text) == expected, case
+
+
+@pytest.mark.parametrize(("case", "language", "text", "expected"), ORG_CASES, ids=[c[0] for c in ORG_CASES])
+def test_organisations(case: str, language: str, text: str, expected: list[str]) -> None:
+    assert spans(OrganisationRecognizer(language), "ORG", text) == expected, case
+
+
+@pytest.mark.parametrize(("case", "language", "text", "expected"), DATE_CASES, ids=[c[0] for c in DATE_CASES])
+def test_short_weekday_and_german_dates(case: str, language: str, text: str, expected: list[str]) -> None:
+    assert spans(MultilingualDateRecognizer(language), "DATE", text) == expected, case
+
+
+@pytest.mark.parametrize(
+    ("case", "language", "text", "expected"), LETTER_NAME_CASES, ids=[c[0] for c in LETTER_NAME_CASES]
+)
+def test_names_in_letter_forms(case: str, language: str, text: str, expected: list[str]) -> None:
+    assert spans(LetterNameRecognizer(language), "PERSON", text) == expected, case
+
+
+@pytest.mark.parametrize(
+    ("case", "language", "text", "expected"), TITLE_CASES, ids=[c[0] for c in TITLE_CASES]
+)
+def test_titles_relatives_and_initials(case: str, language: str, text: str, expected: list[str]) -> None:
+    assert spans(NameListPersonRecognizer(language), "PERSON", text) == expected, case
+
+
+@pytest.mark.parametrize("language", ["fr", "nl", "en", "de"])
+def test_every_ambiguous_name_is_left_alone_at_a_sentence_start(language: str) -> None:
+    from pseudonymisation.clinical_terms import terms
+
+    recognizer = LetterNameRecognizer(language)
+    words = sorted(terms("ambiguous_names", language))
+    assert len(words) >= 10
+    taken = [w for w in words if spans(recognizer, "PERSON", f"Suivi. {w} normal.")]
+    assert not taken, f"{len(taken)} ambiguous names of {language} taken alone"
