@@ -88,7 +88,9 @@ RULES: dict[Source, SourceRules] = {
     Source.CLINICAL_NOTES: SourceRules(
         Source.CLINICAL_NOTES,
         allowed={
-            "language": ("en", "fr", "nl"),
+            # The languages ``pseudonymisation.text.deidentify`` handles: a note in any other
+            # cannot be de-identified, so it is quarantined.
+            "language": ("de", "en", "fr", "nl"),
             "note_type": ("consultation", "discharge_letter", "emergency_report"),
         },
         event_date="note_date",

@@ -123,7 +123,7 @@ _UNKNOWN = {
     "atc_code": ["Z99ZZ99", "A10XX99"],
     "main_diagnosis": ["ZZ9.99", "E11.999"],
     "loinc_code": ["99999-9", "0000-0"],
-    "language": ["de", "es"],
+    "language": ["es", "it"],
     "channel": ["fax", "letter"],
 }
 _NEGATIVE = ["-12.34", "-0.50", "-103.20"]
