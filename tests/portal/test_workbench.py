@@ -99,6 +99,14 @@ def audit(settings: Settings) -> list[Any]:
         return store.audit_entries()
 
 
+SUPPRESSED_ONE = {
+    "fr": "cellules masquées : 1)",
+    "nl": "onderdrukte cellen: 1)",
+    "de": "unterdrückte Zellen: 1)",
+    "en": "cells suppressed: 1)",
+}
+
+
 @pytest.mark.parametrize(
     ("lang", "marked", "rule", "explanation"),
     [
@@ -132,6 +140,8 @@ def test_a_small_group_is_marked_suppressed_with_its_rule_in_words(
     assert f'<dt id="rule-result-threshold">{rule}</dt>' in page.text
     assert explanation in text_of(page)
     assert "<td>3</td>" not in page.text
+    # The caption counts as "label: number", right for one cell as for many.
+    assert SUPPRESSED_ONE[lang] in text_of(page)
 
 
 def test_a_total_that_would_difference_an_earlier_one_is_suppressed_and_said_so(
