@@ -23,6 +23,7 @@ from starlette.responses import Response
 from catalog.people.sessions import Timeouts
 from common.settings import Settings, get_settings
 from portal.auth.csrf import check_csrf, load_or_create_key
+from portal.auth.oidc import OidcClient
 from portal.auth.sessions import finish, resolve_visitor
 from portal.auth.throttle import SignInThrottle
 from portal.error_pages import error_response, install
@@ -35,6 +36,7 @@ from portal.routes import (
     applications_api,
     auth,
     catalogue,
+    oidc,
     pages,
     review,
     steward,
@@ -65,6 +67,7 @@ def _state(settings: Settings, clock: Callable[[], datetime]) -> PortalState:
             window=timedelta(minutes=settings.portal_signin_window_minutes),
             clock=clock,
         ),
+        oidc=OidcClient(settings, clock=clock) if settings.oidc_enabled else None,
     )
 
 
@@ -99,6 +102,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     for router in (
         pages.router,
         auth.router,
+        oidc.router,
         catalogue.router,
         api.router,
         workbench.router,

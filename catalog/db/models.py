@@ -58,6 +58,18 @@ class PasswordLinkRow(Base):
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class OidcIdentityRow(Base):
+    """An identity at an OpenID Connect issuer, linked to one Haven account (one per issuer)."""
+
+    __tablename__ = "oidc_identities"
+    __table_args__ = (UniqueConstraint("issuer", "username", name="uq_oidc_identity_account"),)
+
+    issuer: Mapped[str] = mapped_column(String(255), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(255), primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class DatasetRow(Base):
     __tablename__ = "datasets"
 
