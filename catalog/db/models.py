@@ -33,6 +33,7 @@ class UserRow(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     language: Mapped[str | None] = mapped_column(String(8))  # the portal's language, when chosen
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # signs in no more
 
 
 class SignInSessionRow(Base):

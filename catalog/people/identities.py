@@ -41,10 +41,12 @@ class VerifiedIdentity:
 
 
 def check_can_sign_in(user: User) -> None:
-    """Raise ``NotAuthorised`` if ``user`` may not open a portal session at all (the platform's
-    own ``system`` account never signs in)."""
+    """Raise ``NotAuthorised`` if ``user`` may not open a portal session at all: a disabled
+    account, or the platform's own ``system`` account."""
     if user.username == SYSTEM.username:
         raise NotAuthorised("the platform's own account does not sign in")
+    if user.disabled:
+        raise NotAuthorised("the account is disabled")
 
 
 def account_of(store: OidcSignInStore, identity: VerifiedIdentity, *, now: datetime) -> User | None:
@@ -98,7 +100,7 @@ def sign_in(
     store: OidcSignInStore, identity: VerifiedIdentity, *, client: str | None, now: datetime
 ) -> SignedIn | str:
     """A new session for the account of ``identity``, or the reason there is none
-    (``no_account``, ``not_allowed``); audited either way."""
+    (``no_account``, ``not_allowed``: a disabled or the platform's account); audited either way."""
     user = account_of(store, identity, now=now)
     if user is None:
         refuse(store, client, "no_account", now)
@@ -106,7 +108,7 @@ def sign_in(
     try:
         check_can_sign_in(user)
     except NotAuthorised:
-        refuse(store, client, "not_allowed", now)
+        refuse(store, client, "disabled" if user.disabled else "not_allowed", now)
         return "not_allowed"
     secret = new_secret()
     store.add_session(SignInSession(digest(secret), user.username, now, now))

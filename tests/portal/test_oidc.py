@@ -7,6 +7,7 @@ import html
 import logging
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -197,6 +198,19 @@ def test_an_account_linked_to_one_subject_refuses_another_with_its_email(
     with TestClient(client.app) as other:
         assert through_issuer(other).status_code == 403
     assert linked(oidc_settings, issuer, "subject-0002") is None
+
+
+def test_a_disabled_account_cannot_sign_in_through_the_issuer(
+    client: TestClient, oidc_settings: Settings, issuer: Issuer
+) -> None:
+    from catalog.people import users
+
+    with unit_of_work(oidc_settings) as store:
+        users.disable(store, store.get_user(ACCOUNTS["operator"]), RITA, now=datetime.now(UTC))
+    answer = through_issuer(client)
+    assert answer.status_code == 403 and "This account cannot sign in to the portal." in answer.text
+    assert client.get("/api/me").status_code == 401
+    assert audit(oidc_settings)[-1][3] == {"client": "testclient", "method": "oidc", "reason": "disabled"}
 
 
 @pytest.mark.parametrize(
