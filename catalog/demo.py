@@ -12,12 +12,14 @@ imports them from here.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from catalog.audit import trail
 from catalog.db.gateway import unit_of_work
 from catalog.errors import NotFound, RuleViolation
+from catalog.optout.citizens import check_pid
 from catalog.people.domain import Role, User
 from catalog.people.users import hash_password
 from catalog.permits import service
@@ -36,7 +38,11 @@ DEMO_USERS: dict[str, Role] = {
     "analyst@demo": Role.POLICY_ANALYST,
     "operator@demo": Role.OPERATOR,
     "citizen@demo": Role.CITIZEN,
+    "citizen2@demo": Role.CITIZEN,
+    "agent@demo": Role.AGENT,
 }
+# The demo citizens, each linked to a person of the demo population when its pids are given.
+DEMO_CITIZENS = ("citizen@demo", "citizen2@demo")
 
 DEMO_APPLICATION = {
     "title": "Care, medicines and hospital stays in 2025 (demonstration)",
@@ -86,8 +92,12 @@ DEMO_APPLICATION = {
 DEMO_DATASETS = tuple(str(d["name"]) for d in cast(list[dict[str, Any]], DEMO_APPLICATION["datasets"]))
 
 
-def seed(settings: Settings | None = None) -> bool:
+def seed(settings: Settings | None = None, citizen_pids: Sequence[str] = ()) -> bool:
     """Demo users and the approved demo permit; False if already there.
+
+    ``citizen_pids`` are pids of persons of the demo population: the demo citizens are linked
+    to them in order (``DEMO_CITIZENS``), so they can opt out online; without them the demo
+    citizens can read the public pages and sign in, but have no opt-out to manage.
 
     The permit's datasets must be in the catalogue: the pipeline publishes them (``haven demo``
     runs it first). The permit becomes active when its datasets are first built.
@@ -109,6 +119,11 @@ def seed(settings: Settings | None = None) -> bool:
         for username, role in DEMO_USERS.items():
             if store.find_user(username) is None:
                 store.add_user(User(username, frozenset({role}), username.split("@")[0]), None)
+        for username, pid in zip(DEMO_CITIZENS, citizen_pids, strict=False):
+            store.link_citizen(username, check_pid(pid), datetime.now(UTC))
+            trail.append(
+                store, actor="system", action="citizen.linked", object_type="user", object_id=username
+            )
         operator = store.get_user("operator@demo")
         spec = parse_application(DEMO_APPLICATION, "demo application")
         researcher, steward = store.get_user(RESEARCHER), store.get_user(STEWARD)

@@ -69,7 +69,7 @@ def permit_decide(
 
     Example:
 
-        haven permit decide app-2026-0002 --approve --reason "Permitted purpose." --as steward@demo
+        haven permit decide app-2026-7kq2m9x4pz --approve --reason "Permitted purpose." --as steward@demo
     """
     from catalog.db.gateway import unit_of_work
     from catalog.permits import service
@@ -238,6 +238,20 @@ def catalog_edit(
     typer.echo(f"{dataset} revision {revision.revision}: {', '.join(sorted(changes))}")
 
 
+DEMO_PEOPLE, DEMO_SEED = 2000, 42  # `haven demo`'s defaults
+
+
+def demo_citizen_pids(people: int = DEMO_PEOPLE, seed: int = DEMO_SEED) -> list[str]:
+    """The pids of two persons of the synthetic population ``haven demo`` generates with
+    ``people`` and ``seed``, for the demo citizens (never printed: they are the persons' keys)."""
+    import numpy as np
+
+    from synthetic.population import make_pids
+
+    pids = make_pids(np.random.default_rng([seed, 0]), people)
+    return [str(p) for p in pids[: min(2, len(pids))]]
+
+
 def print_demo_passwords() -> None:
     """Give the demo users new random passwords and print them, once (demo only: a real
     instance has no demo users; its accounts choose their password through a one-time link)."""
@@ -262,7 +276,8 @@ def catalog_seed_demo(
 ) -> None:
     """Load the demonstration: one user per role and the active demo permit over claims,
     pharmacy and hospital stays (the pipeline must have published them). The demo users get
-    random passwords for the web portal, printed once.
+    random passwords for the web portal, printed once. The demo citizens are linked to two
+    persons of the population `haven demo` generates by default (2000 people, seed 42).
 
     For trying Haven on synthetic data only; a real instance never needs it. Running it twice
     changes nothing, unless --new-passwords asks for new passwords.
@@ -273,7 +288,7 @@ def catalog_seed_demo(
     """
     from catalog.demo import DEMO_PERMIT_ID, DEMO_USERS, seed
 
-    loaded = seed()
+    loaded = seed(citizen_pids=demo_citizen_pids())
     if loaded:
         typer.echo(f"loaded the demonstration: {DEMO_PERMIT_ID} and users {', '.join(DEMO_USERS)}")
     else:
@@ -315,7 +330,9 @@ def audit_verify(
 
 @permit_app.command("revoke")
 def permit_revoke(
-    permit_id: Annotated[str, typer.Argument(metavar="PERMIT_ID", help="Permit id.")],
+    permit_id: Annotated[
+        str, typer.Argument(metavar="PERMIT_ID", help="Permit id (as `haven permit list` shows).")
+    ],
     reason: Annotated[str, typer.Option(help="Why: published in the register.")],
     as_user: Annotated[str, typer.Option("--as", help="Revoking steward (embedded mode only).")],
 ) -> None:
@@ -323,7 +340,7 @@ def permit_revoke(
 
     Example:
 
-        haven permit revoke app-2026-0002 --reason "The study ended early." --as steward@demo
+        haven permit revoke app-2026-7kq2m9x4pz --reason "The study ended early." --as steward@demo
     """
     from catalog.db.gateway import unit_of_work
     from catalog.permits import service

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.catalog_commands import audit_app, catalog_app, permit_app, print_demo_passwords
+from cli.catalog_commands import audit_app, catalog_app, demo_citizen_pids, permit_app, print_demo_passwords
 from cli.optout_commands import optout_app
 from cli.output_commands import output_app
 from cli.progress import showing
@@ -560,7 +560,7 @@ def _demo(people: int, seed: int) -> None:
     if report is not None:
         _print_report(report)
     _check_outcome(outcome)
-    loaded = seed_demo()
+    loaded = seed_demo(citizen_pids=demo_citizen_pids(people, seed))
     typer.echo(
         f"3/4 demonstration {'loaded' if loaded else 'already loaded'}: demo users and "
         f"{DEMO_PERMIT_ID} over {', '.join(DEMO_DATASETS)}"

@@ -126,9 +126,9 @@ def output_review(
 
     Examples:
 
-        haven output review out-2026-0001 --approve --reason "No small cells." --as steward@demo
+        haven output review out-2026-3hv8c5t2wd --approve --reason "No small cells." --as steward@demo
 
-        haven output review out-2026-0001 --approve --reason "Fits the purpose." --as reviewer@demo
+        haven output review out-2026-3hv8c5t2wd --approve --reason "Fits the purpose." --as reviewer@demo
     """
     from spe.airlock import review_output
 
@@ -173,7 +173,9 @@ def output_list(
 
 @output_app.command("show")
 def output_show(
-    request_id: Annotated[str, typer.Argument(metavar="REQUEST_ID", help="Output request id.")],
+    request_id: Annotated[
+        str, typer.Argument(metavar="REQUEST_ID", help="Output request id (as `haven output list` shows).")
+    ],
     as_user: Annotated[str, AS_USER],
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
@@ -181,7 +183,7 @@ def output_show(
 
     Example:
 
-        haven output show out-2026-0001 --as steward@demo
+        haven output show out-2026-3hv8c5t2wd --as steward@demo
     """
     from catalog.airlock import releases
     from catalog.db.gateway import unit_of_work
@@ -211,7 +213,9 @@ def output_show(
 
 @output_app.command("get")
 def output_get(
-    request_id: Annotated[str, typer.Argument(metavar="REQUEST_ID", help="Output request id.")],
+    request_id: Annotated[
+        str, typer.Argument(metavar="REQUEST_ID", help="Output request id (as `haven output list` shows).")
+    ],
     as_user: Annotated[str, AS_USER],
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
     out: Annotated[Path | None, typer.Option(help="Save the table as CSV to this file.")] = None,
@@ -220,7 +224,7 @@ def output_get(
 
     Example:
 
-        haven output get out-2026-0001 --as researcher@demo --out released.csv
+        haven output get out-2026-3hv8c5t2wd --as researcher@demo --out released.csv
     """
     from catalog.airlock import releases
     from catalog.db.gateway import unit_of_work

@@ -29,6 +29,14 @@ def user_add(
     role: Annotated[list[Role], typer.Option("--role", help="A role of the account (repeat for more).")],
     as_user: Annotated[str, typer.Option("--as", help="Acting operator (embedded mode only).")],
     name: Annotated[str, typer.Option(help="Name shown in the portal.")] = "",
+    pid: Annotated[
+        str | None,
+        typer.Option(
+            "--pid",
+            help="The person's TTP pid, for a citizen account: links it so its owner can opt out "
+            "online (never shown in the portal).",
+        ),
+    ] = None,
 ) -> None:
     """Create a portal account with its roles and print a one-time link for its owner to choose
     a password (valid for HAVEN_PORTAL_PASSWORD_LINK_HOURS, 72 by default; audited).
@@ -36,23 +44,30 @@ def user_add(
     Example:
 
         haven user add analyst2@demo --role policy_analyst --as operator@demo
+
+        haven user add c2@demo --role citizen --pid PID --as operator@demo
     """
     from catalog.db.gateway import unit_of_work
+    from catalog.optout import citizens
     from catalog.people import password_links
     from catalog.people.users import create_user
     from common.settings import get_settings
 
     if not EMAIL.fullmatch(email):
         raise typer.BadParameter("must be an email address (one @, no spaces)", param_hint="EMAIL")
+    if pid is not None and Role.CITIZEN not in role:
+        raise typer.BadParameter("only a citizen account has a pid", param_hint="--pid")
     settings = get_settings()
     now = datetime.now(UTC)
     valid_for = timedelta(hours=settings.portal_password_link_hours)
     with unit_of_work() as store:
         actor = store.get_user(as_user)
         create_user(store, actor, email, set(role), display_name=name)
+        if pid is not None:
+            citizens.link(store, actor, email, pid, now=now)
         secret = password_links.issue(store, actor, email, now=now, valid_for=valid_for)
     roles = ", ".join(sorted(r.value for r in role))
-    typer.echo(f"created {email} ({roles})")
+    typer.echo(f"created {email} ({roles}{', linked to its person' if pid is not None else ''})")
     typer.echo(f"one-time link to choose the password, valid until {now + valid_for:%Y-%m-%d %H:%M} UTC:")
     typer.echo(f"  {settings.portal_url.rstrip('/')}/set-password/{secret}")
 

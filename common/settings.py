@@ -182,6 +182,12 @@ class Settings(BaseSettings):
         description="ID token claim that holds the account's email; it links a first sign-in "
         "to the Haven account of that email only when email_verified is true",
     )
+    portal_lookup_max_per_address: int = Field(
+        default=30,
+        ge=1,
+        description='"could my data be used?" checks from one client address per '
+        "portal_signin_window_minutes before it answers 429",
+    )
     smtp_host: str | None = Field(
         default=None, description="SMTP server that sends notification mails; no mail when unset"
     )

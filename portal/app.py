@@ -25,7 +25,7 @@ from common.settings import Settings, get_settings
 from portal.auth.csrf import check_csrf, load_or_create_key
 from portal.auth.oidc import OidcClient
 from portal.auth.sessions import finish, resolve_visitor
-from portal.auth.throttle import SignInThrottle
+from portal.auth.throttle import AddressRate, SignInThrottle
 from portal.error_pages import error_response, install
 from portal.i18n import load_translations
 from portal.pages import STATIC, Pages
@@ -36,7 +36,9 @@ from portal.routes import (
     applications_api,
     auth,
     catalogue,
+    citizen,
     oidc,
+    optout,
     pages,
     review,
     steward,
@@ -68,6 +70,11 @@ def _state(settings: Settings, clock: Callable[[], datetime]) -> PortalState:
             clock=clock,
         ),
         oidc=OidcClient(settings, clock=clock) if settings.oidc_enabled else None,
+        lookups=AddressRate(
+            per_address=settings.portal_lookup_max_per_address,
+            window=timedelta(minutes=settings.portal_signin_window_minutes),
+            clock=clock,
+        ),
     )
 
 
@@ -110,6 +117,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         steward.router,
         account.router,
         steward_api.router,
+        citizen.router,
+        optout.router,
     ):
         app.include_router(router)
     for router in (applications.router, review.router, applications_api.router):

@@ -28,6 +28,10 @@ MESSAGES: dict[int | str, tuple[str, str]] = {
         N_("There is no page at this address. Check the address, or start again from the home page."),
     ),
     405: (N_("Not possible here"), N_("This address does not accept this kind of request.")),
+    429: (
+        N_("Too many requests"),
+        N_("Too many requests came from your connection in a short time. Wait a few minutes and try again."),
+    ),
     500: (
         N_("Something went wrong"),
         N_("An unexpected error stopped this page. It has been logged; please try again later."),

@@ -22,6 +22,7 @@ from catalog.datasets.metadata import LANGUAGES
 from catalog.people.domain import User
 from catalog.people.roles import Operation, can
 from portal import i18n, vocabulary
+from portal.applications import vocabulary as words
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -54,6 +55,7 @@ def _environment(language: str, translations: Translations) -> Environment:
         languages=LANGUAGES,
         native_names=i18n.NATIVE_NAMES,
         role_names=vocabulary.ROLES,
+        words=words,  # names of the permit codes: purposes, organisation types, states
         htmx=HTMX.is_file(),  # vendored by project setup; every page works without it
         may=_may,
     )

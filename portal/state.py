@@ -12,7 +12,7 @@ from fastapi import Request
 from catalog.people.sessions import Timeouts
 from common.settings import Settings
 from portal.auth.oidc import OidcClient
-from portal.auth.throttle import SignInThrottle
+from portal.auth.throttle import AddressRate, SignInThrottle
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class PortalState:
     key: bytes  # the portal's secret key (CSRF tokens)
     timeouts: Timeouts
     throttle: SignInThrottle
+    lookups: AddressRate  # "could my data be used?" checks per client address
     oidc: OidcClient | None = None  # None: no OpenID Connect issuer is configured
 
 

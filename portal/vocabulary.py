@@ -73,6 +73,7 @@ ROLES = {
     "policy_analyst": N_("Policy analyst"),
     "operator": N_("Platform operator"),
     "citizen": N_("Citizen"),
+    "agent": N_("Opt-out agent (phone, desk)"),
 }
 SEVERITIES = {
     "critical": N_("Critical"),

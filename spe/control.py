@@ -30,8 +30,10 @@ class Group:
     """One group of the result as the companion query sees it (never shown to anyone)."""
 
     persons: frozenset[int] = frozenset()
-    # Per aggregate: the rule inputs and the contributing persons.
+    # Per aggregate: the rule inputs and the contributing persons (for a mean, those with a
+    # value), then for a mean of a 0/1 value the persons whose value is 1: a count in disguise.
     aggregates: list[tuple[CellStats, frozenset[int]]] = field(default_factory=list)
+    counted: list[frozenset[int] | None] = field(default_factory=list)
 
 
 @dataclass
@@ -42,16 +44,23 @@ class Controlled:
 
 
 def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Key, Group]:
-    """Rows of ``grouped_companion_sql`` (keys, persons, then four columns per aggregate) by group."""
+    """Rows of ``grouped_companion_sql`` (keys, persons, then five columns per aggregate) by group."""
     groups: dict[Key, Group] = {}
     k = shape.n_keys
     for row in rows:
         group = Group(persons=frozenset(row[k] or ()))
         for i, agg in enumerate(shape.aggregates):
-            who, largest, total, zero_one = row[k + 1 + 4 * i : k + 5 + 4 * i]
+            who, largest, total, zero_one, nonzero = row[k + 1 + 5 * i : k + 6 + 5 * i]
             contributors = frozenset(who or ())
             count_like = agg.measure is Measure.COUNT or (bool(contributors) and bool(zero_one))
-            stats = CellStats(count_like, len(contributors), tuple(largest or ()), float(total or 0.0))
+            sizes = tuple(largest or ()), float(total or 0.0)
+            if agg.measure is Measure.MEAN:
+                numerator = frozenset(nonzero or ())
+                stats = CellStats(count_like, len(numerator), *sizes, denominator=len(contributors))
+                group.counted.append(numerator if count_like else None)
+            else:
+                stats = CellStats(count_like, len(contributors), *sizes)
+                group.counted.append(None)
             group.aggregates.append((stats, contributors))
         groups[tuple(row[:k])] = group
     return groups
@@ -127,6 +136,9 @@ def _primary(
                     rules[r, c] = rule
                 measured = COUNT_MEASURE if stats.count_like else aggregate.measured
                 cell_releases.append(Released(measured, who))
+                counted = group.counted[a]
+                if counted is not None:  # a proportion also tells the count of its 1s
+                    cell_releases.append(Released(COUNT_MEASURE, counted))
                 persons |= who
             behind[r, c] = persons
             releases[r, c] = cell_releases

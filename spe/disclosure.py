@@ -98,12 +98,20 @@ class CellStats:
     decreasing order, and ``total`` the sum of all contributions in absolute value.
     ``count_like`` is true for counts and for sums or means of a 0/1 value, which are
     counts in disguise.
+
+    A mean (or any ratio) depends on two groups: ``denominator`` is the number of persons
+    with a value, and ``persons`` those whose value is not zero, who alone make the
+    numerator. With the mean's denominator known (a count released beside it, before or
+    after), the numerator follows, so both groups must meet the rules; for a mean of a 0/1
+    value the persons at zero are a group too (a proportion of 100 % says that every
+    person has the attribute, as a count of zero says none has).
     """
 
     count_like: bool
     persons: int
     largest: tuple[float, ...] = ()
     total: float = 0.0
+    denominator: int | None = None  # means only: the persons with a value
 
     @classmethod
     def of(cls, count_like: bool, contributions: Sequence[float]) -> CellStats:
@@ -124,8 +132,27 @@ def _dominance_rule(stats: CellStats, settings: DisclosureSettings) -> Rule | No
     return None
 
 
+def _small_group(size: int, settings: DisclosureSettings) -> Rule | None:
+    if size == 0:
+        return Rule.ZERO if settings.zeros_disclosive else None
+    return Rule.THRESHOLD if size < settings.min_persons else None
+
+
+def _mean_rule(stats: CellStats, denominator: int, settings: DisclosureSettings) -> Rule | None:
+    """A mean's denominator, and for a proportion its persons at zero, as groups of their own."""
+    if denominator < settings.min_persons:
+        return Rule.ZERO if denominator == 0 and settings.zeros_disclosive else Rule.THRESHOLD
+    if stats.count_like:
+        return _small_group(denominator - stats.persons, settings)
+    return None
+
+
 def cell_rule(stats: CellStats, settings: DisclosureSettings) -> Rule | None:
     """The first rule that ``stats`` breaks, or None when the cell may be released."""
+    if stats.denominator is not None:
+        rule = _mean_rule(stats, stats.denominator, settings)
+        if rule is not None:
+            return rule
     if stats.persons == 0 and settings.zeros_disclosive:
         return Rule.ZERO
     if stats.persons < settings.min_persons:

@@ -474,18 +474,22 @@ def _contributes(agg: Aggregate, i: int) -> str:
 
 def grouped_companion_sql(shape: QueryShape, top_n: int) -> str:
     """Per group: its persons, and per aggregate the contributing persons, the ``top_n``
-    largest contributions, their total and whether all inputs were 0/1 (one row per group,
-    also for an overall aggregate of an empty cohort)."""
+    largest contributions, their total, whether all inputs were 0/1, and for a mean the
+    persons whose values are not zero (its numerator's persons; NULL for counts and sums,
+    whose contributors are those already). One row per group, also for an overall aggregate
+    of an empty cohort."""
     keys = [f"{HIDDEN_PREFIX}k{i}" for i in range(shape.n_keys)]
     parts = [*keys, f"list({HIDDEN_PREFIX}p)"]
     for i, agg in enumerate(shape.aggregates):
         where = f" FILTER (WHERE {_contributes(agg, i)})"
         size = f"abs(CAST({HIDDEN_PREFIX}v{i} AS DOUBLE))"
+        nonzero = f"{HIDDEN_PREFIX}v{i} IS NOT NULL AND {HIDDEN_PREFIX}v{i} <> 0"
         parts += [
             f"list({HIDDEN_PREFIX}p){where}",
             f"max({size}, {top_n}){where}",
             f"sum({size}){where}",
             f"bool_and({HIDDEN_PREFIX}i{i} IS NOT false){where}",
+            f"list({HIDDEN_PREFIX}p) FILTER (WHERE {nonzero})" if agg.measure is Measure.MEAN else "NULL",
         ]
     group = f" GROUP BY {', '.join(keys)}" if keys else ""
     return f"SELECT {', '.join(parts)} FROM ({shape.companion_sql}) AS {HIDDEN_PREFIX}pp{group}"

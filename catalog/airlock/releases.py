@@ -59,6 +59,7 @@ from catalog.people.domain import User
 from catalog.people.store import UserStore
 from catalog.permits.policies import check_reason
 from catalog.permits.store import PermitStore
+from catalog.references import new_reference
 
 
 class Store(OutputStore, PermitStore, AuditStore, UserStore, Protocol):
@@ -137,7 +138,7 @@ def request_release(
             return earlier
     plain = plain_result(result)
     request = OutputRequest(
-        request_id=f"out-{at:%Y}-{store.count_output_requests() + 1:04d}",
+        request_id=new_reference("out", at),
         permit_id=permit_id,
         author=actor.username,
         sql=sql,

@@ -292,3 +292,28 @@ class NoteRow(Base):
     text: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(16))
     form_key: Mapped[str | None] = mapped_column(String(64))
+
+
+class CitizenLinkRow(Base):
+    """A citizen account and the TTP pid of the person who holds it (one each way)."""
+
+    __tablename__ = "citizen_links"
+
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), primary_key=True)
+    pid: Mapped[str] = mapped_column(String(128), unique=True)
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OptOutReceiptRow(Base):
+    """What one opt-out form sent in the portal came to, under its reference number; no pid."""
+
+    __tablename__ = "optout_receipts"
+    __table_args__ = (UniqueConstraint("owner", "form_key", name="uq_optout_receipt_form"),)
+
+    reference: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    form_key: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

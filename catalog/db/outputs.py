@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from catalog.airlock.domain import (
     CheckedResult,
@@ -115,9 +115,6 @@ class SqlOutputStore(SqlStore):
         query = select(OutputRequestRow).where(OutputRequestRow.submission_key == submission_key)
         row = self.session.scalars(query).first()
         return None if row is None else self._request(row)
-
-    def count_output_requests(self) -> int:
-        return int(self.session.scalar(select(func.count()).select_from(OutputRequestRow)) or 0)
 
     def add_output_review(self, review: Review) -> None:
         self.session.add(

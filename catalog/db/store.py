@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from catalog.audit.domain import AuditEntry
 from catalog.datasets.domain import DatasetRecord, DatasetRevision, QualityLabel
+from catalog.db.citizens import SqlCitizenStore
 from catalog.db.drafts import SqlDraftStore
 from catalog.db.models import (
     ApplicationRow,
@@ -41,7 +42,7 @@ from catalog.permits.terms import Anonymisation, CohortRules, Disclosure
 from catalog.permits.vocabulary import DataForm, OrganisationType, PermitState
 
 
-class SqlStore(SqlSignInStore, SqlDraftStore):
+class SqlStore(SqlSignInStore, SqlDraftStore, SqlCitizenStore):
     """Every store Protocol over one SQLAlchemy session; the caller owns the transaction."""
 
     def __init__(self, session: Session) -> None:

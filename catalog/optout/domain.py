@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from catalog.optout.vocabulary import OptOutAction, OptOutChannel, OptOutSource
+from catalog.optout.vocabulary import OptOutAction, OptOutChannel, OptOutSource, Outcome
 
 
 @dataclass(frozen=True)
@@ -33,3 +33,21 @@ class OptOutStatus:
     events: int
     events_by_channel: dict[str, int]
     events_by_action: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a request made in the portal (online, or by an agent) came to, under its reference.
+
+    It holds no pid: ``owner`` is the account that made the request (the citizen, or the
+    agent who took it), ``form_key`` the one-time key of the form it was sent from, so that a
+    form sent twice gives the same receipt and records one event.
+    """
+
+    reference: str
+    owner: str
+    form_key: str = field(repr=False)
+    action: OptOutAction
+    channel: OptOutChannel
+    outcome: Outcome
+    at: datetime

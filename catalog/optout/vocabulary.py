@@ -32,6 +32,14 @@ class OptOutSource(StrEnum):
     PORTAL = "portal"
 
 
+class Outcome(StrEnum):
+    """What a request came to: recorded, or nothing to do because the state was already so."""
+
+    RECORDED = "recorded"
+    ALREADY_OPTED_OUT = "already_opted_out"  # an opt-out while one is in force
+    NOTHING_TO_WITHDRAW = "nothing_to_withdraw"  # a withdrawal without an opt-out in force
+
+
 # A TTP pid is an opaque token: letters, digits and a few separators, at most 128 characters.
 # The registry checks events with it, and silver checks the landing feed with it in Spark.
 PID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"

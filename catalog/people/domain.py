@@ -15,6 +15,7 @@ class Role(StrEnum):
     POLICY_ANALYST = "policy_analyst"
     OPERATOR = "operator"
     CITIZEN = "citizen"
+    AGENT = "agent"  # takes opt-outs and withdrawals by phone or at a desk for citizens
 
 
 @dataclass(frozen=True)

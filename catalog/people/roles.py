@@ -32,6 +32,8 @@ class Operation(StrEnum):
     VERIFY_AUDIT = "verify_audit"
     VIEW_QUALITY = "view_quality"  # every dataset's validation results and labels, per version
     MANAGE_USERS = "manage_users"
+    OPT_OUT_ONLINE = "opt_out_online"  # one's own opt-out, through one's linked pid
+    TAKE_OPT_OUT = "take_opt_out"  # an opt-out or withdrawal for a citizen, by phone or desk
 
 
 _EVERYONE = frozenset(Role)
@@ -53,6 +55,8 @@ PERMISSIONS: dict[Operation, frozenset[Role]] = {
     Operation.VERIFY_AUDIT: frozenset({Role.STEWARD, Role.OPERATOR}),
     Operation.VIEW_QUALITY: frozenset({Role.STEWARD, Role.OPERATOR}),
     Operation.MANAGE_USERS: frozenset({Role.OPERATOR}),
+    Operation.OPT_OUT_ONLINE: frozenset({Role.CITIZEN}),
+    Operation.TAKE_OPT_OUT: frozenset({Role.AGENT}),
 }
 
 

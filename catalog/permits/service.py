@@ -36,6 +36,7 @@ from catalog.permits.policies import (
 )
 from catalog.permits.store import PermitStore
 from catalog.permits.vocabulary import DataForm, PermitState
+from catalog.references import new_reference
 from common.layout import Source
 from common.schemas import SCHEMAS
 from common.settings import Settings, get_settings
@@ -131,10 +132,6 @@ def record_identifiers(source: str, variables: Iterable[str]) -> list[str]:
     except (ValueError, KeyError):
         return []
     return [v for v in variables if v in schema.identifiers]
-
-
-def _next_id(store: Store, now: datetime) -> str:
-    return f"app-{now:%Y}-{store.count_applications() + 1:04d}"
 
 
 def _k_problems(spec: ApplicationFile, minimum_k: int) -> list[Problem]:
@@ -237,7 +234,7 @@ def apply(
     at = _now(now)
     datasets = check_application(store, actor, spec, settings=settings)
     draft = Application(
-        application_id=application_id or _next_id(store, at),
+        application_id=application_id or new_reference("app", at),
         **_content(spec, datasets),
         state=PermitState.DRAFT,
         created_at=at,

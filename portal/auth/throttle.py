@@ -70,3 +70,27 @@ class SignInThrottle:
         """A right password clears the account's count (not the address's)."""
         with self._lock:
             self._failures.pop(("account", account.lower()), None)
+
+
+class AddressRate:
+    """Counts requests per client address in a sliding window; ``allow`` says whether one more
+    may go through (and counts it). In this process's memory, like ``SignInThrottle``; only
+    the address is kept, never what the request carried."""
+
+    def __init__(self, *, per_address: int, window: timedelta, clock: Callable[[], datetime]) -> None:
+        self._limit = per_address
+        self._window = window
+        self._clock = clock
+        self._seen: dict[str, deque[datetime]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def allow(self, address: str | None) -> bool:
+        with self._lock:
+            now = self._clock()
+            seen = self._seen[address or "unknown"]
+            while seen and seen[0] <= now - self._window:
+                seen.popleft()
+            if len(seen) >= self._limit:
+                return False
+            seen.append(now)
+            return True

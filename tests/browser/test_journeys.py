@@ -351,7 +351,7 @@ def test_a_researcher_applies_two_stewards_approve_and_the_released_csv_holds_th
     rita.get_by_role("button", name="Request release").click()
     expect(rita.get_by_text("Your request is filed.")).to_be_visible()
     request_id = rita.get_by_role("heading", level=1).inner_text().removeprefix("Release request ")
-    assert re.fullmatch(r"out-\d{4}-\d{4}", request_id)
+    assert re.fullmatch(r"out-\d{4}-[2-9a-z]{10}", request_id)
     look(rita, "release-requested")
 
     sam.reload()

@@ -78,10 +78,16 @@ def described(source: Source) -> DatasetMetadata:
 
 
 def submit(
-    store: SqlStore, applicant: User, *, now: datetime = SUBMITTED_AT, **overrides: Any
+    store: SqlStore,
+    applicant: User,
+    *,
+    now: datetime = SUBMITTED_AT,
+    application_id: str | None = None,
+    **overrides: Any,
 ) -> Application:
+    """Apply with ``application_data``; ``application_id`` fixes the id, which is random otherwise."""
     data = application_data(applicant=applicant.username, **overrides)
-    return service.apply(store, applicant, parse_application(data), now=now)
+    return service.apply(store, applicant, parse_application(data), now=now, application_id=application_id)
 
 
 def approved(store: SqlStore, people: dict[str, User], *, now: datetime = SUBMITTED_AT) -> Application:

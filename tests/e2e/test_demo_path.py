@@ -11,13 +11,13 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shlex
 import shutil
 import stat
 import subprocess
 import sys
 from collections import defaultdict
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -35,6 +35,8 @@ from tests.lake_scan import files_containing, readable_versions_containing, sqli
 pytestmark = pytest.mark.slow
 
 HAVEN = [sys.executable, "-m", "cli"]
+# An application's or an output request's id (catalog.references).
+REFERENCE = re.compile(r"\b(app|out)-\d{4}-[2-9a-z]{10}\b")
 SQL = (
     "SELECT provider_type, count(DISTINCT person_id) AS persons, count(*) AS claims, "
     "sum(amount_reimbursed) AS reimbursed FROM claims GROUP BY provider_type ORDER BY provider_type"
@@ -336,23 +338,29 @@ def test_demo_pipeline_query_match_the_input_then_every_example(tmp_path: Path) 
 
     # Every other command's --help example works on this instance, in an order a user could
     # follow, from a folder that holds the repository's catalog/examples (NOT_RUN says which
-    # examples do not run here and why). Application and request ids carry their year.
+    # examples do not run here and why). Application and request ids are random: an example's
+    # id stands for the one the example that made it printed, as a user would copy it.
     (tmp_path / "catalog").symlink_to(PROJECT_ROOT / "catalog", target_is_directory=True)
-    year = f"-{datetime.now(UTC):%Y}-"
     printed_by: dict[str, str] = {}
+    made: dict[str, str] = {}  # kind ("app", "out") -> the id its example printed
     for command in ORDER:
         if command in NOT_RUN:
             continue
         for line in examples()[command]:
-            done = haven(home, *shlex.split(line.replace("-2026-", year))[1:], cwd=tmp_path)
+            line = REFERENCE.sub(lambda m: made[m.group(1)], line)
+            done = haven(home, *shlex.split(line)[1:], cwd=tmp_path)
             assert done.returncode == 0, (line, done.stderr[-3000:])
             printed_by[command] = done.stdout
+            if command in ("permit apply", "output request"):
+                found = REFERENCE.search(done.stdout)
+                assert found is not None, (line, "printed no id")
+                made[found.group(1)] = found.group(0)
     # The count the query example printed is the one the released output holds.
     counted = printed_by["query"].splitlines()[2].strip()
     assert counted.isdigit() and int(counted) > 0
     with (tmp_path / "released.csv").open() as handle:
         assert list(csv.reader(handle)) == [["n"], [counted]]
-    assert f"out{year}0001" in printed_by["output request"]
+    assert f"{made['out']} submitted" in printed_by["output request"]
 
     # Everything the commands wrote under HAVEN_HOME is owner-only; every kind of state was
     # written, so an empty walk cannot pass.

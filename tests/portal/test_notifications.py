@@ -35,7 +35,9 @@ from tests.portal.smtp_sink import SMTPSink
 RITA, SAM, OTTO = ACCOUNTS["researcher"], ACCOUNTS["steward"], ACCOUNTS["operator"]
 RUBEN, SOFIA = "ruben@example.be", "sofia@example.be"
 PORTAL = "https://haven.example.be"
-LINK = f"{PORTAL}/applications/app-2026-0001"
+# Application ids are random; these tests fix them so that messages can be compared whole.
+FIRST = "app-2026-0001"
+LINK = f"{PORTAL}/applications/{FIRST}"
 SUBMITTED = datetime(2026, 2, 2, 10, 0, tzinfo=UTC)
 
 
@@ -88,7 +90,7 @@ def test_an_applications_changes_notify_its_people_and_the_stewards_by_portal_an
 ) -> None:
     with unit_of_work(mailing) as store:
         rita = store.get_user(RITA)
-        submit(store, rita, data_users=[RITA, RUBEN], now=SUBMITTED)
+        submit(store, rita, data_users=[RITA, RUBEN], now=SUBMITTED, application_id=FIRST)
     assert told(mailing) == {
         RUBEN: ["application.submitted (party)"],
         SAM: ["application.submitted (steward)"],
@@ -163,7 +165,7 @@ def test_an_applications_changes_notify_its_people_and_the_stewards_by_portal_an
 def test_rejections_refusals_and_expiry_notify_the_applicant(mailing: Settings, sink: SMTPSink) -> None:
     with unit_of_work(mailing) as store:
         rita = store.get_user(RITA)
-        rejected = submit(store, rita, data_users=[RITA], now=SUBMITTED)
+        rejected = submit(store, rita, data_users=[RITA], now=SUBMITTED, application_id=FIRST)
         service.decide(
             store, store.get_user(SAM), rejected.application_id, approve=False, reason="Too much data."
         )
@@ -178,8 +180,9 @@ def test_rejections_refusals_and_expiry_notify_the_applicant(mailing: Settings, 
             },
             organisation={"name": "Ads Ltd", "type": "company"},
             commercial=True,
+            application_id="app-2026-0002",
         )
-        expiring = submit(store, rita, data_users=[RITA], now=SUBMITTED)
+        expiring = submit(store, rita, data_users=[RITA], now=SUBMITTED, application_id="app-2026-0003")
         service.decide(
             store,
             store.get_user(SAM),
@@ -307,7 +310,7 @@ def test_a_change_that_rolls_back_notifies_nobody_and_mails_nothing(
     mailing: Settings, sink: SMTPSink
 ) -> None:
     with pytest.raises(RuntimeError), unit_of_work(mailing) as store:
-        submit(store, store.get_user(RITA), data_users=[RITA, RUBEN], now=SUBMITTED)
+        submit(store, store.get_user(RITA), data_users=[RITA, RUBEN], now=SUBMITTED, application_id=FIRST)
         assert len(store.outbox) == 3  # made in the transaction, waiting for its commit
         raise RuntimeError("the command failed after the transition")
     assert told(mailing) == {} and sink.messages == []
@@ -317,7 +320,7 @@ def test_without_a_mail_server_notifications_stay_in_the_portal(
     mailing: Settings, sink: SMTPSink, caplog: pytest.LogCaptureFixture
 ) -> None:
     with unit_of_work(mailing.model_copy(update={"smtp_host": None})) as store:
-        submit(store, store.get_user(RITA), data_users=[RITA, RUBEN], now=SUBMITTED)
+        submit(store, store.get_user(RITA), data_users=[RITA, RUBEN], now=SUBMITTED, application_id=FIRST)
     with socket.socket() as closed:  # a port where nothing listens
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
@@ -336,7 +339,7 @@ def test_without_a_mail_server_notifications_stay_in_the_portal(
 def ruben_told(mailing: Settings) -> list[str]:
     """The second researcher's notifications: submission, then the request for more information."""
     with unit_of_work(mailing) as store:
-        submit(store, store.get_user(RITA), data_users=[RITA, RUBEN], now=SUBMITTED)
+        submit(store, store.get_user(RITA), data_users=[RITA, RUBEN], now=SUBMITTED, application_id=FIRST)
         service.mark_incomplete(
             store, store.get_user(SAM), "app-2026-0001", "Say which hospitals.", now=SUBMITTED
         )

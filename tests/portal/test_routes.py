@@ -186,6 +186,7 @@ def test_the_openapi_document_describes_the_api(client: TestClient) -> None:
         "/api/outputs/{request_id}/released",
         "/api/outputs/{request_id}/reviews",
         "/api/quality",
+        "/api/register",
         "/api/workbench",
         "/api/workbench/{permit_id}/history",
         "/api/workbench/{permit_id}/outputs",

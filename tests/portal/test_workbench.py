@@ -89,7 +89,7 @@ def vote(client: TestClient, request_id: str, decision: str, reason: str = REASO
 
 def request_id_of(filed: Any) -> str:
     assert filed.status_code == 303, filed.text[-2000:]
-    found = re.fullmatch(r"/outputs/(out-\d{4}-\d{4})\?filed=1", filed.headers["location"])
+    found = re.fullmatch(r"/outputs/(out-\d{4}-[2-9a-z]{10})\?filed=1", filed.headers["location"])
     assert found is not None
     return found.group(1)
 
@@ -454,7 +454,7 @@ def test_the_portal_writes_the_same_audit_entries_as_the_cli(
         NEEDED_FOR,
         BY_KIND,
     )
-    by_cli = re.search(r"(out-\d{4}-\d{4}) submitted", out)
+    by_cli = re.search(r"(out-\d{4}-[2-9a-z]{10}) submitted", out)
     assert by_cli is not None
     for steward in (SAM, SECOND_STEWARD):
         cli(

@@ -8,6 +8,7 @@ The web app and the CLI call these same functions, so the check holds behind any
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ from catalog.datasets import descriptions, quality
 from catalog.datasets.rdf import export
 from catalog.db.store import SqlStore
 from catalog.errors import NotAuthorised
+from catalog.optout import citizens
+from catalog.optout.vocabulary import OptOutAction, OptOutChannel
 from catalog.people import users
 from catalog.people.domain import Role, User
 from catalog.people.roles import PERMISSIONS, Operation, can
@@ -56,6 +59,16 @@ RUNS: dict[Operation, Callable[[SqlStore, User, dict[str, User]], Any]] = {
     Operation.VERIFY_AUDIT: lambda s, a, p: service.verify_audit(s, a),
     Operation.MANAGE_USERS: lambda s, a, p: users.create_user(s, a, "newcomer", {Role.CITIZEN}),
     Operation.VIEW_QUALITY: lambda s, a, p: quality.quality_report(s, a, {}),
+    Operation.OPT_OUT_ONLINE: lambda s, a, p: citizens.state_of(s, a),
+    Operation.TAKE_OPT_OUT: lambda s, a, p: citizens.request_by_agent(
+        s,
+        a,
+        "TTP-caller-1",
+        OptOutAction.OPTOUT,
+        OptOutChannel.PHONE,
+        form_key=citizens.new_form_key(),
+        now=datetime(2026, 3, 1, tzinfo=UTC),
+    ),
 }
 
 

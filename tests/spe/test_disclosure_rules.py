@@ -58,6 +58,21 @@ def sums(*values: float) -> CellStats:
         # Only the largest contributions and the total are needed.
         (CellStats(False, persons=12, largest=(900.0, 50.0), total=1000.0), DEFAULT, Rule.DOMINANCE),
         (CellStats(False, persons=12, largest=(300.0, 200.0), total=1000.0), DEFAULT, None),
+        # A mean: its numerator's persons (values not zero) and its denominator's are groups.
+        (
+            CellStats(False, persons=3, largest=(5.0,) * 3, total=15.0, denominator=40),
+            DEFAULT,
+            Rule.THRESHOLD,
+        ),
+        (CellStats(False, persons=0, denominator=40), DEFAULT, Rule.ZERO),
+        (CellStats(False, persons=9, largest=(5.0,) * 9, total=45.0, denominator=9), DEFAULT, Rule.THRESHOLD),
+        (CellStats(False, persons=12, largest=(5.0,) * 12, total=60.0, denominator=12), DEFAULT, None),
+        # A proportion (mean of 0/1): the persons at zero too, and 100 % is a zero.
+        (CellStats(True, persons=12, denominator=12), DEFAULT, Rule.ZERO),
+        (CellStats(True, persons=12, denominator=12), DisclosureSettings(zeros_disclosive=False), None),
+        (CellStats(True, persons=12, denominator=20), DEFAULT, Rule.THRESHOLD),
+        (CellStats(True, persons=12, denominator=22), DEFAULT, None),
+        (CellStats(True, persons=0, denominator=0), DEFAULT, Rule.ZERO),
     ],
 )
 def test_cell_rules(stats: CellStats, settings: DisclosureSettings, rule: Rule | None) -> None:
