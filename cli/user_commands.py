@@ -70,3 +70,47 @@ def user_add(
     typer.echo(f"created {email} ({roles}{', linked to its person' if pid is not None else ''})")
     typer.echo(f"one-time link to choose the password, valid until {now + valid_for:%Y-%m-%d %H:%M} UTC:")
     typer.echo(f"  {settings.portal_url.rstrip('/')}/set-password/{secret}")
+
+
+def _set_disabled(email: str, as_user: str, *, disabled: bool) -> None:
+    from catalog.db.gateway import unit_of_work
+    from catalog.people import users
+
+    now = datetime.now(UTC)
+    with unit_of_work() as store:
+        actor = store.get_user(as_user)
+        if disabled:
+            users.disable(store, actor, email, now=now)
+        else:
+            users.enable(store, actor, email, now=now)
+
+
+@user_app.command("disable")
+def user_disable(
+    email: Annotated[str, typer.Argument(metavar="EMAIL", help="User name of the account.")],
+    as_user: Annotated[str, typer.Option("--as", help="Acting operator (embedded mode only).")],
+) -> None:
+    """Disable a portal account: it signs in no more, by password or through an identity
+    provider, and its open sessions end now (operators; not their own account; audited).
+
+    Example:
+
+        haven user disable analyst2@demo --as operator@demo
+    """
+    _set_disabled(email, as_user, disabled=True)
+    typer.echo(f"disabled {email}: it cannot sign in; its sessions ended")
+
+
+@user_app.command("enable")
+def user_enable(
+    email: Annotated[str, typer.Argument(metavar="EMAIL", help="User name of the account.")],
+    as_user: Annotated[str, typer.Option("--as", help="Acting operator (embedded mode only).")],
+) -> None:
+    """Let a disabled portal account sign in again (operators; audited).
+
+    Example:
+
+        haven user enable analyst2@demo --as operator@demo
+    """
+    _set_disabled(email, as_user, disabled=False)
+    typer.echo(f"enabled {email}: it can sign in again")

@@ -9,12 +9,14 @@ pointing ``HAVEN_HOME`` at a fresh folder gives a fresh, isolated instance.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -160,6 +162,26 @@ class Settings(BaseSettings):
         ge=1,
         description="failed sign-ins from one client address in the window before it is held",
     )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="OpenID Connect issuer for portal sign-in (its discovery document is at "
+        "<issuer>/.well-known/openid-configuration); https, or http on a loopback host only; "
+        "unset: no OIDC sign-in",
+    )
+    oidc_client_id: str | None = Field(
+        default=None, description="the portal's client id at the issuer; required with the issuer"
+    )
+    oidc_client_secret_file: Path | None = Field(
+        default=None,
+        description="owner-only file holding the portal's client secret at the issuer (never the "
+        "secret itself in the settings); required with the issuer",
+    )
+    oidc_scopes: str = Field(default="openid email", description="scopes the portal asks the issuer for")
+    oidc_email_claim: str = Field(
+        default="email",
+        description="ID token claim that holds the account's email; it links a first sign-in "
+        "to the Haven account of that email only when email_verified is true",
+    )
     portal_lookup_max_per_address: int = Field(
         default=30,
         ge=1,
@@ -202,7 +224,29 @@ class Settings(BaseSettings):
         object.__setattr__(self, "jars_dir", self.jars_dir.expanduser().resolve())
         if self.catalog_url is None:
             object.__setattr__(self, "catalog_url", f"sqlite:///{home / 'catalog.db'}")
+        if self.oidc_client_secret_file is not None:
+            object.__setattr__(
+                self, "oidc_client_secret_file", self.oidc_client_secret_file.expanduser().resolve()
+            )
         return self
+
+    @model_validator(mode="after")
+    def _check_oidc(self) -> Settings:
+        if self.oidc_issuer is None:
+            return self
+        check_issuer_url(self.oidc_issuer)
+        if not self.oidc_client_id:
+            raise ValueError("HAVEN_OIDC_CLIENT_ID is required with HAVEN_OIDC_ISSUER")
+        if self.oidc_client_secret_file is None:
+            raise ValueError("HAVEN_OIDC_CLIENT_SECRET_FILE is required with HAVEN_OIDC_ISSUER")
+        if "openid" not in self.oidc_scopes.split():
+            raise ValueError("HAVEN_OIDC_SCOPES must contain openid")
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Whether the portal offers sign-in through the OpenID Connect issuer."""
+        return self.oidc_issuer is not None
 
     # The validator fills every optional path; these accessors give mypy non-optional types.
     @property
@@ -249,6 +293,28 @@ class Settings(BaseSettings):
     def disclosure(self) -> dict[str, float]:
         """The platform's disclosure control thresholds by rule name (``spe.disclosure``)."""
         return {name: getattr(self, f"disclosure_{name}") for name in DISCLOSURE}
+
+
+def check_issuer_url(url: str) -> None:
+    """Raise ``ValueError`` unless ``url`` is an https URL, or http on a loopback host (tests and
+    a local issuer), with no query or fragment (OpenID Connect Discovery 1.0, section 2)."""
+    parts = urlsplit(url)
+    if parts.query or parts.fragment or not parts.hostname:
+        raise ValueError("HAVEN_OIDC_ISSUER must be a URL with a host and no query or fragment")
+    if parts.scheme == "https":
+        return
+    if parts.scheme == "http" and _loopback(parts.hostname):
+        return
+    raise ValueError("HAVEN_OIDC_ISSUER must use https (http only on a loopback host)")
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @lru_cache(maxsize=1)

@@ -23,6 +23,7 @@ from starlette.responses import Response
 from catalog.people.sessions import Timeouts
 from common.settings import Settings, get_settings
 from portal.auth.csrf import check_csrf, load_or_create_key
+from portal.auth.oidc import OidcClient
 from portal.auth.sessions import finish, resolve_visitor
 from portal.auth.throttle import AddressRate, SignInThrottle
 from portal.error_pages import error_response, install
@@ -36,6 +37,7 @@ from portal.routes import (
     auth,
     catalogue,
     citizen,
+    oidc,
     optout,
     pages,
     review,
@@ -67,6 +69,7 @@ def _state(settings: Settings, clock: Callable[[], datetime]) -> PortalState:
             window=timedelta(minutes=settings.portal_signin_window_minutes),
             clock=clock,
         ),
+        oidc=OidcClient(settings, clock=clock) if settings.oidc_enabled else None,
         lookups=AddressRate(
             per_address=settings.portal_lookup_max_per_address,
             window=timedelta(minutes=settings.portal_signin_window_minutes),
@@ -106,6 +109,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     for router in (
         pages.router,
         auth.router,
+        oidc.router,
         catalogue.router,
         api.router,
         workbench.router,

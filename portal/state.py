@@ -1,5 +1,5 @@
 """What the app holds for the life of the process: settings, clock, secret key, timeouts,
-translations and the sign-in throttle (``app.state.portal``)."""
+translations, the sign-in throttle and the OpenID Connect client (``app.state.portal``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi import Request
 
 from catalog.people.sessions import Timeouts
 from common.settings import Settings
+from portal.auth.oidc import OidcClient
 from portal.auth.throttle import AddressRate, SignInThrottle
 
 
@@ -22,6 +23,7 @@ class PortalState:
     timeouts: Timeouts
     throttle: SignInThrottle
     lookups: AddressRate  # "could my data be used?" checks per client address
+    oidc: OidcClient | None = None  # None: no OpenID Connect issuer is configured
 
 
 def portal_state(request: Request) -> PortalState:

@@ -33,6 +33,7 @@ class UserRow(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     language: Mapped[str | None] = mapped_column(String(8))  # the portal's language, when chosen
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # signs in no more
 
 
 class SignInSessionRow(Base):
@@ -56,6 +57,18 @@ class PasswordLinkRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OidcIdentityRow(Base):
+    """An identity at an OpenID Connect issuer, linked to one Haven account (one per issuer)."""
+
+    __tablename__ = "oidc_identities"
+    __table_args__ = (UniqueConstraint("issuer", "username", name="uq_oidc_identity_account"),)
+
+    issuer: Mapped[str] = mapped_column(String(255), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(255), primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class DatasetRow(Base):

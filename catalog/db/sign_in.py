@@ -1,14 +1,14 @@
-"""The portal's sign-in storage (``catalog.people.store.SessionStore`` and
-``PasswordLinkStore``) over SQLAlchemy; ``SqlStore`` inherits it."""
+"""The portal's sign-in storage (``catalog.people.store.SessionStore``, ``PasswordLinkStore``
+and ``IdentityStore``) over SQLAlchemy; ``SqlStore`` inherits it."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from catalog.db.models import PasswordLinkRow, SignInSessionRow
+from catalog.db.models import OidcIdentityRow, PasswordLinkRow, SignInSessionRow
 from catalog.errors import NotFound
 from catalog.people.domain import PasswordLink, SignInSession
 
@@ -27,7 +27,8 @@ def required_utc(value: datetime) -> datetime:
 
 
 class SqlSignInStore:
-    """Sessions and set-password links over the session of the store that inherits this."""
+    """Sessions, set-password links and OIDC identities over the session of the store that
+    inherits this."""
 
     session: Session
 
@@ -92,4 +93,18 @@ class SqlSignInStore:
         if row is None:
             raise NotFound("no such set-password link")
         row.used_at = at
+        self.session.flush()
+
+    def find_identity(self, issuer: str, subject: str) -> str | None:
+        row = self.session.get(OidcIdentityRow, (issuer, subject))
+        return None if row is None else row.username
+
+    def identity_of(self, issuer: str, username: str) -> str | None:
+        query = select(OidcIdentityRow.subject).where(
+            OidcIdentityRow.issuer == issuer, OidcIdentityRow.username == username
+        )
+        return self.session.execute(query).scalar_one_or_none()
+
+    def add_identity(self, issuer: str, subject: str, username: str, at: datetime) -> None:
+        self.session.add(OidcIdentityRow(issuer=issuer, subject=subject, username=username, linked_at=at))
         self.session.flush()

@@ -66,7 +66,10 @@ class SqlStore(SqlSignInStore, SqlDraftStore, SqlCitizenStore):
         if row is None:
             return None
         return User(
-            username=row.username, roles=frozenset(Role(r) for r in row.roles), display_name=row.display_name
+            username=row.username,
+            roles=frozenset(Role(r) for r in row.roles),
+            display_name=row.display_name,
+            disabled=row.disabled_at is not None,
         )
 
     def get_user(self, username: str) -> User:
@@ -84,6 +87,13 @@ class SqlStore(SqlSignInStore, SqlDraftStore, SqlCitizenStore):
         if row is None:
             raise NotFound(f"no user {username!r}")
         row.password_hash = password_hash
+
+    def set_user_disabled(self, username: str, at: datetime | None) -> None:
+        row = self.session.get(UserRow, username)
+        if row is None:
+            raise NotFound(f"no user {username!r}")
+        row.disabled_at = at
+        self.session.flush()
 
     def list_users(self) -> list[User]:
         rows = self.session.scalars(select(UserRow.username).order_by(UserRow.username))

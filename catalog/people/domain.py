@@ -23,6 +23,7 @@ class User:
     username: str
     roles: frozenset[Role]
     display_name: str = ""
+    disabled: bool = False  # an operator disabled the account: it cannot sign in (``users.disable``)
 
     def has(self, role: Role) -> bool:
         return role in self.roles

@@ -53,7 +53,8 @@ def digest(secret: str) -> str:
 
 
 def refuse(store: SignInStore, username: str, client: str | None, reason: str, now: datetime) -> None:
-    """Audit a refused sign-in (``reason``: ``wrong_password``, ``unknown``, ``throttled``).
+    """Audit a refused sign-in (``reason``: ``wrong_password``, ``unknown``, ``disabled``,
+    ``throttled``).
 
     The typed user name is kept only when it names an account, else ``unknown``: people
     sometimes type their password into the user name field.
@@ -77,8 +78,9 @@ def sign_in(
     try:
         user = authenticate(store, username, password)
     except NotAuthorised:
-        known = store.find_user(username) is not None
-        refuse(store, username, client, "wrong_password" if known else "unknown", now)
+        known = store.find_user(username)
+        reason = "unknown" if known is None else "disabled" if known.disabled else "wrong_password"
+        refuse(store, username, client, reason, now)
         return None
     secret = new_secret()
     store.add_session(SignInSession(digest(secret), user.username, now, now))
@@ -104,11 +106,12 @@ def resume(store: SignInStore, secret: str, *, now: datetime, timeouts: Timeouts
     session = store.find_session(digest(secret))
     if session is None:
         return None
-    if expired(session, now, timeouts):
+    user = store.get_user(session.username)
+    if expired(session, now, timeouts) or user.disabled:
         store.remove_session(session.session_hash)
         return None
     store.touch_session(session.session_hash, now)
-    return store.get_user(session.username)
+    return user
 
 
 def sign_out(store: SignInStore, secret: str, *, client: str | None, now: datetime) -> bool:

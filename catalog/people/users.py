@@ -9,6 +9,7 @@ mode the trusted operator names the acting user on the command line.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from argon2 import PasswordHasher
@@ -17,15 +18,19 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from catalog.audit import trail
 from catalog.audit.store import AuditStore
 from catalog.errors import NotAuthorised, RuleViolation
-from catalog.people.domain import Role, User
+from catalog.people.domain import SYSTEM, Role, User
 from catalog.people.roles import Operation, check_can
-from catalog.people.store import UserStore
+from catalog.people.store import SessionStore, UserStore
 
 _HASHER = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
 
 
 class UserAuditStore(UserStore, AuditStore, Protocol):
+    pass
+
+
+class AccountStore(UserStore, SessionStore, AuditStore, Protocol):
     pass
 
 
@@ -73,6 +78,46 @@ def authenticate(store: UserStore, username: str, password: str) -> User:
         _HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):
         raise failure from None
+    user = store.get_user(username)
+    if user.disabled:
+        raise failure
     if _HASHER.check_needs_rehash(stored):
         store.set_password_hash(username, _HASHER.hash(password))
+    return user
+
+
+def check_can_disable(actor: User, username: str) -> None:
+    """Operators only, and never their own account or the platform's (``RuleViolation``)."""
+    check_can(actor, Operation.MANAGE_USERS)
+    if username in (actor.username, SYSTEM.username):
+        raise RuleViolation("an operator cannot disable their own account or the platform's")
+
+
+def disable(store: AccountStore, actor: User, username: str, *, now: datetime) -> User:
+    """Disable ``username``: it signs in no more, by password or through an identity provider,
+    and its open sessions end now; audited. Its roles, history and links stay."""
+    check_can_disable(actor, username)
+    store.get_user(username)
+    store.set_user_disabled(username, now)
+    ended = store.remove_sessions_of(username)
+    trail.append(
+        store,
+        actor=actor.username,
+        action="user.disabled",
+        object_type="user",
+        object_id=username,
+        details={"sessions_ended": ended},
+        at=now,
+    )
+    return store.get_user(username)
+
+
+def enable(store: AccountStore, actor: User, username: str, *, now: datetime) -> User:
+    """Let a disabled ``username`` sign in again (operators only); audited."""
+    check_can(actor, Operation.MANAGE_USERS)
+    store.get_user(username)
+    store.set_user_disabled(username, None)
+    trail.append(
+        store, actor=actor.username, action="user.enabled", object_type="user", object_id=username, at=now
+    )
     return store.get_user(username)

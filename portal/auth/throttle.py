@@ -46,6 +46,18 @@ class SignInThrottle:
                 keys.append(("address", address))
             return any(len(self._recent(key)) >= self._limits[key[0]] for key in keys)
 
+    def address_held(self, address: str | None) -> bool:
+        """Whether sign-ins from ``address`` must be refused (sign-in through an identity
+        provider, where no account is typed, counts per address only)."""
+        with self._lock:
+            return bool(address) and len(self._recent(("address", address or ""))) >= self._limits["address"]
+
+    def address_failed(self, address: str | None) -> None:
+        """Count one failed sign-in from ``address``."""
+        if address:
+            with self._lock:
+                self._recent(("address", address)).append(self._clock())
+
     def failed(self, account: str, address: str | None) -> None:
         """Count one failed sign-in."""
         with self._lock:

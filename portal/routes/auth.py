@@ -47,6 +47,7 @@ def _sign_in_page(
         next_page=next_page,
         errors=errors,
         notice=request.query_params.get("done") == "password",
+        oidc=portal_state(request).oidc is not None,
     )
 
 

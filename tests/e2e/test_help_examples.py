@@ -21,6 +21,8 @@ ORDER = (
     "quality report",
     "catalog seed-demo",
     "user add",
+    "user disable",
+    "user enable",
     "catalog export",
     "catalog show",
     "catalog edit",

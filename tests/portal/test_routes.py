@@ -34,6 +34,9 @@ TABLE: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
     ("GET", "/datasets", "/datasets", None, EVERYONE_200),
     ("GET", "/datasets/{dataset_id}", "/datasets/claims", None, EVERYONE_200),
     ("GET", "/sign-in", "/sign-in", None, EVERYONE_200),
+    # OpenID Connect sign-in: 404 while no issuer is configured (tests/portal/test_oidc.py).
+    ("GET", "/sign-in/oidc", "/sign-in/oidc", None, expected(404, 404)),
+    ("GET", "/sign-in/oidc/callback", "/sign-in/oidc/callback?state=x&code=y", None, expected(404, 404)),
     ("GET", "/set-password/{secret}", "/set-password/not-a-link", None, expected(410, 410)),
     ("GET", "/api/datasets", "/api/datasets", None, EVERYONE_200),
     ("GET", "/api/datasets/{dataset_id}", "/api/datasets/claims", None, EVERYONE_200),

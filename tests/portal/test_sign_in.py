@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import pytest
 from starlette.testclient import TestClient
 
 from catalog.db.gateway import unit_of_work
+from cli.main import run
 from common.settings import Settings
 from portal.app import create_app
 from tests.portal.conftest import ACCOUNTS, PASSWORD, Clock, csrf_token, plant_session, sign_in
@@ -87,7 +89,7 @@ def test_sign_in_makes_a_new_session_id_and_ends_the_one_before(client: TestClie
 
 
 def _cookie_headers(response: object) -> dict[str, str]:
-    headers = response.headers.get_list("set-cookie")  # type: ignore[attr-defined]
+    headers = response.headers.get_list("set-cookie")
     return {h.split("=", 1)[0]: h for h in headers}
 
 
@@ -174,3 +176,39 @@ def test_no_password_or_session_secret_in_the_audit_log_or_the_logs(
     for text in (recorded, caplog.text):
         assert PASSWORD not in text and "a wrong password 123" not in text and secret not in text
     assert "portal.request method=POST route=/sign-in status=303" in caplog.text
+
+
+def _haven(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """Run the ``haven`` command in-process; what it printed."""
+    monkeypatch.setattr(sys, "argv", ["haven", *argv])
+    with pytest.raises(SystemExit) as exited:
+        run()
+    out = capsys.readouterr().out
+    assert exited.value.code == 0, out
+    return out
+
+
+def test_a_disabled_account_signs_in_no_more_until_enabled(
+    client: TestClient,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sign_in(client, RITA)
+    assert me(client) == 200
+    operator = ACCOUNTS["operator"]
+    out = _haven(monkeypatch, capsys, "user", "disable", RITA, "--as", operator)
+    assert out == f"disabled {RITA}: it cannot sign in; its sessions ended\n"
+    assert me(client) == 401  # the open session ended
+    refused = sign_in(client, RITA)
+    assert refused.status_code == 400
+    assert "The user name or the password is not right." in refused.text
+    assert audit(settings)[-1] == (
+        "anonymous",
+        "session.sign_in_failed",
+        RITA,
+        {"client": "testclient", "reason": "disabled"},
+    )
+    _haven(monkeypatch, capsys, "user", "enable", RITA, "--as", operator)
+    assert sign_in(client, RITA).status_code == 303
+    assert me(client) == 200

@@ -2,7 +2,7 @@
 portal (by the citizen online, or by an agent by phone or at a desk).
 
 Revision ID: 0015_citizen_links
-Revises: 0013_application_drafts
+Revises: 0014_oidc_identities
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_citizen_links"
-down_revision = "0013_application_drafts"
+down_revision = "0014_oidc_identities"
 branch_labels = None
 depends_on = None
 
