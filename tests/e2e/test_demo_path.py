@@ -27,6 +27,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT
 
 from catalog.datasets.descriptions import SOURCES_DIR
+from cli.catalog_commands import demo_citizen_pids
 from common.settings import PROJECT_ROOT, Settings
 from pseudonymisation import pseudonym_of
 from tests.e2e.test_help_examples import NOT_RUN, ORDER, examples
@@ -306,8 +307,16 @@ def test_demo_pipeline_query_match_the_input_then_every_example(tmp_path: Path) 
         for i in (pid, pseudonym_of(pid, "platform", settings), pseudonym_of(pid, "demo-permit", settings))
     ]
     assert files_containing(home, needles) == {pid: ["catalog.db"] for pid in out}
-    registry = {pid: ["optout_events.pid"] for pid in out}
-    assert sqlite_cells_containing(home / "catalog.db", needles) == registry
+    # The registry keeps the pid to honour the opt-out; a demo citizen's account keeps the link
+    # to its person, which lets the citizen see and withdraw their own opt-out.
+    words = shlex.split(demo_example)
+    linked = set(demo_citizen_pids(*(int(words[words.index(o) + 1]) for o in ("--people", "--seed"))))
+    registry = {
+        pid: ["citizen_links.pid", "optout_events.pid"] if pid in linked else ["optout_events.pid"]
+        for pid in out
+    }
+    found = sqlite_cells_containing(home / "catalog.db", needles)
+    assert {pid: sorted(where) for pid, where in found.items()} == registry
     assert readable_versions_containing(settings.lake, needles) == {}
 
     # A broken delivery (a tenth of the rows unparseable) is stopped by the quality gate:
