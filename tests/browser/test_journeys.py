@@ -262,10 +262,10 @@ def apply_through_the_task_list(page: Page) -> str:
     look(page, "apply-check-answers")
 
     page.get_by_role("button", name="Submit the application").click()
-    reference = page.get_by_text(re.compile(r"Your reference number is app-\d{4}-\d{4}\."))
+    reference = page.get_by_text(re.compile(r"Your reference number is app-\d{4}-[2-9a-z]{10}\."))
     expect(reference).to_be_visible()
     look(page, "application-submitted")
-    found = re.search(r"app-\d{4}-\d{4}", reference.inner_text())
+    found = re.search(r"app-\d{4}-[2-9a-z]{10}", reference.inner_text())
     assert found is not None
     return found.group(0)
 
@@ -497,7 +497,7 @@ def test_a_double_click_on_submit_files_one_application(page: Page, slow_portal:
     visit(page, slow_portal(f"/applications/drafts/{draft.draft_id}/check"))
     sent = posts_to(page, "/submit")
     page.get_by_role("button", name="Submit the application").dblclick(delay=CLICK_HOLD_MS)
-    expect(page.get_by_text(re.compile(r"Your reference number is app-\d{4}-\d{4}\."))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Your reference number is app-\d{4}-[2-9a-z]{10}\."))).to_be_visible()
     assert len(sent) == 2  # the browser sent the form twice, and the portal handled both
     assert [p for p in slow_portal.handled_posts if p.endswith("/submit")] == [
         f"/applications/drafts/{draft.draft_id}/submit"
