@@ -31,3 +31,17 @@ class Hidden(PortalError):
 
 class NotUsable(PortalError):
     """The user is named on the permit but may not use it now (not in force): 403."""
+
+
+class OidcRefused(PortalError):
+    """A step of the OIDC sign-in failed; ``reason`` names it for the page and the audit:
+
+    ``unreachable`` (discovery, JWKS or token endpoint did not answer as they must),
+    ``bad_state`` (unknown, used, expired or another browser's state), ``denied`` (the issuer
+    sent an error, such as access_denied), ``token_refused`` (the token endpoint refused the
+    code), ``invalid_token`` (the ID token failed a check).
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"OIDC sign-in refused: {reason}")
+        self.reason = reason

@@ -46,7 +46,7 @@ from joserfc.jwk import KeySet
 from catalog.people.identities import VerifiedIdentity
 from common.errors import ConfigError
 from common.settings import Settings
-from portal.errors import PortalError
+from portal.errors import OidcRefused
 
 CALLBACK_PATH = "/sign-in/oidc/callback"
 PENDING_MINUTES = 10
@@ -57,20 +57,6 @@ CLOCK_LEEWAY_S = 60
 CLIENT_AUTH = "client_secret_basic"
 # Asymmetric algorithms only: a shared-secret (HS*) or unsigned token is refused.
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
-
-
-class OidcRefused(PortalError):
-    """A step of the OIDC sign-in failed; ``reason`` names it for the page and the audit:
-
-    ``unreachable`` (discovery, JWKS or token endpoint did not answer as they must),
-    ``bad_state`` (unknown, used, expired or another browser's state), ``denied`` (the issuer
-    sent an error, such as access_denied), ``token_refused`` (the token endpoint refused the
-    code), ``invalid_token`` (the ID token failed a check).
-    """
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"OIDC sign-in refused: {reason}")
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ from fastapi.responses import RedirectResponse, Response
 from catalog.db.gateway import unit_of_work
 from catalog.people import identities, sessions
 from catalog.people.sessions import SignedIn
-from portal.auth.oidc import OidcClient, OidcRefused
+from portal.auth.oidc import OidcClient
 from portal.auth.sessions import SESSION_COOKIE, client_address, set_cookie
 from portal.deps import gettext, local_path, now, visitor_of
 from portal.error_pages import error_response
+from portal.errors import OidcRefused
 from portal.i18n import N_
 from portal.pages import pages_of
 from portal.state import portal_state
