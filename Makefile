@@ -20,11 +20,13 @@ help:
 demo: venv jars vendor
 	$(BIN)/haven demo
 
+# Two workers, a test file each at a time: the suite mostly waits on the JVM, subprocesses and
+# files, so two share the machine's cores well (tests/conftest.py starts the slow ones first).
 test: venv jars browser lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 test-fast: venv jars browser
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow"
 
 lint: venv
 	$(BIN)/ruff format --check .

@@ -112,3 +112,9 @@ def spark(spark_settings: Settings):
     session = get_spark(spark_settings)
     yield session
     session.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The few slow tests first (their order otherwise kept): with two workers (``make
+    test``), the longest starts at once instead of running alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -9,11 +9,14 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from deltalake import DeltaTable
 
 from common.settings import Settings
 from jobs import pipeline
 from synthetic.generate import generate
+
+pytestmark = pytest.mark.slow
 
 RUN = datetime(2026, 2, 1, tzinfo=UTC)
 DATES = {"malformed_date": "invalid_date", "impossible_date": "invalid_date"}
