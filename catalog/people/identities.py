@@ -18,8 +18,8 @@ from typing import Protocol
 from catalog.audit import trail
 from catalog.audit.store import AuditStore
 from catalog.errors import NotAuthorised
-from catalog.people.domain import SYSTEM, SignInSession, User
-from catalog.people.sessions import SignedIn, digest, new_secret
+from catalog.people.domain import SYSTEM, User
+from catalog.people.sessions import SignedIn, open_session
 from catalog.people.store import IdentityStore, SessionStore, UserStore
 
 METHOD = "oidc"
@@ -110,15 +110,4 @@ def sign_in(
     except NotAuthorised:
         refuse(store, client, "disabled" if user.disabled else "not_allowed", now)
         return "not_allowed"
-    secret = new_secret()
-    store.add_session(SignInSession(digest(secret), user.username, now, now))
-    trail.append(
-        store,
-        actor=user.username,
-        action="session.signed_in",
-        object_type="user",
-        object_id=user.username,
-        details={"client": client, "method": METHOD},
-        at=now,
-    )
-    return SignedIn(user, secret)
+    return open_session(store, user, client=client, now=now, method=METHOD)

@@ -82,15 +82,24 @@ def sign_in(
         reason = "unknown" if known is None else "disabled" if known.disabled else "wrong_password"
         refuse(store, username, client, reason, now)
         return None
+    return open_session(store, user, client=client, now=now)
+
+
+def open_session(
+    store: SignInStore, user: User, *, client: str | None, now: datetime, method: str | None = None
+) -> SignedIn:
+    """A new session for ``user``, whom a sign-in method has just recognised; audited with
+    the client and, when not the password, the ``method``."""
     secret = new_secret()
     store.add_session(SignInSession(digest(secret), user.username, now, now))
+    details = {"client": client} if method is None else {"client": client, "method": method}
     trail.append(
         store,
         actor=user.username,
         action="session.signed_in",
         object_type="user",
         object_id=user.username,
-        details={"client": client},
+        details=details,
         at=now,
     )
     return SignedIn(user, secret)
