@@ -301,6 +301,8 @@ def test_a_citizen_opts_out_and_withdraws_one_question_per_page(
 
     status = client.get("/opt-out/status")
     assert "You have no opt-out in force" in status.text
+    # A citizen's menu offers their opt-out, not the researchers' release requests.
+    assert 'href="/opt-out"' in status.text and 'href="/outputs"' not in status.text
     assert re.findall(r"<td>(Opt-out|Withdrawal)</td><td>online</td>", status.text) == [
         "Opt-out",
         "Withdrawal",
