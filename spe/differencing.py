@@ -109,6 +109,7 @@ class ReleaseHistory:
     min_persons: int
     store: ReleaseStore | None = None
     new: list[Released] = field(default_factory=list)
+    max_releases: int = MAX_RELEASES  # past this many linked releases, the check suppresses
 
     def rule_for(
         self, cells: Iterable[Released], beside: Sequence[Released] = (), *, linked: bool = True
@@ -149,7 +150,7 @@ class ReleaseHistory:
         self, candidate: Released, persons: Persons, pool: list[Released]
     ) -> tuple[list[Persons], list[Persons]] | None:
         """The stored and in-memory releases linked to ``candidate`` by shared persons; None
-        past ``spe.linked.MAX_RELEASES``. Stored components come whole from the store; a
+        past ``max_releases``. Stored components come whole from the store; a
         release of this session can join two of them, so the search goes on until nothing
         more is linked."""
         stored: dict[int, Persons] = {}
@@ -159,7 +160,7 @@ class ReleaseHistory:
         ask_store = [candidate.persons]
         while added:
             if self.store is not None and ask_store:
-                limit = MAX_RELEASES - len(stored) - len(linked) - 1
+                limit = self.max_releases - len(stored) - len(linked) - 1
                 found = self.store.linked(
                     candidate.measure, frozenset().union(*ask_store), set(stored), limit
                 )
@@ -180,7 +181,7 @@ class ReleaseHistory:
                         changed = True
             linked.extend(grown)
             added = grown
-            if len(stored) + len(linked) + 1 > MAX_RELEASES:
+            if len(stored) + len(linked) + 1 > self.max_releases:
                 return None
         return list(stored.values()), linked
 
