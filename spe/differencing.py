@@ -28,7 +28,7 @@ import numpy as np
 
 from spe.disclosure import Rule
 from spe.errors import CellDisclosive
-from spe.linked import MAX_RELEASES, Persons, as_persons, isolates_small_group
+from spe.linked import MAX_RELEASES, Persons, Verdict, as_persons, linked_verdict
 
 COUNT_MEASURE = "count"
 
@@ -110,6 +110,7 @@ class ReleaseHistory:
     store: ReleaseStore | None = None
     new: list[Released] = field(default_factory=list)
     max_releases: int = MAX_RELEASES  # past this many linked releases, the check suppresses
+    past_bound: int = 0  # how many checks suppressed because they were past their bounds
 
     def rule_for(
         self, cells: Iterable[Released], beside: Sequence[Released] = (), *, linked: bool = True
@@ -138,13 +139,18 @@ class ReleaseHistory:
         persons = as_persons(candidate.persons)
         component = self._component(candidate, persons, pool)
         if component is None:
+            self.past_bound += 1
             return Rule.LINKED_DIFFERENCING  # too many linked releases to check: in doubt
         stored, in_memory = component
         if any(_differ_by_fewer(persons, old, self.min_persons) for old in stored):
             return Rule.DIFFERENCING
-        if linked and isolates_small_group(persons, [*stored, *in_memory], self.min_persons):
-            return Rule.LINKED_DIFFERENCING
-        return None
+        if not linked:
+            return None
+        verdict = linked_verdict(persons, [*stored, *in_memory], self.min_persons)
+        if verdict is Verdict.SAFE:
+            return None
+        self.past_bound += verdict is Verdict.PAST_BOUND
+        return Rule.LINKED_DIFFERENCING
 
     def _component(
         self, candidate: Released, persons: Persons, pool: list[Released]

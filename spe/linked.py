@@ -47,6 +47,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 from fractions import Fraction
 from itertools import combinations
 
@@ -55,7 +56,7 @@ import numpy.typing as npt
 
 MAX_RELEASES = 200
 MAX_ATOMS = 4_000
-MAX_SUPPORTS = 5_000
+MAX_SUPPORTS = 500
 
 Persons = npt.NDArray[np.uint64]
 Row = dict[int, Fraction]
@@ -145,7 +146,7 @@ class _Echelon:
 def _smallest_new_support(r: Row, old: list[Row], weight: list[int], min_persons: int) -> int | None:
     """The fewest persons a combination ``r + w`` (``w`` in the span of ``old``) depends on,
     if below ``min_persons``; else None. Raises ``TooLarge`` past ``MAX_SUPPORTS`` cases."""
-    basis = [r, *old]
+    basis = [r, *_sharing_columns(r, old)]
     columns = sorted(set().union(*basis))
     smallest = None
     # An elementary vector of span(basis) (dimension d) is zero on d - 1 columns that fix it.
@@ -165,6 +166,25 @@ def _smallest_new_support(r: Row, old: list[Row], weight: list[int], min_persons
         if 0 < persons < min_persons and (smallest is None or persons < smallest):
             smallest = persons
     return smallest
+
+
+def _sharing_columns(r: Row, old: list[Row]) -> list[Row]:
+    """The rows of ``old`` linked to ``r`` by shared columns. The others change nothing: a
+    row of the echelon form is alone on its pivot, so adding one that shares no column with
+    ``r`` and the rows linked to it only adds persons to a combination."""
+    reached = set(r)
+    linked: list[Row] = []
+    waiting = list(old)
+    grown = True
+    while grown:
+        grown = False
+        for row in list(waiting):
+            if not reached.isdisjoint(row):
+                waiting.remove(row)
+                linked.append(row)
+                reached.update(row)
+                grown = True
+    return linked
 
 
 def _fixed_by(basis: list[Row], zeros: tuple[int, ...]) -> list[Fraction] | None:
@@ -188,19 +208,24 @@ class TooLarge(Exception):
     """The check cannot decide within its bounds: the caller suppresses."""
 
 
-def isolates_small_group(candidate: Persons, earlier: Sequence[Persons], min_persons: int) -> bool:
-    """True when some linear combination of ``candidate`` and ``earlier`` (one measure, the
-    candidate's coefficient not zero) depends on between 1 and ``min_persons - 1`` persons,
-    or when the check is past its bounds (conservative). ``earlier`` should be the
-    candidate's component; releases outside it change nothing."""
+class Verdict(Enum):
+    SAFE = "safe"
+    ISOLATES = "isolates"  # a combination stands for fewer than min_persons persons
+    PAST_BOUND = "past-bound"  # too large to check: suppressed in doubt
+
+
+def linked_verdict(candidate: Persons, earlier: Sequence[Persons], min_persons: int) -> Verdict:
+    """Whether some linear combination of ``candidate`` and ``earlier`` (one measure, the
+    candidate's coefficient not zero) depends on between 1 and ``min_persons - 1`` persons.
+    ``earlier`` should be the candidate's component; releases outside it change nothing."""
     if len(earlier) + 1 > MAX_RELEASES:
-        return True
+        return Verdict.PAST_BOUND
     found = atoms_of([candidate, *earlier])
     if len(found.sizes) > MAX_ATOMS:
-        return True
+        return Verdict.PAST_BOUND
     small = found.sizes < min_persons
     if not small.any():
-        return False  # every combination that is not zero holds a big atom
+        return Verdict.SAFE  # every combination that is not zero holds a big atom
     # Columns: big atoms first, so that pivots fall on big atoms whenever they can.
     order = np.argsort(small, kind="stable")
     column = np.empty_like(order)
@@ -212,9 +237,15 @@ def isolates_small_group(candidate: Persons, earlier: Sequence[Persons], min_per
         echelon.add({int(column[a]): Fraction(1) for a in atoms})
     remainder = echelon.reduce({int(column[a]): Fraction(1) for a in found.rows[0]})
     if not remainder or min(remainder) < n_big:
-        return False
+        return Verdict.SAFE
     vanishing = [row for pivot, row in echelon.rows.items() if pivot >= n_big]
     try:
-        return _smallest_new_support(remainder, vanishing, weight, min_persons) is not None
+        found_small = _smallest_new_support(remainder, vanishing, weight, min_persons)
     except TooLarge:
-        return True
+        return Verdict.PAST_BOUND
+    return Verdict.SAFE if found_small is None else Verdict.ISOLATES
+
+
+def isolates_small_group(candidate: Persons, earlier: Sequence[Persons], min_persons: int) -> bool:
+    """``linked_verdict`` as a bool: True (suppress) when it isolates or is past its bounds."""
+    return linked_verdict(candidate, earlier, min_persons) is not Verdict.SAFE
