@@ -93,8 +93,9 @@ def _differ_by_fewer(a: Persons, b: Persons, n: int) -> bool:
 
 
 def _overlaps(a: Persons, b: Persons) -> bool:
+    """Whether two person arrays share a person (``b`` may repeat persons)."""
     small, large = (a, b) if len(a) <= len(b) else (b, a)
-    return bool(len(small)) and bool(np.isin(small, large, assume_unique=True).any())
+    return bool(len(small)) and bool(np.isin(small, large).any())
 
 
 @dataclass
@@ -176,15 +177,15 @@ class ReleaseHistory:
                 added.extend(found.values())
             ask_store = []
             grown: list[Persons] = []
-            changed = True
-            while changed:
-                changed = False
+            while waiting and added:
+                reached = np.concatenate(added)
+                added = []
                 for i, other in list(waiting.items()):
-                    if any(_overlaps(other, a) for a in [*added, *grown]):
+                    if _overlaps(other, reached):
                         del waiting[i]
-                        grown.append(other)
+                        added.append(other)
                         ask_store.append(pool[i].persons)
-                        changed = True
+                grown.extend(added)
             linked.extend(grown)
             added = grown
             if len(stored) + len(linked) + 1 > self.max_releases:
