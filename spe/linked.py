@@ -31,14 +31,15 @@ How it is checked, exactly (rational arithmetic, no rounding):
    and tells nothing new; if ``r`` is not zero on some big atom, no new combination avoids
    the big atoms (every new one contains ``r`` on the big atoms): released. Otherwise the new
    combinations are ``r + w`` with ``w`` in the span of the earlier rows that vanish on big
-   atoms; their smallest support is found among the elementary (minimal-support) vectors of
-   ``span(r, w...)``, enumerated exactly when that space is small.
+   atoms (only those linked to ``r`` by shared atoms: the others only add persons); their
+   smallest support is found among the elementary (minimal-support) vectors of
+   ``span(r, w...)``, each fixed by the atoms where it is zero, enumerated exactly.
 
-Cost and fallback: the check refuses (the cell is suppressed) when it cannot decide within
-its bounds: a component of more than ``MAX_RELEASES`` releases, more than ``MAX_ATOMS``
-atoms, or more than ``MAX_SUPPORTS`` minimal supports to enumerate. That is the trade: a
-permit that releases hundreds of overlapping cells of one measure sees further overlapping
-cells suppressed rather than checked. Not covered: bounds from non-negativity (a
+Cost and fallback: the check refuses (``Verdict.PAST_BOUND``: the cell is suppressed) when
+it cannot decide within its bounds: a component of more than ``MAX_RELEASES`` releases, more
+than ``MAX_ATOMS`` atoms, or more than ``MAX_SUPPORTS`` zero sets to enumerate. That is the
+trade: a permit that releases hundreds of overlapping cells of one measure sees further
+overlapping cells suppressed rather than checked. Not covered: bounds from non-negativity (a
 combination that only *bounds* a small group), and combinations across measures.
 """
 
