@@ -4,9 +4,10 @@ Order of work: groups behind fewer than ``min_persons`` persons are left out (th
 then reads as "zero or small", the same as a true zero, and no note says that any were);
 each remaining cell gets the
 primary rules (``spe.disclosure``), then the differencing check of cells and of the totals
-that can be added up from them against what the permit released before
-(``spe.differencing``: pairs, then sums and differences of linked releases), then secondary
-suppression per value column (``spe.secondary``), then optional rounding. The persons
+that can be added up from them against what the permit released before (``spe.differencing``,
+pairs), then secondary suppression per value column (``spe.secondary``), then the linked
+check of the cells still shown (sums and differences with every linked release) and
+secondary suppression again if it held one back, then optional rounding. The persons
 behind cells never leave this module; reports name the row, the column and the rule, never
 a value.
 """
@@ -157,7 +158,7 @@ def _differencing(
 ) -> None:
     """Suppress each cell that, with what was released before or earlier in this result,
     would isolate fewer than ``min_persons`` persons by difference: the pair rule when
-    ``linked`` is false, then (after the margins) both rules over linked releases."""
+    ``linked`` is false, both rules over linked releases when it is true."""
     accepted: list[Released] = []
     for cell, cells in releases.items():
         if cell in rules:
@@ -218,8 +219,13 @@ def control(
     rules, behind, releases = _primary(shape, keys, companion, value_columns, small, settings)
     _differencing(releases, rules, history, linked=False)
     margins = _check_margins(shape, keys, value_columns, releases, rules, behind, history)
-    _differencing(releases, rules, history, linked=True)
     _secondary(keys, value_columns, rules, behind, settings.min_persons)
+    # The linked rule judges what is still to be released; a cell it holds back may need a
+    # partner in its line, so secondary suppression runs again.
+    judged = len(rules)
+    _differencing(releases, rules, history, linked=True)
+    if len(rules) > judged:
+        _secondary(keys, value_columns, rules, behind, settings.min_persons)
 
     for (c, members), margin in margins.items():
         if not any((r, c) in rules for r in members):
