@@ -470,6 +470,7 @@ class Benchmark(StrEnum):
     PSEUDONYM = "pseudonym"
     DEID = "deid"
     WORKBENCH = "workbench"
+    PIPELINE = "pipeline"
 
 
 @app.command()
