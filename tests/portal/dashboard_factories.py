@@ -14,6 +14,7 @@ from catalog.dashboards.domain import Dashboard, DashboardState
 from catalog.db.gateway import unit_of_work
 from catalog.people import users
 from catalog.people.domain import Role
+from catalog.permits.domain import PermitBuild
 from common.settings import Settings
 from spe.airlock import request_output, review_output
 from tests.portal.conftest import ACCOUNTS, PASSWORD
@@ -33,8 +34,9 @@ TITLES = {
 }
 
 
-def released_world(settings: Settings, at: datetime) -> str:
-    """A permit whose researcher's table of persons per kind two stewards released; its id."""
+def released_world(settings: Settings, at: datetime, *, silver: int | None = None) -> str:
+    """A permit whose researcher's table of persons per kind two stewards released; its id.
+    With ``silver``, the permit's claims table is on record as built from that silver version."""
     with unit_of_work(settings) as store:
         system = store.get_user("system")
         users.create_user(store, system, SECOND_STEWARD, {Role.STEWARD}, PASSWORD)
@@ -42,6 +44,9 @@ def released_world(settings: Settings, at: datetime) -> str:
         users.create_user(store, system, OLGA, {Role.STEWARD}, PASSWORD, organisation=MINISTRY)
     permit = grant(settings, ACCOUNTS["researcher"], title="Care use in 2025")
     publish_claims(settings, permit)
+    if silver is not None:
+        with unit_of_work(settings) as store:
+            store.add_permit_build(PermitBuild(permit, "published", at, "claims", {"claims": silver}, 0, 29))
     filed = request_output(
         permit, ACCOUNTS["researcher"], BY_KIND, OutputContext(SHOWS, NEEDED_FOR), settings, at=at
     )
