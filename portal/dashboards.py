@@ -55,7 +55,7 @@ SPEC_MESSAGES = (
     N_("The chart is not valid JSON."),
     N_("Write this text in every language."),
     N_("Write at most %(n)s characters."),
-    N_("Remove the control characters."),
+    N_("Remove the line breaks and control characters."),
     N_("Choose at least one released aggregate."),
     N_("%(id)s is not a released aggregate."),
     N_("%(id)s may not be published: its permit does not allow it."),

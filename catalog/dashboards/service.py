@@ -39,6 +39,7 @@ LANGUAGES = ("fr", "nl", "de", "en")
 MAX_TITLE = 120
 MAX_NOTES = 2000
 RELEASE_FIELD = "release"  # the column naming each row's aggregate when a chart draws several
+LINE_BREAKS = str.maketrans("", "", "\n\r\t")  # what notes may hold and titles may not
 
 
 class Store(registry.Store, DashboardStore, UserStore, Protocol):
@@ -54,8 +55,15 @@ class DashboardView:
 
 
 def _texts(
-    values: Mapping[str, str], where: str, limit: int, required: bool, problems: list[SpecProblem]
+    values: Mapping[str, str],
+    where: str,
+    limit: int,
+    required: bool,
+    problems: list[SpecProblem],
+    multiline: bool,
 ) -> Texts:
+    """The text in each language, checked; only notes may hold line breaks (titles go into
+    the chart, whose expressions a line break would break)."""
     cleaned = {}
     for lang in LANGUAGES:
         text = str(values.get(lang, "")).strip()
@@ -65,8 +73,8 @@ def _texts(
             problems.append(
                 SpecProblem(f"{where}_{lang}", "Write at most %(n)s characters.", (("n", str(limit)),))
             )
-        elif any(ord(c) < 32 and c not in "\n\r\t" for c in text):
-            problems.append(SpecProblem(f"{where}_{lang}", "Remove the control characters."))
+        elif specs.has_control(text.translate(LINE_BREAKS) if multiline else text):
+            problems.append(SpecProblem(f"{where}_{lang}", "Remove the line breaks and control characters."))
         cleaned[lang] = text
     return Texts(**cleaned)
 
@@ -125,8 +133,8 @@ def check_spec(store: Store, actor: User, form: Mapping[str, Any]) -> DashboardS
                 "Your account belongs to no organisation: publish to the public, or ask an operator.",
             )
         )
-    title = _texts(_prefixed(form, "title"), "title", MAX_TITLE, True, problems)
-    notes = _texts(_prefixed(form, "notes"), "notes", MAX_NOTES, False, problems)
+    title = _texts(_prefixed(form, "title"), "title", MAX_TITLE, True, problems, multiline=False)
+    notes = _texts(_prefixed(form, "notes"), "notes", MAX_NOTES, False, problems, multiline=True)
     chart: dict[str, Any] | None = None
     if kind is not ChartKind.TABLE and found and len({a.columns for a in found}) == 1:
         text = str(form.get("chart", "")).strip()

@@ -87,9 +87,17 @@ def _is_scalar(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
 
 
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds a line break or another control character: Vega builds
+    expressions from titles and labels, and one of these breaks them."""
+    return any(ord(c) < 32 or c in "\u2028\u2029\x7f" for c in text)
+
+
 def _text(value: Any, where: str, problems: list[SpecProblem]) -> None:
     if not isinstance(value, str) or len(value) > MAX_TEXT:
         problems.append(_problem(where, "Write a text of at most %(n)s characters.", n=MAX_TEXT))
+    elif has_control(value):
+        problems.append(_problem(where, "Remove the line breaks and control characters."))
 
 
 def _unknown(key: str, where: str) -> SpecProblem:

@@ -363,3 +363,10 @@ def test_the_migration_adds_the_registry_to_a_catalogue_of_the_previous_revision
     assert {"released_aggregates", "dashboards"} <= tables
     assert "organisation" in {c["name"] for c in inspect(engine).get_columns("users")}
     engine.dispose()
+
+
+def test_the_readme_shows_the_dashboards_lifecycle() -> None:
+    from catalog.dashboards.lifecycle import LIFECYCLE
+    from common.settings import PROJECT_ROOT
+
+    assert LIFECYCLE.mermaid_diagram() in (PROJECT_ROOT / "README.md").read_text()

@@ -11,11 +11,15 @@ import io
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from catalog.airlock import releases
+from catalog.dashboards import specs
 from catalog.db.gateway import unit_of_work
 from common.settings import Settings
+from portal.dashboards import render
 from tests.portal.conftest import ACCOUNTS, Clock, csrf_token, sign_in
 from tests.portal.dashboard_factories import (
     ADA,
@@ -310,3 +314,64 @@ def test_a_revoked_permit_takes_its_numbers_off_published_dashboards(
     assert "<table" not in page.text and "chart.svg" not in page.text
     assert client.get(f"/dashboards/{dashboard.dashboard_id}/chart.svg").status_code == 404
     assert client.get(f"/released/{aggregate}.csv").status_code == 404
+
+
+# ---- property: whatever spec the check accepts, the chart draws released numbers only ------
+
+COLUMNS = ("kind", "persons")
+# Two released tables' rows drawn together: GP twice (a stack or a sum would draw 34).
+VALUES = [
+    {"kind": "GP", "persons": 14},
+    {"kind": "GP", "persons": 20},
+    {"kind": "SPEC", "persons": None},
+    {"kind": "LAB", "persons": 31},
+]
+RELEASED_NUMBERS = {"14", "20", "31"}
+
+
+def _channel_specs() -> st.SearchStrategy[dict[str, object]]:
+    return st.fixed_dictionaries(
+        {
+            "field": st.sampled_from([*COLUMNS, "other"]),
+            "type": st.sampled_from(["nominal", "quantitative", "ordinal"]),
+        },
+        optional={
+            "aggregate": st.sampled_from(["sum", "mean", "count"]),
+            "bin": st.just(True),
+            "sort": st.sampled_from(["-y", "ascending", "x"]),
+            "title": st.text(max_size=10),
+            "format": st.sampled_from([",d", ".1f"]),
+            "stack": st.sampled_from(["zero", "normalize"]),
+        },
+    )
+
+
+TRANSFORMS = st.sampled_from(
+    [
+        {"filter": {"field": "kind", "oneOf": ["GP", "LAB"]}},
+        {"filter": {"field": "persons", "gte": 15}},
+        {"filter": "datum.persons > 1"},
+        {"calculate": "datum.persons * 2", "as": "persons"},
+        {"aggregate": [{"op": "sum", "field": "persons", "as": "persons"}], "groupby": ["kind"]},
+        {"joinaggregate": [{"op": "sum", "field": "persons", "as": "persons"}]},
+        {"window": [{"op": "sum", "field": "persons", "as": "persons"}]},
+    ]
+)
+SPECS = st.fixed_dictionaries(
+    {
+        "mark": st.sampled_from(["bar", "line", {"type": "bar"}, {"type": "line", "point": True}, "arc"]),
+        "encoding": st.fixed_dictionaries({"x": _channel_specs(), "y": _channel_specs()}),
+    },
+    optional={"transform": st.lists(TRANSFORMS, max_size=2)},
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chart=SPECS)
+def test_any_accepted_chart_draws_only_released_numbers(chart: dict[str, object]) -> None:
+    try:
+        checked = specs.check_chart(chart, COLUMNS)
+    except specs.InvalidSpec:
+        return
+    svg = render(specs.chart_with_data(checked, COLUMNS, VALUES, "t"), "svg").decode()
+    assert set(_chart_numbers(svg)) <= RELEASED_NUMBERS, chart
