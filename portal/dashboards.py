@@ -207,8 +207,11 @@ def _cell(
 
 
 def _provenance(aggregate: ReleasedAggregate, permit: Application, _: Gettext) -> Provenance:
+    def shown(value: Any) -> str:
+        return (_("Yes") if value else _("No")) if isinstance(value, bool) else str(value)
+
     thresholds = tuple(
-        (_(THRESHOLDS[name]), str(value))
+        (_(THRESHOLDS[name]), shown(value))
         for name, value in aggregate.disclosure.items()
         if name in THRESHOLDS
     )

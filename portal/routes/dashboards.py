@@ -194,15 +194,21 @@ def _chart(request: Request, dashboard_id: str) -> dict[str, object]:
     return full
 
 
+def _rendered(request: Request, dashboard_id: str, fmt: str) -> bytes:
+    try:
+        return shown.render(_chart(request, dashboard_id), fmt)
+    except ValueError:  # Vega could not draw an accepted spec (a number format it rejects)
+        raise HTTPException(status_code=422) from None
+
+
 @router.get("/dashboards/{dashboard_id}/chart.svg")
 def dashboard_svg(request: Request, dashboard_id: str) -> Response:
-    svg = shown.render(_chart(request, dashboard_id), "svg")
-    return Response(svg, media_type="image/svg+xml")
+    return Response(_rendered(request, dashboard_id, "svg"), media_type="image/svg+xml")
 
 
 @router.get("/dashboards/{dashboard_id}/chart.png")
 def dashboard_png(request: Request, dashboard_id: str) -> Response:
-    png = shown.render(_chart(request, dashboard_id), "png")
+    png = _rendered(request, dashboard_id, "png")
     return Response(
         png,
         media_type="image/png",

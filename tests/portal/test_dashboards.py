@@ -103,7 +103,7 @@ def test_the_page_shows_the_numbers_as_a_table_with_suppressed_cells_named_and_t
         "1 January 2025 to 31 December 2025",
         "claims, version 0",
         "claims: the build behind this version is not on record, so no label is claimed.",
-        "Fewest persons behind a cell: 10",
+        "Fewest persons behind a cell: 10; Zero cells treated as disclosive: Yes",
         found.sha256,  # type: ignore[union-attr]
     ):
         assert fact in footer, fact
