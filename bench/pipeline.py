@@ -130,13 +130,14 @@ def report(sizes: list[Size]) -> None:
     for s in sizes:
         ratio = s.pipeline_s / s.bare_s
         print(f"{s.people:>9,} {s.rows:>11,} {s.pipeline_s:>11.1f} {s.bare_s:>12.1f} {ratio:>6.1f}")
-    print("\nrows per second per stage (rows the stage handled / its seconds)")
-    print(f"{'stage':<17}" + "".join(f"{s.people:>12,}" for s in sizes))
+    print("\nseconds per stage, and rows per second where the stage counts rows")
+    print(f"{'stage':<17}" + "".join(f"{s.people:>20,}" for s in sizes))
     for stage in STAGES:
         cells = []
         for s in sizes:
             seconds, rows = s.steps.seconds.get(stage, 0.0), s.steps.rows.get(stage, 0)
-            cells.append(f"{rows / seconds:>12,.0f}" if seconds and rows else f"{'-':>12}")
+            speed = f" ({rows / seconds:,.0f}/s)" if seconds and rows else ""
+            cells.append(f"{seconds:.1f} s{speed}".rjust(20))
         print(f"{stage:<17}" + "".join(cells))
     if len(sizes) > 1:
         first, last = sizes[0], sizes[-1]
