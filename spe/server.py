@@ -183,6 +183,7 @@ class SpeService:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.1"  # a garbled request line gets a status line all the same
     server_version = "haven-spe"
     sys_version = ""
     timeout = 60  # seconds a connection may stay silent while sending its request

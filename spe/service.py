@@ -9,6 +9,7 @@ the refusal message (which can quote the SQL) or a value.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,9 @@ from spe.snapshots import Snapshots
 __all__ = ["QUERY_EVENT", "PermitQuery", "limits_of", "run_permit_query"]
 
 QUERY_EVENT = "spe.query"
+# The audit chain appends after its head (a unique sequence number): concurrent sessions of
+# one process (the SPE service, the portal) append one at a time instead of colliding.
+_AUDIT_LOCK = threading.Lock()
 
 
 def _object_id(permit_id: str) -> str:
@@ -47,7 +51,7 @@ def audit_permit_event(
     settings: Settings, user: str, permit_id: str, action: str, status: str, **details: Any
 ) -> None:
     """One audit entry of a researcher's action on a permit in the SPE: ids, status, counts."""
-    with unit_of_work(settings) as store:
+    with _AUDIT_LOCK, unit_of_work(settings) as store:
         trail.append(
             store,
             actor=user,
