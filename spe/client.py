@@ -23,6 +23,7 @@ import os
 import re
 import socket
 import stat
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ QUERY_PATH = "/v1/query"
 HEALTH_PATH = "/v1/health"
 # AF_UNIX paths hold at most 108 bytes with the terminating NUL on Linux.
 MAX_SOCKET_PATH = 107
+_BUSY_WAIT_S = 30.0
 _PASSWORD = re.compile(r"(?<=:)[^:@/]*(?=@)")
 
 
@@ -97,14 +99,25 @@ class _UnixConnection(http.client.HTTPConnection):
         self._path = path
 
     def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        try:
-            sock.connect(str(self._path))
-        except OSError:
-            sock.close()
-            raise
-        self.sock = sock
+        # A Unix socket whose backlog is full refuses at once (EAGAIN) rather than waiting:
+        # try again for a while, as a TCP client would wait in the handshake.
+        deadline = time.monotonic() + _BUSY_WAIT_S
+        while True:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(self.timeout)
+            try:
+                sock.connect(str(self._path))
+            except BlockingIOError:
+                sock.close()
+                if time.monotonic() > deadline:
+                    raise ServiceFailed("the SPE service is too busy to accept the request") from None
+                time.sleep(0.05)
+                continue
+            except OSError:
+                sock.close()
+                raise
+            self.sock = sock
+            return
 
 
 def call(settings: Settings, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:

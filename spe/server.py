@@ -19,7 +19,11 @@ Design, and what it keeps of the in-process path:
   product); further queries wait for a free one. A statement past its time or memory limit
   is refused with the rule named (``time_limit``, ``memory_limit``); the service stays up. The
   statement runs outside the permit's history lock, so a slow query never holds the permit's
-  other sessions; disclosure control and the history update still happen under it.
+  other sessions; disclosure control and the history update still happen under it. DuckDB's
+  memory limit does not cover every allocation (strings or lists a function builds), so the
+  service also caps its own address space (``RLIMIT_AS``: warm size, twice each session's
+  limit, 2 GiB more): past it an allocation fails inside the query, which is refused as over
+  its memory limit, instead of the kernel killing the service (or a neighbour).
 - **Warm, never stale.** Opened Delta table versions are kept (``spe.snapshots``), as are
   the imported engine, the SQL parser's connection and the catalogue's connection pool. The
   permit, its users, its dates and the Delta versions of its newest build are read from the
@@ -45,6 +49,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import resource
 import signal
 import socket
 import socketserver
@@ -104,6 +109,7 @@ class SpeService:
         self._count = threading.Lock()
         self.served = 0
         self.active = 0
+        self.address_space: int | None = None
 
     def warm(self) -> int:
         """Load the engine and open the newest build of every permit in force; how many tables."""
@@ -135,6 +141,7 @@ class SpeService:
             "served": self.served,
             "uptime_s": round(time.monotonic() - self.started, 1),
             "snapshots": len(self.snapshots),
+            "address_space_mib": None if self.address_space is None else self.address_space // 1024**2,
         }
 
     def query(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -285,6 +292,7 @@ def peer_uid(connection: socket.socket) -> int | None:
 
 class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
+    request_queue_size = MAX_CONNECTIONS  # connections waiting to be accepted (listen backlog)
 
     def __init__(self, path: Path, service: SpeService) -> None:
         self.service = service
@@ -347,6 +355,50 @@ def bind(settings: Settings) -> tuple[_Server, SpeService]:
     return server, service
 
 
+_UNITS = {"KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
+_STACK = 8 * 1024**2
+
+
+def size_in_bytes(text: str) -> int:
+    """``"1GB"``, ``"512 MiB"`` (the settings' memory limits) in bytes."""
+    number = text.rstrip("KMGiBb \t")
+    return int(float(number) * _UNITS[text[len(number) :].strip().upper()])
+
+
+def address_space_cap(settings: Settings, in_use: int) -> int:
+    """The address space the service may reach: what it uses once warm, twice each session's
+    memory limit, a stack per connection and 2 GiB for allocators and the rest."""
+    sessions = settings.spe_service_sessions * 2 * size_in_bytes(settings.spe_memory_limit)
+    return in_use + sessions + MAX_CONNECTIONS * _STACK + 2 * 1024**3
+
+
+def _address_space_in_use() -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def cap_address_space(settings: Settings) -> int | None:
+    """Bound the process's address space (Linux): DuckDB's memory limit does not cover every
+    allocation (strings and lists a function builds), and past this cap an allocation fails
+    inside the query, which is refused as over its memory limit, instead of the kernel
+    killing the service, or another process, for want of memory. The cap in bytes, or None."""
+    in_use = _address_space_in_use()
+    if in_use is None:
+        return None
+    cap = address_space_cap(settings, in_use)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft == resource.RLIM_INFINITY or soft > cap:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    return cap
+
+
 def serve(settings: Settings, ready: Any = None) -> None:
     """Run the service until SIGINT or SIGTERM; the socket is removed on the way out.
     ``ready`` (a callable) is told the number of warm tables once requests are accepted."""
@@ -360,7 +412,13 @@ def serve(settings: Settings, ready: Any = None) -> None:
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         warm = service.warm()
-        log.info("spe.service.started", tables=warm, sessions=settings.spe_service_sessions)
+        service.address_space = cap_address_space(settings)
+        log.info(
+            "spe.service.started",
+            tables=warm,
+            sessions=settings.spe_service_sessions,
+            address_space_mib=None if service.address_space is None else service.address_space // 1024**2,
+        )
         if ready is not None:
             ready(warm)
         server.serve_forever(poll_interval=0.5)
