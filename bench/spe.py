@@ -14,8 +14,9 @@ service (``haven spe serve``) on it, and prints in one run:
 * DuckDB against Spark SQL (local[2], warm) on the same SQL over the same Delta table.
 
 The default ``--large-rows`` (1 million) keeps the run within about three minutes on two
-cores; ``--large-rows 10000000`` is the 10-million-row case. Only timings and counts are
-printed.
+cores; ``--large-rows 10000000`` is the 10-million-row case, which needs more than the
+default session limits (``--memory-limit 4GB --time-limit 600``; a refusal is printed with
+its rule). Only timings and counts are printed.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from common.layout import LakeLayout
 from common.settings import PROJECT_ROOT, Settings, reset_settings
 from spe.client import ServiceUnavailable, health, query_service
 from spe.sandbox import Sandbox
+from spe.service import limits_of
 from spe.session import SandboxSession
 
 SQL = (
@@ -121,8 +123,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=30)
     parser.add_argument("--processes", type=int, default=3, help="runs of `haven query` as a new process")
     parser.add_argument("--no-spark", action="store_true", help="skip the Spark SQL comparison")
+    parser.add_argument("--time-limit", help="HAVEN_SPE_TIME_LIMIT_SECONDS for this run (the large case)")
+    parser.add_argument("--memory-limit", help="HAVEN_SPE_MEMORY_LIMIT for this run, e.g. 4GB")
     args = parser.parse_args(argv)
-    saved = {name: os.environ.get(name) for name in ("HAVEN_HOME", "HAVEN_CATALOG_URL", "HAVEN_SPE_SERVICE")}
+    names = (
+        "HAVEN_HOME",
+        "HAVEN_CATALOG_URL",
+        "HAVEN_SPE_SERVICE",
+        "HAVEN_SPE_TIME_LIMIT_SECONDS",
+        "HAVEN_SPE_MEMORY_LIMIT",
+    )
+    saved = {name: os.environ.get(name) for name in names}
     try:
         run(args)
     finally:  # `haven bench` runs benchmarks in its own process: leave its instance as it was
@@ -134,9 +145,12 @@ def main(argv: list[str] | None = None) -> None:
         reset_settings()
 
 
-def _through_service(settings: Settings, permit: str, sql: str) -> Callable[[], None]:
-    def call() -> None:
-        assert query_service(permit, RESEARCHER, sql, settings).result.status == "ok"
+def _through_service(settings: Settings, permit: str, sql: str) -> Callable[[], str | None]:
+    """A call of the service; it returns the refusal rule of a refused query (None: answered)."""
+
+    def call() -> str | None:
+        result = query_service(permit, RESEARCHER, sql, settings).result
+        return None if result.status == "ok" else result.rule or "refused"
 
     return call
 
@@ -146,6 +160,12 @@ def run(args: argparse.Namespace) -> None:
         os.environ["HAVEN_HOME"] = home
         for name in ("HAVEN_CATALOG_URL", "HAVEN_SPE_SERVICE"):
             os.environ.pop(name, None)
+        for name, value in (
+            ("HAVEN_SPE_TIME_LIMIT_SECONDS", args.time_limit),
+            ("HAVEN_SPE_MEMORY_LIMIT", args.memory_limit),
+        ):
+            if value is not None:  # the service and this process then run under the same limits
+                os.environ[name] = value
         reset_settings()
         settings = Settings(home=Path(home))
         make_private(settings.home)
@@ -173,26 +193,25 @@ def run(args: argparse.Namespace) -> None:
         service = start_service(home)
         try:
             small = _through_service(settings, permit, small_sql)
-            small()  # warm-up: the first request imports nothing more, but fills the caches
+            assert small() is None  # warm-up: the first request fills the caches
             warm_small = timed(small, args.queries)
             with_service = timed(process("required"), args.processes)
             large = _through_service(settings, permit, large_sql)
-            large()
-            warm_large = timed(large, max(3, args.queries // 10))
+            refused = large()
+            warm_large = [] if refused else timed(large, max(3, args.queries // 10))
         finally:
             service.terminate()
             service.wait(timeout=60)
         # Disclosure control's share, on one locked sandbox over the large table.
         tables = {"events": events}
-        raw = Sandbox(tables)
+        raw = Sandbox(tables, limits=limits_of(settings))
         try:
             raw.execute(large_sql)
             raw_large = timed(lambda: raw.execute(large_sql), 3)
         finally:
             raw.close()
-        with SandboxSession(tables) as session:
-            session.run(large_sql)
-            controlled_large = timed(lambda: session.run(large_sql), 3)
+        with SandboxSession(tables, limits=limits_of(settings)) as session:
+            controlled_large = [] if refused else timed(lambda: session.run(large_sql), 3)
         spark = [] if args.no_spark else spark_seconds(events, large_sql, 3)
 
     print(
@@ -203,18 +222,23 @@ def run(args: argparse.Namespace) -> None:
     print(figures("haven query, in-process (no service)", in_process))
     print(figures("haven query, through the service", with_service))
     print(figures("service, warm, claims", warm_small))
-    print(figures("service, warm, events", warm_large))
+    if refused:
+        print(f"service, events: refused by the {refused} rule (raise it with --time-limit, --memory-limit)")
+    else:
+        print(figures("service, warm, events", warm_large))
     print(
         f"speed-up of the warm service over a process per query: "
         f"{statistics.median(in_process) / statistics.median(warm_small):.1f}x; of `haven query` "
         f"with the service up: {statistics.median(in_process) / statistics.median(with_service):.1f}x"
     )
-    control = median_ms(controlled_large) - median_ms(raw_large)
-    print(
-        f"disclosure control on events: the SQL alone {median_ms(raw_large):.1f} ms, with disclosure "
-        f"control {median_ms(controlled_large):.1f} ms: {control / median_ms(controlled_large):.0%} of "
-        f"the session's work, {control / median_ms(warm_large):.0%} of the service's answer (goal < 10 %)"
-    )
+    if not refused:
+        control = median_ms(controlled_large) - median_ms(raw_large)
+        print(
+            f"disclosure control on events: the SQL alone {median_ms(raw_large):.1f} ms, with disclosure "
+            f"control {median_ms(controlled_large):.1f} ms: {control / median_ms(controlled_large):.0%} "
+            f"of the session's work, {control / median_ms(warm_large):.0%} of the service's answer "
+            "(goal < 10 %)"
+        )
     if spark:
         print(figures("Spark SQL local[2], warm, events", spark))
         print(
