@@ -49,7 +49,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import resource
 import signal
 import socket
 import socketserver
@@ -69,6 +68,7 @@ from common.errors import ConfigError
 from common.layout import LakeLayout
 from common.logging import get_logger, safe
 from common.settings import Settings
+from spe.address_space import cap_address_space
 from spe.answers import result_to_wire
 from spe.client import (
     HEALTH_PATH,
@@ -355,50 +355,6 @@ def bind(settings: Settings) -> tuple[_Server, SpeService]:
     return server, service
 
 
-_UNITS = {"KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
-_STACK = 8 * 1024**2
-
-
-def size_in_bytes(text: str) -> int:
-    """``"1GB"``, ``"512 MiB"`` (the settings' memory limits) in bytes."""
-    number = text.rstrip("KMGiBb \t")
-    return int(float(number) * _UNITS[text[len(number) :].strip().upper()])
-
-
-def address_space_cap(settings: Settings, in_use: int) -> int:
-    """The address space the service may reach: what it uses once warm, twice each session's
-    memory limit, a stack per connection and 2 GiB for allocators and the rest."""
-    sessions = settings.spe_service_sessions * 2 * size_in_bytes(settings.spe_memory_limit)
-    return in_use + sessions + MAX_CONNECTIONS * _STACK + 2 * 1024**3
-
-
-def _address_space_in_use() -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
-def cap_address_space(settings: Settings) -> int | None:
-    """Bound the process's address space (Linux): DuckDB's memory limit does not cover every
-    allocation (strings and lists a function builds), and past this cap an allocation fails
-    inside the query, which is refused as over its memory limit, instead of the kernel
-    killing the service, or another process, for want of memory. The cap in bytes, or None."""
-    in_use = _address_space_in_use()
-    if in_use is None:
-        return None
-    cap = address_space_cap(settings, in_use)
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        cap = min(cap, hard)
-    if soft == resource.RLIM_INFINITY or soft > cap:
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    return cap
-
-
 def serve(settings: Settings, ready: Any = None) -> None:
     """Run the service until SIGINT or SIGTERM; the socket is removed on the way out.
     ``ready`` (a callable) is told the number of warm tables once requests are accepted."""
@@ -412,7 +368,7 @@ def serve(settings: Settings, ready: Any = None) -> None:
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         warm = service.warm()
-        service.address_space = cap_address_space(settings)
+        service.address_space = cap_address_space(settings, MAX_CONNECTIONS)
         log.info(
             "spe.service.started",
             tables=warm,

@@ -22,6 +22,7 @@ from cli.main import app
 from common.errors import ConfigError
 from common.layout import LakeLayout
 from common.settings import Settings, get_settings, reset_settings
+from spe.address_space import address_space_cap, size_in_bytes
 from spe.client import (
     QUERY_PATH,
     ServiceFailed,
@@ -285,3 +286,18 @@ def test_without_a_service_the_query_runs_in_process_unless_the_service_is_requi
     finally:
         server.server_close()
         path.unlink()
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("1GB", 10**9), ("100MB", 10**8), ("512 MiB", 512 * 2**20), ("1.5GiB", 3 * 2**29), ("64KB", 64_000)],
+)
+def test_memory_limits_are_read_as_the_engine_reads_them(text: str, size: int) -> None:
+    assert size_in_bytes(text) == size
+
+
+def test_the_address_space_cap_leaves_room_for_every_session_twice() -> None:
+    settings = Settings(spe_service_sessions=3, spe_memory_limit="1GB")
+    assert address_space_cap(settings, in_use=5 * 2**30, connections=10) == (
+        5 * 2**30 + 3 * 2 * 10**9 + 10 * 8 * 2**20 + 2 * 2**30
+    )
