@@ -82,7 +82,7 @@ def _plan(session: int) -> list[str]:
 def test_twenty_sessions_of_hostile_heavy_and_ordinary_queries(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("HAVEN_SPE_TIME_LIMIT_SECONDS", "3")
+    monkeypatch.setenv("HAVEN_SPE_TIME_LIMIT_SECONDS", "4")
     monkeypatch.setenv("HAVEN_SPE_MEMORY_LIMIT", "100MB")
     monkeypatch.setenv("HAVEN_SPE_SERVICE_SESSIONS", "4")
     reset_settings()
