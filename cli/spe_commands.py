@@ -63,5 +63,6 @@ def spe_status(
     typer.echo(
         f"SPE service up on {settings.spe_service_socket}: pid {found['pid']}, "
         f"{found['served']} queries served, {found['active']} running of {found['sessions']}, "
-        f"{found['snapshots']} table versions warm, up {found['uptime_s']} s"
+        f"{found['snapshots']} table versions warm, address space capped at "
+        f"{found['address_space_mib']} MiB, up {found['uptime_s']} s"
     )
