@@ -91,7 +91,7 @@ def run_pipeline(home: Path, landing: Path) -> Steps:
 
 def driver_heap_mib(spark: SparkSession) -> float:
     """The driver JVM's heap in use after a garbage collection, in MiB."""
-    jvm = spark.sparkContext._jvm  # type: ignore[attr-defined]
+    jvm = spark.sparkContext._jvm
     assert jvm is not None
     jvm.java.lang.System.gc()
     runtime = jvm.java.lang.Runtime.getRuntime()
