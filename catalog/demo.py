@@ -41,6 +41,8 @@ DEMO_USERS: dict[str, Role] = {
     "citizen2@demo": Role.CITIZEN,
     "agent@demo": Role.AGENT,
 }
+# The demo policy analyst's organisation: dashboards published "to the organisation" reach it.
+DEMO_ORGANISATIONS = {"analyst@demo": "Demo Ministry of Health"}
 # The demo citizens, each linked to a person of the demo population when its pids are given.
 DEMO_CITIZENS = ("citizen@demo", "citizen2@demo")
 
@@ -118,7 +120,13 @@ def seed(settings: Settings | None = None, citizen_pids: Sequence[str] = ()) -> 
             )
         for username, role in DEMO_USERS.items():
             if store.find_user(username) is None:
-                store.add_user(User(username, frozenset({role}), username.split("@")[0]), None)
+                user = User(
+                    username,
+                    frozenset({role}),
+                    username.split("@")[0],
+                    organisation=DEMO_ORGANISATIONS.get(username),
+                )
+                store.add_user(user, None)
         for username, pid in zip(DEMO_CITIZENS, citizen_pids, strict=False):
             store.link_citizen(username, check_pid(pid), datetime.now(UTC))
             trail.append(

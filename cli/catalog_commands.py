@@ -135,6 +135,8 @@ def catalog_export(
 
         haven catalog export --format turtle
     """
+    from catalog.dashboards import registry
+    from catalog.dashboards.rdf import released_distributions
     from catalog.datasets.rdf import export
     from catalog.db.gateway import unit_of_work
 
@@ -142,7 +144,8 @@ def catalog_export(
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
     with unit_of_work() as store:
         records = store.list_datasets()
-    typer.echo(export(records, fmt))
+        released = registry.publishable(store)
+    typer.echo(export(records, fmt, released_distributions(released)))
 
 
 @catalog_app.command("show")

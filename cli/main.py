@@ -24,6 +24,7 @@ from cli.optout_commands import optout_app
 from cli.output_commands import output_app
 from cli.progress import showing
 from cli.render import print_table as _print_table
+from cli.spe_commands import spe_app
 from cli.user_commands import user_app
 from common import progress
 from common.errors import HavenError
@@ -52,6 +53,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(output_app, name="output")
 app.add_typer(optout_app, name="optout")
 app.add_typer(user_app, name="user")
+app.add_typer(spe_app, name="spe")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -302,17 +304,18 @@ def query(
     as_user: Annotated[str, typer.Option("--as", help="Acting user (embedded mode only).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Run SQL in the secure processing environment over one permit's datasets (audited).
+    """Run SQL in the secure processing environment over one permit's datasets (audited),
+    through the SPE service when it is up (`haven spe serve`), else in this process.
 
     Example:
 
         haven query --permit demo-permit --as researcher@demo "SELECT count(*) AS deliveries FROM pharmacy"
     """
+    from spe.client import run_query
     from spe.errors import NotPublished
-    from spe.service import run_permit_query
 
     try:
-        result = run_permit_query(permit, as_user, sql).result
+        result = run_query(permit, as_user, sql).result
     except NotPublished as exc:
         raise fail(str(exc)) from None
     if as_json:
@@ -471,6 +474,8 @@ class Benchmark(StrEnum):
     DEID = "deid"
     WORKBENCH = "workbench"
     DIFFERENCING = "differencing"
+    PIPELINE = "pipeline"
+    SPE = "spe"
 
 
 @app.command()

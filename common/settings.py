@@ -42,6 +42,14 @@ class OptOutPolicy(StrEnum):
     REGULATION = "regulation"
 
 
+class ServiceMode(StrEnum):
+    """Whether ``haven query`` and the portal's workbench run queries in the SPE service."""
+
+    AUTO = "auto"
+    OFF = "off"
+    REQUIRED = "required"
+
+
 class _TomlFileSource(PydanticBaseSettingsSource):
     """Reads the optional settings file named by HAVEN_SETTINGS_FILE."""
 
@@ -118,6 +126,34 @@ class Settings(BaseSettings):
     disclosure_nk_n: int = _threshold_field(DISCLOSURE["nk_n"])
     disclosure_nk_k_percent: float = _threshold_field(DISCLOSURE["nk_k_percent"])
     disclosure_rounding_base: int = _threshold_field(DISCLOSURE["rounding_base"])
+    spe_time_limit_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="wall-clock limit of one SPE statement; refused past it"
+    )
+    spe_memory_limit: str = Field(
+        default="1GB",
+        pattern=r"^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|KiB|MiB|GiB)$",
+        description="DuckDB memory limit of one SPE session (no spilling to disk: refused past it)",
+    )
+    spe_threads: int = Field(default=2, ge=1, le=64, description="DuckDB threads of one SPE session")
+    spe_max_result_rows: int = Field(
+        default=10_000, ge=1, description="rows one SPE result may have before disclosure control"
+    )
+    spe_service: ServiceMode = Field(
+        default=ServiceMode.AUTO,
+        description="auto: haven query and the portal use the SPE service when its socket is "
+        "there, else run in their own process; off: always in their own process; required: "
+        "fail when the service is not up",
+    )
+    spe_socket: Path | None = Field(
+        default=None, description="the SPE service's Unix socket; default home/spe/service.sock"
+    )
+    spe_service_sessions: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="sessions the SPE service runs at once (each under spe_memory_limit); "
+        "further requests wait for a free one",
+    )
     permit_decision_months: int = Field(
         default=3,
         ge=1,
@@ -218,6 +254,7 @@ class Settings(BaseSettings):
             "airflow_home": self.airflow_home or home / "airflow",
             "log_dir": self.log_dir or home / "logs",
             "portal_secret_file": self.portal_secret_file or home / "portal" / "secret",
+            "spe_socket": self.spe_socket or home / "spe" / "service.sock",
         }
         for name, value in defaults.items():
             object.__setattr__(self, name, Path(value).expanduser().resolve())
@@ -283,6 +320,11 @@ class Settings(BaseSettings):
     def portal_secret(self) -> Path:
         assert self.portal_secret_file is not None
         return self.portal_secret_file
+
+    @property
+    def spe_service_socket(self) -> Path:
+        assert self.spe_socket is not None
+        return self.spe_socket
 
     @property
     def runs(self) -> Path:

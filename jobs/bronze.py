@@ -19,7 +19,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from common.schemas import ExtractSchema
-from jobs.delta_tables import ensure_table
+from jobs.delta_tables import ensure_table, last_commit
 from jobs.errors import ExtractError
 
 CORRUPT = "_corrupt_record"
@@ -122,8 +122,6 @@ def run(
         )
     finally:
         raw.unpersist()
-    version = spark.sql(f"DESCRIBE HISTORY delta.`{table}` LIMIT 1").first()
-    assert version is not None
     return BronzeResult(
-        rows=int(counts["rows"]), malformed=int(counts["malformed"] or 0), version=int(version["version"])
+        rows=int(counts["rows"]), malformed=int(counts["malformed"] or 0), version=last_commit(table).version
     )

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from catalog.datasets.descriptions import DatasetFacts
 from common.layout import Source
+from jobs.delta_tables import last_commit
 from quality.source_rules import RULES
 
 
@@ -30,17 +30,19 @@ def rule_facts(source: Source) -> DatasetFacts:
 
 def silver_facts(spark: SparkSession, source: Source, silver_table: Path) -> DatasetFacts:
     """The facts of the silver table's newest version: Delta version, rows, persons, period."""
+    version = last_commit(silver_table).version
+    # Stages write one table at a time, so the latest version is the one just asked for
+    # (reading it "as of" that version would rebuild its state once more).
     df = spark.read.format("delta").load(str(silver_table))
     when = RULES[source].event_date
     dates = [F.min(when).alias("first"), F.max(when).alias("last")] if when else []
     stats = df.agg(
         F.count(F.lit(1)).alias("rows"), F.countDistinct("person_id").alias("persons"), *dates
     ).first()
-    last = DeltaTable.forPath(spark, str(silver_table)).history(1).first()
-    assert stats is not None and last is not None
+    assert stats is not None
     return replace(
         rule_facts(source),
-        silver_version=int(last["version"]),
+        silver_version=version,
         records=int(stats["rows"]),
         persons=int(stats["persons"]),
         first_date=stats["first"] if when else None,

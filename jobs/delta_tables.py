@@ -9,6 +9,7 @@ column those would copy pseudonyms into the log, where a deleted person would su
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +32,31 @@ def stats_columns(df: DataFrame) -> list[str]:
     return [
         f.name for f in df.schema.fields if f.name not in IDENTIFIERS and isinstance(f.dataType, _SKIPPABLE)
     ]
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A table's newest commit: its version and what the operation reports (rows written,
+    copied, deleted...), as Delta wrote them into the log."""
+
+    version: int
+    metrics: Mapping[str, int]
+
+    def metric(self, name: str) -> int:
+        """One operation metric, 0 when the operation does not report it."""
+        return self.metrics.get(name, 0)
+
+
+def last_commit(path: Path) -> Commit:
+    """The newest commit of the table at ``path``, read from its log with ``deltalake``.
+
+    Spark's ``DESCRIBE HISTORY`` (or ``DeltaTable.history``) costs a Spark job per call; a
+    stage asked it once or twice per table, which added up to a good part of a small run.
+    """
+    table = deltalake.DeltaTable(str(path), without_files=True)
+    last = table.history(1)[0]
+    metrics = {name: int(value) for name, value in (last.get("operationMetrics") or {}).items()}
+    return Commit(version=int(last["version"]), metrics=metrics)
 
 
 def ensure_table(spark: SparkSession, path: Path, like: DataFrame) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from delta.tables import DeltaTable
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -22,7 +21,7 @@ from catalog.permits.grants import DatasetGrant
 from catalog.permits.terms import Anonymisation
 from common.layout import Source
 from common.schemas import ROW_ID, SCHEMAS
-from jobs.delta_tables import ensure_table
+from jobs.delta_tables import ensure_table, last_commit
 from pseudonymisation.generalise import birth_band, equivalence_classes, month_of
 from pseudonymisation.keyed_hash import hmac_column
 from pseudonymisation.keys import Key
@@ -162,6 +161,5 @@ def write(spark: SparkSession, df: DataFrame, target: Path) -> tuple[int, int]:
     """Rewrite one permit table with ``df``; returns (rows, Delta version written)."""
     ensure_table(spark, target, df)
     (df.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(str(target)))
-    last = DeltaTable.forPath(spark, str(target)).history(1).first()
-    assert last is not None
-    return spark.read.format("delta").load(str(target)).count(), int(last["version"])
+    written = last_commit(target)
+    return written.metric("numOutputRows"), written.version

@@ -69,9 +69,7 @@ class PinnedSilver:
             path = str(self.lake.table(Zone.SILVER, source.value))
             if not DeltaTable.isDeltaTable(self.spark, path):
                 raise SilverUnavailable(f"silver {source.value} does not exist yet")
-            last = DeltaTable.forPath(self.spark, path).history(1).first()
-            assert last is not None
-            version = int(last["version"])
+            version = delta_tables.last_commit(self.lake.table(Zone.SILVER, source.value)).version
             df = self.spark.read.format("delta").option("versionAsOf", version).load(path)
             self.tables[source] = (df, version)
         return self.tables[source]

@@ -25,13 +25,13 @@ from pyspark.sql import functions as F
 
 from common.layout import Source
 from common.schemas import SCHEMAS
-from jobs.delta_tables import ensure_table
+from jobs.delta_tables import ensure_table, last_commit
 from jobs.errors import ReconciliationError
 from pseudonymisation.keyed_hash import hmac_column
 from pseudonymisation.keys import Key
 from pseudonymisation.spark_text import deidentify_column
 from pseudonymisation.text import version_metadata
-from quality.row_checks import REASON, quarantine_entries, typed_valid, typed_value
+from quality.row_checks import REASON, quarantine_entries, typed_all, typed_valid, typed_value
 from quality.source_rules import RULES, SourceRules
 
 
@@ -183,6 +183,29 @@ def bronze_extract(spark: SparkSession, bronze_table: Path, extract_id: str) -> 
     return spark.read.format("delta").load(str(bronze_table)).where(F.col("_extract_id") == extract_id)
 
 
+def delivery_counts(checked: DataFrame, source: Source, opted_out: DataFrame) -> SourceCounts:
+    """Rows read, quarantined, and valid but dropped by an opt-out (with their persons), in one
+    Spark job; ``loaded`` is left at 0 for the write to fill in."""
+    typed = typed_all(checked, source).join(
+        F.broadcast(opted_out.select("pid", F.lit(True).alias("_opted_out"))), on="pid", how="left"
+    )
+    dropped = F.col(REASON).isNull() & F.col("_opted_out").isNotNull()
+    row = typed.agg(
+        F.count(F.lit(1)).alias("read"),
+        F.count(F.col(REASON)).alias("quarantined"),
+        F.count(F.when(dropped, F.lit(1))).alias("dropped"),
+        F.count_distinct(F.when(dropped, F.col("pid"))).alias("persons"),
+    ).first()
+    assert row is not None
+    return SourceCounts(
+        read=int(row["read"]),
+        loaded=0,
+        quarantined=int(row["quarantined"]),
+        dropped_by_optout=int(row["dropped"]),
+        persons_dropped_by_optout=int(row["persons"]),
+    )
+
+
 def replace_extract(df: DataFrame, table: Path, extract_id: str, user_metadata: str | None = None) -> None:
     """Replace the rows of one extract; ``user_metadata`` is recorded in the Delta commit."""
     ensure_table(df.sparkSession, table, df)
@@ -214,36 +237,31 @@ def run_source(
     """
     opted_out = opted_out.cache()
     try:
-        valid = typed_valid(checked, source)
-        read, quarantined = checked.count(), checked.where(F.col(REASON).isNotNull()).count()
+        counted = delivery_counts(checked, source, opted_out)
         replace_extract(quarantine_entries(checked, source), quarantine_table, extract_id)
         if not admit:
             return SourceCounts(
-                read=read, loaded=0, quarantined=quarantined, held_by_gate=read - quarantined
+                read=counted.read,
+                loaded=0,
+                quarantined=counted.quarantined,
+                held_by_gate=counted.read - counted.quarantined,
             ).check(source.value)
-        kept = drop_opted_out(valid, opted_out)
-        dropped = valid.join(opted_out.select("pid"), on="pid", how="left_semi")
-        dropped_stats = dropped.agg(
-            F.count(F.lit(1)).alias("rows"), F.countDistinct("pid").alias("persons")
-        ).first()
-        assert dropped_stats is not None
+        kept = drop_opted_out(typed_valid(checked, source), opted_out)
         rows = deidentified(with_platform_pseudonym(kept, key), RULES[source])
         # Each silver version records the de-identification version its free text went
         # through, so text written by an older one can be found and re-derived.
         metadata = version_metadata() if RULES[source].free_text else None
         replace_extract(rows, silver_table, extract_id, metadata)
-        loaded = (
-            spark.read.format("delta")
-            .load(str(silver_table))
-            .where(F.col("_extract_id") == extract_id)
-            .count()
-        )
+        # What the commit wrote, from the Delta log: rows of other extracts that shared a
+        # rewritten file are copied, not loaded.
+        written = last_commit(silver_table)
+        loaded = written.metric("numOutputRows") - written.metric("numCopiedRows")
     finally:
         opted_out.unpersist()
     return SourceCounts(
-        read=read,
+        read=counted.read,
         loaded=loaded,
-        quarantined=quarantined,
-        dropped_by_optout=int(dropped_stats["rows"]),
-        persons_dropped_by_optout=int(dropped_stats["persons"]),
+        quarantined=counted.quarantined,
+        dropped_by_optout=counted.dropped_by_optout,
+        persons_dropped_by_optout=counted.persons_dropped_by_optout,
     ).check(source.value)

@@ -37,6 +37,7 @@ from portal.routes import (
     auth,
     catalogue,
     citizen,
+    dashboards,
     oidc,
     optout,
     pages,
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         steward_api.router,
         citizen.router,
         optout.router,
+        dashboards.router,
     ):
         app.include_router(router)
     for router in (applications.router, review.router, applications_api.router):

@@ -27,6 +27,7 @@ from portal.applications import vocabulary as words
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
 HTMX = STATIC / "vendor" / "htmx.min.js"
+VEGA = STATIC / "vendor" / "vega-embed.min.js"
 
 
 def _may(user: User | None, operation: str) -> bool:
@@ -57,6 +58,7 @@ def _environment(language: str, translations: Translations) -> Environment:
         role_names=vocabulary.ROLES,
         words=words,  # names of the permit codes: purposes, organisation types, states
         htmx=HTMX.is_file(),  # vendored by project setup; every page works without it
+        vega=VEGA.is_file(),  # likewise: dashboards draw live charts with it, SVG and tables without
         may=_may,
     )
     return env

@@ -12,5 +12,8 @@ raw zones or the key store (an import-linter contract checks this).
 - ``control``: all of the above applied to one result;
 - ``session``: ``SandboxSession.run(sql) -> QueryResult``, one session's entry point;
 - ``service``: a user's query over a permit, checked against the permit and audited;
+- ``server``, ``client``, ``snapshots``, ``answers``: the long-lived SPE service that runs
+  ``service`` for ``haven query`` and the portal, its light client, the warm Delta snapshots
+  it keeps, and results as they cross its socket;
 - ``airlock``: a query's controlled result filed for release (``catalog.airlock.releases``).
 """

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from deltalake.exceptions import DeltaError
@@ -25,10 +25,12 @@ from catalog.airlock.domain import (
     CheckStatus,
     OutputContext,
     OutputRequest,
+    OutputState,
     ReleaseCheck,
     RequestView,
 )
 from catalog.airlock.policies import check_context
+from catalog.dashboards import registry
 from catalog.db.gateway import unit_of_work
 from catalog.permits.grants import Permit
 from catalog.permits.queries import get_permit
@@ -167,7 +169,9 @@ def review_output(
     at: datetime | None = None,
 ) -> RequestView:
     """A steward's vote (``catalog.airlock.releases.review``); when it would release the
-    output, disclosure control runs again first (``release_check``)."""
+    output, disclosure control runs again first (``release_check``). A released output's
+    table enters the registry of released aggregates in the same transaction
+    (``catalog.dashboards.registry``), with the disclosure control that checked it."""
     settings = settings or get_settings()
     at = (at or datetime.now(UTC)).astimezone(UTC)
     with unit_of_work(settings) as store:
@@ -177,7 +181,7 @@ def review_output(
         return release_check(settings, permit, request, when)
 
     with unit_of_work(settings) as store:
-        return releases.review(
+        decided = releases.review(
             store,
             store.get_user(reviewer),
             request_id,
@@ -186,3 +190,7 @@ def review_output(
             recheck=recheck,
             now=at,
         )
+        if decided.request.state is OutputState.RELEASED:
+            disclosure = asdict(disclosure_of(settings, permit))
+            registry.record_release(store, decided.request, disclosure=disclosure, at=at)
+        return decided

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from deltalake import DeltaTable
 
 from spe.errors import QueryRefused
+from spe.snapshots import Snapshots, open_snapshot
 
 
 @dataclass(frozen=True)
@@ -73,15 +73,18 @@ def describe_error(exc: duckdb.Error) -> str:
 
 
 class Sandbox:
-    """A locked in-memory DuckDB over fixed tables at fixed Delta versions."""
+    """A locked in-memory DuckDB over fixed tables at fixed Delta versions; ``snapshots``
+    (a long-lived service's) opens each table version once for many sandboxes."""
 
     def __init__(
         self,
         tables: Mapping[str, Path],
         versions: Mapping[str, int] | None = None,
         limits: SandboxLimits | None = None,
+        snapshots: Snapshots | None = None,
     ) -> None:
         self.limits = limits or SandboxLimits()
+        opener = snapshots.open if snapshots is not None else open_snapshot
         unknown = set(versions or {}) - set(tables)
         if unknown:
             raise QueryRefused(
@@ -97,10 +100,9 @@ class Sandbox:
         self.columns: dict[str, tuple[str, ...]] = {}
         try:
             for name, path in sorted(tables.items()):
-                table = DeltaTable(str(path), version=(versions or {}).get(name))
-                dataset = table.to_pyarrow_dataset()
+                version, dataset = opener(path, (versions or {}).get(name))
                 self._con.register(name, dataset)
-                self.versions[name] = table.version()
+                self.versions[name] = version
                 self.columns[name] = tuple(dataset.schema.names)
             self._con.execute("SET enable_external_access = false")
             self._con.execute("SET lock_configuration = true")

@@ -9,8 +9,8 @@ the refusal message (which can quote the SQL) or a value.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,20 +23,20 @@ from catalog.permits.grants import Permit, check_can_query
 from catalog.permits.queries import get_permit
 from common.layout import LakeLayout, check_name
 from common.settings import Settings, get_settings
+from spe.answers import PermitQuery, QueryResult
 from spe.differencing_history import ReleaseLog, history_path
 from spe.disclosure import DisclosureSettings
-from spe.errors import NotPublished
-from spe.session import QueryResult, SandboxSession
+from spe.errors import NotPublished, QueryRefused
+from spe.sandbox import SandboxLimits
+from spe.session import SandboxSession
+from spe.snapshots import Snapshots
+
+__all__ = ["QUERY_EVENT", "PermitQuery", "limits_of", "run_permit_query"]
 
 QUERY_EVENT = "spe.query"
-
-
-@dataclass(frozen=True)
-class PermitQuery:
-    """A query's result (after disclosure control) and the Delta versions its session read."""
-
-    result: QueryResult
-    versions: dict[str, int]
+# The audit chain appends after its head (a unique sequence number): concurrent sessions of
+# one process (the SPE service, the portal) append one at a time instead of colliding.
+_AUDIT_LOCK = threading.Lock()
 
 
 def _object_id(permit_id: str) -> str:
@@ -51,7 +51,7 @@ def audit_permit_event(
     settings: Settings, user: str, permit_id: str, action: str, status: str, **details: Any
 ) -> None:
     """One audit entry of a researcher's action on a permit in the SPE: ids, status, counts."""
-    with unit_of_work(settings) as store:
+    with _AUDIT_LOCK, unit_of_work(settings) as store:
         trail.append(
             store,
             actor=user,
@@ -87,26 +87,54 @@ def disclosure_of(settings: Settings, permit: Permit) -> DisclosureSettings:
     )
 
 
+def limits_of(settings: Settings) -> SandboxLimits:
+    """The resource limits of one SPE session on this instance."""
+    return SandboxLimits(
+        memory_limit=settings.spe_memory_limit,
+        threads=settings.spe_threads,
+        time_limit_s=settings.spe_time_limit_seconds,
+        max_result_rows=settings.spe_max_result_rows,
+    )
+
+
 def _run(
-    settings: Settings, permit: Permit, tables: Mapping[str, Any], versions: dict[str, int], sql: str
+    settings: Settings,
+    permit: Permit,
+    tables: Mapping[str, Any],
+    versions: dict[str, int],
+    sql: str,
+    snapshots: Snapshots | None,
 ) -> tuple[QueryResult, dict[str, int]]:
     """One sandbox session over the permit's tables under its disclosure control."""
     disclosure = disclosure_of(settings, permit)
-    # The permit's release history, locked for this session: differencing is checked against
-    # everything any session of the permit released before.
-    with ReleaseLog(history_path(settings, permit.permit_id)) as releases:
-        history = releases.history(disclosure.min_persons)
-        with SandboxSession(tables, versions, disclosure, history=history) as session:
-            result = session.run(sql)
-            read = session.versions
-        releases.save(history)
+    with SandboxSession(tables, versions, disclosure, limits_of(settings), snapshots=snapshots) as session:
+        read = session.versions
+        try:
+            evaluated = session.evaluate(sql)
+        except QueryRefused as exc:
+            return QueryResult(status="refused", reason=str(exc), rule=exc.rule), read
+        # The permit's release history, locked from reading it to saving this session's
+        # releases: differencing is checked against everything any session of the permit
+        # released before. The statement already ran, so a slow one holds no other session.
+        with ReleaseLog(history_path(settings, permit.permit_id)) as releases:
+            history = releases.history(disclosure.min_persons)
+            result = session.disclose(evaluated, history)
+            releases.save(history)
     return result, read
 
 
 def run_permit_query(
-    permit_id: str, user: str, sql: str, settings: Settings | None = None, at: datetime | None = None
+    permit_id: str,
+    user: str,
+    sql: str,
+    settings: Settings | None = None,
+    at: datetime | None = None,
+    *,
+    snapshots: Snapshots | None = None,
 ) -> PermitQuery:
     """Run ``sql`` for ``user`` over ``permit_id``'s tables; audited whatever the outcome.
+    The SPE service passes its warm ``snapshots``; the permit and its versions are read from
+    the catalogue on every call all the same.
 
     Raises ``UnknownPermit`` or ``PermitDenied`` (after auditing the denial) when the user may
     not query the permit, ``NotPublished`` when it has no tables; a refused query comes back
@@ -135,7 +163,7 @@ def run_permit_query(
         raise NotPublished(
             f"permit {permit_id} has no published datasets yet: run `haven pipeline run`", "not_published"
         )
-    result, versions = _run(settings, permit, tables, built_versions(builds, tables), sql)
+    result, versions = _run(settings, permit, tables, built_versions(builds, tables), sql, snapshots)
     read = [f"{table}@{version}" for table, version in sorted(versions.items())]
     if result.status == "ok":
         record(

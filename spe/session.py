@@ -9,44 +9,33 @@ disclosure control can analyse (``spe.shape``); anything else is refused with a 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from spe.control import control, group_companion
+from spe.answers import QueryResult
+from spe.control import Group, Key, control, group_companion
 from spe.differencing import ReleaseHistory
 from spe.disclosure import DisclosureSettings
 from spe.errors import QueryRefused
 from spe.sandbox import Sandbox, SandboxLimits
-from spe.shape import analyse, grouped_companion_sql
+from spe.shape import QueryShape, analyse, grouped_companion_sql
+from spe.snapshots import Snapshots
 
-__all__ = ["QueryRefused", "QueryResult", "SandboxSession"]
+__all__ = ["Evaluated", "QueryRefused", "QueryResult", "SandboxSession"]
 
 
-@dataclass
-class QueryResult:
-    status: str
-    reason: str | None = None
-    columns: list[str] = field(default_factory=list)
-    rows: list[list[Any]] = field(default_factory=list)
-    suppressed: list[dict[str, Any]] = field(default_factory=list)
-    # What disclosure control counted behind each cell: "persons", or "records" in anonymised
-    # datasets (which have no person column); None for a refused query.
-    unit: str | None = None
-    # The refusal rule (``QueryRefused.rule``) of a refused query; for the audit log, not the JSON.
-    rule: str | None = None
+@dataclass(frozen=True)
+class Evaluated:
+    """A statement run in the sandbox, before disclosure control: its shape, its raw result
+    (never shown) and the per-group persons behind it."""
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "reason": self.reason,
-            "columns": self.columns,
-            "rows": self.rows,
-            "suppressed": self.suppressed,
-            "unit": self.unit,
-        }
+    shape: QueryShape
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    companion: dict[Key, Group]
 
 
 class SandboxSession:
@@ -55,6 +44,7 @@ class SandboxSession:
     ``versions`` pins Delta versions by table (default: the latest, recorded in
     ``self.versions`` so that a result can be reproduced). ``history`` is what earlier
     sessions released (``spe.differencing_history``); by default the session starts with none.
+    ``snapshots`` is a long-lived service's cache of opened Delta versions.
     """
 
     def __init__(
@@ -64,11 +54,12 @@ class SandboxSession:
         settings: DisclosureSettings | None = None,
         limits: SandboxLimits | None = None,
         history: ReleaseHistory | None = None,
+        snapshots: Snapshots | None = None,
     ) -> None:
         self.settings = settings or DisclosureSettings()
         if history is not None and history.min_persons != self.settings.min_persons:
             raise ValueError("the release history must use the session's min_persons")
-        self._sandbox = Sandbox(tables, versions, limits)
+        self._sandbox = Sandbox(tables, versions, limits, snapshots)
         self._history = history if history is not None else ReleaseHistory(self.settings.min_persons)
         self.tables = self._sandbox.tables
 
@@ -100,16 +91,38 @@ class SandboxSession:
     def run(self, sql: str) -> QueryResult:
         """Run one statement and apply disclosure control; refusals come back as ``status == "refused"``."""
         try:
-            self.check_statement(sql)
-            shape = analyse(sql, self._sandbox.columns)
-            columns, rows = self._sandbox.execute(shape.run_sql)
-            top_n = max(self.settings.nk_n, 2)
-            _, companion = self._sandbox.execute(grouped_companion_sql(shape, top_n))
+            evaluated = self.evaluate(sql)
+        except QueryRefused as exc:
+            return _refused(exc)
+        return self.disclose(evaluated)
+
+    def evaluate(self, sql: str) -> Evaluated:
+        """Check and run one statement and its companion query, without releasing anything:
+        ``QueryRefused`` when it may not run or fails. Needs no release history, so a service
+        runs it outside the permit's history lock (heavy queries do not hold other sessions)."""
+        self.check_statement(sql)
+        shape = analyse(sql, self._sandbox.columns)
+        columns, rows = self._sandbox.execute(shape.run_sql)
+        top_n = max(self.settings.nk_n, 2)
+        _, companion = self._sandbox.execute(grouped_companion_sql(shape, top_n))
+        return Evaluated(shape, columns, rows, group_companion(shape, companion))
+
+    def disclose(self, evaluated: Evaluated, history: ReleaseHistory | None = None) -> QueryResult:
+        """Disclosure control of an evaluated statement against ``history`` (default: the
+        session's), which records what is released; a refusal comes back as ``status == "refused"``."""
+        if history is not None and history.min_persons != self.settings.min_persons:
+            raise ValueError("the release history must use the session's min_persons")
+        try:
             outcome = control(
-                shape, columns, rows, group_companion(shape, companion), self.settings, self._history
+                evaluated.shape,
+                evaluated.columns,
+                evaluated.rows,
+                evaluated.companion,
+                self.settings,
+                history if history is not None else self._history,
             )
         except QueryRefused as exc:
-            return QueryResult(status="refused", reason=str(exc), rule=exc.rule)
+            return _refused(exc)
         reason = None
         if outcome.suppressed:
             reason = "disclosure control suppressed cells (see suppressed)"
@@ -119,5 +132,9 @@ class SandboxSession:
             columns=outcome.columns,
             rows=outcome.rows,
             suppressed=outcome.suppressed,
-            unit=shape.unit.value,
+            unit=evaluated.shape.unit.value,
         )
+
+
+def _refused(exc: QueryRefused) -> QueryResult:
+    return QueryResult(status="refused", reason=str(exc), rule=exc.rule)

@@ -105,6 +105,20 @@ _DENIED_FUNCTIONS = frozenset(
         "current_connection_id",
         "txid_current",
         "transaction_timestamp",
+        # Values whose size a parameter sets: one row can ask for gigabytes, outside the
+        # engine's memory limit (string and list buffers); the service caps its address
+        # space as well (spe.server).
+        "repeat",
+        "lpad",
+        "rpad",
+        "range",
+        "generate_series",
+        "list_resize",
+        "array_resize",
+        "bar",
+        "bitstring",
+        "printf",
+        "format",
     }
 )
 _DENIED_PREFIXES = ("duckdb_", "pragma_", "pg_", "has_", "read_", "json_execute")
@@ -184,7 +198,8 @@ def check_tree(node: Node, tables: Mapping[str, tuple[str, ...]]) -> None:
                 raise _refuse("functions are named without schema or catalog")
             if name in _DENIED_FUNCTIONS or name.startswith(_DENIED_PREFIXES):
                 raise _refuse(
-                    f"function {name} is not allowed in the SPE (environment, statistics or side effects)"
+                    f"function {name} is not allowed in the SPE (environment, statistics, side effects "
+                    "or values of a size the query sets)"
                 )
             if name in aggregates and name not in ALLOWED_AGGREGATES:
                 raise _refuse(

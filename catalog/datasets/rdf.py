@@ -8,7 +8,7 @@ metadata only: never a row, never a person.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -418,8 +418,12 @@ def catalogue_graph(
     return graph
 
 
-def export(records: Iterable[DatasetRecord], fmt: str) -> str:
-    """The catalogue serialised as ``turtle`` or ``jsonld``."""
+def export(records: Iterable[DatasetRecord], fmt: str, extend: Callable[[Graph], None] | None = None) -> str:
+    """The catalogue serialised as ``turtle`` or ``jsonld``; ``extend`` adds to the graph first
+    (the released aggregates' distributions, ``catalog.dashboards.rdf``)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    return catalogue_graph(records).serialize(format=FORMATS[fmt])
+    graph = catalogue_graph(records)
+    if extend is not None:
+        extend(graph)
+    return graph.serialize(format=FORMATS[fmt])

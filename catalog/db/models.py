@@ -34,6 +34,7 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     language: Mapped[str | None] = mapped_column(String(8))  # the portal's language, when chosen
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # signs in no more
+    organisation: Mapped[str | None] = mapped_column(String(300))  # dashboards' audience (0017)
 
 
 class SignInSessionRow(Base):
@@ -319,3 +320,45 @@ class OptOutReceiptRow(Base):
     channel: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReleasedAggregateRow(Base):
+    """An output table two stewards released (``catalog.dashboards.registry``); append-only."""
+
+    __tablename__ = "released_aggregates"
+
+    aggregate_id: Mapped[str] = mapped_column(ForeignKey("output_requests.request_id"), primary_key=True)
+    permit_id: Mapped[str] = mapped_column(ForeignKey("applications.application_id"), index=True)
+    released_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    description: Mapped[str] = mapped_column(Text)
+    columns: Mapped[list[str]] = mapped_column(JSON)
+    rows: Mapped[list[list[Any]]] = mapped_column(JSON)
+    suppressed: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    csv: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    reviewers: Mapped[list[str]] = mapped_column(JSON)
+    disclosure: Mapped[dict[str, Any]] = mapped_column(JSON)
+    versions: Mapped[dict[str, int]] = mapped_column(JSON)
+    sources: Mapped[dict[str, list[dict[str, Any]]]] = mapped_column(JSON)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+
+
+class DashboardRow(Base):
+    """A policy analyst's dashboard over released aggregates (``catalog.dashboards``)."""
+
+    __tablename__ = "dashboards"
+
+    dashboard_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    organisation: Mapped[str | None] = mapped_column(String(300))
+    aggregates: Mapped[list[str]] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(String(16))
+    chart: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    title: Mapped[dict[str, str]] = mapped_column(JSON)
+    notes: Mapped[dict[str, str]] = mapped_column(JSON)
+    audience: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

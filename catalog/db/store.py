@@ -57,6 +57,7 @@ class SqlStore(SqlSignInStore, SqlDraftStore, SqlCitizenStore):
                 roles=sorted(r.value for r in user.roles),
                 password_hash=password_hash,
                 created_at=datetime.now(UTC),
+                organisation=user.organisation,
             )
         )
         self.session.flush()
@@ -70,6 +71,7 @@ class SqlStore(SqlSignInStore, SqlDraftStore, SqlCitizenStore):
             roles=frozenset(Role(r) for r in row.roles),
             display_name=row.display_name,
             disabled=row.disabled_at is not None,
+            organisation=row.organisation,
         )
 
     def get_user(self, username: str) -> User:

@@ -24,6 +24,7 @@ class User:
     roles: frozenset[Role]
     display_name: str = ""
     disabled: bool = False  # an operator disabled the account: it cannot sign in (``users.disable``)
+    organisation: str | None = None  # who they work for: dashboards published to it (migration 0017)
 
     def has(self, role: Role) -> bool:
         return role in self.roles

@@ -34,6 +34,7 @@ class Operation(StrEnum):
     MANAGE_USERS = "manage_users"
     OPT_OUT_ONLINE = "opt_out_online"  # one's own opt-out, through one's linked pid
     TAKE_OPT_OUT = "take_opt_out"  # an opt-out or withdrawal for a citizen, by phone or desk
+    COMPOSE_DASHBOARD = "compose_dashboard"  # dashboards over released aggregates (catalog.dashboards)
 
 
 _EVERYONE = frozenset(Role)
@@ -57,6 +58,7 @@ PERMISSIONS: dict[Operation, frozenset[Role]] = {
     Operation.MANAGE_USERS: frozenset({Role.OPERATOR}),
     Operation.OPT_OUT_ONLINE: frozenset({Role.CITIZEN}),
     Operation.TAKE_OPT_OUT: frozenset({Role.AGENT}),
+    Operation.COMPOSE_DASHBOARD: frozenset({Role.POLICY_ANALYST}),
 }
 
 

@@ -47,6 +47,7 @@ def create_user(
     roles: set[Role] | frozenset[Role],
     password: str | None = None,
     display_name: str = "",
+    organisation: str | None = None,
 ) -> User:
     """Register a user (operators only); the password, if any, is stored as an argon2 hash."""
     check_can(actor, Operation.MANAGE_USERS)
@@ -54,7 +55,9 @@ def create_user(
         raise RuleViolation("a user needs at least one role")
     if store.find_user(username) is not None:
         raise RuleViolation(f"user {username!r} exists already")
-    user = User(username=username, roles=frozenset(roles), display_name=display_name)
+    user = User(
+        username=username, roles=frozenset(roles), display_name=display_name, organisation=organisation
+    )
     store.add_user(user, None if password is None else hash_password(password))
     trail.append(
         store,

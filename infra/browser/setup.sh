@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What the portal and its browser tests need outside Python, installed idempotently:
-#   - the npm packages pinned in infra/npm (htmx, axe-core), with `npm ci` into .cache/npm;
-#     htmx's minified file and its licence are copied to portal/static/vendor/ (gitignored),
-#     which the portal serves; axe-core stays in .cache/npm, where tests/browser reads it;
+#   - the npm packages pinned in infra/npm (htmx, vega, vega-lite, vega-embed,
+#     vega-interpreter, axe-core), with `npm ci` into .cache/npm; htmx's and Vega's minified
+#     files and their licences are copied to portal/static/vendor/ (gitignored), which the
+#     portal serves; axe-core stays in .cache/npm, where tests/browser reads it;
 #   - Debian's chromium, which Playwright drives (`playwright install` is not used: the
 #     tests must not download a browser). Installing it needs root, or sudo.
 # `--vendor-only` does the first part only (what `make demo` needs).
@@ -58,6 +59,33 @@ vendor_htmx() {
   copy_if_changed "$MODULES/htmx.org/LICENSE" "$VENDOR/htmx.LICENSE"
 }
 
+vendor_vega() {
+  # Dashboards draw their chart with vega-embed where JavaScript runs (the page shows the
+  # server's SVG and a table without it).
+  mkdir -p "$VENDOR"
+  copy_if_changed "$MODULES/vega/build/vega.min.js" "$VENDOR/vega.min.js"
+  copy_if_changed "$MODULES/vega-lite/build/vega-lite.min.js" "$VENDOR/vega-lite.min.js"
+  copy_if_changed "$MODULES/vega-embed/build/vega-embed.min.js" "$VENDOR/vega-embed.min.js"
+  # The portal's Content-Security-Policy allows no eval, so Vega must interpret expressions
+  # instead of compiling them. vega-interpreter ships as an ES module importing three names
+  # from vega-util; as a classic script it takes them from the vega bundle instead.
+  local wrapped="$VENDOR/.vega-interpreter.js.new"
+  {
+    echo "(function (vega) {"
+    sed -e "s/^import { \(.*\) } from 'vega-util';\$/const { \1 } = vega;/" \
+      -e "s/^export { expression as expressionInterpreter };\$/globalThis.vegaExpressionInterpreter = expression;/" \
+      "$MODULES/vega-interpreter/build/vega-interpreter.js"
+    echo "})(globalThis.vega);"
+  } > "$wrapped"
+  grep -q "^import\|^export" "$wrapped" && die "vega-interpreter's module form changed: update vendor_vega"
+  copy_if_changed "$wrapped" "$VENDOR/vega-interpreter.js"
+  rm -f "$wrapped"
+  local package
+  for package in vega vega-lite vega-embed vega-interpreter; do
+    copy_if_changed "$MODULES/$package/LICENSE" "$VENDOR/$package.LICENSE"
+  done
+}
+
 install_chromium() {
   if [ -x "$CHROMIUM" ]; then
     return
@@ -81,8 +109,9 @@ install_chromium() {
 
 install_npm_packages
 vendor_htmx
+vendor_vega
 if $VENDOR_ONLY; then
-  say "htmx $(version_of htmx.org) in $VENDOR"
+  say "htmx $(version_of htmx.org), vega $(version_of vega), vega-lite $(version_of vega-lite) in $VENDOR"
   exit 0
 fi
 install_chromium

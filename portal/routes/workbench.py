@@ -36,9 +36,9 @@ from portal.pages import pages_of
 from portal.routes.auth import FieldError
 from portal.spe_schemas import QueryAnswer
 from portal.state import portal_state
+from spe import client as spe_client
 from spe.airlock import request_output, review_output
 from spe.errors import NotPublished
-from spe.service import run_permit_query
 
 router = APIRouter(include_in_schema=False)
 MAX_SQL_LENGTH = 100_000
@@ -111,9 +111,12 @@ def workbench(request: Request, permit_id: str) -> Response:
 
 
 def _run(request: Request, user: User, permit_id: str, sql: str) -> QueryAnswer | None:
-    """``haven query`` for the user (audited); None when the permit has no tables yet."""
+    """``haven query`` for the user (audited; through the SPE service when it is up); None
+    when the permit has no tables yet."""
     try:
-        ran = run_permit_query(permit_id, user.username, sql, portal_state(request).settings, now(request))
+        ran = spe_client.run_query(
+            permit_id, user.username, sql, portal_state(request).settings, now(request)
+        )
     except (UnknownPermit, PermitDenied):
         error = wb.denied(portal_state(request).settings, user, permit_id)
         raise HTTPException(status_code=wb.status_of(error)) from None

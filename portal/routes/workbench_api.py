@@ -35,8 +35,8 @@ from portal.spe_schemas import (
 )
 from portal.state import portal_state
 from spe.airlock import request_output, review_output
+from spe.client import run_query
 from spe.errors import NotPublished
-from spe.service import run_permit_query
 
 router = APIRouter(prefix="/api", tags=["workbench and airlock"])
 HIDDEN: dict[int | str, dict[str, Any]] = {
@@ -82,9 +82,7 @@ def api_query(request: Request, permit_id: str, body: QueryIn) -> QueryAnswer:
     A refused query answers 200 with ``status: refused`` and the reason."""
     user = signed_in_user(request)
     try:
-        ran = run_permit_query(
-            permit_id, user.username, body.sql, portal_state(request).settings, now(request)
-        )
+        ran = run_query(permit_id, user.username, body.sql, portal_state(request).settings, now(request))
     except (UnknownPermit, PermitDenied):
         raise _hidden(request, user, permit_id) from None
     except NotPublished:

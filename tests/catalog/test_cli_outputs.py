@@ -113,8 +113,9 @@ def test_request_review_and_download(catalog_url: str, tmp_path: Path) -> None:
     with open_catalog().session() as session:
         actions = [e.action for e in SqlStore(session).audit_entries()]
     # The refused query and the filed one, then each step (refused steps and views write nothing),
-    # then the refused and the denied `haven query`.
-    assert actions[-12:] == [
+    # then the refused and the denied `haven query`. The release registers the table as a
+    # released aggregate (catalog.dashboards.registry) in the same transaction.
+    assert actions[-13:] == [
         "spe.query",
         "spe.query",
         "output.requested",
@@ -123,6 +124,7 @@ def test_request_review_and_download(catalog_url: str, tmp_path: Path) -> None:
         "output.vote_recorded",
         "output.release_checked",
         "output.released",
+        "aggregate.registered",
         "output.downloaded",
         "output.downloaded",
         "spe.query",

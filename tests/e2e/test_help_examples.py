@@ -44,6 +44,8 @@ ORDER = (
     "optout status",
     "audit verify",
     "serve",
+    "spe status",
+    "spe serve",
     "bench",
 )
 # Commands whose example tests/e2e/test_demo_path.py does not run through the command line in
@@ -53,6 +55,7 @@ NOT_RUN = {
     "pipeline run": "runs once before, with --json and a changed description folder",
     "pipeline publish": "runs once before, with --json",
     "serve": "serves until it is stopped; tests/portal run the same app in-process",
+    "spe serve": "serves until it is stopped; tests/spe/test_service.py starts it as a process",
 }
 EXAMPLE = re.compile(r"^ {4}(haven .+)$", re.MULTILINE)
 

@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 
+from catalog.dashboards import service as dashboards
 from catalog.datasets import descriptions, quality
 from catalog.datasets.rdf import export
+from catalog.db.dashboards import SqlDashboardStore
 from catalog.db.store import SqlStore
 from catalog.errors import NotAuthorised
 from catalog.optout import citizens
@@ -69,6 +71,7 @@ RUNS: dict[Operation, Callable[[SqlStore, User, dict[str, User]], Any]] = {
         form_key=citizens.new_form_key(),
         now=datetime(2026, 3, 1, tzinfo=UTC),
     ),
+    Operation.COMPOSE_DASHBOARD: lambda s, a, p: dashboards.own(SqlDashboardStore(s.session), a),
 }
 
 

@@ -114,6 +114,11 @@ HOSTILE = [
     ("random cohort", "SELECT count(*) FROM claims WHERE person_id = 'p3' OR random() < 0.2"),
     ("random groups", "SELECT uuid() AS u, count(*) FROM claims GROUP BY 1"),
     ("cross join", "SELECT count(*) FROM claims a, claims b"),
+    # values whose size the query sets, beyond the engine's memory limit
+    ("repeat bomb", "SELECT kind, sum(length(repeat(kind, 500000000))) AS n FROM claims GROUP BY kind"),
+    ("padding bomb", "SELECT kind, sum(length(lpad(kind, 500000000, 'x'))) AS n FROM claims GROUP BY kind"),
+    ("list bomb", "SELECT kind, sum(len(range(500000000))) AS n FROM claims GROUP BY kind"),
+    ("width bomb", "SELECT kind, sum(length(printf('%500000000d', 1))) AS n FROM claims GROUP BY kind"),
     (
         "scalar subquery oracle",
         "SELECT count(*) FROM claims WHERE (SELECT count(*) FROM claims "

@@ -1,0 +1,1 @@
+"""Policy dashboards: the registry of released aggregates, and dashboards drawn from it only."""

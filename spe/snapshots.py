@@ -1,0 +1,88 @@
+"""Delta table snapshots as Arrow datasets, opened once and kept warm by the SPE service.
+
+Opening a Delta table replays its log and lists its files; a long-lived service does that
+once per table version and hands the same (immutable, thread-safe) Arrow dataset to every
+sandbox that reads that version. A snapshot is identified by the table's path, its version
+and the identity of that version's commit file (inode, size, modification time): a table
+removed and written again at the same path starts its versions anew with new commit files,
+so it is never mistaken for the old one. Which version a session reads is decided for every
+request by the caller (the permit's newest build, or the newest commit on disk), never by
+the cache.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import pyarrow.dataset as ds
+from deltalake import DeltaTable
+
+_LOG = "_delta_log"
+_COMMIT_DIGITS = 20
+
+
+def open_snapshot(path: Path, version: int | None) -> tuple[int, ds.Dataset]:
+    """The table at ``version`` (default: its newest), read fresh from disk."""
+    table = DeltaTable(str(path), version=version)
+    return table.version(), table.to_pyarrow_dataset()
+
+
+def newest_version(path: Path) -> int | None:
+    """The newest committed version of the Delta table at ``path`` (its highest commit file),
+    or None when the folder holds no log."""
+    try:
+        names = [entry.name for entry in (path / _LOG).iterdir()]
+    except OSError:
+        return None
+    versions = [
+        int(name[:_COMMIT_DIGITS])
+        for name in names
+        if name.endswith(".json") and len(name) == _COMMIT_DIGITS + 5 and name[:_COMMIT_DIGITS].isdigit()
+    ]
+    return max(versions, default=None)
+
+
+def _commit_stamp(path: Path, version: int) -> tuple[int, int, int] | None:
+    try:
+        found = (path / _LOG / f"{version:0{_COMMIT_DIGITS}d}.json").stat()
+    except OSError:
+        return None
+    return found.st_ino, found.st_size, found.st_mtime_ns
+
+
+class Snapshots:
+    """A bounded, thread-safe cache of opened snapshots (least recently used go first)."""
+
+    def __init__(self, capacity: int = 64) -> None:
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._open: OrderedDict[tuple[str, int, tuple[int, int, int]], ds.Dataset] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+    def open(self, path: Path, version: int | None) -> tuple[int, ds.Dataset]:
+        """The table at ``version`` (default: the newest commit on disk now), from the cache
+        when that very commit was opened before."""
+        wanted = newest_version(path) if version is None else version
+        stamp = None if wanted is None else _commit_stamp(path, wanted)
+        if wanted is None or stamp is None:  # no plain commit file: let deltalake decide (or fail)
+            return open_snapshot(path, version)
+        key = (str(path), wanted, stamp)
+        with self._lock:
+            dataset = self._open.get(key)
+            if dataset is not None:
+                self._open.move_to_end(key)
+                self.hits += 1
+                return wanted, dataset
+        opened, dataset = open_snapshot(path, wanted)
+        with self._lock:
+            self.misses += 1
+            self._open[key] = dataset
+            while len(self._open) > self.capacity:
+                self._open.popitem(last=False)
+        return opened, dataset

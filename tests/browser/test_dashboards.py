@@ -1,0 +1,137 @@
+"""A policy analyst builds and publishes a dashboard from a released aggregate, in a real
+browser; a member of the public reads it. Every page is checked by axe-core (WCAG 2.1 A and
+AA) and, with ``HAVEN_SCREENSHOTS=DIR``, saved under a clear name.
+
+The release itself goes through the SPE and two stewards' votes (``spe.airlock``), as in
+tests/portal; the browser journey of a release is in test_journeys.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from catalog.datasets.quality import record_label
+from catalog.db.gateway import unit_of_work
+from catalog.people import users
+from catalog.people.domain import Role
+from common.settings import Settings
+from portal.app import create_app
+from portal.pages import VEGA
+from tests.browser.conftest import ACTION_TIMEOUT_MS
+from tests.browser.live_server import serve
+from tests.browser.test_journeys import PASSWORD, Portal, look, quick_hashes, sign_in, visit
+from tests.catalog.factories import describe_lake
+from tests.portal.conftest import ACCOUNTS
+from tests.portal.dashboard_factories import ADA, MINISTRY, TITLES, released_world
+from tests.portal.test_catalogue import LABEL
+
+__all__ = ["quick_hashes"]
+pytestmark = pytest.mark.browser
+RELEASED_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Iterator[tuple[Portal, str]]:
+    """An instance with the portal's accounts, a released table of persons per kind (its
+    permit built from claims silver version 1, which has a quality label), served on loopback."""
+    settings = Settings(home=tmp_path / "instance")
+    with unit_of_work(settings) as store:
+        describe_lake(store)
+        record_label(store, "claims", 1, "run-1", LABEL, at=RELEASED_AT)
+        system = store.get_user("system")
+        for role, username in ACCOUNTS.items():
+            users.create_user(store, system, username, {Role(role)}, PASSWORD)
+    aggregate = released_world(settings, RELEASED_AT, silver=1)
+    with serve(create_app(settings)) as server:
+        yield Portal(settings, server, []), aggregate
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
+    contexts = []
+
+    def open_page() -> Page:
+        context = browser.new_context()
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def expect_the_numbers(page: Page) -> None:
+    """The table under the chart: GP's count, and SPEC's cell named as suppressed."""
+    rows = page.locator(".dashboard-panel table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0).locator("td")).to_have_text(["GP", "14"])
+    expect(rows.nth(1).locator("td")).to_have_text(["SPEC", "suppressed"])
+
+
+def test_a_policy_analyst_builds_and_publishes_a_dashboard_and_the_public_reads_it(
+    page: Page, portal: tuple[Portal, str], new_page: Callable[[], Page]
+) -> None:
+    served, aggregate = portal
+    ada = page
+    sign_in(ada, served, ADA)
+    ada.get_by_role("navigation", name="Main menu").get_by_role("link", name="Dashboards").click()
+    expect(ada.get_by_role("heading", level=1)).to_have_text("Dashboards")
+    look(ada, "dashboards-analyst")
+    ada.get_by_role("link", name="Compose a dashboard").click()
+    look(ada, "dashboard-compose")
+
+    ada.get_by_label(aggregate, exact=False).check()
+    ada.get_by_label("Chart (Vega-Lite, optional)").fill(
+        '{"mark": "bar", "encoding": {"x": {"field": "kind", "type": "nominal"}, '
+        '"y": {"field": "persons", "type": "quantitative", "aggregate": "sum"}}}'
+    )
+    for code, language in (("fr", "Français"), ("nl", "Nederlands"), ("de", "Deutsch"), ("en", "English")):
+        ada.get_by_label(f"Title in {language}").fill(TITLES[code])
+    ada.get_by_label("The public").check()
+    ada.get_by_role("button", name="Save as a draft").click()
+    summary = ada.get_by_role("alert")
+    expect(summary).to_contain_text("aggregate computes new numbers: only display settings are allowed.")
+    look(ada, "dashboard-refused")
+
+    ada.get_by_label("Chart (Vega-Lite, optional)").fill("")
+    ada.get_by_label("Notes in English (optional)").fill("Persons with at least one claim, per kind of care.")
+    ada.get_by_role("button", name="Save as a draft").click()
+    expect(ada.get_by_role("heading", level=1)).to_have_text(TITLES["en"])
+    expect(ada.locator("dl.facts").first).to_contain_text("Draft")
+    expect_the_numbers(ada)
+    look(ada, "dashboard-draft")
+    ada.get_by_role("button", name="Publish the dashboard").click()
+    expect(ada.locator("dl.facts").first).to_contain_text("Published")
+    look(ada, "dashboard-published")
+    path = ada.url.split(served(""), 1)[1] if ada.url.startswith(served("")) else ada.url
+
+    public = new_page()
+    visit(public, served("/dashboards"), "dashboards-public")
+    public.get_by_role("link", name=TITLES["en"]).click()
+    expect(public.get_by_role("heading", level=1)).to_have_text(TITLES["en"])
+    expect_the_numbers(public)
+    footer = public.locator(".provenance")
+    expect(footer).to_contain_text(f"{ACCOUNTS['steward']}, steve@example.be")
+    expect(footer).to_contain_text("claims: silver claims version 1.")
+    expect(footer).to_contain_text("EHDS quality and utility label, silver version 1")
+    expect(footer).to_contain_text("1 January 2025 to 31 December 2025")
+    chart = public.locator("figure.dashboard-chart")
+    expect(chart).to_be_visible()
+    if VEGA.is_file():  # vendored (make browser): vega-embed redraws the chart live, no eval needed
+        expect(chart.locator(".dashboard-chart-live svg")).to_be_visible()
+        expect(chart.locator("img")).to_have_count(0)
+    else:
+        expect(chart.locator("img")).to_be_visible()
+    look(public, "dashboard-public")
+    assert public.url.endswith(path)
+    with public.expect_download() as download:
+        public.get_by_role("link", name="Download the numbers (CSV)").click()
+    assert Path(download.value.path()).read_bytes() == b"kind,persons\r\nGP,14\r\nSPEC,\r\n"
+    with unit_of_work(served.settings) as store:
+        assert store.get_user(ADA).organisation == MINISTRY
