@@ -3,7 +3,8 @@
 The Delta jars come from the project's own cache (``make jars`` resolves
 ``infra/maven/pom.xml`` into ``.cache/jars`` and compiles Haven's JVM functions from
 ``infra/udf`` into ``haven-udf.jar`` there), so a session starts offline. The master is
-``local[*]`` in the embedded default and any Spark URL by setting.
+``local[*]`` in the embedded default and any Spark URL by setting; on a cluster the session
+also ships Haven's code to the executors (``common.spark_code``; ``infra/spark/README.md``).
 """
 
 from __future__ import annotations
