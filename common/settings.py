@@ -98,6 +98,14 @@ class Settings(BaseSettings):
 
     spark_master: str = Field(default="local[*]", description="Spark master URL")
     spark_driver_memory: str = "2g"
+    spark_executor_memory: str = Field(
+        default="1g", description="memory of each executor on a cluster (not used in local mode)"
+    )
+    spark_python: str | None = Field(
+        default=None,
+        description="the executors' Python (same minor version as the driver's, with Haven's "
+        "dependencies); default the driver's own interpreter, at the same path on every host",
+    )
     spark_shuffle_partitions: int = Field(default=4, ge=1)
     delta_snapshot_partitions: int = Field(
         default=1,
@@ -345,12 +353,13 @@ def check_issuer_url(url: str) -> None:
         raise ValueError("HAVEN_OIDC_ISSUER must be a URL with a host and no query or fragment")
     if parts.scheme == "https":
         return
-    if parts.scheme == "http" and _loopback(parts.hostname):
+    if parts.scheme == "http" and is_loopback(parts.hostname):
         return
     raise ValueError("HAVEN_OIDC_ISSUER must use https (http only on a loopback host)")
 
 
-def _loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine's loopback interface."""
     if host == "localhost":
         return True
     try:

@@ -3,7 +3,8 @@
 The Delta jars come from the project's own cache (``make jars`` resolves
 ``infra/maven/pom.xml`` into ``.cache/jars`` and compiles Haven's JVM functions from
 ``infra/udf`` into ``haven-udf.jar`` there), so a session starts offline. The master is
-``local[*]`` in the embedded default and any Spark URL by setting.
+``local[*]`` in the embedded default and any Spark URL by setting; on a cluster the session
+also ships Haven's code to the executors (``common.spark_code``; ``infra/spark/README.md``).
 """
 
 from __future__ import annotations
@@ -15,16 +16,19 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from common.errors import EnvironmentProblem
 from common.files import make_private
-from common.settings import PROJECT_ROOT, Settings
+from common.settings import PROJECT_ROOT, Settings, is_loopback
+from common.spark_code import CODE_DIR, code_archive
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 MIN_JAVA = 17
 UDF_JAR = "haven-udf.jar"
+DAEMON_MODULE = "pseudonymisation.spark_daemon"
 LOG4J = PROJECT_ROOT / "infra" / "spark" / "log4j2.properties"
 JAVA_HINT = (
     f"Haven needs Java {MIN_JAVA} or newer on PATH (or JAVA_HOME): install a JDK, "
@@ -101,17 +105,47 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         # whatever the process's umask: without this the lake is readable by every user.
         "spark.hadoop.fs.permissions.umask-mode": "077",
     }
-    if settings.spark_master.startswith("local"):
-        # Python workers (pandas UDFs) run this interpreter, which has Haven's packages.
-        conf["spark.pyspark.python"] = sys.executable
-        conf["spark.pyspark.driver.python"] = sys.executable
-        # Their daemon builds the de-identification engine once and forks workers that have
-        # it (pseudonymisation.spark_daemon), instead of each worker building its own.
-        conf["spark.python.daemon.module"] = "pseudonymisation.spark_daemon"
-        # Embedded mode talks to itself only: bind to loopback, never the network.
+    # Python workers (the de-identification UDF) run this interpreter, which has Haven's
+    # dependencies, unless the executors' hosts keep theirs elsewhere (spark_python).
+    conf["spark.pyspark.python"] = settings.spark_python or sys.executable
+    conf["spark.pyspark.driver.python"] = sys.executable
+    # Their daemon builds the de-identification engine once and forks workers that have
+    # it (pseudonymisation.spark_daemon), instead of each worker building its own.
+    conf["spark.python.daemon.module"] = DAEMON_MODULE
+    if not is_local(settings.spark_master):
+        conf.update(cluster_conf(settings))
+    if is_local(settings.spark_master) or loopback_master(settings.spark_master):
+        # A driver on this machine only: bind to loopback, never the network.
         conf["spark.driver.host"] = "127.0.0.1"
         conf["spark.driver.bindAddress"] = "127.0.0.1"
     return conf
+
+
+def is_local(master: str) -> bool:
+    """Whether ``master`` runs Spark inside the driver's JVM (``local``, ``local[N]``, ...)."""
+    return master.startswith("local")
+
+
+def loopback_master(master: str) -> bool:
+    """Whether every host of a ``spark://`` master URL (one, or several for standby masters)
+    is this machine's loopback."""
+    if not master.startswith("spark://"):
+        return False
+    hosts = [urlsplit(f"spark://{part}").hostname for part in master.removeprefix("spark://").split(",")]
+    return all(host is not None and is_loopback(host) for host in hosts)
+
+
+def cluster_conf(settings: Settings) -> dict[str, str]:
+    """What a session on a cluster adds: Haven's code shipped to the executors
+    (``common.spark_code``), their memory, and their logging as quiet as the driver's."""
+    archive = code_archive(settings.home / "spark" / "code")
+    return {
+        "spark.archives": f"{archive}#{CODE_DIR}",
+        # Relative to the executor's working folder, where Spark unpacks the archive.
+        "spark.executorEnv.PYTHONPATH": CODE_DIR,
+        "spark.executor.memory": settings.spark_executor_memory,
+        "spark.executor.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{LOG4J}",
+    }
 
 
 def get_spark(settings: Settings) -> SparkSession:
@@ -125,9 +159,8 @@ def get_spark(settings: Settings) -> SparkSession:
     conf = spark_conf(settings)
     # Before the JVM is forked, so that it inherits the owner-only umask.
     make_private(settings.home)
-    if "spark.pyspark.python" in conf:
-        # PySpark's context takes the workers' interpreter from this variable, not the conf.
-        os.environ["PYSPARK_PYTHON"] = conf["spark.pyspark.python"]
+    # PySpark's context takes the workers' interpreter from this variable, not the conf.
+    os.environ["PYSPARK_PYTHON"] = conf["spark.pyspark.python"]
     builder = SparkSession.builder
     for key, value in conf.items():
         builder = builder.config(key, value)
