@@ -24,6 +24,7 @@ from cli.optout_commands import optout_app
 from cli.output_commands import output_app
 from cli.progress import showing
 from cli.render import print_table as _print_table
+from cli.stack_commands import stack_app
 from cli.user_commands import user_app
 from common import progress
 from common.errors import HavenError
@@ -52,6 +53,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(output_app, name="output")
 app.add_typer(optout_app, name="optout")
 app.add_typer(user_app, name="user")
+app.add_typer(stack_app, name="stack")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
