@@ -88,18 +88,13 @@ def _toml_line(key: str, value: object) -> str:
 
 
 def write_settings(settings: Settings, values: dict[str, object]) -> Path:
-    """The stack's settings file: the operator's own file (when ``HAVEN_SETTINGS_FILE`` names
-    one) with the stack's values over it, owner-only (it holds database passwords)."""
-    merged: dict[str, object] = {}
-    own = os.environ.get("HAVEN_SETTINGS_FILE")
-    path = settings_file(settings)
-    if own and Path(own).resolve() != path.resolve():
-        with Path(own).open("rb") as handle:
-            data = tomllib.load(handle)
-        merged.update(data.get("haven", data))
-    merged.update({"home": str(settings.home), **values})
+    """The stack's settings file: every setting of ``settings`` that is not a default (from
+    the environment and the operator's own file) with the stack's ``values`` over them,
+    owner-only (it holds database passwords)."""
+    merged = {**settings.model_dump(mode="json", exclude_defaults=True), **values}
     lines = ["# Written by `haven stack up`: the settings every service of the stack reads.", "[haven]"]
-    lines += [_toml_line(key, value) for key, value in merged.items()]
+    lines += [_toml_line(key, value) for key, value in merged.items() if value is not None]
+    path = settings_file(settings)
     make_private(path.parent)
     path.write_text("\n".join(lines) + "\n")
     path.chmod(0o600)
@@ -156,14 +151,9 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
 
 
 def service_environment(settings: Settings) -> dict[str, str]:
-    """The environment every service starts with: this one without Airflow's or the stack's
-    own settings, then the stack's."""
-    stack_vars = {f"HAVEN_{key.upper()}" for key in _STACK_KEYS}
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("AIRFLOW") and k not in stack_vars and k != "HAVEN_SETTINGS_FILE"
-    }
+    """The environment every service starts with: this one without Airflow's or Haven's
+    settings (the stack's file holds them all), then the stack's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "HAVEN_"))}
     bin_dir = str(Path(sys.executable).parent)
     env.update(
         {
@@ -322,33 +312,35 @@ def start_spark(settings: Settings, say: Callable[[str], None]) -> str | None:
 # --- the stack ----------------------------------------------------------------------------
 
 
-def up(
-    settings: Settings, *, spark: bool = True, say: Callable[[str], None] = print, wait: float = 240.0
-) -> Settings:
-    """Start every service that is not running and wait until each answers; return the
-    settings the stack runs with."""
+def prepare(settings: Settings, *, spark: bool = True, say: Callable[[str], None] = print) -> Settings:
+    """PostgreSQL and Spark started, the stack's settings file written and both databases
+    migrated: everything but Airflow's services and the portal. Returns the stack's settings."""
     for url in (settings.airflow_api_url, settings.portal_url):
         _loopback_only(url)
     make_private(settings.home)
     started = time.monotonic()
     catalog_url, airflow_url = start_postgres(settings)
     say(f"postgres: up ({time.monotonic() - started:.0f}s)")
-    values: dict[str, object] = {
-        "catalog_url": catalog_url,
-        "airflow_database_url": airflow_url,
-        "airflow_api_url": settings.airflow_api_url,
-        "portal_url": settings.portal_url,
-        "spark_master": settings.spark_master,
-    }
+    values: dict[str, object] = {"catalog_url": catalog_url, "airflow_database_url": airflow_url}
     master = start_spark(settings, say) if spark else None
     if master is not None:
         values["spark_master"] = master
         say(f"spark: {master} ({time.monotonic() - started:.0f}s)")
     write_settings(settings, values)
     stack = load_stack_settings(settings)
-    env = service_environment(stack)
-    _migrate(stack, env)
+    _migrate(stack, service_environment(stack))
     say(f"databases migrated ({time.monotonic() - started:.0f}s)")
+    return stack
+
+
+def up(
+    settings: Settings, *, spark: bool = True, say: Callable[[str], None] = print, wait: float = 240.0
+) -> Settings:
+    """Start every service that is not running and wait until each answers; return the
+    settings the stack runs with."""
+    started = time.monotonic()
+    stack = prepare(settings, spark=spark, say=say)
+    env = service_environment(stack)
     for name in SERVICES:
         start_service(stack, name, env)
     _wait_until_up(stack, wait)
