@@ -388,17 +388,25 @@ def _wait_until_up(stack: Settings, wait: float) -> None:
 
 
 def down(settings: Settings, say: Callable[[str], None] = print) -> None:
-    """Stop every service of the stack, the portal first and PostgreSQL last."""
+    """Stop every service of the stack, the portal first and PostgreSQL last; a step that
+    fails does not keep the next ones from running (the first failure is raised after)."""
+    failures: list[HavenError] = []
     for name in reversed(SERVICES):
         if stop_service(settings, name):
             say(f"{name}: stopped")
-    spark = _script("spark/stop.sh")
-    if spark.is_file():
-        _run_script(settings, spark)
-        say("spark: stopped")
+    steps: list[tuple[str, Path, dict[str, str] | None]] = [("spark", _script("spark/stop.sh"), None)]
     if (stack_dir(settings) / "postgres").exists():
-        _run_script(settings, _script("postgres/stop.sh"), _postgres_env(settings))
-        say("postgres: stopped")
+        steps.append(("postgres", _script("postgres/stop.sh"), _postgres_env(settings)))
+    for name, script, env in steps:
+        if not script.is_file():
+            continue
+        try:
+            _run_script(settings, script, env)
+            say(f"{name}: stopped")
+        except HavenError as exc:
+            failures.append(exc)
+    if failures:
+        raise failures[0]
 
 
 def _get(url: str) -> bytes | None:
@@ -459,7 +467,8 @@ def _postgres_state(stack: Settings) -> ServiceState:
 
 def _spark_states(stack: Settings) -> list[ServiceState]:
     script = _script("spark/status.sh")
-    if not script.is_file():
+    if not stack.spark_master.startswith("spark://") or not script.is_file():
+        # No cluster of the stack's: each task's driver runs Spark itself.
         return [ServiceState("spark", stack.spark_master, "local")]
     env = {**os.environ, "HAVEN_HOME": str(stack.home)}
     done = subprocess.run([_BASH, str(script)], env=env, cwd=PROJECT_ROOT, capture_output=True, check=False)
