@@ -5,7 +5,7 @@ PostgreSQL (two databases: the catalogue and Airflow's metadata), a Spark standa
 server, and the portal, each a process of its own listening on 127.0.0.1 only. The code is
 the embedded default's; only settings differ. They are written to one owner-only file,
 ``HAVEN_HOME/stack/settings.toml``, that every service reads (``HAVEN_SETTINGS_FILE``), and
-Airflow's configuration is computed from them (``airflow_environment``). Logs, pid files and
+Airflow's configuration is computed from them (``cli.stack_config``). Logs, pid files and
 secrets live under ``HAVEN_HOME/stack/``.
 """
 
@@ -14,22 +14,30 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import time
-import tomllib
 import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from cli.stack_config import (
+    host_port,
+    load_stack_settings,
+    loopback_only,
+    service_environment,
+    settings_file,
+    stack_dir,
+    write_settings,
+)
 from common.errors import HavenError
 from common.files import make_private
 from common.settings import PROJECT_ROOT, Settings
+
+__all__ = ["down", "load_stack_settings", "prepare", "settings_file", "status", "up", "write_settings"]
 
 AIRFLOW_SERVICES = ("scheduler", "dag-processor", "triggerer", "api-server")
 SERVICES = (*AIRFLOW_SERVICES, "portal")
@@ -38,7 +46,6 @@ _HEALTH_KEYS = {"scheduler": "scheduler", "dag-processor": "dag_processor", "tri
 # Settings the stack decides; the file it writes holds them, and the services' environment
 # does not override them.
 _BASH = shutil.which("bash") or "/bin/bash"
-_STACK_KEYS = ("catalog_url", "airflow_database_url", "spark_master", "airflow_api_url", "portal_url")
 
 
 @dataclass(frozen=True)
@@ -54,130 +61,16 @@ class ServiceState:
         return asdict(self)
 
 
-def stack_dir(settings: Settings) -> Path:
-    return settings.home / "stack"
-
-
-def settings_file(settings: Settings) -> Path:
-    """The stack's settings file; ``HAVEN_SETTINGS_FILE=<it> haven ...`` talks to the stack."""
-    return stack_dir(settings) / "settings.toml"
-
-
-def _host_port(url: str) -> tuple[str, int]:
-    parts = urlsplit(url)
-    if parts.hostname is None or parts.port is None:
-        raise HavenError(f"the stack needs a URL with a host and a port: {url}")
-    return parts.hostname, parts.port
-
-
-def _loopback_only(url: str) -> None:
-    host, _ = _host_port(url)
-    if host not in ("127.0.0.1", "localhost"):
-        raise HavenError(f"the stack listens on 127.0.0.1 only, not {host}: {url}")
-
-
-# --- settings and environment -------------------------------------------------------------
-
-
-def _toml_line(key: str, value: object) -> str:
-    if isinstance(value, bool):
-        return f"{key} = {'true' if value else 'false'}"
-    if isinstance(value, int | float):
-        return f"{key} = {value}"
-    return f"{key} = {json.dumps(str(value))}"  # a JSON string is a TOML basic string
-
-
-def write_settings(settings: Settings, values: dict[str, object]) -> Path:
-    """The stack's settings file: every setting of ``settings`` that is not a default (from
-    the environment and the operator's own file) with the stack's ``values`` over them,
-    owner-only (it holds database passwords)."""
-    merged = {**settings.model_dump(mode="json", exclude_defaults=True), **values}
-    lines = ["# Written by `haven stack up`: the settings every service of the stack reads.", "[haven]"]
-    lines += [_toml_line(key, value) for key, value in merged.items() if value is not None]
-    path = settings_file(settings)
-    make_private(path.parent)
-    path.write_text("\n".join(lines) + "\n")
-    path.chmod(0o600)
-    return path
-
-
-def load_stack_settings(settings: Settings) -> Settings:
-    """The settings the stack's services run with (its file over the defaults)."""
-    path = settings_file(settings)
-    if not path.is_file():
-        raise HavenError(f"no stack in {settings.home}: run `make stack` (or `haven stack up`)")
-    with path.open("rb") as handle:
-        data = tomllib.load(handle)["haven"]
-    return Settings(**{k: v for k, v in data.items() if k in Settings.model_fields})
-
-
-def _secret(settings: Settings, name: str) -> str:
-    path = stack_dir(settings) / "secrets" / name
-    if not path.is_file():
-        make_private(path.parent)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-def airflow_environment(settings: Settings) -> dict[str, str]:
-    """Airflow's configuration in the stack: the embedded one (``cli.airflow_runner``) plus
-    the scheduler's executor, the API server's address and the secrets its components share."""
-    from cli.airflow_runner import airflow_environment as embedded
-
-    host, port = _host_port(settings.airflow_api_url)
-    api = settings.airflow_api_url.rstrip("/")
-    env = embedded(settings)
-    env.update(
-        {
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": settings.airflow_metadata_url,
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api}/execution/",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(
-                stack_dir(settings) / "secrets" / "airflow-passwords.json"
-            ),
-            "AIRFLOW__API__BASE_URL": api,
-            "AIRFLOW__API__HOST": host,
-            "AIRFLOW__API__PORT": str(port),
-            "AIRFLOW__API__WORKERS": "1",
-            "AIRFLOW__API__SECRET_KEY": _secret(settings, "airflow-api-secret-key"),
-            "AIRFLOW__API_AUTH__JWT_SECRET": _secret(settings, "airflow-jwt-secret"),
-            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
-        }
-    )
-    return env
-
-
-def service_environment(settings: Settings) -> dict[str, str]:
-    """The environment every service starts with: this one without Airflow's or Haven's
-    settings (the stack's file holds them all), then the stack's."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "HAVEN_"))}
-    bin_dir = str(Path(sys.executable).parent)
-    env.update(
-        {
-            "HAVEN_HOME": str(settings.home),
-            "HAVEN_SETTINGS_FILE": str(settings_file(settings)),
-            # The checkout's code wins over any installed copy, in every process Airflow forks.
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
-            "PATH": os.pathsep.join([bin_dir, env.get("PATH", "")]),
-        }
-    )
-    env.update(airflow_environment(settings))
-    return env
-
-
 # --- processes ----------------------------------------------------------------------------
 
 
 def _argv(settings: Settings, name: str) -> list[str]:
     airflow = str(Path(sys.executable).parent / "airflow")
     if name == "api-server":
-        host, port = _host_port(settings.airflow_api_url)
+        host, port = host_port(settings.airflow_api_url)
         return [airflow, "api-server", "--host", host, "--port", str(port), "--workers", "1"]
     if name == "portal":
-        host, port = _host_port(settings.portal_url)
+        host, port = host_port(settings.portal_url)
         return [sys.executable, "-m", "cli", "serve", "--host", host, "--port", str(port)]
     # Task logs are read from the shared log folder: no log server opening a port on every address.
     skip = ["--skip-serve-logs"] if name in ("scheduler", "triggerer") else []
@@ -316,7 +209,7 @@ def prepare(settings: Settings, *, spark: bool = True, say: Callable[[str], None
     """PostgreSQL and Spark started, the stack's settings file written and both databases
     migrated: everything but Airflow's services and the portal. Returns the stack's settings."""
     for url in (settings.airflow_api_url, settings.portal_url):
-        _loopback_only(url)
+        loopback_only(url)
     make_private(settings.home)
     started = time.monotonic()
     catalog_url, airflow_url = start_postgres(settings)
@@ -341,9 +234,17 @@ def up(
     started = time.monotonic()
     stack = prepare(settings, spark=spark, say=say)
     env = service_environment(stack)
+    # The API server first: the scheduler's first tasks (haven_optout's run starts at once)
+    # report to its execution API, and would fail and wait for a retry without it.
+    start_service(stack, "api-server", env)
+    deadline = time.monotonic() + wait
+    while _airflow_health(stack) is None:
+        if running_pid(stack, "api-server") is None or time.monotonic() > deadline:
+            raise HavenError(f"the Airflow API server did not start; see {stack_dir(stack) / 'logs'}")
+        time.sleep(1)
     for name in SERVICES:
         start_service(stack, name, env)
-    _wait_until_up(stack, wait)
+    _wait_until_up(stack, max(deadline - time.monotonic(), 1.0))
     say(f"stack up in {time.monotonic() - started:.0f}s")
     return stack
 
@@ -437,14 +338,14 @@ def status(settings: Settings) -> list[ServiceState]:
     states = [_postgres_state(stack)]
     states += _spark_states(stack)
     health = _airflow_health(stack) or {}
-    api_host, api_port = _host_port(stack.airflow_api_url)
+    api_host, api_port = host_port(stack.airflow_api_url)
     for name in AIRFLOW_SERVICES:
         pid = running_pid(stack, name)
         key = _HEALTH_KEYS.get(name)
         healthy = bool(health) if key is None else health.get(key) == "healthy"
         address = f"{api_host}:{api_port}" if name == "api-server" else "-"
         states.append(ServiceState(_service_name(name), address, _state(pid, healthy), pid))
-    host, port = _host_port(stack.portal_url)
+    host, port = host_port(stack.portal_url)
     pid = running_pid(stack, "portal")
     answered = _get(stack.portal_url.rstrip("/") + "/") is not None if pid else False
     states.append(ServiceState("portal", f"{host}:{port}", _state(pid, answered), pid))
