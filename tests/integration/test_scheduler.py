@@ -41,7 +41,9 @@ from tests.catalog.factories import describe_lake
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("demo_claims_only")]
 
 SOURCES = ("population", "claims", "optout")
-WAIT = 2400.0  # seconds: a bound on each wait, far above a run's time even on two cores shared with other work
+WAIT = (
+    2400.0  # seconds: a bound on each wait, far above a run's time even on two cores shared with other work
+)
 
 
 def free_port() -> int:
@@ -115,7 +117,12 @@ def outcome(settings: Settings, run_ids: dict[str, str]) -> dict[str, Any]:
     return {
         "silver counts": {t.name: DeltaTable(str(t)).to_pyarrow_table().num_rows for t in silver.iterdir()},
         "platform pseudonyms": sorted(
-            set(DeltaTable(str(silver / "population")).to_pyarrow_table(columns=["person_id"]).column(0).to_pylist())
+            set(
+                DeltaTable(str(silver / "population"))
+                .to_pyarrow_table(columns=["person_id"])
+                .column(0)
+                .to_pylist()
+            )
         ),
         "permit dataset": normalised(table_rows(permit), run_ids),
         "audit": audit,
@@ -196,6 +203,11 @@ def test_the_scheduler_ends_where_the_embedded_runs_end(spark, tmp_path: Path, s
         {optout.run_id: "haven_optout", ingest.run_id: "haven_ingest", publish.run_id: "haven_publish"},
     )
     embedded_time = time.monotonic() - started
+    # The comparison is about something: the delivery reached silver and the permit, and the
+    # two erasures (the opt-out run's, the ingest run's) are in the audit trail.
+    assert expected["silver counts"] == {"population": 39, "claims": 437}
+    assert len(expected["permit dataset"]) == 437
+    assert [entry["action"] for entry in expected["audit"]].count("optout.erased") == 2
 
     # The same keys, then the same catalogue content before any DAG runs.
     shutil.copytree(embedded.keys, stack_home.keys)
