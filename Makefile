@@ -8,12 +8,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 JARS := .cache/jars
 
-.PHONY: help demo test test-fast lint jars java venv vendor browser lock bench clean
+.PHONY: help demo test test-fast lint jars java venv vendor browser lock bench clean stack stack-down
 
 help:
 	@echo "make demo   - set up, then run the whole pipeline on synthetic data (haven demo)"
 	@echo "make test   - set up, then run the linters and every test"
 	@echo "make bench  - run the benchmarks"
+	@echo "make stack  - start the production shape on this machine (PostgreSQL, Spark, Airflow's scheduler, the portal)"
+	@echo "make stack-down - stop it (haven stack status lists its services)"
 	@echo "make browser - install what browser tests need (npm packages, Debian's chromium)"
 	@echo "make lock   - recompute requirements.lock from pyproject.toml"
 
@@ -36,6 +38,15 @@ lint: venv
 
 bench: venv jars
 	$(BIN)/haven bench
+
+# The production shape on loopback: PostgreSQL, the Spark cluster, Airflow's scheduler, DAG
+# processor, triggerer and API server (LocalExecutor), the portal. State under $HAVEN_HOME/stack.
+stack: venv jars vendor
+	$(BIN)/haven stack up
+	@$(BIN)/haven stack status
+
+stack-down:
+	$(BIN)/haven stack down
 
 venv: $(VENV)/.installed
 

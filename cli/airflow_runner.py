@@ -13,7 +13,6 @@ from typing import Any
 
 from common.errors import HavenError
 from common.settings import PROJECT_ROOT, Settings
-from jobs.pipeline import report_path
 
 
 @dataclass(frozen=True)
@@ -81,6 +80,7 @@ def run_ingest(settings: Settings, landing_dir: Path) -> PipelineOutcome:
     a quality gate failed afterwards: the other sources' silver changed all the same)."""
     configure_airflow(settings)
     from dags.haven_ingest import haven_ingest_dag
+    from jobs.pipeline import report_path
 
     run = haven_ingest_dag.test(run_conf={"landing_dir": str(landing_dir)})
     state = str(getattr(run.state, "value", run.state))

@@ -25,6 +25,7 @@ from cli.output_commands import output_app
 from cli.progress import showing
 from cli.render import print_table as _print_table
 from cli.spe_commands import spe_app
+from cli.stack_commands import stack_app
 from cli.user_commands import user_app
 from common import progress
 from common.errors import HavenError
@@ -54,6 +55,7 @@ app.add_typer(output_app, name="output")
 app.add_typer(optout_app, name="optout")
 app.add_typer(user_app, name="user")
 app.add_typer(spe_app, name="spe")
+app.add_typer(stack_app, name="stack")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -89,6 +89,15 @@ class Settings(BaseSettings):
     landing_dir: Path | None = Field(default=None, description="incoming extracts; default home/landing")
     key_dir: Path | None = Field(default=None, description="pseudonymisation keys; default home/keys")
     airflow_home: Path | None = Field(default=None, description="AIRFLOW_HOME; default home/airflow")
+    airflow_database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of Airflow's metadata database; default SQLite in airflow_home",
+    )
+    airflow_api_url: str = Field(
+        default="http://127.0.0.1:8088",
+        description="where the stack's Airflow API server listens (`haven stack up`); "
+        "the embedded default runs no server",
+    )
     log_dir: Path | None = Field(default=None, description="log files; default home/logs")
     catalog_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in home")
     jars_dir: Path = Field(
@@ -316,8 +325,8 @@ class Settings(BaseSettings):
 
     @property
     def airflow_metadata_url(self) -> str:
-        """The SQLAlchemy URL of the embedded Airflow's metadata database."""
-        return f"sqlite:///{self.airflow / 'airflow.db'}"
+        """The SQLAlchemy URL of Airflow's metadata database (SQLite in the embedded default)."""
+        return self.airflow_database_url or f"sqlite:///{self.airflow / 'airflow.db'}"
 
     @property
     def logs(self) -> Path:
@@ -333,6 +342,11 @@ class Settings(BaseSettings):
     def spe_service_socket(self) -> Path:
         assert self.spe_socket is not None
         return self.spe_socket
+
+    @property
+    def deliveries(self) -> Path:
+        """Where the stack's delivery watcher moves each complete delivery out of landing."""
+        return self.home / "deliveries"
 
     @property
     def runs(self) -> Path:

@@ -21,8 +21,10 @@ One delivery from the trusted third party, from `landing/` to the permit dataset
    failed.
 
 Run with `haven pipeline run` (in-process, `dag.test()`, followed by `haven_publish` as the
-scheduler would run it), or triggered with the conf key `landing_dir`. Each task calls one
-function of `jobs.pipeline`; no logic lives here.
+scheduler would run it), triggered with the conf key `landing_dir`, or, under a running
+scheduler (`make stack`), by a delivery: its `manifest.json` arriving in landing updates the
+`landing` Asset (`dags/deliveries.py`) and the run ingests the folder the delivery was moved
+to. Each task calls one function of `jobs.pipeline`; no logic lives here.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import pendulum
 from airflow.sdk import dag, get_current_context, task
 
 from dags.assets import SILVER_ASSETS
+from dags.deliveries import LANDING, delivered_folder
 
 
 def _settings():
@@ -47,9 +50,10 @@ def _settings():
 
 @dag(
     dag_id="haven_ingest",
-    schedule=None,
+    schedule=LANDING,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
+    max_active_runs=1,
     tags=["haven", "ingest"],
     default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
     doc_md=__doc__,
@@ -65,7 +69,7 @@ def haven_ingest() -> None:
         context = get_current_context()
         settings = _settings()
         conf = context["dag_run"].conf or {}
-        landing_dir = Path(conf.get("landing_dir") or settings.landing)
+        landing_dir = Path(conf.get("landing_dir") or delivered_folder(context) or settings.landing)
         run_after = context["dag_run"].run_after
         return ingest_stage(settings, landing_dir, context["run_id"], run_after)
 

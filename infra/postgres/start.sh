@@ -6,15 +6,16 @@
 #
 # The server listens on 127.0.0.1 only, on a port derived from its data folder (the next
 # free one when that is taken; override with HAVEN_PG_PORT), keeps its files in
-# .cache/postgres (override with HAVEN_PG_DIR; a private checkout falls back to a folder under
-# /tmp), runs as the `postgres` user when started by root, and trades durability for speed
-# (fsync off): it is a test server, never a place for real data. Its generated password is in
+# .cache/postgres (override with HAVEN_PG_DIR, as `haven stack up` does; a folder the postgres
+# user cannot reach falls back to one under /tmp), creates the database haven_test (override
+# with HAVEN_PG_DB), runs as the `postgres` user when started by root, and trades durability
+# for speed (fsync off): it is a test server, never a place for real data. Its generated password is in
 # an owner-only file.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DIR=${HAVEN_PG_DIR:-$PWD/.cache/postgres}
 URL_FILE=$PWD/.cache/postgres/url  # where the tests look when HAVEN_TEST_POSTGRES_URL is unset
-DB=haven_test
+DB=${HAVEN_PG_DB:-haven_test}
 ROLE=haven
 
 say() { echo "postgres: $*" >&2; }
@@ -46,8 +47,7 @@ fi
 prepare() { mkdir -p "$1" && chmod 700 "$1" && chown "$OWNER" "$1" && "${RUN[@]}" test -w "$1"; }
 if ! prepare "$DIR"; then
   # A checkout in a private folder (such as /root) is out of reach of the postgres user.
-  [ -z "${HAVEN_PG_DIR:-}" ] || { say "user $OWNER cannot write $DIR"; exit 1; }
-  DIR=${TMPDIR:-/tmp}/haven-postgres-$(printf %s "$PWD" | cksum | cut -d' ' -f1)
+  DIR=${TMPDIR:-/tmp}/haven-postgres-$(printf %s "${HAVEN_PG_DIR:-$PWD}" | cksum | cut -d' ' -f1)
   say "user $OWNER cannot reach the checkout; using $DIR"
   prepare "$DIR" || { say "user $OWNER cannot write $DIR either"; exit 1; }
 fi
@@ -83,6 +83,8 @@ if [ "$(psql "$BASE/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$
   psql "$BASE/postgres" -q -c "CREATE DATABASE $DB" >&2
 fi
 URL="postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$PORT/$DB"
-mkdir -p "$(dirname "$URL_FILE")"
-(umask 077; printf '%s\n' "$URL" > "$URL_FILE")
+if [ -z "${HAVEN_PG_DIR:-}" ]; then  # only the tests' server
+  mkdir -p "$(dirname "$URL_FILE")"
+  (umask 077; printf '%s\n' "$URL" > "$URL_FILE")
+fi
 echo "$URL"
