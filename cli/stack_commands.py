@@ -33,7 +33,7 @@ def stack_up(
 
     Example:
 
-        haven stack up && haven stack status
+        haven stack up
     """
     from cli.stack import settings_file, up
 
@@ -44,7 +44,12 @@ def stack_up(
 
 @stack_app.command("down")
 def stack_down() -> None:
-    """Stop every service of the stack (its data stay under HAVEN_HOME/stack)."""
+    """Stop every service of the stack (its data stay under HAVEN_HOME/stack).
+
+    Example:
+
+        haven stack down
+    """
     from cli.stack import down
 
     down(get_settings(), say=_say)
@@ -55,7 +60,12 @@ def stack_status(
     as_json: Annotated[bool, typer.Option("--json", help="Print the services as JSON.")] = False,
 ) -> None:
     """Each service of the stack with its address and state (up, starting, down); exit 3
-    when one is not up."""
+    when one is not up.
+
+    Example:
+
+        haven stack status --json
+    """
     from cli.stack import status
 
     services = status(get_settings())

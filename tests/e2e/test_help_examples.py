@@ -46,6 +46,9 @@ ORDER = (
     "serve",
     "spe status",
     "spe serve",
+    "stack up",
+    "stack status",
+    "stack down",
     "bench",
 )
 # Commands whose example tests/e2e/test_demo_path.py does not run through the command line in
@@ -56,6 +59,9 @@ NOT_RUN = {
     "pipeline publish": "runs once before, with --json",
     "serve": "serves until it is stopped; tests/portal run the same app in-process",
     "spe serve": "serves until it is stopped; tests/spe/test_service.py starts it as a process",
+    "stack up": "starts PostgreSQL, Airflow and the portal; tests/integration/test_scheduler.py does",
+    "stack status": "lists what stack up started; tests/integration/test_scheduler.py checks it",
+    "stack down": "stops what stack up started; tests/integration/test_scheduler.py does",
 }
 EXAMPLE = re.compile(r"^ {4}(haven .+)$", re.MULTILINE)
 
