@@ -40,7 +40,8 @@ from bench.workbench import KINDS, RESEARCHER, build, figures, timed
 from common.files import make_private
 from common.layout import LakeLayout
 from common.settings import PROJECT_ROOT, Settings, reset_settings
-from spe.client import ServiceUnavailable, health, query_service
+from spe.client import health, query_service
+from spe.errors import ServiceUnavailable
 from spe.sandbox import Sandbox
 from spe.service import limits_of
 from spe.session import SandboxSession
@@ -155,6 +156,7 @@ def _through_service(settings: Settings, permit: str, sql: str) -> Callable[[], 
     return call
 
 
+# Long on purpose: the bench's steps in the order it prints them, one instance set up once.
 def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="haven-bench-spe-") as home:
         os.environ["HAVEN_HOME"] = home

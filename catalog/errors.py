@@ -70,3 +70,12 @@ def passes(check: Callable[[], object]) -> bool:
     except CatalogError:
         return False
     return True
+
+
+class InvalidSpec(CatalogError):
+    """A dashboard's chart spec is refused; ``problems`` says each reason (each a
+    ``catalog.dashboards.specs.SpecProblem``: where, and its text in the reader's language)."""
+
+    def __init__(self, problems: Sequence[Any]) -> None:
+        super().__init__("; ".join(f"{p.where}: {p.text()}" for p in problems))
+        self.problems = tuple(problems)

@@ -46,7 +46,8 @@ def spe_status(
 
         haven spe status
     """
-    from spe.client import ServiceUnavailable, health
+    from spe.client import health
+    from spe.errors import ServiceUnavailable
 
     settings = get_settings()
     try:

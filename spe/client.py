@@ -31,7 +31,7 @@ from typing import Any
 from catalog.errors import PermitDenied, UnknownPermit
 from common.settings import ServiceMode, Settings, get_settings
 from spe.answers import PermitQuery, result_from_wire
-from spe.errors import NotPublished, SPEError
+from spe.errors import NotPublished, ServiceFailed, ServiceUnavailable, UnsafeSocket
 
 QUERY_PATH = "/v1/query"
 HEALTH_PATH = "/v1/health"
@@ -39,18 +39,6 @@ HEALTH_PATH = "/v1/health"
 MAX_SOCKET_PATH = 107
 _BUSY_WAIT_S = 30.0
 _PASSWORD = re.compile(r"(?<=:)[^:@/]*(?=@)")
-
-
-class ServiceUnavailable(SPEError):
-    """No SPE service listens on the socket (none started, or it stopped)."""
-
-
-class UnsafeSocket(SPEError):
-    """The socket is not this user's owner-only socket: the client will not use it."""
-
-
-class ServiceFailed(SPEError):
-    """The service answered with an error (a malformed request, other settings, a failure)."""
 
 
 def fingerprint(settings: Settings) -> str:

@@ -45,3 +45,27 @@ class QueryRefused(SPEError):
 
 class NotPublished(QueryRefused):
     """The permit has no published datasets yet."""
+
+
+class ServiceUnavailable(SPEError):
+    """No SPE service listens on the socket (none started, or it stopped)."""
+
+
+class UnsafeSocket(SPEError):
+    """The socket is not this user's owner-only socket: the client will not use it."""
+
+
+class ServiceFailed(SPEError):
+    """The service answered with an error (a malformed request, other settings, a failure)."""
+
+
+class BadRequest(SPEError):
+    """The SPE service refuses a request: the HTTP status, an error code and a message."""
+
+    def __init__(self, status: int, error: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.error, self.message = status, error, message
+
+
+class TooLarge(SPEError):
+    """The linked-differencing check cannot decide within its bounds: the caller suppresses."""

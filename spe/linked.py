@@ -55,6 +55,8 @@ from itertools import combinations
 import numpy as np
 import numpy.typing as npt
 
+from spe.errors import TooLarge
+
 MAX_RELEASES = 200
 MAX_ATOMS = 4_000
 MAX_SUPPORTS = 500
@@ -203,10 +205,6 @@ def _fixed_by(basis: list[Row], zeros: tuple[int, ...]) -> list[Fraction] | None
     for pivot, row in echelon.rows.items():
         coefficients[pivot] = -row.get(free[0], Fraction(0))
     return coefficients
-
-
-class TooLarge(Exception):
-    """The check cannot decide within its bounds: the caller suppresses."""
 
 
 class Verdict(Enum):

@@ -74,12 +74,10 @@ from spe.client import (
     HEALTH_PATH,
     MAX_SOCKET_PATH,
     QUERY_PATH,
-    ServiceUnavailable,
-    UnsafeSocket,
     check_socket_path,
     fingerprint,
 )
-from spe.errors import NotPublished
+from spe.errors import BadRequest, NotPublished, ServiceUnavailable, UnsafeSocket
 from spe.service import built_versions, run_permit_query
 from spe.snapshots import Snapshots
 from spe.sqltree import parse_select
@@ -89,12 +87,6 @@ log = get_logger(__name__)
 MAX_BODY = 1_000_000
 MAX_CONNECTIONS = 128
 _FIELDS = {"permit": str, "actor": str, "sql": str}
-
-
-class BadRequest(Exception):
-    def __init__(self, status: int, error: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.error, self.message = status, error, message
 
 
 class SpeService:

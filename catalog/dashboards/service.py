@@ -26,9 +26,9 @@ from catalog.dashboards.domain import (
     Texts,
 )
 from catalog.dashboards.lifecycle import COMPOSED_EVENT, EDITED_EVENT, transition
-from catalog.dashboards.specs import InvalidSpec, SpecProblem
+from catalog.dashboards.specs import SpecProblem
 from catalog.dashboards.store import DashboardStore
-from catalog.errors import NotAuthorised, NotFound, passes
+from catalog.errors import InvalidSpec, NotAuthorised, NotFound, passes
 from catalog.people.domain import User
 from catalog.people.roles import Operation, check_can
 from catalog.people.store import UserStore
@@ -87,6 +87,7 @@ def chart_columns(aggregates: Sequence[ReleasedAggregate]) -> tuple[str, ...]:
     return (*columns, RELEASE_FIELD) if len(aggregates) > 1 else columns
 
 
+# Long on purpose: every field of the form checked in one pass, so that all problems come back together.
 def check_spec(store: Store, actor: User, form: Mapping[str, Any]) -> DashboardSpec:
     """The dashboard ``form`` describes, checked against the registry; ``InvalidSpec`` otherwise.
 

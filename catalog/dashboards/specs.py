@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.dashboards.domain import ChartKind
+from catalog.errors import InvalidSpec
 
 MAX_SPEC_CHARS = 20_000
 MAX_TEXT = 200  # a label, axis title or format string
@@ -69,14 +70,6 @@ class SpecProblem:
 
     def text(self) -> str:
         return self.message % dict(self.values) if self.values else self.message
-
-
-class InvalidSpec(ValueError):
-    """The chart spec is refused; ``problems`` says each reason."""
-
-    def __init__(self, problems: Sequence[SpecProblem]) -> None:
-        super().__init__("; ".join(f"{p.where}: {p.text()}" for p in problems))
-        self.problems = tuple(problems)
 
 
 def _problem(where: str, message: str, **values: Any) -> SpecProblem:

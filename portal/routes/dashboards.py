@@ -13,9 +13,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from catalog.dashboards import registry, service
 from catalog.dashboards.domain import DashboardState
-from catalog.dashboards.specs import InvalidSpec
 from catalog.db.gateway import unit_of_work
-from catalog.errors import InvalidTransition, NotAuthorised, NotFound
+from catalog.errors import InvalidSpec, InvalidTransition, NotAuthorised, NotFound
 from catalog.people.domain import User
 from catalog.people.roles import Operation, can
 from portal import dashboards as shown

@@ -23,12 +23,11 @@ from catalog.audit.search import AuditFilter, search
 from catalog.dashboards import registry, service
 from catalog.dashboards.domain import DashboardState, SourceQuality
 from catalog.dashboards.rdf import SPDX, released_distributions
-from catalog.dashboards.specs import InvalidSpec
 from catalog.datasets.domain import QualityLabel
 from catalog.datasets.rdf import export
 from catalog.db.dashboards import SqlDashboardStore
 from catalog.db.engine import Catalog
-from catalog.errors import InvalidTransition, NotAuthorised, NotFound, RuleViolation
+from catalog.errors import InvalidSpec, InvalidTransition, NotAuthorised, NotFound, RuleViolation
 from catalog.people.domain import Role, User
 from catalog.permits import service as permits
 from catalog.permits.domain import PermitBuild

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from common.settings import PROJECT_ROOT, Settings, get_settings, reset_settings
-from spe.client import MAX_SOCKET_PATH, ServiceUnavailable, health
+from spe.client import MAX_SOCKET_PATH, health
+from spe.errors import ServiceUnavailable
 
 # Start-up waits this long at most (imports on a busy machine); not a measure of speed.
 START_DEADLINE_S = 180.0

@@ -25,15 +25,12 @@ from common.settings import Settings, get_settings, reset_settings
 from spe.address_space import address_space_cap, size_in_bytes
 from spe.client import (
     QUERY_PATH,
-    ServiceFailed,
-    ServiceUnavailable,
-    UnsafeSocket,
     check_socket_path,
     fingerprint,
     query_service,
     run_query,
 )
-from spe.errors import NotPublished
+from spe.errors import NotPublished, ServiceFailed, ServiceUnavailable, UnsafeSocket
 from spe.server import bind
 from spe.service import QUERY_EVENT, run_permit_query
 from tests.spe.factories import persons, write_rows
