@@ -475,7 +475,6 @@ class Benchmark(StrEnum):
     PSEUDONYM = "pseudonym"
     DEID = "deid"
     WORKBENCH = "workbench"
-    DIFFERENCING = "differencing"
     PIPELINE = "pipeline"
     SPE = "spe"
 
