@@ -19,6 +19,9 @@ from catalog.people.domain import Role
 user_app = typer.Typer(help="Accounts of the web portal.", no_args_is_help=True)
 # A user name is the owner's email address: something before and after one @, no spaces.
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,55}$")
+# An organisation's name as people write it, in any of the country's languages (the column
+# holds 300 characters); no markup or control characters.
+ORGANISATION = re.compile(r"^[\w .,'&()/-]{1,300}$")
 
 
 @user_app.command("add")
@@ -37,13 +40,21 @@ def user_add(
             "online (never shown in the portal).",
         ),
     ] = None,
+    organisation: Annotated[
+        str | None,
+        typer.Option(
+            "--organisation",
+            help="Who the owner works for, as the portal shows it: a dashboard published to "
+            "the organisation reaches the signed-in accounts of the same organisation.",
+        ),
+    ] = None,
 ) -> None:
     """Create a portal account with its roles and print a one-time link for its owner to choose
     a password (valid for HAVEN_PORTAL_PASSWORD_LINK_HOURS, 72 by default; audited).
 
     Example:
 
-        haven user add analyst2@demo --role policy_analyst --as operator@demo
+        haven user add analyst2@demo --role policy_analyst --organisation "Demo Ministry" --as operator@demo
 
         haven user add c2@demo --role citizen --pid PID --as operator@demo
     """
@@ -57,17 +68,26 @@ def user_add(
         raise typer.BadParameter("must be an email address (one @, no spaces)", param_hint="EMAIL")
     if pid is not None and Role.CITIZEN not in role:
         raise typer.BadParameter("only a citizen account has a pid", param_hint="--pid")
+    if organisation is not None:
+        organisation = " ".join(organisation.split())
+        if not ORGANISATION.fullmatch(organisation):
+            raise typer.BadParameter(
+                "must be a name of 1 to 300 letters, digits, spaces and . , ' & ( ) / -",
+                param_hint="--organisation",
+            )
     settings = get_settings()
     now = datetime.now(UTC)
     valid_for = timedelta(hours=settings.portal_password_link_hours)
     with unit_of_work() as store:
         actor = store.get_user(as_user)
-        create_user(store, actor, email, set(role), display_name=name)
+        create_user(store, actor, email, set(role), display_name=name, organisation=organisation)
         if pid is not None:
             citizens.link(store, actor, email, pid, now=now)
         secret = password_links.issue(store, actor, email, now=now, valid_for=valid_for)
     roles = ", ".join(sorted(r.value for r in role))
-    typer.echo(f"created {email} ({roles}{', linked to its person' if pid is not None else ''})")
+    of = f", of {organisation}" if organisation is not None else ""
+    linked = ", linked to its person" if pid is not None else ""
+    typer.echo(f"created {email} ({roles}{of}{linked})")
     typer.echo(f"one-time link to choose the password, valid until {now + valid_for:%Y-%m-%d %H:%M} UTC:")
     typer.echo(f"  {settings.portal_url.rstrip('/')}/set-password/{secret}")
 

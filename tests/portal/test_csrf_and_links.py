@@ -9,7 +9,9 @@ import sys
 import pytest
 from starlette.testclient import TestClient
 
+from catalog.db.gateway import unit_of_work
 from cli.main import run
+from common.settings import Settings
 from portal.app import create_app
 from tests.portal.conftest import ACCOUNTS, Clock, csrf_token, sign_in
 from tests.portal.test_routes import area_routes
@@ -80,8 +82,8 @@ def add_user(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(sys, "argv", ["haven", "user", "add", *argv])
     with pytest.raises(SystemExit) as exited:
         run()
-    out = capsys.readouterr().out
-    assert exited.value.code == 0, out
+    out, err = capsys.readouterr()
+    assert exited.value.code == 0, out + err
     found = re.search(r"^  http://127\.0\.0\.1:8080(/set-password/[A-Za-z0-9_-]{43})$", out, re.M)
     assert found is not None, out
     return found.group(1)
@@ -146,3 +148,47 @@ def test_only_operators_add_users(
         run()
     assert exited.value.code == 1
     assert "may not manage_users: needs role operator" in capsys.readouterr().err
+
+
+def test_an_account_gets_its_organisation_and_markup_is_refused(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    add_user(
+        capsys,
+        monkeypatch,
+        "lea@example.be",
+        "--role",
+        "policy_analyst",
+        "--organisation",
+        "  FOD Volksgezondheid /\tSPF Santé  publique ",
+        "--as",
+        ACCOUNTS["operator"],
+    )
+    with unit_of_work(settings) as store:
+        assert store.get_user("lea@example.be").organisation == "FOD Volksgezondheid / SPF Santé publique"
+        (created,) = [e for e in store.audit_entries() if e.action == "user.created"][-1:]
+        # The audit trail takes identifiers only, never free text such as a name.
+        assert created.details == {"roles": ["policy_analyst"]}
+    for bad in ("<script>alert(1)</script>", "", "x" * 301):
+        monkeypatch.setattr(
+            sys,
+            "argv",
+            [
+                "haven",
+                "user",
+                "add",
+                "max@example.be",
+                "--role",
+                "policy_analyst",
+                "--organisation",
+                bad,
+                "--as",
+            ]
+            + [ACCOUNTS["operator"]],
+        )
+        with pytest.raises(SystemExit) as exited:
+            run()
+        assert exited.value.code == 2
+        assert "must be a name of 1 to 300 letters" in capsys.readouterr().err
+    with unit_of_work(settings) as store:
+        assert store.find_user("max@example.be") is None
