@@ -82,6 +82,11 @@ def _secret(settings: Settings, name: str) -> str:
     return path.read_text().strip()
 
 
+# How soon the stack's scheduler notices work left by a dead scheduler or a dead task.
+RECOVERY_CHECK_SECONDS = 30
+TASK_HEARTBEAT_TIMEOUT_SECONDS = 90
+
+
 def airflow_environment(settings: Settings) -> dict[str, str]:
     """Airflow's configuration in the stack: the embedded one (``cli.airflow_runner``) plus
     the scheduler's executor, the API server's address and the secrets its components share."""
@@ -107,6 +112,11 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
             "AIRFLOW__API__SECRET_KEY": _secret(settings, "airflow-api-secret-key"),
             "AIRFLOW__API_AUTH__JWT_SECRET": _secret(settings, "airflow-jwt-secret"),
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+            # After a scheduler dies, its successor resets the dead one's task instances within
+            # half a minute and re-queues them (their retries are idempotent), rather than after
+            # Airflow's five-minute defaults: loopback, so a late heartbeat means a dead task.
+            "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": str(RECOVERY_CHECK_SECONDS),
+            "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(TASK_HEARTBEAT_TIMEOUT_SECONDS),
         }
     )
     return env

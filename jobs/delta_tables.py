@@ -9,6 +9,8 @@ column those would copy pseudonyms into the log, where a deleted person would su
 from __future__ import annotations
 
 import math
+import re
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -63,11 +65,34 @@ def ensure_table(spark: SparkSession, path: Path, like: DataFrame) -> None:
     """Create the table at ``path`` with ``like``'s schema if it does not exist yet."""
     if DeltaTable.isDeltaTable(spark, str(path)):
         return
+    clear_interrupted_creation(path)
     columns = stats_columns(like)
     builder = DeltaTable.createIfNotExists(spark).location(str(path)).addColumns(like.schema)
     if any(c in IDENTIFIERS for c in like.columns):
         builder = builder.property("delta.dataSkippingStatsColumns", ",".join(columns))
     builder.execute()
+
+
+# A file of a committed version: a commit (``00000000000000000000.json``), its checksum, a
+# checkpoint; and the pointer to the last checkpoint.
+_COMMITTED = re.compile(r"^(\d{20}\.|_last_checkpoint$)")
+
+
+def clear_interrupted_creation(path: Path) -> bool:
+    """Remove the log folder of a table whose creation was killed before its first commit;
+    True when there was one.
+
+    Delta makes ``_delta_log`` (and its ``_staged_commits``) before it writes version 0; a
+    process killed in between (a scheduler or a machine gone) leaves a folder that Delta takes
+    for a table it cannot read, so every later run failed with ``DELTA_TABLE_NOT_FOUND``.
+    Without a committed version nothing in it was ever readable; data files written beside it
+    are referenced by no version and go with the next VACUUM.
+    """
+    log = path / "_delta_log"
+    if not log.is_dir() or any(_COMMITTED.match(entry.name) for entry in log.iterdir()):
+        return False
+    shutil.rmtree(log)
+    return True
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 from deltalake import DeltaTable
 from pyspark.sql import SparkSession
 
-from jobs.delta_tables import ensure_table, vacuum
+from jobs.delta_tables import clear_interrupted_creation, ensure_table, vacuum
 from jobs.erasure import erase, erase_all
 from tests.lake_scan import files_containing
 
@@ -99,3 +99,19 @@ def test_erase_all_deletes_only_from_the_tables_that_hold_someone(
     assert [r.person_id for r in spark.read.format("delta").load(str(holds)).collect()] == [STAYS]
     # The table that held nobody got no commit: its readers see the same version.
     assert DeltaTable(str(clean)).version() == 1
+
+
+def test_a_creation_killed_before_its_first_commit_is_created_again(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    # What a scheduler killed mid-task left (tests/integration/test_scheduler.py found it):
+    # the log folder Delta makes first, and no commit in it.
+    table = tmp_path / "silver_population"
+    (table / "_delta_log" / "_staged_commits").mkdir(parents=True)
+    write(spark, table, [(STAYS, "101010")])
+    assert DeltaTable(str(table)).version() == 1  # created (0), then the append (1)
+    assert [r.person_id for r in spark.read.format("delta").load(str(table)).collect()] == [STAYS]
+    # A table with commits is never touched, whatever else its log folder holds.
+    (table / "_delta_log" / "_staged_commits" / "left-over.tmp").write_text("")
+    assert clear_interrupted_creation(table) is False
+    assert DeltaTable(str(table)).version() == 1
