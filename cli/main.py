@@ -21,6 +21,7 @@ import typer
 
 from cli.catalog_commands import audit_app, catalog_app, demo_citizen_pids, permit_app, print_demo_passwords
 from cli.optout_commands import optout_app
+from cli.indicator_commands import indicator_app
 from cli.output_commands import output_app
 from cli.progress import showing
 from cli.render import print_table as _print_table
@@ -52,6 +53,7 @@ app.add_typer(permit_app, name="permit")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(audit_app, name="audit")
 app.add_typer(output_app, name="output")
+app.add_typer(indicator_app, name="indicator")
 app.add_typer(optout_app, name="optout")
 app.add_typer(user_app, name="user")
 app.add_typer(spe_app, name="spe")

@@ -33,6 +33,10 @@ ORDER = (
     "output list",
     "output show",
     "output get",
+    "indicator propose",
+    "indicator approve",
+    "indicator list",
+    "indicator run",
     "permit apply",
     "permit decide",
     "permit list",
@@ -62,6 +66,8 @@ NOT_RUN = {
     "stack up": "starts PostgreSQL, Airflow and the portal; tests/integration/test_scheduler.py does",
     "stack status": "lists what stack up started; tests/integration/test_scheduler.py checks it",
     "stack down": "stops what stack up started; tests/integration/test_scheduler.py does",
+    "indicator approve": "names the id propose printed; tests/catalog/test_cli_indicators.py approves",
+    "indicator run": "its second example names an indicator id; tests/catalog/test_cli_indicators.py runs",
 }
 EXAMPLE = re.compile(r"^ {4}(haven .+)$", re.MULTILINE)
 
