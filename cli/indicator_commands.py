@@ -69,7 +69,9 @@ def indicator_propose(
     from catalog.dashboards import indicators
     from catalog.db.gateway import unit_of_work
     from common.settings import get_settings
+    from spe.session import SandboxSession
 
+    SandboxSession.check_statement(sql)  # one SELECT, or refused now rather than at every run
     settings = get_settings()
     terms = indicators.Terms(
         settings.indicator_min_persons if min_persons is None else min_persons,

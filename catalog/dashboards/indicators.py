@@ -27,7 +27,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from catalog.airlock.domain import CheckedResult, OutputContext, OutputRequest, OutputState
-from catalog.airlock.lifecycle import REQUESTED_EVENT
+from catalog.airlock.lifecycle import REQUESTED_EVENT, REVIEWABLE
 from catalog.airlock.releases import plain_result, sql_digest
 from catalog.audit import trail
 from catalog.dashboards import registry
@@ -128,15 +128,8 @@ class Status:
     indicator: Indicator
     latest: ReleasedAggregate | None
     latest_run: Run | None
-
-    @property
-    def held(self) -> bool:
-        """The newest run was held: a newer version is awaiting review."""
-        return (
-            self.latest_run is not None
-            and self.latest_run.outcome is Outcome.HELD
-            and (self.latest is None or self.latest_run.request_id != self.latest.aggregate_id)
-        )
+    # A run newer than the latest release was held and its request still awaits the stewards.
+    held: bool = False
 
 
 class IndicatorStore(Protocol):
@@ -429,11 +422,19 @@ def status(store: Store, indicator_id: str) -> Status:
     indicator = get(store, indicator_id)
     runs = store.indicator_runs(indicator_id)
     latest = None
+    newer: list[Run] = []  # the runs after the latest release, newest first
     for run in reversed(runs):
         latest = released_version(store, run)
         if latest is not None:
             break
-    return Status(indicator, latest, runs[-1] if runs else None)
+        newer.append(run)
+    held = any(
+        run.outcome is Outcome.HELD
+        and run.request_id is not None
+        and store.get_output_request(run.request_id).state in REVIEWABLE
+        for run in newer
+    )
+    return Status(indicator, latest, runs[-1] if runs else None, held)
 
 
 def is_reference(reference: str) -> bool:
@@ -445,3 +446,7 @@ def terms_of_request(store: Store, request_id: str) -> Terms | None:
     """The terms of the indicator whose run filed ``request_id``; None for an ad-hoc request."""
     run = store.find_indicator_run_by_request(request_id)
     return None if run is None else get(store, run.indicator_id).terms
+
+
+if __name__ == "__main__":  # python -m catalog.dashboards.indicators: the diagram for README.md
+    print(LIFECYCLE.mermaid_diagram(), end="")

@@ -46,6 +46,10 @@ def test_propose_approve_twice_run_and_list(catalog_url: str) -> None:
         SQL,
     )
     assert low.returncode == 1 and "at least 10 persons per cell" in low.stderr
+    deleting = haven(
+        "indicator", "propose", "--permit", DEMO_PERMIT_ID, "--as", RESEARCHER, *TEXTS, "DELETE FROM claims"
+    )
+    assert deleting.returncode == 1 and "only SELECT queries are allowed" in deleting.stderr
     proposed = haven("indicator", "propose", "--permit", DEMO_PERMIT_ID, "--as", RESEARCHER, *TEXTS, SQL)
     assert proposed.returncode == 0, proposed.stderr
     found = re.search(r"\bind-\d{4}-[2-9a-z]{10}\b", proposed.stdout)

@@ -19,7 +19,7 @@ from catalog.errors import InvalidTransition, NotAuthorised, RuleViolation
 from catalog.people.domain import Role
 from catalog.permits.domain import PermitBuild
 from common.layout import LakeLayout
-from common.settings import Settings, get_settings
+from common.settings import PROJECT_ROOT, Settings, get_settings
 from spe.airlock import review_output
 from spe.indicators import run_indicator, run_indicators
 from tests.catalog.factories import make_user
@@ -248,3 +248,35 @@ def test_run_indicator_again_runs_on_unchanged_versions() -> None:
     assert again["outcome"] == "released"
     with unit_of_work(settings) as store:
         assert [r.outcome for r in store.indicator_runs(iid)] == [Outcome.RELEASED, Outcome.RELEASED]
+
+
+def test_the_lifecycle_covers_every_state_and_its_diagram_is_in_the_readme() -> None:
+    assert set(indicators.TRANSITIONS) == set(IndicatorState)
+    assert indicators.LIFECYCLE.final_states == {IndicatorState.RETIRED}
+    assert indicators.LIFECYCLE.mermaid_diagram() in (PROJECT_ROOT / "README.md").read_text()
+
+
+def test_a_held_version_awaits_review_until_the_stewards_decide_even_after_a_failed_run() -> None:
+    settings = get_settings()
+    iid = _approved(settings)
+    _deliver(settings, persons("GP", 150) + persons("SPEC", 160, start=1000), version=0)
+    run_indicators(settings, T0)
+    _deliver(settings, persons("GP", 150) + persons("SPEC", 60, start=1000), version=1)
+    held = run_indicators(settings, T0 + timedelta(days=1))[iid]
+    assert held["outcome"] == "held"
+    table = LakeLayout(settings.lake).permit_table(DEMO_PERMIT_ID, "claims")
+    for log_file in (table / "_delta_log").glob("*.json"):
+        log_file.unlink()  # the next run cannot read the table: it fails
+    failed = run_indicator(settings, iid, T0 + timedelta(days=2), again=True)
+    assert (failed["outcome"], failed["rules"]) == ("failed", ["unavailable"])
+    with unit_of_work(settings) as store:
+        status = indicators.status(store, iid)
+        assert status.held and status.latest_run is not None and status.latest_run.outcome is Outcome.FAILED
+        first = status.latest
+    for steward in (STEWARD, SECOND_STEWARD):
+        review_output(
+            held["request"], steward, approve=False, reason="Not fit to publish.", settings=settings
+        )
+    with unit_of_work(settings) as store:
+        status = indicators.status(store, iid)
+        assert not status.held and status.latest == first
