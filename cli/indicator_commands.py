@@ -1,4 +1,4 @@
-"""``haven indicator``: standing indicators from a terminal (propose, approve, list, run).
+"""``haven indicator``: standing indicators from a terminal (propose, approve, retire, list, run).
 
 Each command calls one function of ``catalog.dashboards.indicators`` or ``spe.indicators``
 and prints the outcome; the rules live there. Haven errors (a refused approval, terms below
@@ -114,6 +114,27 @@ def indicator_approve(
     with unit_of_work() as store:
         approved = indicators.approve(store, store.get_user(as_user), indicator_id)
     typer.echo(f"{approved.indicator_id} {approved.state.value} ({len(approved.approvals)} of 2 approvals)")
+
+
+@indicator_app.command("retire")
+def indicator_retire(
+    indicator_id: Annotated[
+        str, typer.Argument(metavar="INDICATOR_ID", help="As `haven indicator list` shows.")
+    ],
+    as_user: Annotated[str, typer.Option("--as", help="Retiring steward (embedded mode only).")],
+) -> None:
+    """A steward retires an indicator: it runs no more; its releases stay in the registry.
+
+    Example:
+
+        haven indicator retire ind-2026-3hv8c5t2wd --as steward@demo
+    """
+    from catalog.dashboards import indicators
+    from catalog.db.gateway import unit_of_work
+
+    with unit_of_work() as store:
+        retired = indicators.retire(store, store.get_user(as_user), indicator_id)
+    typer.echo(f"{retired.indicator_id} {retired.state.value}")
 
 
 @indicator_app.command("list")

@@ -77,3 +77,5 @@ def test_propose_approve_twice_run_and_list(catalog_url: str) -> None:
     ] == [(iid, "approved", outcome["request"], "released", False)]
     again = haven("indicator", "run", iid)
     assert again.stdout.splitlines() == [f"{iid} unchanged", "(1 indicators)"]
+    assert haven("indicator", "retire", iid, "--as", STEWARD).stdout.strip() == f"{iid} retired"
+    assert json.loads(haven("indicator", "run", "--json").stdout) == {}  # a retired one runs no more

@@ -36,6 +36,7 @@ ORDER = (
     "indicator propose",
     "indicator approve",
     "indicator list",
+    "indicator retire",
     "indicator run",
     "permit apply",
     "permit decide",
@@ -67,6 +68,7 @@ NOT_RUN = {
     "stack status": "lists what stack up started; tests/integration/test_scheduler.py checks it",
     "stack down": "stops what stack up started; tests/integration/test_scheduler.py does",
     "indicator approve": "names the id propose printed; tests/catalog/test_cli_indicators.py approves",
+    "indicator retire": "names an indicator id; tests/catalog/test_cli_indicators.py retires one",
     "indicator run": "its second example names an indicator id; tests/catalog/test_cli_indicators.py runs",
 }
 EXAMPLE = re.compile(r"^ {4}(haven .+)$", re.MULTILINE)
