@@ -23,9 +23,11 @@ from common.settings import PROJECT_ROOT, Settings, get_settings
 from spe.airlock import review_output
 from spe.indicators import run_indicator, run_indicators
 from tests.catalog.factories import make_user
+from tests.catalog.fixtures import catalog_url, demo_catalog  # noqa: F401 (fixtures)
 from tests.spe.factories import persons, write_rows
 
-pytestmark = pytest.mark.usefixtures("demo")
+# The demonstration's users and permit, in a catalogue on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.usefixtures("demo", "demo_catalog")
 
 SQL = "SELECT kind, count(DISTINCT person_id) AS persons FROM claims GROUP BY kind ORDER BY kind"
 DESCRIPTION = {
