@@ -157,7 +157,7 @@ def indicator_list(
         return
     for e in entries:
         held = "; a newer version awaits review" if e["awaiting_review"] else ""
-        released = e["released_at"] or "never released"
+        released = e["released_at"] or "none yet"
         typer.echo(
             f"{e['id']:<20} {e['permit']:<16} {e['state']:<9} >={e['min_persons']} persons, "
             f"rounded to {e['rounding_base']}; latest release {released}{held}"
