@@ -23,6 +23,7 @@ class PublishOutcome:
     removed: dict[str, Any] | None
     failed_tasks: list[str]
     vacuumed: dict[str, Any] | None = None
+    indicators: dict[str, Any] | None = None  # standing indicators' outcomes (spe.indicators)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ def _returned(run_id: str, dag_id: str, task_id: str) -> Any:
 
 
 def run_publish(settings: Settings) -> PublishOutcome:
-    """Run the ``haven_publish`` DAG (publish, sweep, vacuum) and return what its tasks returned."""
+    """Run the ``haven_publish`` DAG (publish, sweep, vacuum, indicators) and return what its
+    tasks returned."""
     configure_airflow(settings)
     from dags.haven_publish import haven_publish_dag
 
@@ -123,4 +125,5 @@ def run_publish(settings: Settings) -> PublishOutcome:
         removed=_returned(run.run_id, "haven_publish", "sweep"),
         failed_tasks=failed,
         vacuumed=_returned(run.run_id, "haven_publish", "vacuum"),
+        indicators=_returned(run.run_id, "haven_publish", "indicators"),
     )

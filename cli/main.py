@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cli.catalog_commands import audit_app, catalog_app, demo_citizen_pids, permit_app, print_demo_passwords
+from cli.indicator_commands import indicator_app
 from cli.optout_commands import optout_app
 from cli.output_commands import output_app
 from cli.progress import showing
@@ -52,6 +53,7 @@ app.add_typer(permit_app, name="permit")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(audit_app, name="audit")
 app.add_typer(output_app, name="output")
+app.add_typer(indicator_app, name="indicator")
 app.add_typer(optout_app, name="optout")
 app.add_typer(user_app, name="user")
 app.add_typer(spe_app, name="spe")
@@ -243,8 +245,8 @@ def pipeline_publish(
         bool, typer.Option("--json", help="Print what publish and sweep did, as JSON.")
     ] = False,
 ) -> None:
-    """Run the haven_publish DAG in-process: rebuild every permit in force, sweep ended ones, and
-    vacuum the workspaces' earlier versions.
+    """Run the haven_publish DAG in-process: rebuild every permit in force, sweep ended ones,
+    vacuum the workspaces' earlier versions, and run the standing indicators.
 
     Example:
 
@@ -263,6 +265,7 @@ def pipeline_publish(
                     "permits": outcome.published,
                     "removed": outcome.removed,
                     "vacuumed": outcome.vacuumed,
+                    "indicators": outcome.indicators,
                 },
                 indent=2,
                 sort_keys=True,
@@ -272,6 +275,9 @@ def pipeline_publish(
         typer.echo(f"run {outcome.run_id}")
         _print_permits(outcome.published or {}, outcome.vacuumed or {})
         _print_removed(outcome.removed or {})
+        for indicator, ran in sorted((outcome.indicators or {}).items()):
+            rules = f" ({', '.join(ran['rules'])})" if ran.get("rules") else ""
+            typer.echo(f"  indicator {indicator}: {ran['outcome']}{rules}")
     if outcome.state != "success":
         raise fail(
             f"haven_publish run {outcome.run_id} ended {outcome.state}; failed tasks: "

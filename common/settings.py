@@ -143,6 +143,21 @@ class Settings(BaseSettings):
     disclosure_nk_n: int = _threshold_field(DISCLOSURE["nk_n"])
     disclosure_nk_k_percent: float = _threshold_field(DISCLOSURE["nk_k_percent"])
     disclosure_rounding_base: int = _threshold_field(DISCLOSURE["rounding_base"])
+    # Standing indicators (catalog.dashboards.indicators) are released without a steward's
+    # review of each version, so their terms are stricter than ad-hoc releases' (as
+    # OpenSAFELY Interactive does); an indicator may ask for more, never for less.
+    indicator_min_persons: int = Field(
+        default=100,
+        ge=int(DISCLOSURE["min_persons"].default),
+        le=int(DISCLOSURE["min_persons"].strictest),
+        description="fewest persons behind every cell of a standing indicator released automatically",
+    )
+    indicator_rounding_base: int = Field(
+        default=10,
+        ge=1,
+        le=int(DISCLOSURE["rounding_base"].strictest),
+        description="a standing indicator's released counts are rounded to this base",
+    )
     spe_time_limit_seconds: float = Field(
         default=30.0, gt=0, le=3600, description="wall-clock limit of one SPE statement; refused past it"
     )

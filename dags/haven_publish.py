@@ -18,10 +18,14 @@ every silver table as an Airflow Asset), so permits see new data without a manua
    retention window has passed (`HAVEN_ERASURE_RETENTION_HOURS`, 0 in the embedded
    default), so a person whose opt-out this build applied cannot come back by time travel;
    per permit and dataset it returns whether the earlier versions are gone or until when
-   they are kept. It runs even when a task before it failed.
+   they are kept. It runs even when a task before it failed;
+4. **indicators** (after publish): every approved standing indicator of a permit in force runs through the
+   SPE under its stricter terms (`spe.indicators`): released automatically when every cell
+   passes, else held in the airlock queue; one indicator's error never stops the others,
+   and an indicator whose tables this build did not change is not run again.
 
-Each task calls `jobs.publishing` (and the sweep also the SPE); no logic lives here. All are
-idempotent: a rerun rebuilds the same permits from the same versions.
+Each task calls `jobs.publishing` (the sweep also the SPE, the indicators only the SPE); no
+logic lives here. All are idempotent: a rerun rebuilds the same permits from the same versions.
 """
 
 from __future__ import annotations
@@ -78,7 +82,15 @@ def haven_publish() -> None:
 
         return vacuum_workspaces(_settings())
 
-    sweep(publish()) >> vacuum()
+    @task
+    def indicators() -> dict:
+        from spe.indicators import run_indicators
+
+        return run_indicators(_settings())
+
+    published = publish()
+    sweep(published) >> vacuum()
+    published >> indicators()
 
 
 haven_publish_dag = haven_publish()

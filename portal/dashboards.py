@@ -138,6 +138,10 @@ class Panel:
     rows: tuple[tuple[Cell, ...], ...]
     suppressed: int  # suppressed cells in the rows shown
     provenance: Provenance
+    # Shown as a standing indicator's latest release: its id, and whether a newer run was
+    # held for review (the page then says it shows the release of its date).
+    indicator_id: str | None = None
+    held: bool = False
 
 
 @dataclass(frozen=True)
@@ -254,14 +258,19 @@ def page(
             )
             for i in kept
         )
+        standing = view.indicators.get(aggregate.aggregate_id)
         panels.append(
             Panel(
                 aggregate_id=aggregate.aggregate_id,
-                description=aggregate.description,
+                description=aggregate.description
+                if standing is None
+                else standing.indicator.description.get(language),
                 columns=aggregate.columns,
                 rows=rows,
                 suppressed=sum(c.suppressed for r in rows for c in r),
                 provenance=_provenance(aggregate, permit, _),
+                indicator_id=None if standing is None else standing.indicator.indicator_id,
+                held=standing is not None and standing.held,
             )
         )
     return DashboardPage(

@@ -30,12 +30,14 @@ from catalog.airlock.domain import (
     RequestView,
 )
 from catalog.airlock.policies import check_context
-from catalog.dashboards import registry
+from catalog.dashboards import indicators, registry
+from catalog.dashboards.indicators import Terms
 from catalog.db.gateway import unit_of_work
 from catalog.permits.grants import Permit
 from catalog.permits.queries import get_permit
 from common.layout import LakeLayout
 from common.settings import Settings, get_settings
+from spe.differencing import ReleaseHistory
 from spe.differencing_history import ReleaseLog, history_path
 from spe.errors import SPEError
 from spe.service import PermitQuery, disclosure_of, run_permit_query
@@ -130,20 +132,30 @@ def _cells(result: CheckedResult) -> set[tuple[int, str]]:
     return {(int(s["row"]), str(s["column"])) for s in result.suppressed}
 
 
-def release_check(settings: Settings, permit: Permit, request: OutputRequest, at: datetime) -> ReleaseCheck:
+def release_check(
+    settings: Settings, permit: Permit, request: OutputRequest, at: datetime, terms: Terms | None = None
+) -> ReleaseCheck:
     """Disclosure control run again on ``request``'s SQL at the Delta versions it read.
 
     It passes only when it gives exactly the table the request holds. It releases nothing
     itself (the history is read, not written) and fails closed: data versions that are gone,
-    a permit without tables or a refused query make it ``unavailable``.
+    a permit without tables or a refused query make it ``unavailable``. A standing
+    indicator's held version (``terms``) is checked as its run was: under the indicator's
+    terms, against its own cells only (``spe.indicators``).
     """
     tables = LakeLayout(settings.lake).permit_tables(permit.permit_id)
     if not request.versions or not set(request.versions) <= set(tables):
         return ReleaseCheck(CheckStatus.UNAVAILABLE, 0, at)
     disclosure = disclosure_of(settings, permit)
+    if terms is not None:
+        disclosure = disclosure.strictest(terms.overrides())
     try:
         with ReleaseLog(history_path(settings, permit.permit_id)) as log:
-            history = log.history(disclosure.min_persons)
+            history = (
+                log.history(disclosure.min_persons)
+                if terms is None
+                else ReleaseHistory(disclosure.min_persons)
+            )
             read = {name: tables[name] for name in request.versions}
             with SandboxSession(read, request.versions, disclosure, history=history) as session:
                 result = session.run(request.sql)
@@ -176,9 +188,10 @@ def review_output(
     at = (at or datetime.now(UTC)).astimezone(UTC)
     with unit_of_work(settings) as store:
         permit = get_permit(store, store.get_output_request(request_id).permit_id)
+        terms = indicators.terms_of_request(store, request_id)  # a standing indicator's held version
 
     def recheck(request: OutputRequest, when: datetime) -> ReleaseCheck:
-        return release_check(settings, permit, request, when)
+        return release_check(settings, permit, request, when, terms)
 
     with unit_of_work(settings) as store:
         decided = releases.review(
@@ -191,6 +204,9 @@ def review_output(
             now=at,
         )
         if decided.request.state is OutputState.RELEASED:
-            disclosure = asdict(disclosure_of(settings, permit))
+            applied = disclosure_of(settings, permit)
+            if terms is not None:
+                applied = applied.strictest(terms.overrides())
+            disclosure = asdict(applied)
             registry.record_release(store, decided.request, disclosure=disclosure, at=at)
         return decided

@@ -16,7 +16,7 @@ in the registry for its audit but are shown to no one outside the platform.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -71,11 +71,14 @@ def record_release(
     *,
     disclosure: Mapping[str, Any],
     at: datetime | None = None,
+    reviewers: Sequence[str] | None = None,
 ) -> ReleasedAggregate:
     """Register ``request``'s table, which must have been released, as a released aggregate.
 
     ``disclosure`` is the disclosure control the release check applied (the platform's
-    thresholds, stricter where the permit is). Registering a request twice is refused.
+    thresholds, stricter where the permit is). ``reviewers`` are the stewards who approved
+    it (default: its reviews; a standing indicator's: the two who approved the indicator).
+    Registering a request twice is refused.
     """
     if request.state is not OutputState.RELEASED:
         raise RuleViolation(f"{request.request_id} is {request.state}: only a released output is registered")
@@ -83,7 +86,8 @@ def record_release(
         raise RuleViolation(f"{request.request_id} is already a released aggregate")
     when = (at or request.decided_at or datetime.now(UTC)).astimezone(UTC)
     permit = store.get_application(request.permit_id)
-    reviewers = tuple(r.reviewer for r in store.output_reviews(request.request_id))
+    if reviewers is None:
+        reviewers = [r.reviewer for r in store.output_reviews(request.request_id)]
     csv_text = as_csv(request.result)
     aggregate = ReleasedAggregate(
         aggregate_id=request.request_id,
@@ -95,7 +99,7 @@ def record_release(
         suppressed=tuple(dict(s) for s in request.result.suppressed),
         csv=csv_text,
         sha256=sha256_of(csv_text),
-        reviewers=reviewers,
+        reviewers=tuple(reviewers),
         disclosure=dict(disclosure),
         versions=dict(request.versions),
         sources=_sources(store, request.permit_id, request.versions),

@@ -10,12 +10,12 @@ only, never titles or notes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from catalog.audit import trail
-from catalog.dashboards import registry, specs
+from catalog.dashboards import indicators, registry, specs
 from catalog.dashboards.domain import (
     Audience,
     ChartKind,
@@ -42,16 +42,29 @@ RELEASE_FIELD = "release"  # the column naming each row's aggregate when a chart
 LINE_BREAKS = str.maketrans("", "", "\n\r\t")  # what notes may hold and titles may not
 
 
-class Store(registry.Store, DashboardStore, UserStore, Protocol):
+class Store(indicators.Store, DashboardStore, UserStore, Protocol):
     """Everything dashboards read and write."""
 
 
 @dataclass(frozen=True)
 class DashboardView:
-    """A dashboard as a reader sees it: its spec and, per aggregate, the aggregate and its permit."""
+    """A dashboard as a reader sees it: its spec and, per aggregate, the aggregate and its
+    permit; for an aggregate shown as a standing indicator's latest release, its status."""
 
     dashboard: Dashboard
     aggregates: tuple[tuple[ReleasedAggregate, Application], ...]
+    indicators: Mapping[str, indicators.Status] = field(default_factory=dict)  # by aggregate id
+
+
+def resolve(store: Store, reference: str) -> tuple[ReleasedAggregate | None, indicators.Status | None]:
+    """The released aggregate a dashboard's reference names: the aggregate itself, or for a
+    standing indicator (``ind-...``) its latest released version, with the indicator's status."""
+    if not indicators.is_reference(reference):
+        return store.find_released_aggregate(reference), None
+    if store.find_indicator(reference) is None:
+        return None, None
+    status = indicators.status(store, reference)
+    return status.latest, status
 
 
 def _texts(
@@ -100,7 +113,7 @@ def check_spec(store: Store, actor: User, form: Mapping[str, Any]) -> DashboardS
     if not ids:
         problems.append(SpecProblem("aggregates", "Choose at least one released aggregate."))
     for aggregate_id in ids:
-        aggregate = store.find_released_aggregate(aggregate_id)
+        aggregate, _status = resolve(store, aggregate_id)
         if aggregate is None:
             problems.append(
                 SpecProblem("aggregates", "%(id)s is not a released aggregate.", (("id", aggregate_id[:64]),))
@@ -301,12 +314,17 @@ def view(store: Store, viewer: User | None, dashboard_id: str) -> DashboardView:
     if not can_view(viewer, dashboard):
         raise NotFound(f"no dashboard {dashboard_id!r}")
     shown = []
-    for aggregate_id in dashboard.spec.aggregates:
-        aggregate = registry.get_aggregate(store, aggregate_id)
+    standing = {}
+    for reference in dashboard.spec.aggregates:
+        aggregate, status = resolve(store, reference)
+        if aggregate is None:  # an indicator retired before it was ever released
+            continue
         permit = store.get_application(aggregate.permit_id)
         if registry.publication(permit).allowed:
             shown.append((aggregate, permit))
-    return DashboardView(dashboard, tuple(shown))
+            if status is not None:
+                standing[aggregate.aggregate_id] = status
+    return DashboardView(dashboard, tuple(shown), standing)
 
 
 def visible(store: Store, viewer: User | None) -> list[Dashboard]:
@@ -329,3 +347,16 @@ def choices(store: Store, actor: User) -> list[tuple[ReleasedAggregate, Applicat
     """The aggregates ``actor`` may compose from: every one whose permit allows publication."""
     check_can(actor, Operation.COMPOSE_DASHBOARD)
     return registry.publishable(store)
+
+
+def indicator_choices(store: Store, actor: User) -> list[tuple[indicators.Status, Application]]:
+    """The standing indicators ``actor`` may chart (always their latest release): every one
+    released at least once whose permit allows publication."""
+    check_can(actor, Operation.COMPOSE_DASHBOARD)
+    out = []
+    for indicator in store.list_indicators():
+        status = indicators.status(store, indicator.indicator_id)
+        permit = store.get_application(indicator.permit_id)
+        if status.latest is not None and registry.publication(permit).allowed:
+            out.append((status, permit))
+    return out

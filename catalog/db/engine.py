@@ -26,7 +26,7 @@ from common.settings import Settings, get_settings
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration; a database already there is opened without loading Alembic at all
 # (tests/catalog/test_db.py checks this against the migration scripts).
-HEAD = "0017_released_aggregates"
+HEAD = "0018_standing_indicators"
 log = get_logger(__name__)
 
 

@@ -362,3 +362,41 @@ class DashboardRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IndicatorRow(Base):
+    """A standing indicator (``catalog.dashboards.indicators``); its SQL is never logged."""
+
+    __tablename__ = "indicators"
+
+    indicator_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    permit_id: Mapped[str] = mapped_column(ForeignKey("applications.application_id"), index=True)
+    sql: Mapped[str] = mapped_column(Text)
+    sql_sha256: Mapped[str] = mapped_column(String(64))
+    description: Mapped[dict[str, str]] = mapped_column(JSON)
+    min_persons: Mapped[int] = mapped_column(Integer)
+    rounding_base: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    proposed_by: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    approvals: Mapped[list[str]] = mapped_column(JSON)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IndicatorRunRow(Base):
+    """One run of a standing indicator: what it read and what came of it; append-only."""
+
+    __tablename__ = "indicator_runs"
+
+    run_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    filed: Mapped[int] = mapped_column(Integer, unique=True)  # run order: ids are random
+    indicator_id: Mapped[str] = mapped_column(ForeignKey("indicators.indicator_id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    versions: Mapped[dict[str, int]] = mapped_column(JSON)
+    silver: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON)
+    outcome: Mapped[str] = mapped_column(String(16))
+    request_id: Mapped[str | None] = mapped_column(ForeignKey("output_requests.request_id"), unique=True)
+    rule: Mapped[str | None] = mapped_column(String(32))
+    rules: Mapped[list[str]] = mapped_column(JSON)
+    suppressed: Mapped[int] = mapped_column(Integer)

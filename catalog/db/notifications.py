@@ -11,14 +11,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from catalog.audit.domain import AuditEntry
-from catalog.db.dashboards import SqlDashboardStore
+from catalog.db.indicators import SqlIndicatorStore
 from catalog.db.models import NotificationRow
 from catalog.db.sign_in import as_utc, required_utc
 from catalog.notifications import service
 from catalog.notifications.domain import Audience, Mail, Notification
 
 
-class SqlNotificationStore(SqlDashboardStore):
+class SqlNotificationStore(SqlIndicatorStore):
     """Every store Protocol over one session; audit entries notify the people concerned."""
 
     def __init__(self, session: Session, portal_url: str = "") -> None:

@@ -62,6 +62,7 @@ def _form_page(
 ) -> Response:
     with unit_of_work(portal_state(request).settings) as store:
         choices = service.choices(store, user)
+        standing = service.indicator_choices(store, user)
     return pages_of(request).render(
         request,
         "dashboard_form.html",
@@ -69,6 +70,7 @@ def _form_page(
         form=form,
         errors=errors or [],
         choices=choices,
+        standing=standing,
         dashboard_id=dashboard_id,
         kinds=shown.KINDS,
         audiences=shown.AUDIENCES,

@@ -60,7 +60,7 @@ def test_publish_runs_on_any_silver_change_then_sweeps_and_vacuums() -> None:
     from dags.haven_publish import haven_publish_dag
 
     order = {t.task_id: sorted(t.downstream_task_ids) for t in haven_publish_dag.tasks}
-    assert order == {"publish": ["sweep"], "sweep": ["vacuum"], "vacuum": []}
+    assert order == {"publish": ["indicators", "sweep"], "sweep": ["vacuum"], "vacuum": [], "indicators": []}
     assert haven_publish_dag.get_task("vacuum").trigger_rule == "all_done"
     assert haven_publish_dag.max_active_runs == 1
     silver = list(SILVER_ASSETS.values())

@@ -45,10 +45,11 @@ def test_a_run_publishes_what_it_can_and_sweeps_ended_permits(spark, haven_home:
     run = haven_publish_dag.test()
 
     states = {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in run.get_task_instances()}
-    assert states == {"publish": "success", "sweep": "success", "vacuum": "success"}
+    assert states == {"publish": "success", "sweep": "success", "vacuum": "success", "indicators": "success"}
     assert returned(run.run_id, "publish") == {"demo-permit": {"skipped": "silver claims does not exist yet"}}
     assert returned(run.run_id, "sweep") == {"old-permit": {"state": "revoked", "files_removed": 1}}
     assert returned(run.run_id, "vacuum") == {}  # no workspace left to vacuum
+    assert returned(run.run_id, "indicators") == {}  # none approved
     assert not workspace.parent.exists()
     assert [(b.outcome, b.report) for b in permit_builds(settings, "old-permit")] == [
         ("removed", {"state": "revoked", "files_removed": 1})

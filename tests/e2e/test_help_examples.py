@@ -33,6 +33,11 @@ ORDER = (
     "output list",
     "output show",
     "output get",
+    "indicator propose",
+    "indicator approve",
+    "indicator list",
+    "indicator retire",
+    "indicator run",
     "permit apply",
     "permit decide",
     "permit list",
@@ -62,6 +67,9 @@ NOT_RUN = {
     "stack up": "starts PostgreSQL, Airflow and the portal; tests/integration/test_scheduler.py does",
     "stack status": "lists what stack up started; tests/integration/test_scheduler.py checks it",
     "stack down": "stops what stack up started; tests/integration/test_scheduler.py does",
+    "indicator approve": "names the id propose printed; tests/catalog/test_cli_indicators.py approves",
+    "indicator retire": "names an indicator id; tests/catalog/test_cli_indicators.py retires one",
+    "indicator run": "its second example names an indicator id; tests/catalog/test_cli_indicators.py runs",
 }
 EXAMPLE = re.compile(r"^ {4}(haven .+)$", re.MULTILINE)
 
