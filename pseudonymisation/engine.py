@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, Sp
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 
+from pseudonymisation.batch_analysis import LanguageAnalyzer
 from pseudonymisation.blas import can_limit_blas_threads, one_blas_thread
 from pseudonymisation.clinical_terms import protect
 from pseudonymisation.recognizers.be.be_address_recognizer import BeAddressRecognizer
@@ -198,6 +199,7 @@ class Engine:
         )
         self.anonymizer = AnonymizerEngine()
         self.operators = placeholder_operators()
+        self.by_language = {lang: LanguageAnalyzer(self.analyzer, lang, ENTITIES) for lang in LANGUAGES}
 
     @staticmethod
     def check_language(language: str) -> str:
@@ -208,17 +210,21 @@ class Engine:
     def analyze_batch(
         self, texts: Sequence[str], language: str, batch_size: int = BATCH_SIZE
     ) -> list[list[RecognizerResult]]:
-        """Entities found in each text; spaCy runs once over the batch (``nlp.pipe``)."""
+        """Entities found in each text: what ``AnalyzerEngine.analyze`` finds, through
+        ``batch_analysis.LanguageAnalyzer``; spaCy runs once over the batch (``nlp.pipe``),
+        and only for a language with a model (no other recogniser reads its artefacts)."""
         self.check_language(language)
+        analyzer = self.by_language[language]
         found = []
         with one_blas_thread():  # spaCy runs lazily, as the loop below asks for documents
-            artifacts = self.nlp_engine.process_batch(list(texts), language, batch_size=batch_size)
-            for item in artifacts:
-                text, nlp_artifacts = item[0], item[1]
-                results = self.analyzer.analyze(
-                    text=text, language=language, entities=list(ENTITIES), nlp_artifacts=nlp_artifacts
-                )
-                found.append(protect(text, results, language))
+            pairs: Iterator[tuple[str, NlpArtifacts | None]]
+            if language in SPACY_MODELS:
+                artifacts = self.nlp_engine.process_batch(list(texts), language, batch_size=batch_size)
+                pairs = ((item[0], item[1]) for item in artifacts)
+            else:
+                pairs = ((text, None) for text in texts)
+            for text, nlp_artifacts in pairs:
+                found.append(protect(text, analyzer.analyze(text, nlp_artifacts), language))
         return found
 
     def anonymize(self, text: str, results: list[RecognizerResult]) -> str:
