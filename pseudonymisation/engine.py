@@ -103,6 +103,25 @@ class HavenNlpEngine(SpacyNlpEngine):
             for lang in LANGUAGES
         }
 
+    def _doc_to_nlp_artifact(self, doc: spacy.tokens.Doc, language: str) -> NlpArtifacts:
+        """The entities and their scores, as Presidio extracts them; without lemmas and token
+        offsets unless ``full_pipeline``: only its context enhancer reads those, and Haven's
+        engine keeps scores as they are (``FinalScores``)."""
+        if self.full_pipeline:
+            return super()._doc_to_nlp_artifact(doc, language)
+        entities, scores = self._get_updated_entities(
+            self._get_entities(doc), self._get_scores_for_entities(doc)
+        )
+        return NlpArtifacts(
+            entities=entities,
+            tokens=doc,
+            tokens_indices=[],
+            lemmas=[],
+            nlp_engine=self,
+            language=language,
+            scores=scores,
+        )
+
     def _load_model(self, name: str) -> spacy.language.Language:
         if self.full_pipeline:
             return spacy.load(name)
