@@ -45,7 +45,17 @@ def scan_patterns(recognizer: PatternRecognizer, text: str) -> list[RecognizerRe
     flags = recognizer.global_regex_flags
     entity = recognizer.supported_entities[0]
     loose: Any = recognizer  # Presidio leaves these attributes untyped
-    name, patterns = str(loose.name), cast("list[Any]", loose.patterns)
+    name, patterns, identifier = str(loose.name), cast("list[Any]", loose.patterns), recognizer.id
+    kind = type(recognizer)
+    # PatternRecognizer's own checks accept every match: no need to call them per match.
+    validate = (
+        None if kind.validate_result is PatternRecognizer.validate_result else recognizer.validate_result
+    )
+    invalidate = (
+        None
+        if kind.invalidate_result is PatternRecognizer.invalidate_result
+        else recognizer.invalidate_result
+    )
     results = []
     for pattern in patterns:
         # Compiled once per pattern and kept on it, as PatternRecognizer does.
@@ -58,22 +68,22 @@ def scan_patterns(recognizer: PatternRecognizer, text: str) -> list[RecognizerRe
                 if start == end:
                     continue
                 score = pattern.score
-                matched = text[start:end]
-                valid = recognizer.validate_result(matched)
-                if valid is not None:
-                    score = EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
-                if recognizer.invalidate_result(matched):
+                if validate is not None:
+                    valid = validate(text[start:end])
+                    if valid is not None:
+                        score = EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
+                if invalidate is not None and invalidate(text[start:end]):
                     score = EntityRecognizer.MIN_SCORE
                 if score > EntityRecognizer.MIN_SCORE:
-                    metadata = {_NAME: name, _ID: recognizer.id}
-                    result = RecognizerResult(entity, start, end, score, recognition_metadata=metadata)
-                    results.append(result)
+                    metadata = {_NAME: name, _ID: identifier}
+                    results.append(RecognizerResult(entity, start, end, score, recognition_metadata=metadata))
         except TimeoutError:
             # As Presidio does: the pattern is skipped for this text (its name only, no text).
             log.warning(
                 "regex pattern %r timed out after %s seconds, skipped", pattern.name, REGEX_TIMEOUT_SECONDS
             )
-    return EntityRecognizer.remove_duplicates(results)
+    # One result (its score above zero) is what remove_duplicates would return.
+    return EntityRecognizer.remove_duplicates(results) if len(results) > 1 else results
 
 
 class LanguageAnalyzer:
