@@ -17,6 +17,7 @@ Python worker builds it once and reuses it for every partition it serves.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import tempfile
@@ -29,7 +30,7 @@ from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegist
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_anonymizer import AnonymizerEngine
-from presidio_anonymizer.entities import OperatorConfig
+from presidio_anonymizer.entities import ConflictResolutionStrategy, OperatorConfig
 
 from pseudonymisation.batch_analysis import LanguageAnalyzer
 from pseudonymisation.blas import can_limit_blas_threads, one_blas_thread
@@ -247,9 +248,36 @@ class Engine:
         return found
 
     def anonymize(self, text: str, results: list[RecognizerResult]) -> str:
-        """``text`` with every found entity replaced by its typed placeholder."""
+        """``text`` with every found entity replaced by its typed placeholder.
+
+        The spans to replace are those ``AnonymizerEngine.anonymize`` settles on (its
+        conflict resolution and its merging of same-type spans with spaces between); when
+        they do not overlap, which is the usual case, each is replaced here directly, without
+        an operator object and a result record per span. Overlapping ones go through
+        Presidio's operators. tests/unit/test_deid_batch_analysis.py compares both.
+        """
         if not results:
             return text
+        engine = self.anonymizer
+        spans = engine._copy_recognizer_results(results)  # type: ignore[arg-type]
+        spans.sort(key=lambda r: (r.start, r.end))
+        spans = engine._remove_conflicts_and_get_text_manipulation_data(
+            spans, ConflictResolutionStrategy.MERGE_SIMILAR_OR_CONTAINED
+        )
+        spans = sorted(
+            engine._merge_entities_with_spaces_between(text, spans), key=lambda r: (r.start, r.end)
+        )
+        if any(a.end > b.start for a, b in itertools.pairwise(spans)):
+            return self.presidio_anonymize(text, results)
+        pieces, position = [], 0
+        for span in spans:
+            pieces += [text[position : span.start], f"<{span.entity_type}>"]
+            position = span.end
+        pieces.append(text[position:])
+        return "".join(pieces)
+
+    def presidio_anonymize(self, text: str, results: list[RecognizerResult]) -> str:
+        """``text`` through ``AnonymizerEngine.anonymize`` with the placeholder operators."""
         return str(
             self.anonymizer.anonymize(
                 text=text,

@@ -53,3 +53,13 @@ def test_a_recogniser_that_enhances_from_context_is_refused() -> None:
     )
     with pytest.raises(ValueError, match="enhances scores"):
         LanguageAnalyzer(analyzer, "en", ["ID"])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_placeholders_are_where_presidio_puts_them(language: str) -> None:
+    engine: Engine = get_engine()
+    texts = [n.text for corpus in CORPORA for n in load_notes(DATA / corpus) if n.language == language]
+    found = engine.analyze_batch(texts, language)
+    ours = [engine.anonymize(text, results) for text, results in zip(texts, found, strict=True)]
+    assert ours == [engine.presidio_anonymize(text, r) for text, r in zip(texts, found, strict=True)]
+    assert sum(text.count("<PERSON>") for text in ours) > len(texts) // 2
