@@ -379,9 +379,10 @@ def schema(
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
-    """Where this instance stands: home and backends, the last run of each DAG, silver tables,
-    permits in force, opt-outs, pending applications and release requests, the audit chain's
-    head and the lake's size (counts and ids only).
+    """Where this instance stands: home and backends, the last run of each DAG, silver tables
+    (with the de-identification version of their free text), permits in force, opt-outs,
+    pending applications and release requests, the audit chain's head and the lake's size
+    (counts and ids only).
 
     Example:
 
@@ -406,7 +407,11 @@ def status(
     typer.echo("silver")
     for table in state.silver:
         version = f"version {table.version}" if table.version is not None else "no data yet"
-        typer.echo(f"  {table.name:<15} {version:<12} {table.rows:>12,} rows")
+        text = ""
+        if table.deid_current is not None:
+            text = f"  text de-identified by version {table.deid_version or '(not recorded)'}"
+            text += "" if table.deid_current else " (out of date: re-derived by the next pipeline run)"
+        typer.echo(f"  {table.name:<15} {version:<12} {table.rows:>12,} rows{text}")
     typer.echo(
         f"permits in force: {len(state.permits_in_force)}"
         + (f" ({', '.join(state.permits_in_force)})" if state.permits_in_force else "")

@@ -28,7 +28,17 @@ from common.logging import get_logger
 from common.schemas import SCHEMAS
 from common.settings import Settings
 from common.spark import get_spark
-from jobs import bronze, catalogue_facts, delta_tables, erasure, landing, optout_registry, publishing, silver
+from jobs import (
+    bronze,
+    catalogue_facts,
+    delta_tables,
+    erasure,
+    landing,
+    optout_registry,
+    publishing,
+    silver,
+    silver_text,
+)
 from pseudonymisation.keys import PLATFORM_SCOPE, FileKeyStore
 from quality import row_checks, suites
 from quality.gate import passes_gate, summary
@@ -204,8 +214,12 @@ def refine(
     opted_out = silver.opted_out_frame(spark, optout_registry.in_force(settings)).cache()
     try:
         for source in LAKE_SOURCES:
+            # Before this delivery's rows: they are written at the current version anyway.
+            rederived = _rederive_text(settings, spark, source, opted_out, run_id)
+            if rederived is not None:
+                out[source.value] = {"deid_rederived": rederived}
             if source.value in ingested:
-                out[source.value] = _refine_source(
+                out[source.value] = out.get(source.value, {}) | _refine_source(
                     settings, spark, source, opted_out, ingested[source.value]["extract_id"], run_id, run_date
                 )
                 log.info(
@@ -216,6 +230,40 @@ def refine(
     finally:
         opted_out.unpersist()
     return out
+
+
+def _rederive_text(
+    settings: Settings, spark: SparkSession, source: Source, opted_out: DataFrame, run_id: str
+) -> dict[str, Any] | None:
+    """Re-derive the source's silver free text from bronze when the latest silver version was
+    written by another de-identification version (``jobs.silver_text``): logged and audited
+    with the versions and counts, never text. ``None`` when silver is up to date."""
+    lake = LakeLayout(settings.lake)
+    if silver_text.out_of_date(source, lake.table(Zone.SILVER, source.value)) is None:
+        return None
+    with progress.step("re-derive text", source.value) as done:
+        rederived = silver_text.rederive(
+            spark,
+            source,
+            lake.table(Zone.BRONZE, source.value),
+            lake.table(Zone.SILVER, source.value),
+            opted_out,
+        )
+        done.rows = rederived.rows if rederived is not None else 0
+    if rederived is None:
+        return None
+    figures = rederived.as_dict()
+    log.info("silver.text_rederived", **{k: v for k, v in figures.items() if k != "message"})
+    with unit_of_work(settings) as catalogue:
+        trail.append(
+            catalogue,
+            actor="system",
+            action="silver.text_rederived",
+            object_type="dataset",
+            object_id=source.value,
+            details={k: v for k, v in figures.items() if k not in ("message", "source")} | {"run_id": run_id},
+        )
+    return figures
 
 
 def _refine_source(
@@ -364,8 +412,9 @@ def write_report(
         "run_id": run_id,
         "sources": {
             source: {
-                "extract_file": Path(ingested[source]["file"]).name,
-                "bronze_version": ingested[source].get("version"),
+                # A source can be here with no delivery: its free text was only re-derived.
+                "extract_file": Path(ingested[source]["file"]).name if source in ingested else None,
+                "bronze_version": ingested.get(source, {}).get("version"),
                 **figures,
             }
             for source, figures in refined.items()

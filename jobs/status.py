@@ -23,6 +23,7 @@ from catalog.optout import registry
 from catalog.permits.lifecycle import AWAITING_DECISION, IN_FORCE
 from common.layout import LAKE_SOURCES, LakeLayout, Zone
 from common.settings import Settings
+from quality.source_rules import RULES
 
 # The DAGs an instance runs, in the order data flows through them.
 DAGS = ("haven_ingest", "haven_publish", "haven_optout")
@@ -42,6 +43,10 @@ class SilverTable:
     name: str
     version: int | None  # None: no delivery reached silver yet
     rows: int
+    # Free-text tables only: the de-identification version their text went through ("" when
+    # written before versions were recorded) and whether it is this code's.
+    deid_version: str | None = None
+    deid_current: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -105,8 +110,11 @@ def _when(value: datetime | str | None) -> datetime | None:
 
 
 def silver_tables(layout: LakeLayout) -> list[SilverTable]:
-    """Every silver table's current Delta version and row count, from its log's statistics."""
+    """Every silver table's current Delta version and row count, from its log's statistics,
+    and for tables with free text the de-identification version of that text."""
     from deltalake import DeltaTable
+
+    from jobs.text_versions import current_text_version
 
     tables = []
     for source in LAKE_SOURCES:
@@ -116,7 +124,16 @@ def silver_tables(layout: LakeLayout) -> list[SilverTable]:
             continue
         table = DeltaTable(str(path))
         records = table.get_add_actions(flatten=True).column("num_records").to_pylist()
-        tables.append(SilverTable(source.value, table.version(), sum(r or 0 for r in records)))
+        text = current_text_version(path) if RULES[source].free_text else None
+        tables.append(
+            SilverTable(
+                source.value,
+                table.version(),
+                sum(r or 0 for r in records),
+                deid_version=None if text is None else text.deid_version or "",
+                deid_current=None if text is None else text.current,
+            )
+        )
     return tables
 
 

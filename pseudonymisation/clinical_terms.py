@@ -133,11 +133,21 @@ def _holes_near(text: str, language: str, results: list[RecognizerResult]) -> li
     searched only around them, not in the whole note (``_WINDOW`` is longer than any term,
     ``Department of Internal Medicine`` or ``Klinik St. Josef St. Vith``)."""
     pattern, window = _pattern(language), _WINDOW
+    around = sorted(
+        (max(0, r.start - window), min(len(text), r.end + window))
+        for r in results
+        if r.entity_type in TRIMMED
+    )
+    # Overlapping windows are searched once, as one: names come in clusters in a letter.
+    merged: list[list[int]] = []
+    for start, end in around:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
     holes: set[tuple[int, int]] = set()
-    for result in results:
-        if result.entity_type in TRIMMED:
-            start, end = max(0, result.start - window), min(len(text), result.end + window)
-            holes.update(m.span() for m in pattern.finditer(text, start, end))
+    for start, end in merged:
+        holes.update(m.span() for m in pattern.finditer(text, start, end))
     return sorted(holes)
 
 

@@ -17,10 +17,11 @@ Python worker builds it once and reuses it for every partition it serves.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,8 +30,9 @@ from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegist
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_anonymizer import AnonymizerEngine
-from presidio_anonymizer.entities import OperatorConfig
+from presidio_anonymizer.entities import ConflictResolutionStrategy, OperatorConfig
 
+from pseudonymisation.batch_analysis import LanguageAnalyzer
 from pseudonymisation.blas import can_limit_blas_threads, one_blas_thread
 from pseudonymisation.clinical_terms import protect
 from pseudonymisation.recognizers.be.be_address_recognizer import BeAddressRecognizer
@@ -101,6 +103,25 @@ class HavenNlpEngine(SpacyNlpEngine):
             lang: self._load_model(SPACY_MODELS[lang]) if lang in SPACY_MODELS else spacy.blank(lang)
             for lang in LANGUAGES
         }
+
+    def _doc_to_nlp_artifact(self, doc: spacy.tokens.Doc, language: str) -> NlpArtifacts:
+        """The entities and their scores, as Presidio extracts them; without lemmas and token
+        offsets unless ``full_pipeline``: only its context enhancer reads those, and Haven's
+        engine keeps scores as they are (``FinalScores``)."""
+        if self.full_pipeline:
+            return super()._doc_to_nlp_artifact(doc, language)
+        entities, scores = self._get_updated_entities(
+            self._get_entities(doc), self._get_scores_for_entities(doc)
+        )
+        return NlpArtifacts(
+            entities=entities,
+            tokens=doc,
+            tokens_indices=[],
+            lemmas=[],
+            nlp_engine=self,
+            language=language,
+            scores=scores,
+        )
 
     def _load_model(self, name: str) -> spacy.language.Language:
         if self.full_pipeline:
@@ -198,6 +219,7 @@ class Engine:
         )
         self.anonymizer = AnonymizerEngine()
         self.operators = placeholder_operators()
+        self.by_language = {lang: LanguageAnalyzer(self.analyzer, lang, ENTITIES) for lang in LANGUAGES}
 
     @staticmethod
     def check_language(language: str) -> str:
@@ -208,23 +230,54 @@ class Engine:
     def analyze_batch(
         self, texts: Sequence[str], language: str, batch_size: int = BATCH_SIZE
     ) -> list[list[RecognizerResult]]:
-        """Entities found in each text; spaCy runs once over the batch (``nlp.pipe``)."""
+        """Entities found in each text: what ``AnalyzerEngine.analyze`` finds, through
+        ``batch_analysis.LanguageAnalyzer``; spaCy runs once over the batch (``nlp.pipe``),
+        and only for a language with a model (no other recogniser reads its artefacts)."""
         self.check_language(language)
+        analyzer = self.by_language[language]
         found = []
         with one_blas_thread():  # spaCy runs lazily, as the loop below asks for documents
-            artifacts = self.nlp_engine.process_batch(list(texts), language, batch_size=batch_size)
-            for item in artifacts:
-                text, nlp_artifacts = item[0], item[1]
-                results = self.analyzer.analyze(
-                    text=text, language=language, entities=list(ENTITIES), nlp_artifacts=nlp_artifacts
-                )
-                found.append(protect(text, results, language))
+            pairs: Iterator[tuple[str, NlpArtifacts | None]]
+            if language in SPACY_MODELS:
+                artifacts = self.nlp_engine.process_batch(list(texts), language, batch_size=batch_size)
+                pairs = ((item[0], item[1]) for item in artifacts)
+            else:
+                pairs = ((text, None) for text in texts)
+            for text, nlp_artifacts in pairs:
+                found.append(protect(text, analyzer.analyze(text, nlp_artifacts), language))
         return found
 
     def anonymize(self, text: str, results: list[RecognizerResult]) -> str:
-        """``text`` with every found entity replaced by its typed placeholder."""
+        """``text`` with every found entity replaced by its typed placeholder.
+
+        The spans to replace are those ``AnonymizerEngine.anonymize`` settles on (its
+        conflict resolution and its merging of same-type spans with spaces between); when
+        they do not overlap, which is the usual case, each is replaced here directly, without
+        an operator object and a result record per span. Overlapping ones go through
+        Presidio's operators. tests/unit/test_deid_batch_analysis.py compares both.
+        """
         if not results:
             return text
+        engine = self.anonymizer
+        spans = engine._copy_recognizer_results(results)  # type: ignore[arg-type]
+        spans.sort(key=lambda r: (r.start, r.end))
+        spans = engine._remove_conflicts_and_get_text_manipulation_data(
+            spans, ConflictResolutionStrategy.MERGE_SIMILAR_OR_CONTAINED
+        )
+        spans = sorted(
+            engine._merge_entities_with_spaces_between(text, spans), key=lambda r: (r.start, r.end)
+        )
+        if any(a.end > b.start for a, b in itertools.pairwise(spans)):
+            return self.presidio_anonymize(text, results)
+        pieces, position = [], 0
+        for span in spans:
+            pieces += [text[position : span.start], f"<{span.entity_type}>"]
+            position = span.end
+        pieces.append(text[position:])
+        return "".join(pieces)
+
+    def presidio_anonymize(self, text: str, results: list[RecognizerResult]) -> str:
+        """``text`` through ``AnonymizerEngine.anonymize`` with the placeholder operators."""
         return str(
             self.anonymizer.anonymize(
                 text=text,

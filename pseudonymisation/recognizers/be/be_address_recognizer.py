@@ -79,7 +79,8 @@ class BeAddressRecognizer(PatternRecognizer):
             r"\b" + _STREET + r"(?:,?\s+(?:B-)?" + _POSTCODE_CITY + r"|,\s" + _UK_TOWN_POSTCODE + r")?",
             0.6,
         ),
-        Pattern("postcode city after comma", r"(?<=,\s?)(?:B-)?" + _POSTCODE_CITY, 0.5),
+        # The lookahead first lets the regex engine skip to where a postcode may start.
+        Pattern("postcode city after comma", r"(?=[B1-9])(?<=,\s?)(?:B-)?" + _POSTCODE_CITY, 0.5),
     ]
     CONTEXT: ClassVar[list[str]] = ["adresse", "domicile", "habite", "adres", "woont", "address", "lives"]
 

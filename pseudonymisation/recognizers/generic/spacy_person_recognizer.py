@@ -19,6 +19,7 @@ from pseudonymisation.recognizers.generic.names import FIRST_NAMES, SURNAMES
 
 _NAME_WORD = regex.compile(r"\p{Lu}\p{Ll}+")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:;]\s*|\n\s*)$")
+_LISTED = FIRST_NAMES | SURNAMES
 
 
 class SpacyPersonRecognizer(SpacyRecognizer):
@@ -40,7 +41,7 @@ class SpacyPersonRecognizer(SpacyRecognizer):
                 continue
             if (
                 len(words) == 1
-                and words[0] not in FIRST_NAMES | SURNAMES
+                and words[0] not in _LISTED
                 and _SENTENCE_START.search(text[max(0, result.start - 3) : result.start])
             ):
                 continue
