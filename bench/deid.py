@@ -57,6 +57,7 @@ def score(notes: list[Note], found: list[list[tuple[int, int]]]) -> Scores:
     return scores
 
 
+# Long on purpose: the bench's steps in the order it prints them, baseline and Haven side by side.
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--copies", type=int, default=20)

@@ -24,6 +24,17 @@ EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,55}$")
 ORGANISATION = re.compile(r"^[\w .,'&()/-]{1,300}$")
 
 
+def organisation_name(text: str) -> str:
+    """``text`` with its whitespace collapsed, if it is an organisation's name."""
+    name = " ".join(text.split())
+    if not ORGANISATION.fullmatch(name):
+        raise typer.BadParameter(
+            "must be a name of 1 to 300 letters, digits, spaces and . , ' & ( ) / -",
+            param_hint="--organisation",
+        )
+    return name
+
+
 @user_app.command("add")
 def user_add(
     email: Annotated[
@@ -68,13 +79,7 @@ def user_add(
         raise typer.BadParameter("must be an email address (one @, no spaces)", param_hint="EMAIL")
     if pid is not None and Role.CITIZEN not in role:
         raise typer.BadParameter("only a citizen account has a pid", param_hint="--pid")
-    if organisation is not None:
-        organisation = " ".join(organisation.split())
-        if not ORGANISATION.fullmatch(organisation):
-            raise typer.BadParameter(
-                "must be a name of 1 to 300 letters, digits, spaces and . , ' & ( ) / -",
-                param_hint="--organisation",
-            )
+    organisation = None if organisation is None else organisation_name(organisation)
     settings = get_settings()
     now = datetime.now(UTC)
     valid_for = timedelta(hours=settings.portal_password_link_hours)

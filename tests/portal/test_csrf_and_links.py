@@ -170,22 +170,8 @@ def test_an_account_gets_its_organisation_and_markup_is_refused(
         # The audit trail takes identifiers only, never free text such as a name.
         assert created.details == {"roles": ["policy_analyst"]}
     for bad in ("<script>alert(1)</script>", "", "x" * 301):
-        monkeypatch.setattr(
-            sys,
-            "argv",
-            [
-                "haven",
-                "user",
-                "add",
-                "max@example.be",
-                "--role",
-                "policy_analyst",
-                "--organisation",
-                bad,
-                "--as",
-            ]
-            + [ACCOUNTS["operator"]],
-        )
+        command = ["user", "add", "max@example.be", "--role", "policy_analyst", "--organisation", bad]
+        monkeypatch.setattr(sys, "argv", ["haven", *command, "--as", ACCOUNTS["operator"]])
         with pytest.raises(SystemExit) as exited:
             run()
         assert exited.value.code == 2
