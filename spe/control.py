@@ -4,10 +4,12 @@ Order of work: groups behind fewer than ``min_persons`` persons are left out (th
 then reads as "zero or small", the same as a true zero, and no note says that any were);
 each remaining cell gets the
 primary rules (``spe.disclosure``), then the differencing check of cells and of the totals
-that can be added up from them against what the session released before
-(``spe.differencing``), then secondary suppression per value column
-(``spe.secondary``), then optional rounding. The persons behind cells never leave this
-module; reports name the row, the column and the rule, never a value.
+that can be added up from them against what the permit released before (``spe.differencing``,
+pairs), then secondary suppression per value column (``spe.secondary``), then the linked
+check of the cells still shown (sums and differences with every linked release) and
+secondary suppression again if it held one back, then optional rounding. The persons
+behind cells never leave this module; reports name the row, the column and the rule, never
+a value.
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ def _check_margins(
     The sum of a fully released line (or of the whole table) is released too, in effect:
     it is compared with earlier releases like a cell (a line whose total differs from an
     earlier total by a small group loses its smallest cell), and returned so that it can be
-    remembered for later queries. Means and compound columns do not add up and are skipped.
+    remembered for later queries when its cells share no person. Means and compound columns
+    do not add up and are skipped.
     """
     lines = lines_of(keys)
     if len(keys) > 1 and shape.n_keys > 1:
@@ -96,12 +99,17 @@ def _check_margins(
             measured = {releases[r, c][0].measure for r in line}
             if len(measured) != 1:
                 continue
-            margin = Released(measured.pop(), frozenset().union(*(releases[r, c][0].persons for r in line)))
-            if history.can_release([margin]):
-                margins[c, tuple(line)] = margin
+            parts = [releases[r, c][0].persons for r in line]
+            margin = Released(measured.pop(), frozenset().union(*parts))
+            rule = history.rule_for([margin])
+            if rule is None:
+                # Remembered only when the cells add up to it (no person in two cells): a
+                # union that no sum of released cells gives was not released.
+                if sum(map(len, parts)) == len(margin.persons):
+                    margins[c, tuple(line)] = margin
             else:
                 smallest = min(line, key=lambda r: (len(behind[r, c]), r))
-                rules[smallest, c] = Rule.DIFFERENCING
+                rules[smallest, c] = rule
     return margins
 
 
@@ -146,18 +154,20 @@ def _primary(
 
 
 def _differencing(
-    releases: dict[Cell, list[Released]], rules: dict[Cell, Rule], history: ReleaseHistory, min_persons: int
+    releases: dict[Cell, list[Released]], rules: dict[Cell, Rule], history: ReleaseHistory, *, linked: bool
 ) -> None:
     """Suppress each cell that, with what was released before or earlier in this result,
-    would isolate fewer than ``min_persons`` persons by difference."""
-    accepted = ReleaseHistory(min_persons)
+    would isolate fewer than ``min_persons`` persons by difference: the pair rule when
+    ``linked`` is false, both rules over linked releases when it is true."""
+    accepted: list[Released] = []
     for cell, cells in releases.items():
         if cell in rules:
             continue
-        if not (history.can_release(cells) and accepted.can_release(cells)):
-            rules[cell] = Rule.DIFFERENCING
+        rule = history.rule_for(cells, beside=accepted, linked=linked)
+        if rule is not None:
+            rules[cell] = rule
         else:
-            accepted.record(cells)
+            accepted.extend(c for c in cells if c not in accepted)
 
 
 def _secondary(
@@ -207,9 +217,15 @@ def control(
     # (no keys) keeps its one row, every cell suppressed, whether the cohort is small or empty.
     dropped = small if shape.n_keys else set()
     rules, behind, releases = _primary(shape, keys, companion, value_columns, small, settings)
-    _differencing(releases, rules, history, settings.min_persons)
+    _differencing(releases, rules, history, linked=False)
     margins = _check_margins(shape, keys, value_columns, releases, rules, behind, history)
     _secondary(keys, value_columns, rules, behind, settings.min_persons)
+    # The linked rule judges what is still to be released; a cell it holds back may need a
+    # partner in its line, so secondary suppression runs again.
+    judged = len(rules)
+    _differencing(releases, rules, history, linked=True)
+    if len(rules) > judged:
+        _secondary(keys, value_columns, rules, behind, settings.min_persons)
 
     for (c, members), margin in margins.items():
         if not any((r, c) in rules for r in members):
