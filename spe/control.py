@@ -22,7 +22,7 @@ from spe.differencing import COUNT_MEASURE, Released, ReleaseHistory
 from spe.disclosure import CellStats, DisclosureSettings, Rule, cell_rule, round_count
 from spe.errors import QueryRefused
 from spe.secondary import lines_of, secondary_suppression
-from spe.shape import Measure, QueryShape
+from spe.shape import Aggregate, Measure, QueryShape
 
 Key = tuple[Any, ...]
 
@@ -33,9 +33,10 @@ class Group:
 
     persons: frozenset[int] = frozenset()
     # Per aggregate: the rule inputs and the contributing persons (for a mean, those with a
-    # value), then for a mean of a 0/1 value the persons whose value is 1: a count in disguise.
+    # value), then what releasing it tells (``Released``: its measure over its persons; a
+    # mean of a 0/1 value also tells the count of its 1s, a count in disguise).
     aggregates: list[tuple[CellStats, frozenset[int]]] = field(default_factory=list)
-    counted: list[frozenset[int] | None] = field(default_factory=list)
+    released: list[list[Released]] = field(default_factory=list)
 
 
 @dataclass
@@ -46,26 +47,60 @@ class Controlled:
 
 
 def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Key, Group]:
-    """Rows of ``grouped_companion_sql`` (keys, persons, then five columns per aggregate) by group."""
+    """Rows of ``grouped_companion_sql`` (keys, persons, then six columns per aggregate) by group."""
     groups: dict[Key, Group] = {}
     k = shape.n_keys
     for row in rows:
         group = Group(persons=frozenset(row[k] or ()))
         for i, agg in enumerate(shape.aggregates):
-            who, largest, total, zero_one, nonzero = row[k + 1 + 5 * i : k + 6 + 5 * i]
+            who, largest, total, zero_one, nonzero, inputs = row[k + 1 + 6 * i : k + 7 + 6 * i]
             contributors = frozenset(who or ())
             count_like = agg.measure is Measure.COUNT or (bool(contributors) and bool(zero_one))
             sizes = tuple(largest or ()), float(total or 0.0)
             if agg.measure is Measure.MEAN:
                 numerator = frozenset(nonzero or ())
                 stats = CellStats(count_like, len(numerator), *sizes, denominator=len(contributors))
-                group.counted.append(numerator if count_like else None)
+                if count_like:  # a proportion: the count of its values and of its 1s
+                    told = [
+                        Released(_counted(agg, (inputs or 0) == len(contributors)), contributors),
+                        Released(_counted(agg, sizes[1] == len(numerator)), numerator),
+                    ]
+                else:
+                    told = [Released(agg.measured, contributors)]
             else:
                 stats = CellStats(count_like, len(contributors), *sizes)
-                group.counted.append(None)
+                measured = _counted(agg, sizes[1] == len(contributors)) if count_like else agg.measured
+                told = [Released(measured, contributors)]
             group.aggregates.append((stats, contributors))
+            group.released.append(told)
         groups[tuple(row[:k])] = group
     return groups
+
+
+def _counted(aggregate: Aggregate, once: bool) -> str:
+    """The measure of a count, or of a count in disguise (a sum or mean of a 0/1 value),
+    whose contributors each gave 1 when ``once``: then it is a count of persons, whatever
+    the SQL (``count(*)`` on a table of one row per person); else a count of rows, or of
+    distinct values (``spe.differencing``)."""
+    if aggregate.measured == COUNT_MEASURE or (once and aggregate.additive):
+        return COUNT_MEASURE
+    return aggregate.measured if aggregate.measure is Measure.COUNT else aggregate.rows
+
+
+def _line_total(aggregate: Aggregate, cells: list[Released]) -> Released | None:
+    """What the sum of a line's released cells releases, or None when it is no count or sum
+    of anything: each row lies in one group, so a total of rows (or of a sum) is the same
+    measure over everyone in the line; a total of persons is a count of persons only when
+    no person is in two cells (else it counts some twice)."""
+    persons = frozenset().union(*(c.persons for c in cells))
+    measures = {c.measure for c in cells}
+    if measures == {COUNT_MEASURE} and sum(len(c.persons) for c in cells) == len(persons):
+        return Released(COUNT_MEASURE, persons)
+    if aggregate.measured == COUNT_MEASURE or not aggregate.additive:
+        return None
+    if aggregate.measure is Measure.COUNT or measures <= {COUNT_MEASURE, aggregate.rows}:
+        return Released(aggregate.rows, persons)
+    return Released(aggregate.measured, persons)
 
 
 def _check_margins(
@@ -82,8 +117,9 @@ def _check_margins(
     The sum of a fully released line (or of the whole table) is released too, in effect:
     it is compared with earlier releases like a cell (a line whose total differs from an
     earlier total by a small group loses its smallest cell), and returned so that it can be
-    remembered for later queries when its cells share no person. Means and compound columns
-    do not add up and are skipped.
+    remembered for later queries as what it is (``_line_total``). Means, compound columns,
+    distinct values and persons counted in two cells of the line do not add up to a
+    release and are skipped.
     """
     lines = lines_of(keys)
     if len(keys) > 1 and shape.n_keys > 1:
@@ -96,17 +132,12 @@ def _check_margins(
         for line in lines:
             if any((r, c) in rules for r in line):
                 continue
-            measured = {releases[r, c][0].measure for r in line}
-            if len(measured) != 1:
+            margin = _line_total(shape.aggregates[aggregates[0]], [releases[r, c][0] for r in line])
+            if margin is None:
                 continue
-            parts = [releases[r, c][0].persons for r in line]
-            margin = Released(measured.pop(), frozenset().union(*parts))
             rule = history.rule_for([margin])
             if rule is None:
-                # Remembered only when the cells add up to it (no person in two cells): a
-                # union that no sum of released cells gives was not released.
-                if sum(map(len, parts)) == len(margin.persons):
-                    margins[c, tuple(line)] = margin
+                margins[c, tuple(line)] = margin
             else:
                 smallest = min(line, key=lambda r: (len(behind[r, c]), r))
                 rules[smallest, c] = rule
@@ -137,16 +168,11 @@ def _primary(
                 continue
             cell_releases, persons = [], frozenset[int]()
             for a in shape.columns[c].aggregates:
-                aggregate = shape.aggregates[a]
                 stats, who = group.aggregates[a]
                 rule = cell_rule(stats, settings)
                 if rule is not None and (r, c) not in rules:
                     rules[r, c] = rule
-                measured = COUNT_MEASURE if stats.count_like else aggregate.measured
-                cell_releases.append(Released(measured, who))
-                counted = group.counted[a]
-                if counted is not None:  # a proportion also tells the count of its 1s
-                    cell_releases.append(Released(COUNT_MEASURE, counted))
+                cell_releases.extend(group.released[a])
                 persons |= who
             behind[r, c] = persons
             releases[r, c] = cell_releases

@@ -1,10 +1,26 @@
 """Differencing across a permit's outputs.
 
-Every released aggregate is remembered with what it measures (counts of persons or rows,
-or the sum of one expression) and the set of persons behind it, as 64-bit hashes computed
-inside the sandbox. The sets are never returned or logged; ``spe.differencing_history`` keeps them
-across sessions, per permit (every user of a permit: a team can difference as well as one
-person). Two rules judge a new cell against the releases of the same measure:
+Every released aggregate is remembered with what it measures and the set of persons behind
+it, as 64-bit hashes computed inside the sandbox. A released number is the sum over its
+persons of what each contributes, and only numbers that sum the same contribution are
+combined, so the measure says what is counted:
+
+- ``count``: persons, each counted once: ``count(DISTINCT person_id)``, and any count (or
+  sum of a 0/1 value) to which every person behind the cell contributes exactly 1, such as
+  ``count(*)`` on a table of one row per person (in an anonymised dataset, its records);
+- ``rows:<tables>``: rows of those tables (joined), when some person contributes more than
+  one (``count(*) FROM pharmacy``), whatever WHERE or FILTER chose the rows;
+- ``distinct:<tables>:<expression>``: distinct values (``count(DISTINCT atc_code)``), which
+  is no sum over persons;
+- ``sum:<expression>``: sums and means of one expression.
+
+A row count and a person count over the same persons are two measures: they are never
+combined with each other (which leaves ``rows - persons`` out of the check, see
+SECURITY.md).
+
+The sets are never returned or logged; ``spe.differencing_history`` keeps them across
+sessions, per permit (every user of a permit: a team can difference as well as one person).
+Two rules judge a new cell against the releases of the same measure:
 
 - the pair rule (``Rule.DIFFERENCING``): a cell whose persons differ from one earlier
   released cell by fewer than ``min_persons`` persons in all (the symmetric difference; for
@@ -30,7 +46,17 @@ from spe.disclosure import Rule
 from spe.errors import CellDisclosive
 from spe.linked import MAX_RELEASES, Persons, Verdict, as_persons, linked_verdict
 
-COUNT_MEASURE = "count"
+COUNT_MEASURE = "count"  # persons, each once (the name release histories were written with)
+
+
+def rows_measure(tables: Sequence[str]) -> str:
+    """The measure of a count of the rows of ``tables`` joined on the person (in any order)."""
+    return "rows:" + ",".join(sorted(tables))
+
+
+def distinct_measure(tables: Sequence[str], expression: str) -> str:
+    """The measure of a count of the distinct values of ``expression`` over ``tables``."""
+    return f"distinct:{','.join(sorted(tables))}:{expression}"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from common.schemas import ROW_ID
+from spe.differencing import COUNT_MEASURE, distinct_measure, rows_measure
 from spe.errors import ParseFailed, QueryRefused
 from spe.sqltree import (
     Node,
@@ -130,10 +131,14 @@ class Aggregate:
 
     measure: Measure
     text: str  # for reasons: the researcher's own expression
-    measured: str  # what is summed, for differencing: "count" or "sum:<expr>"
+    # What it counts or sums, for differencing (``spe.differencing``): "count" (persons,
+    # count(DISTINCT person_id)), "rows:<tables>", "distinct:<tables>:<expr>" or "sum:<expr>".
+    measured: str
     per_person: str  # SQL of each person's contribution (count or sum)
     present: str  # SQL of each person's number of non-null inputs
     indicator: str | None  # SQL: are all inputs 0 or 1 (a count in disguise)?
+    rows: str  # the measure of a count of the rows read ("rows:<tables>")
+    additive: bool = True  # the value is the sum of the per-person contributions
 
 
 @dataclass(frozen=True)
@@ -242,15 +247,35 @@ def _resolve_keys(node: Node, columns: tuple[str, ...]) -> list[Node]:
     return keys
 
 
-def _aggregate(expr: Node) -> Aggregate:
+def _aggregate(expr: Node, tables: list[str], unit_column: str) -> Aggregate:
+    """One allowed aggregate of the query reading ``tables`` (joined on the person)."""
     name = function_name(expr)
     measure = ALLOWED_AGGREGATES[name]
     text = expression_sql(expr)
+    rows = rows_measure(tables)
+    args = expr.get("arguments") or expr.get("children") or []
     if measure is Measure.COUNT:
-        return Aggregate(measure, text, "count", per_person=text, present=text, indicator=None)
+        counted = rows
+        if expr.get("distinct"):
+            # count(DISTINCT person_id) counts each person once; count(DISTINCT x) counts
+            # values, which is no sum over persons: a measure of its own.
+            arg = args[0].get("expression", args[0]) if len(args) == 1 else None
+            if arg is not None and _is_column(arg, unit_column):
+                counted = COUNT_MEASURE
+            else:
+                counted = distinct_measure(tables, ", ".join(expression_sql(a) for a in args))
+        return Aggregate(
+            measure,
+            text,
+            counted,
+            per_person=text,
+            present=text,
+            indicator=None,
+            rows=rows,
+            additive=not expr.get("distinct") or counted == COUNT_MEASURE,
+        )
     if expr.get("distinct"):
         raise _refuse(f"{name}(DISTINCT ...) is not supported by disclosure control")
-    args = expr.get("arguments") or expr.get("children") or []
     if len(args) != 1:
         raise _refuse(f"{name} takes exactly one argument here")
     arg = args[0].get("expression", args[0])
@@ -263,13 +288,16 @@ def _aggregate(expr: Node) -> Aggregate:
         per_person=f"sum({arg_sql}){where}",
         present=f"count({arg_sql}){where}",
         indicator=f"bool_and(CAST(({arg_sql}) AS DOUBLE) IN (0, 1)){where}",
+        rows=rows,
     )
 
 
+def _is_column(expr: Node, name: str) -> bool:
+    return expr.get("class") == "COLUMN_REF" and expr.get("column_names", [""])[-1] == name
+
+
 def _is_person(expr: Node | None) -> bool:
-    if not expr:
-        return False
-    return expr.get("class") == "COLUMN_REF" and expr.get("column_names", [""])[-1] == PERSON_COLUMN
+    return bool(expr) and _is_column(expr or {}, PERSON_COLUMN)
 
 
 def _links_persons(condition: Node | None) -> bool:
@@ -402,14 +430,14 @@ def _check_clauses(node: Node, unit: Unit) -> None:
         raise _refuse("ROLLUP, CUBE and GROUPING SETS are not supported; query each grouping separately")
 
 
-def _outputs(node: Node) -> tuple[list[Aggregate], list[OutputColumn]]:
+def _outputs(node: Node, tables: list[str], unit_column: str) -> tuple[list[Aggregate], list[OutputColumn]]:
     """The aggregates of the select list, and each output column with the aggregates it uses."""
     aggregates: list[Aggregate] = []
     out: list[OutputColumn] = []
     for index, expr in enumerate(node["select_list"]):
         found = [a for a in walk(expr) if _is_aggregate(a)]
         start = len(aggregates)
-        aggregates.extend(_aggregate(a) for a in found)
+        aggregates.extend(_aggregate(a, tables, unit_column) for a in found)
         name = expr.get("alias") or expression_sql(expr)
         out.append(OutputColumn(name=name or f"col{index}", aggregates=tuple(range(start, len(aggregates)))))
     if not aggregates:
@@ -457,7 +485,7 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
     _check_clauses(node, unit)
     keys = _resolve_keys(node, columns)
     _check_modifiers(node)
-    aggregates, out = _outputs(node)
+    aggregates, out = _outputs(node, [leaf["table_name"] for leaf in leaves], unit_column)
     for key in keys:
         if _contains(
             key, lambda i: i.get("class") == "COLUMN_REF" and i.get("column_names", [""])[-1] == unit_column
@@ -489,10 +517,10 @@ def _contributes(agg: Aggregate, i: int) -> str:
 
 def grouped_companion_sql(shape: QueryShape, top_n: int) -> str:
     """Per group: its persons, and per aggregate the contributing persons, the ``top_n``
-    largest contributions, their total, whether all inputs were 0/1, and for a mean the
+    largest contributions, their total, whether all inputs were 0/1, for a mean the
     persons whose values are not zero (its numerator's persons; NULL for counts and sums,
-    whose contributors are those already). One row per group, also for an overall aggregate
-    of an empty cohort."""
+    whose contributors are those already), and the number of inputs the contributors gave
+    (their rows). One row per group, also for an overall aggregate of an empty cohort."""
     keys = [f"{HIDDEN_PREFIX}k{i}" for i in range(shape.n_keys)]
     parts = [*keys, f"list({HIDDEN_PREFIX}p)"]
     for i, agg in enumerate(shape.aggregates):
@@ -505,6 +533,7 @@ def grouped_companion_sql(shape: QueryShape, top_n: int) -> str:
             f"sum({size}){where}",
             f"bool_and({HIDDEN_PREFIX}i{i} IS NOT false){where}",
             f"list({HIDDEN_PREFIX}p) FILTER (WHERE {nonzero})" if agg.measure is Measure.MEAN else "NULL",
+            f"sum({HIDDEN_PREFIX}n{i}){where}",
         ]
     group = f" GROUP BY {', '.join(keys)}" if keys else ""
     return f"SELECT {', '.join(parts)} FROM ({shape.companion_sql}) AS {HIDDEN_PREFIX}pp{group}"
