@@ -253,14 +253,13 @@ def _aggregate(expr: Node, tables: list[str], unit_column: str) -> Aggregate:
     measure = ALLOWED_AGGREGATES[name]
     text = expression_sql(expr)
     rows = rows_measure(tables)
-    args = expr.get("arguments") or expr.get("children") or []
+    args = [a.get("expression", a) for a in expr.get("arguments") or expr.get("children") or []]
     if measure is Measure.COUNT:
         counted = rows
         if expr.get("distinct"):
             # count(DISTINCT person_id) counts each person once; count(DISTINCT x) counts
             # values, which is no sum over persons: a measure of its own.
-            arg = args[0].get("expression", args[0]) if len(args) == 1 else None
-            if arg is not None and _is_column(arg, unit_column):
+            if len(args) == 1 and _is_column(args[0], unit_column):
                 counted = COUNT_MEASURE
             else:
                 counted = distinct_measure(tables, ", ".join(expression_sql(a) for a in args))
@@ -278,8 +277,7 @@ def _aggregate(expr: Node, tables: list[str], unit_column: str) -> Aggregate:
         raise _refuse(f"{name}(DISTINCT ...) is not supported by disclosure control")
     if len(args) != 1:
         raise _refuse(f"{name} takes exactly one argument here")
-    arg = args[0].get("expression", args[0])
-    arg_sql = expression_sql(arg)
+    arg_sql = expression_sql(args[0])
     where = f" FILTER (WHERE {expression_sql(expr['filter'])})" if expr.get("filter") else ""
     return Aggregate(
         measure,
