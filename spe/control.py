@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from spe.differencing import COUNT_MEASURE, Released, ReleaseHistory
+from spe.differencing import COUNT_MEASURE, Released, ReleaseHistory, in_group
 from spe.disclosure import CellStats, DisclosureSettings, Rule, cell_rule, round_count
 from spe.errors import QueryRefused
 from spe.secondary import lines_of, secondary_suppression
@@ -51,7 +51,12 @@ def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Ke
     groups: dict[Key, Group] = {}
     k = shape.n_keys
     for row in rows:
+        key = tuple(row[:k])
         group = Group(persons=frozenset(row[k] or ()))
+
+        def told(measure: str, who: frozenset[int], key: Key = key) -> Released:
+            return Released(in_group(measure, shape.key_sql, key), who)
+
         for i, agg in enumerate(shape.aggregates):
             who, largest, total, zero_one, nonzero, inputs = row[k + 1 + 6 * i : k + 7 + 6 * i]
             contributors = frozenset(who or ())
@@ -61,19 +66,20 @@ def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Ke
                 numerator = frozenset(nonzero or ())
                 stats = CellStats(count_like, len(numerator), *sizes, denominator=len(contributors))
                 if count_like:  # a proportion: the count of its values and of its 1s
-                    told = [
-                        Released(_counted(agg, (inputs or 0) == len(contributors)), contributors),
-                        Released(_counted(agg, sizes[1] == len(numerator)), numerator),
+                    once = (inputs or 0) == len(contributors)
+                    released = [
+                        told(COUNT_MEASURE if once else agg.present_rows, contributors),
+                        told(_counted(agg, sizes[1] == len(numerator)), numerator),
                     ]
                 else:
-                    told = [Released(agg.measured, contributors)]
+                    released = [told(agg.measured, contributors)]
             else:
                 stats = CellStats(count_like, len(contributors), *sizes)
                 measured = _counted(agg, sizes[1] == len(contributors)) if count_like else agg.measured
-                told = [Released(measured, contributors)]
+                released = [told(measured, contributors)]
             group.aggregates.append((stats, contributors))
-            group.released.append(told)
-        groups[tuple(row[:k])] = group
+            group.released.append(released)
+        groups[key] = group
     return groups
 
 
@@ -87,20 +93,25 @@ def _counted(aggregate: Aggregate, once: bool) -> str:
     return aggregate.measured if aggregate.measure is Measure.COUNT else aggregate.rows
 
 
-def _line_total(aggregate: Aggregate, cells: list[Released]) -> Released | None:
-    """What the sum of a line's released cells releases, or None when it is no count or sum
-    of anything: each row lies in one group, so a total of rows (or of a sum) is the same
-    measure over everyone in the line; a total of persons is a count of persons only when
-    no person is in two cells (else it counts some twice)."""
+def _line_total(
+    shape: QueryShape, aggregate: Aggregate, cells: list[Released], keys: list[Key]
+) -> Released | None:
+    """What the sum of a line's released cells (of groups ``keys``) releases, or None when it
+    is no count or sum of anything: each row lies in one group, so a total of rows (or of a
+    sum) is the same measure over everyone in the line, in the groups' common keys; a total
+    of persons is a count of persons only when no person is in two cells (else it counts
+    some twice)."""
     persons = frozenset().union(*(c.persons for c in cells))
     measures = {c.measure for c in cells}
     if measures == {COUNT_MEASURE} and sum(len(c.persons) for c in cells) == len(persons):
         return Released(COUNT_MEASURE, persons)
     if aggregate.measured == COUNT_MEASURE or not aggregate.additive:
         return None
-    if aggregate.measure is Measure.COUNT or measures <= {COUNT_MEASURE, aggregate.rows}:
-        return Released(aggregate.rows, persons)
-    return Released(aggregate.measured, persons)
+    if aggregate.measure is Measure.SUM and aggregate.measured in measures:
+        return Released(aggregate.measured, persons)
+    common = [j for j in range(shape.n_keys) if len({key[j] for key in keys}) == 1]
+    measure = in_group(aggregate.rows, [shape.key_sql[j] for j in common], [keys[0][j] for j in common])
+    return Released(measure, persons)
 
 
 def _check_margins(
@@ -132,7 +143,8 @@ def _check_margins(
         for line in lines:
             if any((r, c) in rules for r in line):
                 continue
-            margin = _line_total(shape.aggregates[aggregates[0]], [releases[r, c][0] for r in line])
+            cells = [releases[r, c][0] for r in line]
+            margin = _line_total(shape, shape.aggregates[aggregates[0]], cells, [keys[r] for r in line])
             if margin is None:
                 continue
             rule = history.rule_for([margin])

@@ -49,14 +49,23 @@ from spe.linked import MAX_RELEASES, Persons, Verdict, as_persons, linked_verdic
 COUNT_MEASURE = "count"  # persons, each once (the name release histories were written with)
 
 
-def rows_measure(tables: Sequence[str]) -> str:
-    """The measure of a count of the rows of ``tables`` joined on the person (in any order)."""
-    return "rows:" + ",".join(sorted(tables))
+def rows_measure(tables: Sequence[str], selection: str) -> str:
+    """The measure of a count of the rows of ``tables`` joined on the person (in any order)
+    that ``selection`` (conditions on the rows, not on the person alone) keeps."""
+    return f"rows:{','.join(sorted(tables))}|{selection}"
 
 
-def distinct_measure(tables: Sequence[str], expression: str) -> str:
-    """The measure of a count of the distinct values of ``expression`` over ``tables``."""
-    return f"distinct:{','.join(sorted(tables))}:{expression}"
+def distinct_measure(tables: Sequence[str], selection: str, expression: str) -> str:
+    """The measure of a count of the distinct values of ``expression`` over those rows."""
+    return f"distinct:{','.join(sorted(tables))}|{selection}|{expression}"
+
+
+def in_group(measure: str, keys: Sequence[str], values: Sequence[object]) -> str:
+    """The measure of a cell of the group where the key expressions ``keys`` have ``values``:
+    a group is a condition on rows, for a count of rows or of distinct values."""
+    if not measure.startswith(("rows:", "distinct:")):
+        return measure
+    return measure + "".join(f"|{key}={value!r}" for key, value in zip(keys, values, strict=True))
 
 
 @dataclass(frozen=True)
