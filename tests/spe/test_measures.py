@@ -176,3 +176,32 @@ def test_a_line_total_of_rows_is_recorded_as_the_rows_of_everyone_in_the_line(tm
     assert (groups.rows, groups.suppressed) == ([["GP", 60], ["SPEC", 30]], [])
     assert less_one.suppressed == [{"row": 0, "column": "n", "rule": Rule.DIFFERENCING.value}]
     assert (total.rows, total.suppressed) == ([[90]], [])
+
+
+def test_the_line_totals_of_a_two_way_table_are_the_rows_of_their_common_group(tmp_path: Path) -> None:
+    # Kind by flag: each kind's line adds up to that kind's rows, whatever the flag, and is
+    # remembered as such: a later count of one kind's rows less one person is caught by the
+    # pair rule against it.
+    rows = (
+        persons("GP", 20, rows_each=2)
+        + persons("GP", 20, start=20, rows_each=2, flag=True)
+        + persons("SPEC", 20, start=40, rows_each=3)
+        + persons("SPEC", 20, start=60, rows_each=3, flag=True)
+    )
+    claims = write_rows(tmp_path / "claims", rows)
+    with SandboxSession({"claims": claims}) as session:
+        table = session.run(
+            "SELECT kind, flag, count(*) AS n FROM claims GROUP BY kind, flag ORDER BY kind, flag"
+        )
+        by_kind = session.run(
+            "SELECT kind, count(*) AS n FROM claims WHERE person_id <> 'p5' GROUP BY kind ORDER BY kind"
+        )
+    assert (table.rows, table.suppressed) == (
+        [["GP", False, 40], ["GP", True, 40], ["SPEC", False, 60], ["SPEC", True, 60]],
+        [],
+    )
+    assert by_kind.rows == [["GP", None], ["SPEC", None]]
+    assert by_kind.suppressed == [
+        {"row": 0, "column": "n", "rule": "differencing"},
+        {"row": 1, "column": "n", "rule": "secondary"},
+    ]
