@@ -54,8 +54,8 @@ def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Ke
         key = tuple(row[:k])
         group = Group(persons=frozenset(row[k] or ()))
 
-        def told(measure: str, who: frozenset[int], key: Key = key) -> Released:
-            return Released(in_group(measure, shape.key_sql, key), who)
+        def told(measures: list[str], who: frozenset[int], key: Key = key) -> list[Released]:
+            return [Released(in_group(m, shape.key_sql, key), who) for m in measures]
 
         for i, agg in enumerate(shape.aggregates):
             who, largest, total, zero_one, nonzero, inputs = row[k + 1 + 6 * i : k + 7 + 6 * i]
@@ -67,51 +67,54 @@ def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Ke
                 stats = CellStats(count_like, len(numerator), *sizes, denominator=len(contributors))
                 if count_like:  # a proportion: the count of its values and of its 1s
                     once = (inputs or 0) == len(contributors)
-                    released = [
-                        told(COUNT_MEASURE if once else agg.present_rows, contributors),
-                        told(_counted(agg, sizes[1] == len(numerator)), numerator),
-                    ]
+                    released = told(_counted(agg, once, agg.present_rows), contributors) + told(
+                        _counted(agg, sizes[1] == len(numerator), agg.rows), numerator
+                    )
                 else:
-                    released = [told(agg.measured, contributors)]
+                    released = told([agg.measured], contributors)
             else:
                 stats = CellStats(count_like, len(contributors), *sizes)
-                measured = _counted(agg, sizes[1] == len(contributors)) if count_like else agg.measured
-                released = [told(measured, contributors)]
+                once = sizes[1] == len(contributors)
+                measured = _counted(agg, once, agg.rows) if count_like else [agg.measured]
+                released = told(measured, contributors)
             group.aggregates.append((stats, contributors))
             group.released.append(released)
         groups[key] = group
     return groups
 
 
-def _counted(aggregate: Aggregate, once: bool) -> str:
-    """The measure of a count, or of a count in disguise (a sum or mean of a 0/1 value),
-    whose contributors each gave 1 when ``once``: then it is a count of persons, whatever
-    the SQL (``count(*)`` on a table of one row per person); else a count of rows, or of
+def _counted(aggregate: Aggregate, once: bool, rows: str) -> list[str]:
+    """The measures of a count, or of a count in disguise (a sum or mean of a 0/1 value),
+    whose contributors each gave 1 when ``once``: then it counts persons, whatever the SQL
+    (``count(*)`` on a table of one row per person), and its ``rows`` as well (so that the
+    same rows with one person more, who gave 2, are compared with it); else only rows, or
     distinct values (``spe.differencing``)."""
-    if aggregate.measured == COUNT_MEASURE or (once and aggregate.additive):
-        return COUNT_MEASURE
-    return aggregate.measured if aggregate.measure is Measure.COUNT else aggregate.rows
+    if aggregate.measured == COUNT_MEASURE:
+        return [COUNT_MEASURE]
+    if once and aggregate.additive:
+        return [COUNT_MEASURE, rows]
+    return [aggregate.measured if aggregate.measure is Measure.COUNT else rows]
 
 
 def _line_total(
     shape: QueryShape, aggregate: Aggregate, cells: list[Released], keys: list[Key]
-) -> Released | None:
-    """What the sum of a line's released cells (of groups ``keys``) releases, or None when it
-    is no count or sum of anything: each row lies in one group, so a total of rows (or of a
-    sum) is the same measure over everyone in the line, in the groups' common keys; a total
-    of persons is a count of persons only when no person is in two cells (else it counts
-    some twice)."""
+) -> list[Released]:
+    """What the sum of a line's released cells (of groups ``keys``) releases, if anything:
+    each row lies in one group, so a total of rows (or of a sum) is the same measure over
+    everyone in the line, in the groups' common keys; a total of persons is a count of
+    persons only when no person is in two cells (else it counts some twice)."""
     persons = frozenset().union(*(c.persons for c in cells))
     measures = {c.measure for c in cells}
+    told = []
     if measures == {COUNT_MEASURE} and sum(len(c.persons) for c in cells) == len(persons):
-        return Released(COUNT_MEASURE, persons)
+        told.append(Released(COUNT_MEASURE, persons))
     if aggregate.measured == COUNT_MEASURE or not aggregate.additive:
-        return None
+        return told
     if aggregate.measure is Measure.SUM and aggregate.measured in measures:
-        return Released(aggregate.measured, persons)
+        return [Released(aggregate.measured, persons)]
     common = [j for j in range(shape.n_keys) if len({key[j] for key in keys}) == 1]
     measure = in_group(aggregate.rows, [shape.key_sql[j] for j in common], [keys[0][j] for j in common])
-    return Released(measure, persons)
+    return [*told, Released(measure, persons)]
 
 
 def _check_margins(
@@ -122,7 +125,7 @@ def _check_margins(
     rules: dict[tuple[int, int], Rule],
     behind: dict[tuple[int, int], frozenset[int]],
     history: ReleaseHistory,
-) -> dict[tuple[int, tuple[int, ...]], Released]:
+) -> dict[tuple[int, tuple[int, ...]], list[Released]]:
     """Differencing of the totals a researcher can add up from this result.
 
     The sum of a fully released line (or of the whole table) is released too, in effect:
@@ -135,7 +138,7 @@ def _check_margins(
     lines = lines_of(keys)
     if len(keys) > 1 and shape.n_keys > 1:
         lines.append(list(range(len(keys))))
-    margins: dict[tuple[int, tuple[int, ...]], Released] = {}
+    margins: dict[tuple[int, tuple[int, ...]], list[Released]] = {}
     for c in value_columns:
         aggregates = shape.columns[c].aggregates
         if len(aggregates) != 1 or shape.aggregates[aggregates[0]].measure is Measure.MEAN:
@@ -145,9 +148,9 @@ def _check_margins(
                 continue
             cells = [releases[r, c][0] for r in line]
             margin = _line_total(shape, shape.aggregates[aggregates[0]], cells, [keys[r] for r in line])
-            if margin is None:
+            if not margin:
                 continue
-            rule = history.rule_for([margin])
+            rule = history.rule_for(margin)
             if rule is None:
                 margins[c, tuple(line)] = margin
             else:
@@ -267,7 +270,7 @@ def control(
 
     for (c, members), margin in margins.items():
         if not any((r, c) in rules for r in members):
-            history.record([margin])
+            history.record(margin)
     roundable = _countable(shape, value_columns)
     out_rows: list[list[Any]] = []
     suppressed: list[dict[str, Any]] = []

@@ -7,7 +7,8 @@ combined, so the measure says what is counted:
 
 - ``count``: persons, each counted once: ``count(DISTINCT person_id)``, and any count (or
   sum of a 0/1 value) to which every person behind the cell contributes exactly 1, such as
-  ``count(*)`` on a table of one row per person (in an anonymised dataset, its records);
+  ``count(*)`` on a table of one row per person (in an anonymised dataset, its records),
+  which is then a count of rows as well (both are remembered);
 - ``rows:<tables>``: rows of those tables (joined), when some person contributes more than
   one (``count(*) FROM pharmacy``), whatever WHERE or FILTER chose the rows;
 - ``distinct:<tables>:<expression>``: distinct values (``count(DISTINCT atc_code)``), which

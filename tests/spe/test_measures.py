@@ -205,3 +205,15 @@ def test_the_line_totals_of_a_two_way_table_are_the_rows_of_their_common_group(t
         {"row": 0, "column": "n", "rule": "differencing"},
         {"row": 1, "column": "n", "rule": "secondary"},
     ]
+
+
+def test_a_count_of_persons_is_also_a_count_of_its_rows(tmp_path: Path) -> None:
+    # p0..p29 have one claim each, p30 two: the first count is of persons (each gives 1)
+    # and of rows; the second, of rows only (p30 gives 2), is compared with the first as
+    # rows, and their difference is p30's claims.
+    claims = write_rows(tmp_path / "claims", persons("GP", 30) + persons("GP", 1, start=30, rows_each=2))
+    with SandboxSession({"claims": claims}) as session:
+        first = session.run("SELECT count(*) AS n FROM claims WHERE person_id <> 'p30'")
+        second = session.run("SELECT count(*) AS n FROM claims")
+    assert (first.rows, first.suppressed) == ([[30]], [])
+    assert second.suppressed == [{"row": 0, "column": "n", "rule": "differencing"}]
