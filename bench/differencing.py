@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spe.differencing import Released
+from spe.differencing import PERSONS_MEASURE, Released
 from spe.differencing_history import ReleaseLog
 from spe.linked import MAX_RELEASES, as_persons, isolates_small_group
 
@@ -89,7 +89,7 @@ def history_run(persons: int, cells: int, folder: Path, rng: np.random.Generator
         with ReleaseLog(log) as releases:
             history = releases.history(MIN_PERSONS)
             for _ in range(min(PER_QUERY, cells - released)):
-                cell = Released("count", population.cell(rng, regions))
+                cell = Released(PERSONS_MEASURE, population.cell(rng, regions))
                 asked += 1
                 if len(cell.persons) >= MIN_PERSONS and history.rule_for([cell]) is None:
                     history.record([cell])
@@ -101,7 +101,7 @@ def history_run(persons: int, cells: int, folder: Path, rng: np.random.Generator
     with ReleaseLog(log) as releases:
         for _ in range(CANDIDATES):
             history = releases.history(MIN_PERSONS)
-            candidate = Released("count", population.cell(rng, regions))
+            candidate = Released(PERSONS_MEASURE, population.cell(rng, regions))
             start = time.perf_counter()
             rule = history.rule_for([candidate])
             times.append(time.perf_counter() - start)

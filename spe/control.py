@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from spe.differencing import COUNT_MEASURE, Released, ReleaseHistory, in_group
+from spe.differencing import PAIR_MEASURE, PERSONS_MEASURE, Released, ReleaseHistory, in_group
 from spe.disclosure import CellStats, DisclosureSettings, Rule, cell_rule, round_count
 from spe.errors import QueryRefused
 from spe.secondary import lines_of, secondary_suppression
@@ -70,6 +70,7 @@ def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Ke
                     released = told(_counted(agg, once, agg.present_rows), contributors) + told(
                         _counted(agg, sizes[1] == len(numerator), agg.rows), numerator
                     )
+                    released += [Released(PAIR_MEASURE, contributors), Released(PAIR_MEASURE, numerator)]
                 else:
                     released = told([agg.measured], contributors)
             else:
@@ -77,6 +78,8 @@ def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Ke
                 once = sizes[1] == len(contributors)
                 measured = _counted(agg, once, agg.rows) if count_like else [agg.measured]
                 released = told(measured, contributors)
+                if count_like:
+                    released.append(Released(PAIR_MEASURE, contributors))
             group.aggregates.append((stats, contributors))
             group.released.append(released)
         groups[key] = group
@@ -89,29 +92,40 @@ def _counted(aggregate: Aggregate, once: bool, rows: str) -> list[str]:
     (``count(*)`` on a table of one row per person), and its ``rows`` as well (so that the
     same rows with one person more, who gave 2, are compared with it); else only rows, or
     distinct values (``spe.differencing``)."""
-    if aggregate.measured == COUNT_MEASURE:
-        return [COUNT_MEASURE]
+    if aggregate.measured == PERSONS_MEASURE:
+        return [PERSONS_MEASURE]
     if once and aggregate.additive:
-        return [COUNT_MEASURE, rows]
+        return [PERSONS_MEASURE, rows]
     return [aggregate.measured if aggregate.measure is Measure.COUNT else rows]
 
 
 def _line_total(
-    shape: QueryShape, aggregate: Aggregate, cells: list[Released], keys: list[Key]
+    shape: QueryShape, aggregate: Aggregate, released: list[list[Released]], keys: list[Key]
 ) -> list[Released]:
-    """What the sum of a line's released cells (of groups ``keys``) releases, if anything:
-    each row lies in one group, so a total of rows (or of a sum) is the same measure over
-    everyone in the line, in the groups' common keys; a total of persons is a count of
-    persons only when no person is in two cells (else it counts some twice)."""
+    """What the sum of a line's released cells (of groups ``keys``; what each tells,
+    ``released``) releases, if anything: each row lies in one group, so a total of rows (or
+    of a sum) is the same measure over everyone in the line, in the groups' common keys; a
+    total of persons is a count of persons only when no person is in two cells (else it
+    counts some twice). The total of count-like cells is a count-like cell of the pair-only
+    measure when it is one of rows, or of persons in no two cells; a total of distinct
+    values is none."""
+    cells = [r[0] for r in released]
     persons = frozenset().union(*(c.persons for c in cells))
     measures = {c.measure for c in cells}
+    disjoint = sum(len(c.persons) for c in cells) == len(persons)
     told = []
-    if measures == {COUNT_MEASURE} and sum(len(c.persons) for c in cells) == len(persons):
-        told.append(Released(COUNT_MEASURE, persons))
-    if aggregate.measured == COUNT_MEASURE or not aggregate.additive:
+    if measures == {PERSONS_MEASURE} and disjoint:
+        told.append(Released(PERSONS_MEASURE, persons))
+    if (
+        all(any(c.measure == PAIR_MEASURE for c in r) for r in released)
+        and aggregate.additive
+        and (disjoint or aggregate.measured != PERSONS_MEASURE)
+    ):
+        told.append(Released(PAIR_MEASURE, persons))
+    if aggregate.measured == PERSONS_MEASURE or not aggregate.additive:
         return told
     if aggregate.measure is Measure.SUM and aggregate.measured in measures:
-        return [Released(aggregate.measured, persons)]
+        return [*told, Released(aggregate.measured, persons)]
     common = [j for j in range(shape.n_keys) if len({key[j] for key in keys}) == 1]
     measure = in_group(aggregate.rows, [shape.key_sql[j] for j in common], [keys[0][j] for j in common])
     return [*told, Released(measure, persons)]
@@ -146,8 +160,8 @@ def _check_margins(
         for line in lines:
             if any((r, c) in rules for r in line):
                 continue
-            cells = [releases[r, c][0] for r in line]
-            margin = _line_total(shape, shape.aggregates[aggregates[0]], cells, [keys[r] for r in line])
+            told = [releases[r, c] for r in line]
+            margin = _line_total(shape, shape.aggregates[aggregates[0]], told, [keys[r] for r in line])
             if not margin:
                 continue
             rule = history.rule_for(margin)

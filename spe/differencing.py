@@ -5,7 +5,7 @@ it, as 64-bit hashes computed inside the sandbox. A released number is the sum o
 persons of what each contributes, and only numbers that sum the same contribution are
 combined, so the measure says what is counted:
 
-- ``count``: persons, each counted once: ``count(DISTINCT person_id)``, and any count (or
+- ``persons``: persons, each counted once: ``count(DISTINCT person_id)``, and any count (or
   sum of a 0/1 value) to which every person behind the cell contributes exactly 1, such as
   ``count(*)`` on a table of one row per person (in an anonymised dataset, its records),
   which is then a count of rows as well (both are remembered);
@@ -15,9 +15,17 @@ combined, so the measure says what is counted:
   is no sum over persons;
 - ``sum:<expression>``: sums and means of one expression.
 
-A row count and a person count over the same persons are two measures: they are never
-combined with each other (which leaves ``rows - persons`` out of the check, see
-SECURITY.md).
+A row count and a person count over the same persons are two measures: the linked rule
+never combines them (which leaves ``rows - persons`` out of it, see SECURITY.md).
+
+Every count-like cell (a count of any kind, or a sum or mean of a 0/1 value) is also
+remembered under one more measure, ``count`` (``PAIR_MEASURE``), as the SPE did before
+measures: all such cells in one, judged by the pair rule alone, against this session's
+releases and every stored release of it. This keeps the earlier coverage of pairs whatever
+the counts count: ``count(*) ... WHERE age < 30`` and ``... WHERE age < 31`` on a table of
+several rows per person count different rows (two ``rows`` measures) of persons who differ
+by a few. Release histories written before measures hold their count-like releases under
+that name, and are read as it.
 
 The sets are never returned or logged; ``spe.differencing_history`` keeps them across
 sessions, per permit (every user of a permit: a team can difference as well as one person).
@@ -47,7 +55,10 @@ from spe.disclosure import Rule
 from spe.errors import CellDisclosive
 from spe.linked import MAX_RELEASES, Persons, Verdict, as_persons, linked_verdict
 
-COUNT_MEASURE = "count"  # persons, each once (the name release histories were written with)
+PERSONS_MEASURE = "persons"  # persons, each once
+# Every count-like cell, whatever it counts: the pair rule only. Release histories written
+# before measures hold their count-like cells under this name, so they are read as it.
+PAIR_MEASURE = "count"
 
 
 def rows_measure(tables: Sequence[str], selection: str) -> str:
@@ -119,6 +130,10 @@ class ReleaseStore(Protocol):
         persons (whole components), by id, less ``known``; None when more than ``limit``."""
         ...
 
+    def near(self, measure: str, size: int, spread: int) -> Iterable[Persons]:
+        """The stored releases of ``measure`` of ``size - spread`` to ``size + spread`` persons."""
+        ...
+
 
 def _differ_by_fewer(a: Persons, b: Persons, n: int) -> bool:
     """Whether two different sorted person arrays differ by fewer than ``n`` persons."""
@@ -140,7 +155,8 @@ class ReleaseHistory:
     is None), and ``new``, what this session added.
 
     ``rule_for`` judges a cell against both, with the pair rule (``Rule.DIFFERENCING``) and
-    the linked rule (``Rule.LINKED_DIFFERENCING``, ``spe.linked``) over the cell's component.
+    the linked rule (``Rule.LINKED_DIFFERENCING``, ``spe.linked``) over the cell's component;
+    a cell of ``PAIR_MEASURE`` with the pair rule alone, against every release of it.
     """
 
     min_persons: int
@@ -174,6 +190,8 @@ class ReleaseHistory:
         if not can_release_beside(candidate, pool, self.min_persons):
             return Rule.DIFFERENCING
         persons = as_persons(candidate.persons)
+        if candidate.measure == PAIR_MEASURE:
+            return self._pair_only(persons)
         component = self._component(candidate, persons, pool)
         if component is None:
             self.past_bound += 1
@@ -188,6 +206,16 @@ class ReleaseHistory:
             return None
         self.past_bound += verdict is Verdict.PAST_BOUND
         return Rule.LINKED_DIFFERENCING
+
+    def _pair_only(self, persons: Persons) -> Rule | None:
+        """The pair rule against the stored releases of ``PAIR_MEASURE``: only those within
+        ``min_persons - 1`` persons of the cell's size can differ from it by fewer."""
+        if self.store is None:
+            return None
+        near = self.store.near(PAIR_MEASURE, len(persons), self.min_persons - 1)
+        if any(_differ_by_fewer(persons, old, self.min_persons) for old in near):
+            return Rule.DIFFERENCING
+        return None
 
     def _component(
         self, candidate: Released, persons: Persons, pool: list[Released]

@@ -16,6 +16,9 @@ chains of shared persons link it to (merged as releases arrive, union-find style
 looks up only the new cell's persons, learns which components they touch and how large
 those are, and reads only those releases' sets: the cost follows the cell and its component,
 not the whole history. The index is exact (no sketch): a component is never missed.
+The pair-only measure (``spe.differencing.PAIR_MEASURE``, every count-like cell) is not in
+that index: its check reads the releases of about the cell's size (``near``), by an index on
+measure and size.
 
 Known limit: every released cell's set is kept, so the file grows with the number of
 distinct released cells times their size (8 bytes per person in the set, and about 20 more
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -35,7 +39,7 @@ from catalog.db.gateway import unit_of_work
 from catalog.permits.lifecycle import ENDED
 from common.layout import check_name
 from common.settings import Settings
-from spe.differencing import ReleaseHistory
+from spe.differencing import PAIR_MEASURE, ReleaseHistory
 from spe.linked import Persons, as_persons
 
 _SCHEMA = (
@@ -46,6 +50,8 @@ CREATE TABLE IF NOT EXISTS released (
     persons BLOB NOT NULL      -- sorted unsigned 64-bit hashes, little-endian
 )
 """,
+    # The pair-only measure's check reads the releases of about a cell's size (8 bytes a person).
+    "CREATE INDEX IF NOT EXISTS released_size ON released (measure, length(persons))",
     # The index of the linked check (added in place to older files by ``_index_all``): each
     # person's releases, and per release its component (the smallest rowid of the releases
     # of the measure that chains of shared persons link it to).
@@ -63,6 +69,9 @@ CREATE TABLE IF NOT EXISTS members (
 
 def _measure_digest(measure: str) -> str:
     return hashlib.sha256(measure.encode()).hexdigest()
+
+
+_PAIR_DIGEST = _measure_digest(PAIR_MEASURE)
 
 
 def _pack(persons: Persons) -> bytes:
@@ -160,6 +169,15 @@ class ReleaseLog:
         found = {rowid: _unpack(blob) for rowid, blob in rows.fetchall() if rowid not in known}
         return found if len(found) <= limit else None
 
+    def near(self, measure: str, size: int, spread: int) -> Iterator[Persons]:
+        """The stored releases of ``measure`` of ``size - spread`` to ``size + spread`` persons."""
+        rows = self._connection().execute(
+            "SELECT persons FROM released WHERE measure = ? AND length(persons) BETWEEN ? AND ?",
+            (_measure_digest(measure), 8 * (size - spread), 8 * (size + spread)),
+        )
+        for (blob,) in rows:
+            yield _unpack(blob)
+
     def save(self, history: ReleaseHistory) -> int:
         """Add the releases ``history`` made in this session; returns how many were new here."""
         con = self._connection()
@@ -175,7 +193,8 @@ class ReleaseLog:
             )
             if cursor.rowcount:
                 added += 1
-                _index_one(con, cursor.lastrowid or 0, measure, persons)
+                if measure != _PAIR_DIGEST:
+                    _index_one(con, cursor.lastrowid or 0, measure, persons)
         return added
 
 
@@ -227,4 +246,5 @@ def _index_all(con: sqlite3.Connection) -> None:
         con.execute("CREATE TEMP TABLE IF NOT EXISTS probe (person INTEGER PRIMARY KEY)")
         rows = con.execute("SELECT rowid, measure, persons FROM released ORDER BY rowid").fetchall()
         for rowid, measure, blob in rows:
-            _index_one(con, rowid, measure, _unpack(blob))
+            if measure != _PAIR_DIGEST:
+                _index_one(con, rowid, measure, _unpack(blob))

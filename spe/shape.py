@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from common.schemas import ROW_ID
-from spe.differencing import COUNT_MEASURE, distinct_measure, rows_measure
+from spe.differencing import PERSONS_MEASURE, distinct_measure, rows_measure
 from spe.errors import ParseFailed, QueryRefused
 from spe.sqltree import (
     Node,
@@ -131,7 +131,7 @@ class Aggregate:
 
     measure: Measure
     text: str  # for reasons: the researcher's own expression
-    # What it counts or sums, for differencing (``spe.differencing``): "count" (persons,
+    # What it counts or sums, for differencing (``spe.differencing``): "persons" (persons,
     # count(DISTINCT person_id)), "rows:<tables>", "distinct:<tables>:<expr>" or "sum:<expr>".
     measured: str
     per_person: str  # SQL of each person's contribution (count or sum)
@@ -311,7 +311,7 @@ def _aggregate(expr: Node, reading: _Reading) -> Aggregate:
             # count(DISTINCT person_id) counts each person once; count(DISTINCT x) counts
             # values, which is no sum over persons: a measure of its own.
             if len(args) == 1 and _is_column(args[0], unit):
-                counted = COUNT_MEASURE
+                counted = PERSONS_MEASURE
             else:
                 selected = reading.selection(expr.get("filter"))
                 counted = distinct_measure(tables, selected, ", ".join(expression_sql(a) for a in args))
@@ -324,7 +324,7 @@ def _aggregate(expr: Node, reading: _Reading) -> Aggregate:
             indicator=None,
             rows=rows,
             present_rows=rows,
-            additive=not expr.get("distinct") or counted == COUNT_MEASURE,
+            additive=not expr.get("distinct") or counted == PERSONS_MEASURE,
         )
     if expr.get("distinct"):
         raise _refuse(f"{name}(DISTINCT ...) is not supported by disclosure control")

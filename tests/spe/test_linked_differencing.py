@@ -21,7 +21,7 @@ from catalog.people import users
 from catalog.people.domain import Role
 from common.layout import LakeLayout
 from common.settings import Settings
-from spe.differencing import Released, ReleaseHistory
+from spe.differencing import PERSONS_MEASURE, Released, ReleaseHistory
 from spe.differencing_history import ReleaseLog, history_path
 from spe.disclosure import Rule
 from spe.linked import as_persons, atoms_of, isolates_small_group
@@ -39,7 +39,7 @@ def people(*ranges: range) -> frozenset[int]:
 
 
 def count(*ranges: range) -> Released:
-    return Released("count", people(*ranges))
+    return Released(PERSONS_MEASURE, people(*ranges))
 
 
 def judged(history: ReleaseHistory, *cells: Released) -> list[Rule | None]:
@@ -193,19 +193,19 @@ families = st.lists(st.frozensets(st.integers(0, 11), min_size=1, max_size=12), 
 @given(families, st.integers(2, 4))
 def test_no_released_family_isolates_a_small_group(asked: list[frozenset[int]], k: int) -> None:
     history = ReleaseHistory(k)
-    cells = [Released("count", a) for a in asked]
+    cells = [Released(PERSONS_MEASURE, a) for a in asked]
     rules = judged(history, *cells)
     released = [c.persons for c, rule in zip(cells, rules, strict=True) if rule is None]
     assert isolating_combination(released, k) is None
     # And a cohort that adds nothing (the same as one released) is never held back.
     if released:
-        assert history.rule_for([Released("count", released[0])]) is None
+        assert history.rule_for([Released(PERSONS_MEASURE, released[0])]) is None
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(families, st.integers(2, 4))
 def test_the_history_on_disk_decides_as_one_session_does(asked: list[frozenset[int]], k: int) -> None:
-    cells = [Released("count", a) for a in asked]
+    cells = [Released(PERSONS_MEASURE, a) for a in asked]
     in_memory = judged(ReleaseHistory(k), *cells)
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "permit.releases.sqlite"

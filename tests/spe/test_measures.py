@@ -1,7 +1,9 @@
 """What a released number counts: persons, rows or distinct values, and which are combined.
 
 A row count (``count(*) FROM pharmacy``, several rows per person) and a person count over the
-same persons are two measures; the differencing rules combine releases of one measure only.
+same persons are two measures; the linked rule combines releases of one measure only. The
+pair rule also compares every count-like cell with every other, whatever it counts (the
+pair-only measure, ``tests/spe/test_pair_coverage.py``).
 """
 
 from __future__ import annotations
@@ -42,23 +44,38 @@ def tables(tmp_path: Path) -> dict[str, Path]:
 BY_KIND = "SELECT kind, count(DISTINCT person_id) AS persons FROM claims GROUP BY kind ORDER BY kind"
 
 
-def test_row_counts_and_distinct_values_are_not_combined_with_person_counts(tables: dict[str, Path]) -> None:
+def test_every_count_of_persons_two_away_is_suppressed_whatever_it_counts(tables: dict[str, Path]) -> None:
+    # The pair-only measure (as before measures): every count-like cell against every other.
+    # The kinds' total is a count of their 60 persons (no person in both); the pharmacy's
+    # persons are those and two more, so a count of their deliveries, medicines or persons
+    # differs from it by those two; the join is of the same 60 persons (equal: nothing new).
     with SandboxSession(tables) as session:
         by_kind = session.run(BY_KIND)
-        deliveries = session.run("SELECT count(*) AS deliveries FROM pharmacy")
-        medicines = session.run("SELECT count(DISTINCT atc_code) AS medicines FROM pharmacy")
+        answers = [
+            session.run(f"SELECT {aggregate} AS n FROM pharmacy")
+            for aggregate in ("count(*)", "count(DISTINCT atc_code)", "count(DISTINCT person_id)")
+        ]
         joined = session.run(
             "SELECT c.kind, count(DISTINCT c.person_id) AS persons, count(DISTINCT p.atc_code) AS medicines "
             "FROM claims c JOIN pharmacy p ON p.person_id = c.person_id GROUP BY c.kind ORDER BY c.kind"
         )
-        # The same persons counted once each: 62 against the 60 of the two kinds, two persons.
-        persons_with_deliveries = session.run("SELECT count(DISTINCT person_id) AS n FROM pharmacy")
     assert (by_kind.rows, by_kind.suppressed) == ([["GP", 30], ["SPEC", 30]], [])
-    assert (deliveries.rows, deliveries.suppressed) == ([[sum(2 + i % 3 for i in range(62))]], [])
-    assert (medicines.rows, medicines.suppressed) == ([[3]], [])
+    assert [a.rows for a in answers] == [[[None]]] * 3
+    assert [a.suppressed for a in answers] == [[{"row": 0, "column": "n", "rule": "differencing"}]] * 3
     assert (joined.rows, joined.suppressed) == ([["GP", 30, 3], ["SPEC", 30, 3]], [])
-    assert persons_with_deliveries.rows == [[None]]
-    assert persons_with_deliveries.suppressed == [{"row": 0, "column": "n", "rule": "differencing"}]
+
+
+def test_the_linked_rule_does_not_combine_a_row_count_with_person_counts(tmp_path: Path) -> None:
+    # A and B, 30 persons each, share person 29; the rows of A ∪ B (2 to 4 per person) are
+    # no count of its persons, so A + B - rows(A ∪ B) is no count of A ∩ B: released.
+    rows = [(f"p{i}", "x", float(i), False) for i in range(80) for _ in range(2 + i % 3)]
+    visits = write_rows(tmp_path / "visits", rows)
+    with SandboxSession({"visits": visits}) as session:
+        a = session.run(f"SELECT count(DISTINCT person_id) AS n FROM visits WHERE {A}")
+        b = session.run(f"SELECT count(DISTINCT person_id) AS n FROM visits WHERE {B}")
+        union = session.run(f"SELECT count(*) AS n FROM visits WHERE {UNION}")
+    assert (a.rows, b.rows) == ([[30]], [[30]])
+    assert (union.rows, union.suppressed) == ([[sum(2 + i % 3 for i in range(59))]], [])
 
 
 def test_row_counts_are_compared_with_row_counts(tables: dict[str, Path]) -> None:
@@ -66,6 +83,7 @@ def test_row_counts_are_compared_with_row_counts(tables: dict[str, Path]) -> Non
         total = session.run("SELECT count(*) AS n FROM pharmacy")
         # The same rows less one person's, by WHERE and by FILTER: that person's deliveries.
         where = session.run("SELECT count(*) AS n FROM pharmacy WHERE person_id <> 'p3'")
+    with SandboxSession(tables) as session:  # the claims' 60 persons are two from the pharmacy's
         both = session.run("SELECT count(*) AS c, count(*) FILTER (WHERE person_id <> 'p0') AS d FROM claims")
     assert total.suppressed == []
     assert where.suppressed == [{"row": 0, "column": "n", "rule": "differencing"}]
