@@ -486,6 +486,7 @@ class Benchmark(StrEnum):
     PSEUDONYM = "pseudonym"
     DEID = "deid"
     WORKBENCH = "workbench"
+    DIFFERENCING = "differencing"
     PIPELINE = "pipeline"
     SPE = "spe"
 

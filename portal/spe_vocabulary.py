@@ -18,6 +18,7 @@ RULE_NAMES = {
     "dominance": N_("Dominance"),
     "p-percent": N_("p-percent rule"),
     "differencing": N_("Differencing"),
+    "linked-differencing": N_("Linked differencing"),
     "secondary": N_("Secondary suppression"),
 }
 RULE_EXPLANATIONS = {
@@ -36,6 +37,10 @@ RULE_EXPLANATIONS = {
     ),
     "differencing": N_(
         "This total would let someone subtract the groups already released and find a small group of people."
+    ),
+    "linked-differencing": N_(
+        "Added to and subtracted from several totals already released, this total would single out "
+        "a small group of people (or there are too many related totals to be sure it would not)."
     ),
     "secondary": N_(
         "Hidden as well, so that another hidden cell cannot be worked out from this one and the totals."

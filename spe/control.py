@@ -4,10 +4,12 @@ Order of work: groups behind fewer than ``min_persons`` persons are left out (th
 then reads as "zero or small", the same as a true zero, and no note says that any were);
 each remaining cell gets the
 primary rules (``spe.disclosure``), then the differencing check of cells and of the totals
-that can be added up from them against what the session released before
-(``spe.differencing``), then secondary suppression per value column
-(``spe.secondary``), then optional rounding. The persons behind cells never leave this
-module; reports name the row, the column and the rule, never a value.
+that can be added up from them against what the permit released before (``spe.differencing``,
+pairs), then secondary suppression per value column (``spe.secondary``), then the linked
+check of the cells still shown (sums and differences with every linked release) and
+secondary suppression again if it held one back, then optional rounding. The persons
+behind cells never leave this module; reports name the row, the column and the rule, never
+a value.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from spe.differencing import COUNT_MEASURE, Released, ReleaseHistory
+from spe.differencing import PAIR_MEASURE, PERSONS_MEASURE, Released, ReleaseHistory, in_group
 from spe.disclosure import CellStats, DisclosureSettings, Rule, cell_rule, round_count
 from spe.errors import QueryRefused
 from spe.secondary import lines_of, secondary_suppression
-from spe.shape import Measure, QueryShape
+from spe.shape import Aggregate, Measure, QueryShape
 
 Key = tuple[Any, ...]
 
@@ -31,9 +33,10 @@ class Group:
 
     persons: frozenset[int] = frozenset()
     # Per aggregate: the rule inputs and the contributing persons (for a mean, those with a
-    # value), then for a mean of a 0/1 value the persons whose value is 1: a count in disguise.
+    # value), then what releasing it tells (``Released``: its measure over its persons; a
+    # mean of a 0/1 value also tells the count of its 1s, a count in disguise).
     aggregates: list[tuple[CellStats, frozenset[int]]] = field(default_factory=list)
-    counted: list[frozenset[int] | None] = field(default_factory=list)
+    released: list[list[Released]] = field(default_factory=list)
 
 
 @dataclass
@@ -44,26 +47,88 @@ class Controlled:
 
 
 def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Key, Group]:
-    """Rows of ``grouped_companion_sql`` (keys, persons, then five columns per aggregate) by group."""
+    """Rows of ``grouped_companion_sql`` (keys, persons, then six columns per aggregate) by group."""
     groups: dict[Key, Group] = {}
     k = shape.n_keys
     for row in rows:
+        key = tuple(row[:k])
         group = Group(persons=frozenset(row[k] or ()))
+
+        def told(measures: list[str], who: frozenset[int], key: Key = key) -> list[Released]:
+            return [Released(in_group(m, shape.key_sql, key), who) for m in measures]
+
         for i, agg in enumerate(shape.aggregates):
-            who, largest, total, zero_one, nonzero = row[k + 1 + 5 * i : k + 6 + 5 * i]
+            who, largest, total, zero_one, nonzero, inputs = row[k + 1 + 6 * i : k + 7 + 6 * i]
             contributors = frozenset(who or ())
             count_like = agg.measure is Measure.COUNT or (bool(contributors) and bool(zero_one))
             sizes = tuple(largest or ()), float(total or 0.0)
             if agg.measure is Measure.MEAN:
                 numerator = frozenset(nonzero or ())
                 stats = CellStats(count_like, len(numerator), *sizes, denominator=len(contributors))
-                group.counted.append(numerator if count_like else None)
+                if count_like:  # a proportion: the count of its values and of its 1s
+                    once = (inputs or 0) == len(contributors)
+                    released = told(_counted(agg, once, agg.present_rows), contributors) + told(
+                        _counted(agg, sizes[1] == len(numerator), agg.rows), numerator
+                    )
+                    released += [Released(PAIR_MEASURE, contributors), Released(PAIR_MEASURE, numerator)]
+                else:
+                    released = told([agg.measured], contributors)
             else:
                 stats = CellStats(count_like, len(contributors), *sizes)
-                group.counted.append(None)
+                once = sizes[1] == len(contributors)
+                measured = _counted(agg, once, agg.rows) if count_like else [agg.measured]
+                released = told(measured, contributors)
+                if count_like:
+                    released.append(Released(PAIR_MEASURE, contributors))
             group.aggregates.append((stats, contributors))
-        groups[tuple(row[:k])] = group
+            group.released.append(released)
+        groups[key] = group
     return groups
+
+
+def _counted(aggregate: Aggregate, once: bool, rows: str) -> list[str]:
+    """The measures of a count, or of a count in disguise (a sum or mean of a 0/1 value),
+    whose contributors each gave 1 when ``once``: then it counts persons, whatever the SQL
+    (``count(*)`` on a table of one row per person), and its ``rows`` as well (so that the
+    same rows with one person more, who gave 2, are compared with it); else only rows, or
+    distinct values (``spe.differencing``)."""
+    if aggregate.measured == PERSONS_MEASURE:
+        return [PERSONS_MEASURE]
+    if once and aggregate.additive:
+        return [PERSONS_MEASURE, rows]
+    return [aggregate.measured if aggregate.measure is Measure.COUNT else rows]
+
+
+def _line_total(
+    shape: QueryShape, aggregate: Aggregate, released: list[list[Released]], keys: list[Key]
+) -> list[Released]:
+    """What the sum of a line's released cells (of groups ``keys``; what each tells,
+    ``released``) releases, if anything: each row lies in one group, so a total of rows (or
+    of a sum) is the same measure over everyone in the line, in the groups' common keys; a
+    total of persons is a count of persons only when no person is in two cells (else it
+    counts some twice). The total of count-like cells is a count-like cell of the pair-only
+    measure when it is one of rows, or of persons in no two cells; a total of distinct
+    values is none."""
+    cells = [r[0] for r in released]
+    persons = frozenset().union(*(c.persons for c in cells))
+    measures = {c.measure for c in cells}
+    disjoint = sum(len(c.persons) for c in cells) == len(persons)
+    told = []
+    if measures == {PERSONS_MEASURE} and disjoint:
+        told.append(Released(PERSONS_MEASURE, persons))
+    if (
+        all(any(c.measure == PAIR_MEASURE for c in r) for r in released)
+        and aggregate.additive
+        and (disjoint or aggregate.measured != PERSONS_MEASURE)
+    ):
+        told.append(Released(PAIR_MEASURE, persons))
+    if aggregate.measured == PERSONS_MEASURE or not aggregate.additive:
+        return told
+    if aggregate.measure is Measure.SUM and aggregate.measured in measures:
+        return [*told, Released(aggregate.measured, persons)]
+    common = [j for j in range(shape.n_keys) if len({key[j] for key in keys}) == 1]
+    measure = in_group(aggregate.rows, [shape.key_sql[j] for j in common], [keys[0][j] for j in common])
+    return [*told, Released(measure, persons)]
 
 
 def _check_margins(
@@ -74,18 +139,20 @@ def _check_margins(
     rules: dict[tuple[int, int], Rule],
     behind: dict[tuple[int, int], frozenset[int]],
     history: ReleaseHistory,
-) -> dict[tuple[int, tuple[int, ...]], Released]:
+) -> dict[tuple[int, tuple[int, ...]], list[Released]]:
     """Differencing of the totals a researcher can add up from this result.
 
     The sum of a fully released line (or of the whole table) is released too, in effect:
     it is compared with earlier releases like a cell (a line whose total differs from an
     earlier total by a small group loses its smallest cell), and returned so that it can be
-    remembered for later queries. Means and compound columns do not add up and are skipped.
+    remembered for later queries as what it is (``_line_total``). Means, compound columns,
+    distinct values and persons counted in two cells of the line do not add up to a
+    release and are skipped.
     """
     lines = lines_of(keys)
     if len(keys) > 1 and shape.n_keys > 1:
         lines.append(list(range(len(keys))))
-    margins: dict[tuple[int, tuple[int, ...]], Released] = {}
+    margins: dict[tuple[int, tuple[int, ...]], list[Released]] = {}
     for c in value_columns:
         aggregates = shape.columns[c].aggregates
         if len(aggregates) != 1 or shape.aggregates[aggregates[0]].measure is Measure.MEAN:
@@ -93,15 +160,16 @@ def _check_margins(
         for line in lines:
             if any((r, c) in rules for r in line):
                 continue
-            measured = {releases[r, c][0].measure for r in line}
-            if len(measured) != 1:
+            told = [releases[r, c] for r in line]
+            margin = _line_total(shape, shape.aggregates[aggregates[0]], told, [keys[r] for r in line])
+            if not margin:
                 continue
-            margin = Released(measured.pop(), frozenset().union(*(releases[r, c][0].persons for r in line)))
-            if history.can_release([margin]):
+            rule = history.rule_for(margin)
+            if rule is None:
                 margins[c, tuple(line)] = margin
             else:
                 smallest = min(line, key=lambda r: (len(behind[r, c]), r))
-                rules[smallest, c] = Rule.DIFFERENCING
+                rules[smallest, c] = rule
     return margins
 
 
@@ -129,16 +197,11 @@ def _primary(
                 continue
             cell_releases, persons = [], frozenset[int]()
             for a in shape.columns[c].aggregates:
-                aggregate = shape.aggregates[a]
                 stats, who = group.aggregates[a]
                 rule = cell_rule(stats, settings)
                 if rule is not None and (r, c) not in rules:
                     rules[r, c] = rule
-                measured = COUNT_MEASURE if stats.count_like else aggregate.measured
-                cell_releases.append(Released(measured, who))
-                counted = group.counted[a]
-                if counted is not None:  # a proportion also tells the count of its 1s
-                    cell_releases.append(Released(COUNT_MEASURE, counted))
+                cell_releases.extend(group.released[a])
                 persons |= who
             behind[r, c] = persons
             releases[r, c] = cell_releases
@@ -146,18 +209,20 @@ def _primary(
 
 
 def _differencing(
-    releases: dict[Cell, list[Released]], rules: dict[Cell, Rule], history: ReleaseHistory, min_persons: int
+    releases: dict[Cell, list[Released]], rules: dict[Cell, Rule], history: ReleaseHistory, *, linked: bool
 ) -> None:
     """Suppress each cell that, with what was released before or earlier in this result,
-    would isolate fewer than ``min_persons`` persons by difference."""
-    accepted = ReleaseHistory(min_persons)
+    would isolate fewer than ``min_persons`` persons by difference: the pair rule when
+    ``linked`` is false, both rules over linked releases when it is true."""
+    accepted: list[Released] = []
     for cell, cells in releases.items():
         if cell in rules:
             continue
-        if not (history.can_release(cells) and accepted.can_release(cells)):
-            rules[cell] = Rule.DIFFERENCING
+        rule = history.rule_for(cells, beside=accepted, linked=linked)
+        if rule is not None:
+            rules[cell] = rule
         else:
-            accepted.record(cells)
+            accepted.extend(c for c in cells if c not in accepted)
 
 
 def _secondary(
@@ -207,13 +272,19 @@ def control(
     # (no keys) keeps its one row, every cell suppressed, whether the cohort is small or empty.
     dropped = small if shape.n_keys else set()
     rules, behind, releases = _primary(shape, keys, companion, value_columns, small, settings)
-    _differencing(releases, rules, history, settings.min_persons)
+    _differencing(releases, rules, history, linked=False)
     margins = _check_margins(shape, keys, value_columns, releases, rules, behind, history)
     _secondary(keys, value_columns, rules, behind, settings.min_persons)
+    # The linked rule judges what is still to be released; a cell it holds back may need a
+    # partner in its line, so secondary suppression runs again.
+    judged = len(rules)
+    _differencing(releases, rules, history, linked=True)
+    if len(rules) > judged:
+        _secondary(keys, value_columns, rules, behind, settings.min_persons)
 
     for (c, members), margin in margins.items():
         if not any((r, c) in rules for r in members):
-            history.record([margin])
+            history.record(margin)
     roundable = _countable(shape, value_columns)
     out_rows: list[list[Any]] = []
     suppressed: list[dict[str, Any]] = []

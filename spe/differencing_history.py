@@ -10,53 +10,76 @@ each release half of a difference. The file is deleted when the permit ends
 (``forget_ended``, which the ``sweep`` task and ``haven permit sweep`` run after the
 workspaces are gone).
 
+For the linked check (``spe.linked``) the file also indexes each person's releases
+(``members``) and keeps, per release, its *component*: the releases of the same measure that
+chains of shared persons link it to (merged as releases arrive, union-find style). A check
+looks up only the new cell's persons, learns which components they touch and how large
+those are, and reads only those releases' sets: the cost follows the cell and its component,
+not the whole history. The index is exact (no sketch): a component is never missed.
+The pair-only measure (``spe.differencing.PAIR_MEASURE``, every count-like cell) is not in
+that index: its check reads the releases of about the cell's size (``near``), by an index on
+measure and size.
+
 Known limit: every released cell's set is kept, so the file grows with the number of
-distinct released cells times their size (8 bytes per person); identical releases are kept
-once.
+distinct released cells times their size (8 bytes per person in the set, and about 20 more
+in the index; see SECURITY.md for measured sizes); identical releases are kept once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
-import sys
-from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+
+import numpy as np
 
 from catalog.db.gateway import unit_of_work
 from catalog.permits.lifecycle import ENDED
 from common.layout import check_name
 from common.settings import Settings
-from spe.differencing import Released, ReleaseHistory
+from spe.differencing import PAIR_MEASURE, ReleaseHistory
+from spe.linked import Persons, as_persons
 
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS released (
     digest TEXT PRIMARY KEY,   -- SHA-256 of measure and persons: each release kept once
     measure TEXT NOT NULL,     -- SHA-256 of the measure, which can quote the researcher's SQL
     persons BLOB NOT NULL      -- sorted unsigned 64-bit hashes, little-endian
 )
-"""
+""",
+    # The pair-only measure's check reads the releases of about a cell's size (8 bytes a person).
+    "CREATE INDEX IF NOT EXISTS released_size ON released (measure, length(persons))",
+    # The index of the linked check (added in place to older files by ``_index_all``): each
+    # person's releases, and per release its component (the smallest rowid of the releases
+    # of the measure that chains of shared persons link it to).
+    """
+CREATE TABLE IF NOT EXISTS members (
+    measure INTEGER NOT NULL,  -- rowid of the measure in ``measures``
+    person INTEGER NOT NULL,   -- the 64-bit hash as a signed integer
+    release INTEGER NOT NULL,  -- rowid in ``released``
+    PRIMARY KEY (measure, person, release)
+) WITHOUT ROWID
+""",
+    "CREATE TABLE IF NOT EXISTS measures (id INTEGER PRIMARY KEY, digest TEXT NOT NULL UNIQUE)",
+)
 
 
 def _measure_digest(measure: str) -> str:
     return hashlib.sha256(measure.encode()).hexdigest()
 
 
-def _pack(persons: frozenset[int]) -> bytes:
-    values = array("Q", sorted(persons))
-    if sys.byteorder == "big":
-        values.byteswap()
-    return values.tobytes()
+_PAIR_DIGEST = _measure_digest(PAIR_MEASURE)
 
 
-def _unpack(blob: bytes) -> frozenset[int]:
-    values = array("Q")
-    values.frombytes(blob)
-    if sys.byteorder == "big":
-        values.byteswap()
-    return frozenset(values)
+def _pack(persons: Persons) -> bytes:
+    return persons.astype("<u8").tobytes()
+
+
+def _unpack(blob: bytes) -> Persons:
+    return np.frombuffer(blob, dtype="<u8").astype(np.uint64)
 
 
 def history_path(settings: Settings, permit_id: str) -> Path:
@@ -93,8 +116,11 @@ class ReleaseLog:
         self.path.chmod(0o600)
         con = sqlite3.connect(self.path, isolation_level=None, timeout=60.0)
         try:
-            con.execute(_SCHEMA)
             con.execute("BEGIN IMMEDIATE")  # held until __exit__: one session of the permit at a time
+            for statement in _SCHEMA:
+                con.execute(statement)
+            _index_all(con)
+            con.execute("CREATE TEMP TABLE IF NOT EXISTS probe (person INTEGER PRIMARY KEY)")
         except BaseException:
             con.close()
             raise
@@ -118,24 +144,107 @@ class ReleaseLog:
         return self._con
 
     def history(self, min_persons: int) -> ReleaseHistory:
-        """The permit's history, each measure read from the file when first needed."""
-        return ReleaseHistory(min_persons, load=self._load)
+        """The permit's history; the linked check reads the file through ``linked``."""
+        return ReleaseHistory(min_persons, store=self)
 
-    def _load(self, measure: str) -> Iterator[Released]:
+    def linked(
+        self, measure: str, persons: frozenset[int], known: set[int], limit: int
+    ) -> dict[int, Persons] | None:
+        """The stored releases of ``measure`` in the components that ``persons`` touch, by
+        rowid, less ``known``; None when more than ``limit`` (then nothing is read)."""
+        con = self._connection()
+        key = _measure_key(con, _measure_digest(measure), create=False)
+        if key is None:
+            return {}
+        components = _components_touching(con, key, as_persons(persons))
+        if not components:
+            return {}
+        marks = ",".join("?" * len(components))
+        (count,) = con.execute(
+            f"SELECT count(*) FROM released WHERE component IN ({marks})", components
+        ).fetchone()
+        if count - len(known) > limit:
+            return None
+        rows = con.execute(f"SELECT rowid, persons FROM released WHERE component IN ({marks})", components)
+        found = {rowid: _unpack(blob) for rowid, blob in rows.fetchall() if rowid not in known}
+        return found if len(found) <= limit else None
+
+    def near(self, measure: str, size: int, spread: int) -> Iterator[Persons]:
+        """The stored releases of ``measure`` of ``size - spread`` to ``size + spread`` persons."""
         rows = self._connection().execute(
-            "SELECT persons FROM released WHERE measure = ?", (_measure_digest(measure),)
+            "SELECT persons FROM released WHERE measure = ? AND length(persons) BETWEEN ? AND ?",
+            (_measure_digest(measure), 8 * (size - spread), 8 * (size + spread)),
         )
-        for (blob,) in rows.fetchall():
-            yield Released(measure, _unpack(blob))
+        for (blob,) in rows:
+            yield _unpack(blob)
 
     def save(self, history: ReleaseHistory) -> int:
         """Add the releases ``history`` made in this session; returns how many were new here."""
         con = self._connection()
         added = 0
         for cell in history.new:
-            blob = _pack(cell.persons)
+            persons = as_persons(cell.persons)
+            blob = _pack(persons)
             measure = _measure_digest(cell.measure)
             digest = hashlib.sha256(measure.encode() + b"\0" + blob).hexdigest()
-            cursor = con.execute("INSERT OR IGNORE INTO released VALUES (?, ?, ?)", (digest, measure, blob))
-            added += cursor.rowcount
+            cursor = con.execute(
+                "INSERT OR IGNORE INTO released (digest, measure, persons) VALUES (?, ?, ?)",
+                (digest, measure, blob),
+            )
+            if cursor.rowcount:
+                added += 1
+                if measure != _PAIR_DIGEST:
+                    _index_one(con, cursor.lastrowid or 0, measure, persons)
         return added
+
+
+def _signed(persons: Persons) -> list[int]:
+    return list(persons.view(np.int64).tolist())
+
+
+def _measure_key(con: sqlite3.Connection, digest: str, *, create: bool) -> int | None:
+    if create:
+        con.execute("INSERT OR IGNORE INTO measures (digest) VALUES (?)", (digest,))
+    row = con.execute("SELECT id FROM measures WHERE digest = ?", (digest,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _components_touching(con: sqlite3.Connection, key: int, persons: Persons) -> list[int]:
+    """The components of the stored releases of one measure sharing a person with ``persons``."""
+    con.execute("DELETE FROM probe")
+    con.executemany("INSERT OR IGNORE INTO probe VALUES (?)", ((p,) for p in _signed(persons)))
+    rows = con.execute(
+        "SELECT DISTINCT r.component FROM probe p "
+        "JOIN members m ON m.measure = ? AND m.person = p.person "
+        "JOIN released r ON r.rowid = m.release",
+        (key,),
+    )
+    return sorted(int(c) for (c,) in rows.fetchall())
+
+
+def _index_one(con: sqlite3.Connection, rowid: int, measure: str, persons: Persons) -> None:
+    """Index a new release: its persons, and its component joined with those it touches."""
+    key = _measure_key(con, measure, create=True)
+    assert key is not None
+    touched = _components_touching(con, key, persons)
+    component = min([rowid, *touched])
+    if touched:
+        marks = ",".join("?" * len(touched))
+        con.execute(f"UPDATE released SET component = ? WHERE component IN ({marks})", [component, *touched])
+    con.execute("UPDATE released SET component = ? WHERE rowid = ?", (component, rowid))
+    con.executemany(
+        "INSERT OR IGNORE INTO members VALUES (?, ?, ?)", ((key, p, rowid) for p in _signed(persons))
+    )
+
+
+def _index_all(con: sqlite3.Connection) -> None:
+    """Bring a file written before the linked check up to date (its releases indexed in order)."""
+    columns = {row[1] for row in con.execute("PRAGMA table_info(released)")}
+    if "component" not in columns:
+        con.execute("ALTER TABLE released ADD COLUMN component INTEGER")
+        con.execute("CREATE INDEX IF NOT EXISTS released_component ON released (component)")
+        con.execute("CREATE TEMP TABLE IF NOT EXISTS probe (person INTEGER PRIMARY KEY)")
+        rows = con.execute("SELECT rowid, measure, persons FROM released ORDER BY rowid").fetchall()
+        for rowid, measure, blob in rows:
+            if measure != _PAIR_DIGEST:
+                _index_one(con, rowid, measure, _unpack(blob))

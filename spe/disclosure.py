@@ -30,6 +30,8 @@ class Rule(StrEnum):
     DOMINANCE = "dominance"  # nk rule: the n largest contributors hold k % or more
     P_PERCENT = "p-percent"  # the rest of the cell estimates the largest within p %
     DIFFERENCING = "differencing"  # with an earlier released cell, reveals a small group
+    # with several released cells, a sum and difference of them reveals a small group
+    LINKED_DIFFERENCING = "linked-differencing"
     SECONDARY = "secondary"  # suppressed so that another cell cannot be recomputed
 
 

@@ -65,3 +65,7 @@ class BadRequest(SPEError):
     def __init__(self, status: int, error: str, message: str) -> None:
         super().__init__(message)
         self.status, self.error, self.message = status, error, message
+
+
+class TooLarge(SPEError):
+    """The linked-differencing check cannot decide within its bounds: the caller suppresses."""

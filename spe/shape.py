@@ -26,6 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from common.schemas import ROW_ID
+from spe.differencing import PERSONS_MEASURE, distinct_measure, rows_measure
 from spe.errors import ParseFailed, QueryRefused
 from spe.sqltree import (
     Node,
@@ -130,10 +131,15 @@ class Aggregate:
 
     measure: Measure
     text: str  # for reasons: the researcher's own expression
-    measured: str  # what is summed, for differencing: "count" or "sum:<expr>"
+    # What it counts or sums, for differencing (``spe.differencing``): "persons" (persons,
+    # count(DISTINCT person_id)), "rows:<tables>", "distinct:<tables>:<expr>" or "sum:<expr>".
+    measured: str
     per_person: str  # SQL of each person's contribution (count or sum)
     present: str  # SQL of each person's number of non-null inputs
     indicator: str | None  # SQL: are all inputs 0 or 1 (a count in disguise)?
+    rows: str  # the measure of the rows it counts, or of those where a 0/1 value is 1
+    present_rows: str  # the measure of the rows where it has a value (a mean's denominator)
+    additive: bool = True  # the value is the sum of the per-person contributions
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,7 @@ class QueryShape:
     aggregates: tuple[Aggregate, ...]
     n_keys: int
     unit: Unit = Unit.PERSONS
+    key_sql: tuple[str, ...] = ()  # the grouping expressions, as text
 
 
 def _refuse(reason: str) -> QueryRefused:
@@ -242,19 +249,88 @@ def _resolve_keys(node: Node, columns: tuple[str, ...]) -> list[Node]:
     return keys
 
 
-def _aggregate(expr: Node) -> Aggregate:
+@dataclass(frozen=True)
+class _Reading:
+    """What every aggregate of the query reads: the tables, the unit column and the WHERE."""
+
+    tables: tuple[str, ...]
+    unit_column: str
+    where: Node | None
+
+    def selection(self, *conditions: Node | str | None) -> str:
+        """The rows an aggregate takes, as text for its measure: the conditions of WHERE,
+        its FILTER and ``conditions`` that are not on the person alone, sorted. A condition
+        on the person alone (``person_id <> 'p3'``, ``person_id IN (SELECT ...)``) selects a
+        cohort, whose persons the differencing rules compare, not rows."""
+        kept = set()
+        for condition in (self.where, *conditions):
+            if isinstance(condition, str):
+                kept.add(condition)
+                continue
+            for conjunct in _conjuncts(condition):
+                if any(not _is_column(ref, self.unit_column) for ref in _column_refs(conjunct)):
+                    kept.add(expression_sql(conjunct))
+        return " AND ".join(sorted(kept))
+
+
+def _conjuncts(condition: Node | None) -> list[Node]:
+    if not condition:
+        return []
+    if condition.get("type") == "CONJUNCTION_AND":
+        return [c for child in condition.get("children", []) for c in _conjuncts(child)]
+    return [condition]
+
+
+def _column_refs(value: Any) -> list[Node]:
+    """The column references of an expression, outside its subqueries (a cohort's own WHERE)."""
+    if isinstance(value, list):
+        return [ref for child in value for ref in _column_refs(child)]
+    if not isinstance(value, dict):
+        return []
+    own = [value] if value.get("class") == "COLUMN_REF" else []
+    return own + [ref for key, child in value.items() if key != "subquery" for ref in _column_refs(child)]
+
+
+def _aggregate(expr: Node, reading: _Reading) -> Aggregate:
+    """One allowed aggregate of the query, with what it counts or sums (``spe.differencing``)."""
     name = function_name(expr)
     measure = ALLOWED_AGGREGATES[name]
     text = expression_sql(expr)
+    tables, unit = reading.tables, reading.unit_column
+    args = [a.get("expression", a) for a in expr.get("arguments") or expr.get("children") or []]
+    counted_sql = [expression_sql(a) for a in args if not _is_column(a, unit)]
     if measure is Measure.COUNT:
-        return Aggregate(measure, text, "count", per_person=text, present=text, indicator=None)
+        if name in ("count_if", "countif"):
+            rows = rows_measure(tables, reading.selection(expr.get("filter"), *args))
+        else:  # count(*), count(x): the rows where x is not null
+            rows = rows_measure(
+                tables, reading.selection(expr.get("filter"), *(f"{a} IS NOT NULL" for a in counted_sql))
+            )
+        counted = rows
+        if expr.get("distinct"):
+            # count(DISTINCT person_id) counts each person once; count(DISTINCT x) counts
+            # values, which is no sum over persons: a measure of its own.
+            if len(args) == 1 and _is_column(args[0], unit):
+                counted = PERSONS_MEASURE
+            else:
+                selected = reading.selection(expr.get("filter"))
+                counted = distinct_measure(tables, selected, ", ".join(expression_sql(a) for a in args))
+        return Aggregate(
+            measure,
+            text,
+            counted,
+            per_person=text,
+            present=text,
+            indicator=None,
+            rows=rows,
+            present_rows=rows,
+            additive=not expr.get("distinct") or counted == PERSONS_MEASURE,
+        )
     if expr.get("distinct"):
         raise _refuse(f"{name}(DISTINCT ...) is not supported by disclosure control")
-    args = expr.get("arguments") or expr.get("children") or []
     if len(args) != 1:
         raise _refuse(f"{name} takes exactly one argument here")
-    arg = args[0].get("expression", args[0])
-    arg_sql = expression_sql(arg)
+    arg_sql = expression_sql(args[0])
     where = f" FILTER (WHERE {expression_sql(expr['filter'])})" if expr.get("filter") else ""
     return Aggregate(
         measure,
@@ -263,13 +339,17 @@ def _aggregate(expr: Node) -> Aggregate:
         per_person=f"sum({arg_sql}){where}",
         present=f"count({arg_sql}){where}",
         indicator=f"bool_and(CAST(({arg_sql}) AS DOUBLE) IN (0, 1)){where}",
+        rows=rows_measure(tables, reading.selection(expr.get("filter"), f"({arg_sql}) = 1")),
+        present_rows=rows_measure(tables, reading.selection(expr.get("filter"), f"({arg_sql}) IS NOT NULL")),
     )
 
 
+def _is_column(expr: Node, name: str) -> bool:
+    return expr.get("class") == "COLUMN_REF" and expr.get("column_names", [""])[-1] == name
+
+
 def _is_person(expr: Node | None) -> bool:
-    if not expr:
-        return False
-    return expr.get("class") == "COLUMN_REF" and expr.get("column_names", [""])[-1] == PERSON_COLUMN
+    return bool(expr) and _is_column(expr or {}, PERSON_COLUMN)
 
 
 def _links_persons(condition: Node | None) -> bool:
@@ -402,14 +482,14 @@ def _check_clauses(node: Node, unit: Unit) -> None:
         raise _refuse("ROLLUP, CUBE and GROUPING SETS are not supported; query each grouping separately")
 
 
-def _outputs(node: Node) -> tuple[list[Aggregate], list[OutputColumn]]:
+def _outputs(node: Node, reading: _Reading) -> tuple[list[Aggregate], list[OutputColumn]]:
     """The aggregates of the select list, and each output column with the aggregates it uses."""
     aggregates: list[Aggregate] = []
     out: list[OutputColumn] = []
     for index, expr in enumerate(node["select_list"]):
         found = [a for a in walk(expr) if _is_aggregate(a)]
         start = len(aggregates)
-        aggregates.extend(_aggregate(a) for a in found)
+        aggregates.extend(_aggregate(a, reading) for a in found)
         name = expr.get("alias") or expression_sql(expr)
         out.append(OutputColumn(name=name or f"col{index}", aggregates=tuple(range(start, len(aggregates)))))
     if not aggregates:
@@ -457,7 +537,8 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
     _check_clauses(node, unit)
     keys = _resolve_keys(node, columns)
     _check_modifiers(node)
-    aggregates, out = _outputs(node)
+    reading = _Reading(tuple(leaf["table_name"] for leaf in leaves), unit_column, node.get("where_clause"))
+    aggregates, out = _outputs(node, reading)
     for key in keys:
         if _contains(
             key, lambda i: i.get("class") == "COLUMN_REF" and i.get("column_names", [""])[-1] == unit_column
@@ -475,6 +556,7 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
         aggregates=tuple(aggregates),
         n_keys=len(keys),
         unit=unit,
+        key_sql=tuple(expression_sql(k) for k in keys),
     )
 
 
@@ -489,10 +571,10 @@ def _contributes(agg: Aggregate, i: int) -> str:
 
 def grouped_companion_sql(shape: QueryShape, top_n: int) -> str:
     """Per group: its persons, and per aggregate the contributing persons, the ``top_n``
-    largest contributions, their total, whether all inputs were 0/1, and for a mean the
+    largest contributions, their total, whether all inputs were 0/1, for a mean the
     persons whose values are not zero (its numerator's persons; NULL for counts and sums,
-    whose contributors are those already). One row per group, also for an overall aggregate
-    of an empty cohort."""
+    whose contributors are those already), and the number of inputs the contributors gave
+    (their rows). One row per group, also for an overall aggregate of an empty cohort."""
     keys = [f"{HIDDEN_PREFIX}k{i}" for i in range(shape.n_keys)]
     parts = [*keys, f"list({HIDDEN_PREFIX}p)"]
     for i, agg in enumerate(shape.aggregates):
@@ -505,6 +587,7 @@ def grouped_companion_sql(shape: QueryShape, top_n: int) -> str:
             f"sum({size}){where}",
             f"bool_and({HIDDEN_PREFIX}i{i} IS NOT false){where}",
             f"list({HIDDEN_PREFIX}p) FILTER (WHERE {nonzero})" if agg.measure is Measure.MEAN else "NULL",
+            f"sum({HIDDEN_PREFIX}n{i}){where}",
         ]
     group = f" GROUP BY {', '.join(keys)}" if keys else ""
     return f"SELECT {', '.join(parts)} FROM ({shape.companion_sql}) AS {HIDDEN_PREFIX}pp{group}"
