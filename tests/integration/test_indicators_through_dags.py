@@ -12,13 +12,14 @@ from deltalake import DeltaTable
 
 from catalog.airlock.domain import OutputState
 from catalog.dashboards import indicators
-from catalog.dashboards.indicators import Outcome, Terms
+from catalog.dashboards.indicators import Outcome
 from catalog.db.gateway import unit_of_work
-from catalog.demo import DEMO_PERMIT_ID, RESEARCHER, SECOND_STEWARD, STEWARD
+from catalog.demo import DEMO_PERMIT_ID
 from common.settings import get_settings
 from synthetic.generate import generate
 from tests.dags.test_haven_publish_run import returned
 from tests.integration.test_erasure_through_dags import ingest_then_publish
+from tests.spe.factories import approved_indicator
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("demo_claims_only")]
 
@@ -30,28 +31,12 @@ BY_TYPE = (
 TEXTS = {"en": "Persons with a claim", "fr": "Personnes", "nl": "Personen", "de": "Personen"}
 
 
-def _approved(sql: str) -> str:
-    with unit_of_work() as store:
-        proposed = indicators.propose(
-            store,
-            store.get_user(RESEARCHER),
-            permit_id=DEMO_PERMIT_ID,
-            sql=sql,
-            description=TEXTS,
-            terms=Terms(100, 10),
-            platform_min_persons=10,
-        )
-        for steward in (STEWARD, SECOND_STEWARD):
-            indicators.approve(store, store.get_user(steward), proposed.indicator_id)
-    return proposed.indicator_id
-
-
 def test_a_delivery_releases_one_indicator_and_holds_the_other(spark, tmp_path: Path) -> None:
     from airflow.utils.db import initdb
 
     initdb()
     settings = get_settings()
-    total, by_type = _approved(TOTAL), _approved(BY_TYPE)
+    total, by_type = (approved_indicator(settings, sql, TEXTS) for sql in (TOTAL, BY_TYPE))
     landing = tmp_path / "delivery"
     generate(landing, 400, 11)
     for extract in landing.glob("*.csv"):

@@ -24,7 +24,7 @@ from spe.airlock import review_output
 from spe.indicators import run_indicator, run_indicators
 from tests.catalog.factories import make_user
 from tests.catalog.fixtures import catalog_url, demo_catalog  # noqa: F401 (fixtures)
-from tests.spe.factories import persons, write_rows
+from tests.spe.factories import approved_indicator, persons, write_rows
 
 # The demonstration's users and permit, in a catalogue on SQLite and on PostgreSQL.
 pytestmark = pytest.mark.usefixtures("demo", "demo_catalog")
@@ -55,19 +55,7 @@ def _deliver(settings: Settings, rows: list[tuple[str, str, float, bool]], versi
 
 
 def _approved(settings: Settings, sql: str = SQL) -> str:
-    with unit_of_work(settings) as store:
-        proposed = indicators.propose(
-            store,
-            store.get_user(RESEARCHER),
-            permit_id=DEMO_PERMIT_ID,
-            sql=sql,
-            description=DESCRIPTION,
-            terms=Terms(settings.indicator_min_persons, settings.indicator_rounding_base),
-            platform_min_persons=settings.disclosure_min_persons,
-        )
-        indicators.approve(store, store.get_user(STEWARD), proposed.indicator_id)
-        indicators.approve(store, store.get_user(SECOND_STEWARD), proposed.indicator_id)
-    return proposed.indicator_id
+    return approved_indicator(settings, sql, DESCRIPTION)
 
 
 def test_approval_needs_two_distinct_stewards_other_than_the_proposer_and_the_permit_users() -> None:
