@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import write_deltalake
 
+from bench._environment import environment_restored
 from bench.workbench import KINDS, RESEARCHER, build, figures, timed
 from common.files import make_private
 from common.layout import LakeLayout
@@ -127,23 +128,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--time-limit", help="HAVEN_SPE_TIME_LIMIT_SECONDS for this run (the large case)")
     parser.add_argument("--memory-limit", help="HAVEN_SPE_MEMORY_LIMIT for this run, e.g. 4GB")
     args = parser.parse_args(argv)
-    names = (
+    with environment_restored(
         "HAVEN_HOME",
         "HAVEN_CATALOG_URL",
         "HAVEN_SPE_SERVICE",
         "HAVEN_SPE_TIME_LIMIT_SECONDS",
         "HAVEN_SPE_MEMORY_LIMIT",
-    )
-    saved = {name: os.environ.get(name) for name in names}
-    try:
+    ):
         run(args)
-    finally:  # `haven bench` runs benchmarks in its own process: leave its instance as it was
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        reset_settings()
 
 
 def _through_service(settings: Settings, permit: str, sql: str) -> Callable[[], str | None]:

@@ -33,6 +33,7 @@ import pyarrow as pa
 from deltalake import write_deltalake
 from starlette.testclient import TestClient
 
+from bench._environment import environment_restored
 from catalog.datasets import descriptions
 from catalog.db.gateway import unit_of_work
 from catalog.people import users
@@ -137,16 +138,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=30)
     parser.add_argument("--processes", type=int, default=3, help="baseline runs (each a new process)")
     args = parser.parse_args(argv)
-    saved = {name: os.environ.get(name) for name in ("HAVEN_HOME", "HAVEN_CATALOG_URL")}
-    try:
+    with environment_restored("HAVEN_HOME", "HAVEN_CATALOG_URL"):
         run(args)
-    finally:  # `haven bench` runs benchmarks in its own process: leave its instance as it was
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        reset_settings()
 
 
 def run(args: argparse.Namespace) -> None:
