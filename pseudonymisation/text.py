@@ -25,7 +25,10 @@ from pseudonymisation.engine import LANGUAGES, get_engine
 # 3: the clinical vocabulary is searched once over overlapping windows around persons and
 #    organisations, so a term that straddled two windows is now kept (the same output on
 #    every evaluation note, but not provably on every text).
-DEID_VERSION = "3"
+# 4: signatures after a letter's closing, a header's name in any case before the age,
+#    surnames with a capital inside (McLeod), short dates after a doctor's name or between
+#    commas.
+DEID_VERSION = "4"
 _METADATA_KEY = "haven.deid_version="
 
 

@@ -87,6 +87,11 @@ DATE_CASES = [
     ("en may with a day", "en", "Discharge date 27 May 2025.", ["27 May 2025"]),
     ("a pain score is no date", "fr", "Douleur EVA 3/10.", []),
     ("glasgow is no date", "en", "GCS 15/15, MMSE 22/30.", []),
+    ("nl short after a doctor's name", "nl", "Besproken met dr. De Wolf 9/2.", ["9/2"]),
+    ("en short after a doctor's name", "en", "Agreed with Dr McKenna 30/6, stop.", ["30/6"]),
+    ("fr short between commas", "fr", "Consultation : Lucie Hanot, 17/9, eczéma.", ["17/9"]),
+    ("a score after a doctor's words is no date", "en", "Dr Hale scored pain 4/10 today.", []),
+    ("a fraction after a comma is no date", "fr", "Repas, 1/2 portion.", []),
 ]
 
 LETTER_NAME_CASES = [
@@ -110,6 +115,12 @@ TITLE_CASES = [
     ("relative with a comma", "fr", "Sa nièce, Grâce Mbuyi, passera.", ["Grâce Mbuyi"]),
     ("german relative", "de", "Tochter Birgit informiert.", ["Birgit"]),
     ("a temperature unit is no initial", "fr", "T° 37,8 °C. Prévenu le fils.", []),
+    ("signature after a closing", "en", "Kind regards, Rhona MacGregor, registrar.", ["Rhona MacGregor"]),
+    ("nl signature", "nl", "Met collegiale groeten, dr. Vanhaute", ["Vanhaute"]),
+    ("de signature", "de", "Mit freundlichen Grüßen\nSteffi Mertes", ["Steffi Mertes"]),
+    ("a header's name in lower case, then the age", "en", "OT: liam o'dowd, 51, roofer.", ["liam o'dowd"]),
+    ("a nickname in a header", "fr", "Psy : Jojo, 19 ans, étudiant.", ["Jojo"]),
+    ("a header's sex and age name nobody", "en", "Context: male, 63, smoker.", []),
 ]
 
 

@@ -5,7 +5,9 @@ Formats: ``12/03/2024``, ``12-03-24``, ``12.03.2024``, ``2024-03-12``, ``12 mars
 ``5. März 2025``, an optional weekday before (``vendredi 14 mars``, ``di 11/3``), and short
 numeric dates without a year (``12/01``, ``17/3``, ``4.3.``) when a weekday or a word that
 introduces a date comes just before (``le``, ``du``, ``op``, ``tot``, ``on``, ``seen``, ``am``,
-``vom``, ``RDV``, ``afspraak``): alone, ``3/10`` is as often a pain score or a fraction.
+``vom``, ``RDV``, ``afspraak``), right after a doctor's name (``Dr Van Dyck 14/4``) or
+between commas (``Femke Declercq, 22/1, ...``): alone, ``3/10`` is as often a pain score or
+a fraction.
 Numeric dates are validated (day 1-31, month 1-12). Known limits: years alone (``en
 2019``), relative dates (``hier``, ``gisteren``), dates written in words, and short dates
 with no such word before them are kept; a numeric date glued to more digits (part of a
@@ -68,6 +70,15 @@ _SHORT = r"(?<![\d.,/-])" + _DAY + r"(?:/" + _MONTH_NUMBER + r"|\." + _MONTH_NUM
 # Cheap checks first (a digit here, a space before) so the lookbehind on the introducing
 # words runs only where a short date may start.
 _SHORT_NUMERIC = r"(?=\d)(?<=\s)(?<=\b(?:" + _INTRODUCERS + r")\s)" + _SHORT
+# A short date right after a doctor's name ("discussed with Dr Van Dyck 14/4.") or set
+# between commas in a header ("Femke Declercq, 22/1, ziekte van Bowen"): a score or a
+# fraction is written after its name, not there.
+_SHORT_AFTER_DOCTOR = (
+    r"(?=\d)(?<=\b(?:dr|dre|prof|pr)\.?(?:\s(?-i:[Vv]an|[Dd]e[nr]?|[Ll][ea]|[Dd]u|von|\p{Lu}[\p{L}'’-]*)){1,3}\s)"
+    + _SHORT
+    + r"(?=[\s.,;:)]|$)"
+)
+_SHORT_BETWEEN_COMMAS = r"(?=\d)(?<=,\s)" + _SHORT + r"(?=\s?[,;)])"
 # A weekday before a date belongs to it: "vendredi 14 mars", "di 11/3".
 _WEEKDAY_DATE = _WEEKDAY + r"(?=\d)(?:" + _DAY_MONTH + r"|" + _NUMERIC + r"|" + _SHORT + r")"
 _MONTH_DAY = r"\b(?:" + MONTHS + r")\s+" + _DAY + r"(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b"
@@ -84,6 +95,8 @@ class MultilingualDateRecognizer(PatternRecognizer):
         Pattern("date month day", _MONTH_DAY, 0.6),
         Pattern("date month year", _MONTH_YEAR, 0.6),
         Pattern("date day/month after a date word", _SHORT_NUMERIC, 0.6),
+        Pattern("date day/month after a doctor's name", _SHORT_AFTER_DOCTOR, 0.6),
+        Pattern("date day/month between commas", _SHORT_BETWEEN_COMMAS, 0.6),
         Pattern("weekday + date", _WEEKDAY_DATE, 0.6),
     ]
     CONTEXT: ClassVar[list[str]] = ["né", "née", "geboren", "born", "date", "datum", "le", "op", "on"]

@@ -100,7 +100,8 @@ _CALENDAR = {
     "dimanche",
 }
 _PARTICLE = r"(?:(?i:van|von|de|der|den|du|le|la|ter|ten|vanden|vander)\s+|[Dd]['’])"
-_CAPITALISED = r"\p{Lu}(?:['’]\p{Lu})?[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?"
+# A capital may come back after one or two letters: ``McLeod``, ``MacDonald``, ``DeSmet``.
+_CAPITALISED = r"\p{Lu}(?:['’]\p{Lu})?(?:\p{Ll}{1,2}\p{Lu})?[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?"
 _SURNAME = regex.compile(
     r"\s+(?:"
     + _PARTICLE

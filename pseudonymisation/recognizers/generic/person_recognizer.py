@@ -9,6 +9,10 @@ this recogniser carries person recall there. It reports:
 * a capitalised name after a label and a colon (``Patient: Griet Aerts``, ``Betreft:``,
   ``Concerne :``, ``GP:``) or after an act by someone (``seen by``, ``referred by``,
   ``gezien door``, ``vu par``), with an optional title in between;
+* a signature after a letter's closing (``Best wishes, Fiona McLeod``, ``Met collegiale
+  groeten, dr. Vanhaute``, ``Mit freundlichen Grüßen``);
+* a header's name in any case right before the age (``Physio: james o'neill, 44,``), unless
+  it is a word that says who without naming (``male``, ``patient``, ``femme``);
 * a listed first name followed by capitalised words (``Marie Lambert``);
 * a listed surname on its own (``Peeters``) and an initial with a surname (``J. Peeters``);
 
@@ -17,7 +21,8 @@ Listed first names with a surname come from a larger lexicon in
 or act before them are missed; a label followed by a capitalised non-name (``Patient:
 Unknown``) is a false positive; a listed
 name that is also a common word in capitals (``Mai``, ``Henry`` as a brand) is a false
-positive; names written in all lower case are missed.
+positive; names written in all lower case are missed unless a title or a header's age
+frames them.
 """
 
 from __future__ import annotations
@@ -35,9 +40,10 @@ _PARTICLE = (
     r"(?:[Vv]an\s(?:[Dd]e[nr]?\s)?|[Dd]e\s|[Dd]e[nr]\s|[Ll]e\s|[Ll]a\s|[Dd]u\s|"
     r"[Dd]['’]|[Vv]ander|[Vv]on\s|VAN\s(?:DE[NR]?\s)?|DE[NR]?\s|LE\s|LA\s|DU\s|VON\s)"
 )
-# A capitalised word (``Dupont``, ``O'Brien``, ``Dubois-Clarke``) or one in capitals (``GOFFIN``).
+# A capitalised word (``Dupont``, ``O'Brien``, ``McLeod``, ``Dubois-Clarke``) or one in
+# capitals (``GOFFIN``).
 _WORD = (
-    r"(?:\p{Lu}(?:['’]\p{Lu})?[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?"
+    r"(?:\p{Lu}(?:['’]\p{Lu})?(?:\p{Ll}{1,2}\p{Lu})?[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?"
     r"|\p{Lu}{2,}(?:['’-]\p{Lu}{2,})*(?![\p{Ll}]))"
 )
 _NAME = r"(?:" + _PARTICLE + r")?" + _WORD + r"(?:\s(?:" + _PARTICLE + r")?" + _WORD + r"){0,2}"
@@ -78,6 +84,26 @@ _ACTS = (
     r"(?:[Vv]ue?|[Aa]dressée?|[Ee]xaminée?|[Ss]uivie?|[Oo]pérée?|[Tt]raitée?)\spar|"
     r"(?:[Gg]esehen|[Üü]berwiesen|[Bb]ehandelt|[Uu]ntersucht|[Oo]periert)\svon"
 )
+# Closings of a letter, before the signature: "Best wishes, Fiona McLeod".
+_CLOSINGS = (
+    r"(?i:best wishes|kind regards|warm regards|regards|yours sincerely|yours faithfully|"
+    r"sincerely|many thanks|with thanks|bien à vous|bien cordialement|cordialement|"
+    r"bien confraternellement|confraternellement|salutations confraternelles|"
+    r"meilleures salutations|met vriendelijke groeten|met collegiale groeten|"
+    r"vriendelijke groeten|collegiale groeten|groeten|mvg|mit freundlichen grüßen|"
+    r"mit kollegialen grüßen|freundliche grüße|kollegiale grüße|viele grüße|beste grüße|"
+    r"herzliche grüße)"
+)
+# A header's person in any case, then the age: "Physio: james o'neill, 44, warehouse
+# worker", "Psych liaison: Matt, 27,". Not a word that says who without naming.
+_ANY_CASE_WORD = r"\p{L}[\p{L}'’-]*"
+_NOT_A_NAME_WORD = (
+    r"(?!(?i:male|female|man|woman|homme|femme|vrouw|mann|frau|patient|patiente|patiënte?|"
+    r"patientin|boy|girl|garçon|fille|jongen|meisje|junge|mädchen|child|enfant|kind|baby|bébé|"
+    r"mr|mrs|ms|m|mme|dhr|mevr|herr|dr|none|aucun|geen|kein)\b)"
+)
+_HEADER_NAME = _NOT_A_NAME_WORD + _ANY_CASE_WORD + r"(?:\s" + _NOT_A_NAME_WORD + _ANY_CASE_WORD + r"){0,2}"
+_AGE_AFTER = r"(?=,\s?\d{1,3}\s?(?:,|\)|(?i:y|yo|yrs?|years?|ans|jaar|jr|j|jahre)\b|J\.))"
 _OPTIONAL_TITLE = r"(?:(?:Dr|Prof|Pr|Mr|Mrs|Ms|dr|prof|Dhr|Mevr|Mme|M|Herr|Frau)\.?\s)?"
 # After a label or an act the title is optional, so the name must not be the title itself.
 _NOT_A_TITLE = r"(?!(?:Dr|Prof|Pr|Mr|Mrs|Ms|Miss|Dhr|Mevr|Mme|Mlle|Herr|Frau)\b)"
@@ -116,6 +142,19 @@ class NameListPersonRecognizer(PatternRecognizer):
             + r"\b",
             0.65,
         ),
+        Pattern(
+            "closing + name",
+            r"(?=\p{Lu})(?<=\b"
+            + _CLOSINGS
+            + r",?\s{1,3}"
+            + _OPTIONAL_TITLE
+            + r")"
+            + _NOT_A_TITLE
+            + _NAME
+            + r"\b",
+            0.6,
+        ),
+        Pattern("label: name, age", r"(?=\p{L})(?<=:\s{0,2})(?<![\p{L}'’-])" + _HEADER_NAME + _AGE_AFTER, 0.6),
         Pattern("first name + name", r"\b" + _FIRST + r"(?:\s" + _NAME + r")?\b", 0.6),
         Pattern("listed surname", r"\b(?:" + _PARTICLE + r")?" + _LAST + r"\b", 0.55),
         Pattern(
