@@ -13,8 +13,10 @@ drugs and dressings (``Dafalgan``, ``Mepilex``), departments, greetings between 
 * ``eponyms.csv``: eponyms, protected only next to a word of ``eponym_context.csv``
   (``maladie de``, ``Morbus``, ``'s``, ``-score``), since many are surnames too (``Wilson``,
   ``Turner``, ``Parkinson``);
-* ``hospitals.csv``: words that start a hospital's name (``AZ``, ``Clinique``, ``Klinik``); the
-  saint's name after them (``Sint-Jan``, ``Saint-Luc``, ``St. Nikolaus``) is kept;
+* ``hospitals.csv``: words that start a hospital's name (``AZ``, ``Clinique``, ``Klinik``), in
+  every language (an English letter names ``Clinique Saint-Jean``); the saint's name after
+  them (``Sint-Jan``, ``Cliniques universitaires Saint-Luc``, ``St. Nikolaus``) is kept, and
+  after a group's acronym in capitals its name (``CHR Haute Senne``, ``AZ Groeninge``);
 * ``ambiguous_names.csv``: first names that are ordinary words of a language (``Mark``,
   ``Grace``, ``Marine``, ``Roos``, ``Frank``): the name recognisers do not take them alone
   where capitals prove nothing (at the start of a sentence; anywhere in German, which
@@ -31,6 +33,7 @@ import csv
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib.resources import files
+from typing import Any
 
 import regex
 from presidio_analyzer import RecognizerResult
@@ -85,8 +88,26 @@ def atc_labels(language: str) -> frozenset[str]:
     return frozenset(str(v) for v in table.columns[_ATC_LABELS[language]] if v)
 
 
-def _alternation(words: Iterable[str]) -> str:
-    return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
+def _alternation(words: Iterable[str], fold: bool = False) -> str:
+    """One regular expression for ``words`` that prefers the longest, written as a trie
+    (``Mepi(?:lex(?:\\ Border)?|tel)``): hundreds of alternatives tried one by one at every
+    word start cost more than the rest of the de-identification together. ``fold``: the
+    words are matched case-insensitively, so ``APGAR`` and ``Apgar score`` share a branch."""
+    trie: dict[str, Any] = {}
+    for word in {w.lower() if fold else w for w in words}:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: dict[str, Any]) -> str:
+    branches = [regex.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+    return body + "?" if "" in node else body
 
 
 @lru_cache(maxsize=8)
@@ -95,18 +116,27 @@ def _pattern(language: str) -> regex.Pattern[str]:
     plain |= terms("roles", language) | atc_labels(language)
     eponyms = _alternation(terms("eponyms", language))
     context = lexicon("eponym_context")
-    before = _alternation(_for((r for r in context if r["position"] == "before"), language, "word"))
+    before = _alternation(
+        _for((r for r in context if r["position"] == "before"), language, "word"), fold=True
+    )
     after = _alternation(_for((r for r in context if r["position"] == "after"), language, "word"))
     hospitals = _alternation(terms("hospitals", language))
     edge_l, edge_r = r"(?<![\p{L}\d])", r"(?![\p{L}\d])"
-    parts = [rf"(?i:{_alternation(plain)})"]
+    parts = [rf"(?i:{_alternation(plain, fold=True)})"]
     if before:
         parts.append(rf"(?i:{before})\s*(?:{eponyms})(?:[-\s](?:{eponyms}))?")
     if after:
         parts.append(rf"(?:{eponyms})(?:['’]s?)?(?:\s?(?:{after}))")
-    # A hospital named after a saint, with the town that may follow: "AZ Sint-Jan Brugge".
+    # A hospital named after a saint, with the town that may follow: "AZ Sint-Jan Brugge",
+    # "Cliniques universitaires Saint-Luc"; a hospital group's acronym with its place or
+    # name: "CHR Haute Senne", "AZ Groeninge".
     town = r"(?:\s(?:St\.\s)?\p{Lu}\p{Ll}+)?"
-    parts += [rf"(?:{hospitals})\s+{_SAINT}{town}", rf"{_SAINT}(?:-|\s)(?:{hospitals}){town}"]
+    acronyms = _alternation(w for w in terms("hospitals", language) if w.isupper())
+    parts += [
+        rf"(?:{hospitals})(?:\s\p{{Ll}}+){{0,2}}\s+{_SAINT}{town}",
+        rf"{_SAINT}(?:-|\s)(?:{hospitals}){town}",
+        rf"(?-i:(?:{acronyms})(?:\s\p{{Lu}}[\p{{L}}'’-]+){{1,2}})",
+    ]
     return regex.compile(edge_l + "(?:" + "|".join(f"(?:{p})" for p in parts) + ")" + edge_r)
 
 

@@ -25,9 +25,13 @@ from pseudonymisation.engine import LANGUAGES, get_engine
 # 3: the clinical vocabulary is searched once over overlapping windows around persons and
 #    organisations, so a term that straddled two windows is now kept (the same output on
 #    every evaluation note, but not provably on every text).
-# 4: signatures after a letter's closing, a header's name in any case before the age,
-#    surnames with a capital inside (McLeod), short dates after a doctor's name or between
-#    commas.
+# 4: from the misses of two sets of unseen notes: signatures after a closing, greetings,
+#    roles and doctors named together, a header's name before the age, abbreviated first
+#    names and initials, surnames with a capital inside (McLeod); short dates after a
+#    doctor's name or between commas, month-first dates without a year, a weekday and a day,
+#    a range's first day; ages in words; companies by legal form, more trades; record
+#    numbers with dots; rooms with a wing or a bed; a street without a type before a
+#    postcode; more brand names and eponyms; hospital words in every language.
 DEID_VERSION = "4"
 _METADATA_KEY = "haven.deid_version="
 

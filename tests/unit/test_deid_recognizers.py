@@ -35,12 +35,19 @@ AGE_CASES = [
     ("en bare after a name", "en", "Mr O'Brien, 91, post hip fracture.", ["91"]),
     ("bare in brackets after a name", "en", "Mrs Hart (95) voiding.", ["95"]),
     ("89 is not over 89", "fr", "Patiente de 89 ans.", []),
+    ("fr in words, Belgian", "fr", "Mme Grégoire, nonante-trois ans, chute.", ["nonante-trois ans"]),
+    ("nl in words", "nl", "Dhr. Wouters, eenennegentig jaar, COPD.", ["eenennegentig jaar"]),
+    ("en in words after a name", "en", "Mr Ellery, ninety-four, frail.", ["ninety-four"]),
+    ("de glued without ending", "de", "Frau Lentz, 97-jährig, Sturz.", ["97-jährig"]),
+    ("eighty in words is kept", "en", "Mr Ellery, eighty-four, frail.", []),
     ("younger ages are kept", "nl", "Man van 41 jaar.", []),
     ("saturation is not an age", "fr", "Saturation 92 %, pouls 96.", []),
 ]
 
 ID_CASES = [
     ("fr dossier", "fr", "Dossier n° 2025-004871, sortie.", ["2025-004871"]),
+    ("nl EPD", "nl", "Patiënt gekend, EPD 5590217.", ["5590217"]),
+    ("de Kundennr with dots", "de", "Kundennr. K-20.4471 am Schalter.", ["K-20.4471"]),
     ("fr sample", "fr", "Échantillon n° L24-558913 hémolysé.", ["L24-558913"]),
     ("nl dossiernr", "nl", "dossiernr. 88412379.", ["88412379"]),
     ("en mrn", "en", "MRN 00731552 admitted.", ["00731552"]),
@@ -56,6 +63,8 @@ ROOM_CASES = [
     ("en room with floor", "en", "Room 3.14 and bed 4B", ["3.14", "4B"]),
     ("de Zimmer Bett", "de", "Zimmer 214, Bett 2", ["214", "2"]),
     ("a ward is not a room", "en", "Ward 5B, day 2.", []),
+    ("room and bed joined", "fr", "lit 212-1 ce matin", ["212-1"]),
+    ("wing, floor and room", "en", "room C.2.14 today", ["C.2.14"]),
     ("a dose is not a bed", "en", "bed 2 mg", []),
 ]
 
@@ -74,6 +83,15 @@ ORG_CASES = [
     ("de employer after bei", "de", "Arbeitet bei Kabelwerk Eupen.", ["Kabelwerk Eupen"]),
     ("de school", "de", "Schülerin der Gemeindeschule Kettenis.", ["Gemeindeschule Kettenis"]),
     ("no work word, no employer", "en", "Seen at Grand-Place.", []),
+    ("legal form", "nl", "werkt voor Transport Dewaele bvba sinds 2019.", ["Transport Dewaele bvba"]),
+    ("compound trade", "nl", "vrachtwagenchauffeur bij Kempen Logistics, rugpijn.", ["Kempen Logistics"]),
+    (
+        "lower-case words inside a school's name",
+        "fr",
+        "élève à l'école supérieure des arts de Mons.",
+        ["école supérieure des arts de Mons"],
+    ),
+    ("German nouns after der are no employer", "de", "Er arbeitet in der Küche.", []),
     ("a title is no care home", "en", "Mrs Parker discharged.", []),
 ]
 
@@ -87,6 +105,11 @@ DATE_CASES = [
     ("en may with a day", "en", "Discharge date 27 May 2025.", ["27 May 2025"]),
     ("a pain score is no date", "fr", "Douleur EVA 3/10.", []),
     ("glasgow is no date", "en", "GCS 15/15, MMSE 22/30.", []),
+    ("en month first, no year", "en", "Reviewed Feb 11 in clinic.", ["Feb 11"]),
+    ("fr weekday and day alone", "fr", "Kiné samedi 14 à 9h.", ["samedi 14"]),
+    ("en weekday the ordinal", "en", "Back on Friday the 21st.", ["Friday the 21st"]),
+    ("first day of a range", "nl", "opgenomen van 12 tot 15 januari.", ["12", "15 januari"]),
+    ("a weekday and an hour is no day", "fr", "Visite lundi 8h.", []),
     ("nl short after a doctor's name", "nl", "Besproken met dr. De Wolf 9/2.", ["9/2"]),
     ("en short after a doctor's name", "en", "Agreed with Dr McKenna 30/6, stop.", ["30/6"]),
     ("fr short between commas", "fr", "Consultation : Lucie Hanot, 17/9, eczéma.", ["17/9"]),
@@ -121,6 +144,19 @@ TITLE_CASES = [
     ("a header's name in lower case, then the age", "en", "OT: liam o'dowd, 51, roofer.", ["liam o'dowd"]),
     ("a nickname in a header", "fr", "Psy : Jojo, 19 ans, étudiant.", ["Jojo"]),
     ("a header's sex and age name nobody", "en", "Context: male, 63, smoker.", []),
+    ("abbreviated first name after a title", "fr", "Vu par Dr Ph. Lemaître hier.", ["Ph. Lemaître"]),
+    ("capitals then initials", "fr", "Patient M. HOUSIAUX J.-M., 70 ans", ["M. HOUSIAUX J.-M."]),
+    (
+        "doctors named together",
+        "nl",
+        "Aanwezig: drs. Claerhout, Nkosi en Van Acker.",
+        ["Claerhout", "Nkosi", "Van Acker"],
+    ),
+    ("a greeting", "fr", "Coucou Mélusine, peux-tu passer ?", ["Mélusine"]),
+    ("a role before the name", "nl", "ergotherapeut Wannes Lievens komt langs.", ["Wannes Lievens"]),
+    ("a relative in brackets", "en", "dad (Callum Reid) will call.", ["Callum Reid"]),
+    ("initials signing at the end", "nl", "Wonde proper. – KDB", ["KDB"]),
+    ("a saint's town is no initial", "de", "Klinik St. Vith, Station 2.", []),
 ]
 
 

@@ -6,7 +6,7 @@ municipality (``, 1040 Etterbeek``), and a postcode with a municipality after a 
 Dutch roads named after their destination (``Steenweg op Gent 117``) count as streets.
 Known limits: a street without a house number, a street type outside the lists below
 (``Hoogstraat`` is found through ``straat``, ``Groenplaats`` through ``plaats``,
-``Meir 12`` is not), and municipalities
+``Meir 12`` or ``Zum Kehr 5`` only when a postcode and municipality follow), and municipalities
 mentioned alone (``à Liège``) are not reported: cities are quasi-identifiers that
 ``pseudonymisation.generalise`` handles, not direct identifiers.
 """
@@ -78,6 +78,20 @@ class BeAddressRecognizer(PatternRecognizer):
             "street",
             r"\b" + _STREET + r"(?:,?\s+(?:B-)?" + _POSTCODE_CITY + r"|,\s" + _UK_TOWN_POSTCODE + r")?",
             0.6,
+        ),
+        # A street with no type word ("Zum Kehr 5", "Meir 12") when a postcode and its
+        # municipality follow.
+        Pattern(
+            "untyped street before a postcode",
+            # Only after a comma, a colon or a word that introduces a place.
+            r"(?=\p{L})(?<=(?:[,:]|\b(?i:à|in|te|at|bei|chez|bij|wohnt|woont|habite|adresse|adres|address|"
+            r"anschrift))\s)(?:(?i:zum|zur|am|im|auf\sder|an\sder|in\sder|op\sde|aan\sde|op\shet|"
+            r"le|la|les)\s)?"
+            + _CAP
+            + r"(?:\s"
+            + _CAP
+            + r"){0,2}\s\d{1,4}[a-z]?(?=,?\s(?:B-)?[1-9]\d{3}\s+\p{Lu})",
+            0.5,
         ),
         # The lookahead first lets the regex engine skip to where a postcode may start.
         Pattern("postcode city after comma", r"(?=[B1-9])(?<=,\s?)(?:B-)?" + _POSTCODE_CITY, 0.5),

@@ -3,8 +3,9 @@
 Formats: ``94 ans``, ``92 jaar``, ``95j``, ``93 Jahre``, ``96 J.``, ``98-year-old``, ``90 years
 old``, ``aged 91``, and a bare age between commas or in brackets right after a capitalised
 word (``Mr O'Brien, 91,``, ``Mrs Hart (95)``). Ages 90 to 119 only: younger ages are kept,
-as Safe Harbor allows. Known limits: ages written in words (``nonagénaire``) and bare
-numbers in other places are kept.
+as Safe Harbor allows. Ages in words from 90 to 109 are found the same two ways
+(``nonante-deux ans``, ``negentig jaar``, ``Mrs Hale, ninety-two,``, ``96-jährig``). Known
+limits: words for an age group (``nonagénaire``) and bare numbers in other places are kept.
 """
 
 from __future__ import annotations
@@ -18,8 +19,26 @@ ENTITY = "AGE"
 
 _AGE = r"(?:9\d|1[01]\d)"
 _UNIT = (
-    r"(?:\s?(?:ans|an|a\.|jaar|jarige|j\.|j|Jahre|Jahren|J\.|J|jährige[rn]?|years?\sold|yrs?|yo|y/o)"
-    r"|-(?:year-old|jarige|jährige[rn]?|ans))"
+    r"(?:\s?(?:ans|an|a\.|jaar|jarige|j\.|j|Jahre|Jahren|J\.|J|jährig(?:e[rn]?)?|years?\sold|yrs?|yo|y/o)"
+    r"|-(?:year-old|jarige|jährig(?:e[rn]?)?|ans))"
+)
+# Ages from 90 to 109 in words: "nonante-deux ans", "negentig jaar", "ninety-two",
+# "einundneunzig Jahre".
+_UNITS_FR = r"(?:un|deux|trois|quatre|cinq|six|sept|huit|neuf)"
+_UNITS_NL = r"(?:een|twee|drie|vier|vijf|zes|zeven|acht|negen)"
+_UNITS_EN = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_UNITS_DE = r"(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)"
+_AGE_WORDS = (
+    r"(?i:nonante(?:-et-un|-"
+    + _UNITS_FR
+    + r")?|quatre-vingt-(?:dix|onze|douze|treize|quatorze|quinze|seize|dix-sept|dix-huit|dix-neuf)|"
+    + r"cent|"
+    + _UNITS_NL
+    + r"[eë]nnegentig|negentig|honderd|ninety(?:-"
+    + _UNITS_EN
+    + r")?|(?:a|one)\shundred|"
+    + _UNITS_DE
+    + r"undneunzig|neunzig|hundert)"
 )
 _AFTER_NAME = r"(?<=\p{Lu}[\p{L}'’.-]+(?:,\s|\s\())" + _AGE + r"(?=[,)])"
 
@@ -31,6 +50,12 @@ class AgeOver89Recognizer(PatternRecognizer):
         Pattern("age with unit", r"(?<![\d,.])" + _AGE + _UNIT + r"(?![\p{L}\d])", 0.7),
         Pattern("aged + age", r"(?<=\b(?i:aged|âgée?|agé|leeftijd|Alter)\s)" + _AGE + r"\b", 0.7),
         Pattern("age after a name", _AFTER_NAME, 0.6),
+        Pattern("age in words with unit", r"(?<![\p{L}-])" + _AGE_WORDS + _UNIT + r"(?![\p{L}\d])", 0.7),
+        Pattern(
+            "age in words after a name",
+            r"(?<=\p{Lu}[\p{L}'’.-]+(?:,\s|\s\())" + _AGE_WORDS + r"(?=[,)])",
+            0.6,
+        ),
     ]
 
     def __init__(self, supported_language: str = "fr") -> None:

@@ -8,6 +8,8 @@ introduces a date comes just before (``le``, ``du``, ``op``, ``tot``, ``on``, ``
 ``vom``, ``RDV``, ``afspraak``), right after a doctor's name (``Dr Van Dyck 14/4``) or
 between commas (``Femke Declercq, 22/1, ...``): alone, ``3/10`` is as often a pain score or
 a fraction.
+Also a month name then a day (``March 3rd``, ``Nov 20``), a full weekday and a day alone
+(``jeudi 9``, ``Sunday the 14th``), and the first day of a range (``du 18 au 21 novembre``).
 Numeric dates are validated (day 1-31, month 1-12). Known limits: years alone (``en
 2019``), relative dates (``hier``, ``gisteren``), dates written in words, and short dates
 with no such word before them are kept; a numeric date glued to more digits (part of a
@@ -83,6 +85,34 @@ _SHORT_BETWEEN_COMMAS = r"(?=\d)(?<=,\s)" + _SHORT + r"(?=\s?[,;)])"
 _WEEKDAY_DATE = _WEEKDAY + r"(?=\d)(?:" + _DAY_MONTH + r"|" + _NUMERIC + r"|" + _SHORT + r")"
 _MONTH_DAY = r"\b(?:" + MONTHS + r")\s+" + _DAY + r"(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b"
 _MONTH_YEAR = r"\b(?:" + MONTHS + r")\s+" + _YEAR + r"\b"
+# English writes the month first, often without the year: "March 3rd", "Nov 20".
+_MONTH_DAY_NO_YEAR = (
+    r"\b(?:" + MONTHS + r")\s+" + _DAY + r"(?:st|nd|rd|th)?(?![\d:.,]\d|\s?(?:h|u|mg|ml|%))\b"
+)
+_FULL_WEEKDAYS = (
+    r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|maandag|dinsdag|woensdag|donderdag|"
+    r"vrijdag|zaterdag|zondag|monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|"
+    r"dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)"
+)
+# A full weekday and a day of the month alone: "jeudi 9 à 10h", "Sunday the 14th".
+_WEEKDAY_DAY = (
+    r"\b"
+    + _FULL_WEEKDAYS
+    + r"\s(?:the\s)?"
+    + _DAY
+    + r"(?!\d)(?:st|nd|rd|th|\.)?(?![\d/.:,]\d|\s?(?:h|u)\b|\s?[:h]\d)"
+)
+# The first day of a range whose second day has the month: "du 18 au 21 novembre",
+# "van 3 tot 7 november", "vom 10. bis 14. November".
+_RANGE_START = (
+    r"(?=\d)(?<=\b(?:du|van|vom|from|von|de)\s)"
+    + _DAY
+    + r"(?!\d)(?:er|e|ste|de|st|nd|rd|th|\.)?(?=\s(?:au|tot|bis|to|till|until|à|t/m|-|–)\s"
+    + _DAY
+    + r"(?:er|e|ste|de|st|nd|rd|th|\.)?\s+(?:"
+    + MONTHS
+    + r"|may)\b)"
+)
 
 
 class MultilingualDateRecognizer(PatternRecognizer):
@@ -98,6 +128,9 @@ class MultilingualDateRecognizer(PatternRecognizer):
         Pattern("date day/month after a doctor's name", _SHORT_AFTER_DOCTOR, 0.6),
         Pattern("date day/month between commas", _SHORT_BETWEEN_COMMAS, 0.6),
         Pattern("weekday + date", _WEEKDAY_DATE, 0.6),
+        Pattern("month + day", _MONTH_DAY_NO_YEAR, 0.6),
+        Pattern("weekday + day", _WEEKDAY_DAY, 0.6),
+        Pattern("first day of a range", _RANGE_START, 0.6),
     ]
     CONTEXT: ClassVar[list[str]] = ["né", "née", "geboren", "born", "date", "datum", "le", "op", "on"]
 

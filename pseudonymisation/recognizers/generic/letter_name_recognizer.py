@@ -50,6 +50,8 @@ _LOWER = regex.compile(
     + _LOWER_TRIGGER
     + r"\s)(?P<first>\p{Ll}+(?:-\p{Ll}+)?)\s"
     + r"(?:(?:van|de|der|den|von|le|la|du)\s)?\p{Ll}[\p{Ll}'’-]{2,}(?![\p{L}])"
+    # A third word only where the name visibly ends: "M. jonathan lukusa kalala, 27 ans".
+    + r"(?:\s\p{Ll}[\p{Ll}'’-]{2,}(?=[,;(]))?"
 )
 _NAME = r"(?P<first>\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)"
 # Not before another capitalised word (the surname patterns take those) nor a number

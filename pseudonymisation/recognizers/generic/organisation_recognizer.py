@@ -10,7 +10,9 @@ school or a care home names a handful of people. Reported:
 * a name after a word of work or study and a preposition: ``magasinier chez Colruyt``,
   ``werkt in ploegen bij Volvo Cars Gent``, ``works night shifts at Brussels Airport``,
   ``arbeitet bei Kabelwerk Eupen``;
-* a name after ``employeur``, ``werkgever``, ``employer``, ``Arbeitgeber``.
+* a name after ``employeur``, ``werkgever``, ``employer``, ``Arbeitgeber``;
+* a company named with its legal form: ``Logistiek Scheldeport nv``, ``Holzwerke GmbH``,
+  ``Brightline Consulting SRL``.
 
 Hospitals are not reported (``clinical_terms`` keeps them: they are where care happened,
 not who the patient is). Known limits: an employer or school named with no such word
@@ -32,16 +34,18 @@ _LINK = r"(?:(?:de|du|des|la|le|les|van|von|der|den|het|of|the|and|&|St\.|Sint|S
 _NAME = r"[«\"„“]?\s?" + _WORD + r"(?:\s(?:" + _LINK + r")?" + _WORD + r"){0,4}(?:\s?[»\"“”])?"
 _UNIVERSITIES = r"(?:KU\sLeuven|UCLouvain|UCL|ULB|VUB|ULiège|UGent|UAntwerpen|UHasselt|UNamur|UMons)"
 _HEADS = (
-    r"(?i:école(?:\scommunale|\sprimaire|\smaternelle|\sfondamentale)?|athénée(?:\sroyal)?|collège|lycée|"
+    r"(?i:école(?:\scommunale|\sprimaire|\smaternelle|\sfondamentale|\ssupérieure|\ssecondaire|\stechnique)?|"
+    r"athénée(?:\sroyal)?|collège|lycée|"
     r"institut|université|haute\sécole|crèche|résidence|maison\sde\srepos|(?-i:MRS)|"
     r"basisschool|vrije\sbasisschool|lagere\sschool|school|atheneum|college|hogeschool|universiteit|"
     r"WZC|woonzorgcentrum|rusthuis|kinderdagverblijf|kinderopvang|"
     r"grundschule|gemeindeschule|schule|sekundarschule|hochschule|universität|seniorenheims?|"
-    r"altenheim|pflegeheim|kita|kindergarten|university|nursery|care\shome|lodge)"
+    r"altenheim|pflegeheim|kita|kindergarten|university|nursery|care\shome|lodge|residence|"
+    r"seniorenresidenz|residenz|seniorenzentrum|wohnheim)"
 )
 _SUFFIX_WORD = (
     r"\p{Lu}[\p{L}'’-]*(?i:college|collège|school|hogeschool|schule|institut|universiteit|"
-    r"universität|athenaeum|atheneum)(?![\p{L}])"
+    r"universität|athenaeum|atheneum|residenz|heim)(?![\p{L}])"
 )
 _WORK = (
     r"(?i:travaille|travaillait|employée?|ouvrier|ouvrière|magasinier|intérimaire|enseignante?|étudiante?|"
@@ -50,10 +54,25 @@ _WORK = (
     r"bediende|arbeider|leraar|lerares|juf|studente|leerlinge?|boekhouder|speelt|voetbal|"
     r"arbeitet|beschäftigt|arbeiter|angestellter?|lehrer|lehrerin|schülerin|schüler|studentin|"
     # Occupational physicians write to or about the employer.
-    r"arbeidsgeneesheer|médecin\sdu\stravail|occupational\sphysician|betriebsarzt|arbeitsmediziner)"
+    r"arbeidsgeneesheer|médecin\sdu\stravail|occupational\sphysician|betriebsarzt|arbeitsmediziner|"
+    # More trades; Dutch and German glue a trade to what it handles ("heftruckchauffeur").
+    r"supervisor|manager|contractor|cleaner|carer|cashier|clerk|labourer|operator|technician|"
+    r"mechanic|electrician|plumber|consultant|secretary|receptionist|volunteer|apprentice|"
+    r"employee|vendeuse|vendeur|caissière|caissier|secrétaire|technicienne?|ménagère|bénévole|"
+    r"apprentie?|nettoyeuse|poetsvrouw|schoonmaker|schoonmaakster|kassierster|verkoper|"
+    r"verkoopster|secretaresse|technieker|vrijwilliger|stagiair|mitarbeiter(?:in)?|"
+    r"verkäufer(?:in)?|fahrer(?:in)?|techniker(?:in)?|reinigungskraft|praktikant(?:in)?|"
+    r"\p{Ll}+(?:chauffeur|arbeider|werker|bediende|fahrer|arbeiter))"
+)
+# A company named with its legal form: "Logistiek Scheldeport nv", "Ostbelgische Holzwerke
+# GmbH", "Brightline Consulting SRL".
+_LEGAL_FORM = (
+    r"(?:nv|NV|bv|BV|bvba|BVBA|cv|CV|vzw|VZW|SA|SRL|srl|SPRL|sprl|SC|SCRL|asbl|ASBL|GmbH|AG|KG|"
+    r"VoG|e\.V\.|Ltd\.?|LLC|Inc\.?|plc|PLC)"
 )
 _PREPOSITION = (
-    r"(?:chez|bij|bei|at|for|à\sla|à\sl['’]|à|au|aan\sde|aan\shet|aan|van\sde|van\shet|van|an\sder|am)"
+    r"(?:chez|bij|bei\sder|bei|at|for|with|by|à\sla|à\sl['’]|à|au|aan\sde|aan\shet|aan|van\sde|"
+    r"van\shet|van|an\sder|am)"
 )
 _ARTICLE = r"(?:(?:the|de|het|la|le|les|der|die|das)\s|l['’])?"
 
@@ -65,7 +84,8 @@ class OrganisationRecognizer(PatternRecognizer):
         Pattern("university", r"(?<![\p{L}])" + _UNIVERSITIES + r"(?![\p{L}])", 0.6),
         Pattern(
             "institution word + name",
-            r"\b" + _HEADS + r"\s(?:" + _LINK + r"\s?)?" + _NAME,
+            # Up to two lower-case words may come between: "école supérieure des métiers du Canal".
+            r"\b" + _HEADS + r"(?:\s(?:" + _LINK + r")?\p{Ll}{3,}){0,2}\s(?:" + _LINK + r"\s?)?" + _NAME,
             0.6,
         ),
         Pattern(
@@ -84,6 +104,11 @@ class OrganisationRecognizer(PatternRecognizer):
             + _ARTICLE
             + r")"
             + _NAME,
+            0.6,
+        ),
+        Pattern(
+            "name + legal form",
+            r"(?<![\p{L}\d'’-])(?:" + _WORD + r"\s(?:" + _LINK + r")?){1,4}" + _LEGAL_FORM + r"(?![\p{L}\d])",
             0.6,
         ),
         Pattern(

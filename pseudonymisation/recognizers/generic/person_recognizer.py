@@ -65,6 +65,16 @@ _TITLES = (
     r"[Mm]um|[Mm]om|[Dd]ad|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Gg]irlfriend|[Bb]oyfriend|"
     r"[Gg]randson|[Gg]randdaughter|[Dd]aughter-in-law|[Ss]on-in-law|[Nn]iece|[Nn]ephew|"
     r"[Nn]eighbour|[Ff]riend|[Cc]arer|Hi|Hello|Thanks|Merci|Bedankt|Danke|"
+    # Greetings between colleagues, and the roles of the people around a patient.
+    r"Salut|Coucou|Bonjour|Bonsoir|Hoi|Hallo|Hey|Dag|Servus|Moin|"
+    r"[Aa]ssistante?\ssociale?|[Ss]ociaal\sassistente?|[Mm]aatschappelijk\swerker|[Ss]ocial\sworker|"
+    r"[Ss]ozialarbeiter(?:in)?|[Kk]iné|[Kk]inésithérapeute|[Kk]inesitherapeut|[Pp]hysio(?:therapist)?|"
+    r"[Ee]rgothérapeute|[Ee]rgotherapeut|[Dd]iététicienne?|[Dd]iëtiste?|[Dd]ietitian|[Ll]ogopède|"
+    r"[Ll]ogopedist|[Pp]sychologue|[Pp]sycholoog|[Pp]sychologist|[Pp]sychologin|[Pp]harmacienne?|"
+    r"[Aa]potheker(?:in)?|[Pp]harmacist|[Cc]oordinatrice|[Cc]oordinateur|[Cc]oördinator|"
+    r"[Hh]oofdverpleegkundige|[Cc]olleague|[Cc]onsœur|[Kk]ollegin|[Kk]ollege|[Rr]egistrar|"
+    r"[Bb]uurvrouw|[Bb]uurman|[Cc]ousin(?:e)?|[Nn]eef|[Nn]icht|[Tt]ante|[Oo]om|[Oo]nkel|[Uu]ncle|[Aa]unt|"
+    r"[Ss]chwiegertochter|[Ss]chwiegersohn|[Bb]elle-fille|[Bb]eau-fils|[Ss]choondochter|[Ss]choonzoon|"
     r"Herrn?|Frau|Fräulein|Sohn|Tochter|Mutter|Vater|Ehefrau|Ehemann|Schwester|Bruder|Enkelin|"
     r"Enkel|Neffe|Nichte|Nachbarin|Nachbar|Freundin|Freund|Partnerin|Ex-Frau|Ex-Mann|Pfleger|"
     r"Hebamme|Liebe|Lieber|Sehr geehrter?"
@@ -82,7 +92,9 @@ _ACTS = (
     r"[Dd]ictated|[Oo]perated|[Ff]ollowed up)\s(?:by|with)|[Dd]iscussed with|"
     r"(?:[Gg]ezien|[Vv]erwezen|[Bb]ehandeld|[Oo]nderzocht|[Oo]pgevolgd|[Gg]eopereerd)\sdoor|"
     r"(?:[Vv]ue?|[Aa]dressée?|[Ee]xaminée?|[Ss]uivie?|[Oo]pérée?|[Tt]raitée?)\spar|"
-    r"(?:[Gg]esehen|[Üü]berwiesen|[Bb]ehandelt|[Uu]ntersucht|[Oo]periert)\svon"
+    r"(?:[Gg]esehen|[Üü]berwiesen|[Bb]ehandelt|[Uu]ntersucht|[Oo]periert)\svon|"
+    r"(?:[Tt]hanks?|[Tt]hank\syou)\sfor\s(?:seeing|reviewing|taking\son|looking\safter)|"
+    r"[Mm]erci\sde\s(?:voir|revoir|recevoir)|[Dd]anke,?\sdass\sSie"
 )
 # Closings of a letter, before the signature: "Best wishes, Fiona McLeod".
 _CLOSINGS = (
@@ -92,7 +104,7 @@ _CLOSINGS = (
     r"meilleures salutations|met vriendelijke groeten|met collegiale groeten|"
     r"vriendelijke groeten|collegiale groeten|groeten|mvg|mit freundlichen grüßen|"
     r"mit kollegialen grüßen|freundliche grüße|kollegiale grüße|viele grüße|beste grüße|"
-    r"herzliche grüße)"
+    r"herzliche grüße|merci|thanks|thank you|cheers|bedankt|dank je|danke|groetjes|bises|best)"
 )
 # A header's person in any case, then the age: "Physio: james o'neill, 44, warehouse
 # worker", "Psych liaison: Matt, 27,". Not a word that says who without naming.
@@ -104,6 +116,10 @@ _NOT_A_NAME_WORD = (
 )
 _HEADER_NAME = _NOT_A_NAME_WORD + _ANY_CASE_WORD + r"(?:\s" + _NOT_A_NAME_WORD + _ANY_CASE_WORD + r"){0,2}"
 _AGE_AFTER = r"(?=,\s?\d{1,3}\s?(?:,|\)|(?i:y|yo|yrs?|years?|ans|jaar|jr|j|jahre)\b|J\.))"
+# Initials of a first name before a surname ("J. Peeters", "J.-P. Marchal", "Th. Vandevoorde")
+# or after one in capitals ("BAUDUIN J.-P.").
+_INITIALS = r"(?:(?:\p{Lu}|Th|Ch|Chr|Ph|Fr|Cl|Jos|Gh)\.(?:-?\p{Lu}\.)?\s?)"
+_TRAILING_INITIALS = r"(?:\s\p{Lu}\.(?:-?\p{Lu}\.)?(?![\p{L}])|\b)"
 _OPTIONAL_TITLE = r"(?:(?:Dr|Prof|Pr|Mr|Mrs|Ms|dr|prof|Dhr|Mevr|Mme|M|Herr|Frau)\.?\s)?"
 # After a label or an act the title is optional, so the name must not be the title itself.
 _NOT_A_TITLE = r"(?!(?:Dr|Prof|Pr|Mr|Mrs|Ms|Miss|Dhr|Mevr|Mme|Mlle|Herr|Frau)\b)"
@@ -117,7 +133,31 @@ class NameListPersonRecognizer(PatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = [
         # Cheap checks first (a capital here, a space before): the lookbehinds on the long
         # lists of titles, labels and acts run only where a name may start.
-        Pattern("title + name", r"(?=\p{Lu})(?<=\s)(?<=\b(?:" + _TITLES + r"),?\s)" + _NAME + r"\b", 0.65),
+        Pattern(
+            "title + name",
+            r"(?=\p{Lu})(?<=[\s(])(?<=\b(?:"
+            + _TITLES
+            + r")(?:[,:]?\s|\s\())"
+            + _INITIALS
+            + r"?"
+            + _NAME
+            + _TRAILING_INITIALS,
+            0.65,
+        ),
+        Pattern(
+            "doctors named together",
+            r"(?=\p{Lu})(?<=\b(?:Drs|Dres|drs|Profs|Prs)\.?\s(?:"
+            + _NAME
+            + r"(?:,\s|\s(?:et|en|and|und|&)\s))*)"
+            + _NAME
+            + r"\b",
+            0.65,
+        ),
+        Pattern(
+            "initials signing at the end",
+            r"(?=\p{Lu})(?<=[.!?]\s[–—-]\s?)\p{Lu}{2,4}(?=\.?\s*$)",
+            0.55,
+        ),
         Pattern(
             "label: name",
             r"(?=\p{Lu})(?<=\b(?:"
@@ -146,7 +186,7 @@ class NameListPersonRecognizer(PatternRecognizer):
             "closing + name",
             r"(?=\p{Lu})(?<=\b"
             + _CLOSINGS
-            + r",?\s{1,3}"
+            + r"\s?[,!]?\s{1,3}"
             + _OPTIONAL_TITLE
             + r")"
             + _NOT_A_TITLE
@@ -154,13 +194,15 @@ class NameListPersonRecognizer(PatternRecognizer):
             + r"\b",
             0.6,
         ),
-        Pattern("label: name, age", r"(?=\p{L})(?<=:\s{0,2})(?<![\p{L}'’-])" + _HEADER_NAME + _AGE_AFTER, 0.6),
+        Pattern(
+            "label: name, age", r"(?=\p{L})(?<=:\s{0,2})(?<![\p{L}'’-])" + _HEADER_NAME + _AGE_AFTER, 0.6
+        ),
         Pattern("first name + name", r"\b" + _FIRST + r"(?:\s" + _NAME + r")?\b", 0.6),
         Pattern("listed surname", r"\b(?:" + _PARTICLE + r")?" + _LAST + r"\b", 0.55),
         Pattern(
             "initial + name",
             r"(?<![\p{L}\d.°])(?<!\b(?i:type|stade|stage|grade|classe|klasse|Typ|Grad)\s)"
-            r"\p{Lu}\.\s?(?:\p{Lu}\.\s?)?" + _NAME + r"\b",
+            r"(?!St\.|Sr\.)" + _INITIALS + _NAME + r"\b",
             0.55,
         ),
     ]

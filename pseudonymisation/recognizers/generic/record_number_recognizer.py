@@ -4,9 +4,10 @@ Reports the number after a word that names one: ``dossier n° 2025-004871``, ``d
 88412379``, ``MRN 00731552``, ``hospital no. BRU-559317``, ``échantillon n° L24-558913``,
 ``staal U-2025-031877``, ``Fallnummer 2025-118304``, ``Probe E25-004417``,
 ``Untersuchungsnummer RAD-2502-88412``, ``personeelsnummer A-559102``, ``Patient ID
-PT-009812``. A number is a token of letters, digits, dashes and slashes with at least four
-digits. Known limits: numbers with no such word before them are kept (a bare number is as
-often a dose or a lab value); the Belgian national number has its own recogniser.
+PT-009812``, ``EPD 4471926``, ``Kundennr. K-33815``, ``file GP-2025-0917``. A number is a
+token of letters, digits, dashes, dots and slashes with at least four digits. Known limits:
+numbers with no such word before them are kept (a bare number is as often a dose or a lab
+value); the Belgian national number has its own recogniser.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ _LABELS = (
     r"staal|stalen|personeelsnummer|opnamenummer|mrn|hospital\sno\.?|hospital\snumber|"
     r"file\snumber|file\sno\.?|case\snumber|sample|specimen|patient\sid|record|"
     r"fallnummer|patientennummer|probe|untersuchungsnummer|auftragsnummer|personalnummer|"
-    r"aktenzeichen)"
+    r"aktenzeichen|kundennr\.?|kundennummer|versichertennummer|epd|emd|file|réf\.?|référence|"
+    r"referentie|ref\.?)"
 )
-_NUMBER = r"(?=[\p{L}\d/-]*(?:\d[^\d\s]*){4})[\p{L}\d][\p{L}\d/-]*[\p{L}\d]"
+_NUMBER = r"(?=[\p{L}\d/.-]*(?:\d[^\d\s]*){4})[\p{L}\d][\p{L}\d/.-]*[\p{L}\d]"
 
 
 class RecordNumberRecognizer(PatternRecognizer):

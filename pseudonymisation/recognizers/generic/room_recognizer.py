@@ -2,7 +2,8 @@
 ``bed 3``, ``room 3.14``, ``Zimmer 214``, ``Bett 2``, ``box 5``).
 
 Only the number is reported, so the note still reads ``chambre <ROOM>``. Formats: one to
-four digits with an optional letter or a dotted floor (``205B``, ``4B``, ``3.14``). Known
+four digits with an optional letter, a dotted floor, a wing or a bed after a dash
+(``205B``, ``4B``, ``3.14``, ``B.3.07``, ``304-2``). Known
 limits: wards and units (``Ward 5B``, ``SI 3e étage``) are kept; a number that is no room
 after these words (``bed 2 weeks``) is replaced.
 """
@@ -17,7 +18,8 @@ from presidio_analyzer import Pattern, PatternRecognizer
 ENTITY = "ROOM"
 
 _WORDS = r"(?i:chambre|ch\.|lit|kamer|bed|room|rm\.?|zimmer|zi\.|bett|box)"
-_NUMBER = r"\d{1,4}(?:\.\d{1,3})?[A-Za-z]?"
+# "312", "4B", "3.14", a room and bed "304-2", a wing and floor "B.3.07".
+_NUMBER = r"(?:[A-Z]\.)?\d{1,4}(?:[.-]\d{1,3}){0,2}[A-Za-z]?"
 
 
 class RoomBedRecognizer(PatternRecognizer):
@@ -26,7 +28,8 @@ class RoomBedRecognizer(PatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern(
             "room or bed number",
-            r"(?<=\b"
+            # A digit or a capital first: the lookbehind on the words runs only there.
+            r"(?=[A-Z\d])(?<=\b"
             + _WORDS
             + r"\s?(?:n°|nr\.?|no\.?|#)?\s?)"
             + _NUMBER
