@@ -25,6 +25,8 @@ from presidio_analyzer import AnalyzerEngine, EntityRecognizer, PatternRecognize
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.pattern_recognizer import REGEX_TIMEOUT_SECONDS
 
+from pseudonymisation.recognizers.gated import GatedPattern
+
 log = logging.getLogger(__name__)
 
 _NAME = RecognizerResult.RECOGNIZER_NAME_KEY
@@ -58,6 +60,8 @@ def scan_patterns(recognizer: PatternRecognizer, text: str) -> list[RecognizerRe
     )
     results = []
     for pattern in patterns:
+        if isinstance(pattern, GatedPattern) and not pattern.gate_open(text, flags):
+            continue  # the text lacks what every match needs
         # Compiled once per pattern and kept on it, as PatternRecognizer does.
         if not pattern.compiled_regex or pattern.compiled_with_flags != flags:
             pattern.compiled_with_flags = flags

@@ -7,6 +7,7 @@ Texts are invented for these tests; assertion messages carry the case id only.
 from __future__ import annotations
 
 import pytest
+import regex
 from presidio_analyzer import EntityRecognizer
 
 from pseudonymisation.recognizers.generic.age_recognizer import AgeOver89Recognizer
@@ -208,3 +209,32 @@ def test_every_ambiguous_name_is_left_alone_at_a_sentence_start(language: str) -
     assert len(words) >= 10
     taken = [w for w in words if spans(recognizer, "PERSON", f"Suivi. {w} normal.")]
     assert not taken, f"{len(taken)} ambiguous names of {language} taken alone"
+
+
+def test_every_gate_is_found_wherever_its_pattern_matches() -> None:
+    """A gated pattern is skipped where its gate is absent, so the gate must be a necessary
+    condition: on every evaluation note and every case above, a match implies the gate."""
+    from pathlib import Path
+
+    from pseudonymisation.engine import LANGUAGES, get_engine
+    from pseudonymisation.evaluation import load_notes
+    from pseudonymisation.recognizers.gated import GatedPattern
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    texts = [note.text for path in sorted(data.glob("deid_*.txt")) for note in load_notes(path)]
+    cases = AGE_CASES + ID_CASES + ROOM_CASES + ORG_CASES + DATE_CASES + LETTER_NAME_CASES + TITLE_CASES
+    texts += [text for _, _, text, _ in cases]
+    analyzer = get_engine().analyzer
+    checked = 0
+    for language in LANGUAGES:
+        for recognizer in analyzer.registry.get_recognizers(language=language, all_fields=True):
+            for pattern in getattr(recognizer, "patterns", []):
+                if not isinstance(pattern, GatedPattern):
+                    continue
+                flags = getattr(recognizer, "global_regex_flags", 0)
+                compiled = regex.compile(pattern.regex, flags or 0)
+                for text in texts:
+                    if compiled.search(text):
+                        checked += 1
+                        assert pattern.gate_open(text, flags), pattern.name
+    assert checked > 100

@@ -18,6 +18,8 @@ from typing import ClassVar
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
+from pseudonymisation.recognizers.gated import GatedPattern
+
 ENTITY = "ADDRESS"
 
 _CAP = r"\p{Lu}[\p{L}'’-]*"
@@ -81,7 +83,7 @@ class BeAddressRecognizer(PatternRecognizer):
         ),
         # A street with no type word ("Zum Kehr 5", "Meir 12") when a postcode and its
         # municipality follow.
-        Pattern(
+        GatedPattern(
             "untyped street before a postcode",
             # Only after a comma, a colon or a word that introduces a place.
             r"(?=\p{L})(?<=(?:[,:]|\b(?i:à|in|te|at|bei|chez|bij|wohnt|woont|habite|adresse|adres|address|"
@@ -92,6 +94,7 @@ class BeAddressRecognizer(PatternRecognizer):
             + _CAP
             + r"){0,2}\s\d{1,4}[a-z]?(?=,?\s(?:B-)?[1-9]\d{3}\s+\p{Lu})",
             0.5,
+            gate=r"\d,?\s(?:B-)?[1-9]\d{3}\s+\p{Lu}",
         ),
         # The lookahead first lets the regex engine skip to where a postcode may start.
         Pattern("postcode city after comma", r"(?=[B1-9])(?<=,\s?)(?:B-)?" + _POSTCODE_CITY, 0.5),

@@ -15,6 +15,8 @@ from typing import ClassVar
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
+from pseudonymisation.recognizers.gated import GatedPattern
+
 ENTITY = "AGE"
 
 _AGE = r"(?:9\d|1[01]\d)"
@@ -40,6 +42,8 @@ _AGE_WORDS = (
     + _UNITS_DE
     + r"undneunzig|neunzig|hundert)"
 )
+# Every age in words above holds one of these.
+_AGE_WORD_GATE = r"(?i:negentig|nonante|quatre-vingt|cent|ninety|hundred|honderd|neunzig|hundert)"
 _AFTER_NAME = r"(?<=\p{Lu}[\p{L}'’.-]+(?:,\s|\s\())" + _AGE + r"(?=[,)])"
 
 
@@ -50,11 +54,17 @@ class AgeOver89Recognizer(PatternRecognizer):
         Pattern("age with unit", r"(?<![\d,.])" + _AGE + _UNIT + r"(?![\p{L}\d])", 0.7),
         Pattern("aged + age", r"(?<=\b(?i:aged|âgée?|agé|leeftijd|Alter)\s)" + _AGE + r"\b", 0.7),
         Pattern("age after a name", _AFTER_NAME, 0.6),
-        Pattern("age in words with unit", r"(?<![\p{L}-])" + _AGE_WORDS + _UNIT + r"(?![\p{L}\d])", 0.7),
-        Pattern(
+        GatedPattern(
+            "age in words with unit",
+            r"(?<![\p{L}-])" + _AGE_WORDS + _UNIT + r"(?![\p{L}\d])",
+            0.7,
+            gate=_AGE_WORD_GATE,
+        ),
+        GatedPattern(
             "age in words after a name",
             r"(?<=\p{Lu}[\p{L}'’.-]+(?:,\s|\s\())" + _AGE_WORDS + r"(?=[,)])",
             0.6,
+            gate=_AGE_WORD_GATE,
         ),
     ]
 

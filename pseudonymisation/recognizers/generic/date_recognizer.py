@@ -23,6 +23,8 @@ from typing import ClassVar
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
+from pseudonymisation.recognizers.gated import GatedPattern
+
 ENTITY = "DATE"
 
 MONTHS = (
@@ -129,7 +131,7 @@ class MultilingualDateRecognizer(PatternRecognizer):
         Pattern("date day/month between commas", _SHORT_BETWEEN_COMMAS, 0.6),
         Pattern("weekday + date", _WEEKDAY_DATE, 0.6),
         Pattern("month + day", _MONTH_DAY_NO_YEAR, 0.6),
-        Pattern("weekday + day", _WEEKDAY_DAY, 0.6),
+        GatedPattern("weekday + day", _WEEKDAY_DAY, 0.6, gate=r"\b" + _FULL_WEEKDAYS + r"\s"),
         Pattern("first day of a range", _RANGE_START, 0.6),
     ]
     CONTEXT: ClassVar[list[str]] = ["né", "née", "geboren", "born", "date", "datum", "le", "op", "on"]

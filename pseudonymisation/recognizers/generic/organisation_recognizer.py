@@ -27,6 +27,8 @@ from typing import ClassVar
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
+from pseudonymisation.recognizers.gated import GatedPattern
+
 ENTITY = "ORG"
 
 _WORD = r"(?:\p{Lu}(?:[\p{L}'’&-]|\.(?=\p{L}))*|\d{1,4})"
@@ -106,10 +108,11 @@ class OrganisationRecognizer(PatternRecognizer):
             + _NAME,
             0.6,
         ),
-        Pattern(
+        GatedPattern(
             "name + legal form",
             r"(?<![\p{L}\d'’-])(?:" + _WORD + r"\s(?:" + _LINK + r")?){1,4}" + _LEGAL_FORM + r"(?![\p{L}\d])",
             0.6,
+            gate=r"\s" + _LEGAL_FORM + r"(?![\p{L}\d])",
         ),
         Pattern(
             "employer label + name",

@@ -32,6 +32,7 @@ from typing import ClassVar
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
+from pseudonymisation.recognizers.gated import GatedPattern
 from pseudonymisation.recognizers.generic.names import FIRST_NAMES, SURNAMES
 
 ENTITY = "PERSON"
@@ -144,7 +145,7 @@ class NameListPersonRecognizer(PatternRecognizer):
             + _TRAILING_INITIALS,
             0.65,
         ),
-        Pattern(
+        GatedPattern(
             "doctors named together",
             r"(?=\p{Lu})(?<=\b(?:Drs|Dres|drs|Profs|Prs)\.?\s(?:"
             + _NAME
@@ -152,11 +153,13 @@ class NameListPersonRecognizer(PatternRecognizer):
             + _NAME
             + r"\b",
             0.65,
+            gate=r"\b(?:Drs|Dres|drs|Profs|Prs)\b",
         ),
-        Pattern(
+        GatedPattern(
             "initials signing at the end",
             r"(?=\p{Lu})(?<=[.!?]\s[–—-]\s?)\p{Lu}{2,4}(?=\.?\s*$)",
             0.55,
+            gate=r"[–—-]\s?\p{Lu}{2,4}\.?\s*$",
         ),
         Pattern(
             "label: name",
@@ -182,7 +185,7 @@ class NameListPersonRecognizer(PatternRecognizer):
             + r"\b",
             0.65,
         ),
-        Pattern(
+        GatedPattern(
             "closing + name",
             r"(?=\p{Lu})(?<=\b"
             + _CLOSINGS
@@ -193,9 +196,13 @@ class NameListPersonRecognizer(PatternRecognizer):
             + _NAME
             + r"\b",
             0.6,
+            gate=_CLOSINGS,
         ),
-        Pattern(
-            "label: name, age", r"(?=\p{L})(?<=:\s{0,2})(?<![\p{L}'’-])" + _HEADER_NAME + _AGE_AFTER, 0.6
+        GatedPattern(
+            "label: name, age",
+            r"(?=\p{L})(?<=:\s{0,2})(?<![\p{L}'’-])" + _HEADER_NAME + _AGE_AFTER,
+            0.6,
+            gate=_AGE_AFTER[3:-1],
         ),
         Pattern("first name + name", r"\b" + _FIRST + r"(?:\s" + _NAME + r")?\b", 0.6),
         Pattern("listed surname", r"\b(?:" + _PARTICLE + r")?" + _LAST + r"\b", 0.55),

@@ -17,6 +17,8 @@ from typing import ClassVar
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
+from pseudonymisation.recognizers.gated import GatedPattern
+
 ENTITY = "ID"
 
 _LABELS = (
@@ -35,7 +37,7 @@ class RecordNumberRecognizer(PatternRecognizer):
     """The number after a record, file, case, sample or staff number word."""
 
     PATTERNS: ClassVar[list[Pattern]] = [
-        Pattern(
+        GatedPattern(
             "record number after its label",
             # Cheap checks first: the lookbehind on the labels is tried only where a number
             # may start after a space, a colon or a hash.
@@ -45,6 +47,7 @@ class RecordNumberRecognizer(PatternRecognizer):
             + _NUMBER
             + r"(?![\p{L}\d])",
             0.6,
+            gate=r"\b" + _LABELS,
         ),
     ]
 

@@ -15,6 +15,8 @@ from typing import ClassVar
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
+from pseudonymisation.recognizers.gated import GatedPattern
+
 ENTITY = "ROOM"
 
 _WORDS = r"(?i:chambre|ch\.|lit|kamer|bed|room|rm\.?|zimmer|zi\.|bett|box)"
@@ -26,7 +28,7 @@ class RoomBedRecognizer(PatternRecognizer):
     """The number after a room or bed word."""
 
     PATTERNS: ClassVar[list[Pattern]] = [
-        Pattern(
+        GatedPattern(
             "room or bed number",
             # A digit or a capital first: the lookbehind on the words runs only there.
             r"(?=[A-Z\d])(?<=\b"
@@ -35,6 +37,7 @@ class RoomBedRecognizer(PatternRecognizer):
             + _NUMBER
             + r"(?![\p{L}\d]|\.\d|\s?(?:mg|ml|h|u|x)\b)",
             0.6,
+            gate=r"\b" + _WORDS,
         ),
     ]
 
