@@ -139,6 +139,7 @@ class NameListPersonRecognizer(PatternRecognizer):
             r"(?=\p{Lu})(?<=[\s(])(?<=\b(?:"
             + _TITLES
             + r")(?:[,:]?\s|\s\())"
+            + _NOT_A_TITLE
             + _INITIALS
             + r"?"
             + _NAME
