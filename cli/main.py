@@ -32,7 +32,7 @@ from common import progress
 from common.errors import HavenError
 from common.files import make_private
 from common.logging import configure_logging, describe_exception
-from common.settings import get_settings, reset_settings
+from common.settings import Settings, get_settings, reset_settings
 
 if TYPE_CHECKING:
     from cli.airflow_runner import PipelineOutcome
@@ -565,18 +565,33 @@ def demo(
         _demo(people, seed)
 
 
-def _demo(people: int, seed: int) -> None:
-    from catalog.demo import (
-        DEMO_DATASETS,
-        DEMO_PERMIT_ID,
-        RESEARCHER,
-        SECOND_STEWARD,
-        STEWARD,
-        seed_dashboard,
-        seed_indicator,
-    )
-    from catalog.demo import seed as seed_demo
+def _build_demo_permit(settings: Settings) -> None:
+    """The demo's standing indicator, then the permit's build (``haven_publish``, whose
+    ``indicators`` task releases the indicator), then a public dashboard on that release."""
+    from catalog.demo import DEMO_PERMIT_ID, SECOND_STEWARD, STEWARD, seed_dashboard, seed_indicator
     from cli.airflow_runner import run_publish
+
+    indicator = seed_indicator(settings)
+    if indicator is not None:
+        typer.echo(
+            f"standing indicator {indicator} on {DEMO_PERMIT_ID}: approved by {STEWARD} and "
+            f"{SECOND_STEWARD}; it runs after every permit build"
+        )
+    with _stdout_to_stderr():
+        published = run_publish(settings)
+    typer.echo(f"permits (run {published.run_id} of haven_publish)")
+    _print_permits(published.published or {}, published.vacuumed or {})
+    _print_indicators(published.indicators or {})
+    if published.state != "success":
+        raise fail(f"haven_publish run {published.run_id} ended {published.state}")
+    dashboard = seed_dashboard(settings)
+    if dashboard is not None:
+        typer.echo(f"  dashboard {dashboard}: the indicator's latest release, published to the public")
+
+
+def _demo(people: int, seed: int) -> None:
+    from catalog.demo import DEMO_DATASETS, DEMO_PERMIT_ID, RESEARCHER
+    from catalog.demo import seed as seed_demo
     from synthetic.generate import generate as run_generate
 
     settings = get_settings()
@@ -599,22 +614,7 @@ def _demo(people: int, seed: int) -> None:
     )
     if loaded:
         print_demo_passwords()
-        indicator = seed_indicator(settings)
-        if indicator is not None:
-            typer.echo(
-                f"standing indicator {indicator} on {DEMO_PERMIT_ID}: approved by {STEWARD} and "
-                f"{SECOND_STEWARD}; it runs after every permit build"
-            )
-        with _stdout_to_stderr():
-            published = run_publish(settings)
-        typer.echo(f"permits (run {published.run_id} of haven_publish)")
-        _print_permits(published.published or {}, published.vacuumed or {})
-        _print_indicators(published.indicators or {})
-        if published.state != "success":
-            raise fail(f"haven_publish run {published.run_id} ended {published.state}")
-        dashboard = seed_dashboard(settings)
-        if dashboard is not None:
-            typer.echo(f"  dashboard {dashboard}: the indicator's latest release, published to the public")
+        _build_demo_permit(settings)
     typer.echo(f"4/4 querying permit {DEMO_PERMIT_ID} in the SPE as {RESEARCHER}")
     for sql in (DEMO_SQL, DEMO_JOIN_SQL):
         typer.echo(f"  {sql}")
