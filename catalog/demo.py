@@ -7,6 +7,10 @@ reason, activated), so its history and audit entries are those of any other perm
 catalogue holds none of this: the schema and the ``system`` user come from the migrations.
 This module is the one definition of the demo permit; code that needs its id or its user
 imports them from here.
+
+``haven demo`` adds, once the permit is loaded, a standing indicator of it that both demo
+stewards approve (``seed_indicator``), which the next permit build releases, and a public
+dashboard of the demo policy analyst on it (``seed_dashboard``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from catalog.audit import trail
+from catalog.dashboards import indicators
+from catalog.dashboards import service as dashboards
+from catalog.dashboards.domain import DashboardState
 from catalog.db.gateway import unit_of_work
 from catalog.errors import NotFound, RuleViolation
 from catalog.optout.citizens import check_pid
@@ -24,25 +31,26 @@ from catalog.people.domain import Role, User
 from catalog.people.users import hash_password
 from catalog.permits import service
 from catalog.permits.applications import parse_application
-from common.settings import Settings
+from common.settings import Settings, get_settings
 
 DEMO_PERMIT_ID = "demo-permit"
 RESEARCHER = "researcher@demo"
 STEWARD = "steward@demo"
 # Output release needs two stewards who are not the permit's users.
 SECOND_STEWARD = "reviewer@demo"
+ANALYST = "analyst@demo"
 DEMO_USERS: dict[str, Role] = {
     RESEARCHER: Role.RESEARCHER,
     STEWARD: Role.STEWARD,
     SECOND_STEWARD: Role.STEWARD,
-    "analyst@demo": Role.POLICY_ANALYST,
+    ANALYST: Role.POLICY_ANALYST,
     "operator@demo": Role.OPERATOR,
     "citizen@demo": Role.CITIZEN,
     "citizen2@demo": Role.CITIZEN,
     "agent@demo": Role.AGENT,
 }
 # The demo policy analyst's organisation: dashboards published "to the organisation" reach it.
-DEMO_ORGANISATIONS = {"analyst@demo": "Demo Ministry of Health"}
+DEMO_ORGANISATIONS = {ANALYST: "Demo Ministry of Health"}
 # The demo citizens, each linked to a person of the demo population when its pids are given.
 DEMO_CITIZENS = ("citizen@demo", "citizen2@demo")
 
@@ -88,6 +96,30 @@ DEMO_APPLICATION = {
     "medicines and stays, needs a stable person pseudonym.",
     "data_users": [RESEARCHER],
     "duration_months": 60,
+}
+
+
+# The demo's standing indicator: persons per provider type, for three types whose persons
+# differ from one another's by well over the indicator's 100 (the pair and linked rules judge
+# its cells against one another), in the default demo (about 960 to 1,910 persons each of
+# 2,000 people) as in its --help example (140 to 290 of 300), where it is released
+# (tests/spe/test_demo_queries.py checks the second).
+DEMO_INDICATOR_SQL = (
+    "SELECT provider_type, count(DISTINCT person_id) AS persons FROM claims "
+    "WHERE provider_type IN ('GP', 'dentist', 'physiotherapist') "
+    "GROUP BY provider_type ORDER BY provider_type"
+)
+DEMO_INDICATOR = {
+    "en": "Persons who saw a GP, a dentist or a physiotherapist in 2025",
+    "fr": "Personnes ayant consulté un médecin généraliste, un dentiste ou un kinésithérapeute en 2025",
+    "nl": "Personen die in 2025 een huisarts, een tandarts of een kinesitherapeut raadpleegden",
+    "de": "Personen, die 2025 eine Hausarzt-, Zahnarzt- oder Physiotherapiepraxis aufsuchten",
+}
+DEMO_DASHBOARD = {
+    "en": "Who sees which care provider (demonstration)",
+    "fr": "Qui consulte quel prestataire de soins (démonstration)",
+    "nl": "Wie welke zorgverlener raadpleegt (demonstratie)",
+    "de": "Wer welche Leistungserbringer aufsucht (Demonstration)",
 }
 
 
@@ -180,3 +212,57 @@ def demo_passwords(settings: Settings | None = None) -> dict[str, str]:
             )
             chosen[username] = password
     return chosen
+
+
+def _demo_indicator(store: indicators.Store) -> indicators.Indicator | None:
+    found = [
+        i
+        for i in store.list_indicators()
+        if i.permit_id == DEMO_PERMIT_ID and i.sql == DEMO_INDICATOR_SQL and i.proposed_by == RESEARCHER
+    ]
+    return found[0] if found else None
+
+
+def seed_indicator(settings: Settings | None = None) -> str | None:
+    """The demo's standing indicator (``DEMO_INDICATOR_SQL``), proposed by the demo researcher
+    at the settings' indicator terms and approved by both demo stewards, each step audited as
+    any other; its id, or None if it is there already. The demo permit must be loaded."""
+    settings = settings or get_settings()
+    with unit_of_work(settings) as store:
+        if _demo_indicator(store) is not None:
+            return None
+        proposed = indicators.propose(
+            store,
+            store.get_user(RESEARCHER),
+            permit_id=DEMO_PERMIT_ID,
+            sql=DEMO_INDICATOR_SQL,
+            description=DEMO_INDICATOR,
+            terms=indicators.Terms(settings.indicator_min_persons, settings.indicator_rounding_base),
+            platform_min_persons=settings.disclosure_min_persons,
+        )
+        for steward in (STEWARD, SECOND_STEWARD):
+            indicators.approve(store, store.get_user(steward), proposed.indicator_id)
+    return proposed.indicator_id
+
+
+def seed_dashboard(settings: Settings | None = None) -> str | None:
+    """A public bar chart of the demo indicator's latest release, composed and published by
+    the demo policy analyst; its id, or None when the indicator has no release yet (a permit
+    build releases it) or the analyst has a dashboard on it already."""
+    with unit_of_work(settings) as store:
+        indicator = _demo_indicator(store)
+        if indicator is None or indicators.status(store, indicator.indicator_id).latest is None:
+            return None
+        analyst = store.get_user(ANALYST)
+        if any(indicator.indicator_id in d.spec.aggregates for d in dashboards.own(store, analyst)):
+            return None
+        form: dict[str, Any] = {
+            "aggregates": [indicator.indicator_id],
+            "kind": "bar",
+            "chart": "",
+            "audience": "public",
+            **{f"title_{lang}": title for lang, title in DEMO_DASHBOARD.items()},
+        }
+        draft = dashboards.compose(store, analyst, form)
+        dashboards.move(store, analyst, draft.dashboard_id, DashboardState.PUBLISHED)
+    return draft.dashboard_id

@@ -32,7 +32,7 @@ from common import progress
 from common.errors import HavenError
 from common.files import make_private
 from common.logging import configure_logging, describe_exception
-from common.settings import get_settings, reset_settings
+from common.settings import Settings, get_settings, reset_settings
 
 if TYPE_CHECKING:
     from cli.airflow_runner import PipelineOutcome
@@ -214,6 +214,13 @@ def _print_permits(permits: dict[str, Any], vacuumed: dict[str, Any]) -> None:
             typer.echo(f"  permit {permit}/{dataset}: {rows:,} rows; earlier versions {earlier}")
 
 
+def _print_indicators(outcomes: dict[str, Any]) -> None:
+    """Per standing indicator that ran, its outcome and the rules it failed."""
+    for indicator, ran in sorted(outcomes.items()):
+        rules = f" ({', '.join(ran['rules'])})" if ran.get("rules") else ""
+        typer.echo(f"  indicator {indicator}: {ran['outcome']}{rules}")
+
+
 @pipeline_app.command("run")
 def pipeline_run(
     landing: Annotated[Path | None, typer.Option(help="Landing folder (default HAVEN_HOME/landing).")] = None,
@@ -275,9 +282,7 @@ def pipeline_publish(
         typer.echo(f"run {outcome.run_id}")
         _print_permits(outcome.published or {}, outcome.vacuumed or {})
         _print_removed(outcome.removed or {})
-        for indicator, ran in sorted((outcome.indicators or {}).items()):
-            rules = f" ({', '.join(ran['rules'])})" if ran.get("rules") else ""
-            typer.echo(f"  indicator {indicator}: {ran['outcome']}{rules}")
+        _print_indicators(outcome.indicators or {})
     if outcome.state != "success":
         raise fail(
             f"haven_publish run {outcome.run_id} ended {outcome.state}; failed tasks: "
@@ -560,10 +565,33 @@ def demo(
         _demo(people, seed)
 
 
+def _build_demo_permit(settings: Settings) -> None:
+    """The demo's standing indicator, then the permit's build (``haven_publish``, whose
+    ``indicators`` task releases the indicator), then a public dashboard on that release."""
+    from catalog.demo import DEMO_PERMIT_ID, SECOND_STEWARD, STEWARD, seed_dashboard, seed_indicator
+    from cli.airflow_runner import run_publish
+
+    indicator = seed_indicator(settings)
+    if indicator is not None:
+        typer.echo(
+            f"standing indicator {indicator} on {DEMO_PERMIT_ID}: approved by {STEWARD} and "
+            f"{SECOND_STEWARD}; it runs after every permit build"
+        )
+    with _stdout_to_stderr():
+        published = run_publish(settings)
+    typer.echo(f"permits (run {published.run_id} of haven_publish)")
+    _print_permits(published.published or {}, published.vacuumed or {})
+    _print_indicators(published.indicators or {})
+    if published.state != "success":
+        raise fail(f"haven_publish run {published.run_id} ended {published.state}")
+    dashboard = seed_dashboard(settings)
+    if dashboard is not None:
+        typer.echo(f"  dashboard {dashboard}: the indicator's latest release, published to the public")
+
+
 def _demo(people: int, seed: int) -> None:
     from catalog.demo import DEMO_DATASETS, DEMO_PERMIT_ID, RESEARCHER
     from catalog.demo import seed as seed_demo
-    from cli.airflow_runner import run_publish
     from synthetic.generate import generate as run_generate
 
     settings = get_settings()
@@ -586,12 +614,7 @@ def _demo(people: int, seed: int) -> None:
     )
     if loaded:
         print_demo_passwords()
-        with _stdout_to_stderr():
-            published = run_publish(settings)
-        typer.echo(f"permits (run {published.run_id} of haven_publish)")
-        _print_permits(published.published or {}, published.vacuumed or {})
-        if published.state != "success":
-            raise fail(f"haven_publish run {published.run_id} ended {published.state}")
+        _build_demo_permit(settings)
     typer.echo(f"4/4 querying permit {DEMO_PERMIT_ID} in the SPE as {RESEARCHER}")
     for sql in (DEMO_SQL, DEMO_JOIN_SQL):
         typer.echo(f"  {sql}")

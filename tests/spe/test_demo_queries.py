@@ -4,7 +4,9 @@ tests/e2e/test_demo_path.py runs them through the `haven` command on an instance
 pipeline built; here the same statements run in sessions over Delta tables made from the
 same synthetic extracts (`haven demo --people 300 --seed 11`: its 2025 rows of claims,
 pharmacy deliveries and hospital stays, without the opted-out), each query a session of
-its own over one release history on disk, as `haven query` does. The linked rule never
+its own over one release history on disk, as `haven query` does, after the demo's standing
+indicator, which the demo's permit build releases first (`spe.indicators`: its stricter
+terms, checked against its own cells, then added to the permit's history). The linked rule never
 combines a count of rows with a count of persons, so no grouped result loses a cell to it;
 the pair rule compares every count-like cell with every other (the pair-only measure, as
 the SPE did before measures), which holds back a plain `count(*) FROM claims` after the
@@ -21,9 +23,12 @@ import duckdb
 import pytest
 from deltalake import DeltaTable, write_deltalake
 
+from catalog.dashboards.indicators import Terms
+from catalog.demo import DEMO_INDICATOR_SQL
 from cli.main import DEMO_JOIN_SQL, DEMO_SQL
 from common.settings import PROJECT_ROOT
 from spe.answers import QueryResult
+from spe.differencing import ReleaseHistory
 from spe.differencing_history import ReleaseLog
 from spe.disclosure import DisclosureSettings
 from spe.session import SandboxSession
@@ -83,6 +88,18 @@ def demo_permit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return tables
 
 
+def release_the_indicator(tables: dict[str, Path], history: Path) -> QueryResult:
+    """The demo's standing indicator as a permit build runs it: at the default indicator terms,
+    checked against its own cells only, what it released then added to the permit's history."""
+    terms = DisclosureSettings().strictest(Terms(100, 10).overrides())
+    own = ReleaseHistory(terms.min_persons)
+    with SandboxSession(tables, settings=terms, history=own) as session:
+        result = session.run(DEMO_INDICATOR_SQL)
+    with ReleaseLog(history) as releases:
+        releases.save(own)
+    return result
+
+
 def run_in_order(tables: dict[str, Path], history: Path, statements: list[str]) -> list[QueryResult]:
     settings = DisclosureSettings()
     results = []
@@ -106,12 +123,19 @@ def test_the_demo_statements_are_the_ones_the_demo_path_runs() -> None:
 
 
 def test_what_the_demo_path_releases_and_holds_back(demo_permit: dict[str, Path], tmp_path: Path) -> None:
+    history = tmp_path / "demo-permit.releases.sqlite"
+    indicator = release_the_indicator(demo_permit, history)
     # After them, a count of all claims (a user's next question).
     statements = [*demo_statements(), CLAIMS]
-    results = run_in_order(demo_permit, tmp_path / "demo-permit.releases.sqlite", statements)
+    results = run_in_order(demo_permit, history, statements)
     con = duckdb.connect()
     for name, path in demo_permit.items():
         con.register(name, DeltaTable(str(path)).to_pyarrow_table())
+    # The indicator: every cell passes its 100 persons, each count rounded to 10 (halves up).
+    exact = con.execute(DEMO_INDICATOR_SQL).fetchall()
+    assert (indicator.status, indicator.suppressed) == ("ok", [])
+    assert indicator.rows == [[kind, (persons + 5) // 10 * 10] for kind, persons in exact]
+    assert min(persons for _kind, persons in exact) >= 100
     # The plain totals of the examples: exactly the rows of the table; but the count of all
     # claims after the claims by provider type: its persons are those of the GP cell and 6
     # more, which the pair rule holds back (as the SPE did before measures, every
