@@ -183,7 +183,7 @@ class ReleaseLog:
         con = self._connection()
         added = 0
         for cell in history.new:
-            persons = as_persons(cell.persons)
+            persons = cell.array
             blob = _pack(persons)
             measure = _measure_digest(cell.measure)
             digest = hashlib.sha256(measure.encode() + b"\0" + blob).hexdigest()
