@@ -123,10 +123,11 @@ class ReleaseStore(Protocol):
     """Where earlier sessions' releases are kept (``spe.differencing_history.ReleaseLog``)."""
 
     def linked(
-        self, measure: str, persons: frozenset[int], known: set[int], limit: int
+        self, measure: str, persons: Sequence[Persons], known: set[int], limit: int
     ) -> dict[int, Persons] | None:
-        """The stored releases of ``measure`` linked to ``persons`` by chains of shared
-        persons (whole components), by id, less ``known``; None when more than ``limit``."""
+        """The stored releases of ``measure`` linked to any of the person arrays ``persons``
+        by chains of shared persons (whole components), by id, less ``known``; None when
+        more than ``limit``."""
         ...
 
     def near(self, measure: str, size: int, spread: int) -> Iterable[Persons]:
@@ -240,13 +241,11 @@ class ReleaseHistory:
         waiting = {i: r.array for i, r in enumerate(pool)}
         linked: list[Persons] = []
         added = [persons]
-        ask_store = [candidate.persons]
+        ask_store = [persons]
         while added:
             if self.store is not None and ask_store:
                 limit = self.max_releases - len(stored) - len(linked) - 1
-                found = self.store.linked(
-                    candidate.measure, frozenset().union(*ask_store), set(stored), limit
-                )
+                found = self.store.linked(candidate.measure, ask_store, set(stored), limit)
                 if found is None:
                     return None
                 stored.update(found)
@@ -259,7 +258,7 @@ class ReleaseHistory:
                     if any(_overlaps(other, one) for one in reached):
                         del waiting[i]
                         added.append(other)
-                        ask_store.append(pool[i].persons)
+                        ask_store.append(other)
                 grown.extend(added)
             linked.extend(grown)
             added = grown
