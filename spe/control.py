@@ -18,9 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from spe.differencing import PAIR_MEASURE, PERSONS_MEASURE, Released, ReleaseHistory, in_group
+import numpy as np
+
+from spe.differencing import PAIR_MEASURE, PERSONS_MEASURE, Released, ReleaseHistory, in_group, release_of
 from spe.disclosure import CellStats, DisclosureSettings, Rule, cell_rule, round_count
 from spe.errors import QueryRefused
+from spe.linked import Persons
 from spe.secondary import lines_of, secondary_suppression
 from spe.shape import Aggregate, Measure, QueryShape
 
@@ -50,27 +53,38 @@ def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Ke
     """Rows of ``grouped_companion_sql`` (keys, persons, then six columns per aggregate) by group."""
     groups: dict[Key, Group] = {}
     k = shape.n_keys
+    sorted_arrays: dict[int, Persons] = {}  # by id of the person set, from its list
+
+    def person_set(values: Sequence[int] | None) -> frozenset[int]:
+        persons = frozenset(values or ())
+        # The companion lists each person once per group: sorting the list gives the sorted
+        # array every rule compares, cheaper than making it from the set later.
+        if len(persons) == len(values or ()):
+            sorted_arrays[id(persons)] = np.sort(np.array(values or (), dtype=np.uint64))
+        return persons
+
     for row in rows:
         key = tuple(row[:k])
-        group = Group(persons=frozenset(row[k] or ()))
+        group = Group(persons=person_set(row[k]))
 
         def told(measures: list[str], who: frozenset[int], key: Key = key) -> list[Released]:
-            return [Released(in_group(m, shape.key_sql, key), who) for m in measures]
+            array = sorted_arrays.get(id(who))
+            return [release_of(in_group(m, shape.key_sql, key), who, array) for m in measures]
 
         for i, agg in enumerate(shape.aggregates):
             who, largest, total, zero_one, nonzero, inputs = row[k + 1 + 6 * i : k + 7 + 6 * i]
-            contributors = frozenset(who or ())
+            contributors = person_set(who)
             count_like = agg.measure is Measure.COUNT or (bool(contributors) and bool(zero_one))
             sizes = tuple(largest or ()), float(total or 0.0)
             if agg.measure is Measure.MEAN:
-                numerator = frozenset(nonzero or ())
+                numerator = person_set(nonzero)
                 stats = CellStats(count_like, len(numerator), *sizes, denominator=len(contributors))
                 if count_like:  # a proportion: the count of its values and of its 1s
                     once = (inputs or 0) == len(contributors)
                     released = told(_counted(agg, once, agg.present_rows), contributors) + told(
                         _counted(agg, sizes[1] == len(numerator), agg.rows), numerator
                     )
-                    released += [Released(PAIR_MEASURE, contributors), Released(PAIR_MEASURE, numerator)]
+                    released += told([PAIR_MEASURE], contributors) + told([PAIR_MEASURE], numerator)
                 else:
                     released = told([agg.measured], contributors)
             else:
@@ -79,7 +93,7 @@ def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Ke
                 measured = _counted(agg, once, agg.rows) if count_like else [agg.measured]
                 released = told(measured, contributors)
                 if count_like:
-                    released.append(Released(PAIR_MEASURE, contributors))
+                    released += told([PAIR_MEASURE], contributors)
             group.aggregates.append((stats, contributors))
             group.released.append(released)
         groups[key] = group
@@ -214,15 +228,15 @@ def _differencing(
     """Suppress each cell that, with what was released before or earlier in this result,
     would isolate fewer than ``min_persons`` persons by difference: the pair rule when
     ``linked`` is false, both rules over linked releases when it is true."""
-    accepted: list[Released] = []
+    accepted: dict[int, Released] = {}  # by identity: comparing person sets costs more
     for cell, cells in releases.items():
         if cell in rules:
             continue
-        rule = history.rule_for(cells, beside=accepted, linked=linked)
+        rule = history.rule_for(cells, beside=list(accepted.values()), linked=linked)
         if rule is not None:
             rules[cell] = rule
         else:
-            accepted.extend(c for c in cells if c not in accepted)
+            accepted.update((id(c), c) for c in cells)
 
 
 def _secondary(

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -85,33 +86,31 @@ class Released:
     measure: str
     persons: frozenset[int]
 
+    @cached_property
+    def array(self) -> Persons:
+        """The persons as a sorted array, made once: every rule compares arrays."""
+        return as_persons(self.persons)
+
+
+def release_of(measure: str, persons: frozenset[int], array: Persons | None = None) -> Released:
+    """A ``Released`` whose sorted array, when the caller has it already, is not made again."""
+    cell = Released(measure, persons)
+    if array is not None:
+        cell.__dict__["array"] = array  # what the cached property would compute
+    return cell
+
 
 def can_release_beside(candidate: Released, earlier: Iterable[Released], min_persons: int) -> bool:
     """False when ``candidate`` and an earlier release of the same measure differ by a small group."""
     for old in earlier:
-        if old.measure != candidate.measure or old.persons == candidate.persons:
+        if old.measure != candidate.measure:
             continue
         # The difference of the two values depends only on the persons in exactly one of
         # the two cohorts: it must stand for at least min_persons of them (nested cohorts
         # are the common case, where one side is empty).
-        if not differ_by_at_least(candidate.persons, old.persons, min_persons):
+        if _differ_by_fewer(candidate.array, old.array, min_persons):
             return False
     return True
-
-
-def differ_by_at_least(a: frozenset[int], b: frozenset[int], n: int) -> bool:
-    """Whether ``len(a ^ b) >= n``, stopping early: most pairs of cohorts differ a lot."""
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    if len(large) - len(small) >= n:
-        return True
-    missing = 0
-    for person in small:
-        if person not in large:
-            missing += 1
-            if missing >= n:
-                return True
-    # |small - large| = missing; |large - small| = |large| - (|small| - missing).
-    return 2 * missing + len(large) - len(small) >= n
 
 
 def check_release_beside(candidate: Released, earlier: Iterable[Released], min_persons: int) -> None:
@@ -124,10 +123,11 @@ class ReleaseStore(Protocol):
     """Where earlier sessions' releases are kept (``spe.differencing_history.ReleaseLog``)."""
 
     def linked(
-        self, measure: str, persons: frozenset[int], known: set[int], limit: int
+        self, measure: str, persons: Sequence[Persons], known: set[int], limit: int
     ) -> dict[int, Persons] | None:
-        """The stored releases of ``measure`` linked to ``persons`` by chains of shared
-        persons (whole components), by id, less ``known``; None when more than ``limit``."""
+        """The stored releases of ``measure`` linked to any of the person arrays ``persons``
+        by chains of shared persons (whole components), by id, less ``known``; None when
+        more than ``limit``."""
         ...
 
     def near(self, measure: str, size: int, spread: int) -> Iterable[Persons]:
@@ -136,17 +136,30 @@ class ReleaseStore(Protocol):
 
 
 def _differ_by_fewer(a: Persons, b: Persons, n: int) -> bool:
-    """Whether two different sorted person arrays differ by fewer than ``n`` persons."""
+    """Whether two different sorted person arrays differ by fewer than ``n`` persons (equal
+    arrays are one cohort released twice: no difference to fear)."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    if len(large) - len(small) >= n:
+        return False  # most pairs of cohorts differ by much more than their sizes' gap
     if len(a) == len(b) and np.array_equal(a, b):
         return False
-    shared = len(np.intersect1d(a, b, assume_unique=True))
-    return len(a) + len(b) - 2 * shared < n
+    return len(a) + len(b) - 2 * _shared(small, large) < n
+
+
+def _shared(small: Persons, large: Persons) -> int:
+    """How many persons two sorted arrays of distinct persons share: a binary search of each
+    of the smaller's in the larger (no sort, no copy of the larger)."""
+    if not len(small) or not len(large):
+        return 0
+    at = np.searchsorted(large, small)
+    at[at == len(large)] = 0
+    return int(np.count_nonzero(large[at] == small))
 
 
 def _overlaps(a: Persons, b: Persons) -> bool:
-    """Whether two person arrays share a person (``b`` may repeat persons)."""
+    """Whether two sorted arrays of distinct persons share a person."""
     small, large = (a, b) if len(a) <= len(b) else (b, a)
-    return bool(len(small)) and bool(np.isin(small, large).any())
+    return _shared(small, large) > 0
 
 
 @dataclass
@@ -189,7 +202,7 @@ class ReleaseHistory:
         pool = [r for r in (*self.new, *extra) if r.measure == candidate.measure]
         if not can_release_beside(candidate, pool, self.min_persons):
             return Rule.DIFFERENCING
-        persons = as_persons(candidate.persons)
+        persons = candidate.array
         if candidate.measure == PAIR_MEASURE:
             return self._pair_only(persons)
         component = self._component(candidate, persons, pool)
@@ -225,16 +238,14 @@ class ReleaseHistory:
         release of this session can join two of them, so the search goes on until nothing
         more is linked."""
         stored: dict[int, Persons] = {}
-        waiting = {i: as_persons(r.persons) for i, r in enumerate(pool)}
+        waiting = {i: r.array for i, r in enumerate(pool)}
         linked: list[Persons] = []
         added = [persons]
-        ask_store = [candidate.persons]
+        ask_store = [persons]
         while added:
             if self.store is not None and ask_store:
                 limit = self.max_releases - len(stored) - len(linked) - 1
-                found = self.store.linked(
-                    candidate.measure, frozenset().union(*ask_store), set(stored), limit
-                )
+                found = self.store.linked(candidate.measure, ask_store, set(stored), limit)
                 if found is None:
                     return None
                 stored.update(found)
@@ -242,13 +253,12 @@ class ReleaseHistory:
             ask_store = []
             grown: list[Persons] = []
             while waiting and added:
-                reached = np.concatenate(added)
-                added = []
+                reached, added = added, []
                 for i, other in list(waiting.items()):
-                    if _overlaps(other, reached):
+                    if any(_overlaps(other, one) for one in reached):
                         del waiting[i]
                         added.append(other)
-                        ask_store.append(pool[i].persons)
+                        ask_store.append(other)
                 grown.extend(added)
             linked.extend(grown)
             added = grown
@@ -258,5 +268,12 @@ class ReleaseHistory:
 
     def record(self, cells: Iterable[Released]) -> None:
         for cell in cells:
-            if cell not in self.new:
+            if not any(_same(cell, old) for old in self.new):
                 self.new.append(cell)
+
+
+def _same(a: Released, b: Released) -> bool:
+    """``a == b``, by the sorted arrays: comparing two large sets costs much more."""
+    return a is b or (
+        a.measure == b.measure and len(a.persons) == len(b.persons) and np.array_equal(a.array, b.array)
+    )

@@ -28,8 +28,9 @@ in the index; see SECURITY.md for measured sizes); identical releases are kept o
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -40,7 +41,7 @@ from catalog.permits.lifecycle import ENDED
 from common.layout import check_name
 from common.settings import Settings
 from spe.differencing import PAIR_MEASURE, ReleaseHistory
-from spe.linked import Persons, as_persons
+from spe.linked import Persons
 
 _SCHEMA = (
     """
@@ -109,6 +110,10 @@ class ReleaseLog:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._con: sqlite3.Connection | None = None
+        # Per measure and person array (kept alive with it): the components it touches. One
+        # session asks again and again about the same cells; each probe costs a pass over
+        # the array.
+        self._touching: dict[tuple[int, int], tuple[Persons, list[int]]] = {}
 
     def __enter__(self) -> ReleaseLog:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -131,6 +136,7 @@ class ReleaseLog:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         con, self._con = self._con, None
+        self._touching.clear()
         if con is None:
             return
         try:
@@ -148,15 +154,16 @@ class ReleaseLog:
         return ReleaseHistory(min_persons, store=self)
 
     def linked(
-        self, measure: str, persons: frozenset[int], known: set[int], limit: int
+        self, measure: str, persons: Sequence[Persons], known: set[int], limit: int
     ) -> dict[int, Persons] | None:
-        """The stored releases of ``measure`` in the components that ``persons`` touch, by
-        rowid, less ``known``; None when more than ``limit`` (then nothing is read)."""
+        """The stored releases of ``measure`` in the components that the person arrays
+        ``persons`` touch, by rowid, less ``known``; None when more than ``limit`` (then
+        nothing is read)."""
         con = self._connection()
         key = _measure_key(con, _measure_digest(measure), create=False)
         if key is None:
             return {}
-        components = _components_touching(con, key, as_persons(persons))
+        components = sorted(set().union(*(self._components(con, key, array) for array in persons)))
         if not components:
             return {}
         marks = ",".join("?" * len(components))
@@ -168,6 +175,14 @@ class ReleaseLog:
         rows = con.execute(f"SELECT rowid, persons FROM released WHERE component IN ({marks})", components)
         found = {rowid: _unpack(blob) for rowid, blob in rows.fetchall() if rowid not in known}
         return found if len(found) <= limit else None
+
+    def _components(self, con: sqlite3.Connection, key: int, persons: Persons) -> list[int]:
+        known = self._touching.get((key, id(persons)))
+        if known is not None and known[0] is persons:
+            return known[1]
+        found = _components_touching(con, key, persons)
+        self._touching[key, id(persons)] = (persons, found)
+        return found
 
     def near(self, measure: str, size: int, spread: int) -> Iterator[Persons]:
         """The stored releases of ``measure`` of ``size - spread`` to ``size + spread`` persons."""
@@ -183,7 +198,7 @@ class ReleaseLog:
         con = self._connection()
         added = 0
         for cell in history.new:
-            persons = as_persons(cell.persons)
+            persons = cell.array
             blob = _pack(persons)
             measure = _measure_digest(cell.measure)
             digest = hashlib.sha256(measure.encode() + b"\0" + blob).hexdigest()
@@ -212,7 +227,8 @@ def _measure_key(con: sqlite3.Connection, digest: str, *, create: bool) -> int |
 def _components_touching(con: sqlite3.Connection, key: int, persons: Persons) -> list[int]:
     """The components of the stored releases of one measure sharing a person with ``persons``."""
     con.execute("DELETE FROM probe")
-    con.executemany("INSERT OR IGNORE INTO probe VALUES (?)", ((p,) for p in _signed(persons)))
+    # One statement with the persons as a JSON array: several times cheaper than a row each.
+    con.execute("INSERT OR IGNORE INTO probe SELECT value FROM json_each(?)", (json.dumps(_signed(persons)),))
     rows = con.execute(
         "SELECT DISTINCT r.component FROM probe p "
         "JOIN members m ON m.measure = ? AND m.person = p.person "

@@ -503,9 +503,9 @@ def _companion(
     node: Node, keys: list[Node], aggregates: list[Aggregate], alias: str, unit_column: str
 ) -> str:
     """The companion query: per group and person, what each aggregate takes from them."""
-    # A stable 64-bit hash (the low half of MD5, the same in every DuckDB version), as the
-    # release history keeps these across sessions.
-    person = parse_expression(f'md5_number_lower(CAST("{alias}".{unit_column} AS VARCHAR))')
+    # The person itself: ``grouped_companion_sql`` hashes it once per group and person,
+    # not once per row.
+    person = parse_expression(f'"{alias}".{unit_column}')
     companion = copy.deepcopy(node)
     select: list[Node] = [dict(copy.deepcopy(k), alias=f"{HIDDEN_PREFIX}k{i}") for i, k in enumerate(keys)]
     select.append(dict(person, alias=f"{HIDDEN_PREFIX}p"))
@@ -576,18 +576,28 @@ def grouped_companion_sql(shape: QueryShape, top_n: int) -> str:
     whose contributors are those already), and the number of inputs the contributors gave
     (their rows). One row per group, also for an overall aggregate of an empty cohort."""
     keys = [f"{HIDDEN_PREFIX}k{i}" for i in range(shape.n_keys)]
-    parts = [*keys, f"list({HIDDEN_PREFIX}p)"]
+    h = HIDDEN_PREFIX
+    person = f"{h}h"
+    parts = [*keys, f"list({person})"]
     for i, agg in enumerate(shape.aggregates):
         where = f" FILTER (WHERE {_contributes(agg, i)})"
         size = f"abs(CAST({HIDDEN_PREFIX}v{i} AS DOUBLE))"
         nonzero = f"{HIDDEN_PREFIX}v{i} IS NOT NULL AND {HIDDEN_PREFIX}v{i} <> 0"
         parts += [
-            f"list({HIDDEN_PREFIX}p){where}",
+            f"list({person}){where}",
             f"max({size}, {top_n}){where}",
             f"sum({size}){where}",
             f"bool_and({HIDDEN_PREFIX}i{i} IS NOT false){where}",
-            f"list({HIDDEN_PREFIX}p) FILTER (WHERE {nonzero})" if agg.measure is Measure.MEAN else "NULL",
+            f"list({person}) FILTER (WHERE {nonzero})" if agg.measure is Measure.MEAN else "NULL",
             f"sum({HIDDEN_PREFIX}n{i}){where}",
         ]
     group = f" GROUP BY {', '.join(keys)}" if keys else ""
-    return f"SELECT {', '.join(parts)} FROM ({shape.companion_sql}) AS {HIDDEN_PREFIX}pp{group}"
+    # A stable 64-bit hash of each person (the low half of MD5, the same in every DuckDB
+    # version, as the release history keeps these across sessions), computed once per
+    # person: MD5 costs several times the query itself when computed per row or per cell.
+    return (
+        f"WITH {h}pp AS MATERIALIZED ({shape.companion_sql}), "
+        f"{h}hs AS (SELECT {h}p, md5_number_lower(CAST({h}p AS VARCHAR)) AS {h}h "
+        f"FROM (SELECT DISTINCT {h}p FROM {h}pp)) "
+        f"SELECT {', '.join(parts)} FROM {h}pp LEFT JOIN {h}hs USING ({h}p){group}"
+    )
