@@ -11,3 +11,8 @@ class ConfigError(HavenError):
 
 class EnvironmentProblem(HavenError):
     """The machine lacks something Haven needs (Java, the Delta jars, ...)."""
+
+
+class StageFailed(HavenError):
+    """An unexpected failure inside a pipeline task, described by type and place only (the
+    engines quote offending values in their own messages)."""

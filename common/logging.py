@@ -6,18 +6,26 @@ marked with ``safe()`` (table names, run and permit ids); any other string is re
 ``<redacted>``, so a pid or a note that slips into a log call never reaches a handler.
 Exceptions are described by ``describe_exception``, which keeps the type, Spark's error
 class and the stack frames but drops messages, since engines quote offending values in them.
+A DAG task's body is ``withheld``, so that what Airflow logs of a failure (the
+exception and its traceback, in the task log or the console) is that description only.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
+
+from common.errors import HavenError, StageFailed
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 REDACTED = "<redacted>"
 
@@ -146,3 +154,26 @@ def console_level(level: str) -> Iterator[None]:
     finally:
         for handler, previous in zip(handlers, saved, strict=True):
             handler.setLevel(previous)
+
+
+def withheld(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``function``, whose failures are raised as ``StageFailed`` with their description
+    only and the original detached (no chained traceback, not even ``__context__``, holds
+    it). Haven's own errors, whose messages are written without values, and Airflow's
+    control exceptions (fail without retry, skip) pass unchanged. For DAG tasks: ``@task``
+    above it."""
+
+    @functools.wraps(function)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return function(*args, **kwargs)
+        except HavenError:
+            raise
+        except Exception as exc:
+            if type(exc).__module__.split(".")[0] == "airflow":
+                raise
+            failure = StageFailed(describe_exception(exc))
+        # Raised once the handler is left: the original is no longer being handled.
+        raise failure
+
+    return run

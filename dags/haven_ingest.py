@@ -34,6 +34,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import dag, get_current_context, task
 
+from common.logging import withheld
 from dags.assets import SILVER_ASSETS
 from dags.deliveries import LANDING, delivered_folder
 
@@ -61,6 +62,7 @@ def _settings():
 )
 def haven_ingest() -> None:
     @task
+    @withheld
     def ingest() -> dict:
         from pathlib import Path
 
@@ -74,6 +76,7 @@ def haven_ingest() -> None:
         return ingest_stage(settings, landing_dir, context["run_id"], run_after)
 
     @task
+    @withheld
     def refine(ingested: dict) -> dict:
         from jobs.pipeline import refine as refine_stage
 
@@ -82,18 +85,21 @@ def haven_ingest() -> None:
 
     # Silver is final once erased: its tables are Assets whose update schedules haven_publish.
     @task(outlets=list(SILVER_ASSETS.values()))
+    @withheld
     def erase(refined: dict) -> dict:
         from jobs.pipeline import erase_opted_out
 
         return erase_opted_out(_settings())
 
     @task
+    @withheld
     def vacuum(erased: dict) -> dict:
         from jobs.pipeline import vacuum_lake
 
         return vacuum_lake(_settings())
 
     @task
+    @withheld
     def report(ingested: dict, refined: dict, erased: dict, vacuumed: dict) -> str:
         from airflow.sdk.exceptions import AirflowFailException
 

@@ -23,6 +23,8 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import TriggerRule, dag, task
 
+from common.logging import withheld
+
 
 def _settings():
     from common.files import make_private
@@ -46,12 +48,14 @@ def _settings():
 )
 def haven_optout() -> None:
     @task
+    @withheld
     def erase() -> dict:
         from jobs.pipeline import erase_opted_out
 
         return erase_opted_out(_settings())
 
     @task
+    @withheld
     def publish(erased: dict) -> dict:
         from jobs.pipeline import publish as publish_stage
 
@@ -59,6 +63,7 @@ def haven_optout() -> None:
 
     # Also after a failed rebuild: the files of the versions the erasure replaced go all the same.
     @task(trigger_rule=TriggerRule.ALL_DONE)
+    @withheld
     def vacuum() -> dict:
         from jobs.pipeline import vacuum_lake
 

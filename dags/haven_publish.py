@@ -35,6 +35,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import TriggerRule, dag, task
 
+from common.logging import withheld
 from dags.assets import ANY_SILVER_CHANGE
 
 
@@ -60,12 +61,14 @@ def _settings():
 )
 def haven_publish() -> None:
     @task
+    @withheld
     def publish() -> dict:
         from jobs.publishing import publish as publish_permits
 
         return publish_permits(_settings())
 
     @task
+    @withheld
     def sweep(published: dict) -> dict:
         from jobs.publishing import sweep as sweep_workspaces
         from spe.differencing_history import forget_ended
@@ -77,12 +80,14 @@ def haven_publish() -> None:
     # Also when the build or the sweep failed: the files of the versions a rebuild replaced
     # (which may hold people whose opt-out it applied) go all the same.
     @task(trigger_rule=TriggerRule.ALL_DONE)
+    @withheld
     def vacuum() -> dict:
         from jobs.publishing import vacuum as vacuum_workspaces
 
         return vacuum_workspaces(_settings())
 
     @task
+    @withheld
     def indicators() -> dict:
         from spe.indicators import run_indicators
 
