@@ -130,6 +130,10 @@ class ReleaseStore(Protocol):
         more than ``limit``."""
         ...
 
+    def holds(self, measure: str, persons: Persons) -> bool:
+        """Whether the very release ``measure`` over exactly ``persons`` is stored."""
+        ...
+
     def near(self, measure: str, size: int, spread: int) -> Iterable[Persons]:
         """The stored releases of ``measure`` of ``size - spread`` to ``size + spread`` persons."""
         ...
@@ -203,6 +207,10 @@ class ReleaseHistory:
         if not can_release_beside(candidate, pool, self.min_persons):
             return Rule.DIFFERENCING
         persons = candidate.array
+        if self.store is not None and self.store.holds(candidate.measure, persons):
+            # Released before, exactly: it adds no value to any sum or difference of the
+            # releases (the pair rule treats equal cohorts alike), and it was judged then.
+            return None
         if candidate.measure == PAIR_MEASURE:
             return self._pair_only(persons)
         component = self._component(candidate, persons, pool)

@@ -79,6 +79,10 @@ def _pack(persons: Persons) -> bytes:
     return persons.astype("<u8").tobytes()
 
 
+def _release_digest(measure_digest: str, blob: bytes) -> str:
+    return hashlib.sha256(measure_digest.encode() + b"\0" + blob).hexdigest()
+
+
 def _unpack(blob: bytes) -> Persons:
     return np.frombuffer(blob, dtype="<u8").astype(np.uint64)
 
@@ -184,6 +188,12 @@ class ReleaseLog:
         self._touching[key, id(persons)] = (persons, found)
         return found
 
+    def holds(self, measure: str, persons: Persons) -> bool:
+        """Whether this very release (``measure`` over exactly ``persons``) is stored."""
+        digest = _release_digest(_measure_digest(measure), _pack(persons))
+        row = self._connection().execute("SELECT 1 FROM released WHERE digest = ?", (digest,)).fetchone()
+        return row is not None
+
     def near(self, measure: str, size: int, spread: int) -> Iterator[Persons]:
         """The stored releases of ``measure`` of ``size - spread`` to ``size + spread`` persons."""
         rows = self._connection().execute(
@@ -201,7 +211,7 @@ class ReleaseLog:
             persons = cell.array
             blob = _pack(persons)
             measure = _measure_digest(cell.measure)
-            digest = hashlib.sha256(measure.encode() + b"\0" + blob).hexdigest()
+            digest = _release_digest(measure, blob)
             cursor = con.execute(
                 "INSERT OR IGNORE INTO released (digest, measure, persons) VALUES (?, ?, ?)",
                 (digest, measure, blob),
