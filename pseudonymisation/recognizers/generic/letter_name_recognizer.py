@@ -54,22 +54,24 @@ _LOWER = regex.compile(
     + r"(?:\s\p{Ll}[\p{Ll}'’-]{2,}(?=[,;(]))?"
 )
 # Surname first in lower case after a title: "mme vandeputte odette", "mevr. de smet maria".
+# The title first and ``\K`` after it (the match starts there): the engine looks for the
+# title's letters instead of trying a lookbehind at every position.
 _LOWER_SURNAME_FIRST = regex.compile(
-    r"(?<=\b"
+    r"\b"
     + _LOWER_TRIGGER
-    + r"\s)(?:(?:van|de|der|den|von|le|la|du|vande|vander|vanden)\s)?\p{Ll}[\p{Ll}'’-]{2,}\s"
+    + r"\s\K(?:(?:van|de|der|den|von|le|la|du|vande|vander|vanden)\s)?\p{Ll}[\p{Ll}'’-]{2,}\s"
     + r"(?P<first>\p{Ll}+(?:-\p{Ll}+)?)(?![\p{L}])"
 )
 # "Surname, Firstname" after a title or label: "Patientin Müller-Schmitz, Karin".
 _SURNAME_COMMA_FIRST = regex.compile(
-    r"(?<=\b(?:"
+    r"\b(?:"
     + _LOWER_TRIGGER
-    + r"|Dr\.?|Mevr\.|Dhr\.|Name|Naam|Nom)\s)\p{Lu}[\p{L}'’-]+,\s"
+    + r"|Dr\.?|Mevr\.|Dhr\.|Name|Naam|Nom)\s\K\p{Lu}[\p{L}'’-]+,\s"
     + r"(?P<first>\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)(?![\p{L}])"
 )
 # A nickname in quotes right after a name: "Achiel Decock, 'Chielke'", "Esposito ('Nonna Gio'".
 _QUOTED_AFTER_NAME = regex.compile(
-    r"(?<=\p{Lu}[\p{L}'’-]+,?\s\(?['‘\"“„«]\s?)\p{Lu}[\p{L}'’-]*(?:\s\p{Lu}[\p{L}'’-]*)?(?=\s?['’\"”»])"
+    r"\p{Lu}[\p{L}'’-]+,?\s\(?['‘\"“„«]\s?\K\p{Lu}[\p{L}'’-]*(?:\s\p{Lu}[\p{L}'’-]*)?(?=\s?['’\"”»])"
 )
 _NAME = r"(?P<first>\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)"
 # Not before another capitalised word (the surname patterns take those) nor a number
