@@ -2,9 +2,10 @@
 letters and notes of ``tests/data/deid_letters*.txt`` (FR/NL/EN/DE; goal 0.95 each).
 
 The recognisers were tuned on ``deid_letters.txt``, on ``deid_letters_holdout.txt`` (held
-out until its misses were read) and on ``deid_letters_blind.txt`` (written blind by someone
-who never read the recognisers, measured once, then read). ``deid_letters_blind2.txt`` was
-written blind the same way and is only measured: nobody has read its misses. The goal holds
+out until its misses were read) and on ``deid_letters_blind.txt`` and ``_blind2.txt``
+(written blind by someone who never read the recognisers, each measured once, then read).
+``deid_letters_blind3.txt`` was written blind the same way and is only measured: nobody has
+read its misses. The goal holds
 per language on the tuning notes and on all files together; the held-out figures have floors
 of their own (a regression guard, printed with ``-s``). The engine is built once for the
 module. Failure messages carry counts and ratios only, never note text.
@@ -21,12 +22,12 @@ from pseudonymisation.engine import LANGUAGES, Engine, get_engine
 from pseudonymisation.evaluation import Note, Scores, load_notes
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-TUNING = ("deid_letters.txt", "deid_letters_holdout.txt", "deid_letters_blind.txt")
-HOLDOUT = "deid_letters_blind2.txt"
+TUNING = ("deid_letters.txt", "deid_letters_holdout.txt", "deid_letters_blind.txt", "deid_letters_blind2.txt")
+HOLDOUT = "deid_letters_blind3.txt"
 GOAL = 0.95
 # Held-out floors per language (recall, kept): the figures measured when the recognisers
 # were finished, rounded down, so that a change that loses ground on unseen notes fails.
-HOLDOUT_FLOORS = {"fr": (0.92, 0.89), "nl": (0.89, 0.95), "en": (0.85, 0.95), "de": (0.94, 0.95)}
+HOLDOUT_FLOORS = {"fr": (0.91, 0.91), "nl": (0.92, 0.95), "en": (0.88, 0.95), "de": (0.95, 0.95)}
 
 
 @pytest.fixture(scope="module")

@@ -48,6 +48,7 @@ AGE_CASES = [
 ID_CASES = [
     ("fr dossier", "fr", "Dossier n° 2025-004871, sortie.", ["2025-004871"]),
     ("nl EPD", "nl", "Patiënt gekend, EPD 5590217.", ["5590217"]),
+    ("digit groups apart", "nl", "Klantnummer 4410 372 19. Tot morgen.", ["4410 372 19"]),
     ("de Kundennr with dots", "de", "Kundennr. K-20.4471 am Schalter.", ["K-20.4471"]),
     ("fr sample", "fr", "Échantillon n° L24-558913 hémolysé.", ["L24-558913"]),
     ("nl dossiernr", "nl", "dossiernr. 88412379.", ["88412379"]),
@@ -65,6 +66,8 @@ ROOM_CASES = [
     ("de Zimmer Bett", "de", "Zimmer 214, Bett 2", ["214", "2"]),
     ("a ward is not a room", "en", "Ward 5B, day 2.", []),
     ("room and bed joined", "fr", "lit 212-1 ce matin", ["212-1"]),
+    ("room and bed with a slash", "fr", "ch. 208/1 : patiente calme", ["208/1"]),
+    ("a wing letter apart", "fr", "en chambre C 117.", ["C 117"]),
     ("wing, floor and room", "en", "room C.2.14 today", ["C.2.14"]),
     ("a dose is not a bed", "en", "bed 2 mg", []),
 ]
@@ -93,6 +96,12 @@ ORG_CASES = [
         ["école supérieure des arts de Mons"],
     ),
     ("German nouns after der are no employer", "de", "Er arbeitet in der Küche.", []),
+    (
+        "a trade named after its owner",
+        "de",
+        "Lehrling bei der Metzgerei Hilgers seit Mai.",
+        ["Metzgerei Hilgers"],
+    ),
     ("a title is no care home", "en", "Mrs Parker discharged.", []),
 ]
 
@@ -111,6 +120,8 @@ DATE_CASES = [
     ("en weekday the ordinal", "en", "Back on Friday the 21st.", ["Friday the 21st"]),
     ("first day of a range", "nl", "opgenomen van 12 tot 15 januari.", ["12", "15 januari"]),
     ("a weekday and an hour is no day", "fr", "Visite lundi 8h.", []),
+    ("ordinal with of", "en", "Seen on the 3rd of March again.", ["3rd of March"]),
+    ("short date before a colon", "nl", "Kinesitherapie 14/10: mevr. stabiel.", ["14/10"]),
     ("nl short after a doctor's name", "nl", "Besproken met dr. De Wolf 9/2.", ["9/2"]),
     ("en short after a doctor's name", "en", "Agreed with Dr McKenna 30/6, stop.", ["30/6"]),
     ("fr short between commas", "fr", "Consultation : Lucie Hanot, 17/9, eczéma.", ["17/9"]),
@@ -129,6 +140,14 @@ LETTER_NAME_CASES = [
     ("acronyms then a word are no name", "fr", "ECG Normal, HTA Traitement.", []),
     ("a ward is no first name", "en", "Ward 5B.", []),
     ("an ordinary word at a sentence start", "en", "Grace period. Mark the site.", []),
+    ("surname first in lower case", "fr", "Visite chez mme lambotte josiane ce matin.", ["lambotte josiane"]),
+    (
+        "surname, first name after a label",
+        "de",
+        "Patientin Hennen-Lux, Sabine, Station 2.",
+        ["Hennen-Lux, Sabine"],
+    ),
+    ("a quoted nickname after a name", "nl", "Jozef Maes, 'Jefke' voor iedereen, 88 jaar.", ["Jefke"]),
     ("the same word mid-sentence is a name", "en", "The baby, Grace, is well.", ["Grace"]),
     ("german capitalises nouns", "de", "Knochen und Mark unauffällig.", []),
 ]
@@ -157,6 +176,8 @@ TITLE_CASES = [
     ("a role before the name", "nl", "ergotherapeut Wannes Lievens komt langs.", ["Wannes Lievens"]),
     ("a relative in brackets", "en", "dad (Callum Reid) will call.", ["Callum Reid"]),
     ("initials signing at the end", "nl", "Wonde proper. – KDB", ["KDB"]),
+    ("dotted initials signing at the end", "nl", "Wonde proper. M.V.", ["M.V."]),
+    ("a flatmate", "en", "brought in by his flatmate Oisín Kelly.", ["Oisín Kelly"]),
     ("a saint's town is no initial", "de", "Klinik St. Vith, Station 2.", []),
 ]
 

@@ -82,7 +82,11 @@ _SHORT_AFTER_DOCTOR = (
     + _SHORT
     + r"(?=[\s.,;:)]|$)"
 )
-_SHORT_BETWEEN_COMMAS = r"(?=\d)(?<=,\s)" + _SHORT + r"(?=\s?[,;)])"
+_SHORT_BETWEEN_COMMAS = r"(?=\d)(?<=,\s)" + _SHORT + r"(?=\s?[,;:)])"
+# A short date that heads a note, before its colon: "Physio assessment 10/11: ...".
+_SHORT_BEFORE_COLON = r"(?=\d)(?<=\s)" + _SHORT + r"(?=:\s)"
+# English ordinals with "of": "the 21st of November".
+_DAY_OF_MONTH = r"(?=\d)(?<!\d)" + _DAY + r"(?:st|nd|rd|th)\sof\s(?:" + MONTHS + r"|may)\b"
 # A weekday before a date belongs to it: "vendredi 14 mars", "di 11/3".
 _WEEKDAY_DATE = _WEEKDAY + r"(?=\d)(?:" + _DAY_MONTH + r"|" + _NUMERIC + r"|" + _SHORT + r")"
 _MONTH_DAY = r"\b(?:" + MONTHS + r")\s+" + _DAY + r"(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b"
@@ -129,6 +133,8 @@ class MultilingualDateRecognizer(PatternRecognizer):
         Pattern("date day/month after a date word", _SHORT_NUMERIC, 0.6),
         Pattern("date day/month after a doctor's name", _SHORT_AFTER_DOCTOR, 0.6),
         Pattern("date day/month between commas", _SHORT_BETWEEN_COMMAS, 0.6),
+        Pattern("date day/month before a colon", _SHORT_BEFORE_COLON, 0.6),
+        Pattern("date day of month", _DAY_OF_MONTH, 0.6),
         Pattern("weekday + date", _WEEKDAY_DATE, 0.6),
         Pattern("month + day", _MONTH_DAY_NO_YEAR, 0.6),
         GatedPattern("weekday + day", _WEEKDAY_DAY, 0.6, gate=r"\b" + _FULL_WEEKDAYS + r"\s"),

@@ -42,7 +42,7 @@ _CAPS_FIRST = regex.compile(
     + r")?\s(?P<first>\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)(?![\p{L}])"
 )
 _LOWER_TRIGGER = (
-    r"(?:Mr|Mrs|Ms|M\.|Mme|Mlle|Madame|Monsieur|Herr|Herrn|Frau|[Dd]hr\.|[Mm]evr\.|[Pp]atiente?|"
+    r"(?:Mr|Mrs|Ms|M\.|[Mm]me|[Mm]lle|[Mm]adame|[Mm]onsieur|Herr|Herrn|Frau|[Dd]hr\.|[Mm]evr\.|[Pp]atiente?|"
     r"[Pp]atiënte?|[Pp]atientin|see|voir|zien|sehen)"
 )
 _LOWER = regex.compile(
@@ -52,6 +52,26 @@ _LOWER = regex.compile(
     + r"(?:(?:van|de|der|den|von|le|la|du)\s)?\p{Ll}[\p{Ll}'’-]{2,}(?![\p{L}])"
     # A third word only where the name visibly ends: "M. jonathan lukusa kalala, 27 ans".
     + r"(?:\s\p{Ll}[\p{Ll}'’-]{2,}(?=[,;(]))?"
+)
+# Surname first in lower case after a title: "mme vandeputte odette", "mevr. de smet maria".
+# The title first and ``\K`` after it (the match starts there): the engine looks for the
+# title's letters instead of trying a lookbehind at every position.
+_LOWER_SURNAME_FIRST = regex.compile(
+    r"\b"
+    + _LOWER_TRIGGER
+    + r"\s\K(?:(?:van|de|der|den|von|le|la|du|vande|vander|vanden)\s)?\p{Ll}[\p{Ll}'’-]{2,}\s"
+    + r"(?P<first>\p{Ll}+(?:-\p{Ll}+)?)(?![\p{L}])"
+)
+# "Surname, Firstname" after a title or label: "Patientin Müller-Schmitz, Karin".
+_SURNAME_COMMA_FIRST = regex.compile(
+    r"\b(?:"
+    + _LOWER_TRIGGER
+    + r"|Dr\.?|Mevr\.|Dhr\.|Name|Naam|Nom)\s\K\p{Lu}[\p{L}'’-]+,\s"
+    + r"(?P<first>\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)(?![\p{L}])"
+)
+# A nickname in quotes right after a name: "Achiel Decock, 'Chielke'", "Esposito ('Nonna Gio'".
+_QUOTED_AFTER_NAME = regex.compile(
+    r"\p{Lu}[\p{L}'’-]+,?\s\(?['‘\"“„«]\s?\K\p{Lu}[\p{L}'’-]*(?:\s\p{Lu}[\p{L}'’-]*)?(?=\s?['’\"”»])"
 )
 _NAME = r"(?P<first>\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)"
 # Not before another capitalised word (the surname patterns take those) nor a number
@@ -110,6 +130,13 @@ class LetterNameRecognizer(EntityRecognizer):
             ):
                 continue
             found.append(RecognizerResult(ENTITY, match.start(), match.end(), SCORE))
-        for match in _NICKNAME.finditer(text):
-            found.append(RecognizerResult(ENTITY, match.start(), match.end(), SCORE))
+        for match in _LOWER_SURNAME_FIRST.finditer(text):
+            if _listed(match.group("first").title(), lexicon):
+                found.append(RecognizerResult(ENTITY, match.start(), match.end(), SCORE))
+        for match in _SURNAME_COMMA_FIRST.finditer(text):
+            if _listed(match.group("first"), lexicon):
+                found.append(RecognizerResult(ENTITY, match.start(), match.end(), SCORE))
+        for pattern in (_NICKNAME, _QUOTED_AFTER_NAME):
+            for match in pattern.finditer(text):
+                found.append(RecognizerResult(ENTITY, match.start(), match.end(), SCORE))
         return found

@@ -43,11 +43,15 @@ _HEADS = (
     r"WZC|woonzorgcentrum|rusthuis|kinderdagverblijf|kinderopvang|"
     r"grundschule|gemeindeschule|schule|sekundarschule|hochschule|universität|seniorenheims?|"
     r"altenheim|pflegeheim|kita|kindergarten|university|nursery|care\shome|lodge|residence|"
-    r"seniorenresidenz|residenz|seniorenzentrum|wohnheim)"
+    r"seniorenresidenz|residenz|seniorenzentrum|wohnheim|"
+    # Trades and firms named after their owner: "Bäckerei Kessel", "boulangerie Dumont".
+    r"bäckerei|tischlerei|schreinerei|metzgerei|druckerei|gärtnerei|spedition|firma|"
+    r"boulangerie|boucherie|menuiserie|imprimerie|bakkerij|slagerij|schrijnwerkerij|drukkerij|"
+    r"brouwerij|transportbedrijf|bouwbedrijf|schoonmaakbedrijf)"
 )
 _SUFFIX_WORD = (
     r"\p{Lu}[\p{L}'’-]*(?i:college|collège|school|hogeschool|schule|institut|universiteit|"
-    r"universität|athenaeum|atheneum|residenz|heim)(?![\p{L}])"
+    r"universität|athenaeum|atheneum|residenz|heim|instituut|institute|lyceum)(?![\p{L}])"
 )
 _WORK = (
     r"(?i:travaille|travaillait|employée?|ouvrier|ouvrière|magasinier|intérimaire|enseignante?|étudiante?|"
@@ -60,7 +64,9 @@ _WORK = (
     # More trades; Dutch and German glue a trade to what it handles ("heftruckchauffeur").
     r"supervisor|manager|contractor|cleaner|carer|cashier|clerk|labourer|operator|technician|"
     r"mechanic|electrician|plumber|consultant|secretary|receptionist|volunteer|apprentice|"
-    r"employee|vendeuse|vendeur|caissière|caissier|secrétaire|technicienne?|ménagère|bénévole|"
+    r"employee|translator|postdoc|researcher|chercheuse|chercheur|onderzoeker|forscher(?:in)?|"
+    r"bäcker(?:in)?|auszubildende[rn]?|lehrling|boulangère|boulanger|bakker|"
+    r"vendeuse|vendeur|caissière|caissier|secrétaire|technicienne?|ménagère|bénévole|"
     r"apprentie?|nettoyeuse|poetsvrouw|schoonmaker|schoonmaakster|kassierster|verkoper|"
     r"verkoopster|secretaresse|technieker|vrijwilliger|stagiair|mitarbeiter(?:in)?|"
     r"verkäufer(?:in)?|fahrer(?:in)?|techniker(?:in)?|reinigungskraft|praktikant(?:in)?|"
@@ -116,7 +122,8 @@ class OrganisationRecognizer(PatternRecognizer):
         ),
         Pattern(
             "employer label + name",
-            r"(?=[\p{Lu}«\"„“\d])(?<=\b(?i:werkgever|employeur|employer|arbeitgeber)\s?[:(]?\s?)" + _NAME,
+            r"(?=[\p{Lu}«\"„“\d])(?<=\b(?i:werkgever|employeur|employer|arbeitgeber)\s?[:(,]?\s?"
+            r"(?:(?i:la|le|les|l['’]|de|het|the|die|der|das)\s?)?)" + _NAME,
             0.6,
         ),
     ]

@@ -75,6 +75,7 @@ _TITLES = (
     r"[Aa]potheker(?:in)?|[Pp]harmacist|[Cc]oordinatrice|[Cc]oordinateur|[Cc]oördinator|"
     r"[Hh]oofdverpleegkundige|[Cc]olleague|[Cc]onsœur|[Kk]ollegin|[Kk]ollege|[Rr]egistrar|"
     r"[Bb]uurvrouw|[Bb]uurman|[Cc]ousin(?:e)?|[Nn]eef|[Nn]icht|[Tt]ante|[Oo]om|[Oo]nkel|[Uu]ncle|[Aa]unt|"
+    r"[Ff]latmate|[Rr]oommate|[Hh]ousemate|[Cc]olocataire|[Kk]otgenoot|[Hh]uisgenoot|[Mm]itbewohner(?:in)?|"
     r"[Ss]chwiegertochter|[Ss]chwiegersohn|[Bb]elle-fille|[Bb]eau-fils|[Ss]choondochter|[Ss]choonzoon|"
     r"Herrn?|Frau|Fräulein|Sohn|Tochter|Mutter|Vater|Ehefrau|Ehemann|Schwester|Bruder|Enkelin|"
     r"Enkel|Neffe|Nichte|Nachbarin|Nachbar|Freundin|Freund|Partnerin|Ex-Frau|Ex-Mann|Pfleger|"
@@ -119,7 +120,7 @@ _HEADER_NAME = _NOT_A_NAME_WORD + _ANY_CASE_WORD + r"(?:\s" + _NOT_A_NAME_WORD +
 _AGE_AFTER = r"(?=,\s?\d{1,3}\s?(?:,|\)|(?i:y|yo|yrs?|years?|ans|jaar|jr|j|jahre)\b|J\.))"
 # Initials of a first name before a surname ("J. Peeters", "J.-P. Marchal", "Th. Vandevoorde")
 # or after one in capitals ("BAUDUIN J.-P.").
-_INITIALS = r"(?:(?:\p{Lu}|Th|Ch|Chr|Ph|Fr|Cl|Jos|Gh)\.(?:-?\p{Lu}\.)?\s?)"
+_INITIALS = r"(?:(?:\p{Lu}|Th|Ch|Chr|Ph|Fr|Cl|Jos|Gh)\.(?:[-\s]?\p{Lu}\.)?\s?)"
 _TRAILING_INITIALS = r"(?:\s\p{Lu}\.(?:-?\p{Lu}\.)?(?![\p{L}])|\b)"
 _OPTIONAL_TITLE = r"(?:(?:Dr|Prof|Pr|Mr|Mrs|Ms|dr|prof|Dhr|Mevr|Mme|M|Herr|Frau)\.?\s)?"
 # After a label or an act the title is optional, so the name must not be the title itself.
@@ -161,6 +162,12 @@ class NameListPersonRecognizer(PatternRecognizer):
             r"(?=\p{Lu})(?<=[.!?]\s[–—-]\s?)\p{Lu}{2,4}(?=\.?\s*$)",
             0.55,
             gate=r"[–—-]\s?\p{Lu}{2,4}\.?\s*$",
+        ),
+        GatedPattern(
+            "dotted initials signing at the end",
+            r"(?=\p{Lu})(?<=[.!?]\s)(?:\p{Lu}\.){2,3}(?=\s*$)",
+            0.55,
+            gate=r"(?:\p{Lu}\.){2,3}\s*$",
         ),
         Pattern(
             "label: name",

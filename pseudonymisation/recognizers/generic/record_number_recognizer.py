@@ -28,9 +28,14 @@ _LABELS = (
     r"file\snumber|file\sno\.?|case\snumber|sample|specimen|patient\sid|record|"
     r"fallnummer|patientennummer|probe|untersuchungsnummer|auftragsnummer|personalnummer|"
     r"aktenzeichen|kundennr\.?|kundennummer|versichertennummer|epd|emd|file|réf\.?|référence|"
-    r"referentie|ref\.?)"
+    r"referentie|ref\.?|n°\sclient|client|klantnummer|klantnr\.?|customer\scard|customer\snumber|"
+    r"kundenkarte|pasnummer)"
 )
-_NUMBER = r"(?=[\p{L}\d/.-]*(?:\d[^\d\s]*){4})[\p{L}\d][\p{L}\d/.-]*[\p{L}\d]"
+# Digit groups may be set apart by single spaces: "26/118 432", "7012 448 93".
+_NUMBER = (
+    r"(?=[\p{L}\d/.\s-]*(?:\d[^\d\s]*\s?){4})[\p{L}\d][\p{L}\d/.-]*(?:\s\d{2,4}(?![\p{L}]))*"
+    r"(?<=[\p{L}\d])"
+)
 
 
 class RecordNumberRecognizer(PatternRecognizer):

@@ -19,9 +19,12 @@ from pseudonymisation.recognizers.gated import GatedPattern
 
 ENTITY = "ROOM"
 
-_WORDS = r"(?i:chambre|ch\.|lit|kamer|bed|room|rm\.?|zimmer|zi\.|bett|box)"
+_WORDS = (
+    r"(?i:chambre|ch\.|lit|kamer|bed|room|rm\.?|zimmer|zi\.|bett|box|cubicle|salle|zaal|"
+    r"(?:behandlungs|untersuchungs|eingriffs|aufwach)?raum)"
+)
 # "312", "4B", "3.14", a room and bed "304-2", a wing and floor "B.3.07".
-_NUMBER = r"(?:[A-Z]\.)?\d{1,4}(?:[.-]\d{1,3}){0,2}[A-Za-z]?"
+_NUMBER = r"(?:[A-Z][.\s]?)?\d{1,4}(?:[./-]\d{1,3}){0,2}[A-Za-z]?"
 
 
 class RoomBedRecognizer(PatternRecognizer):
