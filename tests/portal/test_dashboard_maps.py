@@ -33,6 +33,14 @@ NOT_ON_MAP = {
 }
 
 
+@pytest.fixture(autouse=True)
+def boundaries() -> None:
+    """The provinces' boundaries that setup vendors (make test does it first): a missing file
+    fails these tests, saying what to run, rather than hiding the map."""
+    if provinces.shapes() is None:
+        pytest.fail(f"the provinces' boundaries are missing ({provinces.SHAPES}): run `{provinces.SETUP}`")
+
+
 @pytest.fixture
 def aggregate(settings: Settings, clock: Clock) -> str:
     return released_world(settings, clock(), provinces=True)
