@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from starlette.testclient import TestClient
 
 from catalog.dashboards import maps
 from catalog.db.gateway import unit_of_work
+from common import reference
 from common.settings import Settings
 from portal import provinces
 from tests.portal.conftest import Clock, csrf_token, sign_in
@@ -188,3 +190,22 @@ def test_a_map_of_a_number_that_is_no_number_is_refused_in_the_readers_language(
     assert "tooltip is geen weergave-instelling" in summary
     with unit_of_work(settings) as store:
         assert store.list_dashboards() == []
+
+
+def _signed_area(ring: list[list[float]]) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in pairwise(ring)) / 2
+
+
+def test_the_vendored_boundaries_are_the_eleven_provinces_wound_as_d3_geo_reads_them() -> None:
+    found = provinces.shapes()
+    assert found is not None and sorted(found) == sorted(reference.provinces())
+    for code, feature in found.items():
+        geometry = feature["geometry"]
+        polygons = (
+            geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        )
+        for exterior, *holes in polygons:
+            # Clockwise outside, anticlockwise holes: the other way d3-geo draws the globe less the province.
+            assert _signed_area(exterior) < 0, code
+            assert all(_signed_area(hole) > 0 for hole in holes), code
+    assert len(found["20001"]["geometry"]["coordinates"]) == 2  # Flemish Brabant, Brussels its hole
