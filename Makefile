@@ -56,7 +56,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml infra/bootstrap.sh
 java:
 	@bash infra/check_java.sh
 
-# htmx into portal/static/vendor/ (what the portal serves); no browser.
+# htmx, Vega and the provinces' boundaries into portal/static/vendor/ (what the portal serves); no browser.
 vendor:
 	@bash infra/browser/setup.sh --vendor-only
 

@@ -5,7 +5,8 @@ This module and ``portal.routes.dashboards`` never reach the SPE, DuckDB, the la
 or the jobs (an import-linter contract in ``pyproject.toml``): every number they show is a
 cell of a released aggregate as the registry holds it. The table under each chart shows the
 same rows (the chart's filters applied), a suppressed cell as "suppressed", never as zero or
-blank; the CSV holds the same rows, suppressed cells empty as in the released file.
+blank; the CSV holds the same rows, suppressed cells empty as in the released file. A map's
+provinces come from ``portal.provinces`` and join the rows in the drawn spec only.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from catalog.dashboards import service, specs
+from catalog.dashboards import maps, service, specs
 from catalog.dashboards.domain import ChartKind, Dashboard, ReleasedAggregate
 from catalog.dashboards.service import RELEASE_FIELD, DashboardView
 from catalog.dashboards.specs import SpecProblem
 from catalog.permits.domain import Application
+from portal import provinces
 from portal.applications import vocabulary as words
 from portal.i18n import N_
 
@@ -35,7 +37,7 @@ SPEC_MESSAGES = (
     N_("%(key)s reads data or code from elsewhere: the chart shows only the aggregates."),
     N_("%(key)s is not a display setting a dashboard may use."),
     N_("Write true or false."),
-    N_("The mark must be bar or line."),
+    N_("The mark must be bar, line or geoshape (a map)."),
     N_("Sort ascending, descending, by x or y, or by a list of values."),
     N_("Describe the channel as an object with a field and a type."),
     N_("Describe it as an object."),
@@ -60,10 +62,24 @@ SPEC_MESSAGES = (
     N_("%(id)s is not a released aggregate."),
     N_("%(id)s may not be published: its permit does not allow it."),
     N_("The aggregates of one chart must have the same columns."),
-    N_("Choose a bar chart, a line chart or a table."),
+    N_("Choose a bar chart, a line chart, a map or a table."),
     N_("Choose who may see the dashboard once published."),
     N_("Your account belongs to no organisation: publish to the public, or ask an operator."),
     N_("The chart's mark must be the kind chosen: %(kind)s."),
+    N_(
+        "A map needs the shape channel (the column of province NIS codes) "
+        "and the color channel (the number to colour by)."
+    ),
+    N_("The shape channel's type must be geojson: the portal draws each province from its NIS code."),
+    N_("The color channel's type must be quantitative."),
+    N_("The color field must be a numeric column: %(columns)s."),
+    N_("The shape and color channels must name different columns."),
+    N_("A map needs a column of province NIS codes and a numeric column: choose another kind of chart."),
+    N_("The column %(column)s holds no province NIS code (such as 10000 for Antwerp)."),
+    N_(
+        "A map shows one number per province, and %(codes)s appear in several rows: "
+        "filter the rows (by year, for example) so that each province appears once."
+    ),
 )
 THRESHOLDS = {
     "min_persons": N_("Fewest persons behind a cell"),
@@ -73,7 +89,15 @@ THRESHOLDS = {
     "nk_k_percent": N_("nk dominance: at most k % of a sum"),
     "rounding_base": N_("Counts rounded to a multiple of (0: not rounded)"),
 }
-KINDS = {"bar": N_("Bar chart"), "line": N_("Line chart"), "table": N_("Table only")}
+KINDS = {
+    "bar": N_("Bar chart"),
+    "line": N_("Line chart"),
+    "map": N_("Map of Belgian provinces"),
+    "table": N_("Table only"),
+}
+# A map's words for a province without a number to colour it by.
+MAP_SUPPRESSED = N_("suppressed")
+MAP_NONE = N_("no number in the results")
 AUDIENCES = {"organisation": N_("My organisation (signed-in users)"), "public": N_("The public")}
 STATES = {"draft": N_("Draft"), "published": N_("Published")}
 FORM_FIELDS = (
@@ -158,44 +182,36 @@ class DashboardPage:
     panels: tuple[Panel, ...]
     missing: int  # aggregates left out: their permit no longer allows publication
     published_at: datetime | None
-
-
-def _keeps(row: Mapping[str, Any], predicate: Mapping[str, Any]) -> bool:
-    """One filter predicate of a checked spec (``specs.PREDICATES``), as Vega-Lite applies it."""
-    value = row.get(str(predicate["field"]))
-    if "equal" in predicate:
-        return bool(value == predicate["equal"])
-    if "oneOf" in predicate:
-        return value in predicate["oneOf"]
-    if value is None:
-        return False
-    try:
-        if "range" in predicate:
-            low, high = predicate["range"]
-            return bool((low is None or value >= low) and (high is None or value <= high))
-        for name, test in (
-            ("lt", lambda a, b: a < b),
-            ("lte", lambda a, b: a <= b),
-            ("gt", lambda a, b: a > b),
-            ("gte", lambda a, b: a >= b),
-        ):
-            if name in predicate:
-                return bool(test(value, predicate[name]))
-    except TypeError:
-        return False
-    return True
+    map: bool = False  # the chart is a map of provinces
+    off_map: int = 0  # a map's rows it cannot draw (no province code, or a province twice)
+    shapes_missing: bool = False  # a map whose provinces' boundaries are not installed
+    setup: str = provinces.SETUP
 
 
 def shown_rows(aggregate: ReleasedAggregate, chart: Mapping[str, Any] | None) -> list[int]:
     """The indexes of the aggregate's rows the chart's filters keep (all of them for a table)."""
-    filters = [t["filter"] for t in (chart or {}).get("transform", [])]
-    kept = []
-    for index, row in enumerate(aggregate.rows):
-        record = dict(zip(aggregate.columns, row, strict=True))
-        record[RELEASE_FIELD] = aggregate.aggregate_id
-        if all(_keeps(record, f) for f in filters):
-            kept.append(index)
-    return kept
+    filters = specs.filters(chart)
+    return [
+        index
+        for _aggregate, index, record in service.chart_records([aggregate])
+        if all(specs.keeps(record, f) for f in filters)
+    ]
+
+
+def placed(view: DashboardView) -> maps.Placed | None:
+    """A map's rows (the chart's filters applied) by province, and how many it cannot draw;
+    None when the dashboard is not a map."""
+    spec = view.dashboard.spec
+    if spec.kind is not ChartKind.MAP or spec.chart is None:
+        return None
+    colour = str(spec.chart["encoding"]["color"]["field"])
+    filters = specs.filters(spec.chart)
+    rows = [
+        maps.MapRow(record, aggregate.is_suppressed(index, colour))
+        for aggregate, index, record in service.chart_records([a for a, _ in view.aggregates])
+        if all(specs.keeps(record, f) for f in filters)
+    ]
+    return maps.place(rows, str(spec.chart["encoding"]["shape"]["field"]))
 
 
 def _cell(
@@ -273,6 +289,8 @@ def page(
                 held=standing is not None and standing.held,
             )
         )
+    on_map = placed(view)
+    shapes_missing = on_map is not None and provinces.shapes() is None
     return DashboardPage(
         dashboard_id=dashboard.dashboard_id,
         title=spec.title.get(language),
@@ -282,10 +300,16 @@ def page(
         audience=spec.audience.value,
         owner=dashboard.owner,
         editable=service.can_edit(viewer, dashboard),
-        chart=spec.kind is not ChartKind.TABLE and spec.chart is not None and bool(view.aggregates),
+        chart=spec.kind is not ChartKind.TABLE
+        and spec.chart is not None
+        and bool(view.aggregates)
+        and not shapes_missing,
         panels=tuple(panels),
         missing=len(spec.aggregates) - len(view.aggregates),
         published_at=dashboard.published_at,
+        map=on_map is not None,
+        off_map=0 if on_map is None else on_map.off_map,
+        shapes_missing=shapes_missing,
     )
 
 
@@ -305,11 +329,22 @@ def chart_values(view: DashboardView) -> list[dict[str, Any]]:
     return values
 
 
-def vega_lite(view: DashboardView, language: str) -> dict[str, Any] | None:
-    """The full Vega-Lite spec of the dashboard's chart (None for a table) in ``language``."""
+def vega_lite(
+    view: DashboardView, language: str, _: Gettext, number: Callable[[Any], str]
+) -> dict[str, Any] | None:
+    """The full Vega-Lite spec of the dashboard's chart in ``language``; None for a table, or
+    for a map whose provinces' boundaries are not installed."""
     spec = view.dashboard.spec
     if spec.chart is None or not view.aggregates:
         return None
+    on_map = placed(view)
+    if on_map is not None:
+        shapes = provinces.shapes()
+        if shapes is None:
+            return None
+        names = {code: names[language] for code, names in provinces.PROVINCES.items()}
+        texts = maps.MapTexts(names, _(MAP_SUPPRESSED), _(MAP_NONE), number)
+        return maps.map_spec(spec.chart, on_map, shapes, texts, spec.title.get(language))
     columns = service.chart_columns([a for a, _ in view.aggregates])
     return specs.chart_with_data(spec.chart, columns, chart_values(view), spec.title.get(language))
 

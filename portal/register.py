@@ -26,6 +26,7 @@ from catalog.permits.terms import CohortRules
 from common.settings import OptOutPolicy, Settings
 from portal.applications import vocabulary as words
 from portal.i18n import N_
+from portal.provinces import PROVINCES
 
 FILTERS = ("purpose", "organisation_type", "commercial", "dataset", "status")
 # Permits that were granted, in force or ended: they could have used someone's data.
@@ -38,40 +39,6 @@ AGE_BANDS: dict[str, tuple[int, int]] = {
     "45-64": (45, 64),
     "65-79": (65, 79),
     "80+": (80, 120),
-}
-# The provinces by NIS code (and Brussels-Capital), named in each language.
-PROVINCES: dict[str, dict[str, str]] = {
-    "04000": {
-        "fr": "Région de Bruxelles-Capitale",
-        "nl": "Brussels Hoofdstedelijk Gewest",
-        "de": "Region Brüssel-Hauptstadt",
-        "en": "Brussels-Capital Region",
-    },
-    "10000": {"fr": "Anvers", "nl": "Antwerpen", "de": "Antwerpen", "en": "Antwerp"},
-    "20001": {
-        "fr": "Brabant flamand",
-        "nl": "Vlaams-Brabant",
-        "de": "Flämisch-Brabant",
-        "en": "Flemish Brabant",
-    },
-    "20002": {
-        "fr": "Brabant wallon",
-        "nl": "Waals-Brabant",
-        "de": "Wallonisch-Brabant",
-        "en": "Walloon Brabant",
-    },
-    "30000": {
-        "fr": "Flandre-Occidentale",
-        "nl": "West-Vlaanderen",
-        "de": "Westflandern",
-        "en": "West Flanders",
-    },
-    "40000": {"fr": "Flandre-Orientale", "nl": "Oost-Vlaanderen", "de": "Ostflandern", "en": "East Flanders"},
-    "50000": {"fr": "Hainaut", "nl": "Henegouwen", "de": "Hennegau", "en": "Hainaut"},
-    "60000": {"fr": "Liège", "nl": "Luik", "de": "Lüttich", "en": "Liège"},
-    "70000": {"fr": "Limbourg", "nl": "Limburg", "de": "Limburg", "en": "Limburg"},
-    "80000": {"fr": "Luxembourg", "nl": "Luxemburg", "de": "Luxemburg", "en": "Luxembourg"},
-    "90000": {"fr": "Namur", "nl": "Namen", "de": "Namur", "en": "Namur"},
 }
 SEXES = ("F", "M")
 

@@ -68,6 +68,7 @@ class DashboardState(StrEnum):
 class ChartKind(StrEnum):
     BAR = "bar"
     LINE = "line"
+    MAP = "map"  # Belgian provinces coloured by a number (``catalog.dashboards.maps``)
     TABLE = "table"  # the table alone, no chart
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from catalog.audit import trail
-from catalog.dashboards import indicators, registry, specs
+from catalog.dashboards import indicators, maps, registry, specs
 from catalog.dashboards.domain import (
     Audience,
     ChartKind,
@@ -40,6 +40,7 @@ MAX_TITLE = 120
 MAX_NOTES = 2000
 RELEASE_FIELD = "release"  # the column naming each row's aggregate when a chart draws several
 LINE_BREAKS = str.maketrans("", "", "\n\r\t")  # what notes may hold and titles may not
+NO_MAP = "A map needs a column of province NIS codes and a numeric column: choose another kind of chart."
 
 
 class Store(indicators.Store, DashboardStore, UserStore, Protocol):
@@ -133,7 +134,7 @@ def check_spec(store: Store, actor: User, form: Mapping[str, Any]) -> DashboardS
     try:
         kind = ChartKind(str(form.get("kind", "")))
     except ValueError:
-        problems.append(SpecProblem("kind", "Choose a bar chart, a line chart or a table."))
+        problems.append(SpecProblem("kind", "Choose a bar chart, a line chart, a map or a table."))
         kind = ChartKind.TABLE
     try:
         audience = Audience(str(form.get("audience", "")))
@@ -152,28 +153,69 @@ def check_spec(store: Store, actor: User, form: Mapping[str, Any]) -> DashboardS
     chart: dict[str, Any] | None = None
     if kind is not ChartKind.TABLE and found and len({a.columns for a in found}) == 1:
         text = str(form.get("chart", "")).strip()
+        rows = [r for a in found for r in a.rows]
         try:
-            raw = (
-                specs.parse_chart(text)
-                if text
-                else specs.default_chart(kind, found[0].columns, [r for a in found for r in a.rows])
-            )
-            chart = specs.check_chart(raw, chart_columns(found))
+            raw = specs.parse_chart(text) if text else specs.default_chart(kind, found[0].columns, rows)
+            if raw is None and kind is ChartKind.MAP:
+                raise InvalidSpec([SpecProblem("kind", NO_MAP)])
+            chart = specs.check_chart(raw, chart_columns(found), maps.numeric_columns(found[0].columns, rows))
         except InvalidSpec as refused:
             problems.extend(refused.problems)
         else:
             mark = chart["mark"] if isinstance(chart["mark"], str) else chart["mark"]["type"]
-            if mark != kind.value:
+            if mark != specs.KIND_MARKS[kind]:
                 problems.append(
                     SpecProblem(
                         "chart",
                         "The chart's mark must be the kind chosen: %(kind)s.",
-                        (("kind", kind.value),),
+                        (("kind", specs.KIND_MARKS[kind]),),
                     )
                 )
+            elif kind is ChartKind.MAP:
+                problems.extend(_map_problems(chart, found))
     if problems:
         raise InvalidSpec(problems)
     return DashboardSpec(ids, kind, chart, title, notes, audience)
+
+
+def chart_records(
+    aggregates: Sequence[ReleasedAggregate],
+) -> list[tuple[ReleasedAggregate, int, dict[str, Any]]]:
+    """Each row of ``aggregates`` as a chart's filters see it: its cells by column and, under
+    ``RELEASE_FIELD``, its release's id; with its aggregate and index."""
+    out = []
+    for aggregate in aggregates:
+        for index, row in enumerate(aggregate.rows):
+            record = dict(zip(aggregate.columns, row, strict=True))
+            record[RELEASE_FIELD] = aggregate.aggregate_id
+            out.append((aggregate, index, record))
+    return out
+
+
+def _map_problems(chart: Mapping[str, Any], found: Sequence[ReleasedAggregate]) -> list[SpecProblem]:
+    """A checked map's column of codes names provinces, each at most once after the filters."""
+    key = str(chart["encoding"]["shape"]["field"])
+    records = [record for _a, _i, record in chart_records(found)]
+    if not any(maps.province_code(r.get(key)) for r in records):
+        return [
+            SpecProblem(
+                "chart",
+                "The column %(column)s holds no province NIS code (such as 10000 for Antwerp).",
+                (("column", key),),
+            )
+        ]
+    kept = [r for r in records if all(specs.keeps(r, f) for f in specs.filters(chart))]
+    twice = maps.repeated(kept, key)
+    if twice:
+        return [
+            SpecProblem(
+                "chart",
+                "A map shows one number per province, and %(codes)s appear in several rows: "
+                "filter the rows (by year, for example) so that each province appears once.",
+                (("codes", ", ".join(twice)),),
+            )
+        ]
+    return []
 
 
 def _prefixed(form: Mapping[str, Any], prefix: str) -> dict[str, str]:

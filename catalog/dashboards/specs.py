@@ -9,26 +9,47 @@ reads data from elsewhere (data, URLs, named datasets) or evaluates expressions 
 filters, signals, params, label expressions) is refused with the reason, so a dashboard can
 only show numbers that are in a released aggregate. Anything not on these lists is refused
 too: the lists say what is allowed, not what is forbidden.
+
+A map of Belgian provinces is a geoshape mark with two channels: ``shape`` names the column
+of province NIS codes (type ``geojson``: the portal draws each province from its code) and
+``color`` the numeric column to colour by. The analyst never supplies shapes, URLs or lookups:
+the server joins the provinces' boundaries in (``catalog.dashboards.maps``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from catalog.dashboards import maps
 from catalog.dashboards.domain import ChartKind
 from catalog.errors import InvalidSpec
 
 MAX_SPEC_CHARS = 20_000
 MAX_TEXT = 200  # a label, axis title or format string
 TOP_KEYS = frozenset({"$schema", "mark", "encoding", "transform", "width", "height", "description"})
-MARKS = frozenset({"bar", "line"})
+MARKS = frozenset({"bar", "line", "geoshape"})
+KIND_MARKS = {ChartKind.BAR: "bar", ChartKind.LINE: "line", ChartKind.MAP: "geoshape"}
 MARK_KEYS = frozenset({"type", "point"})
 CHANNELS = frozenset({"x", "y", "color", "xOffset"})
 CHANNEL_KEYS = frozenset({"field", "type", "title", "sort", "format", "axis", "legend"})
 TYPES = frozenset({"nominal", "ordinal", "quantitative", "temporal"})
+TYPES_MESSAGE = "The type must be nominal, ordinal, quantitative or temporal."
+# A map's channels: the settings each may hold, the one type it takes, and why.
+MAP_CHANNELS = {
+    "shape": (
+        frozenset({"field", "type", "title"}),
+        "geojson",
+        "The shape channel's type must be geojson: the portal draws each province from its NIS code.",
+    ),
+    "color": (
+        frozenset({"field", "type", "title", "format", "legend"}),
+        "quantitative",
+        "The color channel's type must be quantitative.",
+    ),
+}
 AXIS_KEYS = frozenset({"title", "format", "labelAngle"})
 LEGEND_KEYS = frozenset({"title"})
 SORT_WORDS = frozenset({"ascending", "descending", "x", "-x", "y", "-y"})
@@ -115,7 +136,7 @@ def _mark(mark: Any, problems: list[SpecProblem]) -> str | None:
             problems.append(_problem("mark.point", "Write true or false."))
         kind = mark.get("type")
     if kind not in MARKS:
-        problems.append(_problem("mark", "The mark must be bar or line."))
+        problems.append(_problem("mark", "The mark must be bar, line or geoshape (a map)."))
         return None
     return str(kind)
 
@@ -128,14 +149,23 @@ def _sort(value: Any, where: str, problems: list[SpecProblem]) -> None:
     problems.append(_problem(where, "Sort ascending, descending, by x or y, or by a list of values."))
 
 
-def _channel(name: str, spec: Any, columns: Sequence[str], problems: list[SpecProblem]) -> None:
+def _channel(
+    name: str,
+    spec: Any,
+    columns: Sequence[str],
+    problems: list[SpecProblem],
+    *,
+    keys: Collection[str] = CHANNEL_KEYS,
+    types: Collection[str] = TYPES,
+    types_message: str = TYPES_MESSAGE,
+) -> None:
     where = f"encoding.{name}"
     if not isinstance(spec, Mapping):
         problems.append(_problem(where, "Describe the channel as an object with a field and a type."))
         return
     for key, value in spec.items():
         here = f"{where}.{key}"
-        if key not in CHANNEL_KEYS:
+        if key not in keys:
             problems.append(_unknown(str(key), where))
         elif key in ("title", "format"):
             _text(value, here, problems)
@@ -165,8 +195,41 @@ def _channel(name: str, spec: Any, columns: Sequence[str], problems: list[SpecPr
                 columns=", ".join(columns),
             )
         )
-    if spec.get("type") not in TYPES:
-        problems.append(_problem(where, "The type must be nominal, ordinal, quantitative or temporal."))
+    if spec.get("type") not in types:
+        problems.append(_problem(where, types_message))
+
+
+def _map_encoding(
+    encoding: Any, columns: Sequence[str], numeric: Collection[str], problems: list[SpecProblem]
+) -> None:
+    """A map's channels: the column of province codes as its shape, a numeric column as its colour."""
+    if not isinstance(encoding, Mapping) or not set(MAP_CHANNELS) <= set(encoding):
+        problems.append(
+            _problem(
+                "encoding",
+                "A map needs the shape channel (the column of province NIS codes) "
+                "and the color channel (the number to colour by).",
+            )
+        )
+        return
+    for name, spec in encoding.items():
+        if name not in MAP_CHANNELS:
+            problems.append(_unknown(str(name), "encoding"))
+            continue
+        keys, kind, message = MAP_CHANNELS[name]
+        _channel(str(name), spec, columns, problems, keys=keys, types={kind}, types_message=message)
+    color, shape = encoding["color"], encoding["shape"]
+    field = color.get("field") if isinstance(color, Mapping) else None
+    if isinstance(shape, Mapping) and field is not None and shape.get("field") == field:
+        problems.append(_problem("encoding", "The shape and color channels must name different columns."))
+    elif field in columns and field not in numeric:
+        problems.append(
+            _problem(
+                "encoding.color",
+                "The color field must be a numeric column: %(columns)s.",
+                columns=", ".join(c for c in columns if c in numeric) or "-",
+            )
+        )
 
 
 def _filter(item: Any, index: int, columns: Sequence[str], problems: list[SpecProblem]) -> None:
@@ -201,17 +264,21 @@ def _filter(item: Any, index: int, columns: Sequence[str], problems: list[SpecPr
         problems.append(_problem(where, "Give the values to keep, not an expression."))
 
 
-def check_chart(chart: Any, columns: Sequence[str]) -> dict[str, Any]:
-    """``chart`` if it only displays columns ``columns``; ``InvalidSpec`` with every reason otherwise."""
+# Long on purpose: every part of the chart checked in one pass, so that all problems come back together.
+def check_chart(chart: Any, columns: Sequence[str], numeric: Collection[str] = ()) -> dict[str, Any]:
+    """``chart`` if it only displays columns ``columns``; ``InvalidSpec`` with every reason otherwise.
+    A map colours by one of the ``numeric`` columns only."""
     problems: list[SpecProblem] = []
     if not isinstance(chart, Mapping):
         raise InvalidSpec([_problem("chart", "The chart must be a Vega-Lite object.")])
     for key in chart:
         if key not in TOP_KEYS:
             problems.append(_unknown(str(key), "chart"))
-    _mark(chart.get("mark"), problems)
+    mark = _mark(chart.get("mark"), problems)
     encoding = chart.get("encoding")
-    if not isinstance(encoding, Mapping) or "x" not in encoding or "y" not in encoding:
+    if mark == "geoshape":
+        _map_encoding(encoding, columns, numeric, problems)
+    elif not isinstance(encoding, Mapping) or "x" not in encoding or "y" not in encoding:
         problems.append(_problem("encoding", "Give at least the x and y channels."))
     else:
         for name, spec in encoding.items():
@@ -262,12 +329,58 @@ def parse_chart(text: str) -> Any:
         raise InvalidSpec([_problem("chart", "The chart is not valid JSON.")]) from None
 
 
+def keeps(record: Mapping[str, Any], predicate: Mapping[str, Any]) -> bool:
+    """Whether one filter predicate of a checked spec (``PREDICATES``) keeps ``record``, as
+    Vega-Lite applies it."""
+    value = record.get(str(predicate["field"]))
+    if "equal" in predicate:
+        return bool(value == predicate["equal"])
+    if "oneOf" in predicate:
+        return value in predicate["oneOf"]
+    if value is None:
+        return False
+    try:
+        if "range" in predicate:
+            low, high = predicate["range"]
+            return bool((low is None or value >= low) and (high is None or value <= high))
+        for name, test in (
+            ("lt", lambda a, b: a < b),
+            ("lte", lambda a, b: a <= b),
+            ("gt", lambda a, b: a > b),
+            ("gte", lambda a, b: a >= b),
+        ):
+            if name in predicate:
+                return bool(test(value, predicate[name]))
+    except TypeError:
+        return False
+    return True
+
+
+def filters(chart: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
+    """The filter predicates of a checked chart (none for a table)."""
+    return [t["filter"] for t in (chart or {}).get("transform", [])]
+
+
 def default_chart(
     kind: ChartKind, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> dict[str, Any] | None:
-    """A chart to start from: the first column along x, the last numeric column along y."""
+    """A chart to start from: the first column along x, the last numeric column along y; for a
+    map, the first column of province codes coloured by the last numeric column (None when no
+    column holds province codes)."""
     if kind is ChartKind.TABLE or not columns:
         return None
+    if kind is ChartKind.MAP:
+        key = maps.province_column(columns, rows)
+        colours = maps.numeric_columns(columns, rows)
+        if key is None or not colours:
+            return None
+        return {
+            "mark": "geoshape",
+            "encoding": {
+                "shape": {"field": key, "type": "geojson"},
+                "color": {"field": colours[-1], "type": "quantitative"},
+            },
+        }
     numeric = [
         c
         for i, c in enumerate(columns)

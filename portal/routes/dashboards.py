@@ -189,7 +189,8 @@ def dashboard_csv(request: Request, dashboard_id: str) -> Response:
 
 def _chart(request: Request, dashboard_id: str) -> dict[str, object]:
     view = _view(request, dashboard_id)
-    full = shown.vega_lite(view, visitor_of(request).language)
+    language = visitor_of(request).language
+    full = shown.vega_lite(view, language, gettext(request), lambda v: number(v, language))
     if full is None:
         raise HTTPException(status_code=404)
     return full

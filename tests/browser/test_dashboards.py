@@ -1,6 +1,8 @@
 """A policy analyst builds and publishes a dashboard from a released aggregate, in a real
-browser; a member of the public reads it. Every page is checked by axe-core (WCAG 2.1 A and
-AA) and, with ``HAVEN_SCREENSHOTS=DIR``, saved under a clear name.
+browser; a member of the public reads it, and a map of provinces with JavaScript (drawn by
+vega-embed under the Content-Security-Policy) and without (the server's SVG). Every page is
+checked by axe-core (WCAG 2.1 A and AA) and, with ``HAVEN_SCREENSHOTS=DIR``, saved under a
+clear name.
 
 The release itself goes through the SPE and two stewards' votes (``spe.airlock``), as in
 tests/portal; the browser journey of a release is in test_journeys.py.
@@ -20,6 +22,7 @@ from catalog.db.gateway import unit_of_work
 from catalog.people import users
 from catalog.people.domain import Role
 from common.settings import Settings
+from portal import provinces
 from portal.app import create_app
 from portal.pages import VEGA
 from tests.browser.conftest import ACTION_TIMEOUT_MS
@@ -27,7 +30,7 @@ from tests.browser.live_server import serve
 from tests.browser.test_journeys import PASSWORD, Portal, look, quick_hashes, sign_in, visit
 from tests.catalog.factories import describe_lake
 from tests.portal.conftest import ACCOUNTS
-from tests.portal.dashboard_factories import ADA, MINISTRY, TITLES, released_world
+from tests.portal.dashboard_factories import ADA, MAP_TITLES, MINISTRY, TITLES, compose, released_world
 from tests.portal.test_catalogue import LABEL
 
 __all__ = ["quick_hashes"]
@@ -35,10 +38,7 @@ pytestmark = pytest.mark.browser
 RELEASED_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def portal(tmp_path: Path) -> Iterator[tuple[Portal, str]]:
-    """An instance with the portal's accounts, a released table of persons per kind (its
-    permit built from claims silver version 1, which has a quality label), served on loopback."""
+def _served(tmp_path: Path, *, provinces: bool = False) -> Iterator[tuple[Portal, str]]:
     settings = Settings(home=tmp_path / "instance")
     with unit_of_work(settings) as store:
         describe_lake(store)
@@ -46,18 +46,39 @@ def portal(tmp_path: Path) -> Iterator[tuple[Portal, str]]:
         system = store.get_user("system")
         for role, username in ACCOUNTS.items():
             users.create_user(store, system, username, {Role(role)}, PASSWORD)
-    aggregate = released_world(settings, RELEASED_AT, silver=1)
+    aggregate = released_world(settings, RELEASED_AT, silver=1, provinces=provinces)
     with serve(create_app(settings)) as server:
         yield Portal(settings, server, []), aggregate
 
 
 @pytest.fixture
-def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
+def portal(tmp_path: Path) -> Iterator[tuple[Portal, str]]:
+    """An instance with the portal's accounts, a released table of persons per kind (its
+    permit built from claims silver version 1, which has a quality label), served on loopback."""
+    yield from _served(tmp_path)
+
+
+@pytest.fixture
+def map_portal(tmp_path: Path) -> Iterator[tuple[Portal, str]]:
+    """The same with a released table of persons per province."""
+    yield from _served(tmp_path, provinces=True)
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
     contexts = []
 
-    def open_page() -> Page:
-        context = browser.new_context()
+    def open_page(*, javascript: bool = True, page_scripts: bool = True) -> Page:
+        """A page in a context of its own; without ``javascript`` nothing runs in it (nor can
+        axe, whose checks wait on timers); without ``page_scripts`` the page's own scripts are
+        not served, so that axe checks the very document a reader without JavaScript gets."""
+        context = browser.new_context(java_script_enabled=javascript)
         context.set_default_timeout(ACTION_TIMEOUT_MS)
+        if not page_scripts:
+            context.route(
+                "**/*",
+                lambda route: route.abort() if route.request.resource_type == "script" else route.continue_(),
+            )
         contexts.append(context)
         return context.new_page()
 
@@ -135,3 +156,48 @@ def test_a_policy_analyst_builds_and_publishes_a_dashboard_and_the_public_reads_
     assert Path(download.value.path()).read_bytes() == b"kind,persons\r\nGP,14\r\nSPEC,\r\n"
     with unit_of_work(served.settings) as store:
         assert store.get_user(ADA).organisation == MINISTRY
+
+
+def expect_the_map(page: Page) -> None:
+    """The table under the map (the row of no province and the suppressed cell included) and
+    the sentence counting the row the map cannot draw."""
+    rows = page.locator(".dashboard-panel table tbody tr")
+    expect(rows).to_have_count(5)
+    expect(rows.nth(2).locator("td")).to_have_text(["40000", "suppressed"])
+    expect(rows.nth(4).locator("td")).to_have_text(["other", "15"])
+    expect(page.locator(".map-off")).to_contain_text("Rows not on the map: 1.")
+
+
+def test_a_map_of_provinces_reads_with_and_without_javascript(
+    map_portal: tuple[Portal, str], new_page: Callable[..., Page]
+) -> None:
+    served, aggregate = map_portal
+    assert provinces.shapes() is not None, f"the provinces' boundaries are missing: run `{provinces.SETUP}`"
+    titles = {f"title_{lang}": title for lang, title in MAP_TITLES.items()}
+    dashboard = compose(served.settings, ADA, aggregate, publish=True, kind="map", **titles)
+    address = served(f"/dashboards/{dashboard.dashboard_id}")
+
+    scripted = new_page()
+    scripted.goto(address)
+    chart = scripted.locator("figure.dashboard-chart")
+    if VEGA.is_file():  # vendored: vega-embed draws the map live, with the interpreter (no eval)
+        shapes = chart.locator('.dashboard-chart-live path[aria-roledescription="geoshape"]')
+        expect(shapes).to_have_count(11)
+        expect(
+            chart.locator('.dashboard-chart-live path[aria-label="East Flanders: suppressed"]')
+        ).to_have_count(1)
+        expect(chart.locator('.dashboard-chart-live path[aria-label="Antwerp: 40"]')).to_have_count(1)
+        expect(chart.locator("img")).to_have_count(0)
+    else:
+        expect(chart.locator("img")).to_be_visible()
+    expect_the_map(scripted)
+    look(scripted, "dashboard-map")
+
+    for plain in (new_page(javascript=False), new_page(page_scripts=False)):
+        plain.goto(address)
+        image = plain.locator("figure.dashboard-chart img")
+        expect(image).to_be_visible()
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0")  # the server's SVG loaded
+        expect(plain.locator(".dashboard-chart-live")).to_have_count(0)
+        expect_the_map(plain)
+    look(plain, "dashboard-map-no-javascript")

@@ -235,7 +235,7 @@ for transform, why in [
 BAD_CHARTS += [
     (f'{{"mark": "bar", {_XY}, "data": {{"url": "https://example.org/x.csv"}}}}', "data reads data or code"),
     (f'{{"mark": "bar", {_XY}, "params": [{{"name": "p", "value": 1}}]}}', "params reads data or code"),
-    (f'{{"mark": "arc", {_XY}}}', "must be bar or line"),
+    (f'{{"mark": "arc", {_XY}}}', "must be bar, line or geoshape"),
     (f'{{"mark": "line", {_XY}}}', "must be the kind chosen"),
     (
         '{"mark": "bar", "encoding": {"x": {"field": "kind", "type": "nominal", "axis": {"labelExpr": "1"}}, '

@@ -15,10 +15,12 @@ from catalog.db.gateway import unit_of_work
 from catalog.people import users
 from catalog.people.domain import Role
 from catalog.permits.domain import PermitBuild
+from common.layout import LakeLayout
 from common.settings import Settings
 from spe.airlock import request_output, review_output
 from tests.portal.conftest import ACCOUNTS, PASSWORD
 from tests.portal.spe_factories import BY_KIND, NEEDED_FOR, SECOND_STEWARD, SHOWS, grant, publish_claims
+from tests.spe.factories import persons, write_rows
 
 MINISTRY = "Ministry of Health"
 ADA = "ada@example.be"  # a policy analyst of the ministry (the portal's ana belongs to none)
@@ -32,23 +34,45 @@ TITLES = {
     "de": "Personen je Art",
     "en": "Persons per kind",
 }
+# Persons per province (NIS code in the claims' kind column): Namur's 3 are too few, so its
+# row does not leave and the next smallest (East Flanders' 11) is suppressed with it; the
+# 15 persons of no province ("other") leave as a row that no map can draw.
+PROVINCE_GROUPS = (("10000", 40), ("30000", 12), ("40000", 11), ("60000", 25), ("90000", 3), ("other", 15))
+BY_PROVINCE = (
+    "SELECT kind AS province, count(DISTINCT person_id) AS persons FROM claims GROUP BY kind ORDER BY kind"
+)
+PROVINCE_SHOWS = "Persons per province in 2025, everyone in the permit."
+MAP_TITLES = {
+    "fr": "Personnes par province",
+    "nl": "Personen per provincie",
+    "de": "Personen je Provinz",
+    "en": "Persons per province",
+}
 
 
-def released_world(settings: Settings, at: datetime, *, silver: int | None = None) -> str:
+def released_world(
+    settings: Settings, at: datetime, *, silver: int | None = None, provinces: bool = False
+) -> str:
     """A permit whose researcher's table of persons per kind two stewards released; its id.
-    With ``silver``, the permit's claims table is on record as built from that silver version."""
+    With ``silver``, the permit's claims table is on record as built from that silver version.
+    With ``provinces``, the table is persons per province (``PROVINCE_GROUPS``) instead."""
     with unit_of_work(settings) as store:
         system = store.get_user("system")
         users.create_user(store, system, SECOND_STEWARD, {Role.STEWARD}, PASSWORD)
         users.create_user(store, system, ADA, {Role.POLICY_ANALYST}, PASSWORD, organisation=MINISTRY)
         users.create_user(store, system, OLGA, {Role.STEWARD}, PASSWORD, organisation=MINISTRY)
     permit = grant(settings, ACCOUNTS["researcher"], title="Care use in 2025")
-    publish_claims(settings, permit)
+    if provinces:
+        rows = [row for i, (code, n) in enumerate(PROVINCE_GROUPS) for row in persons(code, n, start=100 * i)]
+        write_rows(LakeLayout(settings.lake).permit_table(permit, "claims"), rows)
+    else:
+        publish_claims(settings, permit)
     if silver is not None:
         with unit_of_work(settings) as store:
             store.add_permit_build(PermitBuild(permit, "published", at, "claims", {"claims": silver}, 0, 29))
+    sql, shows = (BY_PROVINCE, PROVINCE_SHOWS) if provinces else (BY_KIND, SHOWS)
     filed = request_output(
-        permit, ACCOUNTS["researcher"], BY_KIND, OutputContext(SHOWS, NEEDED_FOR), settings, at=at
+        permit, ACCOUNTS["researcher"], sql, OutputContext(shows, NEEDED_FOR), settings, at=at
     )
     assert filed.request is not None
     for steward in (ACCOUNTS["steward"], SECOND_STEWARD):
