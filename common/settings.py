@@ -262,6 +262,13 @@ class Settings(BaseSettings):
     smtp_port: int = Field(default=25, ge=1, le=65535, description="the SMTP server's port")
     smtp_from: str = Field(default="haven@localhost", description="the sender address of notification mails")
     smtp_tls: bool = Field(default=False, description="upgrade the SMTP connection with STARTTLS")
+    contact_email: str = Field(
+        default="accessibility@haven.example",
+        min_length=3,
+        pattern=r"^[^@\s]+@[^@\s]+$",
+        description="the address the portal's accessibility statement gives for feedback and "
+        "complaints; every deployment sets its own",
+    )
     log_level: str = "INFO"
 
     @classmethod

@@ -128,4 +128,5 @@ def data_types(request: Request) -> Response:
 @router.get("/accessibility", include_in_schema=False)
 def accessibility(request: Request) -> Response:
     """The accessibility statement (EN 301 549, WCAG 2.1 AA) and how to complain."""
-    return pages_of(request).render(request, "accessibility.html")
+    contact = portal_state(request).settings.contact_email
+    return pages_of(request).render(request, "accessibility.html", contact=contact)

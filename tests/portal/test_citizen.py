@@ -406,3 +406,13 @@ def test_haven_user_add_links_a_citizen_to_its_pid(
     with pytest.raises(SystemExit) as refused:
         run()
     assert refused.value.code != 0 and "only a citizen account has a pid" in capsys.readouterr().err
+
+
+def test_the_accessibility_statement_names_the_deployments_own_contact(settings: Settings) -> None:
+    with TestClient(
+        create_app(settings.model_copy(update={"contact_email": "toegang@hda.example.be"}))
+    ) as client:
+        page = client.get("/accessibility?lang=nl")
+    assert page.status_code == 200
+    assert "toegang@hda.example.be" in page.text
+    assert "accessibility@haven.example" not in page.text
