@@ -36,6 +36,11 @@ logging.getLogger("py4j").setLevel(logging.WARNING)
 
 from common.settings import Settings, reset_settings  # noqa: E402
 
+# The browser's fixtures and hooks, for every test that drives chromium (tests/browser and the
+# journeys that run the DAGs first): one Playwright per process, since its sync API marks the
+# thread's event loop as running and a second instance cannot start beside it.
+pytest_plugins = ["tests.browser.plugin"]
+
 
 @pytest.fixture(autouse=True)
 def haven_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:

@@ -25,8 +25,8 @@ from common.settings import Settings
 from portal import provinces
 from portal.app import create_app
 from portal.pages import VEGA
-from tests.browser.conftest import ACTION_TIMEOUT_MS
 from tests.browser.live_server import serve
+from tests.browser.plugin import ACTION_TIMEOUT_MS
 from tests.browser.test_journeys import PASSWORD, Portal, look, quick_hashes, sign_in, visit
 from tests.catalog.factories import describe_lake
 from tests.portal.conftest import ACCOUNTS

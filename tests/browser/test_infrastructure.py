@@ -15,8 +15,8 @@ from fastapi.staticfiles import StaticFiles
 from playwright.sync_api import Page, expect
 
 from tests.browser.accessibility import assert_accessible, axe_violations
-from tests.browser.conftest import record_failure, require_chromium
 from tests.browser.live_server import serve
+from tests.browser.plugin import record_failure, require_chromium
 
 pytestmark = pytest.mark.browser
 

@@ -35,8 +35,8 @@ from common.settings import Settings
 from portal.app import create_app
 from portal.applications.forms import FIELDS, LISTS
 from tests.browser.accessibility import assert_accessible
-from tests.browser.conftest import ACTION_TIMEOUT_MS
 from tests.browser.live_server import LiveServer, serve
+from tests.browser.plugin import ACTION_TIMEOUT_MS
 from tests.catalog.factories import describe_lake
 from tests.portal.application_steps import ANSWERS
 from tests.portal.spe_factories import BY_KIND, NEEDED_FOR, SHOWS, grant, publish_claims

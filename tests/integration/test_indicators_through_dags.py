@@ -35,14 +35,14 @@ from portal.app import create_app
 from portal.i18n import long_date, number
 from spe.indicators import run_indicators
 from synthetic.generate import generate
-from tests.browser.conftest import ACTION_TIMEOUT_MS, browser, page
 from tests.browser.live_server import LiveServer, serve
+from tests.browser.plugin import ACTION_TIMEOUT_MS
 from tests.browser.test_journeys import look, menu, quick_hashes, visit
 from tests.dags.test_haven_publish_run import returned
 from tests.integration.test_erasure_through_dags import ingest_then_publish
 from tests.spe.factories import approved_indicator, write_rows
 
-__all__ = ["browser", "page", "quick_hashes"]
+__all__ = ["quick_hashes"]  # a fixture of the journeys, used here too
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.usefixtures("demo_claims_only")]
 
 ANALYST = "analyst@demo"

@@ -1,4 +1,5 @@
-"""Browser tests: Debian's chromium driven by Playwright, pages served by a live uvicorn.
+"""Browser tests' plugin (loaded by tests/conftest.py): Debian's chromium driven by
+Playwright, pages served by a live uvicorn.
 
 Fixtures: ``browser`` (one headless chromium per session), ``page`` (a fresh browser context
 per test; on failure its screenshot and HTML are kept and the report says where),
