@@ -53,14 +53,13 @@ def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Ke
     """Rows of ``grouped_companion_sql`` (keys, persons, then six columns per aggregate) by group."""
     groups: dict[Key, Group] = {}
     k = shape.n_keys
-    sorted_arrays: dict[int, Persons] = {}  # by id of the person set, from its list
+    # Each person set with its sorted array, by the set's id (the set is kept here, so that
+    # its id is not reused): made from the companion's list, cheaper than from the set later.
+    sorted_arrays: dict[int, tuple[frozenset[int], Persons]] = {}
 
     def person_set(values: Sequence[int] | None) -> frozenset[int]:
         persons = frozenset(values or ())
-        # The companion lists each person once per group: sorting the list gives the sorted
-        # array every rule compares, cheaper than making it from the set later.
-        if len(persons) == len(values or ()):
-            sorted_arrays[id(persons)] = np.sort(np.array(values or (), dtype=np.uint64))
+        sorted_arrays[id(persons)] = (persons, np.unique(np.array(values or (), dtype=np.uint64)))
         return persons
 
     for row in rows:
@@ -68,7 +67,8 @@ def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Ke
         group = Group(persons=person_set(row[k]))
 
         def told(measures: list[str], who: frozenset[int], key: Key = key) -> list[Released]:
-            array = sorted_arrays.get(id(who))
+            kept = sorted_arrays.get(id(who))
+            array = kept[1] if kept is not None and kept[0] is who else None
             return [release_of(in_group(m, shape.key_sql, key), who, array) for m in measures]
 
         for i, agg in enumerate(shape.aggregates):
