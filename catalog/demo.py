@@ -231,17 +231,25 @@ def seed_indicator(settings: Settings | None = None) -> str | None:
     with unit_of_work(settings) as store:
         if _demo_indicator(store) is not None:
             return None
-        proposed = indicators.propose(
-            store,
-            store.get_user(RESEARCHER),
-            permit_id=DEMO_PERMIT_ID,
-            sql=DEMO_INDICATOR_SQL,
-            description=DEMO_INDICATOR,
-            terms=indicators.Terms(settings.indicator_min_persons, settings.indicator_rounding_base),
-            platform_min_persons=settings.disclosure_min_persons,
-        )
-        for steward in (STEWARD, SECOND_STEWARD):
-            indicators.approve(store, store.get_user(steward), proposed.indicator_id)
+        return approve_indicator(store, settings, DEMO_INDICATOR_SQL, DEMO_INDICATOR)
+
+
+def approve_indicator(
+    store: indicators.Store, settings: Settings, sql: str, description: dict[str, str]
+) -> str:
+    """An indicator of the demo permit that the demo researcher proposes at the settings'
+    terms and both demo stewards approve; its id."""
+    proposed = indicators.propose(
+        store,
+        store.get_user(RESEARCHER),
+        permit_id=DEMO_PERMIT_ID,
+        sql=sql,
+        description=description,
+        terms=indicators.Terms(settings.indicator_min_persons, settings.indicator_rounding_base),
+        platform_min_persons=settings.disclosure_min_persons,
+    )
+    for steward in (STEWARD, SECOND_STEWARD):
+        indicators.approve(store, store.get_user(steward), proposed.indicator_id)
     return proposed.indicator_id
 
 

@@ -8,10 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 from deltalake import write_deltalake
 
-from catalog.dashboards import indicators
-from catalog.dashboards.indicators import Terms
 from catalog.db.gateway import unit_of_work
-from catalog.demo import DEMO_PERMIT_ID, RESEARCHER, SECOND_STEWARD, STEWARD
+from catalog.demo import approve_indicator
 from common.settings import Settings
 
 
@@ -47,15 +45,4 @@ def approved_indicator(settings: Settings, sql: str, description: dict[str, str]
     """An indicator of the demo permit that the researcher proposed and both demo stewards
     approved, at the settings' terms; its id."""
     with unit_of_work(settings) as store:
-        proposed = indicators.propose(
-            store,
-            store.get_user(RESEARCHER),
-            permit_id=DEMO_PERMIT_ID,
-            sql=sql,
-            description=description,
-            terms=Terms(settings.indicator_min_persons, settings.indicator_rounding_base),
-            platform_min_persons=settings.disclosure_min_persons,
-        )
-        for steward in (STEWARD, SECOND_STEWARD):
-            indicators.approve(store, store.get_user(steward), proposed.indicator_id)
-    return proposed.indicator_id
+        return approve_indicator(store, settings, sql, description)
