@@ -17,6 +17,9 @@ drugs and dressings (``Dafalgan``, ``Mepilex``), departments, greetings between 
   every language (an English letter names ``Clinique Saint-Jean``); the saint's name after
   them (``Sint-Jan``, ``Cliniques universitaires Saint-Luc``, ``St. Nikolaus``) is kept, and
   after a group's acronym in capitals its name (``CHR Haute Senne``, ``AZ Groeninge``);
+* ``hospital_names.csv``: names of hospitals that are not a saint's, often a person's
+  (``Jules Bordet``, ``Marie Curie``, ``Heilig Hart``), kept after a hospital word or
+  ``Institut`` (``Institut Jules Bordet``), not alone;
 * ``ambiguous_names.csv``: first names that are ordinary words of a language (``Mark``,
   ``Grace``, ``Marine``, ``Roos``, ``Frank``): the name recognisers do not take them alone
   where capitals prove nothing (at the start of a sentence; anywhere in German, which
@@ -39,6 +42,7 @@ import regex
 from presidio_analyzer import RecognizerResult
 
 from common import reference
+from pseudonymisation.recognizers.generic.names import SURNAMES
 
 LEXICONS = (
     "brands",
@@ -49,6 +53,7 @@ LEXICONS = (
     "eponym_context",
     "hospitals",
     "ambiguous_names",
+    "hospital_names",
 )
 # Entities found by shape that a clinical term can look like; structured ones (NISS, IBAN,
 # phone, e-mail, dates) are validated and never trimmed.
@@ -79,6 +84,7 @@ def _for(rows: Iterable[dict[str, str]], language: str, column: str) -> list[str
 def terms(name: str, language: str) -> frozenset[str]:
     """The entries of lexicon ``name`` that apply to ``language``."""
     column = "word" if name in ("hospitals", "eponym_context", "ambiguous_names") else "term"
+    column = "name" if name == "hospital_names" else column
     return frozenset(_for(lexicon(name), language, column))
 
 
@@ -127,12 +133,19 @@ def _pattern(language: str) -> regex.Pattern[str]:
         parts.append(rf"(?i:{before})\s*(?:{eponyms})(?:[-\s](?:{eponyms}))?")
     if after:
         parts.append(rf"(?:{eponyms})(?:['’]s?)?(?:\s?(?:{after}))")
+    # An eponymous test followed by its measurement: "Schober 13/10", "Lasègue 40°"; not
+    # one that is a frequent surname ("Dr Wilson 12/3" is a name and a date).
+    measured = _alternation(terms("eponyms", language) - SURNAMES)
+    parts.append(rf"(?:{measured})(?=\s\d{{1,2}}(?:[,.]\d)?/\d{{1,2}}(?![/\d])|\s\d{{1,3}}\s?°)")
     # A hospital named after a saint, with the town that may follow: "AZ Sint-Jan Brugge",
     # "Cliniques universitaires Saint-Luc"; a hospital group's acronym with its place or
     # name: "CHR Haute Senne", "AZ Groeninge".
     town = r"(?:\s(?:St\.\s)?\p{Lu}\p{Ll}+)?"
     acronyms = _alternation(w for w in terms("hospitals", language) if w.isupper())
+    # A hospital named after a person: "Hôpital Marie Curie", "Institut Jules Bordet".
+    named = _alternation(terms("hospital_names", language))
     parts += [
+        rf"(?:{hospitals}|Institut|Instituut|Institute)(?:\s\p{{Ll}}+){{0,2}}\s+(?:{named})",
         rf"(?:{hospitals})(?:\s\p{{Ll}}+){{0,2}}\s+{_SAINT}{town}",
         rf"{_SAINT}(?:-|\s)(?:{hospitals}){town}",
         rf"(?-i:(?:{acronyms})(?:\s\p{{Lu}}[\p{{L}}'’-]+){{1,2}})",

@@ -35,7 +35,14 @@ from pseudonymisation.engine import LANGUAGES, get_engine
 # 5: from a third set's misses: lower-case surname-first names, "Surname, First", quoted
 #    nicknames, spaced and dotted initials, ordinal dates with "of", short dates before a
 #    colon, rooms with a slash, spaced record numbers, trades named after their owner.
-DEID_VERSION = "5"
+# 6: from a fourth set's misses: organisation names joined by "de la", "et", "ter";
+#    former and lost work ("ancien mineur aux", "retired from", "ontslag bij"); a school's
+#    number; requests, biopsies, invoices, case files, INAMI/RIZIV and barcode numbers;
+#    beds named by a letter; names in lower case framed as names, nicknames in quotes,
+#    Portuguese and Italian particles, a title before "van der", newborns by family name,
+#    double first names with one listed part; hospitals named after a person
+#    (hospital_names.csv) and eponymous tests with their measurement kept.
+DEID_VERSION = "6"
 _METADATA_KEY = "haven.deid_version="
 
 

@@ -79,6 +79,27 @@ def test_saints_of_hospitals_are_protected(language: str, text: str, phrase: str
     assert covered(text, phrase, language)
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_hospital_name_is_protected_after_a_hospital_word_only(language: str) -> None:
+    names = sorted(terms("hospital_names", language))
+    missed = [n for n in names if not covered(f"Transfert à l'Hôpital {n} demain.", f"Hôpital {n}", language)]
+    assert not missed, f"{len(missed)} hospital names of {language} not protected"
+    alone = [n for n in names if protected_spans(f"Vu ce jour, {n} et suite.", language)]
+    assert not alone, f"{len(alone)} hospital names of {language} protected alone"
+    assert covered("Suivie à l'Institut Jules Bordet.", "Institut Jules Bordet", language)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"), [("Lasègue négatif, Schober 14/10.", "Schober"), ("Lasègue 50° à droite.", "Lasègue")]
+)
+def test_an_eponymous_test_is_protected_before_its_measurement(text: str, phrase: str) -> None:
+    assert covered(text, phrase, "fr")
+
+
+def test_a_surname_that_is_an_eponym_is_no_test_before_a_date() -> None:
+    assert protected_spans("Vu par Dr Wilson 12/3.", "en") == []
+
+
 def test_hospital_words_protect_only_a_saint_after_them() -> None:
     words = terms("hospitals", "fr")
     assert "Clinique" in words

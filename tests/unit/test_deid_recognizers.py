@@ -57,6 +57,15 @@ ID_CASES = [
     ("de Fallnummer", "de", "Fallnummer 2025-118304.", ["2025-118304"]),
     ("a dose after a label word is no record", "en", "Sample 250 mg.", []),
     ("no label, no record", "fr", "Créatinine 1,1 mg/dl, 2025 patients.", []),
+    ("fr biopsy", "fr", "Biopsie P25-40417 : carcinome.", ["P25-40417"]),
+    ("nl request", "nl", "Aanvraagnummer CT25-118270 gepland.", ["CT25-118270"]),
+    ("en invoice", "en", "About invoice INV-25-77031 again.", ["INV-25-77031"]),
+    ("en reference", "en", "Filed, reference AS-2025-0412.", ["AS-2025-0412"]),
+    ("de file", "de", "Akte ONK-2025-3318, Befund.", ["ONK-2025-3318"]),
+    ("fr INAMI number", "fr", "Prescripteur INAMI 1-23456-78-901.", ["1-23456-78-901"]),
+    ("nl barcode", "nl", "Streepjescode 5410013108003 op het etiket.", ["5410013108003"]),
+    ("a bare n°", "fr", "Carte n° 774-2210 perdue.", ["774-2210"]),
+    ("a biopsy size is no record", "fr", "Biopsie de 2 mm, 3 fragments.", []),
 ]
 
 ROOM_CASES = [
@@ -70,6 +79,8 @@ ROOM_CASES = [
     ("a wing letter apart", "fr", "en chambre C 117.", ["C 117"]),
     ("wing, floor and room", "en", "room C.2.14 today", ["C.2.14"]),
     ("a dose is not a bed", "en", "bed 2 mg", []),
+    ("a bed by its letter", "fr", "chambre 208 lit A : calme", ["208", "A"]),
+    ("a pronoun after bed is no bed", "en", "Back in bed I felt better.", []),
 ]
 
 ORG_CASES = [
@@ -103,6 +114,24 @@ ORG_CASES = [
         ["Metzgerei Hilgers"],
     ),
     ("a title is no care home", "en", "Mrs Parker discharged.", []),
+    (
+        "linked words in a name",
+        "fr",
+        "retour à la résidence Les Tilleuls de la Sambre.",
+        ["résidence Les Tilleuls de la Sambre"],
+    ),
+    (
+        "et in a firm's name",
+        "fr",
+        "ouvrier à la Carrosserie Lemaire et Fils depuis 2010.",
+        ["Carrosserie Lemaire et Fils"],
+    ),
+    ("former work", "fr", "ancien ouvrier aux Forges de Clabecq, BPCO.", ["Forges de Clabecq"]),
+    ("a school's number", "fr", "élève à l'École n°4 de Forest, asthme.", ["École n°4 de Forest"]),
+    ("ter in a care home's name", "nl", "terug naar WZC Huize ter Beke in Aalst.", ["WZC Huize ter Beke"]),
+    ("lost work", "nl", "Werkloos na zijn ontslag bij Agfa-Gevaert in 2024.", ["Agfa-Gevaert"]),
+    ("retired from", "en", "75, retired from Solvay Chemicals, tremor.", ["Solvay Chemicals"]),
+    ("an officer at", "en", "a policy officer at the Council of Europe, asthma.", ["Council of Europe"]),
 ]
 
 DATE_CASES = [
@@ -179,6 +208,11 @@ TITLE_CASES = [
     ("dotted initials signing at the end", "nl", "Wonde proper. M.V.", ["M.V."]),
     ("a flatmate", "en", "brought in by his flatmate Oisín Kelly.", ["Oisín Kelly"]),
     ("a saint's town is no initial", "de", "Klinik St. Vith, Station 2.", []),
+    ("a title before a lower-case particle", "en", "Prof van den Bossche (chair).", ["van den Bossche"]),
+    ("a nickname between the names", "en", 'Mr Thomas "Tom" Redford, 70.', ['Thomas "Tom" Redford']),
+    ("German quotes around a nickname", "de", "Herr Johann „Hans“ Kessel, 88.", ["Johann „Hans“ Kessel"]),
+    ("Portuguese particles", "nl", "mevr. Pereira Santos Ana da Silva, 60.", ["Pereira Santos Ana da Silva"]),
+    ("a newborn by family name", "nl", "baby Mukendi, geboren na 34 weken.", ["Mukendi"]),
 ]
 
 

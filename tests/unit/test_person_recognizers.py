@@ -25,6 +25,27 @@ FIRST_NAME_CASES = [
     ("a month is not a first name", "en", "Seen in June Smithfield clinic.", []),
     ("a stop word is not a first name", "nl", "Ben Peeters", []),
     ("lower-case surname is not a surname", "en", "Emily said nothing.", []),
+    (
+        "a double first name with one listed part",
+        "en",
+        "Update on Kwesi-Tom Boateng (MRN",
+        ["Kwesi-Tom Boateng"],
+    ),
+    ("a saint's name is no double first name", "nl", "Naar Sint-Jan Brugge verwezen.", []),
+    (
+        "lower case after a colon, before a bracket",
+        "nl",
+        "Intake: pieter goossens (zegt",
+        ["pieter goossens"],
+    ),
+    (
+        "lower case surname first in quotes",
+        "fr",
+        "Étiquette « lambert marie-paule », reçue.",
+        ["lambert marie-paule"],
+    ),
+    ("lower case before an age", "de", "Besuch bei helmut kohnen, 94-jährig.", ["helmut kohnen"]),
+    ("lower-case words that are no name", "fr", "Noté : douleur thoracique (depuis hier).", []),
 ]
 
 

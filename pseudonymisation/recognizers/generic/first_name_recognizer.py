@@ -27,6 +27,7 @@ import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from pseudonymisation.clinical_terms import lexicon
 from pseudonymisation.recognizers.generic.names import FIRST_NAMES
 
 ENTITY = "PERSON"
@@ -113,6 +114,19 @@ _SURNAME = regex.compile(
     + _CAPITALISED
     + r"){0,1}\b"
 )
+_SAINTS = frozenset({"Saint", "Sainte", "Sint", "Sankt", "St"})
+# A name written all in lower case, framed as a name is in a note: after a colon or an
+# opening quote, or before an age or a bracket ("opname: jens vanneste (", "« dupont
+# jean-luc »", "bei ewald kreins, 96-jährig"). One of its two words must be a listed first
+# name that is no common word of any language.
+_LOWER = r"\p{Ll}[\p{Ll}'’]{2,}(?:-\p{Ll}{3,})?"
+_LOWER_PAIR = regex.compile(
+    r"(?<![\p{L}'’-])(?<=(?:[:«\"„“]|\b(?:bei|bij|chez|at|with|met|mit|avec))\s{0,2})("
+    + _LOWER
+    + r")\s("
+    + _LOWER
+    + r")(?=\s?(?:,\s?\d|\(|[»\"“”]))"
+)
 _WORD = regex.compile(r"(?<![\p{L}'’-])" + _CAPITALISED + r"(?![\p{L}'’-])")
 
 
@@ -142,6 +156,36 @@ def first_names(language: str | None = None) -> frozenset[str]:
     return frozenset(n for n in _all_first_names() if n.lower() not in excluded)
 
 
+def _listed(word: str, lexicon: frozenset[str]) -> bool:
+    """Whether ``word`` is a listed first name, or a double one with a listed part
+    (``Kofi-Jay``, ``Anne-Sophie``), unless its first part is a saint's (``Sint-Jan``)."""
+    if word in lexicon:
+        return True
+    parts = word.split("-")
+    return len(parts) == 2 and parts[0] not in _SAINTS and (parts[0] in lexicon or parts[1] in lexicon)
+
+
+@lru_cache(maxsize=1)
+def _lower_first_names() -> frozenset[str]:
+    """Listed first names in lower case, minus those that are words of a language
+    (``ambiguous_names.csv``: ``rose``, ``roos``, ``mark``) or stop words of any."""
+    ambiguous = {row["word"].lower() for row in lexicon("ambiguous_names")}
+    return frozenset(n.lower() for n in first_names()) - ambiguous
+
+
+def _lower_name(first: str, second: str) -> bool:
+    names = _lower_first_names()
+    stop = _all_stop_words()
+    if first in stop or second in stop:
+        return False
+    return any(part in names for word in (first, second) for part in (word, *word.split("-")))
+
+
+@lru_cache(maxsize=1)
+def _all_stop_words() -> frozenset[str]:
+    return frozenset().union(*(_stop_words(lang) for lang in ("en", "nl", "fr", "de")))
+
+
 class FirstNameSurnameRecognizer(EntityRecognizer):
     """A listed first name and the capitalised surname after it."""
 
@@ -162,9 +206,13 @@ class FirstNameSurnameRecognizer(EntityRecognizer):
         if ENTITY not in entities:
             return []
         lexicon = first_names()
-        found = []
+        found = [
+            RecognizerResult(ENTITY, pair.start(), pair.end(), SCORE)
+            for pair in _LOWER_PAIR.finditer(text)
+            if _lower_name(pair.group(1), pair.group(2))
+        ]
         for word in _WORD.finditer(text):
-            if word.group() not in lexicon:
+            if not _listed(word.group(), lexicon):
                 continue
             surname = _SURNAME.match(text, word.end())
             if surname is not None:

@@ -31,8 +31,14 @@ from pseudonymisation.recognizers.gated import GatedPattern
 
 ENTITY = "ORG"
 
-_WORD = r"(?:\p{Lu}(?:[\p{L}'’&-]|\.(?=\p{L}))*|\d{1,4})"
-_LINK = r"(?:(?:de|du|des|la|le|les|van|von|der|den|het|of|the|and|&|St\.|Sint|Saint)\s|[dl]['’])"
+# A capitalised word, a number, or a school's number ("École n°1", "Schule Nr. 3").
+_WORD = r"(?:\p{Lu}(?:[\p{L}'’&-]|\.(?=\p{L}))*|\d{1,4}|(?:n°|[Nn]r\.|[Nn]o\.)\s?\d{1,3}(?![\p{L}\d]))"
+# Words that join a name's parts, one or two in a row ("de la Meuse", "Gillard et Fils",
+# "Hof ter Linden", "Haus zum Stern").
+_LINK = (
+    r"(?:(?:(?:de|du|des|la|le|les|van|von|der|den|het|of|the|and|&|et|en|und|ter|ten|zum|zur|"
+    r"St\.|Sint|Saint)\s|[dl]['’])){1,2}"
+)
 _NAME = r"[«\"„“]?\s?" + _WORD + r"(?:\s(?:" + _LINK + r")?" + _WORD + r"){0,4}(?:\s?[»\"“”])?"
 _UNIVERSITIES = r"(?:KU\sLeuven|UCLouvain|UCL|ULB|VUB|ULiège|UGent|UAntwerpen|UHasselt|UNamur|UMons)"
 _HEADS = (
@@ -70,6 +76,12 @@ _WORK = (
     r"apprentie?|nettoyeuse|poetsvrouw|schoonmaker|schoonmaakster|kassierster|verkoper|"
     r"verkoopster|secretaresse|technieker|vrijwilliger|stagiair|mitarbeiter(?:in)?|"
     r"verkäufer(?:in)?|fahrer(?:in)?|techniker(?:in)?|reinigungskraft|praktikant(?:in)?|"
+    # Former work and its end: "ancien mineur aux", "retired from", "ontslag bij".
+    r"ancienne?|former|formerly|ehemalige[rn]?|voormalige?|gewezen|retraitée?|pensionnée?|"
+    r"retired|gepensioneerd|pensioniert|rentner(?:in)?|werkloos|ontslag|ontslagen|"
+    r"licenciée?|licenciement|chômeuse?|arbeitslos|entlassen|kündigung|unemployed|"
+    r"mineur|mijnwerker|bergmann|miner|officer|official|fonctionnaire|ambtenaar|beamter|beamtin|"
+    r"soldier|soldat|soldaat|posted|stationed|seconded|détachée?|gedetacheerd|intérim|interim|"
     r"\p{Ll}+(?:chauffeur|arbeider|werker|bediende|fahrer|arbeiter))"
 )
 # A company named with its legal form: "Logistiek Scheldeport nv", "Ostbelgische Holzwerke
@@ -79,7 +91,8 @@ _LEGAL_FORM = (
     r"VoG|e\.V\.|Ltd\.?|LLC|Inc\.?|plc|PLC)"
 )
 _PREPOSITION = (
-    r"(?:chez|bij|bei\sder|bei|at|for|with|by|à\sla|à\sl['’]|à|au|aan\sde|aan\shet|aan|van\sde|"
+    r"(?:chez|bij|bei\sder|bei|at|for|with|by|from|à\sla|à\sl['’]|à|aux|au|auprès\sd[eu]|"
+    r"aan\sde|aan\shet|aan|van\sde|"
     r"van\shet|van|an\sder|am)"
 )
 _ARTICLE = r"(?:(?:the|de|het|la|le|les|der|die|das)\s|l['’])?"
@@ -104,7 +117,7 @@ class OrganisationRecognizer(PatternRecognizer):
         Pattern("compound institution", r"\b" + _SUFFIX_WORD + r"(?:\s" + _NAME + r")?", 0.6),
         Pattern(
             "work word + preposition + name",
-            r"(?=[\p{Lu}«\"„“\d])(?<=\s)(?<=\b"
+            r"(?=[\p{Lu}«\"„“\d])(?<=[\s'’])(?<=\b"
             + _WORK
             + r"\b[^.;:\n]{0,40}?\s"
             + _PREPOSITION

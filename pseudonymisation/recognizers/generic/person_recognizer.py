@@ -39,7 +39,9 @@ ENTITY = "PERSON"
 
 _PARTICLE = (
     r"(?:[Vv]an\s(?:[Dd]e[nr]?\s)?|[Dd]e\s|[Dd]e[nr]\s|[Ll]e\s|[Ll]a\s|[Dd]u\s|"
-    r"[Dd]['’]|[Vv]ander|[Vv]on\s|VAN\s(?:DE[NR]?\s)?|DE[NR]?\s|LE\s|LA\s|DU\s|VON\s)"
+    r"[Dd]['’]|[Vv]ander|[Vv]on\s|VAN\s(?:DE[NR]?\s)?|DE[NR]?\s|LE\s|LA\s|DU\s|VON\s|"
+    # Portuguese, Spanish and Italian particles: "Maria da Conceição", "Di Stefano".
+    r"da\s|dos\s|das\s|[Dd]i\s|[Dd]el\s|[Dd]ella\s)"
 )
 # A capitalised word (``Dupont``, ``O'Brien``, ``McLeod``, ``Dubois-Clarke``) or one in
 # capitals (``GOFFIN``).
@@ -47,7 +49,9 @@ _WORD = (
     r"(?:\p{Lu}(?:['’]\p{Lu})?(?:\p{Ll}{1,2}\p{Lu})?[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?"
     r"|\p{Lu}{2,}(?:['’-]\p{Lu}{2,})*(?![\p{Ll}]))"
 )
-_NAME = r"(?:" + _PARTICLE + r")?" + _WORD + r"(?:\s(?:" + _PARTICLE + r")?" + _WORD + r"){0,2}"
+# A nickname in quotes between the names: 'Robert "Bob" Harrington', 'Josef „Jupp“ Lentz'.
+_NICKNAME = r"(?:\s[\"„“«‘]\s?\p{Lu}[\p{L}'’-]*\s?[\"“”»’])?"
+_NAME = r"(?:" + _PARTICLE + r")?" + _WORD + _NICKNAME + r"(?:\s(?:" + _PARTICLE + r")?" + _WORD + r"){0,3}"
 _TITLES = (
     r"Dr\.?|Dre|Prof\.?|Pr\.?|M\.|Mme|Mlle|Mr\.?|Mrs\.?|Ms\.?|Miss|Dhr\.?|Mevr\.?|Mw\.?|"
     r"[Mm]onsieur|[Mm]adame|[Mm]ademoiselle|[Dd]octeur|[Dd]okter|[Pp]rofesseur|[Pp]rofessor|"
@@ -79,7 +83,9 @@ _TITLES = (
     r"[Ss]chwiegertochter|[Ss]chwiegersohn|[Bb]elle-fille|[Bb]eau-fils|[Ss]choondochter|[Ss]choonzoon|"
     r"Herrn?|Frau|Fräulein|Sohn|Tochter|Mutter|Vater|Ehefrau|Ehemann|Schwester|Bruder|Enkelin|"
     r"Enkel|Neffe|Nichte|Nachbarin|Nachbar|Freundin|Freund|Partnerin|Ex-Frau|Ex-Mann|Pfleger|"
-    r"Hebamme|Liebe|Lieber|Sehr geehrter?"
+    r"Hebamme|Liebe|Lieber|Sehr geehrter?|"
+    # Newborns are named by the family name: "baby Ilunga", "bébé Martin".
+    r"[Bb]aby|[Bb]ébé|[Nn]ouveau-né|[Pp]asgeborene|[Nn]eugeborene[rs]?|[Ss]äugling"
 )
 _LABELS = (
     r"[Pp]atient|[Pp]atiënte?|[Pp]atiente?|[Pp]atientin|Name|Naam|Nom|[Bb]etreft|[Cc]oncerne|Betreff|"
@@ -137,7 +143,7 @@ class NameListPersonRecognizer(PatternRecognizer):
         # lists of titles, labels and acts run only where a name may start.
         Pattern(
             "title + name",
-            r"(?=\p{Lu})(?<=[\s(])(?<=\b(?:"
+            r"(?=\p{Lu}|(?:(?:van|von|de|der|den|du|le|la|da|di|dos)\s){1,2}\p{Lu})(?<=[\s(])(?<=\b(?:"
             + _TITLES
             + r")(?:[,:]?\s|\s\())"
             + _NOT_A_TITLE
@@ -212,7 +218,7 @@ class NameListPersonRecognizer(PatternRecognizer):
             0.6,
             gate=_AGE_AFTER[3:-1],
         ),
-        Pattern("first name + name", r"\b" + _FIRST + r"(?:\s" + _NAME + r")?\b", 0.6),
+        Pattern("first name + name", r"\b" + _FIRST + _NICKNAME + r"(?:\s" + _NAME + r")?\b", 0.6),
         Pattern("listed surname", r"\b(?:" + _PARTICLE + r")?" + _LAST + r"\b", 0.55),
         Pattern(
             "initial + name",

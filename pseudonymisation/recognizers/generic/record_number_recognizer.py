@@ -29,7 +29,14 @@ _LABELS = (
     r"fallnummer|patientennummer|probe|untersuchungsnummer|auftragsnummer|personalnummer|"
     r"aktenzeichen|kundennr\.?|kundennummer|versichertennummer|epd|emd|file|réf\.?|référence|"
     r"referentie|ref\.?|n°\sclient|client|klantnummer|klantnr\.?|customer\scard|customer\snumber|"
-    r"kundenkarte|pasnummer)"
+    r"kundenkarte|pasnummer|"
+    # Requests, biopsies, invoices, case files, prescribers and barcodes.
+    r"aanvraagnummer|aanvraagnr\.?|aanvraag|demande|request\snumber|request|accession|"
+    r"anforderungsnummer|anforderung|biopsie|biopsy|biopt|anapath|"
+    r"invoice|facture|factuur|rechnung|rechnungsnummer|reference|referenz|"
+    r"akte|patientenakte|krankenakte|fallnr\.?|labonummer|labnummer|labnr\.?|staalnummer|"
+    r"n°\s?labo|n°\s?d['’]échantillon|ead|inami|riziv|lanr|barcode|code-barres|code\sbarre|"
+    r"streepjescode|strichcode|étiquette|etiket|n°|nr\.|no\.)"
 )
 # Digit groups may be set apart by single spaces: "26/118 432", "7012 448 93".
 _NUMBER = (

@@ -42,6 +42,13 @@ class RoomBedRecognizer(PatternRecognizer):
             0.6,
             gate=r"\b" + _WORDS,
         ),
+        GatedPattern(
+            "bed letter",
+            # A bed named by a letter only ("lit B", "bed A"), not "I" ("in bed I felt").
+            r"(?=[A-H])(?<=\b(?i:lit|bed|bett)\s)[A-H](?![\p{L}\d'’]|\.\p{L})",
+            0.6,
+            gate=r"\b(?i:lit|bed|bett)\s[A-H]",
+        ),
     ]
 
     def __init__(self, supported_language: str = "fr") -> None:

