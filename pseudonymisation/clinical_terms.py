@@ -139,7 +139,7 @@ def _pattern(language: str) -> regex.Pattern[str]:
     parts.append(rf"(?:{measured})(?=\s\d{{1,2}}(?:[,.]\d)?/\d{{1,2}}(?![/\d])|\s\d{{1,3}}\s?°)")
     # A hospital named after a saint, with the town that may follow: "AZ Sint-Jan Brugge",
     # "Cliniques universitaires Saint-Luc"; a hospital group's acronym with its place or
-    # name: "CHR Haute Senne", "AZ Groeninge".
+    # name: "CHR Haute Senne", "AZ Groeninge", "CHR de la Citadelle".
     town = r"(?:\s(?:St\.\s)?\p{Lu}\p{Ll}+)?"
     acronyms = _alternation(w for w in terms("hospitals", language) if w.isupper())
     # A hospital named after a person: "Hôpital Marie Curie", "Institut Jules Bordet".
@@ -148,7 +148,7 @@ def _pattern(language: str) -> regex.Pattern[str]:
         rf"(?:{hospitals}|Institut|Instituut|Institute)(?:\s\p{{Ll}}+){{0,2}}\s+(?:{named})",
         rf"(?:{hospitals})(?:\s\p{{Ll}}+){{0,2}}\s+{_SAINT}{town}",
         rf"{_SAINT}(?:-|\s)(?:{hospitals}){town}",
-        rf"(?-i:(?:{acronyms})(?:\s\p{{Lu}}[\p{{L}}'’-]+){{1,2}})",
+        rf"(?-i:(?:{acronyms})(?:\s(?:de\sla\s|de\s|du\s|des\s|d['’])?\p{{Lu}}[\p{{L}}'’-]+){{1,2}})",
     ]
     return regex.compile(edge_l + "(?:" + "|".join(f"(?:{p})" for p in parts) + ")" + edge_r)
 

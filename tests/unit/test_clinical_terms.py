@@ -73,6 +73,7 @@ def test_an_eponym_alone_is_a_surname_and_not_protected(language: str, text: str
         ("fr", "Admise à l'Hôpital Saint-Joseph hier.", "Hôpital Saint-Joseph"),
         ("de", "Entlassung St. Nikolaus-Hospital Eupen.", "St. Nikolaus-Hospital Eupen"),
         ("en", "Discharged from St. Pierre Hospital today.", "St. Pierre Hospital"),
+        ("fr", "Revu au CHR de la Citadelle hier.", "CHR de la Citadelle"),
     ],
 )
 def test_saints_of_hospitals_are_protected(language: str, text: str, phrase: str) -> None:

@@ -66,6 +66,9 @@ ID_CASES = [
     ("nl barcode", "nl", "Streepjescode 5410013108003 op het etiket.", ["5410013108003"]),
     ("a bare n°", "fr", "Carte n° 774-2210 perdue.", ["774-2210"]),
     ("a biopsy size is no record", "fr", "Biopsie de 2 mm, 3 fragments.", []),
+    ("de Pat.-Nr.", "de", "Pat.-Nr. 2025/88310 aufgenommen.", ["2025/88310"]),
+    ("en serial number", "en", "Pump serial SN-4471-0932 replaced.", ["SN-4471-0932"]),
+    ("nl membership", "nl", "Aansluitingsnummer 4120-77331-02 bij het ziekenfonds.", ["4120-77331-02"]),
 ]
 
 ROOM_CASES = [
@@ -81,6 +84,7 @@ ROOM_CASES = [
     ("a dose is not a bed", "en", "bed 2 mg", []),
     ("a bed by its letter", "fr", "chambre 208 lit A : calme", ["208", "A"]),
     ("a pronoun after bed is no bed", "en", "Back in bed I felt better.", []),
+    ("a stretcher in the emergency room", "fr", "Installée sur le brancard 14 aux urgences.", ["14"]),
 ]
 
 ORG_CASES = [
@@ -132,6 +136,14 @@ ORG_CASES = [
     ("lost work", "nl", "Werkloos na zijn ontslag bij Agfa-Gevaert in 2024.", ["Agfa-Gevaert"]),
     ("retired from", "en", "75, retired from Solvay Chemicals, tremor.", ["Solvay Chemicals"]),
     ("an officer at", "en", "a policy officer at the Council of Europe, asthma.", ["Council of Europe"]),
+    ("a firm after chez", "fr", "En stage chez Deloitte Zaventem depuis mars.", ["Deloitte Zaventem"]),
+    ("a title after chez is a person's", "fr", "Visite chez Mme Lambert ce jour.", []),
+    ("a contract", "nl", "Heeft een contract bij Bpost sinds 2022.", ["Bpost"]),
+    ("training", "de", "Ausbildung bei der Sparkasse Eupen seit August.", ["Sparkasse Eupen"]),
+    ("works for", "fr", "Comptable pour Ethias depuis 2019.", ["Ethias"]),
+    ("a care home by its acronym", "fr", "Retour à la MR Les Glycines demain.", ["MR Les Glycines"]),
+    ("an hour after a work word is no employer", "en", "Called the nurse at 09:10 today.", []),
+    ("weeks of pregnancy are no firm", "fr", "Diabète gestationnel à 29 SA.", []),
 ]
 
 DATE_CASES = [
@@ -190,6 +202,8 @@ TITLE_CASES = [
     ("signature after a closing", "en", "Kind regards, Rhona MacGregor, registrar.", ["Rhona MacGregor"]),
     ("nl signature", "nl", "Met collegiale groeten, dr. Vanhaute", ["Vanhaute"]),
     ("de signature", "de", "Mit freundlichen Grüßen\nSteffi Mertes", ["Steffi Mertes"]),
+    ("thanks closing a message", "fr", "Rappelle-moi. Merci d'avance, Flo (gériatrie).", ["Flo"]),
+    ("wishes closing a message", "nl", "Graag je advies. Alvast bedankt, Wannes", ["Wannes"]),
     ("a header's name in lower case, then the age", "en", "OT: liam o'dowd, 51, roofer.", ["liam o'dowd"]),
     ("a nickname in a header", "fr", "Psy : Jojo, 19 ans, étudiant.", ["Jojo"]),
     ("a header's sex and age name nobody", "en", "Context: male, 63, smoker.", []),
@@ -213,6 +227,12 @@ TITLE_CASES = [
     ("German quotes around a nickname", "de", "Herr Johann „Hans“ Kessel, 88.", ["Johann „Hans“ Kessel"]),
     ("Portuguese particles", "nl", "mevr. Pereira Santos Ana da Silva, 60.", ["Pereira Santos Ana da Silva"]),
     ("a newborn by family name", "nl", "baby Mukendi, geboren na 34 weken.", ["Mukendi"]),
+    ("a doctor by specialty", "fr", "Vue par le cardiologue Vandermeulen hier.", ["Vandermeulen"]),
+    ("a resident", "nl", "Bewoner Achiel Verstraeten valt 's nachts.", ["Achiel Verstraeten"]),
+    ("a lawyer", "fr", "Contact avec Me Hautecler, administrateur de biens.", ["Hautecler"]),
+    ("a message header", "en", "From: Nadia Okonkwo\nTo: ward 4", ["Nadia Okonkwo"]),
+    ("a legal representative", "nl", "Bewindvoerder: Kristof Demeulemeester.", ["Kristof Demeulemeester"]),
+    ("internal medicine is no title", "fr", "Service de médecine interne, CHR de la Citadelle.", []),
 ]
 
 

@@ -39,7 +39,9 @@ _LINK = (
     r"(?:(?:(?:de|du|des|la|le|les|van|von|der|den|het|of|the|and|&|et|en|und|ter|ten|zum|zur|"
     r"St\.|Sint|Saint)\s|[dl]['’])){1,2}"
 )
-_NAME = r"[«\"„“]?\s?" + _WORD + r"(?:\s(?:" + _LINK + r")?" + _WORD + r"){0,4}(?:\s?[»\"“”])?"
+# A name never starts with an hour or a pregnancy's weeks ("at 09:10", "à 29 SA").
+_NOT_A_TIME = r"(?!\d{1,2}(?:[:hu.]\d{2}|\s?(?:h|u|uur|Uhr|am|pm|SA)\b))"
+_NAME = r"[«\"„“]?\s?" + _NOT_A_TIME + _WORD + r"(?:\s(?:" + _LINK + r")?" + _WORD + r"){0,4}(?:\s?[»\"“”])?"
 _UNIVERSITIES = r"(?:KU\sLeuven|UCLouvain|UCL|ULB|VUB|ULiège|UGent|UAntwerpen|UHasselt|UNamur|UMons)"
 _HEADS = (
     r"(?i:école(?:\scommunale|\sprimaire|\smaternelle|\sfondamentale|\ssupérieure|\ssecondaire|\stechnique)?|"
@@ -50,6 +52,13 @@ _HEADS = (
     r"grundschule|gemeindeschule|schule|sekundarschule|hochschule|universität|seniorenheims?|"
     r"altenheim|pflegeheim|kita|kindergarten|university|nursery|care\shome|lodge|residence|"
     r"seniorenresidenz|residenz|seniorenzentrum|wohnheim|"
+    # More schools and care homes: academies, grammar and vocational schools, Belgian
+    # "seniorie", service flats, day centres; "MR" and "MR-MRS" only before an article.
+    r"académie|academie|akademie|conservatoire|conservatorium|instituut|lyceum|kleuterschool|"
+    r"middelbare\sschool|secundaire\sschool|gymnasium|realschule|berufsschule|förderschule|"
+    r"gesamtschule|seniorie|résidence-services|serviceflat|assistentiewoning|zorgcentrum|"
+    r"dagcentrum|centre\sde\sjour|tagesstätte|altersheim|seniorenwohnheim|"
+    r"(?-i:MR(?:-MRS)?(?=\s(?:[Ll]es?|[Ll]a|[Ll]['’]|[Dd]u|[Dd]es|Saint|Sainte)\b))|"
     # Trades and firms named after their owner: "Bäckerei Kessel", "boulangerie Dumont".
     r"bäckerei|tischlerei|schreinerei|metzgerei|druckerei|gärtnerei|spedition|firma|"
     r"boulangerie|boucherie|menuiserie|imprimerie|bakkerij|slagerij|schrijnwerkerij|drukkerij|"
@@ -76,22 +85,36 @@ _WORK = (
     r"apprentie?|nettoyeuse|poetsvrouw|schoonmaker|schoonmaakster|kassierster|verkoper|"
     r"verkoopster|secretaresse|technieker|vrijwilliger|stagiair|mitarbeiter(?:in)?|"
     r"verkäufer(?:in)?|fahrer(?:in)?|techniker(?:in)?|reinigungskraft|praktikant(?:in)?|"
+    # Jobs, contracts and training: "comptable chez", "stage bij", "Ausbildung bei".
+    r"comptable|infirmière?|livreur|livreuse|facteur|factrice|policière?|agente?|militaire|pompier|"
+    r"gardienne?|concierge|cuisinière?|serveur|serveuse|coiffeur|coiffeuse|maçon|électricien|"
+    r"plombier|mécanicien|informaticienne?|développeur|développeuse|ingénieure?|avocate?|juriste|"
+    r"contrat|cdi|cdd|job|jobiste|emploi|engagée?|embauchée?|"
+    r"verpleegkundige|poetshulp|kok|kapster|kapper|postbode|politieagent|militair|brandweerman|"
+    r"loodgieter|elektricien|mecanicien|informaticus|programmeur|ingenieur|advocaat|jurist|"
+    r"contract|stage|werkzaam|tewerkgesteld|in\sdienst|"
+    r"tätig|koch|köchin|friseur(?:in)?|polizist(?:in)?|krankenpfleger(?:in)?|pflegerin|"
+    r"erzieher(?:in)?|ingenieur(?:in)?|informatiker(?:in)?|anwalt|anwältin|ausbildung|praktikum|"
+    r"lehre|vertrag|nurse|cook|chef|hairdresser|firefighter|programmer|developer|lawyer|"
+    r"accountant|job|internship|apprenticeship|placement|shifts?|"
     # Former work and its end: "ancien mineur aux", "retired from", "ontslag bij".
     r"ancienne?|former|formerly|ehemalige[rn]?|voormalige?|gewezen|retraitée?|pensionnée?|"
     r"retired|gepensioneerd|pensioniert|rentner(?:in)?|werkloos|ontslag|ontslagen|"
     r"licenciée?|licenciement|chômeuse?|arbeitslos|entlassen|kündigung|unemployed|"
     r"mineur|mijnwerker|bergmann|miner|officer|official|fonctionnaire|ambtenaar|beamter|beamtin|"
     r"soldier|soldat|soldaat|posted|stationed|seconded|détachée?|gedetacheerd|intérim|interim|"
-    r"\p{Ll}+(?:chauffeur|arbeider|werker|bediende|fahrer|arbeiter))"
+    r"\p{Ll}+(?:chauffeur|arbeider|werker|bediende|fahrer|arbeiter|medewerker|medewerkster|"
+    r"verkoper|verkoopster|kracht|mitarbeiter(?:in)?|leiter(?:in)?))"
 )
 # A company named with its legal form: "Logistiek Scheldeport nv", "Ostbelgische Holzwerke
 # GmbH", "Brightline Consulting SRL".
 _LEGAL_FORM = (
     r"(?:nv|NV|bv|BV|bvba|BVBA|cv|CV|vzw|VZW|SA|SRL|srl|SPRL|sprl|SC|SCRL|asbl|ASBL|GmbH|AG|KG|"
+    r"S\.A\.|N\.V\.|B\.V\.|SARL|Sàrl|SCS|SNC|VOF|CommV|OHG|LLP|mbH|"
     r"VoG|e\.V\.|Ltd\.?|LLC|Inc\.?|plc|PLC)"
 )
 _PREPOSITION = (
-    r"(?:chez|bij|bei\sder|bei|at|for|with|by|from|à\sla|à\sl['’]|à|aux|au|auprès\sd[eu]|"
+    r"(?:chez|bij|bei\sder|bei|at|for|with|by|from|pour|voor|für|à\sla|à\sl['’]|à|aux|au|auprès\sd[eu]|"
     r"aan\sde|aan\shet|aan|van\sde|"
     r"van\shet|van|an\sder|am)"
 )
@@ -129,9 +152,26 @@ class OrganisationRecognizer(PatternRecognizer):
         ),
         GatedPattern(
             "name + legal form",
-            r"(?<![\p{L}\d'’-])(?:" + _WORD + r"\s(?:" + _LINK + r")?){1,4}" + _LEGAL_FORM + r"(?![\p{L}\d])",
+            r"(?<![\p{L}\d'’-])(?!\d)(?:"
+            + _WORD
+            + r"\s(?:"
+            + _LINK
+            + r")?){1,4}"
+            + _LEGAL_FORM
+            + r"(?![\p{L}\d])",
             0.6,
             gate=r"\s" + _LEGAL_FORM + r"(?![\p{L}\d])",
+        ),
+        GatedPattern(
+            "chez + name",
+            # French "chez" before a capitalised name is a firm or a person's home, never a
+            # clinical word: "en stage chez Deloitte", "CDD chez Proximus". Titles are left
+            # to the person recogniser.
+            r"(?=[\p{Lu}«\"„“])(?<=\bchez\s(?:" + _ARTICLE + r"))"
+            r"(?!(?:Mme|Mmes|M|MM|Mlle|Mr|Dr|Dre|Pr|Me|Madame|Monsieur|Mademoiselle|Docteur|Maître)\b)"
+            + _NAME,
+            0.6,
+            gate=r"\bchez\s",
         ),
         Pattern(
             "employer label + name",

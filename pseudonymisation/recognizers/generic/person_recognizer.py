@@ -51,7 +51,10 @@ _WORD = (
 )
 # A nickname in quotes between the names: 'Robert "Bob" Harrington', 'Josef „Jupp“ Lentz'.
 _NICKNAME = r"(?:\s[\"„“«‘]\s?\p{Lu}[\p{L}'’-]*\s?[\"“”»’])?"
-_NAME = r"(?:" + _PARTICLE + r")?" + _WORD + _NICKNAME + r"(?:\s(?:" + _PARTICLE + r")?" + _WORD + r"){0,3}"
+# The words of a name are on one line.
+_NAME = (
+    r"(?:" + _PARTICLE + r")?" + _WORD + _NICKNAME + r"(?:[^\S\n](?:" + _PARTICLE + r")?" + _WORD + r"){0,3}"
+)
 _TITLES = (
     r"Dr\.?|Dre|Prof\.?|Pr\.?|M\.|Mme|Mlle|Mr\.?|Mrs\.?|Ms\.?|Miss|Dhr\.?|Mevr\.?|Mw\.?|"
     r"[Mm]onsieur|[Mm]adame|[Mm]ademoiselle|[Dd]octeur|[Dd]okter|[Pp]rofesseur|[Pp]rofessor|"
@@ -84,6 +87,21 @@ _TITLES = (
     r"Herrn?|Frau|Fräulein|Sohn|Tochter|Mutter|Vater|Ehefrau|Ehemann|Schwester|Bruder|Enkelin|"
     r"Enkel|Neffe|Nichte|Nachbarin|Nachbar|Freundin|Freund|Partnerin|Ex-Frau|Ex-Mann|Pfleger|"
     r"Hebamme|Liebe|Lieber|Sehr geehrter?|"
+    # Residents and clients, lawyers and religious, and the doctors a letter names by
+    # specialty ("vu par le cardiologue Dumont", "bewoner Jozef Maes", "Me Lambert").
+    r"[Bb]ewoner|[Bb]ewoonster|[Bb]ewohner(?:in)?|[Rr]ésidente?|[Rr]esident|[Cc]liënte?|[Kk]lient(?:in)?|"
+    r"[Cc]liente?|Me|Maître|[Aa]vocate?|[Aa]dvocaat|[Rr]echtsanwalt|[Rr]echtsanwältin|[Nn]otaire|[Nn]otaris|"
+    r"Sr\.?|Zr\.?|[Zz]uster|[Pp]ater|[Aa]bbé|[Pp]astoor|[Pp]farrer|"
+    r"[Cc]ardiologue|[Cc]ardioloog|[Cc]ardiologist|[Kk]ardiologe|[Kk]ardiologin|[Pp]édiatre|[Kk]inderarts|"
+    r"[Pp]aediatrician|[Pp]ediatrician|[Kk]inderarzt|[Kk]inderärztin|[Gg]ynécologue|[Gg]ynaecoloog|"
+    r"[Gg]ynaecologist|[Gg]ynäkologe|[Gg]ynäkologin|[Cc]hirurgien(?:ne)?|[Aa]nesthésiste|[Aa]nesthesist|"
+    r"[Aa]naesthetist|[Aa]nästhesist(?:in)?|[Pp]sychiatre|[Pp]sychiater|[Pp]sychiatrist|[Nn]eurologue|"
+    r"[Nn]euroloog|[Nn]eurologist|[Nn]eurologe|[Nn]eurologin|[Oo]ncologue|[Oo]ncoloog|[Oo]ncologist|"
+    r"[Oo]nkologe|[Oo]nkologin|[Rr]adiologue|[Rr]adioloog|[Rr]adiologist|[Rr]adiologe|[Rr]adiologin|"
+    r"[Uu]rologue|[Uu]roloog|[Uu]rologist|[Uu]rologe|[Uu]rologin|[Gg]ériatre|[Gg]eriater|[Gg]eriatrician|"
+    r"[Gg]eriaterin|[Gg]énéraliste|[Aa]rts|[Aa]rzt|[Ää]rztin|[Oo]berarzt|[Oo]berärztin|[Cc]hefarzt|"
+    r"[Cc]hefärztin|[Aa]ssistenzarzt|[Aa]ssistenzärztin|[Ss]tationsarzt|[Ss]tationsärztin|"
+    r"[Cc]onsultant|[Ss]tagiaire|[Ss]tagiair|"
     # Newborns are named by the family name: "baby Ilunga", "bébé Martin".
     r"[Bb]aby|[Bb]ébé|[Nn]ouveau-né|[Pp]asgeborene|[Nn]eugeborene[rs]?|[Ss]äugling"
 )
@@ -93,7 +111,14 @@ _LABELS = (
     r"[Oo]pérateur|[Oo]perateur|[Aa]ssistenz|[Aa]ide|[Ss]urgeon|[Aa]ssistant|[Cc]hirurg|[Aa]ssistent|"
     r"[Dd]emandeur|[Aa]anvrager|[Hh]ausarzt|"
     r"GP|[Hh]uisarts|[Mm]édecin traitant|[Rr]eferring (?:physician|doctor)|[Pp]hysician|"
-    r"[Dd]octor|[Dd]okter|[Mm]édecin"
+    r"[Dd]octor|[Dd]okter|[Mm]édecin|"
+    # Message headers, signatures, contacts and legal representatives.
+    r"From|To|Cc|De|Van|Aan|Von|An|[Ee]xpéditeur|[Dd]estinataire|[Aa]fzender|[Aa]bsender|"
+    r"[Ss]igné|[Gg]etekend|[Uu]nterschrift|[Aa]uteur|[Aa]uthor|[Vv]erfasser(?:in)?|"
+    r"[Cc]ontact|[Cc]ontactpersoon|[Cc]ontact person|[Aa]nsprechpartner(?:in)?|[Pp]ersonne de contact|"
+    r"[Pp]ersonne de confiance|[Vv]ertrouwenspersoon|[Vv]ertrauensperson|[Nn]ext of kin|"
+    r"[Tt]uteur|[Tt]utrice|[Vv]oogd|[Bb]ewindvoerder|[Bb]etreuer(?:in)?|[Aa]dministrateur de biens|"
+    r"[Rr]éférente?|[Mm]andataire"
 )
 _ACTS = (
     r"(?:[Ss]een|[Ee]xamined|[Rr]eferred|[Rr]eviewed|[Tt]reated|[Aa]ssessed|[Ss]igned|"
@@ -112,7 +137,13 @@ _CLOSINGS = (
     r"meilleures salutations|met vriendelijke groeten|met collegiale groeten|"
     r"vriendelijke groeten|collegiale groeten|groeten|mvg|mit freundlichen grüßen|"
     r"mit kollegialen grüßen|freundliche grüße|kollegiale grüße|viele grüße|beste grüße|"
-    r"herzliche grüße|merci|thanks|thank you|cheers|bedankt|dank je|danke|groetjes|bises|best)"
+    r"herzliche grüße|liebe grüße|"
+    # Thanks and wishes that close a message between colleagues.
+    r"merci d['’]avance|merci beaucoup|merci pour tout|bien à toi|à bientôt|bonne journée|amitiés|"
+    r"alvast bedankt|alvast dank|prettige dag|fijne dag|tot later|tot straks|thanks in advance|"
+    r"thank you in advance|many thanks in advance|take care|speak soon|vielen dank|danke im voraus|"
+    r"besten dank|schönen tag|bis bald|"
+    r"merci|thanks|thank you|cheers|bedankt|dank je|danke|groetjes|bises|best)"
 )
 # A header's person in any case, then the age: "Physio: james o'neill, 44, warehouse
 # worker", "Psych liaison: Matt, 27,". Not a word that says who without naming.

@@ -36,7 +36,14 @@ _LABELS = (
     r"invoice|facture|factuur|rechnung|rechnungsnummer|reference|referenz|"
     r"akte|patientenakte|krankenakte|fallnr\.?|labonummer|labnummer|labnr\.?|staalnummer|"
     r"n°\s?labo|n°\s?d['’]échantillon|ead|inami|riziv|lanr|barcode|code-barres|code\sbarre|"
-    r"streepjescode|strichcode|étiquette|etiket|n°|nr\.|no\.)"
+    r"streepjescode|strichcode|étiquette|etiket|"
+    # Numbers, series and lots, memberships and policies, orders and findings.
+    r"numéro|nummer|number|num\.|id|pid|pat\.-nr\.?|pat\.\snr\.?|fall-nr\.?|befundnummer|"
+    r"labornummer|einsendenummer|probennummer|vorgangsnummer|auftrag|serial|série|serienummer|"
+    r"seriennummer|lot|lotnummer|charge|chargennummer|batch|affiliation|aansluitingsnummer|"
+    r"lidnummer|mitgliedsnummer|versicherungsnummer|polisnummer|police|policy|membership|"
+    r"ordernummer|bestelnummer|commande|ticket|badge|carte|kaart|kaartnummer|karte|card|"
+    r"n°|nr\.|no\.)"
 )
 # Digit groups may be set apart by single spaces: "26/118 432", "7012 448 93".
 _NUMBER = (

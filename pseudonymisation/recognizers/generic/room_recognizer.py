@@ -21,6 +21,8 @@ ENTITY = "ROOM"
 
 _WORDS = (
     r"(?i:chambre|ch\.|lit|kamer|bed|room|rm\.?|zimmer|zi\.|bett|box|cubicle|salle|zaal|"
+    r"local|lokaal|kamernummer|bednummer|zimmernummer|bettnummer|room\snumber|bed\snumber|"
+    r"numéro\sde\schambre|bay|stretcher|brancard|trolley|brancardplaats|liege|"
     r"(?:behandlungs|untersuchungs|eingriffs|aufwach)?raum)"
 )
 # "312", "4B", "3.14", a room and bed "304-2", a wing and floor "B.3.07".
