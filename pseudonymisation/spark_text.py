@@ -3,7 +3,7 @@
 ``deidentify_column(text, language)`` is an iterator pandas UDF: each Python worker builds
 the Presidio engine once (``pseudonymisation.engine.get_engine``, cached per process and
 reused across partitions while Spark reuses the worker) and sends each Arrow batch through
-spaCy's ``nlp.pipe`` in one go, rather than one ``analyze`` call per row. Rows whose
+``Engine.deidentify_batch`` in one go, rather than one ``analyze`` call per row. Rows whose
 language is not ``fr``, ``nl``, ``en`` or ``de`` come out null (fail closed: an unknown language
 never lets its text through unchanged).
 """

