@@ -68,6 +68,14 @@ CASES = [
     ),
     ("invalid niss is not a niss", "fr", "Code 85073003329.", "Code 85073003329."),
     ("a file number is a record number", "fr", "Dossier 85073003329.", "Dossier <ID>."),
+    (
+        "en house number first",
+        "en",
+        "Lives at 27 Avenue des Cerisiers, 1330 Rixensart.",
+        "Lives at <ADDRESS>.",
+    ),
+    ("a date with dashes and a month", "fr", "Contrôle le 14-janv-2027.", "Contrôle le <DATE>."),
+    ("an age group over 89", "fr", "Nonagénaire autonome, vit seule.", "<AGE> autonome, vit seule."),
 ]
 
 

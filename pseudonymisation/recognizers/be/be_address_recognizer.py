@@ -1,7 +1,8 @@
 """Presidio recogniser of Belgian postal addresses in French, Dutch and English notes.
 
 Finds a street with its house number (``rue de la Loi 16``, ``Kerkstraat 12 bus 3``,
-``Chaussée de Wavre 120``, ``12 Baker Street``), optionally followed by a postcode and
+``Chaussée de Wavre 120``, ``12 Baker Street``, the number first as English letters write
+it: ``14 Avenue Louise``), optionally followed by a postcode and
 municipality (``, 1040 Etterbeek``), and a postcode with a municipality after a comma.
 Dutch roads named after their destination (``Steenweg op Gent 117``) count as streets.
 Known limits: a street without a house number, a street type outside the lists below
@@ -45,6 +46,17 @@ _FR_STREET = (
     + r"-(?:Place|Rue|Chaussée)\s+"
     + _NUMBER
 )
+# The number first, as English letters and some French ones write it: "14 Avenue Louise",
+# "12, rue de la Loi".
+_FR_STREET_NUMBER_FIRST = (
+    r"(?<![\d.,/-])\d{1,4}[a-zA-Z]?,?\s+"
+    + _FR_TYPES
+    + r"\s+(?:(?i:de la|de l['’]|des|du|de|d['’]|aux|au|la|le|les)\s*)?"
+    + _CAP
+    + r"(?:\s+(?:(?i:de|du|des|la|le|l['’]|d['’])\s*)?"
+    + _CAP
+    + r")*"
+)
 _NL_TYPES = (
     r"(?:straat|laan|plein|plaats|steenweg|weg|lei|dreef|kaai|kade|markt|singel|gracht|"
     r"dijk|baan|hof|pad|vest|wal|berg|dam|kouter|veld|park|ring|wijk|dries|"
@@ -69,7 +81,7 @@ _EN_STREET = (
     r"\d{1,4}\s+(?:" + _CAP + r"\s+){1,3}"
     r"(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive|Court|Close|Square|Terrace|Way)"
 )
-_STREET = r"(?:" + _FR_STREET + r"|" + _NL_STREET + r"|" + _EN_STREET + r")"
+_STREET = r"(?:" + _FR_STREET_NUMBER_FIRST + r"|" + _FR_STREET + r"|" + _NL_STREET + r"|" + _EN_STREET + r")"
 
 
 class BeAddressRecognizer(PatternRecognizer):

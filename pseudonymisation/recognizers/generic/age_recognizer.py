@@ -5,7 +5,8 @@ old``, ``aged 91``, and a bare age between commas or in brackets right after a c
 word (``Mr O'Brien, 91,``, ``Mrs Hart (95)``). Ages 90 to 119 only: younger ages are kept,
 as Safe Harbor allows. Ages in words from 90 to 109 are found the same two ways
 (``nonante-deux ans``, ``negentig jaar``, ``Mrs Hale, ninety-two,``, ``96-jährig``). Known
-limits: words for an age group (``nonagénaire``) and bare numbers in other places are kept.
+limits: bare numbers in other places are kept (words for the age group, ``nonagénaire``,
+``centenarian``, ``Neunzigjährige``, are found).
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ class AgeOver89Recognizer(PatternRecognizer):
             r"(?<![\p{L}-])" + _AGE_WORDS + _UNIT + r"(?![\p{L}\d])",
             0.7,
             gate=_AGE_WORD_GATE,
+        ),
+        Pattern(
+            "age group over 89",
+            r"(?<![\p{L}-])(?i:nonagénaires?|centenaires?|nonagenarians?|centenarians?|negentigjarigen?|"
+            r"honderdjarigen?|neunzigjährige[rn]?|hundertjährige[rn]?)(?![\p{L}])",
+            0.6,
         ),
         GatedPattern(
             "age in words after a name",

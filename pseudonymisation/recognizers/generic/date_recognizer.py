@@ -1,6 +1,6 @@
 """Presidio recogniser of dates in French, Dutch, English and German notes.
 
-Formats: ``12/03/2024``, ``12-03-24``, ``12.03.2024``, ``2024-03-12``, ``12 mars 2024``,
+Formats: ``12/03/2024``, ``12-03-24``, ``12.03.2024``, ``2024-03-12``, ``12 mars 2024``, ``03-déc-2026``,
 ``1er mars 2024``, ``12 maart 2024``, ``March 12, 2024``, ``12 March 2024``, ``mars 2024``,
 ``5. März 2025``, an optional weekday before (``vendredi 14 mars``, ``di 11/3``), and short
 numeric dates without a year (``12/01``, ``17/3``, ``4.3.``) when a weekday or a word that
@@ -63,9 +63,10 @@ _WEEKDAY = r"\b(?:" + WEEKDAYS + r")\.?,?\s+"
 _DAY_MONTH = (
     r"(?=\d)(?<![\d])"
     + _DAY
-    + r"(?:er|e|ste|de|st|nd|rd|th|\.)?\s+(?:"
+    # "12 mars 2024", and with dashes "03-déc-2026", "3-Dec-2026".
+    + r"(?:er|e|ste|de|st|nd|rd|th|\.)?(?:\s+|-)(?:"
     + MONTHS
-    + r"|may)(?:\s+"
+    + r"|may)(?:(?:\s+|-)"
     + _YEAR
     + r")?\b"
 )

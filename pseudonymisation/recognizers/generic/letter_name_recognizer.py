@@ -62,11 +62,12 @@ _LOWER_SURNAME_FIRST = regex.compile(
     + r"\s\K(?:(?:van|de|der|den|von|le|la|du|vande|vander|vanden)\s)?\p{Ll}[\p{Ll}'’-]{2,}\s"
     + r"(?P<first>\p{Ll}+(?:-\p{Ll}+)?)(?![\p{L}])"
 )
-# "Surname, Firstname" after a title or label: "Patientin Müller-Schmitz, Karin".
+# "Surname, Firstname" after a title or label: "Patientin Müller-Schmitz, Karin",
+# "Pt: KOWALSKI, Marek".
 _SURNAME_COMMA_FIRST = regex.compile(
     r"\b(?:"
     + _LOWER_TRIGGER
-    + r"|Dr\.?|Mevr\.|Dhr\.|Name|Naam|Nom)\s\K\p{Lu}[\p{L}'’-]+,\s"
+    + r"|Dr\.?|Mevr\.|Dhr\.|Name|Naam|Nom|Pt\.?)(?:\s?:)?\s\K\p{Lu}[\p{L}'’-]+,\s"
     + r"(?P<first>\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)(?![\p{L}])"
 )
 # A nickname in quotes right after a name: "Achiel Decock, 'Chielke'", "Esposito ('Nonna Gio'".

@@ -6,10 +6,13 @@ school or a care home names a handful of people. Reported:
 * an institution word and its name, before or after it: ``école communale de Jambes``,
   ``Athénée Royal d'Uccle``, ``basisschool De Regenboog``, ``Sint-Martinuscollege``,
   ``WZC Ter Linde``, ``résidence Les Lilas``, ``International School of Brussels``,
-  ``Gemeindeschule Kettenis``, ``Seniorenheim St. Joseph``, ``KU Leuven``, ``ULB``;
+  ``Gemeindeschule Kettenis``, ``Seniorenheim St. Joseph``, ``KU Leuven``, ``ULB``, ``École
+  n°4 de Forest``, ``MR Les Glycines``, ``au home Les Aubépines``;
 * a name after a word of work or study and a preposition: ``magasinier chez Colruyt``,
   ``werkt in ploegen bij Volvo Cars Gent``, ``works night shifts at Brussels Airport``,
   ``arbeitet bei Kabelwerk Eupen``;
+* a name after former or lost work (``ancien ouvrier aux``, ``retired from``, ``ontslag bij``)
+  and after French ``chez`` (``en stage chez Deloitte``), unless a title follows;
 * a name after ``employeur``, ``werkgever``, ``employer``, ``Arbeitgeber``;
 * a company named with its legal form: ``Logistiek Scheldeport nv``, ``Holzwerke GmbH``,
   ``Brightline Consulting SRL``.
@@ -59,6 +62,8 @@ _HEADS = (
     r"gesamtschule|seniorie|résidence-services|serviceflat|assistentiewoning|zorgcentrum|"
     r"dagcentrum|centre\sde\sjour|tagesstätte|altersheim|seniorenwohnheim|"
     r"(?-i:MR(?:-MRS)?(?=\s(?:[Ll]es?|[Ll]a|[Ll]['’]|[Dd]u|[Dd]es|Saint|Sainte)\b))|"
+    # Belgian French "home" is a care home: "au home Les Myosotis".
+    r"(?<=\b(?:au|du|le|un)\s)home|"
     # Trades and firms named after their owner: "Bäckerei Kessel", "boulangerie Dumont".
     r"bäckerei|tischlerei|schreinerei|metzgerei|druckerei|gärtnerei|spedition|firma|"
     r"boulangerie|boucherie|menuiserie|imprimerie|bakkerij|slagerij|schrijnwerkerij|drukkerij|"

@@ -82,6 +82,12 @@ _TITLES = (
     r"[Aa]potheker(?:in)?|[Pp]harmacist|[Cc]oordinatrice|[Cc]oordinateur|[Cc]oördinator|"
     r"[Hh]oofdverpleegkundige|[Cc]olleague|[Cc]onsœur|[Kk]ollegin|[Kk]ollege|[Rr]egistrar|"
     r"[Bb]uurvrouw|[Bb]uurman|[Cc]ousin(?:e)?|[Nn]eef|[Nn]icht|[Tt]ante|[Oo]om|[Oo]nkel|[Uu]ncle|[Aa]unt|"
+    r"[Oo]ncle|[Gg]rand-mère|[Gg]rand-père|[Bb]eau-frère|[Bb]elle-sœur|[Bb]elle-soeur|[Bb]elle-mère|"
+    r"[Bb]eau-père|[Pp]arrain|[Mm]arraine|[Oo]ma|[Oo]pa|[Gg]rootmoeder|[Gg]rootvader|[Ss]choonmoeder|"
+    r"[Ss]choonvader|[Ss]choonzus|[Ss]choonbroer|[Pp]leegmoeder|[Pp]leegvader|[Gg]randmother|"
+    r"[Gg]randfather|[Gg]randma|[Gg]randpa|[Ss]tepmother|[Ss]tepfather|[Ss]tepson|[Ss]tepdaughter|"
+    r"[Gg]odmother|[Gg]odfather|Großmutter|Großvater|Schwiegermutter|Schwiegervater|Schwägerin|"
+    r"Schwager|Cousine|Pflegemutter|Pflegevater|Stiefmutter|Stiefvater|Patin|"
     r"[Ff]latmate|[Rr]oommate|[Hh]ousemate|[Cc]olocataire|[Kk]otgenoot|[Hh]uisgenoot|[Mm]itbewohner(?:in)?|"
     r"[Ss]chwiegertochter|[Ss]chwiegersohn|[Bb]elle-fille|[Bb]eau-fils|[Ss]choondochter|[Ss]choonzoon|"
     r"Herrn?|Frau|Fräulein|Sohn|Tochter|Mutter|Vater|Ehefrau|Ehemann|Schwester|Bruder|Enkelin|"
@@ -106,7 +112,7 @@ _TITLES = (
     r"[Bb]aby|[Bb]ébé|[Nn]ouveau-né|[Pp]asgeborene|[Nn]eugeborene[rs]?|[Ss]äugling"
 )
 _LABELS = (
-    r"[Pp]atient|[Pp]atiënte?|[Pp]atiente?|[Pp]atientin|Name|Naam|Nom|[Bb]etreft|[Cc]oncerne|Betreff|"
+    r"[Pp]atient|[Pp]atiënte?|[Pp]atiente?|[Pp]atientin|Pt\.?|Name|Naam|Nom|[Bb]etreft|[Cc]oncerne|Betreff|"
     r"[Ss]age-femme|[Vv]roedvrouw|[Mm]idwife|[Hh]ebamme|[Ii]nfirmière|[Nn]urse|[Zz]uweiser|"
     r"[Oo]pérateur|[Oo]perateur|[Aa]ssistenz|[Aa]ide|[Ss]urgeon|[Aa]ssistant|[Cc]hirurg|[Aa]ssistent|"
     r"[Dd]emandeur|[Aa]anvrager|[Hh]ausarzt|"

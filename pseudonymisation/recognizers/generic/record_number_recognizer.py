@@ -4,7 +4,9 @@ Reports the number after a word that names one: ``dossier n° 2025-004871``, ``d
 88412379``, ``MRN 00731552``, ``hospital no. BRU-559317``, ``échantillon n° L24-558913``,
 ``staal U-2025-031877``, ``Fallnummer 2025-118304``, ``Probe E25-004417``,
 ``Untersuchungsnummer RAD-2502-88412``, ``personeelsnummer A-559102``, ``Patient ID
-PT-009812``, ``EPD 4471926``, ``Kundennr. K-33815``, ``file GP-2025-0917``. A number is a
+PT-009812``, ``EPD 4471926``, ``Kundennr. K-33815``, ``file GP-2025-0917``, ``biopsie
+H25-1234``, ``aanvraagnummer RX25-7719``, ``invoice FAC-25-4401``, ``INAMI 1-23456-78-901``,
+``n° de labo 2611-0932``, ``stalennummer 55120``, ``Pat.-Nr. 2025/88310``. A number is a
 token of letters, digits, dashes, dots and slashes with at least four digits. Known limits:
 numbers with no such word before them are kept (a bare number is as often a dose or a lab
 value); the Belgian national number has its own recogniser.
@@ -43,6 +45,8 @@ _LABELS = (
     r"seriennummer|lot|lotnummer|charge|chargennummer|batch|affiliation|aansluitingsnummer|"
     r"lidnummer|mitgliedsnummer|versicherungsnummer|polisnummer|police|policy|membership|"
     r"ordernummer|bestelnummer|commande|ticket|badge|carte|kaart|kaartnummer|karte|card|"
+    # "n° de labo", "numéro d'ordre"; Dutch and German compounds ("stalennummer", "Labornr.").
+    r"(?:n°|numéro|nr\.?|no\.?)\s?d(?:e\s|['’])\p{L}{3,}|\p{L}{3,}(?:nummer|nr\.?)|"
     r"n°|nr\.|no\.)"
 )
 # Digit groups may be set apart by single spaces: "26/118 432", "7012 448 93".
