@@ -76,6 +76,18 @@ CASES = [
     ),
     ("a date with dashes and a month", "fr", "Contrôle le 14-janv-2027.", "Contrôle le <DATE>."),
     ("an age group over 89", "fr", "Nonagénaire autonome, vit seule.", "<AGE> autonome, vit seule."),
+    (
+        "departments after chez and a title stay",
+        "fr",
+        "Suivi chez ORL ; avis du cardiologue : FEVG 55 %.",
+        "Suivi chez ORL ; avis du cardiologue : FEVG 55 %.",
+    ),
+    (
+        "departments after a work word stay",
+        "en",
+        "Works night shifts at A&E, nurse at Triage.",
+        "Works night shifts at A&E, nurse at Triage.",
+    ),
 ]
 
 

@@ -237,7 +237,14 @@ TITLE_CASES = [
     ("a doctor by specialty", "fr", "Vue par le cardiologue Vandermeulen hier.", ["Vandermeulen"]),
     ("a resident", "nl", "Bewoner Achiel Verstraeten valt 's nachts.", ["Achiel Verstraeten"]),
     ("a lawyer", "fr", "Contact avec Me Hautecler, administrateur de biens.", ["Hautecler"]),
-    ("a message header", "en", "From: Nadia Okonkwo\nTo: ward 4", ["Nadia Okonkwo"]),
+    ("a finding after a specialist and a colon", "nl", "Advies cardioloog: Echo normaal.", []),
+    ("German doctors are no titles", "de", "Kardiologe: Echo unauffällig. Chefarzt Visite.", []),
+    (
+        "a name on one line",
+        "nl",
+        "Bewindvoerder: Kristof Demeulemeester\nAdres volgt.",
+        ["Kristof Demeulemeester"],
+    ),
     ("a legal representative", "nl", "Bewindvoerder: Kristof Demeulemeester.", ["Kristof Demeulemeester"]),
     ("internal medicine is no title", "fr", "Service de médecine interne, CHR de la Citadelle.", []),
 ]

@@ -93,23 +93,23 @@ _TITLES = (
     r"Herrn?|Frau|Fräulein|Sohn|Tochter|Mutter|Vater|Ehefrau|Ehemann|Schwester|Bruder|Enkelin|"
     r"Enkel|Neffe|Nichte|Nachbarin|Nachbar|Freundin|Freund|Partnerin|Ex-Frau|Ex-Mann|Pfleger|"
     r"Hebamme|Liebe|Lieber|Sehr geehrter?|"
-    # Residents and clients, lawyers and religious, and the doctors a letter names by
-    # specialty ("vu par le cardiologue Dumont", "bewoner Jozef Maes", "Me Lambert").
+    # Residents and clients, lawyers and religious ("bewoner Jozef Maes", "Me Lambert").
     r"[Bb]ewoner|[Bb]ewoonster|[Bb]ewohner(?:in)?|[Rr]ésidente?|[Rr]esident|[Cc]liënte?|[Kk]lient(?:in)?|"
     r"[Cc]liente?|Me|Maître|[Aa]vocate?|[Aa]dvocaat|[Rr]echtsanwalt|[Rr]echtsanwältin|[Nn]otaire|[Nn]otaris|"
-    r"Sr\.?|Zr\.?|[Zz]uster|[Pp]ater|[Aa]bbé|[Pp]astoor|[Pp]farrer|"
-    r"[Cc]ardiologue|[Cc]ardioloog|[Cc]ardiologist|[Kk]ardiologe|[Kk]ardiologin|[Pp]édiatre|[Kk]inderarts|"
-    r"[Pp]aediatrician|[Pp]ediatrician|[Kk]inderarzt|[Kk]inderärztin|[Gg]ynécologue|[Gg]ynaecoloog|"
-    r"[Gg]ynaecologist|[Gg]ynäkologe|[Gg]ynäkologin|[Cc]hirurgien(?:ne)?|[Aa]nesthésiste|[Aa]nesthesist|"
-    r"[Aa]naesthetist|[Aa]nästhesist(?:in)?|[Pp]sychiatre|[Pp]sychiater|[Pp]sychiatrist|[Nn]eurologue|"
-    r"[Nn]euroloog|[Nn]eurologist|[Nn]eurologe|[Nn]eurologin|[Oo]ncologue|[Oo]ncoloog|[Oo]ncologist|"
-    r"[Oo]nkologe|[Oo]nkologin|[Rr]adiologue|[Rr]adioloog|[Rr]adiologist|[Rr]adiologe|[Rr]adiologin|"
-    r"[Uu]rologue|[Uu]roloog|[Uu]rologist|[Uu]rologe|[Uu]rologin|[Gg]ériatre|[Gg]eriater|[Gg]eriatrician|"
-    r"[Gg]eriaterin|[Gg]énéraliste|[Aa]rts|[Aa]rzt|[Ää]rztin|[Oo]berarzt|[Oo]berärztin|[Cc]hefarzt|"
-    r"[Cc]hefärztin|[Aa]ssistenzarzt|[Aa]ssistenzärztin|[Ss]tationsarzt|[Ss]tationsärztin|"
-    r"[Cc]onsultant|[Ss]tagiaire|[Ss]tagiair|"
+    r"Sr\.?|Zr\.?|[Zz]uster|[Pp]ater|[Aa]bbé|[Pp]astoor|[Pp]farrer|[Ss]tagiaire|[Ss]tagiair|"
     # Newborns are named by the family name: "baby Ilunga", "bébé Martin".
     r"[Bb]aby|[Bb]ébé|[Nn]ouveau-né|[Pp]asgeborene|[Nn]eugeborene[rs]?|[Ss]äugling"
+)
+# Doctors a letter names by specialty ("vu par le cardiologue Dumont", "de neuroloog Van
+# Hoof"), French, Dutch and English only (German capitalises the noun after them too), and
+# with a space only: after a colon comes a finding ("cardioloog: Echo normaal").
+_SPECIALISTS = (
+    r"[Cc]ardiologue|[Cc]ardioloog|[Cc]ardiologist|[Pp]édiatre|[Kk]inderarts|[Pp]aediatrician|"
+    r"[Pp]ediatrician|[Gg]ynécologue|[Gg]ynaecoloog|[Gg]ynaecologist|[Cc]hirurgien(?:ne)?|"
+    r"[Aa]nesthésiste|[Aa]nesthesist|[Aa]naesthetist|[Pp]sychiatre|[Pp]sychiater|[Pp]sychiatrist|"
+    r"[Nn]eurologue|[Nn]euroloog|[Nn]eurologist|[Oo]ncologue|[Oo]ncoloog|[Oo]ncologist|[Rr]adiologue|"
+    r"[Rr]adioloog|[Rr]adiologist|[Uu]rologue|[Uu]roloog|[Uu]rologist|[Gg]ériatre|[Gg]eriater|"
+    r"[Gg]eriatrician|[Gg]énéraliste|[Aa]rts"
 )
 _LABELS = (
     r"[Pp]atient|[Pp]atiënte?|[Pp]atiente?|[Pp]atientin|Pt\.?|Name|Naam|Nom|[Bb]etreft|[Cc]oncerne|Betreff|"
@@ -118,8 +118,7 @@ _LABELS = (
     r"[Dd]emandeur|[Aa]anvrager|[Hh]ausarzt|"
     r"GP|[Hh]uisarts|[Mm]édecin traitant|[Rr]eferring (?:physician|doctor)|[Pp]hysician|"
     r"[Dd]octor|[Dd]okter|[Mm]édecin|"
-    # Message headers, signatures, contacts and legal representatives.
-    r"From|To|Cc|De|Van|Aan|Von|An|[Ee]xpéditeur|[Dd]estinataire|[Aa]fzender|[Aa]bsender|"
+    # Signatures, contacts and legal representatives.
     r"[Ss]igné|[Gg]etekend|[Uu]nterschrift|[Aa]uteur|[Aa]uthor|[Vv]erfasser(?:in)?|"
     r"[Cc]ontact|[Cc]ontactpersoon|[Cc]ontact person|[Aa]nsprechpartner(?:in)?|[Pp]ersonne de contact|"
     r"[Pp]ersonne de confiance|[Vv]ertrouwenspersoon|[Vv]ertrauensperson|[Nn]ext of kin|"
@@ -182,7 +181,9 @@ class NameListPersonRecognizer(PatternRecognizer):
             "title + name",
             r"(?=\p{Lu}|(?:(?:van|von|de|der|den|du|le|la|da|di|dos)\s){1,2}\p{Lu})(?<=[\s(])(?<=\b(?:"
             + _TITLES
-            + r")(?:[,:]?\s|\s\())"
+            + r")(?:[,:]?\s|\s\()|\b(?:"
+            + _SPECIALISTS
+            + r")\s)"
             + _NOT_A_TITLE
             + _INITIALS
             + r"?"
