@@ -237,6 +237,8 @@ TITLE_CASES = [
     ("a doctor by specialty", "fr", "Vue par le cardiologue Vandermeulen hier.", ["Vandermeulen"]),
     ("a resident", "nl", "Bewoner Achiel Verstraeten valt 's nachts.", ["Achiel Verstraeten"]),
     ("a lawyer", "fr", "Contact avec Me Hautecler, administrateur de biens.", ["Hautecler"]),
+    ("a dictation reference", "fr", "Réf. : DELHAYE/mc ; courrier suivra.", ["DELHAYE/mc"]),
+    ("a Dutch reference", "nl", "Ons kenmerk: KDW/ab", ["KDW/ab"]),
     ("a finding after a specialist and a colon", "nl", "Advies cardioloog: Echo normaal.", []),
     ("German doctors are no titles", "de", "Kardiologe: Echo unauffällig. Chefarzt Visite.", []),
     (

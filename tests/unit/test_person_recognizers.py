@@ -46,6 +46,26 @@ FIRST_NAME_CASES = [
     ),
     ("lower case before an age", "de", "Besuch bei helmut kohnen, 94-jährig.", ["helmut kohnen"]),
     ("lower-case words that are no name", "fr", "Noté : douleur thoracique (depuis hier).", []),
+    (
+        "an unlisted part before a listed first name",
+        "fr",
+        "accompagnée de Mbali Fatou Ndlovu, sa fille.",
+        ["Mbali Fatou Ndlovu"],
+    ),
+    (
+        "a title before the first name is no part",
+        "en",
+        "seen with Nurse Emily Clarke today.",
+        ["Emily Clarke"],
+    ),
+    (
+        "a department before the first name is no part",
+        "en",
+        "then Cardiology Emily Clarke called.",
+        ["Emily Clarke"],
+    ),
+    ("no first part at a sentence start", "en", "Done. Later Emily Clarke called.", ["Emily Clarke"]),
+    ("no first part in German", "de", "die Tochter Anna Krings kam.", ["Anna Krings"]),
 ]
 
 

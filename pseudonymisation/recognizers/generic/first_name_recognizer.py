@@ -27,8 +27,11 @@ import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from pseudonymisation.clinical_terms import lexicon
+from pseudonymisation.clinical_terms import lexicon, terms
 from pseudonymisation.recognizers.generic.names import FIRST_NAMES
+from pseudonymisation.recognizers.generic.person_recognizer import TITLES
+
+_TITLE_WORD = regex.compile(r"(?:" + TITLES + r")")
 
 ENTITY = "PERSON"
 SCORE = 0.6
@@ -165,6 +168,25 @@ def _listed(word: str, lexicon: frozenset[str]) -> bool:
     return len(parts) == 2 and parts[0] not in _SAINTS and (parts[0] in lexicon or parts[1] in lexicon)
 
 
+# A capitalised word right before a listed first name, not at a sentence's start.
+_PART_BEFORE = regex.compile(r"(?<=[\p{Ll}\d,;)]\s)(\p{Lu}\p{Ll}{2,})\s$")
+_NOUNS_CAPITALISED = frozenset({"de"})
+
+
+@lru_cache(maxsize=8)
+def _not_name_parts(language: str) -> frozenset[str]:
+    """Capitalised words that come before names without being one: titles and roles,
+    departments, hospital words, stop words of any language."""
+    words = {w.lower() for w in _all_stop_words()}
+    for name in ("roles", "departments", "hospitals"):
+        words |= {t.lower() for t in terms(name, language)}
+    return frozenset(words)
+
+
+def _not_a_name_part(word: str, language: str) -> bool:
+    return word.lower() in _not_name_parts(language) or _TITLE_WORD.fullmatch(word) is not None
+
+
 @lru_cache(maxsize=1)
 def _lower_first_names() -> frozenset[str]:
     """Listed first names in lower case, minus those that are words of a language
@@ -216,5 +238,18 @@ class FirstNameSurnameRecognizer(EntityRecognizer):
                 continue
             surname = _SURNAME.match(text, word.end())
             if surname is not None:
-                found.append(RecognizerResult(ENTITY, word.start(), surname.end(), SCORE))
+                start = self._first_part_before(text, word.start())
+                found.append(RecognizerResult(ENTITY, start, surname.end(), SCORE))
         return found
+
+    def _first_part_before(self, text: str, start: int) -> int:
+        """Where the name starts: a first part outside the lexicon may come before the listed
+        one (``Ndeye Fatou Sow``, ``Maria Ana Silva``), a capitalised word in mid-sentence
+        that is no title, role, department or hospital word. Not in German, which
+        capitalises every noun."""
+        if self.supported_language in _NOUNS_CAPITALISED:
+            return start
+        before = _PART_BEFORE.search(text, max(0, start - 40), start)
+        if before is None or _not_a_name_part(before.group(1), self.supported_language):
+            return start
+        return before.start(1)

@@ -167,6 +167,8 @@ _TRAILING_INITIALS = r"(?:\s\p{Lu}\.(?:-?\p{Lu}\.)?(?![\p{L}])|\b)"
 _OPTIONAL_TITLE = r"(?:(?:Dr|Prof|Pr|Mr|Mrs|Ms|dr|prof|Dhr|Mevr|Mme|M|Herr|Frau)\.?\s)?"
 # After a label or an act the title is optional, so the name must not be the title itself.
 _NOT_A_TITLE = r"(?!(?:Dr|Prof|Pr|Mr|Mrs|Ms|Miss|Dhr|Mevr|Mme|Mlle|Herr|Frau)\b)"
+# The titles and the specialists, for other recognisers (a word that is never a name's part).
+TITLES = _TITLES + "|" + _SPECIALISTS
 _FIRST = r"(?:" + "|".join(sorted(FIRST_NAMES, key=len, reverse=True)) + r")"
 _LAST = r"(?:" + "|".join(sorted(SURNAMES, key=len, reverse=True)) + r")"
 
@@ -200,6 +202,16 @@ class NameListPersonRecognizer(PatternRecognizer):
             + r"\b",
             0.65,
             gate=r"\b(?:Drs|Dres|drs|Profs|Prs)\b",
+        ),
+        GatedPattern(
+            "dictation reference",
+            # A letter's reference is the author's name or initials and the typist's:
+            # "Réf. : VERMEULEN/jd", "Ons kenmerk: DW/ab", "Unser Zeichen: KR/ms".
+            r"(?=\p{Lu})(?<=\b(?i:réf\.?|ref\.?|référence|n/réf\.?|kenmerk|ons\skenmerk|our\sref\.?|"
+            r"zeichen|unser\szeichen|dictée?\spar|dicté\spar|gedicteerd\sdoor|dictated\sby)\s?:?\s?)"
+            r"\p{Lu}{2,}(?:[/-]\p{Lu}{2,})?/\p{Ll}{2,3}(?![\p{L}\d])",
+            0.6,
+            gate=r"\p{Lu}{2}/\p{Ll}{2}",
         ),
         GatedPattern(
             "initials signing at the end",
