@@ -113,6 +113,7 @@ ORG_CASES = [
         ["école supérieure des arts de Mons"],
     ),
     ("German nouns after der are no employer", "de", "Er arbeitet in der Küche.", []),
+    ("German nouns after bei are no employer", "de", "Er arbeitet bei Bedarf nachts.", []),
     (
         "a trade named after its owner",
         "de",
@@ -144,6 +145,7 @@ ORG_CASES = [
     ("training", "de", "Ausbildung bei der Sparkasse Eupen seit August.", ["Sparkasse Eupen"]),
     ("works for", "fr", "Comptable pour Ethias depuis 2019.", ["Ethias"]),
     ("a care home by its acronym", "fr", "Retour à la MR Les Glycines demain.", ["MR Les Glycines"]),
+    ("a sports club", "fr", "Joue au football au RFC Seraing le dimanche.", ["RFC Seraing"]),
     ("a Belgian home", "fr", "Elle vit au home Les Aubépines depuis mai.", ["home Les Aubépines"]),
     ("home in English is no care home", "en", "Went home Tuesday, stable.", []),
     ("an hour after a work word is no employer", "en", "Called the nurse at 09:10 today.", []),
@@ -196,6 +198,8 @@ LETTER_NAME_CASES = [
     ("a quoted nickname after a name", "nl", "Jozef Maes, 'Jefke' voor iedereen, 88 jaar.", ["Jefke"]),
     ("the same word mid-sentence is a name", "en", "The baby, Grace, is well.", ["Grace"]),
     ("german capitalises nouns", "de", "Knochen und Mark unauffällig.", []),
+    ("a German job after als is no nickname", "de", "Arbeitet als Krankenschwester in Eupen.", []),
+    ("a German nickname in quotes", "de", "Er nennt sich als „Schorsch“ im Heim.", ["Schorsch"]),
 ]
 
 TITLE_CASES = [

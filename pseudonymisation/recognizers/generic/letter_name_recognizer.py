@@ -137,7 +137,12 @@ class LetterNameRecognizer(EntityRecognizer):
         for match in _SURNAME_COMMA_FIRST.finditer(text):
             if _listed(match.group("first"), lexicon):
                 found.append(RecognizerResult(ENTITY, match.start(), match.end(), SCORE))
+        nouns_capitalised = self.supported_language in _NOUNS_CAPITALISED
         for pattern in (_NICKNAME, _QUOTED_AFTER_NAME):
             for match in pattern.finditer(text):
+                # German "als Krankenschwester" is a job: there a nickname needs its quotes.
+                quoted = any(q in text[max(0, match.start() - 2) : match.start()] for q in "«\"„“'‘")
+                if pattern is _NICKNAME and nouns_capitalised and not quoted:
+                    continue
                 found.append(RecognizerResult(ENTITY, match.start(), match.end(), SCORE))
         return found

@@ -62,6 +62,8 @@ _HEADS = (
     r"gesamtschule|seniorie|résidence-services|serviceflat|assistentiewoning|zorgcentrum|"
     r"dagcentrum|centre\sde\sjour|tagesstätte|altersheim|seniorenwohnheim|"
     r"(?-i:MR(?:-MRS)?(?=\s(?:[Ll]es?|[Ll]a|[Ll]['’]|[Dd]u|[Dd]es|Saint|Sainte)\b))|"
+    # Sports clubs by their initials: "RFC Seraing", "KSV Roeselare", "SV Eupen".
+    r"(?-i:R?FC|KV|KSV|KFC|KAA|RSC|RCS|KRC|SV|VV|KVC|RAEC)(?=\s\p{Lu})|"
     # Belgian French "home" is a care home: "au home Les Myosotis".
     r"(?<=\b(?:au|du|le|un)\s)home|"
     # Trades and firms named after their owner: "Bäckerei Kessel", "boulangerie Dumont".
@@ -102,6 +104,8 @@ _WORK = (
     r"erzieher(?:in)?|ingenieur(?:in)?|informatiker(?:in)?|anwalt|anwältin|ausbildung|praktikum|"
     r"cook|chef|hairdresser|firefighter|programmer|developer|lawyer|"
     r"accountant|job|internship|apprenticeship|placement|"
+    # Sport in a club: "joue au RFC Seraing", "plays for KV Mechelen", "spielt beim SV".
+    r"joue|jouait|plays|played|playing|speelde|spielt|spielte|"
     # Former work and its end: "ancien mineur aux", "retired from", "ontslag bij".
     r"ancienne?|former|formerly|ehemalige[rn]?|voormalige?|gewezen|retraitée?|pensionnée?|"
     r"retired|gepensioneerd|pensioniert|rentner(?:in)?|werkloos|ontslag|ontslagen|"
@@ -122,6 +126,12 @@ _PREPOSITION = (
     r"(?:chez|bij|bei\sder|bei|at|for|with|by|from|pour|voor|für|à\sla|à\sl['’]|à|aux|au|auprès\sd[eu]|"
     r"aan\sde|aan\shet|aan|van\sde|"
     r"van\shet|van|an\sder|am)"
+)
+# German capitalises the nouns that follow "bei" and "für" in a clinical sentence
+# ("arbeitet bei Bedarf", "Praktikum bei Verdacht ..."): not a firm.
+_NOT_A_GERMAN_NOUN = (
+    r"(?!(?:Bedarf|Verdacht|Aufnahme|Entlassung|Belastung|Fieber|Schmerzen?|Nacht|Tag|"
+    r"Kälte|Hitze|Regen|Stress|Beschwerden|Bewusstsein|Kontrolle|Zustand|Übelkeit|Schwindel)\b)"
 )
 _ARTICLE = r"(?:(?:the|de|het|la|le|les|der|die|das)\s|l['’])?"
 
@@ -152,6 +162,7 @@ class OrganisationRecognizer(PatternRecognizer):
             + r"\s"
             + _ARTICLE
             + r")"
+            + _NOT_A_GERMAN_NOUN
             + _NAME,
             0.6,
         ),
