@@ -40,7 +40,7 @@ from pseudonymisation.blas import can_limit_blas_threads, one_blas_thread
 from pseudonymisation.clinical_terms import protect
 from pseudonymisation.recognizers.be.be_address_recognizer import BeAddressRecognizer
 from pseudonymisation.recognizers.be.be_niss_recognizer import BeNissRecognizer
-from pseudonymisation.recognizers.be.be_phone_recognizer import BePhoneRecognizer
+from pseudonymisation.recognizers.be.be_phone_recognizer import BePhoneRecognizer, PhoneExtensionRecognizer
 from pseudonymisation.recognizers.generic.age_recognizer import AgeOver89Recognizer
 from pseudonymisation.recognizers.generic.date_recognizer import MultilingualDateRecognizer
 from pseudonymisation.recognizers.generic.email_recognizer import OfflineEmailRecognizer
@@ -156,6 +156,7 @@ def haven_recognizers(language: str, *, statistical_ner: bool = False) -> list[E
     recognizers: list[EntityRecognizer] = [
         BeNissRecognizer(language),
         BePhoneRecognizer(language),
+        PhoneExtensionRecognizer(language),
         IbanChecksumRecognizer(language),
         OfflineEmailRecognizer(language),
         MultilingualDateRecognizer(language),

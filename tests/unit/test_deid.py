@@ -75,6 +75,18 @@ CASES = [
         "Lives at <ADDRESS>.",
     ),
     ("a date with dashes and a month", "fr", "Contrôle le 14-janv-2027.", "Contrôle le <DATE>."),
+    (
+        "an internal extension",
+        "fr",
+        "Joignable au poste 4412 ou bip 512.",
+        "Joignable au poste <PHONE> ou bip <PHONE>.",
+    ),
+    (
+        "a dose after a pager word is no extension",
+        "en",
+        "Pager 2 days ago; ext. 250 mg",
+        "Pager 2 days ago; ext. 250 mg",
+    ),
     ("an age group over 89", "fr", "Nonagénaire autonome, vit seule.", "<AGE> autonome, vit seule."),
     (
         "departments after chez and a title stay",

@@ -3,7 +3,9 @@
 Formats: ``02 123 45 67``, ``02/123.45.67``, ``0470 12 34 56``, ``0470/12.34.56``,
 ``+32 470 12 34 56``, ``+32 (0)2 123 45 67``, ``0032 2 ...``. Candidates are validated
 with the ``phonenumbers`` library (region BE), so a run of digits that is no phone
-number in Belgium's numbering plan is dropped. Known limits: numbers split over lines,
+number in Belgium's numbering plan is dropped. ``PhoneExtensionRecognizer`` reports a
+hospital's internal extension or pager after its word (``poste 4412``, ``toestel 2231``,
+``bip 512``, ``Durchwahl 318``, ``ext. 4410``). Known limits: numbers split over lines,
 written in words, or shorter service numbers (``1733``, ``112``) are not found.
 """
 
@@ -62,3 +64,25 @@ class BePhoneRecognizer(PatternRecognizer):
         except phonenumbers.NumberParseException:
             return False
         return bool(phonenumbers.is_valid_number(number))
+
+
+class PhoneExtensionRecognizer(PatternRecognizer):
+    """An internal extension or pager number after its word (not validated: it has no plan)."""
+
+    PATTERNS: ClassVar[list[Pattern]] = [
+        Pattern(
+            "extension or pager",
+            r"(?=\d)(?<=\b(?i:poste|toestel|tst\.|ext\.?|extension|durchwahl|bip|bipper|pager|"
+            r"pieper|piepser|semafoon|sémaphone)\s?(?:n°|nr\.?|no\.?|:)?\s?)\d{3,5}(?![\d,.]\d|\s?(?:mg|ml|h|u|x|%)\b)",
+            0.6,
+        ),
+    ]
+
+    def __init__(self, supported_language: str = "fr") -> None:
+        super().__init__(
+            supported_entity=ENTITY,
+            name=f"PhoneExtensionRecognizer_{supported_language}",
+            supported_language=supported_language,
+            patterns=list(self.PATTERNS),
+            global_regex_flags=regex.DOTALL | regex.MULTILINE,
+        )
