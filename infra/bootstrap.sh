@@ -18,7 +18,11 @@ if ! .venv/bin/uv --version 2>/dev/null | grep -q " $UV_VERSION"; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
 fi
 echo "venv: installing requirements.lock"
-.venv/bin/uv pip sync --quiet --python .venv/bin/python requirements.lock
+# Compiled once here: where PYTHONDONTWRITEBYTECODE is set (container images often set it),
+# nothing would ever be cached, and every process (each `haven` command, Spark's Python
+# workers, Airflow's services) would compile Airflow, Great Expectations, Spark and spaCy
+# from source again, seconds each time.
+.venv/bin/uv pip sync --quiet --compile-bytecode --python .venv/bin/python requirements.lock
 .venv/bin/uv pip install --quiet --python .venv/bin/python --no-deps -e .
 touch .venv/.installed
 echo "venv: ready ($(.venv/bin/python --version))"
