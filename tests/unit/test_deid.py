@@ -218,7 +218,5 @@ def test_the_deidentification_version_is_recorded_and_read_back() -> None:
 
 
 def test_german_is_supported() -> None:
-    same = (
-        deidentify("Herr Jean Dupont, 93 Jahre, Zimmer 214.", "de") == "Herr <PERSON>, <AGE>, Zimmer <ROOM>."
-    )
+    same = deidentify("Herr Jean Dupont, 93 Jahre, Zimmer 214.", "de") == "Herr <PERSON>, <AGE>, <ROOM>."
     assert same

@@ -43,6 +43,9 @@ AGE_CASES = [
     ("eighty in words is kept", "en", "Mr Ellery, eighty-four, frail.", []),
     ("younger ages are kept", "nl", "Man van 41 jaar.", []),
     ("saturation is not an age", "fr", "Saturation 92 %, pouls 96.", []),
+    ("en years without old", "en", "Mr Lenoir, 90 years, care home.", ["90 years"]),
+    ("de years with alt", "de", "Herr Heinrichs, 93 Jahre alt, wohnhaft", ["93 Jahre alt"]),
+    ("a duration under 90 years stays", "en", "smoked for 40 years, stopped.", []),
 ]
 
 ID_CASES = [
@@ -71,22 +74,38 @@ ID_CASES = [
     ("de Pat.-Nr.", "de", "Pat.-Nr. 2025/88310 aufgenommen.", ["2025/88310"]),
     ("en serial number", "en", "Pump serial SN-4471-0932 replaced.", ["SN-4471-0932"]),
     ("nl membership", "nl", "Aansluitingsnummer 4120-77331-02 bij het ziekenfonds.", ["4120-77331-02"]),
+    ("fr staff number", "fr", "magasinier, matricule TL-00412, après", ["TL-00412"]),
+    ("fr social file", "fr", "dossier social SS-25-0419.", ["SS-25-0419"]),
+    ("en prefix set apart", "en", "hospital number HN 5530019. PET-CT", ["HN 5530019"]),
+    ("a prefix needs four digits", "nl", "patiëntnummer PN 77 gevraagd", []),
 ]
 
 ROOM_CASES = [
-    ("fr chambre and lit", "fr", "chambre 312, lit 2", ["312", "2"]),
-    ("nl kamer", "nl", "kamer 417, bed 1", ["417", "1"]),
-    ("en room with floor", "en", "Room 3.14 and bed 4B", ["3.14", "4B"]),
-    ("de Zimmer Bett", "de", "Zimmer 214, Bett 2", ["214", "2"]),
+    ("fr chambre and lit", "fr", "chambre 312, lit 2", ["chambre 312, lit 2"]),
+    ("nl kamer", "nl", "kamer 417, bed 1", ["kamer 417, bed 1"]),
+    ("en room with floor", "en", "Room 3.14 and bed 4B", ["Room 3.14", "bed 4B"]),
+    ("de Zimmer Bett", "de", "Zimmer 214, Bett 2", ["Zimmer 214, Bett 2"]),
     ("a ward is not a room", "en", "Ward 5B, day 2.", []),
-    ("room and bed joined", "fr", "lit 212-1 ce matin", ["212-1"]),
-    ("room and bed with a slash", "fr", "ch. 208/1 : patiente calme", ["208/1"]),
-    ("a wing letter apart", "fr", "en chambre C 117.", ["C 117"]),
-    ("wing, floor and room", "en", "room C.2.14 today", ["C.2.14"]),
+    ("room and bed joined", "fr", "lit 212-1 ce matin", ["lit 212-1"]),
+    ("room and bed with a slash", "fr", "ch. 208/1 : patiente calme", ["ch. 208/1"]),
+    ("a wing letter apart", "fr", "en chambre C 117.", ["chambre C 117"]),
+    ("wing, floor and room", "en", "room C.2.14 today", ["room C.2.14"]),
     ("a dose is not a bed", "en", "bed 2 mg", []),
-    ("a bed by its letter", "fr", "chambre 208 lit A : calme", ["208", "A"]),
+    ("a bed by its letter", "fr", "chambre 208 lit A : calme", ["chambre 208 lit A"]),
     ("a pronoun after bed is no bed", "en", "Back in bed I felt better.", []),
-    ("a stretcher in the emergency room", "fr", "Installée sur le brancard 14 aux urgences.", ["14"]),
+    (
+        "a stretcher in the emergency room",
+        "fr",
+        "Installée sur le brancard 14 aux urgences.",
+        ["brancard 14"],
+    ),
+    ("nl short kamer with a floor", "nl", "dienst urologie: k. 3.08 Dhr. X", ["k. 3.08"]),
+    ("nl k. without a floor is no room", "nl", "k. 3 keer per dag", []),
+    ("a side of the room", "de", "Frau X auf Zi. 403 Tür hat Fieber", ["Zi. 403 Tür"]),
+    ("a room before its bed", "nl", "mevr. X op 512 bed 2 heeft", ["512 bed 2"]),
+    ("a cot in a room", "nl", "kamer N3 couveuse 2: Mil", ["kamer N3 couveuse 2"]),
+    ("a count before beds is no room", "fr", "une unité de 24 lits", []),
+    ("a German emergency bay", "de", "Fallnummer 1, Schockraum 1.", ["Schockraum 1"]),
 ]
 
 ORG_CASES = [
@@ -135,7 +154,12 @@ ORG_CASES = [
     ),
     ("former work", "fr", "ancien ouvrier aux Forges de Clabecq, BPCO.", ["Forges de Clabecq"]),
     ("a school's number", "fr", "élève à l'École n°4 de Forest, asthme.", ["École n°4 de Forest"]),
-    ("ter in a care home's name", "nl", "terug naar WZC Huize ter Beke in Aalst.", ["WZC Huize ter Beke"]),
+    (
+        "ter in a care home's name",
+        "nl",
+        "terug naar WZC Huize ter Beke in Aalst.",
+        ["WZC Huize ter Beke in Aalst"],
+    ),
     ("lost work", "nl", "Werkloos na zijn ontslag bij Agfa-Gevaert in 2024.", ["Agfa-Gevaert"]),
     ("retired from", "en", "75, retired from Solvay Chemicals, tremor.", ["Solvay Chemicals"]),
     ("an officer at", "en", "a policy officer at the Council of Europe, asthma.", ["Council of Europe"]),
@@ -150,6 +174,27 @@ ORG_CASES = [
     ("home in English is no care home", "en", "Went home Tuesday, stable.", []),
     ("an hour after a work word is no employer", "en", "Called the nurse at 09:10 today.", []),
     ("weeks of pregnancy are no firm", "fr", "Diabète gestationnel à 29 SA.", []),
+    (
+        "fr town after à",
+        "fr",
+        "magasinier chez Transports Lejeune à Ghlin, matricule",
+        ["Transports Lejeune à Ghlin"],
+    ),
+    ("nl town after a comma", "nl", "Werkgever: Colruyt Group, Halle. Diagnose", ["Colruyt Group, Halle"]),
+    (
+        "de town after in",
+        "de",
+        "Besucht die Kita Sonnenschein in Raeren. Mutter",
+        ["Kita Sonnenschein in Raeren"],
+    ),
+    ("a depot after a comma", "fr", "travaille à la STIB, dépôt de Haren. Il", ["STIB, dépôt de Haren"]),
+    ("de work pattern is no town", "de", "arbeitet bei Delhaize in Teilzeit.", ["Delhaize"]),
+    ("a label after a comma is no town", "en", "works at Proximus, Diagnosis: asthma", ["Proximus"]),
+    ("a word after the town stops it", "nl", "werkt bij Van Hool in Koningshooikt sinds", ["Van Hool"]),
+    ("a month is no town", "en", "works at Tesco in March.", ["Tesco"]),
+    ("welfare centre", "fr", "auprès du CPAS de Molenbeek-Saint-Jean.", ["CPAS de Molenbeek-Saint-Jean"]),
+    ("sports club by age group", "de", "Spielt beim FC Kettenis U14 und", ["FC Kettenis U14"]),
+    ("a measurement is no name", "en", "the care home measured 38.2 °C", []),
 ]
 
 DATE_CASES = [
@@ -174,6 +219,11 @@ DATE_CASES = [
     ("fr short between commas", "fr", "Consultation : Lucie Hanot, 17/9, eczéma.", ["17/9"]),
     ("a score after a doctor's words is no date", "en", "Dr Hale scored pain 4/10 today.", []),
     ("a fraction after a comma is no date", "fr", "Repas, 1/2 portion.", []),
+    ("de weekday with den", "de", "am Freitag, den 7. Februar mit", ["Freitag, den 7. Februar"]),
+    ("de range before a numeric date", "de", "vom 4. bis 15.03.2025 auf", ["4.", "15.03.2025"]),
+    ("short date before a time", "en", "WhatsApp 23/12 22:41 – Nico", ["23/12"]),
+    ("a score before a time is no date", "en", "pain 3/10 at 22:41", []),
+    ("nl month with short year", "nl", "resectie in maart '24. Dieet", ["maart '24"]),
 ]
 
 LETTER_NAME_CASES = [
@@ -253,6 +303,8 @@ TITLE_CASES = [
     ),
     ("a legal representative", "nl", "Bewindvoerder: Kristof Demeulemeester.", ["Kristof Demeulemeester"]),
     ("internal medicine is no title", "fr", "Service de médecine interne, CHR de la Citadelle.", []),
+    ("first name and initial", "fr", "de Jeanne B. au Dr X", ["Jeanne B."]),
+    ("first name and initial at the end", "nl", "Verantwoordelijke: Nathalie V..", ["Nathalie V."]),
 ]
 
 

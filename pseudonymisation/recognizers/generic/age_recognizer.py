@@ -1,7 +1,7 @@
 """Presidio recogniser of ages over 89 (HIPAA Safe Harbor: such ages are identifiers).
 
-Formats: ``94 ans``, ``92 jaar``, ``95j``, ``93 Jahre``, ``96 J.``, ``98-year-old``, ``90 years
-old``, ``aged 91``, and a bare age between commas or in brackets right after a capitalised
+Formats: ``94 ans``, ``92 jaar (oud)``, ``95j``, ``93 Jahre (alt)``, ``96 J.``, ``98-year-old``,
+``90 years (old)``, ``aged 91``, and a bare age between commas or in brackets right after a capitalised
 word (``Mr O'Brien, 91,``, ``Mrs Hart (95)``). Ages 90 to 119 only: younger ages are kept,
 as Safe Harbor allows. Ages in words from 90 to 109 are found the same two ways
 (``nonante-deux ans``, ``negentig jaar``, ``Mrs Hale, ninety-two,``, ``96-jährig``). Known
@@ -22,7 +22,8 @@ ENTITY = "AGE"
 
 _AGE = r"(?:9\d|1[01]\d)"
 _UNIT = (
-    r"(?:\s?(?:ans|an|a\.|jaar|jarige|j\.|j|Jahre|Jahren|J\.|J|jährig(?:e[rn]?)?|years?\sold|yrs?|yo|y/o)"
+    r"(?:\s?(?:ans|an|a\.|jaar(?:\soud)?|jarige|j\.|j|Jahren?(?:\salt)?|J\.|J|jährig(?:e[rn]?)?|years?(?:\sold)?|"
+    r"yrs?|yo|y/o)"
     r"|-(?:year-old|jarige|jährig(?:e[rn]?)?|ans))"
 )
 # Ages from 90 to 109 in words: "nonante-deux ans", "negentig jaar", "ninety-two",

@@ -9,7 +9,9 @@ introduces a date comes just before (``le``, ``du``, ``op``, ``tot``, ``on``, ``
 between commas (``Femke Declercq, 22/1, ...``): alone, ``3/10`` is as often a pain score or
 a fraction.
 Also a month name then a day (``March 3rd``, ``Nov 20``), a full weekday and a day alone
-(``jeudi 9``, ``Sunday the 14th``), and the first day of a range (``du 18 au 21 novembre``).
+(``jeudi 9``, ``Sunday the 14th``), the first day of a range (``du 18 au 21 novembre``, ``vom 4. bis
+15.03.2025``), a short date before a time (``23/12 22:41``), a month with a short year
+(``maart '24``) and German ``Freitag, den 7. Februar``.
 Numeric dates are validated (day 1-31, month 1-12). Known limits: years alone (``en
 2019``), relative dates (``hier``, ``gisteren``), dates written in words, and short dates
 with no such word before them are kept; a numeric date glued to more digits (part of a
@@ -59,7 +61,8 @@ _YEAR = r"(?:19|20)\d{2}"
 # times faster on the evaluation notes, the same matches).
 _NUMERIC = r"(?=\d)(?<![\d.,/-])" + _DAY + r"([/.-])(?:0?[1-9]|1[0-2])\1(?:" + _YEAR + r"|\d{2})(?![.,/-]?\d)"
 _ISO = r"(?<![\d.-])" + _YEAR + r"-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-])"
-_WEEKDAY = r"\b(?:" + WEEKDAYS + r")\.?,?\s+"
+# German writes "Freitag, den 7. Februar".
+_WEEKDAY = r"\b(?:" + WEEKDAYS + r")\.?,?\s+(?:den\s)?"
 _DAY_MONTH = (
     r"(?=\d)(?<![\d])"
     + _DAY
@@ -86,12 +89,14 @@ _SHORT_AFTER_DOCTOR = (
 _SHORT_BETWEEN_COMMAS = r"(?=\d)(?<=,\s)" + _SHORT + r"(?=\s?[,;:)])"
 # A short date that heads a note, before its colon: "Physio assessment 10/11: ...".
 _SHORT_BEFORE_COLON = r"(?=\d)(?<=\s)" + _SHORT + r"(?=:\s)"
+# A short date before a time, in a message header: "WhatsApp 23/12 22:41", "03.01. 06:52".
+_SHORT_BEFORE_TIME = r"(?=\d)(?<![\d.,/-])" + _SHORT + r"(?=\s(?:[01]?\d|2[0-3])[:h][0-5]\d\b)"
 # English ordinals with "of": "the 21st of November".
 _DAY_OF_MONTH = r"(?=\d)(?<!\d)" + _DAY + r"(?:st|nd|rd|th)\sof\s(?:" + MONTHS + r"|may)\b"
 # A weekday before a date belongs to it: "vendredi 14 mars", "di 11/3".
 _WEEKDAY_DATE = _WEEKDAY + r"(?=\d)(?:" + _DAY_MONTH + r"|" + _NUMERIC + r"|" + _SHORT + r")"
 _MONTH_DAY = r"\b(?:" + MONTHS + r")\s+" + _DAY + r"(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b"
-_MONTH_YEAR = r"\b(?:" + MONTHS + r")\s+" + _YEAR + r"\b"
+_MONTH_YEAR = r"\b(?:" + MONTHS + r")\s+(?:" + _YEAR + r"|['’]\d{2})\b"
 # English writes the month first, often without the year: "March 3rd", "Nov 20".
 _MONTH_DAY_NO_YEAR = (
     r"\b(?:" + MONTHS + r")\s+" + _DAY + r"(?:st|nd|rd|th)?(?![\d:.,]\d|\s?(?:h|u|mg|ml|%))\b"
@@ -116,9 +121,12 @@ _RANGE_START = (
     + _DAY
     + r"(?!\d)(?:er|e|ste|de|st|nd|rd|th|\.)?(?=\s(?:au|tot|bis|to|till|until|à|t/m|-|–)\s"
     + _DAY
-    + r"(?:er|e|ste|de|st|nd|rd|th|\.)?\s+(?:"
+    # The second day with the month's name or number: "vom 4. bis 15.03.2025".
+    + r"(?:(?:er|e|ste|de|st|nd|rd|th|\.)?\s+(?:"
     + MONTHS
-    + r"|may)\b)"
+    + r"|may)\b|[./]"
+    + _MONTH_NUMBER
+    + r"(?!\d)))"
 )
 
 
@@ -135,6 +143,7 @@ class MultilingualDateRecognizer(PatternRecognizer):
         Pattern("date day/month after a doctor's name", _SHORT_AFTER_DOCTOR, 0.6),
         Pattern("date day/month between commas", _SHORT_BETWEEN_COMMAS, 0.6),
         Pattern("date day/month before a colon", _SHORT_BEFORE_COLON, 0.6),
+        Pattern("date day/month before a time", _SHORT_BEFORE_TIME, 0.6),
         Pattern("date day of month", _DAY_OF_MONTH, 0.6),
         Pattern("weekday + date", _WEEKDAY_DATE, 0.6),
         Pattern("month + day", _MONTH_DAY_NO_YEAR, 0.6),

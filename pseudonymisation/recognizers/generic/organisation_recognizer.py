@@ -34,16 +34,21 @@ from pseudonymisation.recognizers.gated import GatedPattern
 
 ENTITY = "ORG"
 
-# A capitalised word, a number, or a school's number ("École n°1", "Schule Nr. 3").
-_WORD = r"(?:\p{Lu}(?:[\p{L}'’&-]|\.(?=\p{L}))*|\d{1,4}|(?:n°|[Nn]r\.|[Nn]o\.)\s?\d{1,3}(?![\p{L}\d]))"
+# A capitalised word, a number, a school's number ("École n°1", "Schule Nr. 3") or a team's
+# age group ("U14").
+_WORD = (
+    r"(?:U\d{1,2}(?!\d)|\p{Lu}(?:[\p{L}'’&-]|\.(?=\p{L}))*|\d{1,4}|"
+    r"(?:n°|[Nn]r\.|[Nn]o\.)\s?\d{1,3}(?![\p{L}\d]))"
+)
 # Words that join a name's parts, one or two in a row ("de la Meuse", "Gillard et Fils",
 # "Hof ter Linden", "Haus zum Stern").
 _LINK = (
     r"(?:(?:(?:de|du|des|la|le|les|van|von|der|den|het|of|the|and|&|et|en|und|ter|ten|zum|zur|"
     r"St\.|Sint|Saint)\s|[dl]['’])){1,2}"
 )
-# A name never starts with an hour or a pregnancy's weeks ("at 09:10", "à 29 SA").
-_NOT_A_TIME = r"(?!\d{1,2}(?:[:hu.]\d{2}|\s?(?:h|u|uur|Uhr|am|pm|SA)\b))"
+# A name never starts with an hour, a pregnancy's weeks or a measurement ("at 09:10", "à 29
+# SA", "the care home measured 38.2").
+_NOT_A_TIME = r"(?!\d{1,2}(?:[:hu.]\d{2}|\s?(?:h|u|uur|Uhr|am|pm|SA)\b)|\d{1,4}[.,]\d)"
 _NAME = r"[«\"„“]?\s?" + _NOT_A_TIME + _WORD + r"(?:\s(?:" + _LINK + r")?" + _WORD + r"){0,4}(?:\s?[»\"“”])?"
 _UNIVERSITIES = r"(?:KU\sLeuven|UCLouvain|UCL|ULB|VUB|ULiège|UGent|UAntwerpen|UHasselt|UNamur|UMons)"
 _HEADS = (
@@ -61,9 +66,13 @@ _HEADS = (
     r"middelbare\sschool|secundaire\sschool|gymnasium|realschule|berufsschule|förderschule|"
     r"gesamtschule|seniorie|résidence-services|serviceflat|assistentiewoning|zorgcentrum|"
     r"dagcentrum|centre\sde\sjour|tagesstätte|altersheim|seniorenwohnheim|"
+    # Public welfare centres name their commune; sheltered housing; restaurants and pubs.
+    r"(?-i:CPAS|OCMW|ÖSHZ)|beschut\swonen|athenäum|pub|restaurant|trattoria|brasserie|carrosserie|"
+    r"(?:wohn-\sund\s)?pflegezentrum|"
+    r"hotel|hôtel|"
     r"(?-i:MR(?:-MRS)?(?=\s(?:[Ll]es?|[Ll]a|[Ll]['’]|[Dd]u|[Dd]es|Saint|Sainte)\b))|"
     # Sports clubs by their initials: "RFC Seraing", "KSV Roeselare", "SV Eupen".
-    r"(?-i:R?FC|KV|KSV|KFC|KAA|RSC|RCS|KRC|SV|VV|KVC|RAEC)(?=\s\p{Lu})|"
+    r"(?-i:R?FC|KV|KSV|KFC|KAA|RSC|RCS|KRC|SV|VV|KVC|RAEC|R?BC|BBC|HC|HBC)(?=\s\p{Lu})|"
     # Belgian French "home" is a care home: "au home Les Myosotis".
     r"(?<=\b(?:au|du|le|un)\s)home|"
     # Trades and firms named after their owner: "Bäckerei Kessel", "boulangerie Dumont".
@@ -102,7 +111,9 @@ _WORK = (
     r"contract|werkzaam|tewerkgesteld|in\sdienst|"
     r"tätig|koch|köchin|friseur(?:in)?|polizist(?:in)?|"
     r"erzieher(?:in)?|ingenieur(?:in)?|informatiker(?:in)?|anwalt|anwältin|ausbildung|praktikum|"
-    r"cook|chef|hairdresser|firefighter|programmer|developer|lawyer|"
+    r"cook|chef|hairdresser|firefighter|programmer|developer|lawyer|intern|scientist|analyst|"
+    r"schweißer(?:in)?|zimmermann|maurer|elektriker(?:in)?|schreiner(?:in)?|tischler(?:in)?|"
+    r"dachdecker|buchhalter(?:in)?|kellner(?:in)?|\p{Ll}*helfer(?:in)?|"
     r"accountant|job|internship|apprenticeship|placement|"
     # Sport in a club: "joue au RFC Seraing", "plays for KV Mechelen", "spielt beim SV".
     r"joue|jouait|plays|played|playing|speelde|spielt|spielte|"
@@ -134,25 +145,63 @@ _NOT_A_GERMAN_NOUN = (
     r"Kälte|Hitze|Regen|Stress|Beschwerden|Bewusstsein|Kontrolle|Zustand|Übelkeit|Schwindel)\b)"
 )
 _ARTICLE = r"(?:(?:the|de|het|la|le|les|der|die|das)\s|l['’])?"
+# A town after the name, which annotators draw inside the organisation ("Delhaize à
+# Jambes", "Colruyt Group, Halle", "Kita Sonnenschein in Raeren", "STIB, dépôt de Haren"):
+# a capitalised word with lower-case letters (no acronym, no unit, no month or weekday),
+# hyphenated parts allowed ("Molenbeek-Saint-Jean", "St. Vith"), followed by punctuation
+# or the end, never by another word; after a comma, not before a colon (a label). German
+# nouns of work ("in Teilzeit") are not towns.
+_TOWN = (
+    r"(?!(?:Teilzeit|Vollzeit|Schicht\p{L}*|Nachtschicht|Rente|Frührente|Kurzarbeit|Elternzeit|"
+    r"Ausbildung|Behandlung|Therapie|Reha|Quarantäne|Isolation|Urlaub|Pension|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"Januar|Februar|März|Juni|Juli|Oktober|Dezember|Montag|Dienstag|Mittwoch|Donnerstag|"
+    r"Freitag|Samstag|Sonntag)(?![\p{L}]))"
+    r"(?:(?:St\.|Sankt|La|Le|Les)\s)?\p{Lu}\p{Ll}[\p{L}'’]*(?:-\p{L}[\p{L}'’]*){0,3}"
+)
+_PLACE = (
+    r"(?:\s(?:à|in|te)\s" + _TOWN + r"(?=\s?[.;,:)]|\s*$)"
+    r"|,\s(?:(?i:dépôt|site|siège|stelplaats|vestiging|depot|campus|standort|werk)\s(?:de\s|d['’])?)?"
+    + _TOWN
+    + r"(?=\s?[.;,)]|\s*$))?"
+)
 
 
 class OrganisationRecognizer(PatternRecognizer):
     """Schools, universities, care homes and employers, from the words around them."""
 
     PATTERNS: ClassVar[list[Pattern]] = [
-        Pattern("university", r"(?<![\p{L}])" + _UNIVERSITIES + r"(?![\p{L}])", 0.6),
+        Pattern("university", r"(?<![\p{L}])" + _UNIVERSITIES + r"(?![\p{L}])" + _PLACE, 0.6),
         Pattern(
             "institution word + name",
             # Up to two lower-case words may come between: "école supérieure des métiers du Canal".
-            r"\b" + _HEADS + r"(?:\s(?:" + _LINK + r")?\p{Ll}{3,}){0,2}\s(?:" + _LINK + r"\s?)?" + _NAME,
+            r"\b"
+            + _HEADS
+            + r"(?:\s(?:"
+            + _LINK
+            + r")?\p{Ll}{3,}){0,2}\s(?:"
+            + _LINK
+            + r"\s?)?"
+            + _NAME
+            + _PLACE,
             0.6,
         ),
         Pattern(
             "name + institution word",
-            r"\b(?:St\.\s)?(?:" + _WORD + r"\s){1,3}" + _HEADS + r"(?:\s" + _LINK + r"?" + _NAME + r")?\b",
+            r"\b(?:St\.\s)?(?:"
+            + _WORD
+            + r"\s){1,3}"
+            + _HEADS
+            + r"(?:\s"
+            + _LINK
+            + r"?"
+            + _NAME
+            + r")?\b"
+            + _PLACE,
             0.6,
         ),
-        Pattern("compound institution", r"\b" + _SUFFIX_WORD + r"(?:\s" + _NAME + r")?", 0.6),
+        Pattern("compound institution", r"\b" + _SUFFIX_WORD + r"(?:\s" + _NAME + r")?" + _PLACE, 0.6),
         Pattern(
             "work word + preposition + name",
             r"(?=[\p{Lu}«\"„“\d])(?<=[\s'’])(?<=\b"
@@ -163,7 +212,8 @@ class OrganisationRecognizer(PatternRecognizer):
             + _ARTICLE
             + r")"
             + _NOT_A_GERMAN_NOUN
-            + _NAME,
+            + _NAME
+            + _PLACE,
             0.6,
         ),
         GatedPattern(
@@ -174,7 +224,8 @@ class OrganisationRecognizer(PatternRecognizer):
             + _LINK
             + r")?){1,4}"
             + _LEGAL_FORM
-            + r"(?![\p{L}\d])",
+            + r"(?![\p{L}\d])"
+            + _PLACE,
             0.6,
             gate=r"\s" + _LEGAL_FORM + r"(?![\p{L}\d])",
         ),
@@ -185,14 +236,15 @@ class OrganisationRecognizer(PatternRecognizer):
             # to the person recogniser.
             r"(?=[\p{Lu}«\"„“])(?<=\bchez\s(?:" + _ARTICLE + r"))"
             r"(?!(?:Mme|Mmes|M|MM|Mlle|Mr|Dr|Dre|Pr|Me|Madame|Monsieur|Mademoiselle|Docteur|Maître)\b)"
-            + _NAME,
+            + _NAME
+            + _PLACE,
             0.6,
             gate=r"\bchez\s",
         ),
         Pattern(
             "employer label + name",
             r"(?=[\p{Lu}«\"„“\d])(?<=\b(?i:werkgever|employeur|employer|arbeitgeber)\s?[:(,]?\s?"
-            r"(?:(?i:la|le|les|l['’]|de|het|the|die|der|das)\s?)?)" + _NAME,
+            r"(?:(?i:la|le|les|l['’]|de|het|the|die|der|das)\s?)?)" + _NAME + _PLACE,
             0.6,
         ),
     ]

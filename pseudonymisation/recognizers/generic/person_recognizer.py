@@ -159,7 +159,7 @@ _NOT_A_NAME_WORD = (
     r"mr|mrs|ms|m|mme|dhr|mevr|herr|dr|none|aucun|geen|kein)\b)"
 )
 _HEADER_NAME = _NOT_A_NAME_WORD + _ANY_CASE_WORD + r"(?:\s" + _NOT_A_NAME_WORD + _ANY_CASE_WORD + r"){0,2}"
-_AGE_AFTER = r"(?=,\s?\d{1,3}\s?(?:,|\)|(?i:y|yo|yrs?|years?|ans|jaar|jr|j|jahre)\b|J\.))"
+_AGE_AFTER = r"(?=,\s?\d{1,3}\s?(?:,|\)|\(|(?i:y|yo|yrs?|years?|ans|jaar|jr|j|jahre)\b|J\.))"
 # Initials of a first name before a surname ("J. Peeters", "J.-P. Marchal", "Th. Vandevoorde")
 # or after one in capitals ("BAUDUIN J.-P.").
 _INITIALS = r"(?:(?:\p{Lu}|Th|Ch|Chr|Ph|Fr|Cl|Jos|Gh)\.(?:[-\s]?\p{Lu}\.)?\s?)"
@@ -268,7 +268,12 @@ class NameListPersonRecognizer(PatternRecognizer):
             0.6,
             gate=_AGE_AFTER[3:-1],
         ),
-        Pattern("first name + name", r"\b" + _FIRST + _NICKNAME + r"(?:\s" + _NAME + r")?\b", 0.6),
+        Pattern(
+            "first name + name",
+            # Or a first name and the surname's initial: "Jeanne B. au Dr", "Nathalie V.".
+            r"\b" + _FIRST + _NICKNAME + r"(?:\s\p{Lu}\.(?![\p{L}\d])|(?:\s" + _NAME + r")?\b)",
+            0.6,
+        ),
         Pattern("listed surname", r"\b(?:" + _PARTICLE + r")?" + _LAST + r"\b", 0.55),
         Pattern(
             "initial + name",

@@ -6,7 +6,9 @@ Reports the number after a word that names one: ``dossier n° 2025-004871``, ``d
 ``Untersuchungsnummer RAD-2502-88412``, ``personeelsnummer A-559102``, ``Patient ID
 PT-009812``, ``EPD 4471926``, ``Kundennr. K-33815``, ``file GP-2025-0917``, ``biopsie
 H25-1234``, ``aanvraagnummer RX25-7719``, ``invoice FAC-25-4401``, ``INAMI 1-23456-78-901``,
-``n° de labo 2611-0932``, ``stalennummer 55120``, ``Pat.-Nr. 2025/88310``. A number is a
+``n° de labo 2611-0932``, ``stalennummer 55120``, ``Pat.-Nr. 2025/88310``, ``matricule
+TL-00412``, ``dossier social SS-25-0419``, ``hospital number HN 5530019`` (a short capital
+prefix set apart). A number is a
 token of letters, digits, dashes, dots and slashes with at least four digits. Known limits:
 numbers with no such word before them are kept (a bare number is as often a dose or a lab
 value); the Belgian national number has its own recogniser.
@@ -31,7 +33,7 @@ _LABELS = (
     r"fallnummer|patientennummer|probe|untersuchungsnummer|auftragsnummer|personalnummer|"
     r"aktenzeichen|kundennr\.?|kundennummer|versichertennummer|epd|emd|file|réf\.?|référence|"
     r"referentie|ref\.?|n°\sclient|client|klantnummer|klantnr\.?|customer\scard|customer\snumber|"
-    r"kundenkarte|pasnummer|"
+    r"kundenkarte|pasnummer|matricule|stamnummer|"
     # Requests, biopsies, invoices, case files, prescribers and barcodes.
     r"aanvraagnummer|aanvraagnr\.?|aanvraag|demande|request\snumber|request|accession|"
     r"anforderungsnummer|anforderung|biopsie|biopsy|biopt|anapath|"
@@ -51,7 +53,8 @@ _LABELS = (
 )
 # Digit groups may be set apart by single spaces: "26/118 432", "7012 448 93".
 _NUMBER = (
-    r"(?=[\p{L}\d/.\s-]*(?:\d[^\d\s]*\s?){4})[\p{L}\d][\p{L}\d/.-]*(?:\s\d{2,4}(?![\p{L}]))*"
+    r"(?=[\p{L}\d/.\s-]*(?:\d[^\d\s]*\s?){4})(?:\p{Lu}{1,3}\s(?=\d{4}))?[\p{L}\d][\p{L}\d/.-]*"
+    r"(?:\s\d{2,4}(?![\p{L}]))*"
     r"(?<=[\p{L}\d])"
 )
 
@@ -64,8 +67,9 @@ class RecordNumberRecognizer(PatternRecognizer):
             "record number after its label",
             # Cheap checks first: the lookbehind on the labels is tried only where a number
             # may start after a space, a colon or a hash.
-            r"(?<=[\s:#])(?=[\p{L}\d/-]*\d)(?<=\b"
+            r"(?<=[\s:#])(?=[\p{L}\d/-]*\d|\p{Lu}{1,3}\s\d)(?<=\b"
             + _LABELS
+            + r"(?:\s(?:social|sociale|médical|administratif|sociaal|medisch))?"
             + r"\s?(?:n°|nr\.?|no\.?|#|:)?\s?)"
             + _NUMBER
             + r"(?![\p{L}\d])",
