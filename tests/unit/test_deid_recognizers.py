@@ -195,6 +195,19 @@ ORG_CASES = [
     ("welfare centre", "fr", "auprès du CPAS de Molenbeek-Saint-Jean.", ["CPAS de Molenbeek-Saint-Jean"]),
     ("sports club by age group", "de", "Spielt beim FC Kettenis U14 und", ["FC Kettenis U14"]),
     ("a measurement is no name", "en", "the care home measured 38.2 °C", []),
+    (
+        "an illness after a comma is no town",
+        "de",
+        "arbeitet bei Spedition Wetzels, Alkoholabhängigkeit.",
+        ["Spedition Wetzels"],
+    ),
+    (
+        "a list after a comma is no town",
+        "de",
+        "bei Spedition Wetzels, Diabetes, Asthma",
+        ["Spedition Wetzels"],
+    ),
+    ("a welfare centre needs its commune", "fr", "Le CPAS prend en charge.", []),
 ]
 
 DATE_CASES = [

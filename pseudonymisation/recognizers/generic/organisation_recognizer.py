@@ -67,7 +67,7 @@ _HEADS = (
     r"gesamtschule|seniorie|résidence-services|serviceflat|assistentiewoning|zorgcentrum|"
     r"dagcentrum|centre\sde\sjour|tagesstätte|altersheim|seniorenwohnheim|"
     # Public welfare centres name their commune; sheltered housing; restaurants and pubs.
-    r"(?-i:CPAS|OCMW|ÖSHZ)|beschut\swonen|athenäum|pub|restaurant|trattoria|brasserie|carrosserie|"
+    r"(?-i:CPAS|OCMW|ÖSHZ)(?=\s(?:de|van|der)\s|\sd['’])|beschut\swonen|athenäum|pub|restaurant|trattoria|brasserie|carrosserie|"
     r"(?:wohn-\sund\s)?pflegezentrum|"
     r"hotel|hôtel|"
     r"(?-i:MR(?:-MRS)?(?=\s(?:[Ll]es?|[Ll]a|[Ll]['’]|[Dd]u|[Dd]es|Saint|Sainte)\b))|"
@@ -149,8 +149,10 @@ _ARTICLE = r"(?:(?:the|de|het|la|le|les|der|die|das)\s|l['’])?"
 # Jambes", "Colruyt Group, Halle", "Kita Sonnenschein in Raeren", "STIB, dépôt de Haren"):
 # a capitalised word with lower-case letters (no acronym, no unit, no month or weekday),
 # hyphenated parts allowed ("Molenbeek-Saint-Jean", "St. Vith"), followed by punctuation
-# or the end, never by another word; after a comma, not before a colon (a label). German
-# nouns of work ("in Teilzeit") are not towns.
+# or the end, never by another word; after a comma, only before a full stop, a semicolon,
+# a bracket, the end or a comma and a word in lower case (not before a colon, a label, or
+# a list of capitalised words). German nouns of work ("in Teilzeit") and words with the
+# endings of illnesses are not towns.
 _TOWN = (
     r"(?!(?:Teilzeit|Vollzeit|Schicht\p{L}*|Nachtschicht|Rente|Frührente|Kurzarbeit|Elternzeit|"
     r"Ausbildung|Behandlung|Therapie|Reha|Quarantäne|Isolation|Urlaub|Pension|"
@@ -158,13 +160,17 @@ _TOWN = (
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
     r"Januar|Februar|März|Juni|Juli|Oktober|Dezember|Montag|Dienstag|Mittwoch|Donnerstag|"
     r"Freitag|Samstag|Sonntag)(?![\p{L}]))"
+    # Nor a capitalised noun of illness ("Spedition Wetzels, Alkoholabhängigkeit.").
+    r"(?!\p{L}*(?:keit|heit|ung|schaft|ion|tät|ismus|itis|ose|osis|ie|oma|ome|ment|isme|iteit|"
+    r"ase|ämie|emia|algie|algia|pathie|pathy|sucht|störung|schmerzen|schmerz|syndrom|syndrome|"
+    r"insuffizienz|stenose|diabetes|asthma|demenz)(?![\p{L}]))"
     r"(?:(?:St\.|Sankt|La|Le|Les)\s)?\p{Lu}\p{Ll}[\p{L}'’]*(?:-\p{L}[\p{L}'’]*){0,3}"
 )
 _PLACE = (
     r"(?:\s(?:à|in|te)\s" + _TOWN + r"(?=\s?[.;,:)]|\s*$)"
     r"|,\s(?:(?i:dépôt|site|siège|stelplaats|vestiging|depot|campus|standort|werk)\s(?:de\s|d['’])?)?"
     + _TOWN
-    + r"(?=\s?[.;,)]|\s*$))?"
+    + r"(?=\s?[.;)]|,\s(?!\p{Lu})|\s*$))?"
 )
 
 
