@@ -10,6 +10,10 @@ drugs and dressings (``Dafalgan``, ``Mepilex``), departments, greetings between 
   ``common/reference_tables/atc.csv`` in English, French and Dutch;
 * ``scores.csv``, ``departments.csv``, ``roles.csv``: scores and scales, departments and
   services, titles and roles of people (never a name on their own);
+* ``conditions.csv``: acronyms of diagnoses and infections in every language (``ADHD``,
+  ``BPCO``, ``HIV``, ``BMR``), which a name or an organisation after a preposition can
+  look like (``vermoeden van ADHD``); none is a listed first name or surname, and none is
+  an ordinary word of the four languages (``ALS`` is German ``als``, so it is not listed);
 * ``eponyms.csv``: eponyms, protected only next to a word of ``eponym_context.csv``
   (``maladie de``, ``Morbus``, ``'s``, ``-score``), since many are surnames too (``Wilson``,
   ``Turner``, ``Parkinson``);
@@ -54,6 +58,7 @@ LEXICONS = (
     "hospitals",
     "ambiguous_names",
     "hospital_names",
+    "conditions",
 )
 # Entities found by shape that a clinical term can look like; structured ones (NISS, IBAN,
 # phone, e-mail, dates) are validated and never trimmed.
@@ -119,7 +124,7 @@ def _trie_pattern(node: dict[str, Any]) -> str:
 @lru_cache(maxsize=8)
 def _pattern(language: str) -> regex.Pattern[str]:
     plain = terms("brands", language) | terms("scores", language) | terms("departments", language)
-    plain |= terms("roles", language) | atc_labels(language)
+    plain |= terms("roles", language) | terms("conditions", language) | atc_labels(language)
     eponyms = _alternation(terms("eponyms", language))
     context = lexicon("eponym_context")
     before = _alternation(

@@ -27,7 +27,7 @@ def test_every_list_is_well_formed(name: str) -> None:
     assert all(all(v and v == v.strip() for v in r.values()) for r in rows), name
 
 
-@pytest.mark.parametrize("name", ["brands", "scores", "departments", "roles"])
+@pytest.mark.parametrize("name", ["brands", "scores", "departments", "roles", "conditions"])
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_plain_term_is_protected_in_a_sentence(name: str, language: str) -> None:
     missed = [
@@ -125,3 +125,19 @@ def test_protect_trims_persons_off_terms_and_leaves_other_entities() -> None:
 def test_an_unknown_list_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown lexicon"):
         lexicon("secrets")
+
+
+def test_no_condition_is_a_listed_name() -> None:
+    """A condition's acronym is protected in every found name, so it must be no name."""
+    from pseudonymisation.recognizers.generic.names import FIRST_NAMES, SURNAMES
+
+    names = {n.lower() for n in set(SURNAMES) | set(FIRST_NAMES)}
+    clashes = [t for t in terms("conditions", "fr") if t.lower() in names]
+    assert not clashes, f"{len(clashes)} conditions are listed names"
+
+
+def test_a_condition_after_a_work_word_is_kept() -> None:
+    from pseudonymisation.text import deidentify
+
+    text = "De leerkracht meldt concentratieproblemen, vermoeden van ADHD, doorverwijzing."
+    assert deidentify(text, "nl") == text

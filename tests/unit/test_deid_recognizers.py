@@ -208,6 +208,19 @@ ORG_CASES = [
         ["Spedition Wetzels"],
     ),
     ("a welfare centre needs its commune", "fr", "Le CPAS prend en charge.", []),
+    (
+        "a school network before the school",
+        "nl",
+        "GO! Basisschool De Bolster, Mol, 4de",
+        ["GO! Basisschool De Bolster, Mol"],
+    ),
+    (
+        "a reception centre",
+        "en",
+        "living at the Fedasil reception centre Petit-Château, admitted",
+        ["Fedasil reception centre", "reception centre Petit-Château"],
+    ),
+    ("a running club", "en", "runs with Brussels Road Runners, right Achilles", ["Brussels Road Runners"]),
 ]
 
 DATE_CASES = [
@@ -237,6 +250,12 @@ DATE_CASES = [
     ("short date before a time", "en", "WhatsApp 23/12 22:41 – Nico", ["23/12"]),
     ("a score before a time is no date", "en", "pain 3/10 at 22:41", []),
     ("nl month with short year", "nl", "resectie in maart '24. Dieet", ["maart '24"]),
+    ("en next weekday", "en", "move it to next Monday, 13 October.", ["next Monday, 13 October"]),
+    ("en ordinal on the", "en", "returned from Dakar on the 29th. Admit", ["29th"]),
+    ("an ordinal of anatomy is no date", "en", "dilated on the 4th ventricle", []),
+    ("en month alone", "en", "coeliac disease diagnosed in April, tTG", ["April"]),
+    ("nl month alone", "nl", "Controle in november. Dr. X", ["november"]),
+    ("a verb is no month", "en", "they march in may", []),
 ]
 
 LETTER_NAME_CASES = [
@@ -318,6 +337,9 @@ TITLE_CASES = [
     ("internal medicine is no title", "fr", "Service de médecine interne, CHR de la Citadelle.", []),
     ("first name and initial", "fr", "de Jeanne B. au Dr X", ["Jeanne B."]),
     ("first name and initial at the end", "nl", "Verantwoordelijke: Nathalie V..", ["Nathalie V."]),
+    ("apostrophe surname in capitals", "en", "your patient Mr O'CONNOR Liam, 52,", ["O'CONNOR Liam"]),
+    ("a newborn before its parents", "fr", "naissance d'Élise, fille de la patiente", ["Élise"]),
+    ("a child after a colon", "nl", "couveuse 2: Mil, zoon van de patiënte", ["Mil"]),
 ]
 
 

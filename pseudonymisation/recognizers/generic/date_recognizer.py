@@ -11,7 +11,9 @@ a fraction.
 Also a month name then a day (``March 3rd``, ``Nov 20``), a full weekday and a day alone
 (``jeudi 9``, ``Sunday the 14th``), the first day of a range (``du 18 au 21 novembre``, ``vom 4. bis
 15.03.2025``), a short date before a time (``23/12 22:41``), a month with a short year
-(``maart '24``) and German ``Freitag, den 7. Februar``.
+(``maart '24``), German ``Freitag, den 7. Februar``, ``next Monday, 13 October``, an
+ordinal after ``on the`` (``on the 29th.``) and a month named alone after a preposition
+(``diagnosed in April``, ``im Januar``; Safe Harbor counts the month as a date's element).
 Numeric dates are validated (day 1-31, month 1-12). Known limits: years alone (``en
 2019``), relative dates (``hier``, ``gisteren``), dates written in words, and short dates
 with no such word before them are kept; a numeric date glued to more digits (part of a
@@ -62,7 +64,7 @@ _YEAR = r"(?:19|20)\d{2}"
 _NUMERIC = r"(?=\d)(?<![\d.,/-])" + _DAY + r"([/.-])(?:0?[1-9]|1[0-2])\1(?:" + _YEAR + r"|\d{2})(?![.,/-]?\d)"
 _ISO = r"(?<![\d.-])" + _YEAR + r"-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-])"
 # German writes "Freitag, den 7. Februar".
-_WEEKDAY = r"\b(?:" + WEEKDAYS + r")\.?,?\s+(?:den\s)?"
+_WEEKDAY = r"\b(?:(?i:next|last|this|coming)\s)?(?:" + WEEKDAYS + r")\.?,?\s+(?:den\s)?"
 _DAY_MONTH = (
     r"(?=\d)(?<![\d])"
     + _DAY
@@ -93,6 +95,22 @@ _SHORT_BEFORE_COLON = r"(?=\d)(?<=\s)" + _SHORT + r"(?=:\s)"
 _SHORT_BEFORE_TIME = r"(?=\d)(?<![\d.,/-])" + _SHORT + r"(?=\s(?:[01]?\d|2[0-3])[:h][0-5]\d\b)"
 # English ordinals with "of": "the 21st of November".
 _DAY_OF_MONTH = r"(?=\d)(?<!\d)" + _DAY + r"(?:st|nd|rd|th)\sof\s(?:" + MONTHS + r"|may)\b"
+# An English ordinal alone after "on the": "returned on the 29th." (not "the 4th ventricle").
+_ON_THE_DAY = (
+    r"(?=\d)(?<=\b(?:on|since|until|by)\sthe\s)" + _DAY + r"(?:st|nd|rd|th)(?=\s?[.,;)]|\s(?:at|and)\b)"
+)
+# A month named alone after a preposition: "diagnosed in April", "Controle in november",
+# "im Januar", "en mars" (full names only; English "May" and "March" with a capital).
+_FULL_MONTHS = (
+    r"(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|"
+    r"januari|februari|maart|april|mei|juni|juli|augustus|oktober|december|"
+    r"january|february|june|july|september|october|november|"
+    r"januar|februar|märz|dezember|(?-i:March|May))"
+)
+_MONTH_ALONE = (
+    r"(?<=\b(?:in|im|en|since|sinds|seit|depuis|until|tot|bis|begin|eind|anfang|ende|early|late|mid|"
+    r"fin|début|mi|eind|midden|half|mitte)\s)" + _FULL_MONTHS + r"(?![\p{L}\d]|\s\d|\s['’]\d)"
+)
 # A weekday before a date belongs to it: "vendredi 14 mars", "di 11/3".
 _WEEKDAY_DATE = _WEEKDAY + r"(?=\d)(?:" + _DAY_MONTH + r"|" + _NUMERIC + r"|" + _SHORT + r")"
 _MONTH_DAY = r"\b(?:" + MONTHS + r")\s+" + _DAY + r"(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b"
@@ -145,6 +163,8 @@ class MultilingualDateRecognizer(PatternRecognizer):
         Pattern("date day/month before a colon", _SHORT_BEFORE_COLON, 0.6),
         Pattern("date day/month before a time", _SHORT_BEFORE_TIME, 0.6),
         Pattern("date day of month", _DAY_OF_MONTH, 0.6),
+        Pattern("date ordinal on the", _ON_THE_DAY, 0.6),
+        Pattern("date month alone", _MONTH_ALONE, 0.6),
         Pattern("weekday + date", _WEEKDAY_DATE, 0.6),
         Pattern("month + day", _MONTH_DAY_NO_YEAR, 0.6),
         GatedPattern("weekday + day", _WEEKDAY_DAY, 0.6, gate=r"\b" + _FULL_WEEKDAYS + r"\s"),

@@ -68,7 +68,8 @@ _HEADS = (
     r"dagcentrum|centre\sde\sjour|tagesstätte|altersheim|seniorenwohnheim|"
     # Public welfare centres name their commune; sheltered housing; restaurants and pubs.
     r"(?-i:CPAS|OCMW|ÖSHZ)(?=\s(?:de|van|der)\s|\sd['’])|beschut\swonen|athenäum|pub|restaurant|trattoria|brasserie|carrosserie|"
-    r"(?:wohn-\sund\s)?pflegezentrum|"
+    r"(?:wohn-\sund\s)?pflegezentrum|reception\scentre|centre\sd['’]accueil|opvangcentrum|"
+    r"asielcentrum|aufnahmezentrum|"
     r"hotel|hôtel|"
     r"(?-i:MR(?:-MRS)?(?=\s(?:[Ll]es?|[Ll]a|[Ll]['’]|[Dd]u|[Dd]es|Saint|Sainte)\b))|"
     # Sports clubs by their initials: "RFC Seraing", "KSV Roeselare", "SV Eupen".
@@ -112,6 +113,7 @@ _WORK = (
     r"tätig|koch|köchin|friseur(?:in)?|polizist(?:in)?|"
     r"erzieher(?:in)?|ingenieur(?:in)?|informatiker(?:in)?|anwalt|anwältin|ausbildung|praktikum|"
     r"cook|chef|hairdresser|firefighter|programmer|developer|lawyer|intern|scientist|analyst|"
+    r"runs|jogs|trains|swims|cycles|"
     r"schweißer(?:in)?|zimmermann|maurer|elektriker(?:in)?|schreiner(?:in)?|tischler(?:in)?|"
     r"dachdecker|buchhalter(?:in)?|kellner(?:in)?|\p{Ll}*helfer(?:in)?|"
     r"accountant|job|internship|apprenticeship|placement|"
@@ -182,7 +184,7 @@ class OrganisationRecognizer(PatternRecognizer):
         Pattern(
             "institution word + name",
             # Up to two lower-case words may come between: "école supérieure des métiers du Canal".
-            r"\b"
+            r"\b(?:GO!\s)?"
             + _HEADS
             + r"(?:\s(?:"
             + _LINK

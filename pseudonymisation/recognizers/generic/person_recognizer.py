@@ -44,10 +44,10 @@ _PARTICLE = (
     r"da\s|dos\s|das\s|[Dd]i\s|[Dd]el\s|[Dd]ella\s)"
 )
 # A capitalised word (``Dupont``, ``O'Brien``, ``McLeod``, ``Dubois-Clarke``) or one in
-# capitals (``GOFFIN``).
+# capitals (``GOFFIN``, ``O'CONNOR``).
 _WORD = (
-    r"(?:\p{Lu}(?:['’]\p{Lu})?(?:\p{Ll}{1,2}\p{Lu})?[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?"
-    r"|\p{Lu}{2,}(?:['’-]\p{Lu}{2,})*(?![\p{Ll}]))"
+    r"(?:(?:\p{Lu}['’])?\p{Lu}{2,}(?:['’-]\p{Lu}{2,})*(?![\p{Ll}])"
+    r"|\p{Lu}(?:['’]\p{Lu})?(?:\p{Ll}{1,2}\p{Lu})?[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?)"
 )
 # A nickname in quotes between the names: 'Robert "Bob" Harrington', 'Josef „Jupp“ Lentz'.
 _NICKNAME = r"(?:\s[\"„“«‘]\s?\p{Lu}[\p{L}'’-]*\s?[\"“”»’])?"
@@ -261,6 +261,15 @@ class NameListPersonRecognizer(PatternRecognizer):
             + r"\b",
             0.6,
             gate=_CLOSINGS,
+        ),
+        GatedPattern(
+            "child named before its parents",
+            # A newborn's or a child's first name before "son of", after a colon, an elision
+            # or "of": "naissance d'Élise, fille de Mme X", "couveuse 2: Mil, zoon van".
+            r"(?=\p{Lu})(?<=(?::\s|\b[dD]['’]|\b(?:de|van|von|of)\s))\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?"
+            r"(?=,\s(?:zoon|dochter|fils|fille|son|daughter|Sohn|Tochter)\s(?:van|de|of|von|d['’]|des|du|der)\b)",
+            0.6,
+            gate=r",\s(?:zoon|dochter|fils|fille|son|daughter|Sohn|Tochter)\s",
         ),
         GatedPattern(
             "label: name, age",
