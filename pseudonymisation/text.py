@@ -46,11 +46,15 @@ from pseudonymisation.engine import LANGUAGES, get_engine
 #    off by default (engine.py: it found nothing the recognisers missed, and replaced
 #    clinical words).
 # 7: from a fifth set's misses: a room's word and the bed or side after it are part of the
-#    room ("ch. 312 lit B", "Zimmer 12, Bett 1"); a town after an organisation is part of
-#    it ("Delhaize à Jambes", "Colruyt Group, Halle"); welfare centres, sheltered housing,
-#    restaurants, more clubs and trades; a weekday with "den", a range's first day before a
-#    numeric date, a short date before a time, "maart '24"; "90 years", "93 Jahre alt";
-#    "matricule", "dossier social" and numbers with a short capital prefix.
+#    room ("ch. 312 lit B", "Zimmer 12, Bett 1"), not before a count ("lit 2 fois"); a town
+#    after an organisation is part of it ("Delhaize à Jambes"; after "in" or a comma only a
+#    listed Belgian town, lexicons/towns.csv and faker's); welfare centres, sheltered
+#    housing, reception centres, restaurants, more clubs and trades; a weekday with "den"
+#    or "next", a range's first day before a numeric date, a short date before a time,
+#    "maart '24", "on the 29th", a month alone after a preposition; "90 years", "93 Jahre
+#    alt"; "matricule", "dossier social", numbers with a short capital prefix; a first name
+#    and an initial, "O'CONNOR", a child before "son of"; acronyms of diagnoses kept
+#    (lexicons/conditions.csv).
 DEID_VERSION = "7"
 _METADATA_KEY = "haven.deid_version="
 

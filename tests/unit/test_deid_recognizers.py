@@ -106,6 +106,8 @@ ROOM_CASES = [
     ("a cot in a room", "nl", "kamer N3 couveuse 2: Mil", ["kamer N3 couveuse 2"]),
     ("a count before beds is no room", "fr", "une unité de 24 lits", []),
     ("a German emergency bay", "de", "Fallnummer 1, Schockraum 1.", ["Schockraum 1"]),
+    ("a count after lit is no room", "fr", "Il lit 2 fois par jour.", []),
+    ("a duration after bed is no room", "en", "bed 2 weeks rest", []),
 ]
 
 ORG_CASES = [
@@ -221,6 +223,14 @@ ORG_CASES = [
         ["Fedasil reception centre", "reception centre Petit-Château"],
     ),
     ("a running club", "en", "runs with Brussels Road Runners, right Achilles", ["Brussels Road Runners"]),
+    ("a department after in is no town", "en", "Works at Tesco in Oncology.", ["Tesco"]),
+    ("a German noun after in is no town", "de", "arbeitet bei Delhaize in Mutterschutz.", ["Delhaize"]),
+    (
+        "a listed town after a comma and a label",
+        "de",
+        "Schweißer bei Metallbau Klinkenberg, Kelmis, Personalnr.",
+        ["Metallbau Klinkenberg, Kelmis"],
+    ),
 ]
 
 DATE_CASES = [
@@ -420,3 +430,18 @@ def test_every_gate_is_found_wherever_its_pattern_matches() -> None:
                         checked += 1
                         assert pattern.gate_open(text, flags), pattern.name
     assert checked > 100
+
+
+def test_the_town_list_holds_belgian_places_and_no_clinical_term() -> None:
+    """Towns after an organisation come from a list: Dutch names from faker, French and
+    German ones shipped; none of them is a clinical term that a comma could put there."""
+    from pseudonymisation.clinical_terms import protected_spans
+    from pseudonymisation.recognizers.generic.organisation_recognizer import _belgian_towns
+
+    towns = _belgian_towns()
+    assert len(towns) > 2000
+    assert {"Ixelles", "Jambes", "Kelmis", "St. Vith", "Halle", "Lüttich"} <= set(towns)
+    assert all(len(t) > 2 for t in towns)
+    for language in ("fr", "nl", "en", "de"):
+        clinical = [t for t in towns if protected_spans(f"Vu, {t} et suite.", language)]
+        assert not clinical, f"{len(clinical)} towns are clinical terms in {language}"

@@ -25,11 +25,15 @@ organisation (``works at Christmas``) is replaced.
 
 from __future__ import annotations
 
+import csv
+import importlib
+from importlib.resources import files
 from typing import ClassVar
 
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
+from pseudonymisation.clinical_terms import alternation
 from pseudonymisation.recognizers.gated import GatedPattern
 
 ENTITY = "ORG"
@@ -151,10 +155,8 @@ _ARTICLE = r"(?:(?:the|de|het|la|le|les|der|die|das)\s|l['’])?"
 # Jambes", "Colruyt Group, Halle", "Kita Sonnenschein in Raeren", "STIB, dépôt de Haren"):
 # a capitalised word with lower-case letters (no acronym, no unit, no month or weekday),
 # hyphenated parts allowed ("Molenbeek-Saint-Jean", "St. Vith"), followed by punctuation
-# or the end, never by another word; after a comma, only before a full stop, a semicolon,
-# a bracket, the end or a comma and a word in lower case (not before a colon, a label, or
-# a list of capitalised words). German nouns of work ("in Teilzeit") and words with the
-# endings of illnesses are not towns.
+# or the end, never by another word. German nouns of work ("in Teilzeit") and words with
+# the endings of illnesses are not towns.
 _TOWN = (
     r"(?!(?:Teilzeit|Vollzeit|Schicht\p{L}*|Nachtschicht|Rente|Frührente|Kurzarbeit|Elternzeit|"
     r"Ausbildung|Behandlung|Therapie|Reha|Quarantäne|Isolation|Urlaub|Pension|"
@@ -163,16 +165,34 @@ _TOWN = (
     r"Januar|Februar|März|Juni|Juli|Oktober|Dezember|Montag|Dienstag|Mittwoch|Donnerstag|"
     r"Freitag|Samstag|Sonntag)(?![\p{L}]))"
     # Nor a capitalised noun of illness ("Spedition Wetzels, Alkoholabhängigkeit.").
-    r"(?!\p{L}*(?:keit|heit|ung|schaft|ion|tät|ismus|itis|ose|osis|ie|oma|ome|ment|isme|iteit|"
+    r"(?!\p{L}*(?i:keit|heit|ung|schaft|ion|tät|ismus|itis|ose|osis|ie|oma|ome|ment|isme|iteit|"
     r"ase|ämie|emia|algie|algia|pathie|pathy|sucht|störung|schmerzen|schmerz|syndrom|syndrome|"
     r"insuffizienz|stenose|diabetes|asthma|demenz)(?![\p{L}]))"
     r"(?:(?:St\.|Sankt|La|Le|Les)\s)?\p{Lu}\p{Ll}[\p{L}'’]*(?:-\p{L}[\p{L}'’]*){0,3}"
 )
+
+
+def _belgian_towns() -> list[str]:
+    """Belgian municipalities and their former communes: the ``faker`` package's Belgian
+    Dutch address provider (about 2,700 names, MIT licence) plus ``lexicons/towns.csv``
+    (French, German and English names it lacks: ``Ixelles``, ``Lüttich``, ``St. Vith``),
+    without names of one or two letters (``As``)."""
+    listed = set(importlib.import_module("faker.providers.address.nl_BE").Provider.cities)
+    text = (files("pseudonymisation.lexicons") / "towns.csv").read_text(encoding="utf-8")
+    listed |= {row["name"] for row in csv.DictReader(text.splitlines())}
+    return sorted(name for name in listed if len(name) > 2)
+
+
+_LISTED_TOWN = r"(?:" + alternation(_belgian_towns()) + r")(?![\p{L}'’-])"
+# After "à" or "te", which name a place, any capitalised word before punctuation; after
+# "in" or a comma, only a listed town (a German noun or a diagnosis can follow those),
+# before punctuation or the end; a depot or site may come between.
 _PLACE = (
-    r"(?:\s(?:à|in|te)\s" + _TOWN + r"(?=\s?[.;,:)]|\s*$)"
+    r"(?:\s(?:à|te)\s" + _TOWN + r"(?=\s?[.;,:)]|\s*$)"
+    r"|\sin\s" + _LISTED_TOWN + r"(?=\s?[.;,:)]|\s*$)"
     r"|,\s(?:(?i:dépôt|site|siège|stelplaats|vestiging|depot|campus|standort|werk)\s(?:de\s|d['’])?)?"
-    + _TOWN
-    + r"(?=\s?[.;)]|,\s(?!\p{Lu})|\s*$))?"
+    + _LISTED_TOWN
+    + r"(?=\s?[.;,)]|\s*$))?"
 )
 
 

@@ -11,8 +11,8 @@ an optional letter, a dotted floor, a wing or a bed after a dash (``205B``, ``4B
 of three or four digits or with a dotted floor before a bed word or a window
 (``op 512 bed 2``, ``(5.22 fenêtre)``). Known limits: wards and units (``Ward 5B``, ``SI
 3e étage``, the ``ICU`` of ``ICU bed 7``) are kept; a number that is no room after these
-words (``bed 2 weeks``) is replaced; a room named by its number alone (``la 14 A``) is
-missed.
+words is replaced unless a count or a duration follows (``lit 2 fois``, ``bed 2 weeks``
+are kept); a room named by its number alone (``la 14 A``) is missed.
 """
 
 from __future__ import annotations
@@ -36,7 +36,12 @@ _WORDS = (
 _SHORT_KAMER = r"(?-i:k)\.(?=\s?\d{1,2}\.\d{2}(?![\d]))"
 # "312", "4B", "3.14", a room and bed "304-2", a wing and floor "B.3.07".
 _NUMBER = r"(?:[A-Z][.\s]?)?\d{1,4}(?:[./-]\d{1,3}){0,2}[A-Za-z]?"
-_NOT_A_DOSE = r"(?![\p{L}\d]|\.\d|\s?(?:mg|ml|h|u|x)\b)"
+# Not a dose, a count or a duration: "lit 2 fois" (reads twice), "bed 2 weeks", "Bett 2 Tage".
+_NOT_A_DOSE = (
+    r"(?![\p{L}\d]|\.\d|\s?(?:mg|ml|h|u|x)\b|\s(?i:fois|keer|maal|mal|times|jours?|dagen|days?|"
+    r"weeks?|semaines?|weken|wochen|tage[n]?|mois|maanden|months?|monate[n]?|heures?|uur|hours?|"
+    r"stunden|min|minutes?|minuten)\b)"
+)
 # A bed or cot after the room: ", lit 2", " bed B", " couveuse 2".
 _BED = (
     r"(?:,?\s(?i:lit|bed|bett|couveuse|incubator|incubateur|wieg|wiege|cot)\s"
