@@ -113,11 +113,6 @@ def _alternation(words: Iterable[str], fold: bool = False) -> str:
     return _trie_pattern(trie)
 
 
-def alternation(words: Iterable[str]) -> str:
-    """One regular expression for ``words``, longest first, as a trie (for other lists)."""
-    return _alternation(words)
-
-
 def _trie_pattern(node: dict[str, Any]) -> str:
     branches = [regex.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
     if not branches:

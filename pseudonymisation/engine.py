@@ -47,7 +47,10 @@ from pseudonymisation.recognizers.generic.email_recognizer import OfflineEmailRe
 from pseudonymisation.recognizers.generic.first_name_recognizer import FirstNameSurnameRecognizer
 from pseudonymisation.recognizers.generic.iban_recognizer import IbanChecksumRecognizer
 from pseudonymisation.recognizers.generic.letter_name_recognizer import LetterNameRecognizer
-from pseudonymisation.recognizers.generic.organisation_recognizer import OrganisationRecognizer
+from pseudonymisation.recognizers.generic.organisation_recognizer import (
+    OrganisationRecognizer,
+    extend_over_towns,
+)
 from pseudonymisation.recognizers.generic.person_recognizer import NameListPersonRecognizer
 from pseudonymisation.recognizers.generic.record_number_recognizer import RecordNumberRecognizer
 from pseudonymisation.recognizers.generic.room_recognizer import RoomBedRecognizer
@@ -257,7 +260,9 @@ class Engine:
             else:
                 pairs = ((text, None) for text in texts)
             for text, nlp_artifacts in pairs:
-                found.append(protect(text, analyzer.analyze(text, nlp_artifacts), language))
+                found.append(
+                    protect(text, extend_over_towns(text, analyzer.analyze(text, nlp_artifacts)), language)
+                )
         return found
 
     def anonymize(self, text: str, results: list[RecognizerResult]) -> str:
