@@ -95,6 +95,30 @@ CASES = [
         "Suivi chez ORL ; avis du cardiologue : FEVG 55 %.",
     ),
     (
+        "a box after a slash belongs to the address",
+        "fr",
+        "Vit seul avenue de la Gare 112/3, 5100 Jambes.",
+        "Vit seul <ADDRESS>.",
+    ),
+    (
+        "a number before and after the street",
+        "en",
+        "Mr Giuseppe RUSSO, 84, Avenue des Saisons 19, 1050 Ixelles, Toujeo 22 U.",
+        "Mr <PERSON>, <ADDRESS>, Toujeo 22 U.",
+    ),
+    (
+        "a name in capitals before a birth date",
+        "en",
+        "Lab comment (NDIAYE Cheikh, DOB 11/03/1994): haemolysed.",
+        "Lab comment (<PERSON>, DOB <DATE>): haemolysed.",
+    ),
+    (
+        "a word in capitals after a header's colon stays",
+        "fr",
+        "Contrôle 10:30: Glycémie HAUTE, insuline.",
+        "Contrôle 10:30: Glycémie HAUTE, insuline.",
+    ),
+    (
         "departments after a work word stay",
         "en",
         "Works night shifts at A&E, nurse at Triage.",

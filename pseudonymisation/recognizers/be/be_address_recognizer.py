@@ -24,7 +24,8 @@ from pseudonymisation.recognizers.gated import GatedPattern
 ENTITY = "ADDRESS"
 
 _CAP = r"\p{Lu}[\p{L}'’-]*"
-_NUMBER = r"\d{1,4}(?:\s?[a-zA-Z](?![\p{L}]))?(?:\s?(?:bte|boîte|bus|box|b\.)\s?\d{1,4})?"
+# A box after the number: "12 bus 3", "112/3".
+_NUMBER = r"\d{1,4}(?:\s?[a-zA-Z](?![\p{L}]))?(?:\s?(?:bte|boîte|bus|box|b\.)\s?\d{1,4}|/\d{1,3}(?![\d/]))?"
 _POSTCODE_CITY = r"[1-9]\d{3}\s+(?:St\.\s)?" + _CAP + r"(?:[\s-]" + _CAP + r")*"
 # A British address ends in a town and a postcode: "London NW1 6XE".
 _UK_TOWN_POSTCODE = _CAP + r"\s[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b"
@@ -56,6 +57,11 @@ _FR_STREET_NUMBER_FIRST = (
     + r"(?:\s+(?:(?i:de|du|des|la|le|l['’]|d['’])\s*)?"
     + _CAP
     + r")*"
+    # A number both before and after when the first is something else ("84, Avenue des
+    # Saisons 19": an age before the street).
+    + r"(?:\s+"
+    + _NUMBER
+    + r"(?![\d\p{L}]))?"
 )
 _NL_TYPES = (
     r"(?:straat|laan|plein|plaats|steenweg|weg|lei|dreef|kaai|kade|markt|singel|gracht|"

@@ -160,6 +160,14 @@ _NOT_A_NAME_WORD = (
 )
 _HEADER_NAME = _NOT_A_NAME_WORD + _ANY_CASE_WORD + r"(?:\s" + _NOT_A_NAME_WORD + _ANY_CASE_WORD + r"){0,2}"
 _AGE_AFTER = r"(?=,\s?\d{1,3}\s?(?:,|\)|\(|(?i:y|yo|yrs?|years?|ans|jaar|jr|j|jahre)\b|J\.))"
+# A surname in capitals (three letters at least, particles and hyphens allowed) and a
+# capitalised first name, for the two forms below; the words for a birth date after them.
+_CAPS_SURNAME = r"(?:(?:VAN|DE|DI|DA|LE|LA|EL)\s)?\p{Lu}{3,}(?:[-\s]\p{Lu}{3,})?(?![\p{L}])"
+_CAPITALISED = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
+_BIRTH_AFTER = (
+    r"(?=,?\s\(?(?:DOB|D\.O\.B\.|[Bb]orn|née?|°|geb\.|[Gg]eboren|[Gg]eboortedatum|"
+    r"[Dd]ate\sde\snaissance|[Gg]eburtsdatum)\b)"
+)
 # Initials of a first name before a surname ("J. Peeters", "J.-P. Marchal", "Th. Vandevoorde")
 # or after one in capitals ("BAUDUIN J.-P.").
 _INITIALS = r"(?:(?:\p{Lu}|Th|Ch|Chr|Ph|Fr|Cl|Jos|Gh)\.(?:[-\s]?\p{Lu}\.)?\s?)"
@@ -276,6 +284,25 @@ class NameListPersonRecognizer(PatternRecognizer):
             r"(?=\p{L})(?<=:\s{0,2})(?<![\p{L}'’-])" + _HEADER_NAME + _AGE_AFTER,
             0.6,
             gate=_AGE_AFTER[3:-1],
+        ),
+        GatedPattern(
+            "name in capitals before a birth date",
+            # "(NDIAYE Cheikh, DOB 11/03/1994", "Robby VERCAMMEN, né le": one word in
+            # capitals, one capitalised, before a word for the birth date. (A first name and
+            # a surname in capitals after a header's colon alone replaced "Insuffisance
+            # RENALE" and "Troponin HIGH" when probed, so it is not a rule.)
+            r"(?<![\p{L}'’-])(?:"
+            + _CAPS_SURNAME
+            + r"\s"
+            + _CAPITALISED
+            + r"|"
+            + _CAPITALISED
+            + r"\s"
+            + _CAPS_SURNAME
+            + r")"
+            + _BIRTH_AFTER,
+            0.6,
+            gate=_BIRTH_AFTER[3:-1],
         ),
         Pattern(
             "first name + name",
