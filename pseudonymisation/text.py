@@ -53,8 +53,9 @@ from pseudonymisation.engine import LANGUAGES, get_engine
 #    or "next", a range's first day before a numeric date, a short date before a time,
 #    "maart '24", "on the 29th", a month alone after a preposition; "90 years", "93 Jahre
 #    alt"; "matricule", "dossier social", numbers with a short capital prefix; a first name
-#    and an initial, "O'CONNOR", a child before "son of"; acronyms of diagnoses kept
-#    (lexicons/conditions.csv).
+#    and an initial, "O'CONNOR", a child before "son of", a name in capitals before a birth
+#    date; a box after a slash ("112/3") and a number on both sides of a street; acronyms
+#    of diagnoses kept (lexicons/conditions.csv).
 DEID_VERSION = "7"
 _METADATA_KEY = "haven.deid_version="
 
