@@ -6,11 +6,12 @@ out until its misses were read) and on ``deid_letters_blind.txt`` to ``_blind4.t
 (written blind by someone who never read the recognisers, each measured once, then read:
 ``_blind4.txt``, 120 notes, scored 0.875/1.0 (fr), 0.895/0.987 (nl), 0.847/0.988 (en) and
 0.880/1.0 (de) recall/kept on version 6 before its misses were read). ``HOLDOUT`` names the
-file that is only measured; its floors are the figures first measured, rounded down (a
-regression guard). The goal holds per language on the tuning notes; on held-out notes it
-does not yet (issue 19). Both, and all files together, are printed with ``-s``. The engine
-is built once for the module. Failure messages carry counts and ratios only, never note
-text.
+file that is only measured: ``_blind5.txt``, 100 notes written blind the same way after
+version 7 was finished; nobody has read its misses. The goal holds per language on the
+tuning notes, on the held-out notes and on all files together; the held-out notes also have
+floors, the figures first measured, rounded down (a regression guard). All are printed with
+``-s``. The engine is built once for the module. Failure messages carry counts and ratios
+only, never note text.
 """
 
 from __future__ import annotations
@@ -32,11 +33,11 @@ TUNING = (
     "deid_letters_blind3.txt",
     "deid_letters_blind4.txt",
 )
-HOLDOUT = "deid_letters_blind4.txt"
+HOLDOUT = "deid_letters_blind5.txt"
 GOAL = 0.95
 # Held-out floors per language (recall, kept): the figures measured when the recognisers
 # were finished, rounded down, so that a change that loses ground on unseen notes fails.
-HOLDOUT_FLOORS = {"fr": (0.87, 0.95), "nl": (0.89, 0.95), "en": (0.84, 0.95), "de": (0.87, 0.95)}
+HOLDOUT_FLOORS = {"fr": (0.95, 1.0), "nl": (0.96, 0.98), "en": (0.95, 0.98), "de": (0.96, 0.98)}
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +83,9 @@ def test_recall_and_kept_reach_the_goal_per_language(
     tuning = measure(engine, notes["tuning"], language)
     both = measure(engine, notes["tuning"] + notes["held-out"], language)
     print(f"\n[deid] {tuning.summary(f'tuning {language}')}\n[deid] {both.summary(f'all {language}')}")
-    assert tuning.recall >= GOAL, f"tuning recall {tuning.recall:.3f} below {GOAL}"
-    assert tuning.kept_ratio >= GOAL, f"tuning kept {tuning.kept_ratio:.3f} below {GOAL}"
+    for label, scores in (("tuning", tuning), ("all", both)):
+        assert scores.recall >= GOAL, f"{label} recall {scores.recall:.3f} below {GOAL}"
+        assert scores.kept_ratio >= GOAL, f"{label} kept {scores.kept_ratio:.3f} below {GOAL}"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
