@@ -129,6 +129,13 @@ class Settings(BaseSettings):
         description="strict: an opt-out reaches every permit dataset at its next refresh; "
         "regulation: only permits granted after it (earlier extracts stay frozen)",
     )
+    optout_interval_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=7 * 24 * 60,
+        description="how often the scheduler runs haven_optout (erase new opt-outs, refresh the "
+        "permits), on a grid of this length counted from the Unix epoch",
+    )
     erasure_retention_hours: float = Field(
         default=0.0,
         ge=0,

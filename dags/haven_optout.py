@@ -13,7 +13,8 @@ later the portal):
    versions) removed once the retention window has passed (`HAVEN_ERASURE_RETENTION_HOURS`,
    0 in the embedded default); it runs even when the rebuild failed.
 
-Every step is idempotent: a run after a crash half-way finishes the erasure.
+Every step is idempotent: a run after a crash half-way finishes the erasure. Under the
+scheduler it runs every `HAVEN_OPTOUT_INTERVAL_MINUTES` (15 by default).
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ import pendulum
 from airflow.sdk import TriggerRule, dag, task
 
 from common.logging import withheld
+from common.settings import get_settings
 
 
 def _settings():
     from common.files import make_private
-    from common.settings import get_settings
 
     settings = get_settings()
     # Tasks may run in worker processes that never went through the `haven` command.
@@ -38,7 +39,7 @@ def _settings():
 
 @dag(
     dag_id="haven_optout",
-    schedule=timedelta(minutes=15),
+    schedule=timedelta(minutes=get_settings().optout_interval_minutes),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,

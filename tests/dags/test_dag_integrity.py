@@ -1,5 +1,6 @@
 """Every DAG file imports cleanly and declares tags and retries."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,21 @@ def test_optout_wiring_and_schedule() -> None:
     assert haven_optout_dag.max_active_runs == 1
     # The files an erasure replaced go even when the rebuild after it failed.
     assert haven_optout_dag.get_task("vacuum").trigger_rule == "all_done"
+
+
+def test_the_optout_interval_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    from common.settings import reset_settings
+
+    parsed = {}
+    for minutes in ("15", "60"):
+        monkeypatch.setenv("HAVEN_OPTOUT_INTERVAL_MINUTES", minutes)
+        reset_settings()
+        bag = DagBag(dag_folder=str(DAGS / "haven_optout.py"))
+        parsed[minutes] = bag.dags["haven_optout"].timetable.delta
+    reset_settings()
+    assert parsed == {"15": timedelta(minutes=15), "60": timedelta(hours=1)}
 
 
 def test_publish_runs_on_any_silver_change_then_sweeps_and_vacuums() -> None:

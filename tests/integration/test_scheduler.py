@@ -248,6 +248,9 @@ def stack_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sett
         spark_driver_memory="1g",
         airflow_api_url=f"http://127.0.0.1:{free_port()}",
         portal_url=f"http://127.0.0.1:{free_port()}",
+        # One scheduled opt-out run, not one every quarter hour while the delivery goes
+        # through: the next grid point of a week is days away.
+        optout_interval_minutes=7 * 24 * 60,
     )
     try:
         yield settings
