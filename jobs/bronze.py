@@ -19,7 +19,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from common.schemas import ExtractSchema
-from jobs.delta_tables import ensure_table, last_commit
+from jobs.delta_tables import creating_options, last_commit
 from jobs.errors import ExtractError
 
 CORRUPT = "_corrupt_record"
@@ -112,12 +112,12 @@ def run(
             F.count(F.lit(1)).alias("rows"), F.sum(F.col("_malformed").cast("int")).alias("malformed")
         ).first()
         assert counts is not None
-        ensure_table(spark, table, df)
         (
             df.write.format("delta")
             .mode("overwrite")
             .option("replaceWhere", f"_extract_id = '{extract_id}'")
             .option("mergeSchema", "false")
+            .options(**creating_options(spark, table, df))
             .save(str(table))
         )
     finally:

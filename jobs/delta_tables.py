@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import deltalake
+import pyarrow as pa
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
@@ -61,16 +62,71 @@ def last_commit(path: Path) -> Commit:
     return Commit(version=int(last["version"]), metrics=metrics)
 
 
+def _creation_properties(like: DataFrame) -> dict[str, str]:
+    """The table properties a new table of ``like``'s columns is created with."""
+    if any(c in IDENTIFIERS for c in like.columns):
+        return {"delta.dataSkippingStatsColumns": ",".join(stats_columns(like))}
+    return {}
+
+
 def ensure_table(spark: SparkSession, path: Path, like: DataFrame) -> None:
-    """Create the table at ``path`` with ``like``'s schema if it does not exist yet."""
+    """Create the table at ``path`` with ``like``'s schema if it does not exist yet: an empty
+    version 0, so the first write is version 1."""
     if DeltaTable.isDeltaTable(spark, str(path)):
         return
     clear_interrupted_creation(path)
-    columns = stats_columns(like)
     builder = DeltaTable.createIfNotExists(spark).location(str(path)).addColumns(like.schema)
-    if any(c in IDENTIFIERS for c in like.columns):
-        builder = builder.property("delta.dataSkippingStatsColumns", ",".join(columns))
+    for name, value in _creation_properties(like).items():
+        builder = builder.property(name, value)
     builder.execute()
+
+
+def creating_options(spark: SparkSession, path: Path, like: DataFrame) -> dict[str, str]:
+    """Writer options under which the first write of ``like`` to ``path`` creates the table
+    as ``ensure_table`` would (the same properties, in the same first commit); none when the
+    table exists. Saves the empty commit of a separate creation, about half a second per table
+    on a first delivery, where the table's version numbers do not matter (bronze, quarantine).
+    """
+    if DeltaTable.isDeltaTable(spark, str(path)):
+        return {}
+    clear_interrupted_creation(path)
+    return _creation_properties(like)
+
+
+def _ranges(path: Path, column: str) -> list[tuple[Any, Any]] | None:
+    """Each data file's minimum and maximum of ``column``, from the table's log (``deltalake``,
+    no Spark job); None when a file has no statistics on it or the log cannot be read. Delta
+    keeps a prefix of a long string as its minimum and a bound above it as its maximum, so a
+    range may be wider than the values, never narrower."""
+    try:
+        files = pa.table(deltalake.DeltaTable(str(path)).get_add_actions(flatten=True))
+    except (deltalake.exceptions.DeltaError, OSError):
+        return None
+    if files.num_rows == 0:
+        return []
+    low, high = f"min.{column}", f"max.{column}"
+    if not {low, high} <= set(files.column_names):
+        return None
+    ranges = list(zip(files.column(low).to_pylist(), files.column(high).to_pylist(), strict=True))
+    return None if any(lo is None or hi is None for lo, hi in ranges) else ranges
+
+
+def may_hold(path: Path, column: str, value: str) -> bool:
+    """Whether the table at ``path`` may hold a row whose ``column`` is ``value``: False for a
+    missing table or when the value is outside every file's range, True when unsure."""
+    if not (path / "_delta_log").is_dir():
+        return False
+    ranges = _ranges(path, column)
+    return ranges is None or any(lo <= value <= hi for lo, hi in ranges)
+
+
+def holds_only(path: Path, column: str, value: str) -> bool:
+    """Whether every row of the table at ``path`` surely has ``value`` in ``column`` (every
+    file's range is that one value); False when unsure."""
+    if not (path / "_delta_log").is_dir():
+        return False
+    ranges = _ranges(path, column)
+    return ranges is not None and all(lo == value == hi for lo, hi in ranges)
 
 
 # A file of a committed version: a commit (``00000000000000000000.json``), its checksum, a

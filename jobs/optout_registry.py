@@ -86,7 +86,12 @@ def load_feed(
             F.count(F.lit(1)).alias("read"), F.count(F.col(REASON)).alias("quarantined")
         ).first()
         assert counts is not None
-        silver.replace_extract(quarantine_entries(checked, Source.OPTOUT), quarantine_table, extract_id)
+        silver.replace_quarantine(
+            quarantine_entries(checked, Source.OPTOUT),
+            quarantine_table,
+            extract_id,
+            int(counts["quarantined"]),
+        )
         rows = valid_optout_events(checked).collect()
     finally:
         raw.unpersist()

@@ -95,6 +95,8 @@ def ingest(
 
 def _previous_rows(spark: SparkSession, bronze_table: Path, extract_id: str) -> int | None:
     """Row count of the most recent earlier delivery of the same source, if any."""
+    if delta_tables.holds_only(bronze_table, "_extract_id", extract_id):
+        return None  # a first delivery: told by the log, without a Spark job
     df = spark.read.format("delta").load(str(bronze_table)).where(F.col("_extract_id") != extract_id)
     last = (
         df.groupBy("_extract_id")

@@ -25,7 +25,7 @@ from pyspark.sql import functions as F
 
 from common.layout import Source
 from common.schemas import SCHEMAS
-from jobs.delta_tables import ensure_table, last_commit
+from jobs.delta_tables import creating_options, ensure_table, last_commit, may_hold
 from jobs.errors import ReconciliationError
 from pseudonymisation.keyed_hash import hmac_column
 from pseudonymisation.keys import Key
@@ -207,14 +207,24 @@ def delivery_counts(checked: DataFrame, source: Source, opted_out: DataFrame) ->
 
 
 def replace_extract(df: DataFrame, table: Path, extract_id: str, user_metadata: str | None = None) -> None:
-    """Replace the rows of one extract; ``user_metadata`` is recorded in the Delta commit."""
-    ensure_table(df.sparkSession, table, df)
+    """Replace the rows of one extract; ``user_metadata`` is recorded in the Delta commit. A
+    missing table is created by this write (its version 0)."""
     writer = (
-        df.write.format("delta").mode("overwrite").option("replaceWhere", f"_extract_id = '{extract_id}'")
+        df.write.format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", f"_extract_id = '{extract_id}'")
+        .options(**creating_options(df.sparkSession, table, df))
     )
     if user_metadata is not None:
         writer = writer.option("userMetadata", user_metadata)
     writer.save(str(table))
+
+
+def replace_quarantine(entries: DataFrame, table: Path, extract_id: str, count: int) -> None:
+    """Replace one extract's ``count`` quarantine entries; no commit (nor table) when it has
+    none and the table holds none of it from an earlier run (most deliveries)."""
+    if count or may_hold(table, "_extract_id", extract_id):
+        replace_extract(entries, table, extract_id)
 
 
 def run_source(
@@ -238,7 +248,9 @@ def run_source(
     opted_out = opted_out.cache()
     try:
         counted = delivery_counts(checked, source, opted_out)
-        replace_extract(quarantine_entries(checked, source), quarantine_table, extract_id)
+        replace_quarantine(
+            quarantine_entries(checked, source), quarantine_table, extract_id, counted.quarantined
+        )
         if not admit:
             return SourceCounts(
                 read=counted.read,
@@ -251,6 +263,8 @@ def run_source(
         # Each silver version records the de-identification version its free text went
         # through, so text written by an older one can be found and re-derived.
         metadata = version_metadata() if RULES[source].free_text else None
+        # Silver's version 0 is the empty table: the versions the catalogue publishes start at 1.
+        ensure_table(spark, silver_table, rows)
         replace_extract(rows, silver_table, extract_id, metadata)
         # What the commit wrote, from the Delta log: rows of other extracts that shared a
         # rewritten file are copied, not loaded.
