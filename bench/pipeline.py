@@ -44,17 +44,30 @@ STAGES = ("bronze", "opt-out registry", "quality", "silver", "catalogue", "erasu
 
 @dataclass
 class Steps:
-    """Progress steps heard while the pipeline ran: seconds and rows per stage."""
+    """Progress steps heard while the pipeline ran: seconds and rows per stage. A stage's
+    seconds are wall-clock time: steps that ran side by side (bronze's loads) count once."""
 
     seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     rows: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    spans: dict[str, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
 
     def started(self, step: progress.Step) -> None:
         pass
 
     def finished(self, step: progress.Step) -> None:
-        self.seconds[step.stage] += step.elapsed or 0.0
+        self.spans[step.stage].append((step.started, step.started + (step.elapsed or 0.0)))
+        self.seconds[step.stage] = covered(self.spans[step.stage])
         self.rows[step.stage] += step.rows or 0
+
+
+def covered(spans: list[tuple[float, float]]) -> float:
+    """The time the union of ``(start, end)`` spans covers."""
+    total, reached = 0.0, float("-inf")
+    for start, end in sorted(spans):
+        if end > reached:
+            total += end - max(start, reached)
+            reached = end
+    return total
 
 
 @contextmanager

@@ -10,6 +10,7 @@ so a DELETE rewrites files instead of masking rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import reduce
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs.delta_tables import last_commit
+
+_PARALLEL_DELETES = 3
 
 # One table to erase from: its path, the column that names a person, and the ids to erase.
 Target = tuple[Path, str, DataFrame]
@@ -51,10 +54,13 @@ def erase_all(spark: SparkSession, targets: Sequence[Target]) -> dict[Path, int]
         .select(F.lit(index).alias("_target"))
         for index, (table, column, ids) in existing
     ]
-    holding = {row["_target"] for row in reduce(DataFrame.unionByName, probes).distinct().collect()}
-    for index in sorted(holding):
-        table, column, ids = targets[index]
-        deleted[table] = _delete(spark, table, column, ids)
+    holding = sorted({row["_target"] for row in reduce(DataFrame.unionByName, probes).distinct().collect()})
+    # The deletes run side by side: each MERGE is some ten small Spark jobs and a commit,
+    # mostly waiting on the scheduler and the disk, and the tables are independent.
+    with ThreadPoolExecutor(max_workers=_PARALLEL_DELETES) as pool:
+        counts = pool.map(lambda i: _delete(spark, targets[i][0], targets[i][1], targets[i][2]), holding)
+        for index, count in zip(holding, counts, strict=True):
+            deleted[targets[index][0]] = count
     return deleted
 
 

@@ -42,6 +42,23 @@ def test_bronze_refuses_a_header_that_is_not_the_schema(spark: SparkSession, tmp
         bronze.run(spark, extract, CLAIMS, tmp_path / "t", extract_id="e", run_id="r", ingested_at=WHEN)
 
 
+def test_a_delivery_with_one_wrong_header_loads_no_extract(spark: SparkSession, tmp_path: Path) -> None:
+    from common.settings import Settings
+    from jobs import pipeline
+    from synthetic.generate import generate
+
+    landing = tmp_path / "landing"
+    generate(landing, 20, 3)
+    wellness = landing / "wellness.csv"
+    lines = wellness.read_text().splitlines()
+    wellness.write_text("\n".join([lines[0] + ",patient_name", *lines[1:]]) + "\n")
+    settings = Settings(home=tmp_path / "var")
+    with pytest.raises(ExtractError, match=r"^wellness extract wellness.csv: header does not match"):
+        pipeline.ingest(settings, landing, "r1", WHEN)
+    # The extracts before and after it in the delivery were not loaded either.
+    assert not (settings.lake / "bronze").exists() or not any((settings.lake / "bronze").iterdir())
+
+
 def test_permit_dataset_has_period_columns_exclusions_and_permit_pseudonyms(
     spark: SparkSession,
 ) -> None:
