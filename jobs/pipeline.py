@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from jobs import (
     silver,
     silver_text,
 )
+from pseudonymisation import spark_text
 from pseudonymisation.keys import PLATFORM_SCOPE, FileKeyStore
 from quality import row_checks, suites
 from quality.gate import passes_gate, summary
@@ -229,21 +231,30 @@ def refine(
             done.rows = figures.get("read")
         out[Source.OPTOUT.value] = {**figures, "quality": "not gated"}
     opted_out = silver.opted_out_frame(spark, optout_registry.in_force(settings)).cache()
+    # Text is de-identified after the sources without it: Spark's Python workers start meanwhile.
+    texts = any(RULES[s].free_text for s in LAKE_SOURCES if s.value in ingested)
     try:
-        for source in LAKE_SOURCES:
-            # Before this delivery's rows: they are written at the current version anyway.
-            rederived = _rederive_text(settings, spark, source, opted_out, run_id)
-            if rederived is not None:
-                out[source.value] = {"deid_rederived": rederived}
-            if source.value in ingested:
-                out[source.value] = out.get(source.value, {}) | _refine_source(
-                    settings, spark, source, opted_out, ingested[source.value]["extract_id"], run_id, run_date
-                )
-                log.info(
-                    "silver.reconciled",
-                    source=source,
-                    **{k: v for k, v in out[source.value].items() if isinstance(v, int)},
-                )
+        with spark_text.workers_starting(spark) if texts else nullcontext():
+            for source in LAKE_SOURCES:
+                # Before this delivery's rows: they are written at the current version anyway.
+                rederived = _rederive_text(settings, spark, source, opted_out, run_id)
+                if rederived is not None:
+                    out[source.value] = {"deid_rederived": rederived}
+                if source.value in ingested:
+                    out[source.value] = out.get(source.value, {}) | _refine_source(
+                        settings,
+                        spark,
+                        source,
+                        opted_out,
+                        ingested[source.value]["extract_id"],
+                        run_id,
+                        run_date,
+                    )
+                    log.info(
+                        "silver.reconciled",
+                        source=source,
+                        **{k: v for k, v in out[source.value].items() if isinstance(v, int)},
+                    )
     finally:
         opted_out.unpersist()
     return out

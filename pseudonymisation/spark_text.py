@@ -10,10 +10,12 @@ never lets its text through unchanged).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 
 import pandas as pd
-from pyspark.sql import Column
+from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 from pyspark.sql.functions import pandas_udf
@@ -53,4 +55,28 @@ def deidentify_column(text: Column | str, language: Column | str) -> Column:
     return _deidentify_batches(text_col, language_col)
 
 
-__all__ = ["deidentify_column"]
+@contextmanager
+def workers_starting(spark: SparkSession) -> Iterator[None]:
+    """Start Spark's Python workers in the background while the block runs, and wait for them
+    at its end.
+
+    The first Python task of a session starts Spark's Python daemon, which builds the engine
+    before it forks workers (``pseudonymisation.spark_daemon``): several seconds of one core.
+    A stage that will de-identify text later starts it here, while its first Spark jobs keep
+    the driver waiting, so the first text write does not. A failure here is left for that
+    write to meet and report.
+    """
+
+    def start() -> None:
+        with suppress(Exception):
+            spark.range(1).select(deidentify_column(F.lit(""), "en")).collect()
+
+    starting = threading.Thread(target=start, name="haven-python-workers", daemon=True)
+    starting.start()
+    try:
+        yield
+    finally:
+        starting.join()
+
+
+__all__ = ["deidentify_column", "workers_starting"]
