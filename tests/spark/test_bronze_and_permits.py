@@ -55,7 +55,7 @@ def test_a_delivery_with_one_wrong_header_loads_no_extract(spark: SparkSession, 
     settings = Settings(home=tmp_path / "var")
     with pytest.raises(ExtractError, match=r"^wellness extract wellness.csv: header does not match"):
         pipeline.ingest(settings, landing, "r1", WHEN)
-    # The extracts before and after it in the delivery were not loaded either.
+    # None of the delivery's other extracts was loaded either.
     assert not (settings.lake / "bronze").exists() or not any((settings.lake / "bronze").iterdir())
 
 
