@@ -6,6 +6,7 @@ Both listen to ``common.progress`` steps (stage, subject, rows, elapsed): counts
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,17 +30,25 @@ def describe(step: Step) -> str:
 
 
 class LineProgress:
-    """A line on stderr as each step finishes (logs, pipes, ``--json``)."""
+    """A line on stderr as each step finishes (logs, pipes, ``--json``).
+
+    Steps finish on several threads at once (bronze loads extracts in parallel), so each line
+    is written whole, in one call under a lock: ``print`` writes the text and its newline
+    separately, and two steps' lines could interleave.
+    """
 
     def __init__(self, stream: IO[str] | None = None) -> None:
         self._stream = stream
+        self._lock = threading.Lock()
 
     def started(self, step: Step) -> None:
         pass
 
     def finished(self, step: Step) -> None:
         stream = self._stream or sys.stderr
-        print(f"  {describe(step)}", file=stream, flush=True)
+        with self._lock:
+            stream.write(f"  {describe(step)}\n")
+            stream.flush()
 
 
 class LiveProgress:

@@ -5,6 +5,10 @@ real pipeline run)."""
 from __future__ import annotations
 
 import io
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from rich.console import Console
@@ -62,6 +66,35 @@ def test_plain_lines_when_asked_or_not_on_a_terminal(capsys: pytest.CaptureFixtu
     with progress.listening(LineProgress(stream)), progress.step("quality", "claims"):
         pass
     assert stream.getvalue().startswith("  quality claims: done in ")
+
+
+class SlowStream(io.StringIO):
+    """A stream that gives way to other threads on each write, as a busy stderr does."""
+
+    def write(self, text: str) -> int:
+        time.sleep(0.002)
+        return super().write(text)
+
+
+def test_steps_finishing_on_several_threads_print_whole_lines() -> None:
+    # Bronze loads extracts on three threads; `haven demo`'s lines are read by the demo-path test.
+    stream = SlowStream()
+    subjects = [f"source{number}" for number in range(12)]
+    together = threading.Barrier(len(subjects))
+
+    def load(subject: str) -> None:
+        with progress.step("bronze", subject) as done:
+            done.rows = 1000
+            together.wait()
+
+    with progress.listening(LineProgress(stream)), ThreadPoolExecutor(len(subjects)) as pool:
+        list(pool.map(load, subjects))
+    lines = stream.getvalue().split("\n")
+    assert lines[-1] == ""
+    pattern = re.compile(r"  bronze (source\d+): 1,000 rows, done in \d+\.\d s, [\d,]+ rows/s")
+    matches = [pattern.fullmatch(line) for line in lines[:-1]]
+    assert all(matches), lines
+    assert sorted(match.group(1) for match in matches if match) == sorted(subjects)
 
 
 def test_the_live_table_lists_finished_and_running_steps() -> None:
