@@ -56,7 +56,7 @@ def last_commit(path: Path) -> Commit:
     Spark's ``DESCRIBE HISTORY`` (or ``DeltaTable.history``) costs a Spark job per call; a
     stage asked it once or twice per table, which added up to a good part of a small run.
     """
-    table = deltalake.DeltaTable(str(path), without_files=True)
+    table = deltalake.DeltaTable(str(path))
     last = table.history(1)[0]
     metrics = {name: int(value) for name, value in (last.get("operationMetrics") or {}).items()}
     return Commit(version=int(last["version"]), metrics=metrics)
