@@ -23,12 +23,16 @@ demo: venv jars vendor
 	$(BIN)/haven demo
 
 # Two workers, a test file each at a time: the suite mostly waits on the JVM, subprocesses and
-# files, so two share the machine's cores well (tests/conftest.py starts the slow ones first).
+# files, so two share the machine's cores well. tests/conftest.py orders the slow files first;
+# --no-loadscope-reorder keeps that order (xdist would otherwise start the files with the most
+# tests first, leaving the 20-minute end-to-end file to run alone at the end).
+PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
+
 test: venv jars browser lint
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(PYTEST)
 
 test-fast: venv jars browser
-	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow"
+	$(PYTEST) -m "not slow"
 
 lint: venv
 	$(BIN)/ruff format --check .

@@ -119,7 +119,15 @@ def spark(spark_settings: Settings):
     session.stop()
 
 
+def _start_order(item: pytest.Item) -> float:
+    """Slow files by the minutes their marker says (``slow(minutes=20)``), longest first,
+    then every other test in collection order."""
+    slow = item.get_closest_marker("slow")
+    return 0.0 if slow is None else -float(slow.kwargs.get("minutes", 1))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The few slow tests first (their order otherwise kept): with two workers (``make
-    test``), the longest starts at once instead of running alone at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """The few slow tests first, the longest first (their order otherwise kept): with two
+    workers (``make test``, which keeps this order), the longest start at once and the short
+    files fill in around them, instead of a long file running alone at the end."""
+    items.sort(key=_start_order)

@@ -33,7 +33,7 @@ from pseudonymisation import pseudonym_of
 from tests.e2e.test_help_examples import NOT_RUN, ORDER, examples
 from tests.lake_scan import files_containing, readable_versions_containing, sqlite_cells_containing
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(minutes=20)
 
 HAVEN = [sys.executable, "-m", "cli"]
 # An application's or an output request's id (catalog.references).

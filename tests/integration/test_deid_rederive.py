@@ -28,7 +28,7 @@ from pseudonymisation import pseudonym_of
 from pseudonymisation import text as deid_text
 from synthetic.generate import generate
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(minutes=2)
 
 RUN = datetime(2026, 2, 1, tzinfo=UTC)
 STALE = "written by de-identification version 1"

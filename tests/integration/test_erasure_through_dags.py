@@ -28,7 +28,7 @@ from tests.dags.test_haven_publish_run import returned
 from tests.lake_scan import files_containing, readable_versions_containing, sqlite_cells_containing
 
 # Every test here works on the demonstration (demo users, the demo permit over claims only).
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("demo_claims_only")]
+pytestmark = [pytest.mark.slow(minutes=3), pytest.mark.usefixtures("demo_claims_only")]
 
 
 def succeeded(run: Any) -> dict[str, str]:

@@ -16,7 +16,7 @@ from common.settings import Settings
 from jobs import pipeline
 from synthetic.generate import generate
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(minutes=2)
 
 RUN = datetime(2026, 2, 1, tzinfo=UTC)
 DATES = {"malformed_date": "invalid_date", "impossible_date": "invalid_date"}

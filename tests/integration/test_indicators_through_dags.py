@@ -43,7 +43,7 @@ from tests.integration.test_erasure_through_dags import ingest_then_publish
 from tests.spe.factories import approved_indicator, write_rows
 
 __all__ = ["quick_hashes"]  # a fixture of the journeys, used here too
-pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.usefixtures("demo_claims_only")]
+pytestmark = [pytest.mark.slow(minutes=2), pytest.mark.browser, pytest.mark.usefixtures("demo_claims_only")]
 
 ANALYST = "analyst@demo"
 REFRESHED = (

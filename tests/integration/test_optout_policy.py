@@ -25,7 +25,7 @@ from synthetic.generate import generate
 from tests.lake_scan import files_containing
 
 # Every test here works on the demonstration (demo users, the demo permit over claims only).
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("demo_claims_only")]
+pytestmark = [pytest.mark.slow(minutes=5), pytest.mark.usefixtures("demo_claims_only")]
 
 RUN = datetime(2026, 2, 1, tzinfo=UTC)
 

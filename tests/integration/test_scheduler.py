@@ -44,7 +44,7 @@ from common.settings import Settings, get_settings
 from synthetic.generate import generate
 from tests.catalog.factories import describe_lake
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("demo_claims_only")]
+pytestmark = [pytest.mark.slow(minutes=10), pytest.mark.usefixtures("demo_claims_only")]
 
 SOURCES = ("population", "claims", "optout")
 WAIT = (
