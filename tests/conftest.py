@@ -84,18 +84,11 @@ def demo(haven_home: Path, demo_template: Path) -> Path:
 
 @pytest.fixture
 def demo_claims_only(demo: Path) -> Path:
-    """The demonstration with the demo permit narrowed to its claims dataset: for pipeline
-    runs that load only the population, claims and opt-out extracts (the permit's other
-    datasets would be skipped for want of silver), which keeps those runs short."""
-    from dataclasses import replace
+    """The demonstration with the demo permit narrowed to its claims dataset
+    (``tests.factories.narrow_demo_permit_to_claims``)."""
+    from tests.factories import narrow_demo_permit_to_claims
 
-    from catalog.db.gateway import unit_of_work
-    from catalog.demo import DEMO_PERMIT_ID
-
-    with unit_of_work(Settings(home=demo)) as store:
-        application = store.get_application(DEMO_PERMIT_ID)
-        claims = tuple(d for d in application.datasets if d.dataset == "claims")
-        store.update_application(replace(application, datasets=claims))
+    narrow_demo_permit_to_claims(demo)
     return demo
 
 

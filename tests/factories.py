@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from catalog.db.gateway import unit_of_work
+from catalog.demo import DEMO_PERMIT_ID
 from catalog.permits.domain import PermitBuild
 from catalog.permits.grants import DatasetGrant, Permit
 from common.layout import Source
@@ -77,3 +80,13 @@ def permit_builds(settings: Settings, permit_id: str) -> list[PermitBuild]:
     """What the catalogue recorded of a permit's builds, oldest first."""
     with unit_of_work(settings) as store:
         return store.permit_builds(permit_id)
+
+
+def narrow_demo_permit_to_claims(home: Path) -> None:
+    """Narrow the demo permit of the instance at ``home`` to its claims dataset: for pipeline
+    runs that load no pharmacy or hospital stays (the permit would be skipped for want of
+    their silver), which keeps those runs short."""
+    with unit_of_work(Settings(home=home)) as store:
+        application = store.get_application(DEMO_PERMIT_ID)
+        claims = tuple(d for d in application.datasets if d.dataset == "claims")
+        store.update_application(replace(application, datasets=claims))
