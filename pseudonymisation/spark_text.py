@@ -21,12 +21,16 @@ from pyspark.sql import types as T
 from pyspark.sql.functions import pandas_udf
 
 from common.logging import describe_exception
-from pseudonymisation.engine import LANGUAGES, get_engine
 from pseudonymisation.errors import DeidentificationError
+from pseudonymisation.languages import LANGUAGES
 
 
 @pandas_udf(T.StringType())  # type: ignore[call-overload]
 def _deidentify_batches(batches: Iterator[tuple[pd.Series, pd.Series]]) -> Iterator[pd.Series]:
+    # Imported here: the workers need Presidio and spaCy (their daemon preloads them), the
+    # driver that plans the job does not.
+    from pseudonymisation.engine import get_engine
+
     engine = get_engine()
     for texts, languages in batches:
         out = pd.Series([None] * len(texts), index=texts.index, dtype=object)

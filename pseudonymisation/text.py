@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pseudonymisation.engine import LANGUAGES, get_engine
+from pseudonymisation.languages import LANGUAGES
 
 # The version of what de-identification replaces: raise it whenever a recogniser, a name
 # list or a clinical vocabulary list changes the output, so that silver tables written
@@ -82,12 +82,16 @@ def is_current(user_metadata: str | None) -> bool:
 def deidentify(text: str, language: str) -> str:
     """``text`` with identifying information replaced by typed placeholders
     (``language``: ``fr``, ``nl``, ``en`` or ``de``)."""
+    from pseudonymisation.engine import get_engine  # Presidio and spaCy, on first use
+
     result = get_engine().deidentify_batch([text], language)[0]
     return result if result is not None else text
 
 
 def deidentify_many(texts: Iterable[str | None], language: str) -> list[str | None]:
     """``deidentify`` over many texts at once (one batch); ``None`` stays ``None``."""
+    from pseudonymisation.engine import get_engine  # Presidio and spaCy, on first use
+
     return get_engine().deidentify_batch(texts, language)
 
 

@@ -53,7 +53,8 @@ def test_a_failing_batch_raises_without_quoting_the_text(monkeypatch: pytest.Mon
         def deidentify_batch(self, texts: list[str], language: str) -> list[str]:
             raise ValueError(f"cannot parse {texts[0]}")
 
-    monkeypatch.setattr(spark_text, "get_engine", lambda: Broken())
+    # The UDF takes the engine from its module when it runs (the driver never imports it).
+    monkeypatch.setattr("pseudonymisation.engine.get_engine", lambda: Broken())
     batches = iter([(pd.Series(["Jean Dupont 85073003328"]), pd.Series(["fr"]))])
     with pytest.raises(DeidentificationError) as info:
         next(spark_text._deidentify_batches.func(batches))  # type: ignore[attr-defined]
