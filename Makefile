@@ -72,6 +72,7 @@ browser:
 jars: java venv
 	$(BIN)/python infra/resolve_jars.py --out $(JARS)
 	$(BIN)/python infra/build_udf.py --out $(JARS)
+	$(BIN)/python infra/class_archive.py --out $(JARS)
 
 lock: venv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --universal \

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 MIN_JAVA = 17
 UDF_JAR = "haven-udf.jar"
+# The JVM's class data sharing archive that ``make jars`` records (infra/class_archive.py).
+CLASS_ARCHIVE = "spark-classes.jsa"
+CLASS_ARCHIVE_STAMP = ".spark-classes-sha256"
 DAEMON_MODULE = "pseudonymisation.spark_daemon"
 LOG4J = PROJECT_ROOT / "infra" / "spark" / "log4j2.properties"
 JAVA_HINT = (
@@ -94,6 +97,7 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.driver.memory": settings.spark_driver_memory,
         "spark.driver.extraJavaOptions": (
             f"-Dderby.system.home={scratch / 'derby'} -Dlog4j2.configurationFile=file:{LOG4J}"
+            + class_sharing(settings.jars_dir)
         ),
         "spark.ui.enabled": str(settings.spark_ui).lower(),
         "spark.ui.showConsoleProgress": "false",
@@ -119,6 +123,18 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         conf["spark.driver.host"] = "127.0.0.1"
         conf["spark.driver.bindAddress"] = "127.0.0.1"
     return conf
+
+
+def class_sharing(jars_dir: Path) -> str:
+    """The driver's JVM options that map the class archive ``make jars`` recorded, or none.
+
+    The archive saves the JVM reading and verifying Spark's classes at every start (some
+    seconds of each session). An archive the JVM cannot use is skipped without a word.
+    """
+    archive = jars_dir / CLASS_ARCHIVE
+    if not archive.is_file():
+        return ""
+    return f" -XX:SharedArchiveFile={archive} -Xlog:cds=off -Xlog:cds+dynamic=off"
 
 
 def is_local(master: str) -> bool:

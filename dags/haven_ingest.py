@@ -3,11 +3,12 @@
 
 One delivery from the trusted third party, from `landing/` to the permit datasets:
 
-1. **ingest**: every extract to its bronze Delta table (as delivered, with ingest metadata),
-   except the opt-out feed, which never enters the lake;
-2. **refine**: the opt-out feed's valid events into the registry (catalogue database), bad
-   ones quarantined; bronze to silver (typed, rule-breaking rows quarantined, Great
-   Expectations suite as a quality gate, people whose opt-out is in force removed,
+1. **ingest**: the opt-out feed's valid events into the registry (catalogue database), bad
+   ones quarantined (the feed never enters the lake); then every extract to its bronze
+   Delta table (as delivered, with ingest metadata), without the rows of people whose
+   opt-out is in force, which never enter the lake;
+2. **refine**: bronze to silver (typed, rule-breaking rows quarantined, Great
+   Expectations suite as a quality gate, people whose opt-out came in meanwhile removed,
    platform pseudonyms), with reconciled counts; a source failing a critical expectation
    keeps its previous silver;
 3. **erase**: everyone whose opt-out is in force deleted from bronze and silver (one audit

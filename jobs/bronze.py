@@ -6,6 +6,9 @@ delivered file (header on line 1, one record per line, as the TTP delivers); eac
 read as one partition so that rows keep their order. Writing is idempotent per
 delivered file: the rows of one ``_extract_id`` are replaced in one Delta transaction, so
 re-running a crashed or repeated ingest neither loses nor doubles rows.
+
+Rows of people whose opt-out is in force when the delivery is loaded never enter the lake:
+they are counted (rows and persons) and left out, whatever else is wrong with them.
 """
 
 from __future__ import annotations
@@ -29,9 +32,14 @@ _ROW_IN_PARTITION = (1 << 33) - 1  # monotonically_increasing_id() = partition <
 
 @dataclass(frozen=True)
 class BronzeResult:
+    """Rows read from the file, of which malformed, and left out for an opt-out in force
+    (rows and persons); the table's version after the write."""
+
     rows: int
     malformed: int
     version: int
+    dropped_by_optout: int = 0
+    persons_dropped_by_optout: int = 0
 
 
 def raw_schema(schema: ExtractSchema) -> T.StructType:
@@ -100,28 +108,52 @@ def run(
     extract_id: str,
     run_id: str,
     ingested_at: datetime,
+    opted_out: DataFrame | None = None,
 ) -> BronzeResult:
-    """Load one extract into its bronze table, replacing any earlier load of the same file."""
+    """Load one extract into its bronze table, replacing any earlier load of the same file,
+    without the rows whose ``pid`` is in ``opted_out`` (a frame with ``pid``)."""
     check_header(path, schema)
     raw = read_extract(spark, path, schema).cache()
     try:
         df = with_ingest_metadata(
             raw, schema, extract_id=extract_id, source_file=path.name, run_id=run_id, ingested_at=ingested_at
         )
-        counts = df.agg(
-            F.count(F.lit(1)).alias("rows"), F.sum(F.col("_malformed").cast("int")).alias("malformed")
+        flagged = _flag_opted_out(df, opted_out)
+        dropped = F.col(_OPTED_OUT)
+        counts = flagged.agg(
+            F.count(F.lit(1)).alias("rows"),
+            F.sum(F.col("_malformed").cast("int")).alias("malformed"),
+            F.count(F.when(dropped, F.lit(1))).alias("dropped"),
+            F.count_distinct(F.when(dropped, F.col("pid"))).alias("persons"),
         ).first()
         assert counts is not None
+        kept = flagged.where(~dropped).select(*df.columns)
         (
-            df.write.format("delta")
+            kept.write.format("delta")
             .mode("overwrite")
             .option("replaceWhere", f"_extract_id = '{extract_id}'")
             .option("mergeSchema", "false")
-            .options(**creating_options(spark, table, df))
+            .options(**creating_options(spark, table, kept))
             .save(str(table))
         )
     finally:
         raw.unpersist()
     return BronzeResult(
-        rows=int(counts["rows"]), malformed=int(counts["malformed"] or 0), version=last_commit(table).version
+        rows=int(counts["rows"]),
+        malformed=int(counts["malformed"] or 0),
+        version=last_commit(table).version,
+        dropped_by_optout=int(counts["dropped"]),
+        persons_dropped_by_optout=int(counts["persons"]),
     )
+
+
+_OPTED_OUT = "_opted_out"
+
+
+def _flag_opted_out(df: DataFrame, opted_out: DataFrame | None) -> DataFrame:
+    """``df`` with ``_opted_out``: whether the row's ``pid`` has an opt-out in force."""
+    if opted_out is None:
+        return df.withColumn(_OPTED_OUT, F.lit(False))
+    flags = opted_out.select("pid", F.lit(True).alias(_OPTED_OUT))
+    joined = df.join(F.broadcast(flags), on="pid", how="left")
+    return joined.withColumn(_OPTED_OUT, F.coalesce(F.col(_OPTED_OUT), F.lit(False)))

@@ -64,21 +64,23 @@ def ingest(
     """Landing extracts of one delivery to bronze; per source its extract id and row counts.
 
     Every header is checked before anything is loaded, so a delivery with a wrong file loads
-    none; then the sources load side by side (each is a few small Spark jobs and a commit,
-    mostly waiting on the scheduler and the disk, and their tables are independent).
+    none. The opt-out feed goes first, to the registry (never to the lake); then the sources
+    load side by side (each is a few small Spark jobs and a commit, mostly waiting on the
+    scheduler and the disk, and their tables are independent), without the rows of everyone
+    whose opt-out is in force by then: those never enter the lake.
     """
     spark = get_spark(settings)
     lake = LakeLayout(settings.lake)
     found = landing.discover(landing_dir)
     for source, path in found.items():
-        if source is not Source.OPTOUT:
-            bronze.check_header(path, SCHEMAS[source])
+        bronze.check_header(path, SCHEMAS[source])
+    out: dict[str, dict[str, Any]] = {}
+    if Source.OPTOUT in found:
+        out[Source.OPTOUT.value] = _load_feed(settings, spark, found[Source.OPTOUT], run_id, ingested_at)
+    opted_out = silver.opted_out_frame(spark, optout_registry.in_force(settings)).cache()
 
     def load(source: Source, path: Path) -> dict[str, Any]:
         eid = landing.extract_id(path)
-        if source is Source.OPTOUT:
-            # The opt-out feed goes to the registry (``refine``), never to the lake.
-            return {"extract_id": eid, "file": str(path), "registry": True}
         with progress.step("bronze", source.value) as done:
             loaded = bronze.run(
                 spark,
@@ -88,6 +90,7 @@ def ingest(
                 extract_id=eid,
                 run_id=run_id,
                 ingested_at=ingested_at,
+                opted_out=opted_out,
             )
             done.rows = loaded.rows
         log.info(
@@ -95,6 +98,7 @@ def ingest(
             source=source,
             rows=loaded.rows,
             malformed=loaded.malformed,
+            dropped_by_optout=loaded.dropped_by_optout,
             version=loaded.version,
         )
         return {
@@ -102,12 +106,37 @@ def ingest(
             "file": str(path),
             "rows": loaded.rows,
             "malformed": loaded.malformed,
+            "dropped_by_optout": loaded.dropped_by_optout,
+            "persons_dropped_by_optout": loaded.persons_dropped_by_optout,
             "version": loaded.version,
         }
 
-    with ThreadPoolExecutor(max_workers=_PARALLEL_LOADS) as pool:
-        results = list(pool.map(lambda item: load(*item), found.items()))
-    return {source.value: result for source, result in zip(found, results, strict=True)}
+    sources = [source for source in found if source is not Source.OPTOUT]
+    try:
+        with ThreadPoolExecutor(max_workers=_PARALLEL_LOADS) as pool:
+            results = list(pool.map(lambda source: load(source, found[source]), sources))
+    finally:
+        opted_out.unpersist()
+    return out | {source.value: result for source, result in zip(sources, results, strict=True)}
+
+
+def _load_feed(
+    settings: Settings, spark: SparkSession, path: Path, run_id: str, received_at: datetime
+) -> dict[str, Any]:
+    """The delivery's opt-out feed into the registry: its extract id, file and counts."""
+    eid = landing.extract_id(path)
+    with progress.step("opt-out registry", Source.OPTOUT.value) as done:
+        figures = optout_registry.load_feed(
+            spark,
+            settings,
+            path,
+            LakeLayout(settings.lake).table(Zone.QUARANTINE, Source.OPTOUT.value),
+            extract_id=eid,
+            run_id=run_id,
+            received_at=received_at,
+        )
+        done.rows = figures.get("read")
+    return {"extract_id": eid, "file": str(path), "registry": figures}
 
 
 def _previous_rows(spark: SparkSession, bronze_table: Path, extract_id: str) -> int | None:
@@ -213,23 +242,11 @@ def refine(
     expectations fail is not written to silver (its previous version stays in service).
     """
     spark = get_spark(settings)
-    lake = LakeLayout(settings.lake)
     out: dict[str, dict[str, Any]] = {}
     run_date = run_after.astimezone(UTC).date()
     if Source.OPTOUT.value in ingested:
-        feed = ingested[Source.OPTOUT.value]
-        with progress.step("opt-out registry", Source.OPTOUT.value) as done:
-            figures = optout_registry.load_feed(
-                spark,
-                settings,
-                Path(feed["file"]),
-                lake.table(Zone.QUARANTINE, Source.OPTOUT.value),
-                extract_id=feed["extract_id"],
-                run_id=run_id,
-                received_at=run_after,
-            )
-            done.rows = figures.get("read")
-        out[Source.OPTOUT.value] = {**figures, "quality": "not gated"}
+        # Recorded by ``ingest``, before the sources were loaded.
+        out[Source.OPTOUT.value] = {**ingested[Source.OPTOUT.value]["registry"], "quality": "not gated"}
     opted_out = silver.opted_out_frame(spark, optout_registry.in_force(settings)).cache()
     # Text is de-identified after the sources without it: Spark's Python workers start meanwhile.
     texts = any(RULES[s].free_text for s in LAKE_SOURCES if s.value in ingested)
@@ -242,13 +259,7 @@ def refine(
                     out[source.value] = {"deid_rederived": rederived}
                 if source.value in ingested:
                     out[source.value] = out.get(source.value, {}) | _refine_source(
-                        settings,
-                        spark,
-                        source,
-                        opted_out,
-                        ingested[source.value]["extract_id"],
-                        run_id,
-                        run_date,
+                        settings, spark, source, opted_out, ingested[source.value], run_id, run_date
                     )
                     log.info(
                         "silver.reconciled",
@@ -299,10 +310,12 @@ def _refine_source(
     spark: SparkSession,
     source: Source,
     opted_out: DataFrame,
-    eid: str,
+    loaded: dict[str, Any],
     run_id: str,
     run_date: date,
 ) -> dict[str, Any]:
+    """One source's delivery (``loaded``: what ``ingest`` said of it) from bronze to silver."""
+    eid = loaded["extract_id"]
     lake = LakeLayout(settings.lake)
     key = FileKeyStore(settings.keys).current(PLATFORM_SCOPE)
     spec = RULES[source]
@@ -339,6 +352,8 @@ def _refine_source(
                 key,
                 eid,
                 admit=passes_gate(report),
+            ).plus_left_out_at_ingest(
+                loaded.get("dropped_by_optout", 0), loaded.get("persons_dropped_by_optout", 0)
             )
             done.rows = c.read
     finally:
@@ -349,12 +364,24 @@ def _refine_source(
         "quality_passed": passes_gate(report),
     }
     if passes_gate(report):
-        with progress.step("catalogue", source.value) as done:
-            facts = catalogue_facts.silver_facts(spark, source, silver_table)
-            _label_silver(settings, spark, source, facts, report, run_id)
-            result["catalogue"] = _describe_silver(settings, source, facts)
-            done.rows = facts.records
+        result["catalogue"] = _catalogue(settings, spark, source, silver_table, report, run_id)
     return result
+
+
+def _catalogue(
+    settings: Settings,
+    spark: SparkSession,
+    source: Source,
+    silver_table: Path,
+    report: ValidationReport,
+    run_id: str,
+) -> dict[str, Any]:
+    """The new silver version's quality label and catalogue entry (see ``_describe_silver``)."""
+    with progress.step("catalogue", source.value) as done:
+        facts = catalogue_facts.silver_facts(spark, source, silver_table)
+        _label_silver(settings, spark, source, facts, report, run_id)
+        done.rows = facts.records
+        return _describe_silver(settings, source, facts)
 
 
 def gate_failures(refined: dict[str, dict[str, Any]]) -> list[str]:

@@ -15,7 +15,7 @@ the file they came from, never the offending value; counts reconcile exactly:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -56,6 +56,16 @@ class SourceCounts:
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
+
+    def plus_left_out_at_ingest(self, rows: int, persons: int) -> SourceCounts:
+        """These counts with the ``rows`` of ``persons`` that ingest left out of bronze for an
+        opt-out in force: read from the file, and dropped by opt-out."""
+        return replace(
+            self,
+            read=self.read + rows,
+            dropped_by_optout=self.dropped_by_optout + rows,
+            persons_dropped_by_optout=self.persons_dropped_by_optout + persons,
+        )
 
 
 # ---- pure transforms -------------------------------------------------------------------

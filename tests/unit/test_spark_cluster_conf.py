@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from common.settings import PROJECT_ROOT, Settings
-from common.spark import loopback_master, spark_conf
+from common.spark import CLASS_ARCHIVE, loopback_master, spark_conf
 from common.spark_code import CODE_DIR, code_archive
 
 
@@ -78,3 +78,19 @@ def test_loopback_master(master: str, loopback: bool) -> None:
 def test_a_remote_master_leaves_the_driver_s_address_to_spark(tmp_path: Path) -> None:
     conf = spark_conf(Settings(home=tmp_path, spark_master="spark://spark-1.example:7077"))
     assert "spark.driver.host" not in conf and "spark.driver.bindAddress" not in conf
+
+
+def test_the_driver_maps_the_class_archive_make_jars_recorded_and_only_then(tmp_path: Path) -> None:
+    jars = tmp_path / "jars"
+    jars.mkdir()
+    for name in ("delta-spark_4.2_2.13-4.4.0.jar", "haven-udf.jar"):
+        (jars / name).write_bytes(b"")
+    without = spark_conf(Settings(home=tmp_path / "home", jars_dir=jars))["spark.driver.extraJavaOptions"]
+    assert "SharedArchiveFile" not in without
+    (jars / CLASS_ARCHIVE).write_bytes(b"")
+    options = spark_conf(Settings(home=tmp_path / "home", jars_dir=jars))["spark.driver.extraJavaOptions"]
+    # An archive the JVM cannot map is skipped silently: the session starts without it.
+    assert (
+        options
+        == f"{without} -XX:SharedArchiveFile={jars / CLASS_ARCHIVE} -Xlog:cds=off -Xlog:cds+dynamic=off"
+    )
