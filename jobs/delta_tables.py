@@ -13,13 +13,14 @@ import re
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import deltalake
 import pyarrow as pa
+import pyarrow.compute as pc
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
@@ -109,6 +110,52 @@ def _ranges(path: Path, column: str) -> list[tuple[Any, Any]] | None:
         return None
     ranges = list(zip(files.column(low).to_pylist(), files.column(high).to_pylist(), strict=True))
     return None if any(lo is None or hi is None for lo, hi in ranges) else ranges
+
+
+@dataclass(frozen=True)
+class Logged:
+    """What a table's log says of its newest version: rows, and the least and greatest value
+    of one date column (None when the column holds no value)."""
+
+    rows: int
+    low: date | None = None
+    high: date | None = None
+
+
+def logged(path: Path, date_column: str | None = None) -> Logged | None:
+    """The rows of the table at ``path`` and the range of ``date_column``, from its log's
+    file statistics (``deltalake``, no Spark job); None when a file lacks them.
+
+    Exact, because deletion vectors are off (a file's ``numRecords`` are its rows) and Delta
+    records a date's minimum and maximum as they are (unlike a long string's).
+    """
+    try:
+        files = pa.table(deltalake.DeltaTable(str(path)).get_add_actions(flatten=True))
+    except (deltalake.exceptions.DeltaError, OSError):
+        return None
+    if "num_records" not in files.column_names or files.column("num_records").null_count:
+        return None
+    rows = int(pc.sum(files.column("num_records")).as_py() or 0)
+    if date_column is None:
+        return Logged(rows)
+    low, high, nulls = (f"{kind}.{date_column}" for kind in ("min", "max", "null_count"))
+    if not {low, high, nulls} <= set(files.column_names):
+        return None
+    if not all(pa.types.is_date(files.schema.field(name).type) for name in (low, high)):
+        return None
+    # A file's bounds are null when all its values are; otherwise it kept no statistics.
+    counts = zip(
+        files.column(low).is_null().to_pylist(),
+        files.column(high).is_null().to_pylist(),
+        files.column(nulls).to_pylist(),
+        files.column("num_records").to_pylist(),
+        strict=True,
+    )
+    if any(
+        (no_low or no_high) and null_rows != file_rows for no_low, no_high, null_rows, file_rows in counts
+    ):
+        return None
+    return Logged(rows, pc.min(files.column(low)).as_py(), pc.max(files.column(high)).as_py())
 
 
 def may_hold(path: Path, column: str, value: str) -> bool:

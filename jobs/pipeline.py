@@ -180,10 +180,9 @@ def _label_silver(
     report: ValidationReport,
     run_id: str,
 ) -> dict[str, Any]:
-    population = _silver_population(spark, LakeLayout(settings.lake))
     coverage = Coverage(
         persons=facts.persons or 0,
-        population=population.count() if population is not None else None,
+        population=_population_rows(spark, LakeLayout(settings.lake)),
         first_date=str(facts.first_date) if facts.date_column else None,
         last_date=str(facts.last_date) if facts.date_column else None,
     )
@@ -225,6 +224,16 @@ def _silver(spark: SparkSession, lake: LakeLayout, source: Source) -> DataFrame 
     if not DeltaTable.isDeltaTable(spark, str(table)):
         return None
     return spark.read.format("delta").load(str(table))
+
+
+def _population_rows(spark: SparkSession, lake: LakeLayout) -> int | None:
+    """Rows of silver's population (from its log when it can), or None before one was loaded."""
+    table = lake.table(Zone.SILVER, Source.POPULATION.value)
+    known = delta_tables.logged(table) if (table / "_delta_log").is_dir() else None
+    if known is not None:
+        return known.rows
+    population = _silver_population(spark, lake)
+    return population.count() if population is not None else None
 
 
 def _silver_population(spark: SparkSession, lake: LakeLayout) -> DataFrame | None:

@@ -1,11 +1,13 @@
 """Tables created by their first write, and what the log's statistics answer without Spark."""
 
+from datetime import date
 from pathlib import Path
 
 from deltalake import DeltaTable
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 
-from jobs.delta_tables import creating_options, holds_only, may_hold
+from jobs.delta_tables import Logged, creating_options, holds_only, logged, may_hold
 from jobs.silver import replace_extract, replace_quarantine
 
 SCHEMA = "person_id string, code string, _extract_id string"
@@ -59,3 +61,31 @@ def test_a_delivery_with_nothing_quarantined_writes_no_quarantine_unless_a_rerun
     # Another clean file adds no commit.
     replace_quarantine(nothing, table, "e2", 0)
     assert DeltaTable(str(table)).version() == 1
+
+
+def test_the_log_gives_rows_and_a_date_range_as_spark_counts_them_or_nothing(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    table = tmp_path / "events"
+    rows = [("a", date(2025, 3, 1)), ("b", date(2024, 12, 31)), ("c", None)]
+    spark.createDataFrame(rows, "person_id string, day date").write.format("delta").save(str(table))
+    # A second file whose dates are all null: its bounds are null, and it still counts.
+    spark.createDataFrame([("d", None)] * 4, "person_id string, day date").write.format("delta").mode(
+        "append"
+    ).save(str(table))
+    spark.createDataFrame([("e", date(2026, 1, 2))], "person_id string, day date").write.format("delta").mode(
+        "append"
+    ).save(str(table))
+    counted = (
+        spark.read.format("delta").load(str(table)).agg(F.count("*"), F.min("day"), F.max("day")).first()
+    )
+    assert counted is not None
+    assert logged(table, "day") == Logged(*counted) == Logged(8, date(2024, 12, 31), date(2026, 1, 2))
+    assert logged(table) == Logged(8)
+    # No statistics on the column (or no such column): the log cannot tell, Spark must.
+    blind = tmp_path / "blind"
+    spark.createDataFrame(rows, "person_id string, day date").write.format("delta").option(
+        "delta.dataSkippingStatsColumns", "person_id"
+    ).save(str(blind))
+    assert logged(blind, "day") is None and logged(table, "nothing") is None
+    assert logged(tmp_path / "missing") is None
