@@ -340,15 +340,18 @@ def test_the_scheduler_ends_where_the_embedded_runs_end(spark, tmp_path: Path, s
     assert {k: v for k, v in actual.items() if k != "audit"} == {
         k: v for k, v in expected.items() if k != "audit"
     }
-    # The audit trail is the embedded one plus what the second try of the killed task did
-    # again: it read the opt-out feed again and found its one event recorded already.
+    # The audit trail is the embedded one. Only a second try of ingest, which records the
+    # opt-out feed, would add an entry: the feed read again, its one event found recorded
+    # already. The kill comes while silver is written (refine): nothing is recorded twice.
     again = {
         "action": "optout.events_recorded",
         "object_id": "none",
         "details": {"recorded": 0, "duplicates": 1, "source": "feed", "last_event_id": None},
     }
     retried = [e for e in actual["audit"] if e.items() >= again.items()]
-    assert len(retried) == 1, audit_difference(actual["audit"], expected["audit"])
-    assert unnumbered(e for e in actual["audit"] if e is not retried[0]) == unnumbered(expected["audit"]), (
+    assert len(retried) == (1 if killed_in == "ingest" else 0), audit_difference(
+        actual["audit"], expected["audit"]
+    )
+    assert unnumbered(e for e in actual["audit"] if e not in retried) == unnumbered(expected["audit"]), (
         audit_difference(actual["audit"], expected["audit"])
     )
