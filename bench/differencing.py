@@ -36,7 +36,7 @@ import numpy as np
 
 from spe.differencing import PERSONS_MEASURE, Released
 from spe.differencing_history import ReleaseLog
-from spe.linked import MAX_RELEASES, as_persons, isolates_small_group
+from spe.linked import MAX_RELEASES, Persons, as_persons, isolates_small_group
 
 MIN_PERSONS = 10
 PER_REGION = 50  # releases per region: the size of the components the check reads
@@ -62,14 +62,14 @@ class Population:
             year=rng.integers(0, 5, size=persons),
         )
 
-    def cell(self, rng: np.random.Generator, regions: int) -> frozenset[int]:
+    def cell(self, rng: np.random.Generator, regions: int) -> Persons:
         """The persons of one region matching one to three attribute values."""
         chosen = self.region == rng.integers(0, regions)
         attributes = [(self.age, 10), (self.sex, 2), (self.year, 5)]
         for i in rng.choice(3, size=rng.integers(1, 4), replace=False):
             values, levels = attributes[i]
             chosen &= values == rng.integers(0, levels)
-        return frozenset(self.ids[chosen].tolist())
+        return as_persons(self.ids[chosen])
 
 
 def figures(seconds: list[float]) -> tuple[float, float]:

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
-from spe.differencing import PAIR_MEASURE, PERSONS_MEASURE, Released, ReleaseHistory, in_group, release_of
+from spe.differencing import PAIR_MEASURE, PERSONS_MEASURE, Released, ReleaseHistory, in_group
 from spe.disclosure import CellStats, DisclosureSettings, Rule, cell_rule, round_count
 from spe.errors import QueryRefused
-from spe.linked import Persons
+from spe.linked import Persons, sorted_unique, union_of
 from spe.secondary import lines_of, secondary_suppression
 from spe.shape import Aggregate, Measure, QueryShape
 
@@ -32,14 +33,17 @@ Key = tuple[Any, ...]
 
 @dataclass
 class Group:
-    """One group of the result as the companion query sees it (never shown to anyone)."""
+    """One group of the result as the companion query sees it (never shown to anyone).
 
-    persons: frozenset[int] = frozenset()
+    Persons are sorted arrays of their 64-bit hashes (``spe.linked.Persons``)."""
+
+    persons: Persons
     # Per aggregate: the rule inputs and the contributing persons (for a mean, those with a
-    # value), then what releasing it tells (``Released``: its measure over its persons; a
-    # mean of a 0/1 value also tells the count of its 1s, a count in disguise).
-    aggregates: list[tuple[CellStats, frozenset[int]]] = field(default_factory=list)
-    released: list[list[Released]] = field(default_factory=list)
+    # value), then what releasing it tells: measures (before the group's keys qualify them,
+    # ``in_group``) over persons; a mean of a 0/1 value also tells the count of its 1s, a
+    # count in disguise.
+    aggregates: list[tuple[CellStats, Persons]] = field(default_factory=list)
+    told: list[list[tuple[str, Persons]]] = field(default_factory=list)
 
 
 @dataclass
@@ -49,54 +53,74 @@ class Controlled:
     suppressed: list[dict[str, Any]]
 
 
-def group_companion(shape: QueryShape, rows: Sequence[Sequence[Any]]) -> dict[Key, Group]:
-    """Rows of ``grouped_companion_sql`` (keys, persons, then six columns per aggregate) by group."""
-    groups: dict[Key, Group] = {}
-    k = shape.n_keys
-    # Each person set with its sorted array, by the set's id (the set is kept here, so that
-    # its id is not reused): made from the companion's list, cheaper than from the set later.
-    sorted_arrays: dict[int, tuple[frozenset[int], Persons]] = {}
+def _person_arrays(column: pa.ChunkedArray, within: Sequence[Persons] | None = None) -> list[Persons]:
+    """Each row's list of person hashes as a sorted array, read from the Arrow buffers
+    (millions of persons never become Python objects). With ``within`` (the groups'
+    persons, of which each list is a part), a list as long as its group's is that array."""
+    lists = column.combine_chunks()
+    if not isinstance(lists, pa.ListArray):  # a column of NULL only
+        return [_NOBODY] * len(lists)
+    if lists.values.null_count:
+        raise QueryRefused("rows without a person cannot be traced by disclosure control", "shape")
+    offsets = lists.offsets.to_numpy()
+    values = lists.values.to_numpy()
+    empty = lists.is_null().to_numpy(zero_copy_only=False)
+    arrays = []
+    for row in range(len(lists)):
+        size = 0 if empty[row] else int(offsets[row + 1] - offsets[row])
+        if within is not None and size == len(within[row]):
+            arrays.append(within[row])  # its part of the group's persons, each once: all of them
+        else:
+            arrays.append(sorted_unique(values[offsets[row] : offsets[row] + size]))
+    return arrays
 
-    def person_set(values: Sequence[int] | None) -> frozenset[int]:
-        persons = frozenset(values or ())
-        sorted_arrays[id(persons)] = (persons, np.unique(np.array(values or (), dtype=np.uint64)))
-        return persons
 
-    for row in rows:
-        key = tuple(row[:k])
-        group = Group(persons=person_set(row[k]))
+_NOBODY: Persons = np.zeros(0, dtype=np.uint64)
 
-        def told(measures: list[str], who: frozenset[int], key: Key = key) -> list[Released]:
-            kept = sorted_arrays.get(id(who))
-            array = kept[1] if kept is not None and kept[0] is who else None
-            return [release_of(in_group(m, shape.key_sql, key), who, array) for m in measures]
 
+def group_companion(shape: QueryShape, companion: pa.Table) -> dict[int, Group]:
+    """Rows of ``grouped_companion_sql`` (the group's id, its persons, then six columns
+    per aggregate) by the group's id (``spe.shape.GROUP_ID``)."""
+    ids = companion.column(0).to_pylist()
+    if len(set(ids)) != len(ids):
+        raise QueryRefused(
+            "disclosure control could not tell the result's groups apart; simplify the grouping expressions"
+        )
+    everyone = _person_arrays(companion.column(1))
+    columns: list[list[Any]] = []
+    for i in range(len(shape.aggregates)):
+        base = 2 + 6 * i
+        columns.append(_person_arrays(companion.column(base), everyone))
+        columns.extend(companion.column(base + j).to_pylist() for j in (1, 2, 3))
+        columns.append(_person_arrays(companion.column(base + 4), everyone))
+        columns.append(companion.column(base + 5).to_pylist())
+    groups: dict[int, Group] = {}
+    for row, group_id in enumerate(ids):
+        group = Group(persons=everyone[row])
         for i, agg in enumerate(shape.aggregates):
-            who, largest, total, zero_one, nonzero, inputs = row[k + 1 + 6 * i : k + 7 + 6 * i]
-            contributors = person_set(who)
-            count_like = agg.measure is Measure.COUNT or (bool(contributors) and bool(zero_one))
+            who, largest, total, zero_one, nonzero, inputs = (c[row] for c in columns[6 * i : 6 * i + 6])
+            count_like = agg.measure is Measure.COUNT or (len(who) > 0 and bool(zero_one))
             sizes = tuple(largest or ()), float(total or 0.0)
+            told: list[tuple[str, Persons]]
             if agg.measure is Measure.MEAN:
-                numerator = person_set(nonzero)
-                stats = CellStats(count_like, len(numerator), *sizes, denominator=len(contributors))
+                stats = CellStats(count_like, len(nonzero), *sizes, denominator=len(who))
                 if count_like:  # a proportion: the count of its values and of its 1s
-                    once = (inputs or 0) == len(contributors)
-                    released = told(_counted(agg, once, agg.present_rows), contributors) + told(
-                        _counted(agg, sizes[1] == len(numerator), agg.rows), numerator
-                    )
-                    released += told([PAIR_MEASURE], contributors) + told([PAIR_MEASURE], numerator)
+                    once = (inputs or 0) == len(who)
+                    told = [(m, who) for m in _counted(agg, once, agg.present_rows)]
+                    told += [(m, nonzero) for m in _counted(agg, sizes[1] == len(nonzero), agg.rows)]
+                    told += [(PAIR_MEASURE, who), (PAIR_MEASURE, nonzero)]
                 else:
-                    released = told([agg.measured], contributors)
+                    told = [(agg.measured, who)]
             else:
-                stats = CellStats(count_like, len(contributors), *sizes)
-                once = sizes[1] == len(contributors)
+                stats = CellStats(count_like, len(who), *sizes)
+                once = sizes[1] == len(who)
                 measured = _counted(agg, once, agg.rows) if count_like else [agg.measured]
-                released = told(measured, contributors)
+                told = [(m, who) for m in measured]
                 if count_like:
-                    released += told([PAIR_MEASURE], contributors)
-            group.aggregates.append((stats, contributors))
-            group.released.append(released)
-        groups[key] = group
+                    told.append((PAIR_MEASURE, who))
+            group.aggregates.append((stats, who))
+            group.told.append(told)
+        groups[group_id] = group
     return groups
 
 
@@ -124,7 +148,7 @@ def _line_total(
     measure when it is one of rows, or of persons in no two cells; a total of distinct
     values is none."""
     cells = [r[0] for r in released]
-    persons = frozenset().union(*(c.persons for c in cells))
+    persons = union_of([c.persons for c in cells])
     measures = {c.measure for c in cells}
     disjoint = sum(len(c.persons) for c in cells) == len(persons)
     told = []
@@ -151,7 +175,7 @@ def _check_margins(
     value_columns: list[int],
     releases: dict[tuple[int, int], list[Released]],
     rules: dict[tuple[int, int], Rule],
-    behind: dict[tuple[int, int], frozenset[int]],
+    behind: dict[tuple[int, int], Persons],
     history: ReleaseHistory,
 ) -> dict[tuple[int, tuple[int, ...]], list[Released]]:
     """Differencing of the totals a researcher can add up from this result.
@@ -193,31 +217,32 @@ Cell = tuple[int, int]  # (row, column) of the result
 def _primary(
     shape: QueryShape,
     keys: list[Key],
-    companion: dict[Key, Group],
+    groups: list[Group],
     value_columns: list[int],
     small: set[int],
     settings: DisclosureSettings,
-) -> tuple[dict[Cell, Rule], dict[Cell, frozenset[int]], dict[Cell, list[Released]]]:
+) -> tuple[dict[Cell, Rule], dict[Cell, Persons], dict[Cell, list[Released]]]:
     """Each cell's first broken rule, the persons behind it, and what releasing it would tell."""
     rules: dict[Cell, Rule] = {}
-    behind: dict[Cell, frozenset[int]] = {}
+    behind: dict[Cell, Persons] = {}
     releases: dict[Cell, list[Released]] = {}
-    for r, key in enumerate(keys):
-        group = companion[key]
+    for r, (key, group) in enumerate(zip(keys, groups, strict=True)):
+        # What each aggregate tells, in this group: one ``Released`` per measure and persons.
+        told = [[Released(in_group(m, shape.key_sql, key), who) for m, who in t] for t in group.told]
         for c in value_columns:
             behind[r, c] = group.persons
             if r in small:
                 rules[r, c] = Rule.THRESHOLD
                 continue
-            cell_releases, persons = [], frozenset[int]()
+            cell_releases, persons = [], []
             for a in shape.columns[c].aggregates:
                 stats, who = group.aggregates[a]
                 rule = cell_rule(stats, settings)
                 if rule is not None and (r, c) not in rules:
                     rules[r, c] = rule
-                cell_releases.extend(group.released[a])
-                persons |= who
-            behind[r, c] = persons
+                cell_releases.extend(told[a])
+                persons.append(who)
+            behind[r, c] = union_of(persons)
             releases[r, c] = cell_releases
     return rules, behind, releases
 
@@ -243,7 +268,7 @@ def _secondary(
     keys: list[Key],
     value_columns: list[int],
     rules: dict[Cell, Rule],
-    behind: dict[Cell, frozenset[int]],
+    behind: dict[Cell, Persons],
     min_persons: int,
 ) -> None:
     """Per column, hide further cells so that no hidden one can be recovered from the others."""
@@ -268,24 +293,26 @@ def control(
     shape: QueryShape,
     columns: list[str],
     rows: Sequence[Sequence[Any]],
-    companion: dict[Key, Group],
+    companion: dict[int, Group],
     settings: DisclosureSettings,
     history: ReleaseHistory,
 ) -> Controlled:
-    """The result as it may be shown, with the suppressed cells and their rules."""
+    """The result as it may be shown, with the suppressed cells and their rules. Each row
+    of ``rows`` ends with its hidden grouping keys, then its group's id."""
     visible = len(shape.columns)
-    keys: list[Key] = [tuple(r[visible:]) for r in rows]
-    if any(k not in companion for k in keys):
+    keys: list[Key] = [tuple(r[visible:-1]) for r in rows]
+    if any(r[-1] not in companion for r in rows):
         raise QueryRefused(
             "disclosure control could not match the result to its groups; simplify the grouping expressions"
         )
+    groups = [companion[r[-1]] for r in rows]
     value_columns = [c for c, col in enumerate(shape.columns) if not col.is_key]
-    small = {r for r, k in enumerate(keys) if len(companion[k].persons) < settings.min_persons}
+    small = {r for r, group in enumerate(groups) if len(group.persons) < settings.min_persons}
     # Groups of fewer than min_persons persons leave the result: an absent group then
     # reads "none, or fewer than min_persons", like a true zero. An overall aggregate
     # (no keys) keeps its one row, every cell suppressed, whether the cohort is small or empty.
     dropped = small if shape.n_keys else set()
-    rules, behind, releases = _primary(shape, keys, companion, value_columns, small, settings)
+    rules, behind, releases = _primary(shape, keys, groups, value_columns, small, settings)
     _differencing(releases, rules, history, linked=False)
     margins = _check_margins(shape, keys, value_columns, releases, rules, behind, history)
     _secondary(keys, value_columns, rules, behind, settings.min_persons)

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -81,23 +80,26 @@ def in_group(measure: str, keys: Sequence[str], values: Sequence[object]) -> str
     return measure + "".join(f"|{key}={value!r}" for key, value in zip(keys, values, strict=True))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Released:
+    """What releasing a cell tells: its measure over its persons, kept as a sorted array of
+    distinct 64-bit hashes (any collection of them is accepted, and sorted once here)."""
+
     measure: str
-    persons: frozenset[int]
+    persons: Persons
 
-    @cached_property
+    def __post_init__(self) -> None:
+        persons = self.persons
+        if not (isinstance(persons, np.ndarray) and persons.dtype == np.uint64 and _increasing(persons)):
+            object.__setattr__(self, "persons", as_persons(persons))
+
+    @property
     def array(self) -> Persons:
-        """The persons as a sorted array, made once: every rule compares arrays."""
-        return as_persons(self.persons)
+        return self.persons
 
 
-def release_of(measure: str, persons: frozenset[int], array: Persons | None = None) -> Released:
-    """A ``Released`` whose sorted array, when the caller has it already, is not made again."""
-    cell = Released(measure, persons)
-    if array is not None:
-        cell.__dict__["array"] = array  # what the cached property would compute
-    return cell
+def _increasing(persons: Persons) -> bool:
+    return len(persons) < 2 or bool((persons[1:] > persons[:-1]).all())
 
 
 def can_release_beside(candidate: Released, earlier: Iterable[Released], min_persons: int) -> bool:
@@ -147,7 +149,35 @@ def _differ_by_fewer(a: Persons, b: Persons, n: int) -> bool:
         return False  # most pairs of cohorts differ by much more than their sizes' gap
     if len(a) == len(b) and np.array_equal(a, b):
         return False
+    if _differ_below(a, b) >= n:
+        return False
     return len(a) + len(b) - 2 * _shared(small, large) < n
+
+
+# Persons compared first, from the front of two large arrays (see ``_below``).
+_PREFIX = 4_096
+
+
+def _below(a: Persons, b: Persons) -> tuple[Persons, Persons] | None:
+    """The persons of ``a`` and of ``b`` up to the smaller of their ``_PREFIX``-th hashes,
+    or None when either is not longer than that. Up to that value both are complete, so
+    what they share or not there, they share or not in all: an exact part of the whole
+    comparison, at the cost of a few thousand persons instead of millions (hashes are
+    uniform, so two cohorts that differ much differ there too)."""
+    if len(a) <= _PREFIX or len(b) <= _PREFIX:
+        return None
+    bound = min(a[_PREFIX - 1], b[_PREFIX - 1])
+    return a[: np.searchsorted(a, bound, side="right")], b[: np.searchsorted(b, bound, side="right")]
+
+
+def _differ_below(a: Persons, b: Persons) -> int:
+    """A lower bound of how many persons are in exactly one of ``a`` and ``b``: those below
+    the prefixes' bound (0 when the arrays are short: then the exact count is cheap)."""
+    fronts = _below(a, b)
+    if fronts is None:
+        return 0
+    small, large = sorted(fronts, key=len)
+    return len(small) + len(large) - 2 * _shared(small, large)
 
 
 def _shared(small: Persons, large: Persons) -> int:
@@ -162,6 +192,11 @@ def _shared(small: Persons, large: Persons) -> int:
 
 def _overlaps(a: Persons, b: Persons) -> bool:
     """Whether two sorted arrays of distinct persons share a person."""
+    if not len(a) or not len(b) or a[-1] < b[0] or b[-1] < a[0]:
+        return False
+    fronts = _below(a, b)
+    if fronts is not None and _shared(*sorted(fronts, key=len)) > 0:
+        return True
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     return _shared(small, large) > 0
 
@@ -207,6 +242,10 @@ class ReleaseHistory:
         if not can_release_beside(candidate, pool, self.min_persons):
             return Rule.DIFFERENCING
         persons = candidate.array
+        if any(_equal(persons, old.array) for old in pool):
+            # Released already in this session, exactly: the same sum of the same persons
+            # adds nothing to any sum or difference (the linked rule finds the same).
+            return None
         if self.store is not None and self.store.holds(candidate.measure, persons):
             # Released before, exactly: it adds no value to any sum or difference of the
             # releases (the pair rule treats equal cohorts alike), and it was judged then.
@@ -281,7 +320,9 @@ class ReleaseHistory:
 
 
 def _same(a: Released, b: Released) -> bool:
-    """``a == b``, by the sorted arrays: comparing two large sets costs much more."""
-    return a is b or (
-        a.measure == b.measure and len(a.persons) == len(b.persons) and np.array_equal(a.array, b.array)
-    )
+    """The same measure over the same persons."""
+    return a is b or (a.measure == b.measure and _equal(a.persons, b.persons))
+
+
+def _equal(a: Persons, b: Persons) -> bool:
+    return a is b or (len(a) == len(b) and bool(np.array_equal(a, b)))

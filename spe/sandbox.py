@@ -1,8 +1,10 @@
 """The locked DuckDB connection underneath a researcher session.
 
-It registers each permit table as an Arrow dataset read through ``deltalake`` at a pinned
-Delta version, then disables external access and locks the configuration: no file,
-network, extension, secret or ATTACH access is left, whatever SQL comes next. Every
+It opens each permit table at a pinned Delta version through ``deltalake``: as a view over
+that version's Parquet files when they hold it as they are (DuckDB's own reader), else as
+an Arrow dataset. Then it disables external access and locks the configuration: no file
+(but those of the pinned versions), network, extension, secret or ATTACH access is left,
+whatever SQL comes next. Every
 statement runs under memory and thread limits and a wall-clock limit enforced by a timer
 thread that interrupts the connection. Errors that could quote row values are reduced to
 their kind.
@@ -11,12 +13,14 @@ their kind.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from spe.errors import QueryRefused
 from spe.snapshots import Snapshots, open_snapshot
@@ -99,11 +103,16 @@ class Sandbox:
         self.versions: dict[str, int] = {}
         self.columns: dict[str, tuple[str, ...]] = {}
         try:
+            readable: list[str] = []
             for name, path in sorted(tables.items()):
-                version, dataset = opener(path, (versions or {}).get(name))
-                self._con.register(name, dataset)
-                self.versions[name] = version
-                self.columns[name] = tuple(dataset.schema.names)
+                snapshot = opener(path, (versions or {}).get(name))
+                self._con.register(name, snapshot.dataset)
+                if snapshot.files is not None and self._read_directly(name, snapshot.files):
+                    readable.extend(snapshot.files)
+                self.versions[name] = snapshot.version
+                self.columns[name] = tuple(snapshot.dataset.schema.names)
+            # The permit's own files stay readable; nothing else on the host is.
+            self._con.execute(f"SET allowed_paths = [{', '.join(_literal(f) for f in readable)}]")
             self._con.execute("SET enable_external_access = false")
             self._con.execute("SET lock_configuration = true")
         except BaseException:
@@ -114,20 +123,64 @@ class Sandbox:
     def close(self) -> None:
         self._con.close()
 
+    def _read_directly(self, name: str, files: tuple[str, ...]) -> bool:
+        """Read table ``name`` with DuckDB's own Parquet reader (about twice as fast as
+        through its Arrow dataset) when the files give exactly the dataset's columns and
+        types; else keep the dataset. The view is made before the configuration is locked."""
+        scan = f"read_parquet([{', '.join(_literal(f) for f in files)}], union_by_name = true)"
+        try:
+            direct = self._con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
+            through_arrow = self._con.execute(f"DESCRIBE SELECT * FROM {_identifier(name)}").fetchall()
+        except duckdb.Error:
+            return False
+        if [row[:2] for row in direct] != [row[:2] for row in through_arrow]:
+            return False
+        self._con.unregister(name)
+        self._con.execute(f"CREATE VIEW {_identifier(name)} AS SELECT * FROM {scan}")
+        return True
+
     def execute(self, sql: str, max_rows: int | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Run ``sql`` under the limits; raise ``QueryRefused`` with a data-free reason on failure."""
         limit = max_rows or self.limits.max_result_rows
+        with self._limited():
+            relation = self._con.execute(sql)
+            columns = [d[0] for d in relation.description or []]
+            rows = relation.fetchmany(limit + 1)
+        if len(rows) > limit:
+            raise QueryRefused(f"the result has more than {limit} rows", "result_size")
+        return columns, rows
+
+    def execute_arrow(self, sql: str) -> pa.Table:
+        """``execute``, with the result as an Arrow table (large lists stay in Arrow's buffers)."""
+        limit = self.limits.max_result_rows
+        with self._limited():
+            reader = self._con.sql(sql).to_arrow_reader()
+            batches, rows = [], 0
+            for batch in reader:
+                batches.append(batch)
+                rows += batch.num_rows
+                if rows > limit:
+                    raise QueryRefused(f"the result has more than {limit} rows", "result_size")
+            table = pa.Table.from_batches(batches, schema=reader.schema)
+        return table
+
+    @contextmanager
+    def _limited(self) -> Iterator[None]:
+        """The statement's wall-clock limit; a DuckDB error becomes a data-free refusal."""
         timer = threading.Timer(self.limits.time_limit_s, self._con.interrupt)
         timer.daemon = True
         timer.start()
         try:
-            relation = self._con.execute(sql)
-            columns = [d[0] for d in relation.description or []]
-            rows = relation.fetchmany(limit + 1)
+            yield
         except duckdb.Error as exc:
             raise QueryRefused(describe_error(exc), error_rule(exc)) from None
         finally:
             timer.cancel()
-        if len(rows) > limit:
-            raise QueryRefused(f"the result has more than {limit} rows", "result_size")
-        return columns, rows
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

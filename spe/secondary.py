@@ -23,6 +23,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from spe.linked import Persons, union_of
+
 Key = tuple[object, ...]
 MAX_AUDITED_CELLS = 2_000
 
@@ -73,7 +75,7 @@ def _determined(cells: list[int], lines: list[list[int]]) -> set[int]:
 
 
 def secondary_suppression(
-    keys: Sequence[Key], persons: Sequence[frozenset[int]], suppressed: set[int], min_persons: int
+    keys: Sequence[Key], persons: Sequence[Persons], suppressed: set[int], min_persons: int
 ) -> set[int]:
     """Rows to suppress in addition to ``suppressed`` (one value column) so margins reveal nothing.
 
@@ -98,7 +100,7 @@ def secondary_suppression(
             inside = [r for r in line if r in hidden]
             if not inside:
                 continue
-            together = len(frozenset().union(*(persons[r] for r in inside)))
+            together = len(union_of([persons[r] for r in inside]))
             if (len(inside) < 2 or together < min_persons) and add_one(line):
                 changed = True
         if changed:

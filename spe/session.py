@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from spe.answers import QueryResult
-from spe.control import Group, Key, control, group_companion
+from spe.control import Group, control, group_companion
 from spe.differencing import ReleaseHistory
 from spe.disclosure import DisclosureSettings
 from spe.errors import QueryRefused
@@ -35,7 +35,7 @@ class Evaluated:
     shape: QueryShape
     columns: list[str]
     rows: list[tuple[Any, ...]]
-    companion: dict[Key, Group]
+    companion: dict[int, Group]  # by group id (``spe.shape.GROUP_ID``)
 
 
 class SandboxSession:
@@ -104,7 +104,7 @@ class SandboxSession:
         shape = analyse(sql, self._sandbox.columns)
         columns, rows = self._sandbox.execute(shape.run_sql)
         top_n = max(self.settings.nk_n, 2)
-        _, companion = self._sandbox.execute(grouped_companion_sql(shape, top_n))
+        companion = self._sandbox.execute_arrow(grouped_companion_sql(shape, top_n))
         return Evaluated(shape, columns, rows, group_companion(shape, companion))
 
     def disclose(self, evaluated: Evaluated, history: ReleaseHistory | None = None) -> QueryResult:

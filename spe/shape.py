@@ -12,8 +12,8 @@ by ``row_id`` (``Unit.RECORDS``), and a query reads one table, without joins or 
 subqueries, since no row may be linked to another.
 
 For an accepted query, the shape gives two statements built from DuckDB's own syntax tree:
-``run_sql``, the researcher's query with the grouping keys appended as hidden columns (so
-each output row can be matched to its group), and ``companion_sql``, the same FROM/WHERE
+``run_sql``, the researcher's query with the grouping keys and the group's id appended as
+hidden columns (so each output row can be matched to its group), and ``companion_sql``, the same FROM/WHERE
 grouped by the keys *and the person*, giving each person's contribution to each aggregate.
 """
 
@@ -43,6 +43,7 @@ from spe.sqltree import (
 PERSON_COLUMN = "person_id"
 ROW_COLUMN = ROW_ID  # anonymised datasets: the record is the unit of disclosure control
 HIDDEN_PREFIX = "__haven_"
+GROUP_ID = f"{HIDDEN_PREFIX}g"  # the last hidden column of ``run_sql``: the group's id
 
 
 class Measure(StrEnum):
@@ -315,12 +316,18 @@ def _aggregate(expr: Node, reading: _Reading) -> Aggregate:
             else:
                 selected = reading.selection(expr.get("filter"))
                 counted = distinct_measure(tables, selected, ", ".join(expression_sql(a) for a in args))
+        # Per person, a count of persons is 1 when the person has a row: the same count
+        # without DISTINCT, capped at 1 (a DISTINCT per person and group costs several
+        # times the whole query on millions of rows).
+        per_person = text
+        if counted == PERSONS_MEASURE:
+            per_person = f"least({expression_sql(dict(expr, distinct=False))}, 1)"
         return Aggregate(
             measure,
             text,
             counted,
-            per_person=text,
-            present=text,
+            per_person=per_person,
+            present=per_person,
             indicator=None,
             rows=rows,
             present_rows=rows,
@@ -545,8 +552,10 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
         ):
             raise _refuse(f"grouping by {unit_column} gives row-level results")
     run = copy.deepcopy(node)
-    run["select_list"] = run["select_list"] + [
-        dict(copy.deepcopy(k), alias=f"{HIDDEN_PREFIX}k{i}") for i, k in enumerate(keys)
+    run["select_list"] = [
+        *run["select_list"],
+        *(dict(copy.deepcopy(k), alias=f"{HIDDEN_PREFIX}k{i}") for i, k in enumerate(keys)),
+        dict(parse_expression(_group_id([expression_sql(k) for k in keys])), alias=GROUP_ID),
     ]
     alias = leaves[0].get("alias") or leaves[0]["table_name"]
     return QueryShape(
@@ -569,16 +578,23 @@ def _contributes(agg: Aggregate, i: int) -> str:
     return f"{HIDDEN_PREFIX}n{i} > 0"
 
 
+def _group_id(keys: list[str]) -> str:
+    """SQL of a group's id, the same in the query and its companion in one connection (a
+    hash of the grouping keys' values): the companion's rows are read as Arrow, whose
+    values need not equal the query's own Python values, so groups are matched by it."""
+    return f"hash({', '.join(keys)})" if keys else "CAST(0 AS UBIGINT)"
+
+
 def grouped_companion_sql(shape: QueryShape, top_n: int) -> str:
-    """Per group: its persons, and per aggregate the contributing persons, the ``top_n``
-    largest contributions, their total, whether all inputs were 0/1, for a mean the
+    """Per group: its id (``GROUP_ID``), its persons, and per aggregate the contributing
+    persons, the ``top_n`` largest contributions, their total, whether all inputs were 0/1, for a mean the
     persons whose values are not zero (its numerator's persons; NULL for counts and sums,
     whose contributors are those already), and the number of inputs the contributors gave
     (their rows). One row per group, also for an overall aggregate of an empty cohort."""
     keys = [f"{HIDDEN_PREFIX}k{i}" for i in range(shape.n_keys)]
     h = HIDDEN_PREFIX
     person = f"{h}h"
-    parts = [*keys, f"list({person})"]
+    parts = [_group_id(keys), f"list({person})"]
     for i, agg in enumerate(shape.aggregates):
         where = f" FILTER (WHERE {_contributes(agg, i)})"
         size = f"abs(CAST({HIDDEN_PREFIX}v{i} AS DOUBLE))"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.dataset as ds
@@ -23,10 +24,27 @@ _LOG = "_delta_log"
 _COMMIT_DIGITS = 20
 
 
-def open_snapshot(path: Path, version: int | None) -> tuple[int, ds.Dataset]:
+@dataclass(frozen=True)
+class Snapshot:
+    """One version of a table: its Arrow dataset, and its Parquet files when they hold the
+    version exactly as they are (no partition values outside the files, no deletion vectors
+    or column mapping: the first reader version of the protocol), so that an engine may
+    read them directly (``spe.sandbox``); None otherwise."""
+
+    version: int
+    dataset: ds.Dataset
+    files: tuple[str, ...] | None
+
+
+def open_snapshot(path: Path, version: int | None) -> Snapshot:
     """The table at ``version`` (default: its newest), read fresh from disk."""
     table = DeltaTable(str(path), version=version)
-    return table.version(), table.to_pyarrow_dataset()
+    files = None
+    if table.protocol().min_reader_version == 1 and not table.metadata().partition_columns:
+        uris = table.file_uris()
+        if uris and all(Path(uri).is_absolute() for uri in uris):
+            files = tuple(uris)
+    return Snapshot(table.version(), table.to_pyarrow_dataset(), files)
 
 
 def newest_version(path: Path) -> int | None:
@@ -58,14 +76,14 @@ class Snapshots:
     def __init__(self, capacity: int = 64) -> None:
         self.capacity = capacity
         self._lock = threading.Lock()
-        self._open: OrderedDict[tuple[str, int, tuple[int, int, int]], ds.Dataset] = OrderedDict()
+        self._open: OrderedDict[tuple[str, int, tuple[int, int, int]], Snapshot] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
     def __len__(self) -> int:
         return len(self._open)
 
-    def open(self, path: Path, version: int | None) -> tuple[int, ds.Dataset]:
+    def open(self, path: Path, version: int | None) -> Snapshot:
         """The table at ``version`` (default: the newest commit on disk now), from the cache
         when that very commit was opened before."""
         wanted = newest_version(path) if version is None else version
@@ -74,15 +92,15 @@ class Snapshots:
             return open_snapshot(path, version)
         key = (str(path), wanted, stamp)
         with self._lock:
-            dataset = self._open.get(key)
-            if dataset is not None:
+            snapshot = self._open.get(key)
+            if snapshot is not None:
                 self._open.move_to_end(key)
                 self.hits += 1
-                return wanted, dataset
-        opened, dataset = open_snapshot(path, wanted)
+                return snapshot
+        snapshot = open_snapshot(path, wanted)
         with self._lock:
             self.misses += 1
-            self._open[key] = dataset
+            self._open[key] = snapshot
             while len(self._open) > self.capacity:
                 self._open.popitem(last=False)
-        return opened, dataset
+        return snapshot

@@ -339,7 +339,8 @@ def _channel_specs() -> st.SearchStrategy[dict[str, object]]:
             "aggregate": st.sampled_from(["sum", "mean", "count"]),
             "bin": st.just(True),
             "sort": st.sampled_from(["-y", "ascending", "x"]),
-            "title": st.text(max_size=10),
+            # Titles are the author's words: digits in them would read as numbers drawn.
+            "title": st.text(st.characters(exclude_categories=("Nd", "No", "Nl", "Cs")), max_size=10),
             "format": st.sampled_from([",d", ".1f"]),
             "stack": st.sampled_from(["zero", "normalize"]),
         },

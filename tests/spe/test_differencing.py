@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from spe.differencing import Released, ReleaseHistory, can_release_beside, check_release_beside
@@ -169,3 +170,24 @@ def test_the_early_exit_comparison_equals_the_symmetric_difference(a: range, b: 
         differ = len(set(a) ^ set(b))
         assert can_release_beside(first, [second], n) is (differ == 0 or differ >= n)
         assert can_release_beside(second, [first], n) is (differ == 0 or differ >= n)
+
+
+def test_large_cohorts_are_compared_as_exactly_as_small_ones() -> None:
+    # Past a few thousand persons, the comparison looks at the front of both sorted arrays
+    # first; whatever it finds there, the verdict is the symmetric difference's.
+    from spe.differencing import _overlaps
+
+    rng = np.random.default_rng(7)
+    everyone = rng.choice(2**62, size=30_000, replace=False).astype(np.uint64)
+    base = frozenset(everyone[:20_000].tolist())
+    swapped = list(everyone[:20_000].tolist())
+    for changed in (0, 1, 5, 9, 10, 11, 40, 5_000):
+        other = frozenset(swapped[changed:] + everyone[20_000 : 20_000 + changed].tolist())
+        differ = len(base ^ other)
+        for n in (1, 10, 11, 50):
+            allowed = differ == 0 or differ >= n
+            assert can_release_beside(Released("persons", base), [Released("persons", other)], n) is allowed
+    disjoint = Released("persons", everyone[20_000:])
+    assert not _overlaps(Released("persons", base).array, disjoint.array)
+    one_shared = Released("persons", np.append(everyone[20_000:], everyone[19_999]))
+    assert _overlaps(Released("persons", base).array, one_shared.array)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
+from deltalake import write_deltalake
 
 from spe.errors import QueryRefused
 from spe.sandbox import Sandbox, SandboxLimits
@@ -102,3 +106,64 @@ def test_errors_that_could_quote_data_are_reduced_to_their_kind(tmp_path: Path) 
         result = session.run("SELECT count(*) FROM claims WHERE CAST(kind AS INTEGER) > 1")
     assert result.status == "refused"
     assert result.reason == "query failed: ConversionException"
+
+
+def _view_sql(sandbox: Sandbox, name: str) -> str:
+    _, rows = sandbox.execute(f"SELECT sql FROM duckdb_views() WHERE view_name = '{name}'")
+    return str(rows[0][0])
+
+
+def test_a_plain_table_is_read_from_its_own_files_and_nothing_else_is_readable(tmp_path: Path) -> None:
+    claims = write_rows(tmp_path / "claims", persons("GP", 12))
+    elsewhere = write_rows(tmp_path / "elsewhere", persons("LAB", 3))
+    sandbox = Sandbox({"claims": claims})
+    try:
+        assert "read_parquet" in _view_sql(sandbox, "claims")  # DuckDB's own reader
+        assert sandbox.execute("SELECT count(*), count(DISTINCT person_id) FROM claims")[1] == [(12, 12)]
+        for path in [*elsewhere.glob("*.parquet"), Path("/etc/passwd")]:
+            with pytest.raises(QueryRefused, match="PermissionException"):
+                sandbox.execute(f"SELECT count(*) FROM read_parquet('{path}')")
+    finally:
+        sandbox.close()
+
+
+def test_a_table_whose_files_do_not_hold_it_whole_is_read_through_its_dataset(tmp_path: Path) -> None:
+    # Partition values live in folder names, not in the files: the Arrow dataset adds them.
+    rows = pa.table({"person_id": [f"p{i}" for i in range(12)], "kind": ["GP"] * 6 + ["LAB"] * 6})
+    write_deltalake(str(tmp_path / "claims"), rows, partition_by=["kind"])
+    sandbox = Sandbox({"claims": tmp_path / "claims"})
+    try:
+        assert "read_parquet" not in _view_sql(sandbox, "claims")
+        assert sandbox.execute("SELECT kind, count(*) FROM claims GROUP BY kind ORDER BY kind")[1] == [
+            ("GP", 6),
+            ("LAB", 6),
+        ]
+    finally:
+        sandbox.close()
+
+
+def test_groups_of_any_key_type_are_matched_to_their_persons(tmp_path: Path) -> None:
+    # The result is fetched as Python values and the persons behind it as Arrow: groups are
+    # matched by a hash of their keys, whatever the types (NULL, dates, decimals, booleans).
+    people = [f"p{i}" for i in range(24)]
+    table = pa.table(
+        {
+            "person_id": people,
+            "kind": [None, "GP"] * 12,
+            "day": [date(2026, 1, 1 + i % 2) for i in range(24)],
+            "price": pa.array([Decimal("1.50")] * 24, pa.decimal128(9, 2)),
+            "flag": [True] * 24,
+        }
+    )
+    write_deltalake(str(tmp_path / "claims"), table)
+    with SandboxSession({"claims": tmp_path / "claims"}) as session:
+        result = session.run(
+            "SELECT kind, day, price, flag, count(DISTINCT person_id) AS n FROM claims "
+            "GROUP BY kind, day, price, flag ORDER BY kind NULLS FIRST"
+        )
+    assert result.status == "ok", result.reason
+    assert result.rows == [
+        [None, date(2026, 1, 1), Decimal("1.50"), True, 12],
+        ["GP", date(2026, 1, 2), Decimal("1.50"), True, 12],
+    ]
+    assert result.suppressed == []
