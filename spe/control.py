@@ -24,7 +24,7 @@ import pyarrow as pa
 from spe.differencing import PAIR_MEASURE, PERSONS_MEASURE, Released, ReleaseHistory, in_group
 from spe.disclosure import CellStats, DisclosureSettings, Rule, cell_rule, round_count
 from spe.errors import QueryRefused
-from spe.linked import Persons, sorted_unique, union_of
+from spe.linked import Persons, union_of
 from spe.secondary import lines_of, secondary_suppression
 from spe.shape import Aggregate, Measure, QueryShape
 
@@ -53,52 +53,75 @@ class Controlled:
     suppressed: list[dict[str, Any]]
 
 
-def _person_arrays(column: pa.ChunkedArray, within: Sequence[Persons] | None = None) -> list[Persons]:
-    """Each row's list of person hashes as a sorted array, read from the Arrow buffers
-    (millions of persons never become Python objects). With ``within`` (the groups'
-    persons, of which each list is a part), a list as long as its group's is that array."""
-    lists = column.combine_chunks()
-    if not isinstance(lists, pa.ListArray):  # a column of NULL only
-        return [_NOBODY] * len(lists)
-    if lists.values.null_count:
-        raise QueryRefused("rows without a person cannot be traced by disclosure control", "shape")
-    offsets = lists.offsets.to_numpy()
-    values = lists.values.to_numpy()
-    empty = lists.is_null().to_numpy(zero_copy_only=False)
-    arrays = []
-    for row in range(len(lists)):
-        size = 0 if empty[row] else int(offsets[row + 1] - offsets[row])
-        if within is not None and size == len(within[row]):
-            arrays.append(within[row])  # its part of the group's persons, each once: all of them
-        else:
-            arrays.append(sorted_unique(values[offsets[row] : offsets[row] + size]))
-    return arrays
-
-
 _NOBODY: Persons = np.zeros(0, dtype=np.uint64)
 
 
+def _distinct(ordered: Persons) -> Persons:
+    """A sorted array, each person once (two persons whose hashes collide are one)."""
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+
+
+def _persons_of(column: pa.ChunkedArray, flags: Sequence[str]) -> list[tuple[Persons, dict[str, Persons]]]:
+    """Each group's persons and, per flag of ``grouped_companion_sql``'s structs (``c0``,
+    ``z0``...), the persons for whom it is true: sorted arrays read from the Arrow buffers
+    (millions of persons never become Python objects), each sorted once per group."""
+    lists = column.combine_chunks()
+    structs = lists.values
+    hashes = structs.field("h")
+    if hashes.null_count:
+        raise QueryRefused("rows without a person cannot be traced by disclosure control", "shape")
+    values = hashes.to_numpy()
+    marks = {name: structs.field(name).to_numpy(zero_copy_only=False) for name in flags}
+    offsets = lists.offsets.to_numpy()
+    empty = lists.is_null().to_numpy(zero_copy_only=False)
+    groups = []
+    for row in range(len(lists)):
+        start, end = (offsets[row], offsets[row]) if empty[row] else (offsets[row], offsets[row + 1])
+        chunk = values[start:end]
+        partial = {name: mark[start:end] for name, mark in marks.items() if not mark[start:end].all()}
+        if not partial:  # every flag true for everyone, as for most counts: one sort
+            everyone = _distinct(np.sort(chunk))
+            groups.append((everyone, dict.fromkeys(flags, everyone)))
+            continue
+        order = np.argsort(chunk)
+        ordered = chunk[order]
+        everyone = _distinct(ordered)
+        groups.append(
+            (
+                everyone,
+                {
+                    name: _distinct(ordered[partial[name][order]]) if name in partial else everyone
+                    for name in flags
+                },
+            )
+        )
+    return groups
+
+
 def group_companion(shape: QueryShape, companion: pa.Table) -> dict[int, Group]:
-    """Rows of ``grouped_companion_sql`` (the group's id, its persons, then six columns
+    """Rows of ``grouped_companion_sql`` (the group's id, its persons, then four columns
     per aggregate) by the group's id (``spe.shape.GROUP_ID``)."""
     ids = companion.column(0).to_pylist()
     if len(set(ids)) != len(ids):
         raise QueryRefused(
             "disclosure control could not tell the result's groups apart; simplify the grouping expressions"
         )
-    everyone = _person_arrays(companion.column(1))
-    columns: list[list[Any]] = []
-    for i in range(len(shape.aggregates)):
-        base = 2 + 6 * i
-        columns.append(_person_arrays(companion.column(base), everyone))
-        columns.extend(companion.column(base + j).to_pylist() for j in (1, 2, 3))
-        columns.append(_person_arrays(companion.column(base + 4), everyone))
-        columns.append(companion.column(base + 5).to_pylist())
+    flags = [
+        f"{kind}{i}"
+        for i, agg in enumerate(shape.aggregates)
+        for kind in ("cz" if agg.measure is Measure.MEAN else "c")
+    ]
+    persons = _persons_of(companion.column(1), flags)
+    figures = [companion.column(j).to_pylist() for j in range(2, 2 + 4 * len(shape.aggregates))]
     groups: dict[int, Group] = {}
     for row, group_id in enumerate(ids):
-        group = Group(persons=everyone[row])
+        everyone, flagged = persons[row]
+        group = Group(persons=everyone)
         for i, agg in enumerate(shape.aggregates):
-            who, largest, total, zero_one, nonzero, inputs = (c[row] for c in columns[6 * i : 6 * i + 6])
+            largest, total, zero_one, inputs = (column[row] for column in figures[4 * i : 4 * i + 4])
+            who, nonzero = flagged[f"c{i}"], flagged.get(f"z{i}", _NOBODY)
             count_like = agg.measure is Measure.COUNT or (len(who) > 0 and bool(zero_one))
             sizes = tuple(largest or ()), float(total or 0.0)
             told: list[tuple[str, Persons]]

@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from spe.errors import QueryRefused
-from spe.snapshots import Snapshots, open_snapshot
+from spe.snapshots import Snapshot, Snapshots, open_snapshot
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,8 @@ class Sandbox:
             "memory_limit": self.limits.memory_limit,
         }
         self._con = duckdb.connect(":memory:", config=config)
+        self._snapshots = snapshots
+        self._opened: dict[str, Snapshot] = {}
         self.versions: dict[str, int] = {}
         self.columns: dict[str, tuple[str, ...]] = {}
         try:
@@ -109,6 +111,7 @@ class Sandbox:
                 self._con.register(name, snapshot.dataset)
                 if snapshot.files is not None and self._read_directly(name, snapshot.files):
                     readable.extend(snapshot.files)
+                self._opened[name] = snapshot
                 self.versions[name] = snapshot.version
                 self.columns[name] = tuple(snapshot.dataset.schema.names)
             # The permit's own files stay readable; nothing else on the host is.
@@ -122,6 +125,19 @@ class Sandbox:
 
     def close(self) -> None:
         self._con.close()
+
+    def person_hashes(self, table: str, column: str) -> str | None:
+        """The name of a hidden table of ``table``'s persons and their hashes (``p``, ``h``)
+        when the snapshot cache (a long-lived service's) keeps them, else None."""
+        snapshot = self._opened.get(table)
+        if self._snapshots is None or snapshot is None:
+            return None
+        hashes = self._snapshots.person_hashes(snapshot, column)
+        if hashes is None:
+            return None
+        name = f"__haven_persons_{sorted(self._opened).index(table)}"
+        self._con.register(name, hashes)
+        return name
 
     def _read_directly(self, name: str, files: tuple[str, ...]) -> bool:
         """Read table ``name`` with DuckDB's own Parquet reader (about twice as fast as

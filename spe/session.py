@@ -21,7 +21,7 @@ from spe.differencing import ReleaseHistory
 from spe.disclosure import DisclosureSettings
 from spe.errors import QueryRefused
 from spe.sandbox import Sandbox, SandboxLimits
-from spe.shape import QueryShape, analyse, grouped_companion_sql
+from spe.shape import PERSON_COLUMN, QueryShape, analyse, grouped_companion_sql
 from spe.snapshots import Snapshots
 
 __all__ = ["Evaluated", "QueryRefused", "QueryResult", "SandboxSession"]
@@ -104,7 +104,10 @@ class SandboxSession:
         shape = analyse(sql, self._sandbox.columns)
         columns, rows = self._sandbox.execute(shape.run_sql)
         top_n = max(self.settings.nk_n, 2)
-        companion = self._sandbox.execute_arrow(grouped_companion_sql(shape, top_n))
+        hashes = None
+        if shape.person_table is not None:
+            hashes = self._sandbox.person_hashes(shape.person_table, PERSON_COLUMN)
+        companion = self._sandbox.execute_arrow(grouped_companion_sql(shape, top_n, hashes))
         return Evaluated(shape, columns, rows, group_companion(shape, companion))
 
     def disclose(self, evaluated: Evaluated, history: ReleaseHistory | None = None) -> QueryResult:

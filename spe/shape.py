@@ -169,6 +169,7 @@ class QueryShape:
     n_keys: int
     unit: Unit = Unit.PERSONS
     key_sql: tuple[str, ...] = ()  # the grouping expressions, as text
+    person_table: str | None = None  # the table whose person column the companion reads
 
 
 def _refuse(reason: str) -> QueryRefused:
@@ -566,6 +567,7 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
         n_keys=len(keys),
         unit=unit,
         key_sql=tuple(expression_sql(k) for k in keys),
+        person_table=leaves[0]["table_name"] if unit is Unit.PERSONS else None,
     )
 
 
@@ -585,35 +587,49 @@ def _group_id(keys: list[str]) -> str:
     return f"hash({', '.join(keys)})" if keys else "CAST(0 AS UBIGINT)"
 
 
-def grouped_companion_sql(shape: QueryShape, top_n: int) -> str:
-    """Per group: its id (``GROUP_ID``), its persons, and per aggregate the contributing
-    persons, the ``top_n`` largest contributions, their total, whether all inputs were 0/1, for a mean the
-    persons whose values are not zero (its numerator's persons; NULL for counts and sums,
-    whose contributors are those already), and the number of inputs the contributors gave
-    (their rows). One row per group, also for an overall aggregate of an empty cohort."""
+def person_hash_sql(column: str) -> str:
+    """SQL of a person's stable 64-bit hash: the low half of MD5, the same in every DuckDB
+    version, as the release history keeps these across sessions."""
+    return f"md5_number_lower(CAST({column} AS VARCHAR))"
+
+
+def grouped_companion_sql(shape: QueryShape, top_n: int, hashes: str | None = None) -> str:
+    """Per group: its id (``GROUP_ID``); its persons as a list of structs, each a person's
+    hash ``h`` and, per aggregate ``i``, whether the person contributes to it (``c{i}``)
+    and for a mean whether their value is not zero (``z{i}``, its numerator's persons);
+    then per aggregate the ``top_n`` largest contributions, their total, whether all
+    inputs were 0/1, and the number of inputs the contributors gave (their rows). One row
+    per group, also for an overall aggregate of an empty cohort.
+
+    ``hashes`` names a table of the leading table's persons (``p``) with their hashes
+    (``h``), when a long-lived service keeps one (``spe.snapshots``); else each person is
+    hashed here, once per person: MD5 costs several times the query itself when computed
+    per row or per cell."""
     keys = [f"{HIDDEN_PREFIX}k{i}" for i in range(shape.n_keys)]
     h = HIDDEN_PREFIX
-    person = f"{h}h"
-    parts = [_group_id(keys), f"list({person})"]
+    fields = [f"'h': {h}h"]
+    parts = [_group_id(keys)]
     for i, agg in enumerate(shape.aggregates):
-        where = f" FILTER (WHERE {_contributes(agg, i)})"
-        size = f"abs(CAST({HIDDEN_PREFIX}v{i} AS DOUBLE))"
-        nonzero = f"{HIDDEN_PREFIX}v{i} IS NOT NULL AND {HIDDEN_PREFIX}v{i} <> 0"
+        contributes = _contributes(agg, i)
+        where = f" FILTER (WHERE {contributes})"
+        size = f"abs(CAST({h}v{i} AS DOUBLE))"
+        fields.append(f"'c{i}': coalesce({contributes}, false)")
+        if agg.measure is Measure.MEAN:
+            fields.append(f"'z{i}': coalesce({h}v{i} <> 0, false)")
         parts += [
-            f"list({person}){where}",
             f"max({size}, {top_n}){where}",
             f"sum({size}){where}",
-            f"bool_and({HIDDEN_PREFIX}i{i} IS NOT false){where}",
-            f"list({person}) FILTER (WHERE {nonzero})" if agg.measure is Measure.MEAN else "NULL",
-            f"sum({HIDDEN_PREFIX}n{i}){where}",
+            f"bool_and({h}i{i} IS NOT false){where}",
+            f"sum({h}n{i}){where}",
         ]
+    parts.insert(1, f"list({{{', '.join(fields)}}})")
     group = f" GROUP BY {', '.join(keys)}" if keys else ""
-    # A stable 64-bit hash of each person (the low half of MD5, the same in every DuckDB
-    # version, as the release history keeps these across sessions), computed once per
-    # person: MD5 costs several times the query itself when computed per row or per cell.
+    hashed = (
+        f"SELECT p AS {h}p, h AS {h}h FROM {hashes}"
+        if hashes
+        else f"SELECT {h}p, {person_hash_sql(f'{h}p')} AS {h}h FROM (SELECT DISTINCT {h}p FROM {h}pp)"
+    )
     return (
-        f"WITH {h}pp AS MATERIALIZED ({shape.companion_sql}), "
-        f"{h}hs AS (SELECT {h}p, md5_number_lower(CAST({h}p AS VARCHAR)) AS {h}h "
-        f"FROM (SELECT DISTINCT {h}p FROM {h}pp)) "
+        f"WITH {h}pp AS MATERIALIZED ({shape.companion_sql}), {h}hs AS ({hashed}) "
         f"SELECT {', '.join(parts)} FROM {h}pp LEFT JOIN {h}hs USING ({h}p){group}"
     )

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from deltalake import write_deltalake
@@ -13,6 +14,7 @@ from deltalake import write_deltalake
 from spe.errors import QueryRefused
 from spe.sandbox import Sandbox, SandboxLimits
 from spe.session import SandboxSession
+from spe.snapshots import Snapshots
 from tests.spe.factories import persons, write_rows
 
 
@@ -167,3 +169,28 @@ def test_groups_of_any_key_type_are_matched_to_their_persons(tmp_path: Path) -> 
         ["GP", date(2026, 1, 2), Decimal("1.50"), True, 12],
     ]
     assert result.suppressed == []
+
+
+def test_persons_hashed_once_by_the_service_give_the_same_persons_behind_every_cell(tmp_path: Path) -> None:
+    table = write_rows(
+        tmp_path / "claims",
+        persons("GP", 12, rows_each=2) + persons("LAB", 15, start=100) + persons("LAB", 4, amount=0.0),
+    )
+    sql = "SELECT kind, count(DISTINCT person_id) AS n, avg(amount) AS a FROM claims GROUP BY kind ORDER BY 1"
+    snapshots = Snapshots(hashed_persons=10)  # less than one table's persons: kept all the same
+    with (
+        SandboxSession({"claims": table}) as plain,
+        SandboxSession({"claims": table}, snapshots=snapshots) as warm,
+    ):
+        hashed, kept = plain.evaluate(sql), warm.evaluate(sql)
+        assert warm._sandbox.person_hashes("claims", "person_id") is not None
+        assert plain._sandbox.person_hashes("claims", "person_id") is None  # no cache: hashed per query
+    assert kept.rows == hashed.rows
+    assert kept.companion.keys() == hashed.companion.keys()
+    for group_id, group in hashed.companion.items():
+        other = kept.companion[group_id]
+        assert np.array_equal(other.persons, group.persons)
+        assert [(s, list(w)) for s, w in other.aggregates] == [(s, list(w)) for s, w in group.aggregates]
+        assert [[(m, list(w)) for m, w in t] for t in other.told] == [
+            [(m, list(w)) for m, w in t] for t in group.told
+        ]
