@@ -180,6 +180,24 @@ class Sandbox:
             table = pa.Table.from_batches(batches, schema=reader.schema)
         return table
 
+    def column_names(self, sql: str) -> list[str]:
+        """The names of ``sql``'s columns (the statement is bound, not run)."""
+        with self._limited():
+            rows = self._con.execute(f"DESCRIBE {sql}").fetchall()
+        return [str(row[0]) for row in rows]
+
+    @contextmanager
+    def kept(self, name: str, sql: str) -> Iterator[dict[str, str]]:
+        """``sql``'s rows kept as the temporary table ``name`` while the block runs (its
+        statements read them instead of the tables again); yields its columns' types."""
+        table = _identifier(name)
+        with self._limited():
+            self._con.execute(f"CREATE TEMP TABLE {table} AS {sql}")
+        try:
+            yield {str(row[0]): str(row[1]) for row in self._con.execute(f"DESCRIBE {table}").fetchall()}
+        finally:
+            self._con.execute(f"DROP TABLE IF EXISTS {table}")
+
     @contextmanager
     def _limited(self) -> Iterator[None]:
         """The statement's wall-clock limit; a DuckDB error becomes a data-free refusal."""

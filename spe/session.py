@@ -21,7 +21,15 @@ from spe.differencing import ReleaseHistory
 from spe.disclosure import DisclosureSettings
 from spe.errors import QueryRefused
 from spe.sandbox import Sandbox, SandboxLimits
-from spe.shape import PERSON_COLUMN, QueryShape, analyse, grouped_companion_sql
+from spe.shape import (
+    HIDDEN_PREFIX,
+    PER_PERSON_TABLE,
+    PERSON_COLUMN,
+    QueryShape,
+    analyse,
+    grouped_companion_sql,
+    per_person_sql,
+)
 from spe.snapshots import Snapshots
 
 __all__ = ["Evaluated", "QueryRefused", "QueryResult", "SandboxSession"]
@@ -102,12 +110,28 @@ class SandboxSession:
         runs it outside the permit's history lock (heavy queries do not hold other sessions)."""
         self.check_statement(sql)
         shape = analyse(sql, self._sandbox.columns)
-        columns, rows = self._sandbox.execute(shape.run_sql)
         top_n = max(self.settings.nk_n, 2)
         hashes = None
         if shape.person_table is not None:
             hashes = self._sandbox.person_hashes(shape.person_table, PERSON_COLUMN)
+        if shape.derived is not None:
+            return self._from_per_person_rows(shape, top_n, hashes, *shape.derived)
+        columns, rows = self._sandbox.execute(shape.run_sql)
         companion = self._sandbox.execute_arrow(grouped_companion_sql(shape, top_n, hashes))
+        return Evaluated(shape, columns, rows, group_companion(shape, companion))
+
+    def _from_per_person_rows(
+        self, shape: QueryShape, top_n: int, hashes: str | None, derived: str, means: tuple[int, ...]
+    ) -> Evaluated:
+        """One pass over the tables: the companion's per-person rows are kept for the
+        statement, and the result and the persons behind it are both computed from them
+        (the same rows by construction). A mean whose per-person sums are not doubles is
+        taken from the tables, as DuckDB divides an exact sum its own way."""
+        columns = self._sandbox.column_names(shape.run_sql)
+        with self._sandbox.kept(PER_PERSON_TABLE, per_person_sql(shape, hashes)) as types:
+            exact = all(types.get(f"{HIDDEN_PREFIX}v{i}") in ("DOUBLE", "FLOAT") for i in means)
+            _, rows = self._sandbox.execute(derived if exact else shape.run_sql)
+            companion = self._sandbox.execute_arrow(grouped_companion_sql(shape, top_n, per_person=True))
         return Evaluated(shape, columns, rows, group_companion(shape, companion))
 
     def disclose(self, evaluated: Evaluated, history: ReleaseHistory | None = None) -> QueryResult:

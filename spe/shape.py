@@ -11,10 +11,13 @@ Anonymised datasets have no person column: there a cell is traced to its records
 by ``row_id`` (``Unit.RECORDS``), and a query reads one table, without joins or cohort
 subqueries, since no row may be linked to another.
 
-For an accepted query, the shape gives two statements built from DuckDB's own syntax tree:
+For an accepted query, the shape gives statements built from DuckDB's own syntax tree:
 ``run_sql``, the researcher's query with the grouping keys and the group's id appended as
-hidden columns (so each output row can be matched to its group), and ``companion_sql``, the same FROM/WHERE
-grouped by the keys *and the person*, giving each person's contribution to each aggregate.
+hidden columns (so each output row can be matched to its group); ``companion_sql``, the
+same FROM/WHERE grouped by the keys *and the person*, giving each person's contribution to
+each aggregate; and, when every output adds up from those contributions, ``derived``: the
+researcher's query computed from the companion's per-person rows, so that the tables are
+scanned once (``spe.session``).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from spe.sqltree import (
     parse_select,
     to_sql,
     walk,
+    without_locations,
 )
 
 PERSON_COLUMN = "person_id"
@@ -170,6 +174,9 @@ class QueryShape:
     unit: Unit = Unit.PERSONS
     key_sql: tuple[str, ...] = ()  # the grouping expressions, as text
     person_table: str | None = None  # the table whose person column the companion reads
+    # The query computed from its per-person rows, and which of its aggregates are means
+    # (``_derived_sql``); None when it cannot be.
+    derived: tuple[str, tuple[int, ...]] | None = None
 
 
 def _refuse(reason: str) -> QueryRefused:
@@ -533,6 +540,92 @@ def _companion(
     return to_sql(companion)
 
 
+PER_PERSON_TABLE = f"{HIDDEN_PREFIX}pp"  # the per-person rows of one query (``per_person_sql``)
+
+
+def _recombined(expr: Node, aggregate: Aggregate, i: int) -> str | None:
+    """SQL of aggregate ``i`` added up again from the per-person rows, when that is the
+    same number: counts (persons with a count of 1 each), sums, and means of a value
+    whose per-person sum is a double (``_derived_sql``); else None."""
+    h = HIDDEN_PREFIX
+    name = function_name(expr)
+    if aggregate.measure is Measure.COUNT:
+        if expr.get("distinct") and aggregate.measured != PERSONS_MEASURE:
+            return None  # distinct values are no sum over persons
+        return f"CAST(coalesce(sum({h}v{i}), 0) AS BIGINT)"
+    if name == "sum":
+        return f"sum({h}v{i})"
+    if name in ("avg", "mean"):
+        return f"sum({h}v{i}) / sum({h}n{i})"
+    return None  # Kahan sums: added up per person first, they need not give the same digits
+
+
+def _derived_sql(
+    node: Node, keys: list[Node], aggregates: list[Aggregate]
+) -> tuple[str, tuple[int, ...]] | None:
+    """The researcher's query computed from its per-person rows (``PER_PERSON_TABLE``)
+    instead of the tables, with the hidden keys and group id of ``run_sql``; and the
+    aggregates that are means (``spe.session`` checks their per-person sums are doubles:
+    DuckDB divides an exact integer or decimal sum its own way). None when some output
+    is not a function of the keys and of aggregates that add up (``_recombined``)."""
+    found = [a for item in node["select_list"] for a in walk(item) if _is_aggregate(a)]
+    replacements: dict[int, Node] = {}
+    for i, (expr, aggregate) in enumerate(zip(found, aggregates, strict=True)):
+        text = _recombined(expr, aggregate, i)
+        if text is None:
+            return None
+        replacements[id(expr)] = parse_expression(text)
+    plain_keys = [without_locations(dict(key, alias="")) for key in keys]
+
+    def rebuilt(value: Any) -> Any:
+        if isinstance(value, list):
+            return [rebuilt(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if id(value) in replacements:
+            return dict(replacements[id(value)], alias="")
+        if "class" in value:
+            plain = without_locations(dict(value, alias=""))
+            for j, key in enumerate(plain_keys):
+                if plain == key:
+                    return parse_expression(f"{HIDDEN_PREFIX}k{j}")
+        return {k: rebuilt(v) for k, v in value.items()}
+
+    select = node["select_list"]
+    aliases = {e["alias"]: e for e in select if e.get("alias")}
+    items = [dict(rebuilt(item), alias=f"{HIDDEN_PREFIX}o{j}") for j, item in enumerate(select)]
+    orders = []
+    for modifier in node.get("modifiers", []):
+        for order in modifier.get("orders", []):
+            expr = order["expression"]
+            names = expr.get("column_names", []) if expr.get("class") == "COLUMN_REF" else []
+            if (
+                len(names) == 1
+                and names[0] in aliases
+                and not any(plain == without_locations(dict(expr, alias="")) for plain in plain_keys)
+            ):
+                expr = aliases[names[0]]  # ORDER BY an output's alias: that output
+            orders.append(dict(order, expression=dict(rebuilt(expr), alias="")))
+    key_names = [f"{HIDDEN_PREFIX}k{j}" for j in range(len(keys))]
+    derived = copy.deepcopy(parse_select(f"SELECT 1 FROM {PER_PERSON_TABLE}"))
+    derived["select_list"] = [
+        *items,
+        *(parse_expression(f"{name} AS {name}") for name in key_names),
+        parse_expression(f"{_group_id(key_names)} AS {GROUP_ID}"),
+    ]
+    if keys:
+        derived["group_expressions"] = [parse_expression(name) for name in key_names]
+        derived["group_sets"] = [list(range(len(keys)))]
+    if orders:
+        derived["modifiers"] = [{"type": "ORDER_MODIFIER", "orders": orders}]
+    for item in walk([*items, *orders]):
+        names = item.get("column_names", []) if item.get("class") == "COLUMN_REF" else []
+        if (names and not names[-1].startswith(HIDDEN_PREFIX)) or item.get("class") == "SUBQUERY":
+            return None  # a column that is no key, outside any aggregate
+    means = tuple(i for i, aggregate in enumerate(aggregates) if aggregate.measure is Measure.MEAN)
+    return to_sql(derived), means
+
+
 def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
     """The shape of an aggregate query over one permit table, or ``QueryRefused`` with the reason."""
     node = _check_statement_type(sql)
@@ -568,6 +661,7 @@ def analyse(sql: str, tables: Mapping[str, tuple[str, ...]]) -> QueryShape:
         unit=unit,
         key_sql=tuple(expression_sql(k) for k in keys),
         person_table=leaves[0]["table_name"] if unit is Unit.PERSONS else None,
+        derived=_derived_sql(node, keys, aggregates),
     )
 
 
@@ -593,7 +687,27 @@ def person_hash_sql(column: str) -> str:
     return f"md5_number_lower(CAST({column} AS VARCHAR))"
 
 
-def grouped_companion_sql(shape: QueryShape, top_n: int, hashes: str | None = None) -> str:
+def per_person_sql(shape: QueryShape, hashes: str | None = None) -> str:
+    """The companion's per-person rows with each person's hash (``h``), to be kept as
+    ``PER_PERSON_TABLE`` for both the result (``QueryShape.derived``) and the companion
+    (``grouped_companion_sql(..., per_person=True)``). ``hashes`` as there."""
+    h = HIDDEN_PREFIX
+    return (
+        f"WITH {h}pp AS MATERIALIZED ({shape.companion_sql}), {h}hs AS ({_hashed(hashes)}) "
+        f"SELECT * FROM {h}pp LEFT JOIN {h}hs USING ({h}p)"
+    )
+
+
+def _hashed(hashes: str | None) -> str:
+    h = HIDDEN_PREFIX
+    if hashes:
+        return f"SELECT p AS {h}p, h AS {h}h FROM {hashes}"
+    return f"SELECT {h}p, {person_hash_sql(f'{h}p')} AS {h}h FROM (SELECT DISTINCT {h}p FROM {h}pp)"
+
+
+def grouped_companion_sql(
+    shape: QueryShape, top_n: int, hashes: str | None = None, *, per_person: bool = False
+) -> str:
     """Per group: its id (``GROUP_ID``); its persons as a list of structs, each a person's
     hash ``h`` and, per aggregate ``i``, whether the person contributes to it (``c{i}``)
     and for a mean whether their value is not zero (``z{i}``, its numerator's persons);
@@ -604,7 +718,7 @@ def grouped_companion_sql(shape: QueryShape, top_n: int, hashes: str | None = No
     ``hashes`` names a table of the leading table's persons (``p``) with their hashes
     (``h``), when a long-lived service keeps one (``spe.snapshots``); else each person is
     hashed here, once per person: MD5 costs several times the query itself when computed
-    per row or per cell."""
+    per row or per cell. ``per_person``: read ``PER_PERSON_TABLE`` (``per_person_sql``)."""
     keys = [f"{HIDDEN_PREFIX}k{i}" for i in range(shape.n_keys)]
     h = HIDDEN_PREFIX
     fields = [f"'h': {h}h"]
@@ -624,12 +738,9 @@ def grouped_companion_sql(shape: QueryShape, top_n: int, hashes: str | None = No
         ]
     parts.insert(1, f"list({{{', '.join(fields)}}})")
     group = f" GROUP BY {', '.join(keys)}" if keys else ""
-    hashed = (
-        f"SELECT p AS {h}p, h AS {h}h FROM {hashes}"
-        if hashes
-        else f"SELECT {h}p, {person_hash_sql(f'{h}p')} AS {h}h FROM (SELECT DISTINCT {h}p FROM {h}pp)"
-    )
+    if per_person:
+        return f"SELECT {', '.join(parts)} FROM {PER_PERSON_TABLE}{group}"
     return (
-        f"WITH {h}pp AS MATERIALIZED ({shape.companion_sql}), {h}hs AS ({hashed}) "
+        f"WITH {h}pp AS MATERIALIZED ({shape.companion_sql}), {h}hs AS ({_hashed(hashes)}) "
         f"SELECT {', '.join(parts)} FROM {h}pp LEFT JOIN {h}hs USING ({h}p){group}"
     )
