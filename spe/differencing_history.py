@@ -258,9 +258,8 @@ def _index_one(con: sqlite3.Connection, rowid: int, measure: str, persons: Perso
         marks = ",".join("?" * len(touched))
         con.execute(f"UPDATE released SET component = ? WHERE component IN ({marks})", [component, *touched])
     con.execute("UPDATE released SET component = ? WHERE rowid = ?", (component, rowid))
-    con.executemany(
-        "INSERT OR IGNORE INTO members VALUES (?, ?, ?)", ((key, p, rowid) for p in _signed(persons))
-    )
+    # The probe holds the release's persons now: one statement, no Python row per person.
+    con.execute("INSERT OR IGNORE INTO members SELECT ?, person, ? FROM probe", (key, rowid))
 
 
 def _index_all(con: sqlite3.Connection) -> None:

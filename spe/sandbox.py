@@ -4,10 +4,9 @@ It opens each permit table at a pinned Delta version through ``deltalake``: as a
 that version's Parquet files when they hold it as they are (DuckDB's own reader), else as
 an Arrow dataset. Then it disables external access and locks the configuration: no file
 (but those of the pinned versions), network, extension, secret or ATTACH access is left,
-whatever SQL comes next. Every
-statement runs under memory and thread limits and a wall-clock limit enforced by a timer
-thread that interrupts the connection. Errors that could quote row values are reduced to
-their kind.
+whatever SQL comes next. Every statement runs under memory and thread limits and a
+wall-clock limit enforced by a timer thread that interrupts the connection. Errors that
+could quote row values are reduced to their kind.
 """
 
 from __future__ import annotations
