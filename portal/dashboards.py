@@ -226,7 +226,9 @@ def _cell(
     return Cell(str(value))
 
 
-def _provenance(aggregate: ReleasedAggregate, permit: Application, _: Gettext) -> Provenance:
+def _provenance(
+    aggregate: ReleasedAggregate, permit: Application, names: Mapping[str, str], _: Gettext
+) -> Provenance:
     def shown(value: Any) -> str:
         return (_("Yes") if value else _("No")) if isinstance(value, bool) else str(value)
 
@@ -243,7 +245,8 @@ def _provenance(aggregate: ReleasedAggregate, permit: Application, _: Gettext) -
         organisation=permit.organisation,
         purpose=_(words.PURPOSES.get(permit.purpose, permit.purpose)),
         lay_summary=permit.lay_summary,
-        reviewers=aggregate.reviewers,
+        # Reviewers by name, or by role when they have none: their usernames are emails.
+        reviewers=tuple(names.get(r) or _("Data steward") for r in aggregate.reviewers),
         period_start=aggregate.period_start,
         period_end=aggregate.period_end,
         versions=tuple(sorted(aggregate.versions.items())),
@@ -284,7 +287,7 @@ def page(
                 columns=aggregate.columns,
                 rows=rows,
                 suppressed=sum(c.suppressed for r in rows for c in r),
-                provenance=_provenance(aggregate, permit, _),
+                provenance=_provenance(aggregate, permit, view.reviewers, _),
                 indicator_id=None if standing is None else standing.indicator.indicator_id,
                 held=standing is not None and standing.held,
             )

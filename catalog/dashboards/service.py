@@ -55,6 +55,9 @@ class DashboardView:
     dashboard: Dashboard
     aggregates: tuple[tuple[ReleasedAggregate, Application], ...]
     indicators: Mapping[str, indicators.Status] = field(default_factory=dict)  # by aggregate id
+    # The reviewers' display names by username ("" when they have none): a page shows
+    # these, never a username, which is an email address.
+    reviewers: Mapping[str, str] = field(default_factory=dict)
 
 
 def resolve(store: Store, reference: str) -> tuple[ReleasedAggregate | None, indicators.Status | None]:
@@ -366,7 +369,12 @@ def view(store: Store, viewer: User | None, dashboard_id: str) -> DashboardView:
             shown.append((aggregate, permit))
             if status is not None:
                 standing[aggregate.aggregate_id] = status
-    return DashboardView(dashboard, tuple(shown), standing)
+    reviewers = {}
+    for aggregate, _permit in shown:
+        for username in aggregate.reviewers:
+            user = store.find_user(username)
+            reviewers[username] = user.display_name if user is not None else ""
+    return DashboardView(dashboard, tuple(shown), standing, reviewers)
 
 
 def visible(store: Store, viewer: User | None) -> list[Dashboard]:

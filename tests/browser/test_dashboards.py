@@ -31,6 +31,7 @@ from tests.browser.test_journeys import PASSWORD, Portal, look, quick_hashes, si
 from tests.catalog.factories import describe_lake
 from tests.portal.conftest import ACCOUNTS
 from tests.portal.dashboard_factories import ADA, MAP_TITLES, MINISTRY, TITLES, compose, released_world
+from tests.portal.spe_factories import SECOND_STEWARD_NAME
 from tests.portal.test_catalogue import LABEL
 
 __all__ = ["quick_hashes"]
@@ -138,7 +139,9 @@ def test_a_policy_analyst_builds_and_publishes_a_dashboard_and_the_public_reads_
     expect(public.get_by_role("heading", level=1)).to_have_text(TITLES["en"])
     expect_the_numbers(public)
     footer = public.locator(".provenance")
-    expect(footer).to_contain_text(f"{ACCOUNTS['steward']}, steve@example.be")
+    # The reviewers by name, or by role when they have none; never their usernames (emails).
+    expect(footer).to_contain_text(f"Data steward, {SECOND_STEWARD_NAME}")
+    expect(footer).not_to_contain_text("@")
     expect(footer).to_contain_text("claims: silver claims version 1.")
     expect(footer).to_contain_text("EHDS quality and utility label, silver version 1")
     expect(footer).to_contain_text("1 January 2025 to 31 December 2025")

@@ -19,7 +19,15 @@ from common.layout import LakeLayout
 from common.settings import Settings
 from spe.airlock import request_output, review_output
 from tests.portal.conftest import ACCOUNTS, PASSWORD
-from tests.portal.spe_factories import BY_KIND, NEEDED_FOR, SECOND_STEWARD, SHOWS, grant, publish_claims
+from tests.portal.spe_factories import (
+    BY_KIND,
+    NEEDED_FOR,
+    SECOND_STEWARD,
+    SECOND_STEWARD_NAME,
+    SHOWS,
+    grant,
+    publish_claims,
+)
 from tests.spe.factories import persons, write_rows
 
 MINISTRY = "Ministry of Health"
@@ -58,7 +66,7 @@ def released_world(
     With ``provinces``, the table is persons per province (``PROVINCE_GROUPS``) instead."""
     with unit_of_work(settings) as store:
         system = store.get_user("system")
-        users.create_user(store, system, SECOND_STEWARD, {Role.STEWARD}, PASSWORD)
+        users.create_user(store, system, SECOND_STEWARD, {Role.STEWARD}, PASSWORD, SECOND_STEWARD_NAME)
         users.create_user(store, system, ADA, {Role.POLICY_ANALYST}, PASSWORD, organisation=MINISTRY)
         users.create_user(store, system, OLGA, {Role.STEWARD}, PASSWORD, organisation=MINISTRY)
     permit = grant(settings, ACCOUNTS["researcher"], title="Care use in 2025")

@@ -18,6 +18,7 @@ from tests.portal.conftest import ACCOUNTS, PASSWORD
 from tests.spe.factories import persons, write_rows
 
 SECOND_STEWARD = "steve@example.be"
+SECOND_STEWARD_NAME = "Steve Peeters"
 OTHER_RESEARCHER = "ruth@example.be"
 GRANTED = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)  # a month before the test clock's now
 # Persons per kind: GP and SPEC pass the threshold of 10, LAB (3) is a small group.
@@ -62,7 +63,7 @@ def publish_claims(settings: Settings, permit_id: str) -> None:
 def workbench_world(settings: Settings) -> World:
     with unit_of_work(settings) as store:
         system = store.get_user("system")
-        users.create_user(store, system, SECOND_STEWARD, {Role.STEWARD}, PASSWORD)
+        users.create_user(store, system, SECOND_STEWARD, {Role.STEWARD}, PASSWORD, SECOND_STEWARD_NAME)
         users.create_user(store, system, OTHER_RESEARCHER, {Role.RESEARCHER}, PASSWORD)
     world = World(
         permit=grant(settings, ACCOUNTS["researcher"], title="Care use in 2025"),

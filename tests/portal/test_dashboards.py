@@ -35,7 +35,7 @@ from tests.portal.routes_dashboards import (  # noqa: F401 (pytest collects test
     test_every_dashboard_route_for_every_role,
     test_the_table_lists_every_route_once,
 )
-from tests.portal.spe_factories import SECOND_STEWARD, SHOWS
+from tests.portal.spe_factories import SECOND_STEWARD, SECOND_STEWARD_NAME, SHOWS
 
 ANA = ACCOUNTS["policy_analyst"]
 RESEARCHER = ACCOUNTS["researcher"]
@@ -99,7 +99,7 @@ def test_the_page_shows_the_numbers_as_a_table_with_suppressed_cells_named_and_t
         f"{permit.application_id}: Care use in 2025",
         "Scientific research",
         aggregate,
-        f"{ACCOUNTS['steward']}, {SECOND_STEWARD}",
+        f"Data steward, {SECOND_STEWARD_NAME}",  # by name, or by role when they have none
         "1 January 2025 to 31 December 2025",
         "claims, version 0",
         "claims: the build behind this version is not on record, so no label is claimed.",
@@ -107,6 +107,7 @@ def test_the_page_shows_the_numbers_as_a_table_with_suppressed_cells_named_and_t
         found.sha256,  # type: ignore[union-attr]
     ):
         assert fact in footer, fact
+    assert "@" not in footer  # no reviewer's username, which is an email address
     assert f'<img src="/dashboards/{dashboard.dashboard_id}/chart.svg"' in page.text
 
 
