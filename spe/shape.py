@@ -560,6 +560,44 @@ def _recombined(expr: Node, aggregate: Aggregate, i: int) -> str | None:
     return None  # Kahan sums: added up per person first, they need not give the same digits
 
 
+@dataclass(frozen=True)
+class _Rewriter:
+    """Rewrites the researcher's expressions over the per-person rows: each aggregate (by
+    identity) to its ``_recombined`` form, each grouping key to its hidden column."""
+
+    replacements: dict[int, Node]
+    keys: list[Any]  # the grouping expressions, without aliases or positions
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if id(value) in self.replacements:
+            return dict(self.replacements[id(value)], alias="")
+        if "class" in value and (j := self.key_of(value)) is not None:
+            return parse_expression(f"{HIDDEN_PREFIX}k{j}")
+        return {k: self(v) for k, v in value.items()}
+
+    def key_of(self, expr: Node) -> int | None:
+        plain = without_locations(dict(expr, alias=""))
+        return next((j for j, key in enumerate(self.keys) if plain == key), None)
+
+
+def _derived_orders(node: Node, rewrite: _Rewriter) -> list[Node]:
+    """The query's ORDER BY over the per-person rows (an output's alias: that output)."""
+    aliases = {e["alias"]: e for e in node["select_list"] if e.get("alias")}
+    orders = []
+    for modifier in node.get("modifiers", []):
+        for order in modifier.get("orders", []):
+            expr = order["expression"]
+            names = expr.get("column_names", []) if expr.get("class") == "COLUMN_REF" else []
+            if len(names) == 1 and names[0] in aliases and rewrite.key_of(expr) is None:
+                expr = aliases[names[0]]
+            orders.append(dict(order, expression=dict(rewrite(expr), alias="")))
+    return orders
+
+
 def _derived_sql(
     node: Node, keys: list[Node], aggregates: list[Aggregate]
 ) -> tuple[str, tuple[int, ...]] | None:
@@ -575,37 +613,13 @@ def _derived_sql(
         if text is None:
             return None
         replacements[id(expr)] = parse_expression(text)
-    plain_keys = [without_locations(dict(key, alias="")) for key in keys]
-
-    def rebuilt(value: Any) -> Any:
-        if isinstance(value, list):
-            return [rebuilt(v) for v in value]
-        if not isinstance(value, dict):
-            return value
-        if id(value) in replacements:
-            return dict(replacements[id(value)], alias="")
-        if "class" in value:
-            plain = without_locations(dict(value, alias=""))
-            for j, key in enumerate(plain_keys):
-                if plain == key:
-                    return parse_expression(f"{HIDDEN_PREFIX}k{j}")
-        return {k: rebuilt(v) for k, v in value.items()}
-
-    select = node["select_list"]
-    aliases = {e["alias"]: e for e in select if e.get("alias")}
-    items = [dict(rebuilt(item), alias=f"{HIDDEN_PREFIX}o{j}") for j, item in enumerate(select)]
-    orders = []
-    for modifier in node.get("modifiers", []):
-        for order in modifier.get("orders", []):
-            expr = order["expression"]
-            names = expr.get("column_names", []) if expr.get("class") == "COLUMN_REF" else []
-            if (
-                len(names) == 1
-                and names[0] in aliases
-                and not any(plain == without_locations(dict(expr, alias="")) for plain in plain_keys)
-            ):
-                expr = aliases[names[0]]  # ORDER BY an output's alias: that output
-            orders.append(dict(order, expression=dict(rebuilt(expr), alias="")))
+    rewrite = _Rewriter(replacements, [without_locations(dict(key, alias="")) for key in keys])
+    items = [dict(rewrite(item), alias=f"{HIDDEN_PREFIX}o{j}") for j, item in enumerate(node["select_list"])]
+    orders = _derived_orders(node, rewrite)
+    for item in walk([*items, *orders]):
+        names = item.get("column_names", []) if item.get("class") == "COLUMN_REF" else []
+        if (names and not names[-1].startswith(HIDDEN_PREFIX)) or item.get("class") == "SUBQUERY":
+            return None  # a column that is no key, outside any aggregate
     key_names = [f"{HIDDEN_PREFIX}k{j}" for j in range(len(keys))]
     derived = copy.deepcopy(parse_select(f"SELECT 1 FROM {PER_PERSON_TABLE}"))
     derived["select_list"] = [
@@ -618,10 +632,6 @@ def _derived_sql(
         derived["group_sets"] = [list(range(len(keys)))]
     if orders:
         derived["modifiers"] = [{"type": "ORDER_MODIFIER", "orders": orders}]
-    for item in walk([*items, *orders]):
-        names = item.get("column_names", []) if item.get("class") == "COLUMN_REF" else []
-        if (names and not names[-1].startswith(HIDDEN_PREFIX)) or item.get("class") == "SUBQUERY":
-            return None  # a column that is no key, outside any aggregate
     means = tuple(i for i, aggregate in enumerate(aggregates) if aggregate.measure is Measure.MEAN)
     return to_sql(derived), means
 
