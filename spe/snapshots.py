@@ -117,6 +117,10 @@ class Snapshots:
             if key not in self._hashes:
                 self._hashes[key] = (snapshot, table)  # the snapshot kept: its id is not reused
                 self._hashed += table.num_rows
+            # The hashes of snapshots the cache no longer holds go first, then the oldest.
+            cached = {id(kept) for kept in self._open.values()}
+            for stale in [k for k, (kept, _) in self._hashes.items() if id(kept) not in cached]:
+                self._hashed -= self._hashes.pop(stale)[1].num_rows
             while self._hashed > self.hashed_persons and len(self._hashes) > 1:
                 _, (_, dropped) = self._hashes.popitem(last=False)
                 self._hashed -= dropped.num_rows

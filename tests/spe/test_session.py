@@ -194,3 +194,17 @@ def test_persons_hashed_once_by_the_service_give_the_same_persons_behind_every_c
         assert [[(m, list(w)) for m, w in t] for t in other.told] == [
             [(m, list(w)) for m, w in t] for t in group.told
         ]
+
+
+def test_the_service_keeps_hashes_only_of_the_versions_it_keeps(tmp_path: Path) -> None:
+    first = write_rows(tmp_path / "claims", persons("GP", 12))
+    second = write_rows(tmp_path / "pharmacy", persons("GP", 15))
+    snapshots = Snapshots(capacity=1)
+    kept = snapshots.open(first, None)
+    hashes = snapshots.person_hashes(kept, "person_id")
+    assert hashes is not None and sorted(hashes.column("p").to_pylist()) == sorted(f"p{i}" for i in range(12))
+    assert snapshots.person_hashes(kept, "person_id") is hashes  # computed once
+    newer = snapshots.open(second, None)  # the first version leaves the cache...
+    assert snapshots.person_hashes(newer, "person_id") is not None
+    assert snapshots._hashed == 15  # ...and its hashes with it
+    assert snapshots.person_hashes(kept, "person_id") is None
