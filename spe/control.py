@@ -24,7 +24,7 @@ import pyarrow as pa
 from spe.differencing import PAIR_MEASURE, PERSONS_MEASURE, Released, ReleaseHistory, in_group
 from spe.disclosure import CellStats, DisclosureSettings, Rule, cell_rule, round_count
 from spe.errors import QueryRefused
-from spe.linked import Persons, union_of
+from spe.linked import Persons, distinct, union_of
 from spe.secondary import lines_of, secondary_suppression
 from spe.shape import Aggregate, Measure, QueryShape
 
@@ -56,13 +56,6 @@ class Controlled:
 _NOBODY: Persons = np.zeros(0, dtype=np.uint64)
 
 
-def _distinct(ordered: Persons) -> Persons:
-    """A sorted array, each person once (two persons whose hashes collide are one)."""
-    if len(ordered) < 2:
-        return ordered
-    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
-
-
 def _persons_of(column: pa.ChunkedArray, flags: Sequence[str]) -> list[tuple[Persons, dict[str, Persons]]]:
     """Each group's persons and, per flag of ``grouped_companion_sql``'s structs (``c0``,
     ``z0``...), the persons for whom it is true: sorted arrays read from the Arrow buffers
@@ -82,17 +75,17 @@ def _persons_of(column: pa.ChunkedArray, flags: Sequence[str]) -> list[tuple[Per
         chunk = values[start:end]
         partial = {name: mark[start:end] for name, mark in marks.items() if not mark[start:end].all()}
         if not partial:  # every flag true for everyone, as for most counts: one sort
-            everyone = _distinct(np.sort(chunk))
+            everyone = distinct(np.sort(chunk))
             groups.append((everyone, dict.fromkeys(flags, everyone)))
             continue
         order = np.argsort(chunk)
         ordered = chunk[order]
-        everyone = _distinct(ordered)
+        everyone = distinct(ordered)
         groups.append(
             (
                 everyone,
                 {
-                    name: _distinct(ordered[partial[name][order]]) if name in partial else everyone
+                    name: distinct(ordered[partial[name][order]]) if name in partial else everyone
                     for name in flags
                 },
             )

@@ -88,7 +88,11 @@ def sorted_unique(values: npt.NDArray[Number], *, runs: bool = False) -> npt.NDA
     """``values`` sorted, each once: ``np.unique`` without its hash table, which costs
     about twenty times a sort on a million persons. ``runs``: the values are sorted arrays
     one after another, which a stable sort merges (faster than sorting them anew)."""
-    ordered = np.sort(values, kind="stable" if runs else None)
+    return distinct(np.sort(values, kind="stable" if runs else None))
+
+
+def distinct(ordered: npt.NDArray[Number]) -> npt.NDArray[Number]:
+    """A sorted array, each value once (two persons whose hashes collide are one)."""
     if len(ordered) < 2:
         return ordered
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
