@@ -124,9 +124,16 @@ def _stdout_to_stderr() -> Iterator[None]:
 
 def _run_pipeline(landing: Path) -> PipelineOutcome:
     from cli.airflow_runner import run_ingest
+    from common.spark import start_spark_early
 
+    settings = get_settings()
     with _stdout_to_stderr():
-        outcome = run_ingest(get_settings(), landing)
+        starting = start_spark_early(settings)
+        try:
+            outcome = run_ingest(settings, landing)
+        finally:
+            # The JVM writes to fd 1 as it starts: never after stdout is the report's again.
+            starting.join()
     return outcome
 
 

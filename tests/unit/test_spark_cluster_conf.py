@@ -4,6 +4,9 @@ master is on this machine."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -94,3 +97,36 @@ def test_the_driver_maps_the_class_archive_make_jars_recorded_and_only_then(tmp_
         options
         == f"{without} -XX:SharedArchiveFile={jars / CLASS_ARCHIVE} -Xlog:cds=off -Xlog:cds+dynamic=off"
     )
+
+
+def test_an_early_start_that_fails_stays_silent_and_the_session_s_user_gets_the_error(
+    tmp_path: Path,
+) -> None:
+    # In its own process: the test session's Spark is already up, and get_spark would reuse it.
+    script = tmp_path / "early.py"
+    script.write_text(
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from common.errors import EnvironmentProblem\n"
+        "from common.settings import Settings\n"
+        "from common.spark import get_spark, start_spark_early\n"
+        "settings = Settings(home=Path(sys.argv[1]), jars_dir=Path(sys.argv[2]))\n"
+        "start_spark_early(settings).join()\n"
+        "try:\n"
+        "    get_spark(settings)\n"
+        "except EnvironmentProblem as problem:\n"
+        "    print(problem)\n"
+    )
+    (tmp_path / "no-jars").mkdir()
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "home"), str(tmp_path / "no-jars")],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith(f"Delta jars not found in {tmp_path / 'no-jars'}: run `make jars`")
+    assert done.stderr == ""
