@@ -124,16 +124,11 @@ def _stdout_to_stderr() -> Iterator[None]:
 
 def _run_pipeline(landing: Path) -> PipelineOutcome:
     from cli.airflow_runner import run_ingest
-    from common.spark import start_spark_early
+    from common.spark import spark_starting
 
     settings = get_settings()
-    with _stdout_to_stderr():
-        starting = start_spark_early(settings)
-        try:
-            outcome = run_ingest(settings, landing)
-        finally:
-            # The JVM writes to fd 1 as it starts: never after stdout is the report's again.
-            starting.join()
+    with _stdout_to_stderr(), spark_starting(settings):
+        outcome = run_ingest(settings, landing)
     return outcome
 
 
@@ -267,9 +262,11 @@ def pipeline_publish(
         haven pipeline publish
     """
     from cli.airflow_runner import run_publish
+    from common.spark import spark_starting
 
-    with showing("haven pipeline publish", plain=as_json), _stdout_to_stderr():
-        outcome = run_publish(get_settings())
+    settings = get_settings()
+    with showing("haven pipeline publish", plain=as_json), _stdout_to_stderr(), spark_starting(settings):
+        outcome = run_publish(settings)
     if as_json:
         typer.echo(
             json.dumps(

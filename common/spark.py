@@ -15,7 +15,8 @@ import shutil
 import subprocess
 import sys
 import threading
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -177,14 +178,16 @@ def cluster_conf(settings: Settings) -> dict[str, str]:
     }
 
 
-def start_spark_early(settings: Settings) -> threading.Thread:
-    """Create the process's Spark session on a thread, while the caller sets up other things.
+@contextmanager
+def spark_starting(settings: Settings) -> Iterator[None]:
+    """Create the process's Spark session on a thread while the body sets up other things.
 
-    Starting the JVM takes seconds of mostly waiting on the disk and the class loader; a
-    command that knows it will need Spark (``haven pipeline run``) starts it before Airflow
-    migrates its database and parses the DAGs. The first ``get_spark`` then finds the session,
-    or waits for it (PySpark's builder holds a lock while it creates one). A failure here is
-    dropped: the ``get_spark`` that needs the session raises it again, with its message.
+    Starting the JVM takes seconds; a command that knows it will need Spark (``haven pipeline
+    run``, ``haven pipeline publish``) starts it before Airflow migrates its database and
+    builds its task API. The first ``get_spark`` then finds the session, or waits for it
+    (PySpark's builder holds a lock while it creates one). A failure here is dropped: the
+    ``get_spark`` that needs the session raises it again, with its message. The body's end
+    waits for the start, so that the JVM's start-up lines reach the same output as the body's.
     """
 
     def start() -> None:
@@ -193,7 +196,10 @@ def start_spark_early(settings: Settings) -> threading.Thread:
 
     thread = threading.Thread(target=start, name="spark-start", daemon=True)
     thread.start()
-    return thread
+    try:
+        yield
+    finally:
+        thread.join()
 
 
 def get_spark(settings: Settings) -> SparkSession:
