@@ -85,7 +85,7 @@ def delta_jars(jars_dir: Path) -> list[Path]:
 # tasks too): in a 2,000-person run its JIT compilers took about half of the JVM's CPU (C2
 # alone 76-86 of 197-222 CPU-seconds) and G1's threads 20 more. Compiling only code that runs
 # three times as often as the defaults ask, with the throughput collector (a driver's pauses
-# do not matter), cut the JVM's CPU to 131-152 s there and the 20,000-person bench from 183.6
+# do not matter), cut the JVM's CPU to 131-160 s there and the 20,000-person bench from 183.6
 # to 163.5 s. C1 alone (-XX:TieredStopAtLevel=1) saved as much CPU but was slower on real
 # sizes: 205 s on the same bench.
 DRIVER_JIT_AND_GC = "-XX:+UseParallelGC -XX:CompileThresholdScaling=3"
