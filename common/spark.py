@@ -14,13 +14,12 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from common.background import meanwhile
 from common.errors import EnvironmentProblem
 from common.files import make_private
 from common.settings import PROJECT_ROOT, Settings, is_loopback
@@ -178,28 +177,17 @@ def cluster_conf(settings: Settings) -> dict[str, str]:
     }
 
 
-@contextmanager
-def spark_starting(settings: Settings) -> Iterator[None]:
-    """Create the process's Spark session on a thread while the body sets up other things.
+def spark_starting(settings: Settings) -> AbstractContextManager[None]:
+    """Create the process's Spark session on a thread while the block sets up other things.
 
     Starting the JVM takes seconds; a command that knows it will need Spark (``haven pipeline
     run``, ``haven pipeline publish``) starts it before Airflow migrates its database and
     builds its task API. The first ``get_spark`` then finds the session, or waits for it
-    (PySpark's builder holds a lock while it creates one). A failure here is dropped: the
-    ``get_spark`` that needs the session raises it again, with its message. The body's end
-    waits for the start, so that the JVM's start-up lines reach the same output as the body's.
+    (PySpark's builder holds a lock while it creates one); a failure is met there again. The
+    block's end waits for the start, so that the JVM's start-up lines reach the same output
+    as the block's.
     """
-
-    def start() -> None:
-        with suppress(Exception):
-            get_spark(settings)
-
-    thread = threading.Thread(target=start, name="spark-start", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        thread.join()
+    return meanwhile(lambda: get_spark(settings), "spark-start")
 
 
 def get_spark(settings: Settings) -> SparkSession:

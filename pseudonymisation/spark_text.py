@@ -10,9 +10,8 @@ never lets its text through unchanged).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager
 
 import pandas as pd
 from pyspark.sql import Column, SparkSession
@@ -20,6 +19,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 from pyspark.sql.functions import pandas_udf
 
+from common.background import meanwhile
 from common.logging import describe_exception
 from pseudonymisation.errors import DeidentificationError
 from pseudonymisation.languages import LANGUAGES
@@ -59,8 +59,7 @@ def deidentify_column(text: Column | str, language: Column | str) -> Column:
     return _deidentify_batches(text_col, language_col)
 
 
-@contextmanager
-def workers_starting(spark: SparkSession) -> Iterator[None]:
+def workers_starting(spark: SparkSession) -> AbstractContextManager[None]:
     """Start Spark's Python workers in the background while the block runs, and wait for them
     at its end.
 
@@ -70,17 +69,9 @@ def workers_starting(spark: SparkSession) -> Iterator[None]:
     the driver waiting, so the first text write does not. A failure here is left for that
     write to meet and report.
     """
-
-    def start() -> None:
-        with suppress(Exception):
-            spark.range(1).select(deidentify_column(F.lit(""), "en")).collect()
-
-    starting = threading.Thread(target=start, name="haven-python-workers", daemon=True)
-    starting.start()
-    try:
-        yield
-    finally:
-        starting.join()
+    return meanwhile(
+        lambda: spark.range(1).select(deidentify_column(F.lit(""), "en")).collect(), "haven-python-workers"
+    )
 
 
 __all__ = ["deidentify_column", "workers_starting"]
