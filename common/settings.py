@@ -15,7 +15,7 @@ import tomllib
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
@@ -116,6 +116,12 @@ class Settings(BaseSettings):
         "dependencies); default the driver's own interpreter, at the same path on every host",
     )
     spark_shuffle_partitions: int = Field(default=4, ge=1)
+    spark_driver_jit: Literal["tiered", "quick"] = Field(
+        default="tiered",
+        description="the driver JVM's JIT compilers: tiered (C1, then C2 for hot code) for long "
+        "runs and large deliveries; quick (C1 only) costs a third less CPU in short runs on "
+        "small deliveries",
+    )
     delta_snapshot_partitions: int = Field(
         default=1,
         ge=1,

@@ -85,9 +85,11 @@ def delta_jars(jars_dir: Path) -> list[Path]:
 # alone 76-86 of 197-222 CPU-seconds) and G1's threads 20 more. Compiling only code that runs
 # three times as often as the defaults ask, with the throughput collector (a driver's pauses
 # do not matter), cut the JVM's CPU to 131-160 s there and the 20,000-person bench from 183.6
-# to 163.5 s. C1 alone (-XX:TieredStopAtLevel=1) saved as much CPU but was slower on real
-# sizes: 205 s on the same bench.
-DRIVER_JIT_AND_GC = "-XX:+UseParallelGC -XX:CompileThresholdScaling=3"
+# to 163.5 s. C1 alone (-XX:TieredStopAtLevel=1, ``spark_driver_jit = "quick"``) cut a
+# 40-person run's JVM CPU from 89 to 57 s, but was slower on real sizes (205 s on the same
+# bench) and in a long-lived session of many small jobs (the Spark tests: 213 s against 191).
+DRIVER_GC = "-XX:+UseParallelGC"
+DRIVER_JIT = {"tiered": "-XX:CompileThresholdScaling=3", "quick": "-XX:TieredStopAtLevel=1"}
 
 
 def spark_conf(settings: Settings) -> dict[str, str]:
@@ -109,7 +111,7 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.driver.memory": settings.spark_driver_memory,
         "spark.driver.extraJavaOptions": (
             f"-Dderby.system.home={scratch / 'derby'} -Dlog4j2.configurationFile=file:{LOG4J} "
-            + DRIVER_JIT_AND_GC
+            + f"{DRIVER_GC} {DRIVER_JIT[settings.spark_driver_jit]}"
             + class_sharing(settings.jars_dir)
         ),
         "spark.ui.enabled": str(settings.spark_ui).lower(),

@@ -146,6 +146,7 @@ def haven_run(home: Path, landing: Path, keys: Path, master: str) -> subprocess.
         spark_driver_memory="1g",
         spark_executor_memory="1g",
         spark_shuffle_partitions="2",
+        spark_driver_jit="quick",  # a short run on a small delivery (README)
     )
     with (home.parent / f"{home.name}.log").open("w") as log:
         return subprocess.Popen(
@@ -248,6 +249,7 @@ def test_executors_without_the_key_folder_fail_with_the_readme_s_message(
         spark_master=cluster.master,
         spark_driver_memory="1g",
         spark_shuffle_partitions="2",
+        spark_driver_jit="quick",
     )
     # A file, not -c: pyspark's Connect client exits a __main__ without a file (conftest.py).
     script = tmp_path / "stages.py"

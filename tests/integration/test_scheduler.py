@@ -246,6 +246,8 @@ def stack_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sett
         spark_master="local[1]",
         spark_shuffle_partitions=2,
         spark_driver_memory="1g",
+        # Every task starts its own driver for a short run on a small delivery (README).
+        spark_driver_jit="quick",
         airflow_api_url=f"http://127.0.0.1:{free_port()}",
         portal_url=f"http://127.0.0.1:{free_port()}",
         # One scheduled opt-out run, not one every quarter hour while the delivery goes

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from common.settings import PROJECT_ROOT, Settings
+from common.errors import ConfigError
+from common.settings import PROJECT_ROOT, Settings, get_settings, reset_settings
 from common.spark import CLASS_ARCHIVE, loopback_master, spark_conf
 from common.spark_code import CODE_DIR, code_archive
 
@@ -131,3 +132,24 @@ def test_an_early_start_that_fails_stays_silent_and_the_session_s_user_gets_the_
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith(f"Delta jars not found in {tmp_path / 'no-jars'}: run `make jars`")
     assert done.stderr == ""
+
+
+def test_the_driver_s_jit_is_tiered_unless_the_settings_ask_for_quick(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def options(settings: Settings) -> list[str]:
+        driver = spark_conf(settings)["spark.driver.extraJavaOptions"]
+        return [o for o in driver.split() if o.startswith("-XX")]
+
+    tiered = options(Settings(home=tmp_path))
+    assert "-XX:CompileThresholdScaling=3" in tiered and "-XX:TieredStopAtLevel=1" not in tiered
+    monkeypatch.setenv("HAVEN_SPARK_DRIVER_JIT", "quick")
+    reset_settings()
+    quick = options(get_settings())
+    assert "-XX:TieredStopAtLevel=1" in quick and "-XX:CompileThresholdScaling=3" not in quick
+    # Only the compilers differ; the collector is the throughput one either way.
+    assert [o for o in quick if "Tiered" not in o] == [o for o in tiered if "CompileThreshold" not in o]
+    monkeypatch.setenv("HAVEN_SPARK_DRIVER_JIT", "fast")
+    reset_settings()
+    with pytest.raises(ConfigError, match="spark_driver_jit"):
+        get_settings()
