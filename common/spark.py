@@ -86,8 +86,10 @@ def delta_jars(jars_dir: Path) -> list[Path]:
 # three times as often as the defaults ask, with the throughput collector (a driver's pauses
 # do not matter), cut the JVM's CPU to 131-160 s there and the 20,000-person bench from 183.6
 # to 163.5 s. C1 alone (-XX:TieredStopAtLevel=1, ``spark_driver_jit = "quick"``) cut a
-# 40-person run's JVM CPU from 89 to 57 s, but was slower on real sizes (205 s on the same
-# bench) and in a long-lived session of many small jobs (the Spark tests: 213 s against 191).
+# 40-person run's JVM CPU from 89 to 57 s and its wall time from 76 to 70 s; at 2,000 people
+# the CPU from 203 to 175 s, but the wall time grew from 166 to 181 s; on real sizes it was
+# slower (205 s on the same bench), and in a long-lived session of many small jobs too (the
+# Spark tests: 213 s against 191).
 DRIVER_GC = "-XX:+UseParallelGC"
 DRIVER_JIT = {"tiered": "-XX:CompileThresholdScaling=3", "quick": "-XX:TieredStopAtLevel=1"}
 

@@ -51,8 +51,6 @@ def haven(
     env["HAVEN_HOME"] = str(home)
     env.update({f"HAVEN_{name.upper()}": value for name, value in settings.items()})
     env["HAVEN_SPARK_MASTER"] = "local[2]"
-    # Each command is a short run of a new JVM on a small delivery: C1 alone is cheaper there.
-    env["HAVEN_SPARK_DRIVER_JIT"] = "quick"
     # The test session's own umask may already be private (the shared Spark fixture sets it);
     # the command must keep its state owner-only starting from the usual 022.
     return subprocess.run(
