@@ -54,6 +54,19 @@ def haven_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 
 
 @pytest.fixture(scope="session")
+def new_sqlite_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new SQLite catalogue, migrated once per session (tests/catalog/test_db.py checks what
+    migrating gives); each SQLite test starts from a copy, a migration's cost less."""
+    from catalog.db.engine import make_engine, migrate
+
+    path = tmp_path_factory.mktemp("new-catalogue") / "catalog.db"
+    engine = make_engine(f"sqlite:///{path}")
+    assert migrate(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
 def demo_template() -> Path:
     """A SQLite catalogue holding the demonstration, seeded once per session through
     ``catalog.demo.seed`` (what ``haven catalog seed-demo`` runs) after the seven datasets

@@ -8,6 +8,7 @@ no server answers, the PostgreSQL variant is skipped with the reason.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from functools import lru_cache
@@ -50,12 +51,20 @@ def postgres_url() -> tuple[str | None, str]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def catalog_url(
-    request: pytest.FixtureRequest, haven_home: Path, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    haven_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    new_sqlite_catalogue: Path,
 ) -> Iterator[str]:
     """A fresh, empty catalogue database URL, also set as ``HAVEN_CATALOG_URL``."""
     schema = None
     if request.param == "sqlite":
-        url = f"sqlite:///{haven_home / 'catalog.db'}"
+        target = haven_home / "catalog.db"
+        if not target.exists():  # the demonstration's fixtures may have put theirs there
+            haven_home.mkdir(mode=0o700, parents=True, exist_ok=True)
+            shutil.copyfile(new_sqlite_catalogue, target)
+            target.chmod(0o600)
+        url = f"sqlite:///{target}"
     else:
         base, reason = postgres_url()
         if base is None:
