@@ -219,9 +219,10 @@ def catalog_edit(
     from catalog.db.gateway import unit_of_work
     from catalog.errors import InvalidDescription
     from common.settings import get_settings
+    from common.yaml_text import load_yaml
 
     try:
-        changes = yaml.safe_load(file.read_text(encoding="utf-8"))
+        changes = load_yaml(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InvalidDescription(f"{file}: cannot be read ({exc.strerror})") from None
     except yaml.YAMLError:

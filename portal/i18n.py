@@ -69,15 +69,31 @@ def read_catalogue(language: str) -> Catalog:
         ) from None
 
 
+# Each .po file compiled to .mo bytes, by the file's path, modification time and size: a
+# process that builds several apps (the tests, a reloading server) compiles each file once.
+_COMPILED: dict[tuple[str, int, int], bytes] = {}
+
+
+def _compiled(language: str) -> bytes:
+    """``language``'s catalogue as .mo bytes, compiled once per version of its file."""
+    path = po_path(language)
+    try:
+        found = path.stat()
+        key: tuple[str, int, int] | None = (str(path), found.st_mtime_ns, found.st_size)
+    except OSError:
+        key = None  # not kept: read_catalogue says what is wrong with the file
+    if key is not None and key in _COMPILED:
+        return _COMPILED[key]
+    buffer = io.BytesIO()
+    write_mo(buffer, read_catalogue(language))
+    if key is not None:
+        _COMPILED[key] = buffer.getvalue()
+    return buffer.getvalue()
+
+
 def load_translations() -> dict[str, Translations]:
     """Every language's translations, compiled in memory from its ``.po`` file."""
-    loaded = {}
-    for language in LANGUAGES:
-        buffer = io.BytesIO()
-        write_mo(buffer, read_catalogue(language))
-        buffer.seek(0)
-        loaded[language] = Translations(buffer)
-    return loaded
+    return {language: Translations(io.BytesIO(_compiled(language))) for language in LANGUAGES}
 
 
 def source_messages() -> set[str]:

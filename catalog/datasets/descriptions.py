@@ -34,6 +34,7 @@ from catalog.people.domain import SYSTEM, User
 from catalog.people.roles import Operation, check_can
 from common.layout import Source
 from common.schemas import SCHEMAS
+from common.yaml_text import load_yaml
 
 SOURCES_DIR = Path(__file__).resolve().parent / "sources"
 COMMON_FILE = "_common.yaml"
@@ -153,7 +154,7 @@ def _read(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InvalidDescription(f"{path.name}: no such description file in {path.parent}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -19,6 +19,7 @@ from catalog.errors import InvalidApplication
 from catalog.permits.domain import Problem
 from catalog.permits.terms import Anonymisation, CohortRules, Disclosure
 from catalog.permits.vocabulary import DataForm, OrganisationType, ProhibitedPurpose, Purpose
+from common.yaml_text import load_yaml
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
@@ -140,7 +141,7 @@ def load_application(path: Path) -> ApplicationFile:
     except OSError as exc:
         raise InvalidApplication(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
