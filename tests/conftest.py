@@ -11,7 +11,6 @@ import os
 import shutil
 import sys
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,37 +64,6 @@ def new_sqlite_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert migrate(engine)
     engine.dispose()
     return path
-
-
-@pytest.fixture(scope="session")
-def new_postgres_catalogue() -> Iterator[str | None]:
-    """The name of a database on the test server holding a new catalogue, migrated once per
-    session (tests/catalog/test_db.py checks what migrating gives), for each PostgreSQL test
-    to copy as its own; None where no server answers."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from catalog.db.engine import make_engine, migrate
-    from tests.catalog.fixtures import postgres_url
-
-    base, _reason = postgres_url()
-    if base is None:
-        yield None
-        return
-    name = f"template_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(make_url(base).set(database=name).render_as_string(hide_password=False))
-    try:
-        assert migrate(engine)
-        engine.dispose()  # a template database copies only while nobody is connected to it
-        yield name
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")

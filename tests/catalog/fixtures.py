@@ -1,9 +1,8 @@
 """Catalogue fixtures: every test runs once on SQLite and once on PostgreSQL.
 
 PostgreSQL comes from ``HAVEN_TEST_POSTGRES_URL`` or, failing that, the URL file that
-``infra/postgres/start.sh`` writes; each test gets its own database, dropped afterwards, made
-from a template database migrated once per session (a migration costs more than the copy).
-Where no server answers, the PostgreSQL variant is skipped with the reason.
+``infra/postgres/start.sh`` writes; each test gets its own schema, dropped afterwards. Where
+no server answers, the PostgreSQL variant is skipped with the reason.
 """
 
 from __future__ import annotations
@@ -56,10 +55,9 @@ def catalog_url(
     haven_home: Path,
     monkeypatch: pytest.MonkeyPatch,
     new_sqlite_catalogue: Path,
-    new_postgres_catalogue: str | None,
 ) -> Iterator[str]:
     """A fresh, empty catalogue database URL, also set as ``HAVEN_CATALOG_URL``."""
-    database = None
+    schema = None
     if request.param == "sqlite":
         target = haven_home / "catalog.db"
         if not target.exists():  # the demonstration's fixtures may have put theirs there
@@ -69,20 +67,24 @@ def catalog_url(
         url = f"sqlite:///{target}"
     else:
         base, reason = postgres_url()
-        if base is None or new_postgres_catalogue is None:
+        if base is None:
             pytest.skip(reason)
-        database = f"t_{uuid.uuid4().hex[:16]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{database}" TEMPLATE "{new_postgres_catalogue}"'))
-        url = make_url(base).set(database=database).render_as_string(hide_password=False)
+        schema = f"t_{uuid.uuid4().hex[:16]}"
+        admin = create_engine(base)
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = (
+            make_url(base)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
     monkeypatch.setenv("HAVEN_CATALOG_URL", url)
     reset_settings()
     yield url
     close_all()
-    if database is not None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{database}" WITH (FORCE)'))
+    if schema is not None:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 
