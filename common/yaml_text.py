@@ -1,7 +1,8 @@
 """YAML as Haven reads it: the safe loader, in C when PyYAML was built with libyaml.
 
-The C loader accepts and refuses the same documents as the pure-Python one and reports the
-same line and column on an error; it reads the dataset descriptions about ten times faster.
+The C loader builds the same plain Python objects from the documents Haven reads, and its
+errors carry the line and column the messages name (tests/catalog/test_applications.py and
+test_descriptions.py check both); it reads the seven dataset descriptions in 0.015 s, not 0.19.
 """
 
 from __future__ import annotations
