@@ -5,8 +5,10 @@ the language's locale."""
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -17,6 +19,8 @@ from catalog.db.gateway import unit_of_work
 from common.layout import Source
 from common.settings import Settings
 from jobs.catalogue_facts import rule_facts
+from portal import i18n
+from portal.errors import TranslationsBroken
 from portal.i18n import choose_language, parse_accept_language, read_catalogue, source_messages
 from tests.portal.conftest import ACCOUNTS, csrf_token, sign_in
 
@@ -122,3 +126,22 @@ def test_signed_out_the_choice_is_kept_in_a_cookie(client: TestClient) -> None:
     assert '<html lang="nl">' in client.get("/").text
     refused = client.post("/language", data={"lang": "xx", "csrf_token": csrf_token(client)})
     assert refused.status_code == 400
+
+
+def test_an_edited_catalogue_is_compiled_again_and_a_broken_one_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locale = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", locale)
+    monkeypatch.setattr(i18n, "PORTAL", tmp_path)  # messages name the file from here
+    assert i18n.load_translations()["fr"].gettext("Sign in") == "Se connecter"
+    french = i18n.po_path("fr")
+    french.write_text(french.read_text().replace('msgstr "Se connecter"', 'msgstr "Connexion"'))
+    assert i18n.load_translations()["fr"].gettext("Sign in") == "Connexion"
+    french.write_bytes(b'msgid "Sign in"\nmsgstr "\xff\xfe"\n')  # not UTF-8
+    with pytest.raises(
+        TranslationsBroken,
+        match=r"^locale/fr/LC_MESSAGES/messages.po: cannot be read \(UnicodeDecodeError\)$",
+    ):
+        i18n.load_translations()
