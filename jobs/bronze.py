@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -113,31 +113,37 @@ def run(
     """Load one extract into its bronze table, replacing any earlier load of the same file,
     without the rows whose ``pid`` is in ``opted_out`` (a frame with ``pid``)."""
     check_header(path, schema)
-    raw = read_extract(spark, path, schema).cache()
-    try:
-        df = with_ingest_metadata(
-            raw, schema, extract_id=extract_id, source_file=path.name, run_id=run_id, ingested_at=ingested_at
-        )
-        flagged = _flag_opted_out(df, opted_out)
-        dropped = F.col(_OPTED_OUT)
-        counts = flagged.agg(
-            F.count(F.lit(1)).alias("rows"),
-            F.sum(F.col("_malformed").cast("int")).alias("malformed"),
-            F.count(F.when(dropped, F.lit(1))).alias("dropped"),
-            F.count_distinct(F.when(dropped, F.col("pid"))).alias("persons"),
-        ).first()
-        assert counts is not None
-        kept = flagged.where(~dropped).select(*df.columns)
-        (
-            kept.write.format("delta")
-            .mode("overwrite")
-            .option("replaceWhere", f"_extract_id = '{extract_id}'")
-            .option("mergeSchema", "false")
-            .options(**creating_options(spark, table, kept))
-            .save(str(table))
-        )
-    finally:
-        raw.unpersist()
+    df = with_ingest_metadata(
+        read_extract(spark, path, schema),
+        schema,
+        extract_id=extract_id,
+        source_file=path.name,
+        run_id=run_id,
+        ingested_at=ingested_at,
+    )
+    flagged = _flag_opted_out(df, opted_out)
+    dropped = F.col(_OPTED_OUT)
+    # Counted as the write reads the file, not by a job of their own. The persons left out
+    # are the distinct pids among the rows left out: a set no larger than the opt-out
+    # registry, which the driver holds anyway, and only its size is kept.
+    observed = Observation("bronze counts")
+    counted = flagged.observe(
+        observed,
+        F.count(F.lit(1)).alias("rows"),
+        F.sum(F.col("_malformed").cast("int")).alias("malformed"),
+        F.count(F.when(dropped, F.lit(1))).alias("dropped"),
+        F.size(F.collect_set(F.when(dropped, F.col("pid")))).alias("persons"),
+    )
+    kept = counted.where(~dropped).select(*df.columns)
+    (
+        kept.write.format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", f"_extract_id = '{extract_id}'")
+        .option("mergeSchema", "false")
+        .options(**creating_options(spark, table, kept))
+        .save(str(table))
+    )
+    counts = observed.get
     return BronzeResult(
         rows=int(counts["rows"]),
         malformed=int(counts["malformed"] or 0),
