@@ -23,3 +23,8 @@ class SilverUnavailable(JobError):
 
 class LandingError(JobError):
     """A delivery is incomplete or unreadable."""
+
+
+class RefineStopped(JobError):
+    """A part of the pipeline's work (a source) did not run because a part started before it
+    failed; that part's error says why."""

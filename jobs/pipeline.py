@@ -41,6 +41,7 @@ from jobs import (
     silver,
     silver_text,
 )
+from jobs.turns import Turns
 from pseudonymisation import spark_text
 from pseudonymisation.keys import PLATFORM_SCOPE, FileKeyStore
 from quality import row_checks, suites
@@ -56,6 +57,8 @@ log = get_logger(__name__)
 
 # Extracts loaded into bronze at once: three kept two cores busy without queueing jobs.
 _PARALLEL_LOADS = 3
+# Sources refined at once after population (``refine``).
+_PARALLEL_REFINES = 2
 
 
 def ingest(
@@ -249,6 +252,10 @@ def refine(
 
     Per source: the reconciled counts and the gate's verdict. A source whose critical
     expectations fail is not written to silver (its previous version stays in service).
+    Population goes first (the others join on it); then two sources at a time, since each
+    is many small Spark jobs whose planning leaves cores idle. Their catalogue entries and
+    audit entries are still written in source order (``Turns``), and a source that raises
+    stops the ones not started yet, as a run of one source after the other would.
     """
     spark = get_spark(settings)
     out: dict[str, dict[str, Any]] = {}
@@ -259,29 +266,41 @@ def refine(
     opted_out = silver.opted_out_frame(spark, optout_registry.in_force(settings)).cache()
     # Text is de-identified after the sources without it: Spark's Python workers start meanwhile.
     texts = any(RULES[s].free_text for s in LAKE_SOURCES if s.value in ingested)
+    turns = Turns(LAKE_SOURCES)
+
+    def one(source: Source) -> dict[str, Any]:
+        with turns.taking_part(source):
+            figures: dict[str, Any] = {}
+            # Before this delivery's rows: they are written at the current version anyway.
+            rederived = _rederive_text(settings, spark, source, opted_out, run_id, turns)
+            if rederived is not None:
+                figures["deid_rederived"] = rederived
+            if source.value in ingested:
+                figures |= _refine_source(
+                    settings, spark, source, opted_out, ingested[source.value], run_id, run_date, turns
+                )
+                log.info(
+                    "silver.reconciled",
+                    source=source,
+                    **{k: v for k, v in figures.items() if isinstance(v, int)},
+                )
+            return figures
+
+    first, *others = LAKE_SOURCES
     try:
         with spark_text.workers_starting(spark) if texts else nullcontext():
-            for source in LAKE_SOURCES:
-                # Before this delivery's rows: they are written at the current version anyway.
-                rederived = _rederive_text(settings, spark, source, opted_out, run_id)
-                if rederived is not None:
-                    out[source.value] = {"deid_rederived": rederived}
-                if source.value in ingested:
-                    out[source.value] = out.get(source.value, {}) | _refine_source(
-                        settings, spark, source, opted_out, ingested[source.value], run_id, run_date
-                    )
-                    log.info(
-                        "silver.reconciled",
-                        source=source,
-                        **{k: v for k, v in out[source.value].items() if isinstance(v, int)},
-                    )
+            results = [one(first)]
+            with ThreadPoolExecutor(max_workers=_PARALLEL_REFINES, thread_name_prefix="refine") as pool:
+                results += list(pool.map(one, others))
     finally:
         opted_out.unpersist()
-    return out
+    return out | {
+        source.value: figures for source, figures in zip(LAKE_SOURCES, results, strict=True) if figures
+    }
 
 
 def _rederive_text(
-    settings: Settings, spark: SparkSession, source: Source, opted_out: DataFrame, run_id: str
+    settings: Settings, spark: SparkSession, source: Source, opted_out: DataFrame, run_id: str, turns: Turns
 ) -> dict[str, Any] | None:
     """Re-derive the source's silver free text from bronze when the latest silver version was
     written by another de-identification version (``jobs.silver_text``): logged and audited
@@ -302,6 +321,7 @@ def _rederive_text(
         return None
     figures = rederived.as_dict()
     log.info("silver.text_rederived", **{k: v for k, v in figures.items() if k != "message"})
+    turns.wait(source)
     with unit_of_work(settings) as catalogue:
         trail.append(
             catalogue,
@@ -322,6 +342,7 @@ def _refine_source(
     loaded: dict[str, Any],
     run_id: str,
     run_date: date,
+    turns: Turns,
 ) -> dict[str, Any]:
     """One source's delivery (``loaded``: what ``ingest`` said of it) from bronze to silver."""
     eid = loaded["extract_id"]
@@ -373,7 +394,7 @@ def _refine_source(
         "quality_passed": passes_gate(report),
     }
     if passes_gate(report):
-        result["catalogue"] = _catalogue(settings, spark, source, silver_table, report, run_id)
+        result["catalogue"] = _catalogue(settings, spark, source, silver_table, report, run_id, turns)
     return result
 
 
@@ -384,10 +405,12 @@ def _catalogue(
     silver_table: Path,
     report: ValidationReport,
     run_id: str,
+    turns: Turns,
 ) -> dict[str, Any]:
     """The new silver version's quality label and catalogue entry (see ``_describe_silver``)."""
     with progress.step("catalogue", source.value) as done:
         facts = catalogue_facts.silver_facts(spark, source, silver_table)
+        turns.wait(source)
         _label_silver(settings, spark, source, facts, report, run_id)
         done.rows = facts.records
         return _describe_silver(settings, source, facts)

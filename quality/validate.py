@@ -8,6 +8,7 @@ so no row value leaves this module.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
@@ -106,8 +107,18 @@ def _batch_definition(source: str) -> Any:
         return asset.add_batch_definition_whole_dataframe("whole")
 
 
+# GX's context and its in-memory stores are not made for threads: one validation at a time
+# (the pipeline refines two sources side by side; the other's Spark writes go on meanwhile).
+_ONE_AT_A_TIME = threading.Lock()
+
+
 def validate(df: DataFrame, source: str, checks: list[Check]) -> ValidationReport:
     """Validate ``df`` against ``checks`` and keep counts only."""
+    with _ONE_AT_A_TIME:
+        return _validate(df, source, checks)
+
+
+def _validate(df: DataFrame, source: str, checks: list[Check]) -> ValidationReport:
     import great_expectations as gx
 
     batch_definition = _batch_definition(source)  # creates the context suites need
