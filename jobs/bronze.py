@@ -125,8 +125,9 @@ def run(
     dropped = F.col(_OPTED_OUT)
     # Counted as the write reads the file, not by a job of their own. The persons left out
     # are the distinct pids among the rows left out: a set no larger than the opt-out
-    # registry, which the driver holds anyway, and only its size is kept.
-    observed = Observation("bronze counts")
+    # registry, which the driver holds anyway, and only its size is kept. Unnamed, the
+    # observation gets a name of its own: extracts load side by side in one session.
+    observed = Observation()
     counted = flagged.observe(
         observed,
         F.count(F.lit(1)).alias("rows"),

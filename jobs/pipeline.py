@@ -57,7 +57,7 @@ log = get_logger(__name__)
 
 # Extracts loaded into bronze at once: three kept two cores busy without queueing jobs.
 _PARALLEL_LOADS = 3
-# Sources refined at once after population (``refine``).
+# Sources refined at once after population (``refine``): three were no faster than two.
 _PARALLEL_REFINES = 2
 
 
