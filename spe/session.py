@@ -26,7 +26,7 @@ from spe.shape import (
     PER_PERSON_TABLE,
     PERSON_COLUMN,
     QueryShape,
-    analyse,
+    analysed,
     grouped_companion_sql,
     per_person_sql,
 )
@@ -109,7 +109,7 @@ class SandboxSession:
         ``QueryRefused`` when it may not run or fails. Needs no release history, so a service
         runs it outside the permit's history lock (heavy queries do not hold other sessions)."""
         self.check_statement(sql)
-        shape = analyse(sql, self._sandbox.columns)
+        shape = analysed(sql, self._sandbox.columns)
         top_n = max(self.settings.nk_n, 2)
         hashes = None
         if shape.person_table is not None:

@@ -178,7 +178,10 @@ def running_issuer(clock: Callable[[], datetime] | None = None) -> Iterator[Issu
     host, port = server.server_address[:2]
     issuer = Issuer(f"http://{host}:{port}", Behaviour(), clock or (lambda: datetime.now(UTC)))
     server.RequestHandlerClass = _handler(issuer)
-    thread = threading.Thread(target=server.serve_forever, name=f"oidc-issuer-{port}", daemon=True)
+    # Polled every 20 ms, not the default 0.5 s: ``shutdown`` waits for the next poll.
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.02,), name=f"oidc-issuer-{port}", daemon=True
+    )
     thread.start()
     try:
         yield issuer

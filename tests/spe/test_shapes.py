@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from spe.errors import QueryRefused
 from spe.session import SandboxSession
+from spe.shape import analysed
 from tests.spe.factories import persons, write_rows
 
 
@@ -71,3 +73,23 @@ def test_supported_shapes(session: SandboxSession, sql: str, rows: list[list[obj
     result = session.run(sql)
     assert (result.status, result.reason) == ("ok", None)
     assert result.rows == rows
+
+
+def test_a_statement_asked_again_is_analysed_once_and_answered_the_same(session: SandboxSession) -> None:
+    sql = "SELECT kind, count(DISTINCT person_id) AS persons FROM claims GROUP BY kind ORDER BY kind"
+    first, again = session.run(sql), session.run(sql)
+    assert (first.status, first.rows) == ("ok", [["GP", 40], ["LAB", 30]])
+    assert (again.status, again.columns, again.rows) == (first.status, first.columns, first.rows)
+    # The same text over the same columns gets the very shape analysed the first time.
+    columns = {
+        "claims": ("person_id", "kind", "amount", "flag"),
+        "population": ("person_id", "sex", "birth_year"),
+    }
+    assert analysed(sql, columns) is analysed(sql, dict(reversed(columns.items())))
+    # A table with other columns is analysed on its own; its shape may read them.
+    wider = {**columns, "claims": (*columns["claims"], "extra")}
+    assert analysed(sql, wider) is not analysed(sql, columns)
+    # A refusal is not remembered as an answer: the statement is refused every time.
+    for _ in range(2):
+        with pytest.raises(QueryRefused, match="row-level"):
+            analysed("SELECT person_id, count(*) FROM claims GROUP BY person_id", columns)
