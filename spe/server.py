@@ -25,7 +25,8 @@ Design, and what it keeps of the in-process path:
   limit, 2 GiB more): past it an allocation fails inside the query, which is refused as over
   its memory limit, instead of the kernel killing the service (or a neighbour).
 - **Warm, never stale.** Opened Delta table versions are kept (``spe.snapshots``), as are
-  the imported engine, the SQL parser's connection and the catalogue's connection pool. The
+  the imported engine, the SQL parser's connection, the shapes of recent statements
+  (``spe.shape.analysed``) and the catalogue's connection pool. The
   permit, its users, its dates and the Delta versions of its newest build are read from the
   catalogue on every request, so a permit that ended is refused at the next request and a
   new build is read at once.
