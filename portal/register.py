@@ -148,8 +148,10 @@ CSV_COLUMNS = (
 )
 
 
-def as_csv(rows: list[RegisterRow]) -> str:
-    """One line per entry; datasets as ``name: variable, variable; name: ...``."""
+def as_csv(rows: list[RegisterRow], criteria: Callable[[dict[str, Any] | None], str]) -> str:
+    """One line per entry; datasets as ``name: variable, variable; name: ...``; the cohort
+    summary in the reader's words (``criteria``: ``describe_criteria`` in their language),
+    since a spreadsheet is read by people, not parsed (the JSON keeps the criteria as data)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -157,6 +159,7 @@ def as_csv(rows: list[RegisterRow]) -> str:
         record["datasets"] = "; ".join(
             f"{d['dataset']}: {', '.join(d['variables'])}" for d in record["datasets"]
         )
+        record["cohort_summary"] = criteria(record["cohort_rules"])
         record["commercial"] = "yes" if record["commercial"] else "no"
         writer.writerow([_cell(record.get(c)) for c in CSV_COLUMNS])
     return out.getvalue()

@@ -54,8 +54,9 @@ def _criteria(request: Request) -> Callable[[dict[str, Any] | None], str]:
 
 @router.get("/register.csv", include_in_schema=False)
 def register_csv(request: Request) -> Response:
-    """The whole register as CSV (UTF-8, one line per application)."""
-    body = as_csv(register_rows(portal_state(request).settings, now(request)))
+    """The whole register as CSV (UTF-8, one line per application), its cohort summaries
+    in the visitor's language."""
+    body = as_csv(register_rows(portal_state(request).settings, now(request)), _criteria(request))
     return Response(
         body,
         media_type="text/csv; charset=utf-8",

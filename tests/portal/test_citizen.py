@@ -101,6 +101,9 @@ def test_cohort_criteria_are_shown_in_the_visitors_language(
     client: TestClient, register: Settings, lang: str, criteria: str
 ) -> None:
     assert f"<dd>{criteria}</dd>" in client.get(f"/register?lang={lang}").text
+    # The CSV export, which people open in a spreadsheet, says them in the same words.
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/register.csv?lang={lang}").text)))
+    assert [r["cohort_summary"] for r in rows] == [criteria, "", ""]
 
 
 @pytest.mark.parametrize(
