@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from catalog.dashboards import maps, service, specs
-from catalog.dashboards.domain import ChartKind, Dashboard, ReleasedAggregate
+from catalog.dashboards.domain import ChartKind, Dashboard, DashboardSpec, ReleasedAggregate
 from catalog.dashboards.service import RELEASE_FIELD, DashboardView
 from catalog.dashboards.specs import SpecProblem
 from catalog.permits.domain import Application
@@ -202,7 +202,8 @@ def placed(view: DashboardView) -> maps.Placed | None:
     """A map's rows (the chart's filters applied) by province, and how many it cannot draw;
     None when the dashboard is not a map."""
     spec = view.dashboard.spec
-    if spec.kind is not ChartKind.MAP or spec.chart is None:
+    shape = _shape_column(spec)
+    if shape is None or spec.chart is None:
         return None
     colour = str(spec.chart["encoding"]["color"]["field"])
     filters = specs.filters(spec.chart)
@@ -211,7 +212,7 @@ def placed(view: DashboardView) -> maps.Placed | None:
         for aggregate, index, record in service.chart_records([a for a, _ in view.aggregates])
         if all(specs.keeps(record, f) for f in filters)
     ]
-    return maps.place(rows, str(spec.chart["encoding"]["shape"]["field"]))
+    return maps.place(rows, shape)
 
 
 def _cell(
@@ -224,6 +225,23 @@ def _cell(
     if isinstance(value, int | float):
         return Cell(number(value), numeric=True)
     return Cell(str(value))
+
+
+def _shape_column(spec: DashboardSpec) -> str | None:
+    """The column of province codes a map draws (None for other charts)."""
+    if spec.kind is not ChartKind.MAP or spec.chart is None:
+        return None
+    return str(spec.chart["encoding"]["shape"]["field"])
+
+
+def _province(cell: Cell, value: Any, language: str) -> Cell:
+    """A map's province code as the province's name in ``language``, the code after it (what
+    the data say); any other value as it was."""
+    code = maps.province_code(value)
+    names = None if code is None else provinces.PROVINCES.get(code)
+    if cell.suppressed or names is None:
+        return cell
+    return Cell(f"{names[language]} ({code})")
 
 
 def _provenance(
@@ -267,13 +285,17 @@ def page(
     """What the dashboard's page shows, in ``language``."""
     dashboard = view.dashboard
     spec = dashboard.spec
+    shape = _shape_column(spec)
     panels = []
     for aggregate, permit in view.aggregates:
         kept = shown_rows(aggregate, spec.chart)
         rows = tuple(
             tuple(
-                _cell(aggregate, i, column, value, number)
-                for column, value in zip(aggregate.columns, aggregate.rows[i], strict=True)
+                _province(cell, value, language) if column == shape else cell
+                for column, value, cell in (
+                    (column, value, _cell(aggregate, i, column, value, number))
+                    for column, value in zip(aggregate.columns, aggregate.rows[i], strict=True)
+                )
             )
             for i in kept
         )

@@ -166,7 +166,7 @@ def expect_the_map(page: Page) -> None:
     the sentence counting the row the map cannot draw."""
     rows = page.locator(".dashboard-panel table tbody tr")
     expect(rows).to_have_count(5)
-    expect(rows.nth(2).locator("td")).to_have_text(["40000", "suppressed"])
+    expect(rows.nth(2).locator("td")).to_have_text(["East Flanders (40000)", "suppressed"])
     expect(rows.nth(4).locator("td")).to_have_text(["other", "15"])
     expect(page.locator(".map-off")).to_contain_text("Rows not on the map: 1.")
 

@@ -137,11 +137,18 @@ def test_the_page_counts_the_rows_not_on_the_map_and_keeps_them_in_the_table(
     page = client.get(f"/dashboards/{dashboard}")
     assert page.status_code == 200
     suppressed = {"en": "suppressed", "fr": "masqué", "nl": "afgeschermd", "de": "unterdrückt"}[language]
+    antwerp = {"en": "Antwerp", "fr": "Anvers", "nl": "Antwerpen", "de": "Antwerpen"}[language]
+
+    def named(code: str) -> str:
+        return f"{provinces.PROVINCES[code][language]} ({code})"
+
+    # The table names each province in the reader's language, its code after it; a row whose
+    # code is no province keeps what the data say.
     assert _cells(page.text) == [
-        ["10000", "40"],
-        ["30000", "12"],
-        ["40000", suppressed],
-        ["60000", "25"],
+        [f"{antwerp} (10000)", "40"],
+        [named("30000"), "12"],
+        [named("40000"), suppressed],
+        [named("60000"), "25"],
         ["other", "15"],
     ]
     text = html.unescape(page.text)
@@ -149,7 +156,6 @@ def test_the_page_counts_the_rows_not_on_the_map_and_keeps_them_in_the_table(
     assert f'<img src="/dashboards/{dashboard}/chart.svg"' in page.text
     assert f"<h1>{MAP_TITLES[language]}</h1>" in page.text
     svg = client.get(f"/dashboards/{dashboard}/chart.svg").text
-    antwerp = {"en": "Antwerp", "fr": "Anvers", "nl": "Antwerpen", "de": "Antwerpen"}[language]
     assert f"{antwerp}: 40" in _shapes(svg)
     assert f"{MAP_TITLES[language]}</text>" in svg
 
