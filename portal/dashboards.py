@@ -227,6 +227,17 @@ def _cell(
     return Cell(str(value))
 
 
+def _row(
+    aggregate: ReleasedAggregate, row: int, number: Callable[[Any], str], shape: str | None, language: str
+) -> tuple[Cell, ...]:
+    """Row ``row``'s cells as the table shows them; a map's province codes named in ``language``."""
+    cells = []
+    for column, value in zip(aggregate.columns, aggregate.rows[row], strict=True):
+        cell = _cell(aggregate, row, column, value, number)
+        cells.append(_province(cell, value, language) if column == shape else cell)
+    return tuple(cells)
+
+
 def _shape_column(spec: DashboardSpec) -> str | None:
     """The column of province codes a map draws (None for other charts)."""
     if spec.kind is not ChartKind.MAP or spec.chart is None:
@@ -289,16 +300,7 @@ def page(
     panels = []
     for aggregate, permit in view.aggregates:
         kept = shown_rows(aggregate, spec.chart)
-        rows = tuple(
-            tuple(
-                _province(cell, value, language) if column == shape else cell
-                for column, value, cell in (
-                    (column, value, _cell(aggregate, i, column, value, number))
-                    for column, value in zip(aggregate.columns, aggregate.rows[i], strict=True)
-                )
-            )
-            for i in kept
-        )
+        rows = tuple(_row(aggregate, i, number, shape, language) for i in kept)
         standing = view.indicators.get(aggregate.aggregate_id)
         panels.append(
             Panel(
